@@ -1,0 +1,145 @@
+#include "dlo/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef enum switch_kind { SW_COMMAND, SW_FLAG, SW_VALUE } switch_kind;
+
+typedef struct cli_switch {
+    const char *name;
+    switch_kind kind;
+    int id;                 /* a dlo_command for SW_COMMAND, else a dlo_option */
+    const char *value_name; /* SW_VALUE: what the value is, for help and errors */
+    const char *help;
+} cli_switch;
+
+/* The single description of the command line: parsing, errors and /help all read it. */
+static const cli_switch switches[] = {
+    {"help", SW_COMMAND, DLO_CMD_HELP, NULL, "Show this help."},
+    {"?", SW_COMMAND, DLO_CMD_HELP, NULL, "Same as /help."},
+    {"version", SW_COMMAND, DLO_CMD_VERSION, NULL, "Show the version."},
+    {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
+};
+
+#define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
+
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool name_equals(const char *name, const char *arg, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (name[i] == '\0' || ascii_lower(arg[i]) != name[i])
+            return false;
+    return name[n] == '\0';
+}
+
+static const cli_switch *find_switch(const char *name, size_t n)
+{
+    size_t i;
+    for (i = 0; i < N_SWITCHES; i++)
+        if (name_equals(switches[i].name, name, n))
+            return &switches[i];
+    return NULL;
+}
+
+static const char *command_name(dlo_command cmd)
+{
+    size_t i;
+    for (i = 0; i < N_SWITCHES; i++)
+        if (switches[i].kind == SW_COMMAND && switches[i].id == (int)cmd)
+            return switches[i].name;
+    return "?";
+}
+
+dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
+{
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *name, *value = NULL;
+        const cli_switch *sw;
+        size_t n;
+
+        if (arg[0] == '/')
+            name = arg + 1;
+        else if (arg[0] == '-' && arg[1] == '-')
+            name = arg + 2;
+        else if (arg[0] == '-')
+            name = arg + 1;
+        else
+            return dlo_error_set(err, DLO_E_USAGE,
+                                 "unexpected argument '%s': expected a switch such as /help", arg);
+
+        n = strcspn(name, ":=");
+        if (name[n] != '\0')
+            value = name + n + 1;
+        sw = n ? find_switch(name, n) : NULL;
+        if (!sw)
+            return dlo_error_set(err, DLO_E_USAGE, "unknown switch '%s': see /help for the list",
+                                 arg);
+
+        switch (sw->kind) {
+        case SW_COMMAND:
+            if (value)
+                return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name,
+                                     arg);
+            if (out->command != DLO_CMD_NONE && out->command != (dlo_command)sw->id)
+                return dlo_error_set(err, DLO_E_USAGE,
+                                     "/%s and /%s are both commands: give exactly one",
+                                     command_name(out->command), sw->name);
+            out->command = (dlo_command)sw->id;
+            break;
+        case SW_FLAG:
+            if (value)
+                return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name,
+                                     arg);
+            out->values[sw->id] = "";
+            break;
+        case SW_VALUE:
+            if (!value || !*value)
+                return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name,
+                                     sw->name, sw->value_name);
+            if (out->values[sw->id])
+                return dlo_error_set(err, DLO_E_USAGE, "/%s is given twice", sw->name);
+            out->values[sw->id] = value;
+            break;
+        }
+    }
+    if (out->command == DLO_CMD_NONE)
+        return dlo_error_set(err, DLO_E_USAGE, "no command given: see /help");
+    return DLO_OK;
+}
+
+void dlo_cli_help(dlo_buf *out)
+{
+    size_t i;
+    int pass;
+
+    dlo_buf_puts(out, "Usage: dloagent.exe COMMAND [OPTIONS]\n"
+                      "Switches start with / or -, are case-insensitive, and take a value after "
+                      "':' or '='.\n");
+    for (pass = 0; pass < 2; pass++) {
+        dlo_buf_puts(out, pass == 0 ? "\nCommands:\n" : "\nOptions:\n");
+        for (i = 0; i < N_SWITCHES; i++) {
+            char left[64];
+            const cli_switch *sw = &switches[i];
+            if ((sw->kind == SW_COMMAND) != (pass == 0))
+                continue;
+            if (sw->kind == SW_VALUE)
+                snprintf(left, sizeof(left), "/%s:%s", sw->name, sw->value_name);
+            else
+                snprintf(left, sizeof(left), "/%s", sw->name);
+            dlo_buf_puts(out, "  ");
+            dlo_buf_pad(out, left, 22);
+            dlo_buf_printf(out, "%s\n", sw->help);
+        }
+    }
+    dlo_buf_puts(out, "\nExit codes: 0 done (for /verify: compliant), 1 not compliant,\n"
+                      "2 bad command line, configuration or policy, 3 could not do or check it.\n");
+}

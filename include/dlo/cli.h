@@ -1,0 +1,40 @@
+/* Command-line parsing: Windows-style switches, in one table that also writes the help text.
+ *
+ * Accepted forms: /name, -name, --name; names are case-insensitive; a value follows ':' or '='
+ * (/mode:occasional, -mode=occasional). Exactly one command per run; options may come in any
+ * order. Anything else is a usage error whose message names the offending argument and what
+ * was expected. */
+#ifndef DLO_CLI_H
+#define DLO_CLI_H
+
+#include "dlo/buf.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+
+typedef enum dlo_command {
+    DLO_CMD_NONE = 0,
+    DLO_CMD_HELP,
+    DLO_CMD_VERSION,
+} dlo_command;
+
+typedef enum dlo_option { DLO_OPT_JSON, DLO_OPT_COUNT_ } dlo_option;
+
+typedef struct dlo_cli {
+    dlo_command command;
+    /* NULL when the option is absent; a flag that is present reads as "". Values point into
+     * argv. */
+    const char *values[DLO_OPT_COUNT_];
+} dlo_cli;
+
+static inline bool dlo_cli_flag(const dlo_cli *cli, dlo_option opt)
+{
+    return cli->values[opt] != NULL;
+}
+
+dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err);
+
+/* The usage text, generated from the switch table. */
+void dlo_cli_help(dlo_buf *out);
+
+#endif

@@ -1,0 +1,37 @@
+/* Feeds the command-line parser arbitrary argument vectors: the input is split at NUL bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlo/buf.h"
+#include "dlo/cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *copy = malloc(size + 1);
+    char *argv[64];
+    int argc = 1;
+    size_t i, start = 0;
+    dlo_cli cli;
+    dlo_error err;
+
+    if (!copy)
+        return 0;
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    argv[0] = "dloagent.exe";
+    for (i = 0; i <= size && argc < 63; i++) {
+        if (copy[i] == '\0') {
+            argv[argc++] = copy + start;
+            start = i + 1;
+        }
+    }
+    argv[argc] = NULL;
+    dlo_error_clear(&err);
+    if (dlo_cli_parse(argc, argv, &cli, &err) != DLO_OK && err.msg[0] == '\0')
+        abort(); /* every failure must explain itself */
+    free(copy);
+    return 0;
+}

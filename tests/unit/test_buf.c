@@ -1,0 +1,107 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/buf.h"
+
+static void test_append_and_printf(void **state)
+{
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    assert_string_equal(dlo_buf_str(&b), "");
+    dlo_buf_puts(&b, "rules: ");
+    dlo_buf_printf(&b, "%d of %s", 12, "twelve");
+    dlo_buf_putc(&b, '!');
+    assert_string_equal(dlo_buf_str(&b), "rules: 12 of twelve!");
+    assert_int_equal(b.len, strlen("rules: 12 of twelve!"));
+    assert_int_equal(dlo_buf_status(&b), DLO_OK);
+    dlo_buf_free(&b);
+}
+
+static void test_grows_past_initial_capacity(void **state)
+{
+    dlo_buf b;
+    int i;
+    (void)state;
+    dlo_buf_init(&b);
+    for (i = 0; i < 10000; i++)
+        dlo_buf_printf(&b, "%04d", i % 10000);
+    assert_int_equal(b.len, 40000);
+    assert_memory_equal(b.data + 39996, "9999", 4);
+    dlo_buf_free(&b);
+}
+
+static void json(const char *in, const char *want)
+{
+    dlo_buf b;
+    dlo_buf_init(&b);
+    dlo_buf_json_str(&b, in);
+    assert_string_equal(dlo_buf_str(&b), want);
+    dlo_buf_free(&b);
+}
+
+static void test_json_escapes(void **state)
+{
+    (void)state;
+    json("plain", "\"plain\"");
+    json("a\"b\\c", "\"a\\\"b\\\\c\"");
+    json("tab\there\nnl\r", "\"tab\\there\\nnl\\r\"");
+    json("\x01\x1f", "\"\\u0001\\u001f\"");
+    json("", "\"\"");
+}
+
+static void test_json_keeps_valid_utf8_and_replaces_invalid(void **state)
+{
+    (void)state;
+    json("Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\xa5",
+         "\"Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\xa5\"");
+    json("bad \xff end", "\"bad \\ufffd end\"");
+    json("cut \xc3", "\"cut \\ufffd\"");
+    json("overlong \xc0\xaf", "\"overlong \\ufffd\\ufffd\"");
+    json("surrogate \xed\xa0\x80", "\"surrogate \\ufffd\\ufffd\\ufffd\"");
+}
+
+static void test_pad_counts_code_points(void **state)
+{
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    dlo_buf_pad(&b, "ab", 5);
+    dlo_buf_putc(&b, '|');
+    dlo_buf_pad(&b, "\xc3\xbc\xc3\xbc", 3);
+    dlo_buf_putc(&b, '|');
+    dlo_buf_pad(&b, "toolong", 3);
+    assert_string_equal(dlo_buf_str(&b), "ab   |\xc3\xbc\xc3\xbc |toolong");
+    dlo_buf_free(&b);
+}
+
+static void test_reset_keeps_buffer_usable(void **state)
+{
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    dlo_buf_puts(&b, "first");
+    dlo_buf_reset(&b);
+    assert_string_equal(dlo_buf_str(&b), "");
+    dlo_buf_puts(&b, "second");
+    assert_string_equal(dlo_buf_str(&b), "second");
+    dlo_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_append_and_printf),
+        cmocka_unit_test(test_grows_past_initial_capacity),
+        cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_json_keeps_valid_utf8_and_replaces_invalid),
+        cmocka_unit_test(test_pad_counts_code_points),
+        cmocka_unit_test(test_reset_keeps_buffer_usable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

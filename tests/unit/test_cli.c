@@ -1,0 +1,119 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/cli.h"
+
+#define PARSE(cli, err, ...) parse_args((cli), (err), (char *[]){"dloagent.exe", __VA_ARGS__, NULL})
+
+static dlo_status parse_args(dlo_cli *cli, dlo_error *err, char **argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    dlo_error_clear(err);
+    return dlo_cli_parse(argc, argv, cli, err);
+}
+
+static void test_command_spellings(void **state)
+{
+    static const char *const spellings[] = {"/help", "-help", "--help", "/HELP",
+                                            "/Help", "/?",    "-?"};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+        dlo_cli cli;
+        dlo_error err;
+        assert_int_equal(PARSE(&cli, &err, (char *)spellings[i]), DLO_OK);
+        assert_int_equal(cli.command, DLO_CMD_HELP);
+    }
+}
+
+static void test_flag_and_command_any_order(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(PARSE(&cli, &err, "/JSON", "/version"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_VERSION);
+    assert_true(dlo_cli_flag(&cli, DLO_OPT_JSON));
+
+    assert_int_equal(PARSE(&cli, &err, "/version"), DLO_OK);
+    assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
+}
+
+static void test_repeated_same_command_is_fine(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(PARSE(&cli, &err, "/help", "/?"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_HELP);
+}
+
+static void expect_usage(dlo_status st, const dlo_error *err, const char *needle)
+{
+    assert_int_equal(st, DLO_E_USAGE);
+    assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
+    if (!strstr(err->msg, needle))
+        fail_msg("message '%s' does not contain '%s'", err->msg, needle);
+}
+
+static void test_errors_name_the_argument(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    (void)state;
+    expect_usage(PARSE(&cli, &err, "/frobnicate"), &err, "unknown switch '/frobnicate'");
+    expect_usage(PARSE(&cli, &err, "stray"), &err, "unexpected argument 'stray'");
+    expect_usage(PARSE(&cli, &err, "/help", "/version"), &err, "/help and /version");
+    expect_usage(PARSE(&cli, &err, "/help:now"), &err, "/help takes no value");
+    expect_usage(PARSE(&cli, &err, "/version", "/json=yes"), &err, "/json takes no value");
+    expect_usage(PARSE(&cli, &err, "/"), &err, "unknown switch '/'");
+    expect_usage(PARSE(&cli, &err, "-"), &err, "unknown switch '-'");
+    expect_usage(PARSE(&cli, &err, "/:x"), &err, "unknown switch '/:x'");
+    /* A prefix of a switch name is not that switch. */
+    expect_usage(PARSE(&cli, &err, "/hel"), &err, "unknown switch '/hel'");
+    expect_usage(PARSE(&cli, &err, "/helpx"), &err, "unknown switch '/helpx'");
+}
+
+static void test_no_command(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    char *argv[] = {"dloagent.exe", NULL};
+    (void)state;
+    expect_usage(parse_args(&cli, &err, argv), &err, "no command given");
+    expect_usage(PARSE(&cli, &err, "/json"), &err, "no command given");
+}
+
+static void test_help_lists_every_switch(void **state)
+{
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    dlo_cli_help(&b);
+    assert_non_null(strstr(dlo_buf_str(&b), "Usage: dloagent.exe"));
+    assert_non_null(strstr(dlo_buf_str(&b), "/help"));
+    assert_non_null(strstr(dlo_buf_str(&b), "/version"));
+    assert_non_null(strstr(dlo_buf_str(&b), "/json"));
+    assert_non_null(strstr(dlo_buf_str(&b), "Exit codes"));
+    dlo_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_spellings),
+        cmocka_unit_test(test_flag_and_command_any_order),
+        cmocka_unit_test(test_repeated_same_command_is_fine),
+        cmocka_unit_test(test_errors_name_the_argument),
+        cmocka_unit_test(test_no_command),
+        cmocka_unit_test(test_help_lists_every_switch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
