@@ -1,0 +1,174 @@
+#include "dlo/roles.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *title;
+} roles[DLO_ROLE_COUNT] = {
+    [DLO_ROLE_ADMIN_SERVER] = {"admin-server", "DLO Administration Server"},
+    [DLO_ROLE_ADMIN_CONSOLE] = {"admin-console", "DLO Administration Console"},
+    [DLO_ROLE_DEDUPE_SERVER] = {"dedupe-server", "DLO Dedupe Server"},
+    [DLO_ROLE_MAINTENANCE_SERVER] = {"maintenance-server", "DLO Maintenance Server"},
+    [DLO_ROLE_EDGE_SERVER] = {"edge-server", "DLO Edge Server"},
+    [DLO_ROLE_IO_SERVER] = {"io-server", "DLO IO Server"},
+    [DLO_ROLE_CLIENT] = {"client", "DLO Clients"},
+    [DLO_ROLE_SQL_SERVER] = {"sql-server", "SQL Server"},
+    [DLO_ROLE_STORAGE] = {"storage", "Storage Location"},
+    [DLO_ROLE_DEDUPE_STORAGE] = {"dedupe-storage", "Dedupe Storage Location"},
+    [DLO_ROLE_WEB_RESTORE] = {"web-restore", "Web Restore Machine"},
+};
+
+static const struct {
+    const char *name;
+    const char *alias;
+    const char *title;
+} modes[DLO_MODE_COUNT] = {
+    [DLO_MODE_NONBOI] = {"nonboi", "non-boi", "Non-BOI"},
+    [DLO_MODE_EXCLUSIVE] = {"exclusive", "exclusive-boi", "Exclusive BOI"},
+    [DLO_MODE_OCCASIONAL] = {"occasional", "occasional-boi", "Occasional BOI"},
+};
+
+const char *dlo_role_name(dlo_role r)
+{
+    return (unsigned)r < DLO_ROLE_COUNT ? roles[r].name : "?";
+}
+
+const char *dlo_role_title(dlo_role r)
+{
+    return (unsigned)r < DLO_ROLE_COUNT ? roles[r].title : "?";
+}
+
+const char *dlo_mode_name(dlo_mode m)
+{
+    return (unsigned)m < DLO_MODE_COUNT ? modes[m].name : "?";
+}
+
+const char *dlo_mode_title(dlo_mode m)
+{
+    return (unsigned)m < DLO_MODE_COUNT ? modes[m].title : "?";
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Compares s[0..n) with a lower-case name, ignoring case. */
+static bool equals_ci(const char *s, size_t n, const char *name)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (name[i] == '\0' || lower(s[i]) != name[i])
+            return false;
+    return name[n] == '\0';
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_blank(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_blank((*s)[*n - 1]))
+        (*n)--;
+}
+
+bool dlo_role_from_name(const char *s, size_t n, dlo_role *out)
+{
+    int r;
+    trim(&s, &n);
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (equals_ci(s, n, roles[r].name)) {
+            *out = (dlo_role)r;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool dlo_mode_from_name(const char *s, dlo_mode *out)
+{
+    size_t n = strlen(s);
+    int m;
+    trim(&s, &n);
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        if (equals_ci(s, n, modes[m].name) || equals_ci(s, n, modes[m].alias)) {
+            *out = (dlo_mode)m;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void all_role_names(char *out, size_t size)
+{
+    size_t used = 0;
+    int r;
+    out[0] = '\0';
+    for (r = 0; r < DLO_ROLE_COUNT && used < size; r++) {
+        int n = snprintf(out + used, size - used, "%s%s", r ? ", " : "", roles[r].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+dlo_status dlo_roles_parse(const char *list, const char *what, dlo_role_set *out, dlo_error *err)
+{
+    dlo_role_set set = 0;
+    const char *p = list;
+    char valid[512];
+
+    all_role_names(valid, sizeof(valid));
+    for (;;) {
+        size_t n = strcspn(p, ",;");
+        const char *name = p;
+        size_t len = n;
+        dlo_role r;
+
+        trim(&name, &len);
+        if (len == 0)
+            return dlo_error_set(err, DLO_E_USAGE,
+                                 "%s: empty role name in '%.200s'; expected a comma-separated "
+                                 "list of: %s",
+                                 what, list, valid);
+        if (!dlo_role_from_name(name, len, &r))
+            return dlo_error_set(err, DLO_E_USAGE, "%s: unknown role '%.*s'; valid roles are: %s",
+                                 what, (int)(len > 100 ? 100 : len), name, valid);
+        set |= DLO_ROLE_BIT(r);
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    *out = set;
+    return DLO_OK;
+}
+
+dlo_status dlo_mode_parse(const char *s, const char *what, dlo_mode *out, dlo_error *err)
+{
+    if (dlo_mode_from_name(s, out))
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_USAGE,
+                         "%s: unknown BOI mode '%.100s'; valid modes are: nonboi (non-boi), "
+                         "exclusive (exclusive-boi), occasional (occasional-boi)",
+                         what, s);
+}
+
+void dlo_roles_format(dlo_buf *b, dlo_role_set set)
+{
+    int r;
+    bool first = true;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (set & DLO_ROLE_BIT(r)) {
+            dlo_buf_printf(b, "%s%s", first ? "" : ",", roles[r].name);
+            first = false;
+        }
+    }
+}
