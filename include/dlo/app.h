@@ -5,6 +5,9 @@
 #ifndef DLO_APP_H
 #define DLO_APP_H
 
+#include "dlo/buf.h"
+#include "dlo/status.h"
+
 #include <stddef.h>
 
 typedef struct dlo_platform {
@@ -12,6 +15,11 @@ typedef struct dlo_platform {
     /* Receive UTF-8 text; the Windows layer converts for the console. */
     void (*write_out)(void *ctx, const char *utf8, size_t n);
     void (*write_err)(void *ctx, const char *utf8, size_t n);
+    /* Appends a data file embedded in the executable (an RCDATA resource of that name, e.g.
+     * "PORTMATRIX") to out. DLO_E_NOTFOUND if there is none. */
+    dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
+    /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
+    dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */
