@@ -10,6 +10,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* printf-style checking that matches the C library in use: mingw-w64 builds use its C99 stdio
+ * (__USE_MINGW_ANSI_STDIO), whose format is gnu_printf, so %zu and %lld mean what C11 says. */
+#if defined(__MINGW32__)
+#define DLO_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
+#define DLO_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define DLO_PRINTF(fmt, args)
+#endif
+
 typedef enum dlo_status {
     DLO_OK = 0,
     DLO_E_NOMEM,    /* allocation failed */
@@ -32,18 +42,10 @@ typedef struct dlo_error {
 
 /* Records the failure in err (which may be NULL) and returns st, so a caller can write
  * `return dlo_error_set(err, DLO_E_PARSE, "line %d: ...", n);`. */
-dlo_status dlo_error_set(dlo_error *err, dlo_status st, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+dlo_status dlo_error_set(dlo_error *err, dlo_status st, const char *fmt, ...) DLO_PRINTF(3, 4);
 
 /* Prepends context ("policy.txt: ") to a message already recorded. */
-void dlo_error_prefix(dlo_error *err, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void dlo_error_prefix(dlo_error *err, const char *fmt, ...) DLO_PRINTF(2, 3);
 
 void dlo_error_clear(dlo_error *err);
 
