@@ -2,8 +2,122 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/plan.h"
+#include "dlo/policy.h"
+#include "dlo/roles.h"
 #include "dlo/status.h"
 #include "dlo/version.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The port matrix: the file named by /policy, else the one embedded in the executable. */
+static dlo_status load_policy(const dlo_platform *plat, const dlo_cli *cli, dlo_policy *pol,
+                              dlo_error *err)
+{
+    const char *file = cli->values[DLO_OPT_POLICY];
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    if (file) {
+        st = plat->read_file ? plat->read_file(plat->ctx, file, &text, err)
+                             : dlo_error_set(err, DLO_E_IO, "cannot read files here");
+        /* A file the administrator named that cannot be read is a usage error (exit 2). */
+        if (st == DLO_E_IO || st == DLO_E_NOTFOUND) {
+            dlo_error_prefix(err, "/policy: ");
+            st = err->status = DLO_E_USAGE;
+        }
+    } else {
+        st = plat->load_embedded ? plat->load_embedded(plat->ctx, "PORTMATRIX", &text, err)
+                                 : dlo_error_set(err, DLO_E_NOTFOUND, "no embedded policy");
+        if (st == DLO_E_NOTFOUND)
+            st = dlo_error_set(err, DLO_E_INTERNAL,
+                               "the built-in port matrix is missing from this executable; "
+                               "give one with /policy:FILE");
+    }
+    if (!st)
+        st = dlo_policy_parse(dlo_buf_str(&text), text.len, file ? file : "built-in policy", pol,
+                              err);
+    dlo_buf_free(&text);
+    return st;
+}
+
+/* Parses a TCP/UDP port number given as text: 1-65535, digits only. */
+static dlo_status parse_port(const char *s, const char *what, unsigned *out, dlo_error *err)
+{
+    unsigned long v = 0;
+    const char *p = s;
+    if (!*p)
+        goto bad;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || p - s >= 5)
+            goto bad;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v < 1 || v > 65535)
+        goto bad;
+    *out = (unsigned)v;
+    return DLO_OK;
+bad:
+    return dlo_error_set(err, DLO_E_USAGE,
+                         "%s: '%.40s' is not a port; expected a number from 1 to 65535", what, s);
+}
+
+/* Roles, mode and settings of this run. */
+static dlo_status resolve_target(const dlo_cli *cli, dlo_role_set *roles, dlo_mode *mode,
+                                 dlo_plan_settings *settings, dlo_error *err)
+{
+    dlo_status st;
+
+    memset(settings, 0, sizeof(*settings));
+    if (!cli->values[DLO_OPT_ROLES])
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "no roles given: name this machine's DLO roles with /roles:ROLE,... "
+                             "(see /help for the role names)");
+    st = dlo_roles_parse(cli->values[DLO_OPT_ROLES], "/roles", roles, err);
+    if (st)
+        return st;
+    if (!cli->values[DLO_OPT_MODE])
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "no BOI mode given: use /mode:nonboi, /mode:exclusive or "
+                             "/mode:occasional");
+    st = dlo_mode_parse(cli->values[DLO_OPT_MODE], "/mode", mode, err);
+    if (st)
+        return st;
+    if (cli->values[DLO_OPT_SQLPORT])
+        return parse_port(cli->values[DLO_OPT_SQLPORT], "/sqlport", &settings->sql_port, err);
+    return DLO_OK;
+}
+
+static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                           dlo_error *err)
+{
+    dlo_policy pol;
+    dlo_plan plan;
+    dlo_plan_settings settings;
+    dlo_role_set roles;
+    dlo_mode mode;
+    dlo_status st;
+
+    st = resolve_target(cli, &roles, &mode, &settings, err);
+    if (st)
+        return st;
+    st = load_policy(plat, cli, &pol, err);
+    if (st)
+        return st;
+    st = dlo_plan_build(&pol, roles, mode, &settings, &plan, err);
+    if (st)
+        goto cleanup_policy;
+    if (dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_plan_json(out, &plan);
+    else
+        dlo_plan_text(out, &plan);
+    dlo_plan_free(&plan);
+cleanup_policy:
+    dlo_policy_free(&pol);
+    return st;
+}
 
 static void app_write(const dlo_platform *plat, const dlo_buf *b, int to_err)
 {
@@ -27,6 +141,21 @@ static dlo_status cmd_version(const dlo_cli *cli, dlo_buf *out)
     return DLO_OK;
 }
 
+static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_policy pol;
+    dlo_status st = load_policy(plat, cli, &pol, err);
+    if (st)
+        return st;
+    if (dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_policy_json(out, &pol);
+    else
+        dlo_policy_text(out, &pol);
+    dlo_policy_free(&pol);
+    return DLO_OK;
+}
+
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
 {
     dlo_cli cli;
@@ -47,6 +176,12 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
         break;
     case DLO_CMD_VERSION:
         st = cmd_version(&cli, &out);
+        break;
+    case DLO_CMD_PLAN:
+        st = cmd_plan(plat, &cli, &out, &err);
+        break;
+    case DLO_CMD_MATRIX:
+        st = cmd_matrix(plat, &cli, &out, &err);
         break;
     case DLO_CMD_NONE:
         st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");

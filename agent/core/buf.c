@@ -170,6 +170,12 @@ void dlo_buf_json_str(dlo_buf *b, const char *s)
     dlo_buf_putc(b, '"');
 }
 
+void dlo_buf_json_member(dlo_buf *b, const char *key, const char *value)
+{
+    dlo_buf_printf(b, ", \"%s\": ", key);
+    dlo_buf_json_str(b, value);
+}
+
 void dlo_buf_pad(dlo_buf *b, const char *s, size_t width)
 {
     size_t cols = 0;

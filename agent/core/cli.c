@@ -1,5 +1,7 @@
 #include "dlo/cli.h"
 
+#include "dlo/roles.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +20,16 @@ static const cli_switch switches[] = {
     {"help", SW_COMMAND, DLO_CMD_HELP, NULL, "Show this help."},
     {"?", SW_COMMAND, DLO_CMD_HELP, NULL, "Same as /help."},
     {"version", SW_COMMAND, DLO_CMD_VERSION, NULL, "Show the version."},
+    {"plan", SW_COMMAND, DLO_CMD_PLAN, NULL,
+     "Show the firewall rules the roles and mode need; change nothing."},
+    {"matrix", SW_COMMAND, DLO_CMD_MATRIX, NULL,
+     "Show the port matrix in use (built-in, or /policy:FILE)."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
+    {"roles", SW_VALUE, DLO_OPT_ROLES, "ROLE,...", "The DLO roles of this machine."},
+    {"mode", SW_VALUE, DLO_OPT_MODE, "MODE", "BOI mode: nonboi, exclusive or occasional."},
+    {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
+     "Read the port matrix from FILE, not the built-in one."},
+    {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "SQL Server TCP port (default 1433)."},
 };
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
@@ -136,10 +147,15 @@ void dlo_cli_help(dlo_buf *out)
             else
                 snprintf(left, sizeof(left), "/%s", sw->name);
             dlo_buf_puts(out, "  ");
-            dlo_buf_pad(out, left, 22);
+            dlo_buf_pad(out, left, 24);
             dlo_buf_printf(out, "%s\n", sw->help);
         }
     }
+    dlo_buf_puts(out, "\nRoles: ");
+    for (i = 0; i < DLO_ROLE_COUNT; i++)
+        dlo_buf_printf(out, "%s%s", i ? ", " : "", dlo_role_name((dlo_role)i));
+    dlo_buf_puts(out, "\nModes: nonboi (non-boi), exclusive (exclusive-boi), occasional "
+                      "(occasional-boi)\n");
     dlo_buf_puts(out, "\nExit codes: 0 done (for /verify: compliant), 1 not compliant,\n"
                       "2 bad command line, configuration or policy, 3 could not do or check it.\n");
 }

@@ -172,3 +172,17 @@ void dlo_roles_format(dlo_buf *b, dlo_role_set set)
         }
     }
 }
+
+void dlo_roles_json(dlo_buf *b, dlo_role_set set)
+{
+    int r;
+    bool first = true;
+    dlo_buf_putc(b, '[');
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (set & DLO_ROLE_BIT(r)) {
+            dlo_buf_printf(b, "%s\"%s\"", first ? "" : ", ", roles[r].name);
+            first = false;
+        }
+    }
+    dlo_buf_putc(b, ']');
+}

@@ -26,16 +26,15 @@ const char *dlo_buf_str(const dlo_buf *b);
 void dlo_buf_append(dlo_buf *b, const char *s, size_t n);
 void dlo_buf_puts(dlo_buf *b, const char *s);
 void dlo_buf_putc(dlo_buf *b, char c);
-void dlo_buf_printf(dlo_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void dlo_buf_printf(dlo_buf *b, const char *fmt, ...) DLO_PRINTF(2, 3);
 
 /* Appends s as a JSON string literal, quotes included. Control characters are escaped; bytes
  * that are not valid UTF-8 become U+FFFD so the document stays valid whatever a registry or a
  * policy file held. */
 void dlo_buf_json_str(dlo_buf *b, const char *s);
+
+/* Appends `, "key": ` and value as a JSON string: the members after an object's first. */
+void dlo_buf_json_member(dlo_buf *b, const char *key, const char *value);
 
 /* Pads s with spaces to width columns (counting UTF-8 code points, not bytes). */
 void dlo_buf_pad(dlo_buf *b, const char *s, size_t width);

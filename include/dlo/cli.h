@@ -16,9 +16,18 @@ typedef enum dlo_command {
     DLO_CMD_NONE = 0,
     DLO_CMD_HELP,
     DLO_CMD_VERSION,
+    DLO_CMD_PLAN,
+    DLO_CMD_MATRIX,
 } dlo_command;
 
-typedef enum dlo_option { DLO_OPT_JSON, DLO_OPT_COUNT_ } dlo_option;
+typedef enum dlo_option {
+    DLO_OPT_JSON,
+    DLO_OPT_ROLES,
+    DLO_OPT_MODE,
+    DLO_OPT_POLICY,
+    DLO_OPT_SQLPORT,
+    DLO_OPT_COUNT_,
+} dlo_option;
 
 typedef struct dlo_cli {
     dlo_command command;

@@ -57,5 +57,7 @@ dlo_status dlo_mode_parse(const char *s, const char *what, dlo_mode *out, dlo_er
 
 /* Appends "a,b,c" in role order. */
 void dlo_roles_format(dlo_buf *b, dlo_role_set set);
+/* Appends a JSON array of the role names: ["a", "b"]. */
+void dlo_roles_json(dlo_buf *b, dlo_role_set set);
 
 #endif

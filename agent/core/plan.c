@@ -1,0 +1,328 @@
+#include "dlo/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_PREFIX "Arctera DLO - "
+
+void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_direction dir)
+{
+    dlo_buf_printf(b, NAME_PREFIX "%s (%s-%s)", rule, protocol == DLO_PROTO_UDP ? "UDP" : "TCP",
+                   dir == DLO_DIR_IN ? "In" : "Out");
+}
+
+/* Replaces {sql-port} with the configured port. */
+static void expand_ports(dlo_buf *b, const char *ports, unsigned sql_port)
+{
+    const char *p = ports, *tok;
+    while ((tok = strstr(p, DLO_SQL_PORT_TOKEN)) != NULL) {
+        dlo_buf_append(b, p, (size_t)(tok - p));
+        dlo_buf_printf(b, "%u", sql_port);
+        p = tok + strlen(DLO_SQL_PORT_TOKEN);
+    }
+    dlo_buf_puts(b, p);
+}
+
+/* Appends each comma-separated item of list to b unless b already holds it. */
+static void append_unique_items(dlo_buf *b, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *have = dlo_buf_str(b);
+        bool dup = false;
+        while (*have) {
+            size_t m = strcspn(have, ",");
+            if (m == n && memcmp(have, p, n) == 0) {
+                dup = true;
+                break;
+            }
+            have += m + (have[m] == ',');
+        }
+        if (!dup && n) {
+            if (b->len)
+                dlo_buf_putc(b, ',');
+            dlo_buf_append(b, p, n);
+        }
+        p += n + (p[n] == ',');
+    }
+}
+
+static void remote_addresses(dlo_buf *b, dlo_role_set peers, const dlo_plan_settings *s)
+{
+    int r;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (!(peers & DLO_ROLE_BIT(r)))
+            continue;
+        if (!s->scopes[r] || !*s->scopes[r] || strcmp(s->scopes[r], "*") == 0) {
+            dlo_buf_reset(b);
+            dlo_buf_putc(b, '*');
+            return;
+        }
+        append_unique_items(b, s->scopes[r]);
+    }
+    if (b->len == 0)
+        dlo_buf_putc(b, '*');
+}
+
+static void role_titles(dlo_buf *b, dlo_role_set set)
+{
+    int r;
+    bool first = true;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (set & DLO_ROLE_BIT(r)) {
+            dlo_buf_printf(b, "%s%s", first ? "" : ", ", dlo_role_title(r));
+            first = false;
+        }
+    }
+}
+
+/* The description names the rows and both ends, so an administrator who finds the rule in
+ * wf.msc knows why it exists and who keeps it. */
+static void describe(dlo_buf *b, const dlo_rule *r, const char *ports, const char *release)
+{
+    dlo_buf_printf(
+        b, "%s port matrix, row%s %s: %s %s %s ", release, strchr(r->rows, ',') ? "s" : "", r->rows,
+        r->direction == DLO_DIR_IN ? "inbound" : "outbound", dlo_protocol_name(r->protocol), ports);
+    dlo_buf_puts(b, r->direction == DLO_DIR_IN ? "to " : "from ");
+    role_titles(b, r->local_roles);
+    dlo_buf_puts(b, r->direction == DLO_DIR_IN ? " from " : " to ");
+    role_titles(b, r->peers);
+    dlo_buf_puts(b, ". Managed by dloagent: changes to this rule are undone.");
+}
+
+static dlo_rule *find_rule(dlo_rule_list *l, const char *name)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_policy_row *row,
+                               int protocol, dlo_direction dir, dlo_role_set local,
+                               dlo_role_set peers, const char *ports, dlo_error *err)
+{
+    dlo_buf name;
+    dlo_rule *r;
+    dlo_status st = DLO_OK;
+
+    dlo_buf_init(&name);
+    dlo_plan_rule_name(&name, row->rule, protocol, dir);
+    if (dlo_buf_status(&name)) {
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        goto cleanup_name;
+    }
+    r = find_rule(&plan->rules, dlo_buf_str(&name));
+    if (r) {
+        /* Same rule name: the policy parser guarantees the same ports, protocol and network, so
+         * the union of local roles, peers and rows is exactly what the rows allow together. */
+        dlo_buf rows;
+        r->local_roles |= local;
+        r->peers |= peers;
+        dlo_buf_init(&rows);
+        dlo_buf_printf(&rows, "%s,%s", r->rows, row->id);
+        if (dlo_buf_status(&rows) || dlo_rule_set(&r->rows, dlo_buf_str(&rows)))
+            st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        dlo_buf_free(&rows);
+        goto cleanup_name;
+    }
+    r = dlo_rule_list_add(&plan->rules);
+    if (!r) {
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        goto cleanup_name;
+    }
+    r->direction = dir;
+    r->protocol = protocol;
+    r->profiles = pol->profiles[plan->mode][row->network];
+    r->local_roles = local;
+    r->peers = peers;
+    if (dlo_rule_set(&r->name, dlo_buf_str(&name)) ||
+        dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || dlo_rule_set(&r->rows, row->id) ||
+        dlo_rule_set(&r->local_ports, dir == DLO_DIR_IN ? ports : "") ||
+        dlo_rule_set(&r->remote_ports, dir == DLO_DIR_OUT ? ports : "") ||
+        dlo_rule_set(&r->local_addresses, "*"))
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+cleanup_name:
+    dlo_buf_free(&name);
+    return st;
+}
+
+/* Addresses and descriptions depend on the final peer sets, so they are filled in once every
+ * row has been merged. */
+static dlo_status finish_rules(dlo_plan *plan, const dlo_plan_settings *s, dlo_error *err)
+{
+    dlo_buf text;
+    size_t i;
+    dlo_status st = DLO_OK;
+
+    dlo_buf_init(&text);
+    for (i = 0; i < plan->rules.count && !st; i++) {
+        dlo_rule *r = &plan->rules.items[i];
+        const char *ports = r->direction == DLO_DIR_IN ? r->local_ports : r->remote_ports;
+        dlo_buf_reset(&text);
+        remote_addresses(&text, r->peers, s);
+        if (dlo_buf_status(&text) || dlo_rule_set(&r->remote_addresses, dlo_buf_str(&text)))
+            st = DLO_E_NOMEM;
+        dlo_buf_reset(&text);
+        describe(&text, r, ports, plan->release);
+        if (!st && (dlo_buf_status(&text) || dlo_rule_set(&r->description, dlo_buf_str(&text))))
+            st = DLO_E_NOMEM;
+    }
+    dlo_buf_free(&text);
+    return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
+}
+
+dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mode,
+                          const dlo_plan_settings *settings, dlo_plan *out, dlo_error *err)
+{
+    static const dlo_plan_settings defaults;
+    const dlo_plan_settings *s = settings ? settings : &defaults;
+    dlo_buf ports;
+    size_t i;
+    dlo_status st = DLO_OK;
+
+    memset(out, 0, sizeof(*out));
+    dlo_rule_list_init(&out->rules);
+    if ((unsigned)mode >= DLO_MODE_COUNT)
+        return dlo_error_set(err, DLO_E_INTERNAL, "mode %d out of range", (int)mode);
+    if (s->sql_port > 65535)
+        return dlo_error_set(err, DLO_E_CONFIG, "SQL Server port %u is out of range 1-65535",
+                             s->sql_port);
+    out->mode = mode;
+    out->roles = roles & DLO_ROLE_ALL_MASK;
+    out->sql_port = s->sql_port ? s->sql_port : DLO_DEFAULT_SQL_PORT;
+    out->release = pol->release;
+
+    dlo_buf_init(&ports);
+    for (i = 0; i < pol->n_rows && !st; i++) {
+        const dlo_policy_row *row = &pol->rows[i];
+        dlo_role_set src, dst;
+        int proto;
+
+        if (!row->applies[mode])
+            continue;
+        src = row->sources[mode] & out->roles;
+        dst = row->destinations[mode] & out->roles;
+        if (!src && !dst)
+            continue;
+        dlo_buf_reset(&ports);
+        expand_ports(&ports, row->ports, out->sql_port);
+        if (dlo_buf_status(&ports)) {
+            st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+            break;
+        }
+        for (proto = 0; proto < 2 && !st; proto++) {
+            int protocol = proto == 0 ? DLO_PROTO_TCP : DLO_PROTO_UDP;
+            if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
+                continue;
+            if (dst)
+                st = add_row_rule(out, pol, row, protocol, DLO_DIR_IN, dst, row->sources[mode],
+                                  dlo_buf_str(&ports), err);
+            if (src && !st)
+                st = add_row_rule(out, pol, row, protocol, DLO_DIR_OUT, src,
+                                  row->destinations[mode], dlo_buf_str(&ports), err);
+        }
+    }
+    dlo_buf_free(&ports);
+    if (!st)
+        st = finish_rules(out, s, err);
+    if (st)
+        dlo_plan_free(out);
+    return st;
+}
+
+void dlo_plan_free(dlo_plan *plan)
+{
+    dlo_rule_list_free(&plan->rules);
+}
+
+static void list_json(dlo_buf *b, const char *csv)
+{
+    const char *p = csv;
+    bool first = true;
+    dlo_buf_putc(b, '[');
+    while (p && *p) {
+        size_t n = strcspn(p, ",");
+        char item[128];
+        snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) ? n : sizeof(item) - 1), p);
+        if (!first)
+            dlo_buf_puts(b, ", ");
+        dlo_buf_json_str(b, item);
+        first = false;
+        p += n + (p[n] == ',');
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
+{
+    dlo_buf_puts(b, "{\"name\": ");
+    dlo_buf_json_str(b, dlo_str(r->name));
+    dlo_buf_printf(b, ", \"direction\": \"%s\", \"protocol\": \"%s\", \"local_ports\": ",
+                   dlo_direction_name(r->direction), dlo_protocol_name(r->protocol));
+    dlo_buf_json_str(b, dlo_str(r->local_ports));
+    dlo_buf_json_member(b, "remote_ports", dlo_str(r->remote_ports));
+    dlo_buf_json_member(b, "remote_addresses", r->remote_addresses ? r->remote_addresses : "*");
+    dlo_buf_puts(b, ", \"profiles\": [");
+    dlo_profiles_json(b, r->profiles);
+    dlo_buf_printf(b, "], \"action\": \"%s\", \"enabled\": %s, \"local_roles\": ",
+                   r->action == DLO_ACTION_ALLOW ? "allow" : "block",
+                   r->enabled ? "true" : "false");
+    dlo_roles_json(b, r->local_roles);
+    dlo_buf_puts(b, ", \"peers\": ");
+    dlo_roles_json(b, r->peers);
+    dlo_buf_puts(b, ", \"rows\": ");
+    list_json(b, r->rows);
+    dlo_buf_json_member(b, "grouping", dlo_str(r->grouping));
+    dlo_buf_json_member(b, "description", dlo_str(r->description));
+    dlo_buf_putc(b, '}');
+}
+
+void dlo_plan_json(dlo_buf *b, const dlo_plan *plan)
+{
+    size_t i;
+    dlo_buf_printf(b, "{\"mode\": \"%s\", \"roles\": ", dlo_mode_name(plan->mode));
+    dlo_roles_json(b, plan->roles);
+    dlo_buf_json_member(b, "policy", dlo_str(plan->release));
+    dlo_buf_printf(b, ", \"sql_port\": %u, \"rules\": [", plan->sql_port);
+    for (i = 0; i < plan->rules.count; i++) {
+        dlo_buf_puts(b, i ? ",\n  " : "\n  ");
+        dlo_rule_json(b, &plan->rules.items[i]);
+    }
+    dlo_buf_puts(b, plan->rules.count ? "\n]}\n" : "]}\n");
+}
+
+void dlo_plan_text(dlo_buf *b, const dlo_plan *plan)
+{
+    size_t i;
+    dlo_buf_printf(b, "Plan: %s, %s, roles: ", dlo_str(plan->release), dlo_mode_title(plan->mode));
+    if (plan->roles)
+        dlo_roles_format(b, plan->roles);
+    else
+        dlo_buf_puts(b, "(none)");
+    dlo_buf_printf(b, ", SQL Server port %u\n%zu rule%s\n", plan->sql_port, plan->rules.count,
+                   plan->rules.count == 1 ? "" : "s");
+    if (!plan->rules.count)
+        return;
+    dlo_buf_puts(b, "\nDir  Proto Ports                          Profiles               "
+                    "Remote addresses     Name\n");
+    for (i = 0; i < plan->rules.count; i++) {
+        const dlo_rule *r = &plan->rules.items[i];
+        dlo_buf prof;
+        dlo_buf_init(&prof);
+        dlo_profiles_text(&prof, r->profiles);
+        dlo_buf_pad(b, dlo_direction_name(r->direction), 5);
+        dlo_buf_pad(b, dlo_protocol_name(r->protocol), 6);
+        dlo_buf_pad(b, r->direction == DLO_DIR_IN ? r->local_ports : r->remote_ports, 31);
+        dlo_buf_pad(b, dlo_buf_str(&prof), 23);
+        dlo_buf_pad(b, dlo_str(r->remote_addresses), 21);
+        dlo_buf_printf(b, "%s\n", r->name);
+        dlo_buf_printf(b, "     rows: %s; peers: ", r->rows);
+        dlo_roles_format(b, r->peers);
+        dlo_buf_putc(b, '\n');
+        dlo_buf_free(&prof);
+    }
+}

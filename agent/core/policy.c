@@ -1,0 +1,621 @@
+#include "dlo/policy.h"
+
+#include "dlo/rule.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mode keys in the file, in dlo_mode order. */
+static const char *const mode_keys[DLO_MODE_COUNT] = {"nonboi", "exclusive", "occasional"};
+
+enum {
+    KEY_TABLE,
+    KEY_PROCESS,
+    KEY_PORT,
+    KEY_PORTS,
+    KEY_TYPE,
+    KEY_RULE,
+    KEY_NETWORK,
+    KEY_MODE0, /* + dlo_mode */
+    KEY_COUNT = KEY_MODE0 + DLO_MODE_COUNT
+};
+
+static const char *const row_keys[KEY_MODE0] = {"table", "process", "port",   "ports",
+                                                "type",  "rule",    "network"};
+
+typedef struct parser {
+    const char *source;
+    int line;
+    dlo_error *err;
+    dlo_policy *pol;
+    dlo_policy_row *row; /* the row being filled, or NULL */
+    bool seen[KEY_COUNT];
+    bool profiles_seen[DLO_MODE_COUNT];
+} parser;
+
+static dlo_status perr(parser *p, const char *fmt, ...) DLO_PRINTF(2, 3);
+
+static dlo_status perr(parser *p, const char *fmt, ...)
+{
+    char what[DLO_ERROR_MAX / 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (p->line > 0)
+        return dlo_error_set(p->err, DLO_E_PARSE, "%s:%d: %s", p->source, p->line, what);
+    return dlo_error_set(p->err, DLO_E_PARSE, "%s: %s", p->source, what);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Splits "key rest" at the first run of blanks; rest is trimmed. */
+static void split_word(const char *s, size_t n, size_t *key_len, const char **rest,
+                       size_t *rest_len)
+{
+    size_t i = 0;
+    while (i < n && !is_space(s[i]))
+        i++;
+    *key_len = i;
+    while (i < n && is_space(s[i]))
+        i++;
+    *rest = s + i;
+    *rest_len = n - i;
+    while (*rest_len && is_space((*rest)[*rest_len - 1]))
+        (*rest_len)--;
+}
+
+static bool word_is(const char *s, size_t n, const char *word)
+{
+    return strlen(word) == n && memcmp(s, word, n) == 0;
+}
+
+bool dlo_ports_valid(const char *s, bool allow_token)
+{
+    const char *p = s;
+    if (!*p)
+        return false;
+    for (;;) {
+        unsigned long lo, hi;
+        char *end;
+        if (allow_token && strncmp(p, DLO_SQL_PORT_TOKEN, strlen(DLO_SQL_PORT_TOKEN)) == 0) {
+            p += strlen(DLO_SQL_PORT_TOKEN);
+        } else {
+            if (*p < '0' || *p > '9')
+                return false;
+            lo = strtoul(p, &end, 10);
+            if (end - p > 5 || lo < 1 || lo > 65535)
+                return false;
+            p = end;
+            if (*p == '-') {
+                p++;
+                if (*p < '0' || *p > '9')
+                    return false;
+                hi = strtoul(p, &end, 10);
+                if (end - p > 5 || hi < lo || hi > 65535)
+                    return false;
+                p = end;
+            }
+        }
+        if (*p == '\0')
+            return true;
+        if (*p != ',')
+            return false;
+        p++;
+    }
+}
+
+/* Profile lists: "domain,private,public". */
+static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigned *out)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"domain", DLO_PROFILE_DOMAIN},
+                 {"private", DLO_PROFILE_PRIVATE},
+                 {"public", DLO_PROFILE_PUBLIC}};
+    size_t i = 0;
+    *out = 0;
+    while (i <= n) {
+        size_t j = i, k;
+        bool found = false;
+        while (j < n && s[j] != ',')
+            j++;
+        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            if (word_is(s + i, j - i, names[k].name)) {
+                *out |= names[k].bit;
+                found = true;
+            }
+        }
+        if (!found)
+            return perr(p, "unknown profile '%.*s'; expected domain, private or public",
+                        (int)(j - i > 40 ? 40 : j - i), s + i);
+        i = j + 1;
+    }
+    return DLO_OK;
+}
+
+/* "profiles MODE corporate=P internet=P" */
+static dlo_status parse_profiles(parser *p, const char *s, size_t n)
+{
+    static const char *const nets[DLO_NET_COUNT] = {"corporate", "internet"};
+    size_t wl, rl;
+    const char *rest;
+    dlo_mode mode;
+    char name[32];
+    bool seen[DLO_NET_COUNT] = {false, false};
+    int net;
+
+    split_word(s, n, &wl, &rest, &rl);
+    snprintf(name, sizeof(name), "%.*s", (int)(wl > 31 ? 31 : wl), s);
+    if (wl > 31 || !dlo_mode_from_name(name, &mode) || !word_is(s, wl, mode_keys[mode]))
+        return perr(p, "'profiles' needs a mode first: nonboi, exclusive or occasional");
+    if (p->profiles_seen[mode])
+        return perr(p, "profiles for %s are given twice", mode_keys[mode]);
+    p->profiles_seen[mode] = true;
+    while (rl) {
+        size_t item_len, eq, vl;
+        const char *next;
+        split_word(rest, rl, &item_len, &next, &vl);
+        for (eq = 0; eq < item_len && rest[eq] != '='; eq++)
+            ;
+        for (net = 0; net < DLO_NET_COUNT; net++)
+            if (eq < item_len && word_is(rest, eq, nets[net]))
+                break;
+        if (net == DLO_NET_COUNT)
+            return perr(p, "expected corporate=PROFILES or internet=PROFILES, got '%.*s'",
+                        (int)(item_len > 60 ? 60 : item_len), rest);
+        if (seen[net])
+            return perr(p, "%s= is given twice", nets[net]);
+        seen[net] = true;
+        if (parse_profile_list(p, rest + eq + 1, item_len - eq - 1, &p->pol->profiles[mode][net]))
+            return p->err->status;
+        rest = next;
+        rl = vl;
+    }
+    for (net = 0; net < DLO_NET_COUNT; net++)
+        if (!seen[net])
+            return perr(p, "profiles for %s lack %s=PROFILES", mode_keys[mode], nets[net]);
+    return DLO_OK;
+}
+
+static dlo_status parse_role_list(parser *p, const char *s, size_t n, dlo_role_set *out)
+{
+    size_t i = 0;
+    *out = 0;
+    while (i <= n) {
+        size_t j = i;
+        dlo_role r;
+        while (j < n && s[j] != ',')
+            j++;
+        if (j == i || !dlo_role_from_name(s + i, j - i, &r))
+            return perr(p,
+                        "unknown role '%.*s'; expected role names such as admin-server, "
+                        "client (see README.md)",
+                        (int)(j - i > 60 ? 60 : j - i), s + i);
+        *out |= DLO_ROLE_BIT(r);
+        i = j + 1;
+    }
+    return DLO_OK;
+}
+
+/* "NA" or "source=ROLES destination=ROLES" */
+static dlo_status parse_mode_line(parser *p, dlo_mode mode, const char *s, size_t n)
+{
+    dlo_policy_row *row = p->row;
+    size_t wl, rl, wl2, rl2;
+    const char *rest, *rest2;
+
+    if (word_is(s, n, "NA")) {
+        row->applies[mode] = false;
+        return DLO_OK;
+    }
+    split_word(s, n, &wl, &rest, &rl);
+    split_word(rest, rl, &wl2, &rest2, &rl2);
+    if (wl < 7 || memcmp(s, "source=", 7) != 0 || wl2 < 12 ||
+        memcmp(rest, "destination=", 12) != 0 || rl2 != 0)
+        return perr(p, "%s: expected NA or source=ROLES destination=ROLES", mode_keys[mode]);
+    if (parse_role_list(p, s + 7, wl - 7, &row->sources[mode]) ||
+        parse_role_list(p, rest + 12, wl2 - 12, &row->destinations[mode]))
+        return p->err->status;
+    row->applies[mode] = true;
+    return DLO_OK;
+}
+
+static dlo_status set_text(parser *p, char **field, const char *key, const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0)
+        return perr(p, "'%s' needs a value", key);
+    if (n > DLO_POLICY_MAX_TEXT)
+        return perr(p, "'%s' is %zu bytes long; at most %d are allowed", key, n,
+                    DLO_POLICY_MAX_TEXT);
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == '|' || s[i] == 0x7f)
+            return perr(p,
+                        "'%s' holds a control character or '|', which a firewall rule cannot "
+                        "carry",
+                        key);
+    *field = dup_n(s, n);
+    return *field ? DLO_OK : dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
+}
+
+static dlo_status parse_row_key(parser *p, const char *s, size_t n)
+{
+    dlo_policy_row *row = p->row;
+    size_t kl, vl;
+    const char *v;
+    int key;
+
+    split_word(s, n, &kl, &v, &vl);
+    for (key = 0; key < KEY_COUNT; key++) {
+        const char *name = key < KEY_MODE0 ? row_keys[key] : mode_keys[key - KEY_MODE0];
+        if (word_is(s, kl, name))
+            break;
+    }
+    if (key == KEY_COUNT)
+        return perr(p,
+                    "unknown key '%.*s' in row %s; expected table, process, port, ports, "
+                    "type, rule, network, nonboi, exclusive or occasional",
+                    (int)(kl > 40 ? 40 : kl), s, row->id);
+    if (p->seen[key])
+        return perr(p, "'%.*s' is given twice in row %s", (int)kl, s, row->id);
+    p->seen[key] = true;
+    if (vl == 0)
+        return perr(p, "'%.*s' needs a value", (int)kl, s);
+
+    switch (key) {
+    case KEY_TABLE:
+        if (!word_is(v, vl, "server") && !word_is(v, vl, "client"))
+            return perr(p, "table must be server or client");
+        return set_text(p, &row->table, "table", v, vl);
+    case KEY_PROCESS:
+        return set_text(p, &row->process, "process", v, vl);
+    case KEY_PORT:
+        return set_text(p, &row->port_text, "port", v, vl);
+    case KEY_PORTS:
+        if (set_text(p, &row->ports, "ports", v, vl))
+            return p->err->status;
+        if (!dlo_ports_valid(row->ports, true))
+            return perr(p,
+                        "ports '%s' is not a port list; expected numbers 1-65535 and ranges "
+                        "like 135-139,445 (or " DLO_SQL_PORT_TOKEN ")",
+                        row->ports);
+        return DLO_OK;
+    case KEY_TYPE:
+        if (word_is(v, vl, "TCP") || word_is(v, vl, "HTTP") || word_is(v, vl, "HTTPS") ||
+            word_is(v, vl, "AJP"))
+            row->protocols = DLO_PROTOS_TCP;
+        else if (word_is(v, vl, "UDP"))
+            row->protocols = DLO_PROTOS_UDP;
+        else if (word_is(v, vl, "TCP/UDP"))
+            row->protocols = DLO_PROTOS_TCP | DLO_PROTOS_UDP;
+        else
+            return perr(p, "type '%.*s' is unknown; expected TCP, UDP, TCP/UDP, HTTP, HTTPS or AJP",
+                        (int)(vl > 40 ? 40 : vl), v);
+        return set_text(p, &row->type, "type", v, vl);
+    case KEY_RULE:
+        return set_text(p, &row->rule, "rule", v, vl);
+    case KEY_NETWORK:
+        if (word_is(v, vl, "corporate"))
+            row->network = DLO_NET_CORPORATE;
+        else if (word_is(v, vl, "internet"))
+            row->network = DLO_NET_INTERNET;
+        else
+            return perr(p, "network must be corporate or internet");
+        return DLO_OK;
+    default:
+        return parse_mode_line(p, (dlo_mode)(key - KEY_MODE0), v, vl);
+    }
+}
+
+/* A row is complete when every key was given. */
+static dlo_status finish_row(parser *p)
+{
+    int key;
+    if (!p->row)
+        return DLO_OK;
+    for (key = 0; key < KEY_COUNT; key++) {
+        if (!p->seen[key]) {
+            const char *name = key < KEY_MODE0 ? row_keys[key] : mode_keys[key - KEY_MODE0];
+            p->line = p->row->line;
+            return perr(p, "row %s lacks '%s'", p->row->id, name);
+        }
+    }
+    p->row = NULL;
+    return DLO_OK;
+}
+
+static dlo_status start_row(parser *p, const char *id, size_t n)
+{
+    dlo_policy *pol = p->pol;
+    dlo_policy_row *row;
+    size_t i;
+
+    if (n == 0)
+        return perr(p, "'row' needs an id, e.g. row server.sql");
+    for (i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+            return perr(p, "row id '%.*s' may hold only a-z, 0-9, '.' and '-'",
+                        (int)(n > 60 ? 60 : n), id);
+    }
+    if (n > 64)
+        return perr(p, "row id is longer than 64 characters");
+    for (i = 0; i < pol->n_rows; i++)
+        if (word_is(id, n, pol->rows[i].id))
+            return perr(p, "row %s is defined twice (first at line %d)", pol->rows[i].id,
+                        pol->rows[i].line);
+    if (pol->n_rows == DLO_POLICY_MAX_ROWS)
+        return perr(p, "more than %d rows", DLO_POLICY_MAX_ROWS);
+    row = realloc(pol->rows, (pol->n_rows + 1) * sizeof(*row));
+    if (!row)
+        return dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
+    pol->rows = row;
+    row = &pol->rows[pol->n_rows++];
+    memset(row, 0, sizeof(*row));
+    row->line = p->line;
+    row->id = dup_n(id, n);
+    if (!row->id)
+        return dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
+    p->row = row;
+    memset(p->seen, 0, sizeof(p->seen));
+    return DLO_OK;
+}
+
+/* Rows that share a rule name become one firewall rule, which is only sound when they open the
+ * same ports the same way on the same profiles: then the merged rule allows exactly the union of
+ * what the rows allow. */
+static dlo_status check_shared_rules(parser *p)
+{
+    size_t i, j;
+    for (i = 0; i < p->pol->n_rows; i++) {
+        const dlo_policy_row *a = &p->pol->rows[i];
+        for (j = i + 1; j < p->pol->n_rows; j++) {
+            const dlo_policy_row *b = &p->pol->rows[j];
+            if (strcmp(a->rule, b->rule) != 0)
+                continue;
+            if (strcmp(a->ports, b->ports) != 0 || a->protocols != b->protocols ||
+                a->network != b->network) {
+                p->line = b->line;
+                return perr(p,
+                            "rows %s and %s share the rule name '%s' but differ in ports, type "
+                            "or network; give one of them another rule name",
+                            a->id, b->id, a->rule);
+            }
+        }
+    }
+    return DLO_OK;
+}
+
+dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dlo_policy *out,
+                            dlo_error *err)
+{
+    parser p;
+    size_t pos = 0;
+    bool header = false;
+    dlo_status st = DLO_OK;
+    int m;
+    dlo_error local;
+
+    if (!err)
+        err = &local; /* the parser reads back the status it recorded */
+    memset(out, 0, sizeof(*out));
+    memset(&p, 0, sizeof(p));
+    p.source = source;
+    p.err = err;
+    p.pol = out;
+
+    if (len > DLO_POLICY_MAX_BYTES) {
+        st = perr(&p, "is %zu bytes; a policy file has at most %u", len, DLO_POLICY_MAX_BYTES);
+        goto cleanup_policy;
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* Notepad's UTF-8 mark */
+        pos = 3;
+
+    while (pos < len) {
+        const char *line = text + pos;
+        size_t n = 0, kl, vl;
+        const char *v;
+        bool indented;
+
+        while (pos + n < len && text[pos + n] != '\n')
+            n++;
+        pos += n + 1;
+        p.line++;
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (n > DLO_POLICY_MAX_LINE) {
+            st = perr(&p, "line is longer than %d bytes", DLO_POLICY_MAX_LINE);
+            goto cleanup_policy;
+        }
+        if (memchr(line, '\0', n)) {
+            st = perr(&p, "holds a NUL byte; expected text");
+            goto cleanup_policy;
+        }
+        indented = n && is_space(line[0]);
+        while (n && is_space(*line)) {
+            line++;
+            n--;
+        }
+        while (n && is_space(line[n - 1]))
+            n--;
+        if (n == 0 || line[0] == '#')
+            continue;
+
+        if (!header) {
+            if (!word_is(line, n, "dloagent-policy 1")) {
+                st = perr(&p, "expected 'dloagent-policy 1' as the first line");
+                goto cleanup_policy;
+            }
+            header = true;
+            continue;
+        }
+        if (indented) {
+            if (!p.row) {
+                st = perr(&p, "indented line outside a row; expected 'row ID' before it");
+                goto cleanup_policy;
+            }
+            st = parse_row_key(&p, line, n);
+            if (st)
+                goto cleanup_policy;
+            continue;
+        }
+        st = finish_row(&p);
+        if (st)
+            goto cleanup_policy;
+        split_word(line, n, &kl, &v, &vl);
+        if (word_is(line, kl, "row"))
+            st = start_row(&p, v, vl);
+        else if (word_is(line, kl, "release"))
+            st = out->release ? perr(&p, "release is given twice")
+                              : set_text(&p, &out->release, "release", v, vl);
+        else if (word_is(line, kl, "profiles"))
+            st = parse_profiles(&p, v, vl);
+        else
+            st = perr(&p,
+                      "unknown line '%.*s'; expected release, profiles or row (row keys "
+                      "are indented)",
+                      (int)(kl > 40 ? 40 : kl), line);
+        if (st)
+            goto cleanup_policy;
+    }
+    if (!header) {
+        p.line = 0;
+        st = perr(&p, "is empty; expected 'dloagent-policy 1' as the first line");
+        goto cleanup_policy;
+    }
+    st = finish_row(&p);
+    if (st)
+        goto cleanup_policy;
+    p.line = 0;
+    if (!out->release) {
+        st = perr(&p, "lacks a 'release' line");
+        goto cleanup_policy;
+    }
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        if (!p.profiles_seen[m]) {
+            st = perr(&p, "lacks 'profiles %s corporate=... internet=...'", mode_keys[m]);
+            goto cleanup_policy;
+        }
+    }
+    if (out->n_rows == 0) {
+        st = perr(&p, "has no rows");
+        goto cleanup_policy;
+    }
+    st = check_shared_rules(&p);
+    if (st)
+        goto cleanup_policy;
+    return DLO_OK;
+
+cleanup_policy:
+    dlo_policy_free(out);
+    return st;
+}
+
+void dlo_policy_free(dlo_policy *pol)
+{
+    size_t i;
+    for (i = 0; i < pol->n_rows; i++) {
+        dlo_policy_row *r = &pol->rows[i];
+        free(r->id);
+        free(r->table);
+        free(r->process);
+        free(r->port_text);
+        free(r->ports);
+        free(r->type);
+        free(r->rule);
+    }
+    free(pol->rows);
+    free(pol->release);
+    memset(pol, 0, sizeof(*pol));
+}
+
+static const char *const net_names[DLO_NET_COUNT] = {"corporate", "internet"};
+
+void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
+{
+    size_t i;
+    int m, n;
+
+    dlo_buf_puts(b, "{\"release\": ");
+    dlo_buf_json_str(b, pol->release);
+    dlo_buf_puts(b, ", \"profiles\": {");
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        dlo_buf_printf(b, "%s\"%s\": {", m ? ", " : "", mode_keys[m]);
+        for (n = 0; n < DLO_NET_COUNT; n++) {
+            dlo_buf_printf(b, "%s\"%s\": [", n ? ", " : "", net_names[n]);
+            dlo_profiles_json(b, pol->profiles[m][n]);
+            dlo_buf_putc(b, ']');
+        }
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_puts(b, "}, \"rows\": [");
+    for (i = 0; i < pol->n_rows; i++) {
+        const dlo_policy_row *r = &pol->rows[i];
+        dlo_buf_puts(b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
+        dlo_buf_json_str(b, r->id);
+        dlo_buf_json_member(b, "table", r->table);
+        dlo_buf_json_member(b, "process", r->process);
+        dlo_buf_json_member(b, "port", r->port_text);
+        dlo_buf_json_member(b, "ports", r->ports);
+        dlo_buf_json_member(b, "type", r->type);
+        dlo_buf_json_member(b, "rule", r->rule);
+        dlo_buf_printf(b, ", \"network\": \"%s\", \"modes\": {", net_names[r->network]);
+        for (m = 0; m < DLO_MODE_COUNT; m++) {
+            dlo_buf_printf(b, "%s\"%s\": ", m ? ", " : "", mode_keys[m]);
+            if (!r->applies[m]) {
+                dlo_buf_puts(b, "null");
+                continue;
+            }
+            dlo_buf_puts(b, "{\"source\": ");
+            dlo_roles_json(b, r->sources[m]);
+            dlo_buf_puts(b, ", \"destination\": ");
+            dlo_roles_json(b, r->destinations[m]);
+            dlo_buf_putc(b, '}');
+        }
+        dlo_buf_puts(b, "}}");
+    }
+    dlo_buf_puts(b, "\n]}\n");
+}
+
+void dlo_policy_text(dlo_buf *b, const dlo_policy *pol)
+{
+    size_t i;
+    int m;
+
+    dlo_buf_printf(b, "Port matrix: %s, %zu rows\n", pol->release, pol->n_rows);
+    for (i = 0; i < pol->n_rows; i++) {
+        const dlo_policy_row *r = &pol->rows[i];
+        dlo_buf_printf(b, "\n%s: %s, port %s (%s), %s network\n", r->id, r->process, r->ports,
+                       r->type, net_names[r->network]);
+        for (m = 0; m < DLO_MODE_COUNT; m++) {
+            dlo_buf_puts(b, "  ");
+            dlo_buf_pad(b, dlo_mode_title((dlo_mode)m), 16);
+            if (!r->applies[m]) {
+                dlo_buf_puts(b, "NA\n");
+                continue;
+            }
+            dlo_buf_puts(b, "out: ");
+            dlo_roles_format(b, r->sources[m]);
+            dlo_buf_puts(b, "  in: ");
+            dlo_roles_format(b, r->destinations[m]);
+            dlo_buf_putc(b, '\n');
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/* The planner: from the roles on this machine, a BOI mode and a few settings, the exact set of
+ * firewall rules the port matrix asks for. Pure computation, no I/O. */
+#ifndef DLO_PLAN_H
+#define DLO_PLAN_H
+
+#include "dlo/buf.h"
+#include "dlo/policy.h"
+#include "dlo/roles.h"
+#include "dlo/rule.h"
+#include "dlo/status.h"
+
+#define DLO_DEFAULT_SQL_PORT 1433
+
+typedef struct dlo_plan_settings {
+    unsigned sql_port; /* 0 means DLO_DEFAULT_SQL_PORT */
+    /* RemoteAddresses for rules toward or from each peer role, in the firewall's spelling;
+     * NULL means any. A rule whose peers all have a scope gets their union; a rule with any
+     * unscoped peer gets "*". */
+    const char *scopes[DLO_ROLE_COUNT];
+} dlo_plan_settings;
+
+typedef struct dlo_plan {
+    dlo_mode mode;
+    dlo_role_set roles;
+    unsigned sql_port;
+    const char *release; /* the policy's, borrowed */
+    dlo_rule_list rules;
+} dlo_plan;
+
+/* For each row that applies in the mode: a local role that is a Source gets an outbound rule to
+ * the row's ports, a local role that is a Destination gets an inbound rule on them, one rule per
+ * protocol. Rules from rows that share a rule name merge (see policies/dlo-10.0.ports). */
+dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mode,
+                          const dlo_plan_settings *settings, dlo_plan *out, dlo_error *err);
+void dlo_plan_free(dlo_plan *plan);
+
+/* The firewall rule name for a row's rule text, protocol and direction:
+ * "Arctera DLO - Edge Server HTTPS (TCP-In)". */
+void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_direction dir);
+
+/* /plan output. */
+void dlo_plan_text(dlo_buf *b, const dlo_plan *plan);
+void dlo_plan_json(dlo_buf *b, const dlo_plan *plan);
+/* One rule as a JSON object (shared by /plan, /verify and /apply output). */
+void dlo_rule_json(dlo_buf *b, const dlo_rule *r);
+
+#endif

@@ -1,0 +1,65 @@
+/* The port matrix as data (policies/dlo-10.0.ports): its parser and its in-memory form.
+ *
+ * One parser, one source of truth: the matrix is never written down in C. The file format is
+ * described at the top of policies/dlo-10.0.ports. */
+#ifndef DLO_POLICY_H
+#define DLO_POLICY_H
+
+#include "dlo/buf.h"
+#include "dlo/roles.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Limits that turn a runaway or hostile file into an error instead of a memory hog. */
+#define DLO_POLICY_MAX_BYTES (1024u * 1024u)
+#define DLO_POLICY_MAX_ROWS  256
+#define DLO_POLICY_MAX_LINE  4096
+#define DLO_POLICY_MAX_TEXT  200 /* process, port, rule, release texts */
+
+enum { DLO_NET_CORPORATE, DLO_NET_INTERNET, DLO_NET_COUNT };
+
+enum { DLO_PROTOS_TCP = 1, DLO_PROTOS_UDP = 2 };
+
+typedef struct dlo_policy_row {
+    char *id;
+    char *table;                  /* "server" or "client" */
+    char *process;                /* the vendor's words */
+    char *port_text;              /* the vendor's words */
+    char *ports;                  /* Windows spelling, may contain {sql-port} */
+    char *type;                   /* as written: TCP, UDP, TCP/UDP, HTTP, HTTPS, AJP */
+    char *rule;                   /* rule name stem */
+    unsigned protocols;           /* DLO_PROTOS_* bits */
+    int network;                  /* DLO_NET_* */
+    bool applies[DLO_MODE_COUNT]; /* false: NA in that mode */
+    dlo_role_set sources[DLO_MODE_COUNT];
+    dlo_role_set destinations[DLO_MODE_COUNT];
+    int line; /* where the row starts, for messages */
+} dlo_policy_row;
+
+typedef struct dlo_policy {
+    char *release;
+    unsigned profiles[DLO_MODE_COUNT][DLO_NET_COUNT]; /* DLO_PROFILE_* bits */
+    dlo_policy_row *rows;
+    size_t n_rows;
+} dlo_policy;
+
+#define DLO_SQL_PORT_TOKEN "{sql-port}"
+
+/* Parses policy text. `source` names where it came from ("embedded policy",
+ * "C:\\x\\policy.txt") and starts every error message, followed by the line number and what was
+ * expected there. On failure *out is left empty. */
+dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dlo_policy *out,
+                            dlo_error *err);
+void dlo_policy_free(dlo_policy *p);
+
+/* /matrix output: the matrix as the agent understands it. */
+void dlo_policy_text(dlo_buf *b, const dlo_policy *pol);
+void dlo_policy_json(dlo_buf *b, const dlo_policy *pol);
+
+/* Checks a Windows port list ("135-139,445"): numbers 1-65535, ranges low-high with low <= high,
+ * no blanks, no empty items. The {sql-port} token is accepted when allow_token is set. */
+bool dlo_ports_valid(const char *s, bool allow_token);
+
+#endif

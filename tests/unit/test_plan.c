@@ -1,0 +1,387 @@
+/* The planner over the real port matrix: properties that must hold for every combination of
+ * roles in every mode, merging, settings, and the golden plans of single roles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/plan.h"
+#include "dlo/policy.h"
+#include "testutil.h"
+
+static dlo_policy policy;
+
+static int load_policy(void **state)
+{
+    dlo_buf text;
+    dlo_error err;
+    (void)state;
+    dlo_buf_init(&text);
+    test_read_source_file("policies/dlo-10.0.ports", &text);
+    if (dlo_policy_parse(text.data, text.len, "dlo-10.0.ports", &policy, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    dlo_buf_free(&text);
+    return 0;
+}
+
+static int free_policy(void **state)
+{
+    (void)state;
+    dlo_policy_free(&policy);
+    return 0;
+}
+
+static const dlo_policy_row *row_by_id(const char *id, size_t n)
+{
+    size_t i;
+    for (i = 0; i < policy.n_rows; i++)
+        if (strlen(policy.rows[i].id) == n && memcmp(policy.rows[i].id, id, n) == 0)
+            return &policy.rows[i];
+    return NULL;
+}
+
+static void expanded_ports(const dlo_policy_row *row, unsigned sql_port, char *out, size_t size)
+{
+    const char *tok = strstr(row->ports, DLO_SQL_PORT_TOKEN);
+    if (tok)
+        snprintf(out, size, "%.*s%u%s", (int)(tok - row->ports), row->ports, sql_port,
+                 tok + strlen(DLO_SQL_PORT_TOKEN));
+    else
+        snprintf(out, size, "%s", row->ports);
+}
+
+/* Every rule of a plan is justified by rows of the policy, opens exactly their ports, and goes
+ * in the direction the rows give the local roles. */
+static void check_plan_properties(const dlo_plan *plan, dlo_role_set roles, dlo_mode mode)
+{
+    size_t i, j;
+    for (i = 0; i < plan->rules.count; i++) {
+        const dlo_rule *r = &plan->rules.items[i];
+        const char *ports = r->direction == DLO_DIR_IN ? r->local_ports : r->remote_ports;
+        const char *other = r->direction == DLO_DIR_IN ? r->remote_ports : r->local_ports;
+        const char *p = r->rows;
+        dlo_role_set peers = 0, justified = 0;
+
+        assert_non_null(ports);
+        if (!dlo_ports_valid(ports, false))
+            fail_msg("%s: port list '%s' is empty or not a plain port list", r->name, ports);
+        assert_string_equal(other, "");
+        assert_true(r->local_roles != 0);
+        assert_int_equal(r->local_roles & ~roles, 0);
+        assert_true(r->protocol == DLO_PROTO_TCP || r->protocol == DLO_PROTO_UDP);
+        assert_int_equal(r->action, DLO_ACTION_ALLOW);
+        assert_string_equal(r->grouping, DLO_RULE_GROUPING);
+        assert_non_null(strstr(r->name, "Arctera DLO - "));
+        assert_non_null(strstr(r->description, "Managed by dloagent"));
+
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            const dlo_policy_row *row = row_by_id(p, n);
+            char want[128];
+            dlo_role_set local_side, peer_side;
+            if (!row)
+                fail_msg("%s: row '%.*s' is not in the policy", r->name, (int)n, p);
+            assert_true(row->applies[mode]);
+            assert_true(row->protocols &
+                        (r->protocol == DLO_PROTO_TCP ? DLO_PROTOS_TCP : DLO_PROTOS_UDP));
+            expanded_ports(row, plan->sql_port, want, sizeof(want));
+            assert_string_equal(ports, want);
+            assert_int_equal(r->profiles, policy.profiles[mode][row->network]);
+            local_side = r->direction == DLO_DIR_IN ? row->destinations[mode] : row->sources[mode];
+            peer_side = r->direction == DLO_DIR_IN ? row->sources[mode] : row->destinations[mode];
+            /* Inbound rules only for Destination roles, outbound only for Sources. */
+            assert_true((local_side & roles) != 0);
+            justified |= local_side & roles;
+            peers |= peer_side;
+            p += n + (p[n] == ',');
+        }
+        assert_int_equal(r->local_roles, justified);
+        assert_int_equal(r->peers, peers);
+        for (j = i + 1; j < plan->rules.count; j++)
+            if (strcmp(r->name, plan->rules.items[j].name) == 0)
+                fail_msg("rule name '%s' is used twice", r->name);
+    }
+}
+
+/* The converse: every row that applies to a local role yields a rule that carries the row. */
+static void check_plan_complete(const dlo_plan *plan, dlo_role_set roles, dlo_mode mode)
+{
+    size_t i, k;
+    for (i = 0; i < policy.n_rows; i++) {
+        const dlo_policy_row *row = &policy.rows[i];
+        int d;
+        if (!row->applies[mode])
+            continue;
+        for (d = 0; d < 2; d++) {
+            dlo_direction dir = d == 0 ? DLO_DIR_IN : DLO_DIR_OUT;
+            dlo_role_set side = dir == DLO_DIR_IN ? row->destinations[mode] : row->sources[mode];
+            int protocols_found = 0;
+            if (!(side & roles))
+                continue;
+            for (k = 0; k < plan->rules.count; k++) {
+                const dlo_rule *r = &plan->rules.items[k];
+                const char *p = r->rows;
+                bool has = false;
+                while (*p) {
+                    size_t n = strcspn(p, ",");
+                    if (n == strlen(row->id) && memcmp(p, row->id, n) == 0)
+                        has = true;
+                    p += n + (p[n] == ',');
+                }
+                if (has && r->direction == dir)
+                    protocols_found |=
+                        r->protocol == DLO_PROTO_TCP ? DLO_PROTOS_TCP : DLO_PROTOS_UDP;
+            }
+            if ((unsigned)protocols_found != row->protocols)
+                fail_msg("row %s, mode %s, roles %#x: %s rules missing", row->id,
+                         dlo_mode_name(mode), (unsigned)roles, d == 0 ? "inbound" : "outbound");
+        }
+    }
+}
+
+static void test_every_role_combination_in_every_mode(void **state)
+{
+    dlo_role_set roles;
+    int m;
+    (void)state;
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        for (roles = 0; roles <= DLO_ROLE_ALL_MASK; roles++) {
+            dlo_plan plan;
+            dlo_error err;
+            assert_int_equal(dlo_plan_build(&policy, roles, (dlo_mode)m, NULL, &plan, &err),
+                             DLO_OK);
+            check_plan_properties(&plan, roles, (dlo_mode)m);
+            check_plan_complete(&plan, roles, (dlo_mode)m);
+            if (roles == 0)
+                assert_int_equal(plan.rules.count, 0);
+            dlo_plan_free(&plan);
+        }
+    }
+}
+
+static bool has_rule(const dlo_plan *plan, const char *name)
+{
+    size_t i;
+    for (i = 0; i < plan->rules.count; i++)
+        if (strcmp(plan->rules.items[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* A machine with several roles gets the union of their rules, without duplicates. */
+static void test_union_of_roles(void **state)
+{
+    int m, a, b;
+    (void)state;
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        for (a = 0; a < DLO_ROLE_COUNT; a++) {
+            for (b = a + 1; b < DLO_ROLE_COUNT; b++) {
+                dlo_plan pa, pb, pab;
+                dlo_error err;
+                size_t i, expect = 0;
+                assert_int_equal(
+                    dlo_plan_build(&policy, DLO_ROLE_BIT(a), (dlo_mode)m, NULL, &pa, &err), 0);
+                assert_int_equal(
+                    dlo_plan_build(&policy, DLO_ROLE_BIT(b), (dlo_mode)m, NULL, &pb, &err), 0);
+                assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(a) | DLO_ROLE_BIT(b),
+                                                (dlo_mode)m, NULL, &pab, &err),
+                                 0);
+                for (i = 0; i < pa.rules.count; i++) {
+                    assert_true(has_rule(&pab, pa.rules.items[i].name));
+                    expect++;
+                }
+                for (i = 0; i < pb.rules.count; i++) {
+                    assert_true(has_rule(&pab, pb.rules.items[i].name));
+                    if (!has_rule(&pa, pb.rules.items[i].name))
+                        expect++;
+                }
+                assert_int_equal(pab.rules.count, expect);
+                dlo_plan_free(&pa);
+                dlo_plan_free(&pb);
+                dlo_plan_free(&pab);
+            }
+        }
+    }
+}
+
+static const dlo_rule *rule_named(const dlo_plan *plan, const char *name)
+{
+    size_t i;
+    for (i = 0; i < plan->rules.count; i++)
+        if (strcmp(plan->rules.items[i].name, name) == 0)
+            return &plan->rules.items[i];
+    fail_msg("no rule named '%s'", name);
+    return NULL;
+}
+
+static void test_sql_port_setting(void **state)
+{
+    dlo_plan_settings s;
+    dlo_plan plan;
+    dlo_error err;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.sql_port = 51433;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &s,
+                                    &plan, &err),
+                     DLO_OK);
+    assert_string_equal(rule_named(&plan, "Arctera DLO - SQL Server (TCP-In)")->local_ports,
+                        "51433");
+    /* The browser keeps its fixed port. */
+    assert_string_equal(rule_named(&plan, "Arctera DLO - SQL Server Browser (UDP-In)")->local_ports,
+                        "1434");
+    dlo_plan_free(&plan);
+
+    s.sql_port = 70000;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &s,
+                                    &plan, &err),
+                     DLO_E_CONFIG);
+}
+
+static void test_occasional_profiles(void **state)
+{
+    dlo_plan plan;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_OCCASIONAL,
+                                    NULL, &plan, &err),
+                     DLO_OK);
+    /* On a public network the laptop only reaches its Edge Server. */
+    assert_int_equal(rule_named(&plan, "Arctera DLO - Edge Server HTTPS (TCP-Out)")->profiles,
+                     DLO_PROFILE_ALL);
+    assert_int_equal(rule_named(&plan, "Arctera DLO - SQL Server (TCP-Out)")->profiles,
+                     DLO_PROFILE_DOMAIN);
+    assert_int_equal(rule_named(&plan, "Arctera DLO - File Sharing (UDP-Out)")->profiles,
+                     DLO_PROFILE_DOMAIN);
+    assert_int_equal(rule_named(&plan, "Arctera DLO - Push Installation (TCP-In)")->profiles,
+                     DLO_PROFILE_DOMAIN);
+    dlo_plan_free(&plan);
+
+    assert_int_equal(
+        dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_NONBOI, NULL, &plan, &err),
+        DLO_OK);
+    assert_int_equal(rule_named(&plan, "Arctera DLO - SQL Server (TCP-Out)")->profiles,
+                     DLO_PROFILE_ALL);
+    dlo_plan_free(&plan);
+}
+
+/* Rows of both vendor tables with the same ports merge into one rule whose peers are the union. */
+static void test_merge_across_tables(void **state)
+{
+    dlo_plan plan;
+    dlo_error err;
+    const dlo_rule *r;
+    (void)state;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    NULL, &plan, &err),
+                     DLO_OK);
+    r = rule_named(&plan, "Arctera DLO - Edge Server HTTPS (TCP-In)");
+    assert_string_equal(r->rows, "server.edge-https,client.edge-https");
+    assert_int_equal(r->peers, DLO_ROLE_BIT(DLO_ROLE_ADMIN_CONSOLE) |
+                                   DLO_ROLE_BIT(DLO_ROLE_CLIENT) |
+                                   DLO_ROLE_BIT(DLO_ROLE_WEB_RESTORE));
+    assert_string_equal(r->local_ports, "443");
+    dlo_plan_free(&plan);
+}
+
+static void test_remote_address_scopes(void **state)
+{
+    dlo_plan_settings s;
+    dlo_plan plan;
+    dlo_error err;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.scopes[DLO_ROLE_ADMIN_CONSOLE] = "10.0.0.0/255.255.255.0";
+    s.scopes[DLO_ROLE_CLIENT] = "LocalSubnet,10.0.0.0/255.255.255.0";
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    &s, &plan, &err),
+                     DLO_OK);
+    /* Web restore machines have no scope: the merged rule must stay open to any address. */
+    assert_string_equal(
+        rule_named(&plan, "Arctera DLO - Edge Server HTTPS (TCP-In)")->remote_addresses, "*");
+    assert_string_equal(
+        rule_named(&plan, "Arctera DLO - Edge Server HTTP (TCP-In)")->remote_addresses,
+        "10.0.0.0/255.255.255.0");
+    dlo_plan_free(&plan);
+
+    s.scopes[DLO_ROLE_WEB_RESTORE] = "192.168.7.7";
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    &s, &plan, &err),
+                     DLO_OK);
+    /* The union, each address once, in role order. */
+    assert_string_equal(
+        rule_named(&plan, "Arctera DLO - Edge Server HTTPS (TCP-In)")->remote_addresses,
+        "10.0.0.0/255.255.255.0,LocalSubnet,192.168.7.7");
+    dlo_plan_free(&plan);
+}
+
+static void test_json_shape(void **state)
+{
+    dlo_plan plan;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), DLO_MODE_NONBOI,
+                                    NULL, &plan, &err),
+                     DLO_OK);
+    dlo_buf_init(&b);
+    dlo_plan_json(&b, &plan);
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "{\"mode\": \"nonboi\", \"roles\": [\"admin-server\"]"));
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "{\"name\": \"Arctera DLO - Administration Service (TCP-In)\", "
+                           "\"direction\": \"in\", \"protocol\": \"tcp\", \"local_ports\": "
+                           "\"3999\", \"remote_ports\": \"\", \"remote_addresses\": \"*\", "
+                           "\"profiles\": [\"domain\", \"private\", \"public\"]"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"peers\": [\"admin-console\"], \"rows\": "
+                                            "[\"server.admin-service\"]"));
+    dlo_buf_free(&b);
+    dlo_plan_free(&plan);
+}
+
+static void test_golden_plans(void **state)
+{
+    int m, r;
+    (void)state;
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        for (r = 0; r < DLO_ROLE_COUNT; r++) {
+            char rel[256];
+            dlo_buf want, got;
+            dlo_plan plan;
+            dlo_error err;
+            snprintf(rel, sizeof(rel), "tests/golden/plan/%s/%s.json", dlo_mode_name((dlo_mode)m),
+                     dlo_role_name((dlo_role)r));
+            dlo_buf_init(&want);
+            dlo_buf_init(&got);
+            test_read_source_file(rel, &want);
+            assert_int_equal(
+                dlo_plan_build(&policy, DLO_ROLE_BIT(r), (dlo_mode)m, NULL, &plan, &err), 0);
+            dlo_plan_json(&got, &plan);
+            if (strcmp(dlo_buf_str(&want), dlo_buf_str(&got)) != 0)
+                fail_msg("%s differs from the planner's output:\n%s", rel, dlo_buf_str(&got));
+            dlo_plan_free(&plan);
+            dlo_buf_free(&want);
+            dlo_buf_free(&got);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_role_combination_in_every_mode),
+        cmocka_unit_test(test_union_of_roles),
+        cmocka_unit_test(test_sql_port_setting),
+        cmocka_unit_test(test_occasional_profiles),
+        cmocka_unit_test(test_merge_across_tables),
+        cmocka_unit_test(test_remote_address_scopes),
+        cmocka_unit_test(test_json_shape),
+        cmocka_unit_test(test_golden_plans),
+    };
+    return cmocka_run_group_tests(tests, load_policy, free_policy);
+}

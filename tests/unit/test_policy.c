@@ -1,0 +1,260 @@
+/* The port matrix parser: the real file, and every kind of malformed input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/policy.h"
+#include "dlo/rule.h"
+#include "testutil.h"
+
+static const char *find_row_id(const dlo_policy *pol, const char *id, size_t *index)
+{
+    size_t i;
+    for (i = 0; i < pol->n_rows; i++) {
+        if (strcmp(pol->rows[i].id, id) == 0) {
+            *index = i;
+            return pol->rows[i].id;
+        }
+    }
+    return NULL;
+}
+
+static void test_real_policy_parses(void **state)
+{
+    dlo_buf text;
+    dlo_policy pol;
+    dlo_error err;
+    size_t i = 0;
+    (void)state;
+
+    dlo_buf_init(&text);
+    test_read_source_file("policies/dlo-10.0.ports", &text);
+    assert_int_equal(dlo_policy_parse(text.data, text.len, "dlo-10.0.ports", &pol, &err), DLO_OK);
+    assert_string_equal(pol.release, "Arctera DLO 10.0");
+    /* 13 rows in the vendor's server table, 6 in its client table. */
+    assert_int_equal(pol.n_rows, 19);
+    assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
+    assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_INTERNET], DLO_PROFILE_ALL);
+    assert_int_equal(pol.profiles[DLO_MODE_NONBOI][DLO_NET_CORPORATE], DLO_PROFILE_ALL);
+
+    assert_non_null(find_row_id(&pol, "server.push-install", &i));
+    assert_string_equal(pol.rows[i].ports, "135,1037,441,1125,49152-65535");
+    assert_false(pol.rows[i].applies[DLO_MODE_EXCLUSIVE]);
+    assert_true(pol.rows[i].applies[DLO_MODE_NONBOI]);
+    assert_int_equal(pol.rows[i].destinations[DLO_MODE_NONBOI], DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+
+    assert_non_null(find_row_id(&pol, "server.admin-service", &i));
+    assert_int_equal(pol.rows[i].protocols, DLO_PROTOS_TCP | DLO_PROTOS_UDP);
+    assert_non_null(find_row_id(&pol, "server.dedupe-ajp", &i));
+    assert_int_equal(pol.rows[i].protocols, DLO_PROTOS_TCP);
+    assert_false(pol.rows[i].applies[DLO_MODE_NONBOI]);
+
+    dlo_policy_free(&pol);
+    dlo_buf_free(&text);
+}
+
+#define HEADER                                                                                     \
+    "dloagent-policy 1\n"                                                                          \
+    "release Test\n"                                                                               \
+    "profiles nonboi corporate=domain,private,public internet=domain,private,public\n"             \
+    "profiles exclusive corporate=domain,private,public internet=domain,private,public\n"          \
+    "profiles occasional corporate=domain internet=domain,private,public\n"
+
+#define ROW_BODY                                                                                   \
+    "  table server\n"                                                                             \
+    "  process Thing\n"                                                                            \
+    "  port 3999\n"                                                                                \
+    "  ports 3999\n"                                                                               \
+    "  type TCP\n"                                                                                 \
+    "  rule Thing\n"                                                                               \
+    "  network corporate\n"                                                                        \
+    "  nonboi source=admin-console destination=admin-server\n"                                     \
+    "  exclusive NA\n"                                                                             \
+    "  occasional source=client destination=edge-server,io-server\n"
+
+static void test_minimal_policy(void **state)
+{
+    const char *text = HEADER "row a.b\n" ROW_BODY;
+    dlo_policy pol;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_OK);
+    assert_int_equal(pol.n_rows, 1);
+    assert_int_equal(pol.rows[0].line, 6);
+    assert_int_equal(pol.rows[0].destinations[DLO_MODE_OCCASIONAL],
+                     DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER));
+    dlo_policy_free(&pol);
+}
+
+static void test_crlf_bom_comments_and_blank_lines(void **state)
+{
+    const char *text = "\xEF\xBB\xBF# comment\r\n\r\ndloagent-policy 1\r\n"
+                       "release Test\r\n"
+                       "profiles nonboi corporate=domain internet=domain\r\n"
+                       "profiles exclusive corporate=domain internet=domain\r\n"
+                       "profiles occasional corporate=domain internet=public\r\n"
+                       "row r1   \r\n"
+                       "  # a comment inside a row\r\n"
+                       "  table client\r\n  process P\r\n  port 1\r\n  ports 1\r\n  type UDP\r\n"
+                       "  rule R\r\n  network internet\r\n  nonboi NA\r\n  exclusive NA\r\n"
+                       "  occasional NA\r\n";
+    dlo_policy pol;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_OK);
+    assert_string_equal(pol.rows[0].id, "r1");
+    assert_int_equal(pol.rows[0].protocols, DLO_PROTOS_UDP);
+    assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_INTERNET], DLO_PROFILE_PUBLIC);
+    dlo_policy_free(&pol);
+}
+
+typedef struct bad_case {
+    const char *text;
+    const char *expect; /* substring of the error, including "t:LINE:" */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"", "t: is empty"},
+    {"# only a comment\n", "t: is empty"},
+    {"dloagent-policy 2\n", "t:1: expected 'dloagent-policy 1'"},
+    {"dloagent-policy 1\nbogus line\n", "t:2: unknown line 'bogus'"},
+    {"dloagent-policy 1\n  table server\n", "t:2: indented line outside a row"},
+    {HEADER, "t: has no rows"},
+    {"dloagent-policy 1\nrelease X\n", "lacks 'profiles nonboi"},
+    {"dloagent-policy 1\nrelease X\nrelease Y\n", "t:3: release is given twice"},
+    {"dloagent-policy 1\nprofiles sometimes corporate=domain internet=domain\n",
+     "t:2: 'profiles' needs a mode first"},
+    {"dloagent-policy 1\nprofiles nonboi corporate=domain\n",
+     "t:2: profiles for nonboi lack internet="},
+    {"dloagent-policy 1\nprofiles nonboi corporate=domain internet=office\n",
+     "t:2: unknown profile 'office'"},
+    {"dloagent-policy 1\nprofiles nonboi corporate=domain internet=\n", "t:2: unknown profile ''"},
+    {HEADER "row a\n" ROW_BODY "row a\n" ROW_BODY,
+     "t:17: row a is defined twice (first at line 6)"},
+    {HEADER "row A_B\n", "t:6: row id 'A_B' may hold only"},
+    {HEADER "row\n", "t:6: 'row' needs an id"},
+    {HEADER "row a\n  table server\n", "t:6: row a lacks 'process'"},
+    {HEADER "row a\n  table desk\n", "t:7: table must be server or client"},
+    {HEADER "row a\n  colour blue\n", "t:7: unknown key 'colour' in row a"},
+    {HEADER "row a\n  table server\n  table client\n", "t:8: 'table' is given twice in row a"},
+    {HEADER "row a\n  ports 0\n", "t:7: ports '0' is not a port list"},
+    {HEADER "row a\n  ports 65536\n", "t:7: ports '65536' is not a port list"},
+    {HEADER "row a\n  ports 139-135\n", "t:7: ports '139-135' is not a port list"},
+    {HEADER "row a\n  ports 135,,445\n", "t:7: ports '135,,445' is not a port list"},
+    {HEADER "row a\n  ports 135, 445\n", "t:7: ports '135, 445' is not a port list"},
+    {HEADER "row a\n  ports any\n", "t:7: ports 'any' is not a port list"},
+    {HEADER "row a\n  ports *\n", "t:7: ports '*' is not a port list"},
+    {HEADER "row a\n  type SCTP\n", "t:7: type 'SCTP' is unknown"},
+    {HEADER "row a\n  network dmz\n", "t:7: network must be corporate or internet"},
+    {HEADER "row a\n  rule A|B\n", "t:7: 'rule' holds a control character or '|'"},
+    {HEADER "row a\n  process\n", "t:7: 'process' needs a value"},
+    {HEADER "row a\n  nonboi source=admin-console\n", "t:7: nonboi: expected NA or source="},
+    {HEADER "row a\n  nonboi source=admin-console destination=admin-server extra\n",
+     "t:7: nonboi: expected NA or source="},
+    {HEADER "row a\n  nonboi source=wizard destination=admin-server\n",
+     "t:7: unknown role 'wizard'"},
+    {HEADER "row a\n  nonboi source= destination=admin-server\n", "t:7: unknown role ''"},
+    {HEADER "row a\n  nonboi source=client,,edge-server destination=admin-server\n",
+     "t:7: unknown role ''"},
+    {HEADER "row a\n" ROW_BODY "row b\n" ROW_BODY, NULL /* same rule, same ports: fine */},
+    {HEADER "row a\n" ROW_BODY "row b\n" ROW_BODY "  \n", NULL},
+    {"dloagent-policy 1\nrelease \x01\n", "t:2: 'release' holds a control character"},
+};
+
+static void test_bad_policies_name_file_line_and_expectation(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        dlo_policy pol;
+        dlo_error err;
+        dlo_status st;
+        dlo_error_clear(&err);
+        st = dlo_policy_parse(bad_cases[i].text, strlen(bad_cases[i].text), "t", &pol, &err);
+        if (!bad_cases[i].expect) {
+            if (st != DLO_OK)
+                fail_msg("case %d: expected success, got '%s'", (int)i, err.msg);
+            dlo_policy_free(&pol);
+            continue;
+        }
+        if (st != DLO_E_PARSE)
+            fail_msg("case %d: expected a parse error containing '%s', got status %d", (int)i,
+                     bad_cases[i].expect, st);
+        if (!strstr(err.msg, bad_cases[i].expect))
+            fail_msg("case %d: message '%s' lacks '%s'", (int)i, err.msg, bad_cases[i].expect);
+        /* A failed parse leaves nothing behind to free or to use by mistake. */
+        assert_int_equal(pol.n_rows, 0);
+        assert_null(pol.rows);
+    }
+}
+
+static void test_rows_sharing_a_rule_name_must_agree(void **state)
+{
+    const char *text = HEADER "row a\n" ROW_BODY "row b\n"
+                              "  table server\n  process Thing\n  port 4000\n  ports 4000\n"
+                              "  type TCP\n  rule Thing\n  network corporate\n"
+                              "  nonboi NA\n  exclusive NA\n  occasional NA\n";
+    dlo_policy pol;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t:17: rows a and b share the rule name 'Thing'"));
+}
+
+static void test_nul_and_long_lines_are_errors(void **state)
+{
+    char text[8000];
+    dlo_policy pol;
+    dlo_error err;
+    (void)state;
+
+    memcpy(text, "dloagent-policy 1\nrelease A\0B\n", 30);
+    assert_int_equal(dlo_policy_parse(text, 30, "t", &pol, &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t:2: holds a NUL byte"));
+
+    memset(text, 'x', sizeof(text));
+    memcpy(text, "dloagent-policy 1\nrelease ", 26);
+    assert_int_equal(dlo_policy_parse(text, sizeof(text), "t", &pol, &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t:2: line is longer than 4096 bytes"));
+}
+
+static void test_ports_valid(void **state)
+{
+    (void)state;
+    assert_true(dlo_ports_valid("1", false));
+    assert_true(dlo_ports_valid("65535", false));
+    assert_true(dlo_ports_valid("135-139,445", false));
+    assert_true(dlo_ports_valid("49152-65535", false));
+    assert_true(dlo_ports_valid("80-80", false));
+    assert_true(dlo_ports_valid("{sql-port}", true));
+    assert_true(dlo_ports_valid("1434,{sql-port}", true));
+    assert_false(dlo_ports_valid("{sql-port}", false));
+    assert_false(dlo_ports_valid("", false));
+    assert_false(dlo_ports_valid("0", false));
+    assert_false(dlo_ports_valid("000080", false));
+    assert_false(dlo_ports_valid("99999999999999999999", false));
+    assert_false(dlo_ports_valid("80,", false));
+    assert_false(dlo_ports_valid(",80", false));
+    assert_false(dlo_ports_valid("80-", false));
+    assert_false(dlo_ports_valid("-80", false));
+    assert_false(dlo_ports_valid("80-70", false));
+    assert_false(dlo_ports_valid("+80", false));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_policy_parses),
+        cmocka_unit_test(test_minimal_policy),
+        cmocka_unit_test(test_crlf_bom_comments_and_blank_lines),
+        cmocka_unit_test(test_bad_policies_name_file_line_and_expectation),
+        cmocka_unit_test(test_rows_sharing_a_rule_name_must_agree),
+        cmocka_unit_test(test_nul_and_long_lines_are_errors),
+        cmocka_unit_test(test_ports_valid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

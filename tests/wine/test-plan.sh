@@ -1,0 +1,67 @@
+#!/bin/sh
+# Usage: test-plan.sh PATH/TO/dloagent.exe
+# /plan and /matrix through the real executable: the embedded matrix, /policy:FILE, and every
+# kind of bad input (exit 2, a message naming what was wrong and what was expected).
+. "$(dirname "$0")/lib.sh"
+exe=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+src=$(cd "$(dirname "$0")/../.." && pwd)
+
+run_exe "$exe" /plan /roles:edge-server /mode:occasional
+expect_rc 0 "/plan text"
+expect_match "$out" '^Plan: Arctera DLO 10.0, Occasional BOI, roles: edge-server' "/plan names policy, mode and roles"
+expect_match "$out" 'in +tcp +443 +All .*Arctera DLO - Edge Server HTTPS \(TCP-In\)' "/plan lists the Edge Server HTTPS rule"
+
+run_exe "$exe" /plan /json /roles:Edge-Server,CLIENT /mode:Occasional-BOI
+expect_rc 0 "/plan /json with aliases and odd case"
+if printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["mode"]=="occasional" and d["roles"]==["edge-server","client"] and len(d["rules"])>0' 2>/dev/null; then
+  ok "/plan /json is valid JSON with mode and roles"
+else
+  not_ok "/plan /json is not the expected JSON: $out"
+fi
+
+run_exe "$exe" /plan /json /roles:sql-server /mode:nonboi /sqlport:51433
+expect_match "$out" '"name": "Arctera DLO - SQL Server \(TCP-In\)", "direction": "in", "protocol": "tcp", "local_ports": "51433"' "/sqlport changes the SQL rule"
+
+run_exe "$exe" /plan /mode:nonboi
+expect_rc 2 "/plan without /roles"
+expect_match "$err" 'no roles given: name this machine.s DLO roles with /roles:' "missing roles is explained"
+
+run_exe "$exe" /plan /roles:client
+expect_rc 2 "/plan without /mode"
+expect_match "$err" 'no BOI mode given' "missing mode is explained"
+
+run_exe "$exe" /plan /roles:client,wizard /mode:nonboi
+expect_rc 2 "unknown role"
+expect_match "$err" "/roles: unknown role 'wizard'; valid roles are: admin-server, admin-console" "unknown role lists the valid names"
+
+run_exe "$exe" /plan /roles:client /mode:sometimes
+expect_rc 2 "unknown mode"
+expect_match "$err" "/mode: unknown BOI mode 'sometimes'; valid modes are: nonboi" "unknown mode lists the valid names"
+
+run_exe "$exe" /plan /roles:client /mode:nonboi /sqlport:0
+expect_rc 2 "/sqlport:0"
+expect_match "$err" "/sqlport: '0' is not a port; expected a number from 1 to 65535" "bad port is explained"
+
+# A replacement matrix from a file (Windows path through drive Z:).
+sed 's/^  ports      8443$/  ports      9443/' "$src/policies/dlo-10.0.ports" >"$tmp/custom.ports"
+run_exe "$exe" /plan /json /roles:dedupe-server /mode:nonboi "/policy:Z:$tmp/custom.ports"
+expect_rc 0 "/policy:FILE"
+expect_match "$out" '"local_ports": "9443"' "/policy:FILE replaces the built-in matrix"
+
+printf 'dloagent-policy 1\nrelease X\nrow a\n  table desk\n' >"$tmp/bad.ports"
+run_exe "$exe" /plan /roles:client /mode:nonboi "/policy:Z:$tmp/bad.ports"
+expect_rc 2 "malformed policy file"
+expect_match "$err" "bad.ports:4: table must be server or client" "policy error names file, line and expectation"
+expect_empty "$out" "nothing on stdout for a bad policy"
+
+run_exe "$exe" /matrix "/policy:Z:$tmp/missing.ports"
+expect_rc 2 "missing policy file"
+expect_match "$err" "/policy: cannot open Z:.*missing.ports" "missing policy file is named"
+
+run_exe "$exe" /matrix
+expect_rc 0 "/matrix"
+expect_match "$out" '^Port matrix: Arctera DLO 10.0, 19 rows' "/matrix shows the embedded matrix"
+
+finish
