@@ -1,0 +1,779 @@
+#include "dlo/reconcile.h"
+
+#include "dlo/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- comparing rules ---- */
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool equal_ci(const char *a, const char *b)
+{
+    while (*a && lower(*a) == lower(*b)) {
+        a++;
+        b++;
+    }
+    return *a == *b || lower(*a) == lower(*b);
+}
+
+/* Windows reads back an unset port or address list as "*" (or "Any" in some tools); both mean
+ * the same as an empty list, so none of them is drift. */
+static const char *norm_any(const char *s)
+{
+    if (!s || !*s || strcmp(s, "*") == 0 || equal_ci(s, "any"))
+        return "";
+    return s;
+}
+
+static unsigned norm_profiles(unsigned p)
+{
+    /* NET_FW_PROFILE2_ALL is 0x7FFFFFFF: every bit, of which the three profiles matter. */
+    return p & DLO_PROFILE_ALL;
+}
+
+unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
+{
+    unsigned d = 0;
+    if (strcmp(dlo_str(want->description), dlo_str(have->description)) != 0)
+        d |= DLO_PROP_DESCRIPTION;
+    if (want->direction != have->direction)
+        d |= DLO_PROP_DIRECTION;
+    if (want->protocol != have->protocol)
+        d |= DLO_PROP_PROTOCOL;
+    if (norm_profiles(want->profiles) != norm_profiles(have->profiles))
+        d |= DLO_PROP_PROFILES;
+    if (want->action != have->action)
+        d |= DLO_PROP_ACTION;
+    if (want->enabled != have->enabled)
+        d |= DLO_PROP_ENABLED;
+    if (!equal_ci(norm_any(want->local_ports), norm_any(have->local_ports)))
+        d |= DLO_PROP_LOCAL_PORTS;
+    if (!equal_ci(norm_any(want->remote_ports), norm_any(have->remote_ports)))
+        d |= DLO_PROP_REMOTE_PORTS;
+    if (!equal_ci(norm_any(want->local_addresses), norm_any(have->local_addresses)))
+        d |= DLO_PROP_LOCAL_ADDRESSES;
+    if (!equal_ci(norm_any(want->remote_addresses), norm_any(have->remote_addresses)))
+        d |= DLO_PROP_REMOTE_ADDRESSES;
+    if (!equal_ci(dlo_str(want->application), dlo_str(have->application)))
+        d |= DLO_PROP_APPLICATION;
+    if (!equal_ci(dlo_str(want->service), dlo_str(have->service)))
+        d |= DLO_PROP_SERVICE;
+    return d;
+}
+
+static const char *const prop_names[DLO_PROP_COUNT] = {
+    "description", "direction",    "protocol",        "profiles",         "action",      "enabled",
+    "local_ports", "remote_ports", "local_addresses", "remote_addresses", "application", "service",
+};
+
+const char *dlo_prop_name(unsigned bit)
+{
+    unsigned i;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (bit == (1u << i))
+            return prop_names[i];
+    return "?";
+}
+
+void dlo_prop_value(dlo_buf *b, const dlo_rule *r, unsigned bit)
+{
+    switch (bit) {
+    case DLO_PROP_DESCRIPTION:
+        dlo_buf_puts(b, dlo_str(r->description));
+        break;
+    case DLO_PROP_DIRECTION:
+        dlo_buf_puts(b, dlo_direction_name(r->direction));
+        break;
+    case DLO_PROP_PROTOCOL:
+        dlo_buf_puts(b, dlo_protocol_name(r->protocol));
+        break;
+    case DLO_PROP_PROFILES:
+        dlo_profiles_text(b, norm_profiles(r->profiles));
+        break;
+    case DLO_PROP_ACTION:
+        dlo_buf_puts(b, r->action == DLO_ACTION_ALLOW ? "allow" : "block");
+        break;
+    case DLO_PROP_ENABLED:
+        dlo_buf_puts(b, r->enabled ? "true" : "false");
+        break;
+    case DLO_PROP_LOCAL_PORTS:
+        dlo_buf_puts(b, dlo_str(r->local_ports));
+        break;
+    case DLO_PROP_REMOTE_PORTS:
+        dlo_buf_puts(b, dlo_str(r->remote_ports));
+        break;
+    case DLO_PROP_LOCAL_ADDRESSES:
+        dlo_buf_puts(b, r->local_addresses ? r->local_addresses : "*");
+        break;
+    case DLO_PROP_REMOTE_ADDRESSES:
+        dlo_buf_puts(b, r->remote_addresses ? r->remote_addresses : "*");
+        break;
+    case DLO_PROP_APPLICATION:
+        dlo_buf_puts(b, dlo_str(r->application));
+        break;
+    case DLO_PROP_SERVICE:
+        dlo_buf_puts(b, dlo_str(r->service));
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- the diff ---- */
+
+static bool is_owned(const dlo_rule *r)
+{
+    return r->grouping && strcmp(r->grouping, DLO_RULE_GROUPING) == 0;
+}
+
+static dlo_change *diff_push(dlo_diff *d, size_t *cap)
+{
+    if (d->count == *cap) {
+        size_t n = *cap ? *cap * 2 : 16;
+        dlo_change *items = realloc(d->items, n * sizeof(*items));
+        if (!items)
+            return NULL;
+        d->items = items;
+        *cap = n;
+    }
+    memset(&d->items[d->count], 0, sizeof(d->items[0]));
+    return &d->items[d->count++];
+}
+
+dlo_status dlo_diff_compute(const dlo_rule_list *plan, dlo_rule_list *all, dlo_diff *out,
+                            dlo_error *err)
+{
+    size_t *owned = NULL, n_owned = 0, cap = 0, i, j;
+    bool *claimed = NULL;
+    dlo_change *c;
+    /* Removals are collected apart and appended last. */
+    dlo_diff removals;
+    size_t rcap = 0;
+    dlo_status st = DLO_OK;
+
+    memset(out, 0, sizeof(*out));
+    memset(&removals, 0, sizeof(removals));
+    owned = malloc((all->count ? all->count : 1) * sizeof(*owned));
+    claimed = calloc(all->count ? all->count : 1, sizeof(*claimed));
+    if (!owned || !claimed)
+        goto nomem;
+    for (i = 0; i < all->count; i++)
+        if (is_owned(&all->items[i]))
+            owned[n_owned++] = i;
+    out->owned = n_owned;
+
+    for (i = 0; i < plan->count; i++) {
+        const dlo_rule *want = &plan->items[i];
+        size_t best = (size_t)-1;
+        unsigned best_diff = 0;
+        /* Of several owned rules with this name, keep one that is already right. */
+        for (j = 0; j < n_owned; j++) {
+            dlo_rule *have = &all->items[owned[j]];
+            unsigned d;
+            if (claimed[j] || strcmp(dlo_str(have->name), dlo_str(want->name)) != 0)
+                continue;
+            d = dlo_rule_differences(want, have);
+            if (best == (size_t)-1 || d == 0) {
+                best = j;
+                best_diff = d;
+            }
+            if (d == 0)
+                break;
+        }
+        if (best == (size_t)-1) {
+            c = diff_push(out, &cap);
+            if (!c)
+                goto nomem;
+            c->kind = DLO_CHANGE_ADD;
+            c->want = want;
+            continue;
+        }
+        claimed[best] = true;
+        if (best_diff == 0) {
+            out->compliant++;
+            continue;
+        }
+        if (best_diff & (DLO_PROP_DIRECTION | DLO_PROP_PROTOCOL)) {
+            /* Windows validates ports against the protocol at each put_, so a rule that changed
+             * protocol or direction is replaced rather than edited in place. */
+            c = diff_push(out, &cap);
+            if (!c)
+                goto nomem;
+            c->kind = DLO_CHANGE_ADD;
+            c->want = want;
+            c->differences = best_diff;
+            c = diff_push(&removals, &rcap);
+            if (!c)
+                goto nomem;
+            c->kind = DLO_CHANGE_REMOVE;
+            c->have = &all->items[owned[best]];
+            c->want = want;
+            c->differences = best_diff;
+            c->reason = DLO_STALE_DUPLICATE;
+            continue;
+        }
+        c = diff_push(out, &cap);
+        if (!c)
+            goto nomem;
+        c->kind = DLO_CHANGE_UPDATE;
+        c->want = want;
+        c->have = &all->items[owned[best]];
+        c->differences = best_diff;
+    }
+
+    for (j = 0; j < n_owned; j++) {
+        dlo_rule *have = &all->items[owned[j]];
+        if (claimed[j])
+            continue;
+        c = diff_push(&removals, &rcap);
+        if (!c)
+            goto nomem;
+        c->kind = DLO_CHANGE_REMOVE;
+        c->have = have;
+        c->reason = DLO_STALE_NOT_PLANNED;
+        for (i = 0; i < plan->count; i++)
+            if (strcmp(dlo_str(plan->items[i].name), dlo_str(have->name)) == 0)
+                c->reason = DLO_STALE_DUPLICATE;
+    }
+    for (j = 0; j < removals.count; j++) {
+        c = diff_push(out, &cap);
+        if (!c)
+            goto nomem;
+        *c = removals.items[j];
+    }
+    goto cleanup_scratch;
+
+nomem:
+    st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    dlo_diff_free(out);
+cleanup_scratch:
+    free(removals.items);
+    free(claimed);
+    free(owned);
+    return st;
+}
+
+void dlo_diff_free(dlo_diff *diff)
+{
+    free(diff->items);
+    memset(diff, 0, sizeof(*diff));
+}
+
+/* ---- applying ---- */
+
+static dlo_status apply_change(const dlo_fw_backend *fw, const dlo_change *c, dlo_error *err)
+{
+    switch (c->kind) {
+    case DLO_CHANGE_ADD:
+        return fw->add(fw->ctx, c->want, err);
+    case DLO_CHANGE_UPDATE:
+        return fw->update(fw->ctx, c->have, c->want, c->differences, err);
+    case DLO_CHANGE_REMOVE:
+        return fw->remove(fw->ctx, c->have, err);
+    }
+    return dlo_error_set(err, DLO_E_INTERNAL, "unknown change");
+}
+
+static size_t change_writes(const dlo_change *c)
+{
+    size_t n = 0;
+    unsigned d;
+    if (c->kind != DLO_CHANGE_UPDATE)
+        return 1;
+    for (d = c->differences; d; d &= d - 1)
+        n++;
+    return n;
+}
+
+static const char *change_verb(dlo_change_kind k)
+{
+    return k == DLO_CHANGE_ADD ? "adding" : k == DLO_CHANGE_UPDATE ? "updating" : "removing";
+}
+
+static void release_list(const dlo_fw_backend *fw, dlo_rule_list *l)
+{
+    if (fw->release)
+        fw->release(fw->ctx, l);
+    dlo_rule_list_free(l);
+}
+
+/* Copies of the owned rules as they are now: what a failed run is rolled back to. */
+static dlo_status snapshot_owned(const dlo_rule_list *all, dlo_rule_list *out, dlo_error *err)
+{
+    size_t i;
+    dlo_rule_list_init(out);
+    for (i = 0; i < all->count; i++) {
+        dlo_rule *copy;
+        if (!is_owned(&all->items[i]))
+            continue;
+        copy = dlo_rule_list_add(out);
+        if (!copy || dlo_rule_copy(copy, &all->items[i])) {
+            if (copy)
+                out->count--;
+            dlo_rule_list_free(out);
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        }
+    }
+    return DLO_OK;
+}
+
+/* Reconciles once more, toward the snapshot. */
+static dlo_status roll_back(const dlo_fw_backend *fw, const dlo_rule_list *snapshot,
+                            dlo_report *rep, dlo_error *err)
+{
+    dlo_rule_list now;
+    dlo_diff diff;
+    size_t i;
+    dlo_status st;
+
+    dlo_rule_list_init(&now);
+    st = fw->enumerate(fw->ctx, &now, err);
+    if (st)
+        goto cleanup_now;
+    st = dlo_diff_compute(snapshot, &now, &diff, err);
+    if (st)
+        goto cleanup_now;
+    for (i = 0; i < diff.count && !st; i++) {
+        st = apply_change(fw, &diff.items[i], err);
+        if (!st)
+            rep->writes += change_writes(&diff.items[i]);
+    }
+    dlo_diff_free(&diff);
+cleanup_now:
+    release_list(fw, &now);
+    return st;
+}
+
+dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
+                               dlo_error *err)
+{
+    dlo_rule_list snapshot;
+    dlo_status st;
+    size_t i;
+
+    memset(rep, 0, sizeof(*rep));
+    dlo_rule_list_init(&rep->firewall);
+    rep->planned = plan->count;
+    st = fw->enumerate(fw->ctx, &rep->firewall, err);
+    if (st)
+        return st;
+    st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
+    if (st)
+        return st;
+    if (rep->diff.count == 0)
+        return DLO_OK;
+    st = snapshot_owned(&rep->firewall, &snapshot, err);
+    if (st)
+        return st;
+
+    for (i = 0; i < rep->diff.count; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        st = apply_change(fw, c, err);
+        if (st) {
+            dlo_error rb_err;
+            dlo_status rb;
+            dlo_error_prefix(err, "%s rule '%s' failed: ", change_verb(c->kind),
+                             dlo_str(c->want ? c->want->name : c->have->name));
+            dlo_error_clear(&rb_err);
+            rb = roll_back(fw, &snapshot, rep, &rb_err);
+            rep->rolled_back = true;
+            if (rb) {
+                rep->rollback_failed = true;
+                dlo_log(DLO_LOG_ERR, "rolling back failed too: %s", rb_err.msg);
+                /* The error's prefix is bounded; the detail above says more. */
+                {
+                    char tail[DLO_ERROR_MAX];
+                    snprintf(tail, sizeof(tail),
+                             "%s; putting the rules back failed too (%s): the next run "
+                             "will repair them",
+                             err->msg, rb_err.msg);
+                    memcpy(err->msg, tail, sizeof(tail));
+                }
+            } else {
+                size_t len = strlen(err->msg);
+                snprintf(err->msg + len, sizeof(err->msg) - len,
+                         "; the agent's rules were put back as they were");
+            }
+            break;
+        }
+        rep->writes += change_writes(c);
+        rep->applied++;
+    }
+    dlo_rule_list_free(&snapshot);
+    return st;
+}
+
+dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_error *err)
+{
+    static const dlo_rule_list nothing;
+    return dlo_reconcile_apply(fw, &nothing, rep, err);
+}
+
+/* ---- verifying ---- */
+
+static const char *const profile_titles[3] = {"Domain", "Private", "Public"};
+
+static dlo_status add_problem(dlo_report *rep, const char *kind, const char *message,
+                              dlo_error *err)
+{
+    dlo_problem *p = realloc(rep->problems, (rep->n_problems + 1) * sizeof(*p));
+    if (!p)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    rep->problems = p;
+    p = &rep->problems[rep->n_problems];
+    p->kind = NULL;
+    p->message = NULL;
+    if (dlo_rule_set(&p->kind, kind) || dlo_rule_set(&p->message, message)) {
+        free(p->kind);
+        free(p->message);
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    }
+    rep->n_problems++;
+    return DLO_OK;
+}
+
+/* Port lists overlap unless both are explicit and share no port. Keywords (RPC, IPHTTPS...) are
+ * ports the agent never plans, so a keyword item overlaps nothing. */
+typedef struct port_range {
+    unsigned lo, hi;
+} port_range;
+
+static size_t parse_ranges(const char *s, port_range *out, size_t max, bool *any)
+{
+    size_t n = 0;
+    *any = *norm_any(s) == '\0';
+    while (s && *s && n < max) {
+        char *end;
+        unsigned long lo = strtoul(s, &end, 10), hi = lo;
+        if (end != s && *end == '-') {
+            const char *h = end + 1;
+            hi = strtoul(h, &end, 10);
+            if (end == h)
+                hi = lo;
+        }
+        if (end != s && (*end == ',' || *end == '\0'))
+            out[n++] = (port_range){(unsigned)lo, (unsigned)hi};
+        s = strchr(s, ',');
+        if (s)
+            s++;
+    }
+    return n;
+}
+
+static bool ports_overlap(const char *a, const char *b)
+{
+    port_range ra[64], rb[64];
+    bool any_a, any_b;
+    size_t na = parse_ranges(a, ra, 64, &any_a), nb = parse_ranges(b, rb, 64, &any_b), i, j;
+    if (any_a || any_b)
+        return true;
+    for (i = 0; i < na; i++)
+        for (j = 0; j < nb; j++)
+            if (ra[i].lo <= rb[j].hi && rb[j].lo <= ra[i].hi)
+                return true;
+    return false;
+}
+
+/* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
+ * planned rule's traffic makes it ineffective. Block rules limited to a program or a service
+ * only stop that program, which is not DLO's, so they are not counted. */
+static bool blocks(const dlo_rule *block, const dlo_rule *want)
+{
+    const char *bp, *wp;
+    if (block->action != DLO_ACTION_BLOCK || !block->enabled || is_owned(block))
+        return false;
+    if (*dlo_str(block->application) || *dlo_str(block->service))
+        return false;
+    if (block->direction != want->direction)
+        return false;
+    if (block->protocol != DLO_PROTO_ANY && block->protocol != want->protocol)
+        return false;
+    if (!(norm_profiles(block->profiles) & norm_profiles(want->profiles)))
+        return false;
+    bp = want->direction == DLO_DIR_IN ? block->local_ports : block->remote_ports;
+    wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
+    return ports_overlap(bp, wp);
+}
+
+static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                dlo_report *rep, dlo_error *err)
+{
+    dlo_fw_state state;
+    unsigned used = 0, missing_out = 0;
+    char msg[1024];
+    size_t i, j;
+    int p;
+    dlo_status st;
+
+    for (i = 0; i < plan->count; i++)
+        used |= norm_profiles(plan->items[i].profiles);
+    for (i = 0; i < rep->diff.count; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        if (c->kind != DLO_CHANGE_REMOVE && c->want->direction == DLO_DIR_OUT)
+            missing_out |= norm_profiles(c->want->profiles);
+    }
+
+    memset(&state, 0, sizeof(state));
+    st = fw->get_state(fw->ctx, &state, err);
+    if (st)
+        return st;
+    for (p = 0; p < 3 && !st; p++) {
+        if ((used & (1u << p)) && !state.enabled[p]) {
+            snprintf(msg, sizeof(msg),
+                     "the firewall is off for the %s profile, which planned rules use: no rule "
+                     "is enforced there",
+                     profile_titles[p]);
+            st = add_problem(rep, "firewall-off", msg, err);
+        }
+        if (!st && (missing_out & (1u << p)) && state.outbound_block[p]) {
+            snprintf(msg, sizeof(msg),
+                     "outbound connections are blocked by default on the %s profile and planned "
+                     "outbound rules for it are missing or wrong: DLO traffic is blocked",
+                     profile_titles[p]);
+            st = add_problem(rep, "outbound-blocked", msg, err);
+        }
+    }
+    if (!st && state.gp_override)
+        st = add_problem(rep, "gp-override",
+                         "Group Policy overrides the local firewall rules "
+                         "(LocalPolicyModifyState): the agent's rules have no effect; deploy "
+                         "them through Group Policy or allow local rules to merge",
+                         err);
+    for (i = 0; i < rep->firewall.count && !st; i++) {
+        const dlo_rule *b = &rep->firewall.items[i];
+        for (j = 0; j < plan->count && !st; j++) {
+            if (!blocks(b, &plan->items[j]))
+                continue;
+            snprintf(msg, sizeof(msg),
+                     "the rule '%.300s' blocks what '%.300s' allows (a Block "
+                     "rule wins over Allow rules)",
+                     dlo_str(b->name), dlo_str(plan->items[j].name));
+            st = add_problem(rep, "blocked-by-rule", msg, err);
+        }
+    }
+    return st;
+}
+
+dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                dlo_report *rep, bool *compliant, dlo_error *err)
+{
+    dlo_status st;
+
+    memset(rep, 0, sizeof(*rep));
+    dlo_rule_list_init(&rep->firewall);
+    rep->planned = plan->count;
+    *compliant = false;
+    st = fw->enumerate(fw->ctx, &rep->firewall, err);
+    if (st)
+        return st;
+    st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
+    if (st)
+        return st;
+    st = find_problems(fw, plan, rep, err);
+    if (st)
+        return st;
+    *compliant = rep->diff.count == 0 && rep->n_problems == 0;
+    return DLO_OK;
+}
+
+void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep)
+{
+    size_t i;
+    dlo_diff_free(&rep->diff);
+    release_list(fw, &rep->firewall);
+    for (i = 0; i < rep->n_problems; i++) {
+        free(rep->problems[i].kind);
+        free(rep->problems[i].message);
+    }
+    free(rep->problems);
+    memset(rep, 0, sizeof(*rep));
+}
+
+/* ---- output ---- */
+
+static const char *stale_text(dlo_stale_reason r)
+{
+    return r == DLO_STALE_DUPLICATE ? "duplicate" : "not-planned";
+}
+
+static size_t count_kind(const dlo_report *rep, dlo_change_kind k, size_t upto)
+{
+    size_t i, n = 0;
+    for (i = 0; i < upto; i++)
+        if (rep->diff.items[i].kind == k)
+            n++;
+    return n;
+}
+
+/* Replacements (an ADD and a REMOVE for one name because direction or protocol changed) read
+ * as one update for people; the JSON lists both. */
+static void differences_text(dlo_buf *b, const dlo_change *c)
+{
+    unsigned bit;
+    bool first = true;
+    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+        if (!(c->differences & bit))
+            continue;
+        dlo_buf_printf(b, "%s%s is \"", first ? "" : "; ", dlo_prop_name(bit));
+        dlo_prop_value(b, c->have, bit);
+        dlo_buf_puts(b, "\", expected \"");
+        dlo_prop_value(b, c->want, bit);
+        dlo_buf_putc(b, '"');
+        first = false;
+    }
+}
+
+static void differences_json(dlo_buf *b, const dlo_change *c)
+{
+    unsigned bit;
+    bool first = true;
+    dlo_buf_putc(b, '[');
+    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+        dlo_buf val;
+        if (!(c->differences & bit))
+            continue;
+        dlo_buf_init(&val);
+        dlo_buf_printf(b, "%s{\"property\": \"%s\"", first ? "" : ", ", dlo_prop_name(bit));
+        dlo_prop_value(&val, c->want, bit);
+        dlo_buf_json_member(b, "expected", dlo_buf_str(&val));
+        dlo_buf_reset(&val);
+        if (c->have)
+            dlo_prop_value(&val, c->have, bit);
+        dlo_buf_json_member(b, "actual", dlo_buf_str(&val));
+        dlo_buf_putc(b, '}');
+        dlo_buf_free(&val);
+        first = false;
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
+{
+    size_t i, n = rep->applied;
+    dlo_buf_printf(b,
+                   "%zu added, %zu updated, %zu removed, %zu already right (%zu firewall "
+                   "writes)\n",
+                   count_kind(rep, DLO_CHANGE_ADD, n), count_kind(rep, DLO_CHANGE_UPDATE, n),
+                   count_kind(rep, DLO_CHANGE_REMOVE, n), rep->diff.compliant, rep->writes);
+    for (i = 0; i < n; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        switch (c->kind) {
+        case DLO_CHANGE_ADD:
+            dlo_buf_printf(b, "  added    %s\n", c->want->name);
+            break;
+        case DLO_CHANGE_UPDATE:
+            dlo_buf_printf(b, "  updated  %s: ", c->want->name);
+            differences_text(b, c);
+            dlo_buf_putc(b, '\n');
+            break;
+        case DLO_CHANGE_REMOVE:
+            dlo_buf_printf(b, "  removed  %s (%s)\n", dlo_str(c->have->name),
+                           stale_text(c->reason));
+            break;
+        }
+    }
+}
+
+static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_change_kind kind)
+{
+    size_t i;
+    bool first = true;
+    dlo_buf_putc(b, '[');
+    for (i = 0; i < upto; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        if (c->kind != kind)
+            continue;
+        dlo_buf_puts(b, first ? "{\"name\": " : ", {\"name\": ");
+        first = false;
+        dlo_buf_json_str(b, dlo_str(kind == DLO_CHANGE_REMOVE ? c->have->name : c->want->name));
+        if (kind == DLO_CHANGE_UPDATE) {
+            dlo_buf_puts(b, ", \"differences\": ");
+            differences_json(b, c);
+        } else if (kind == DLO_CHANGE_REMOVE) {
+            dlo_buf_json_member(b, "reason", stale_text(c->reason));
+        }
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
+{
+    dlo_buf_printf(b, "{\"ok\": %s, \"added\": ", error ? "false" : "true");
+    names_json(b, rep, rep->applied, DLO_CHANGE_ADD);
+    dlo_buf_puts(b, ", \"updated\": ");
+    names_json(b, rep, rep->applied, DLO_CHANGE_UPDATE);
+    dlo_buf_puts(b, ", \"removed\": ");
+    names_json(b, rep, rep->applied, DLO_CHANGE_REMOVE);
+    dlo_buf_printf(b,
+                   ", \"unchanged\": %zu, \"writes\": %zu, \"rolled_back\": %s, "
+                   "\"rollback_failed\": %s, \"error\": ",
+                   rep->diff.compliant, rep->writes, rep->rolled_back ? "true" : "false",
+                   rep->rollback_failed ? "true" : "false");
+    if (error)
+        dlo_buf_json_str(b, error);
+    else
+        dlo_buf_puts(b, "null");
+    dlo_buf_puts(b, "}\n");
+}
+
+void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
+{
+    size_t i, n = rep->diff.count;
+    if (compliant) {
+        dlo_buf_printf(b, "COMPLIANT: all %zu planned rules are present and as planned.\n",
+                       rep->planned);
+        return;
+    }
+    dlo_buf_printf(b,
+                   "NOT COMPLIANT: %zu of %zu planned rules right; %zu missing, %zu drifted, %zu "
+                   "stale; %zu problem%s\n",
+                   rep->diff.compliant, rep->planned, count_kind(rep, DLO_CHANGE_ADD, n),
+                   count_kind(rep, DLO_CHANGE_UPDATE, n), count_kind(rep, DLO_CHANGE_REMOVE, n),
+                   rep->n_problems, rep->n_problems == 1 ? "" : "s");
+    for (i = 0; i < n; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        switch (c->kind) {
+        case DLO_CHANGE_ADD:
+            dlo_buf_printf(b, "  missing  %s\n", c->want->name);
+            break;
+        case DLO_CHANGE_UPDATE:
+            dlo_buf_printf(b, "  drifted  %s: ", c->want->name);
+            differences_text(b, c);
+            dlo_buf_putc(b, '\n');
+            break;
+        case DLO_CHANGE_REMOVE:
+            dlo_buf_printf(b, "  stale    %s (%s)\n", dlo_str(c->have->name),
+                           stale_text(c->reason));
+            break;
+        }
+    }
+    for (i = 0; i < rep->n_problems; i++)
+        dlo_buf_printf(b, "  problem  %s: %s\n", rep->problems[i].kind, rep->problems[i].message);
+}
+
+void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
+{
+    size_t i, n = rep->diff.count;
+    dlo_buf_printf(b, "{\"compliant\": %s, \"planned\": %zu, \"right\": %zu, \"missing\": ",
+                   compliant ? "true" : "false", rep->planned, rep->diff.compliant);
+    names_json(b, rep, n, DLO_CHANGE_ADD);
+    dlo_buf_puts(b, ", \"drifted\": ");
+    names_json(b, rep, n, DLO_CHANGE_UPDATE);
+    dlo_buf_puts(b, ", \"stale\": ");
+    names_json(b, rep, n, DLO_CHANGE_REMOVE);
+    dlo_buf_puts(b, ", \"problems\": [");
+    for (i = 0; i < rep->n_problems; i++) {
+        dlo_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
+        dlo_buf_json_str(b, rep->problems[i].kind);
+        dlo_buf_json_member(b, "message", rep->problems[i].message);
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_puts(b, "]}\n");
+}

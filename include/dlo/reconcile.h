@@ -1,0 +1,116 @@
+/* Making the firewall match the plan: the diff between the rules the agent owns and the plan,
+ * applying it with rollback, verifying without changing anything, and removing everything the
+ * agent owns.
+ *
+ * Ownership: a rule is the agent's if and only if its Grouping is DLO_RULE_GROUPING. Nothing
+ * else is ever changed or removed, whatever its name. Every run enumerates the firewall once;
+ * a compliant firewall gets no write at all. */
+#ifndef DLO_RECONCILE_H
+#define DLO_RECONCILE_H
+
+#include "dlo/buf.h"
+#include "dlo/fwbackend.h"
+#include "dlo/rule.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+
+/* The rule properties the plan sets, as bits of a difference mask. */
+enum {
+    DLO_PROP_DESCRIPTION = 1u << 0,
+    DLO_PROP_DIRECTION = 1u << 1,
+    DLO_PROP_PROTOCOL = 1u << 2,
+    DLO_PROP_PROFILES = 1u << 3,
+    DLO_PROP_ACTION = 1u << 4,
+    DLO_PROP_ENABLED = 1u << 5,
+    DLO_PROP_LOCAL_PORTS = 1u << 6,
+    DLO_PROP_REMOTE_PORTS = 1u << 7,
+    DLO_PROP_LOCAL_ADDRESSES = 1u << 8,
+    DLO_PROP_REMOTE_ADDRESSES = 1u << 9,
+    DLO_PROP_APPLICATION = 1u << 10,
+    DLO_PROP_SERVICE = 1u << 11,
+    DLO_PROP_COUNT = 12
+};
+
+/* Which properties of `have` differ from `want`, after the normalisation Windows applies
+ * (empty and "*" port and address lists mean any; profile "all" bits; case of keywords). */
+unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have);
+/* "local_ports" and so on, for bit i of the mask. */
+const char *dlo_prop_name(unsigned bit);
+/* The property's value as text, for reports. */
+void dlo_prop_value(dlo_buf *b, const dlo_rule *r, unsigned bit);
+
+typedef enum dlo_change_kind {
+    DLO_CHANGE_ADD,
+    DLO_CHANGE_UPDATE,
+    DLO_CHANGE_REMOVE,
+} dlo_change_kind;
+
+typedef enum dlo_stale_reason {
+    DLO_STALE_NOT_PLANNED, /* owned, but the plan has no rule of that name */
+    DLO_STALE_DUPLICATE,   /* owned, and another owned rule already stands for that name */
+} dlo_stale_reason;
+
+typedef struct dlo_change {
+    dlo_change_kind kind;
+    const dlo_rule *want;    /* ADD, UPDATE: the planned rule */
+    dlo_rule *have;          /* UPDATE, REMOVE: the enumerated rule */
+    unsigned differences;    /* UPDATE */
+    dlo_stale_reason reason; /* REMOVE */
+} dlo_change;
+
+typedef struct dlo_diff {
+    dlo_change *items;
+    size_t count;
+    size_t owned;     /* owned rules found */
+    size_t compliant; /* planned rules found exactly as planned */
+} dlo_diff;
+
+/* Compares the plan with the owned rules among `all` (the firewall's enumeration). The changes
+ * point into both lists, which must outlive the diff. Updates and adds come first, removals
+ * last, so a rule being replaced never leaves a gap. */
+dlo_status dlo_diff_compute(const dlo_rule_list *plan, dlo_rule_list *all, dlo_diff *out,
+                            dlo_error *err);
+void dlo_diff_free(dlo_diff *diff);
+
+/* What a run did or found, for the reports of /apply, /verify and /remove. */
+typedef struct dlo_problem {
+    char *kind;    /* "firewall-off", "gp-override", "blocked-by-rule", "outbound-blocked" */
+    char *message; /* for people */
+} dlo_problem;
+
+typedef struct dlo_report {
+    dlo_diff diff;          /* the changes needed (verify) or made (apply, remove) */
+    dlo_rule_list firewall; /* the enumeration the diff points into */
+    size_t planned;
+    size_t applied;        /* changes of the diff carried out (all of them on success) */
+    size_t writes;         /* firewall writes performed, rollback included */
+    bool rolled_back;      /* a write failed and the owned rules were put back */
+    bool rollback_failed;  /* ... and putting them back failed too */
+    dlo_problem *problems; /* verify: what makes rules ineffective */
+    size_t n_problems;
+} dlo_report;
+
+void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
+
+/* Makes the owned rules exactly the plan. On a failed write the owned rules are put back as
+ * they were before the run (a second enumeration, then the same diff toward the snapshot) and
+ * the error says which write failed and whether the rollback worked. */
+dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
+                               dlo_error *err);
+
+/* Changes nothing. *compliant is false when any planned rule is missing or drifted, an owned
+ * rule is stale, or a problem makes the rules ineffective. */
+dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                dlo_report *rep, bool *compliant, dlo_error *err);
+
+/* Removes every owned rule, nothing else. */
+dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_error *err);
+
+/* Output for people and for compliance tools. */
+void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep);
+void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error);
+void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant);
+void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant);
+
+#endif

@@ -1,0 +1,205 @@
+#include "fwmem.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlo/reconcile.h"
+
+void fwmem_init(fwmem *m)
+{
+    int p;
+    memset(m, 0, sizeof(*m));
+    dlo_rule_list_init(&m->rules);
+    m->next_id = 1;
+    m->state.current_profiles = DLO_PROFILE_DOMAIN;
+    for (p = 0; p < 3; p++) {
+        m->state.enabled[p] = true;
+        m->state.inbound_block[p] = true;
+    }
+    m->fail_status = DLO_E_ACCESS;
+}
+
+void fwmem_free(fwmem *m)
+{
+    dlo_rule_list_free(&m->rules);
+}
+
+void fwmem_reset_counters(fwmem *m)
+{
+    m->enumerations = m->writes = m->adds = m->updates = m->removes = 0;
+}
+
+static void store(fwmem *m, const dlo_rule *r)
+{
+    dlo_rule *slot = dlo_rule_list_add(&m->rules);
+    if (!slot || dlo_rule_copy(slot, r))
+        abort();
+    slot->handle = (void *)(uintptr_t)m->next_id++;
+}
+
+void fwmem_plant(fwmem *m, const dlo_rule *r)
+{
+    store(m, r);
+}
+
+static dlo_status write_allowed(fwmem *m, dlo_error *err)
+{
+    unsigned n = ++m->writes;
+    if ((m->fail_at && n == m->fail_at) || (m->fail_from && n >= m->fail_from))
+        return dlo_error_set(err, m->fail_status, "injected failure of write %u", n);
+    return DLO_OK;
+}
+
+static dlo_rule *by_handle(fwmem *m, void *handle)
+{
+    size_t i;
+    for (i = 0; i < m->rules.count; i++)
+        if (m->rules.items[i].handle == handle)
+            return &m->rules.items[i];
+    return NULL;
+}
+
+static dlo_status mem_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
+{
+    fwmem *m = ctx;
+    size_t i;
+    m->enumerations++;
+    for (i = 0; i < m->rules.count; i++) {
+        dlo_rule *r = dlo_rule_list_add(out);
+        if (!r || dlo_rule_copy(r, &m->rules.items[i]))
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        r->handle = m->rules.items[i].handle;
+    }
+    return DLO_OK;
+}
+
+static dlo_status mem_add(void *ctx, const dlo_rule *rule, dlo_error *err)
+{
+    fwmem *m = ctx;
+    dlo_status st = write_allowed(m, err);
+    if (st)
+        return st;
+    m->adds++;
+    store(m, rule);
+    return DLO_OK;
+}
+
+/* Each property is its own write, as each put_ is on Windows. */
+static dlo_status mem_update(void *ctx, dlo_rule *current, const dlo_rule *wanted,
+                             unsigned differences, dlo_error *err)
+{
+    fwmem *m = ctx;
+    dlo_rule *r = by_handle(m, current->handle);
+    unsigned bit;
+    if (!r)
+        return dlo_error_set(err, DLO_E_FIREWALL, "rule %p is gone", current->handle);
+    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+        dlo_status st;
+        if (!(differences & bit))
+            continue;
+        st = write_allowed(m, err);
+        if (st)
+            return st;
+        m->updates++;
+        switch (bit) {
+        case DLO_PROP_DESCRIPTION:
+            dlo_rule_set(&r->description, wanted->description);
+            break;
+        case DLO_PROP_DIRECTION:
+            r->direction = wanted->direction;
+            break;
+        case DLO_PROP_PROTOCOL:
+            r->protocol = wanted->protocol;
+            break;
+        case DLO_PROP_PROFILES:
+            r->profiles = wanted->profiles;
+            break;
+        case DLO_PROP_ACTION:
+            r->action = wanted->action;
+            break;
+        case DLO_PROP_ENABLED:
+            r->enabled = wanted->enabled;
+            break;
+        case DLO_PROP_LOCAL_PORTS:
+            dlo_rule_set(&r->local_ports, wanted->local_ports);
+            break;
+        case DLO_PROP_REMOTE_PORTS:
+            dlo_rule_set(&r->remote_ports, wanted->remote_ports);
+            break;
+        case DLO_PROP_LOCAL_ADDRESSES:
+            dlo_rule_set(&r->local_addresses, wanted->local_addresses);
+            break;
+        case DLO_PROP_REMOTE_ADDRESSES:
+            dlo_rule_set(&r->remote_addresses, wanted->remote_addresses);
+            break;
+        case DLO_PROP_APPLICATION:
+            dlo_rule_set(&r->application, wanted->application);
+            break;
+        case DLO_PROP_SERVICE:
+            dlo_rule_set(&r->service, wanted->service);
+            break;
+        }
+    }
+    return DLO_OK;
+}
+
+static dlo_status mem_remove(void *ctx, dlo_rule *current, dlo_error *err)
+{
+    fwmem *m = ctx;
+    dlo_rule *r = by_handle(m, current->handle);
+    dlo_status st;
+    if (!r)
+        return dlo_error_set(err, DLO_E_FIREWALL, "rule %p is gone", current->handle);
+    st = write_allowed(m, err);
+    if (st)
+        return st;
+    m->removes++;
+    dlo_rule_free(r);
+    *r = m->rules.items[--m->rules.count];
+    return DLO_OK;
+}
+
+static dlo_status mem_get_state(void *ctx, dlo_fw_state *out, dlo_error *err)
+{
+    (void)err;
+    *out = ((fwmem *)ctx)->state;
+    return DLO_OK;
+}
+
+static void mem_release(void *ctx, dlo_rule_list *list)
+{
+    size_t i;
+    (void)ctx;
+    for (i = 0; i < list->count; i++)
+        list->items[i].handle = NULL;
+}
+
+dlo_fw_backend fwmem_backend(fwmem *m)
+{
+    dlo_fw_backend b = {m,          mem_enumerate, mem_add,    mem_update,
+                        mem_remove, mem_get_state, mem_release};
+    return b;
+}
+
+size_t fwmem_count(const fwmem *m, const char *grouping)
+{
+    size_t i, n = 0;
+    for (i = 0; i < m->rules.count; i++)
+        if (!grouping || strcmp(dlo_str(m->rules.items[i].grouping), grouping) == 0)
+            n++;
+    return n;
+}
+
+const dlo_rule *fwmem_find(const fwmem *m, const char *name, const char *grouping)
+{
+    size_t i;
+    for (i = 0; i < m->rules.count; i++) {
+        const dlo_rule *r = &m->rules.items[i];
+        if (strcmp(dlo_str(r->name), name) == 0 &&
+            strcmp(dlo_str(r->grouping), dlo_str(grouping)) == 0)
+            return r;
+    }
+    return NULL;
+}

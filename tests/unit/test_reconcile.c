@@ -1,0 +1,534 @@
+/* The reconcile engine against the in-memory firewall: exactly the plan, zero writes when
+ * compliant, foreign rules untouched, drift repaired with one write per property, and rollback
+ * to the state before the run at every failing write. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/plan.h"
+#include "dlo/policy.h"
+#include "dlo/reconcile.h"
+#include "fwmem.h"
+#include "testutil.h"
+
+static dlo_policy policy;
+
+static int setup(void **state)
+{
+    dlo_buf text;
+    dlo_error err;
+    (void)state;
+    dlo_buf_init(&text);
+    test_read_source_file("policies/dlo-10.0.ports", &text);
+    if (dlo_policy_parse(text.data, text.len, "dlo-10.0.ports", &policy, &err))
+        return -1;
+    dlo_buf_free(&text);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dlo_policy_free(&policy);
+    return 0;
+}
+
+static void make_plan(dlo_role_set roles, dlo_mode mode, dlo_plan *plan)
+{
+    dlo_error err;
+    assert_int_equal(dlo_plan_build(&policy, roles, mode, NULL, plan, &err), DLO_OK);
+}
+
+/* A canonical text of every rule with the grouping (NULL: of the other rules), sorted, so two
+ * states can be compared whole. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void state_text(const fwmem *m, bool owned, dlo_buf *out)
+{
+    char **lines = calloc(m->rules.count + 1, sizeof(*lines));
+    size_t i, n = 0;
+    assert_non_null(lines);
+    for (i = 0; i < m->rules.count; i++) {
+        const dlo_rule *r = &m->rules.items[i];
+        dlo_buf b;
+        bool is_owned = strcmp(dlo_str(r->grouping), DLO_RULE_GROUPING) == 0;
+        if (is_owned != owned)
+            continue;
+        dlo_buf_init(&b);
+        dlo_buf_printf(&b, "%s|%s|%s|%d|%d|%u|%d|%d|%s|%s|%s|%s|%s|%s\n", dlo_str(r->name),
+                       dlo_str(r->grouping), dlo_str(r->description), r->direction, r->protocol,
+                       r->profiles, r->action, r->enabled, dlo_str(r->local_ports),
+                       dlo_str(r->remote_ports), dlo_str(r->local_addresses),
+                       dlo_str(r->remote_addresses), dlo_str(r->application), dlo_str(r->service));
+        lines[n++] = b.data;
+    }
+    qsort(lines, n, sizeof(*lines), cmp_str);
+    for (i = 0; i < n; i++) {
+        dlo_buf_puts(out, lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
+/* The firewall holds exactly the plan's rules as owned rules. */
+static void assert_exactly(const fwmem *m, const dlo_plan *plan)
+{
+    size_t i;
+    assert_int_equal(fwmem_count(m, DLO_RULE_GROUPING), plan->rules.count);
+    for (i = 0; i < plan->rules.count; i++) {
+        const dlo_rule *want = &plan->rules.items[i];
+        const dlo_rule *have = fwmem_find(m, want->name, DLO_RULE_GROUPING);
+        if (!have)
+            fail_msg("rule '%s' is missing", want->name);
+        assert_int_equal(dlo_rule_differences(want, have), 0);
+    }
+}
+
+static void plant_foreign(fwmem *m, const char *name, const char *grouping, int action,
+                          dlo_direction dir, int proto, const char *lports)
+{
+    dlo_rule r;
+    dlo_rule_init(&r);
+    r.direction = dir;
+    r.protocol = proto;
+    r.action = (dlo_action)action;
+    dlo_rule_set(&r.name, name);
+    dlo_rule_set(&r.grouping, grouping);
+    dlo_rule_set(&r.local_ports, lports);
+    dlo_rule_set(&r.description, "someone else's rule");
+    fwmem_plant(m, &r);
+    dlo_rule_free(&r);
+}
+
+static dlo_status apply(fwmem *m, const dlo_plan *plan, dlo_report *rep, dlo_error *err)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_status st = dlo_reconcile_apply(&fw, &plan->rules, rep, err);
+    return st;
+}
+
+static void apply_ok(fwmem *m, const dlo_plan *plan)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_report rep;
+    dlo_error err;
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+}
+
+static bool verify(fwmem *m, const dlo_plan *plan, dlo_report *rep)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_error err;
+    bool compliant;
+    assert_int_equal(dlo_reconcile_verify(&fw, &plan->rules, rep, &compliant, &err), DLO_OK);
+    return compliant;
+}
+
+static void test_apply_from_empty_then_nothing_to_do(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER),
+              DLO_MODE_EXCLUSIVE, &plan);
+
+    assert_false(verify(&m, &plan, &rep));
+    assert_int_equal(rep.diff.count, plan.rules.count);
+    dlo_report_free(&fw, &rep);
+
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(rep.writes, plan.rules.count);
+    assert_int_equal(m.adds, plan.rules.count);
+    assert_int_equal(m.enumerations, 2); /* the verify above, and this apply: one each */
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 0);
+    assert_int_equal(m.enumerations, 1);
+    assert_int_equal(rep.diff.compliant, plan.rules.count);
+    dlo_report_free(&fw, &rep);
+
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+static void test_foreign_rules_are_never_touched(void **state)
+{
+    fwmem m;
+    dlo_plan plan, other;
+    dlo_buf before, after;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    size_t i;
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_OCCASIONAL, &plan);
+    /* Foreign rules, some with exactly the agent's names but another (or no) grouping. */
+    for (i = 0; i < 200; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "Foreign rule %d", (int)i);
+        plant_foreign(&m, name, i % 2 ? "Other Vendor" : NULL, DLO_ACTION_ALLOW, DLO_DIR_IN,
+                      DLO_PROTO_TCP, "5000");
+    }
+    for (i = 0; i < plan.rules.count; i++) {
+        plant_foreign(&m, plan.rules.items[i].name, "Other Vendor", DLO_ACTION_ALLOW, DLO_DIR_IN,
+                      DLO_PROTO_TCP, "1");
+        plant_foreign(&m, plan.rules.items[i].name, NULL, DLO_ACTION_ALLOW, DLO_DIR_IN,
+                      DLO_PROTO_UDP, "2");
+    }
+    dlo_buf_init(&before);
+    dlo_buf_init(&after);
+    state_text(&m, false, &before);
+
+    apply_ok(&m, &plan);
+    assert_exactly(&m, &plan);
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_EXCLUSIVE, &other);
+    apply_ok(&m, &other);
+    assert_exactly(&m, &other);
+    assert_int_equal(dlo_reconcile_remove(&fw, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(fwmem_count(&m, DLO_RULE_GROUPING), 0);
+
+    state_text(&m, false, &after);
+    assert_string_equal(dlo_buf_str(&before), dlo_buf_str(&after));
+    assert_int_equal(m.rules.count, 200 + 2 * plan.rules.count);
+
+    dlo_buf_free(&before);
+    dlo_buf_free(&after);
+    dlo_plan_free(&other);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+static dlo_rule *owned_named(fwmem *m, const char *name)
+{
+    return (dlo_rule *)fwmem_find(m, name, DLO_RULE_GROUPING);
+}
+
+static void test_drift_is_reported_and_repaired_with_one_write(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    dlo_buf text;
+    const char *name = "Arctera DLO - Edge Server HTTPS (TCP-In)";
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
+    apply_ok(&m, &plan);
+
+    dlo_rule_set(&owned_named(&m, name)->local_ports, "4443");
+    assert_false(verify(&m, &plan, &rep));
+    assert_int_equal(rep.diff.count, 1);
+    assert_int_equal(rep.diff.items[0].kind, DLO_CHANGE_UPDATE);
+    assert_int_equal(rep.diff.items[0].differences, DLO_PROP_LOCAL_PORTS);
+    dlo_buf_init(&text);
+    dlo_report_verify_text(&text, &rep, false);
+    assert_non_null(strstr(dlo_buf_str(&text), "drifted  Arctera DLO - Edge Server HTTPS "
+                                               "(TCP-In): local_ports is \"4443\", expected "
+                                               "\"443\""));
+    dlo_buf_reset(&text);
+    dlo_report_verify_json(&text, &rep, false);
+    assert_non_null(strstr(dlo_buf_str(&text), "\"drifted\": [{\"name\": \"Arctera DLO - Edge "
+                                               "Server HTTPS (TCP-In)\", \"differences\": "
+                                               "[{\"property\": \"local_ports\", \"expected\": "
+                                               "\"443\", \"actual\": \"4443\"}]}]"));
+    dlo_report_free(&fw, &rep);
+
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 1);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+
+    /* Disabled, and profiles narrowed: two properties, two writes. */
+    owned_named(&m, name)->enabled = false;
+    owned_named(&m, name)->profiles = DLO_PROFILE_PUBLIC;
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 2);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+
+    /* A protocol change cannot be edited in place: the rule is replaced. */
+    owned_named(&m, name)->protocol = DLO_PROTO_UDP;
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.adds, 1);
+    assert_int_equal(m.removes, 1);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+
+    dlo_buf_free(&text);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+static void test_windows_spellings_are_not_drift(void **state)
+{
+    dlo_rule want, have;
+    (void)state;
+    dlo_rule_init(&want);
+    dlo_rule_init(&have);
+    dlo_rule_set(&want.remote_ports, "");
+    dlo_rule_set(&have.remote_ports, "*");
+    dlo_rule_set(&want.remote_addresses, "*");
+    dlo_rule_set(&want.local_addresses, "*");
+    dlo_rule_set(&have.remote_addresses, "Any");
+    want.profiles = DLO_PROFILE_ALL;
+    have.profiles = 0x7FFFFFFF; /* NET_FW_PROFILE2_ALL */
+    dlo_rule_set(&want.remote_addresses, "LocalSubnet");
+    dlo_rule_set(&have.remote_addresses, "localsubnet");
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    dlo_rule_set(&have.remote_addresses, "10.0.0.1");
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+    dlo_rule_free(&want);
+    dlo_rule_free(&have);
+}
+
+static void test_stale_and_duplicate_owned_rules_are_removed(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    dlo_rule dup;
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &plan);
+    apply_ok(&m, &plan);
+    /* A copy of a planned rule, and a rule of ours from an older plan. */
+    dlo_rule_copy(&dup, &plan.rules.items[0]);
+    fwmem_plant(&m, &dup);
+    dlo_rule_set(&dup.name, "Arctera DLO - Retired Port (TCP-In)");
+    fwmem_plant(&m, &dup);
+    dlo_rule_free(&dup);
+
+    assert_false(verify(&m, &plan, &rep));
+    assert_int_equal(rep.diff.count, 2);
+    assert_int_equal(rep.diff.items[0].kind, DLO_CHANGE_REMOVE);
+    assert_int_equal(rep.diff.items[1].kind, DLO_CHANGE_REMOVE);
+    dlo_report_free(&fw, &rep);
+
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(rep.writes, 2);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+/* At every write position k of a run, a failure puts the owned rules back exactly as they were
+ * before the run, and the error says what failed. */
+static void check_rollback_at_every_write(dlo_role_set roles_before, dlo_mode mode_before,
+                                          dlo_role_set roles_after, dlo_mode mode_after)
+{
+    dlo_plan before, after;
+    unsigned k, total;
+    fwmem probe;
+    make_plan(roles_before, mode_before, &before);
+    make_plan(roles_after, mode_after, &after);
+
+    /* How many writes the run takes without faults. */
+    fwmem_init(&probe);
+    if (roles_before)
+        apply_ok(&probe, &before);
+    fwmem_reset_counters(&probe);
+    apply_ok(&probe, &after);
+    total = probe.writes;
+    fwmem_free(&probe);
+    assert_true(total > 0);
+
+    for (k = 1; k <= total; k++) {
+        fwmem m;
+        dlo_buf snap_before, snap_after;
+        dlo_report rep;
+        dlo_error err;
+        dlo_fw_backend fw;
+        fwmem_init(&m);
+        fw = fwmem_backend(&m);
+        if (roles_before)
+            apply_ok(&m, &before);
+        /* A drifted rule too: the rollback must restore the drift as it was. */
+        if (m.rules.count)
+            dlo_rule_set(&m.rules.items[0].description, "hand-edited");
+        dlo_buf_init(&snap_before);
+        dlo_buf_init(&snap_after);
+        state_text(&m, true, &snap_before);
+
+        fwmem_reset_counters(&m);
+        m.fail_at = k;
+        dlo_error_clear(&err);
+        assert_int_equal(apply(&m, &after, &rep, &err), DLO_E_ACCESS);
+        assert_true(rep.rolled_back);
+        assert_false(rep.rollback_failed);
+        if (!strstr(err.msg, "injected failure of write") ||
+            !strstr(err.msg, "put back as they were"))
+            fail_msg("write %u: unhelpful error '%s'", k, err.msg);
+        dlo_report_free(&fw, &rep);
+        state_text(&m, true, &snap_after);
+        if (strcmp(dlo_buf_str(&snap_before), dlo_buf_str(&snap_after)) != 0)
+            fail_msg("failure at write %u of %u: owned rules differ after rollback", k, total);
+
+        /* The next run, without faults, converges. */
+        m.fail_at = 0;
+        apply_ok(&m, &after);
+        assert_exactly(&m, &after);
+        dlo_buf_free(&snap_before);
+        dlo_buf_free(&snap_after);
+        fwmem_free(&m);
+    }
+    dlo_plan_free(&before);
+    dlo_plan_free(&after);
+}
+
+static void test_rollback_from_empty(void **state)
+{
+    (void)state;
+    check_rollback_at_every_write(0, DLO_MODE_NONBOI, DLO_ROLE_ALL_MASK, DLO_MODE_OCCASIONAL);
+}
+
+static void test_rollback_on_mode_change(void **state)
+{
+    (void)state;
+    check_rollback_at_every_write(
+        DLO_ROLE_BIT(DLO_ROLE_ADMIN_CONSOLE) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_NONBOI,
+        DLO_ROLE_BIT(DLO_ROLE_ADMIN_CONSOLE) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_EXCLUSIVE);
+    check_rollback_at_every_write(DLO_ROLE_ALL_MASK, DLO_MODE_OCCASIONAL, 0, DLO_MODE_NONBOI);
+}
+
+static void test_failed_rollback_is_reported_and_next_run_converges(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), DLO_MODE_NONBOI, &plan);
+    m.fail_from = 3;
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
+    assert_true(rep.rollback_failed);
+    assert_non_null(strstr(err.msg, "the next run will repair them"));
+    dlo_report_free(&fw, &rep);
+    m.fail_from = 0;
+    apply_ok(&m, &plan);
+    assert_exactly(&m, &plan);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+static bool has_problem(const dlo_report *rep, const char *kind, const char *text)
+{
+    size_t i;
+    for (i = 0; i < rep->n_problems; i++)
+        if (strcmp(rep->problems[i].kind, kind) == 0 && strstr(rep->problems[i].message, text))
+            return true;
+    return false;
+}
+
+static void test_verify_reports_what_makes_rules_ineffective(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_fw_backend fw;
+    dlo_rule *r;
+    (void)state;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
+    apply_ok(&m, &plan);
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+
+    m.state.enabled[2] = false;
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(has_problem(&rep, "firewall-off", "Public profile"));
+    assert_int_equal(rep.diff.count, 0);
+    dlo_report_free(&fw, &rep);
+    m.state.enabled[2] = true;
+
+    m.state.gp_override = true;
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(has_problem(&rep, "gp-override", "Group Policy"));
+    dlo_report_free(&fw, &rep);
+    m.state.gp_override = false;
+
+    /* A foreign Block rule on an unrelated port, one for a program, one outbound: harmless. */
+    plant_foreign(&m, "Block 9999", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "9999");
+    plant_foreign(&m, "Block UDP 443", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_UDP, "443");
+    plant_foreign(&m, "Block for a program", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP,
+                  "443");
+    dlo_rule_set(&m.rules.items[m.rules.count - 1].application, "C:\\x\\y.exe");
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    /* A range covering 443, inbound TCP: it wins over the agent's Allow rule. */
+    plant_foreign(&m, "Block web", "Hardening", DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP,
+                  "400-500");
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(has_problem(&rep, "blocked-by-rule",
+                            "'Block web' blocks what 'Arctera DLO - Edge Server HTTPS (TCP-In)'"));
+    dlo_report_free(&fw, &rep);
+    m.rules.items[m.rules.count - 1].enabled = false;
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+
+    /* Outbound blocked by default: only a problem while outbound rules are missing. */
+    m.state.outbound_block[0] = true;
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    r = owned_named(&m, "Arctera DLO - Dedupe Server AJP (TCP-Out)");
+    assert_non_null(r);
+    dlo_rule_set(&r->name, "renamed by someone");
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(has_problem(&rep, "outbound-blocked", "Domain profile"));
+    dlo_report_free(&fw, &rep);
+
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_from_empty_then_nothing_to_do),
+        cmocka_unit_test(test_foreign_rules_are_never_touched),
+        cmocka_unit_test(test_drift_is_reported_and_repaired_with_one_write),
+        cmocka_unit_test(test_windows_spellings_are_not_drift),
+        cmocka_unit_test(test_stale_and_duplicate_owned_rules_are_removed),
+        cmocka_unit_test(test_rollback_from_empty),
+        cmocka_unit_test(test_rollback_on_mode_change),
+        cmocka_unit_test(test_failed_rollback_is_reported_and_next_run_converges),
+        cmocka_unit_test(test_verify_reports_what_makes_rules_ineffective),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
