@@ -4,6 +4,7 @@
 #include "dlo/cli.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
+#include "dlo/reconcile.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"
 #include "dlo/version.h"
@@ -90,11 +91,11 @@ static dlo_status resolve_target(const dlo_cli *cli, dlo_role_set *roles, dlo_mo
     return DLO_OK;
 }
 
-static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                           dlo_error *err)
+/* The plan of this run: roles, mode and settings from the command line, the port matrix from
+ * the exe or /policy. */
+static dlo_status build_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_plan *plan,
+                             dlo_policy *pol, dlo_error *err)
 {
-    dlo_policy pol;
-    dlo_plan plan;
     dlo_plan_settings settings;
     dlo_role_set roles;
     dlo_mode mode;
@@ -103,19 +104,134 @@ static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     st = resolve_target(cli, &roles, &mode, &settings, err);
     if (st)
         return st;
-    st = load_policy(plat, cli, &pol, err);
+    st = load_policy(plat, cli, pol, err);
     if (st)
         return st;
-    st = dlo_plan_build(&pol, roles, mode, &settings, &plan, err);
+    st = dlo_plan_build(pol, roles, mode, &settings, plan, err);
     if (st)
-        goto cleanup_policy;
+        dlo_policy_free(pol);
+    return st;
+}
+
+static void free_plan(dlo_plan *plan, dlo_policy *pol)
+{
+    dlo_plan_free(plan);
+    dlo_policy_free(pol);
+}
+
+static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                           dlo_error *err)
+{
+    dlo_policy pol;
+    dlo_plan plan;
+    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    if (st)
+        return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_plan_json(out, &plan);
     else
         dlo_plan_text(out, &plan);
-    dlo_plan_free(&plan);
-cleanup_policy:
-    dlo_policy_free(&pol);
+    free_plan(&plan, &pol);
+    return DLO_OK;
+}
+
+static dlo_status open_firewall(const dlo_platform *plat, dlo_fw_backend *fw, dlo_error *err)
+{
+    dlo_status st;
+    memset(fw, 0, sizeof(*fw));
+    if (!plat->open_firewall)
+        return dlo_error_set(err, DLO_E_FIREWALL, "this build has no firewall to work on");
+    st = plat->open_firewall(plat->ctx, fw, err);
+    if (st)
+        dlo_error_prefix(err, "cannot open the Windows Firewall: ");
+    return st;
+}
+
+/* Checked before anything is read or written, so a command run without elevation does nothing
+ * at all rather than half of its work. */
+static dlo_status require_elevation(const dlo_platform *plat, const char *command, dlo_error *err)
+{
+    if (plat->is_elevated && plat->is_elevated(plat->ctx))
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_ACCESS,
+                         "%s changes the firewall and needs administrator rights: run it from an "
+                         "elevated prompt (Run as administrator) or as the service",
+                         command);
+}
+
+static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli,
+                                const dlo_rule_list *plan, const char *command, dlo_buf *out,
+                                dlo_error *err)
+{
+    dlo_fw_backend fw;
+    dlo_report rep;
+    dlo_status st;
+
+    st = open_firewall(plat, &fw, err);
+    if (st)
+        return st;
+    st = plan ? dlo_reconcile_apply(&fw, plan, &rep, err) : dlo_reconcile_remove(&fw, &rep, err);
+    if (dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_report_apply_json(out, &rep, st ? err->msg : NULL);
+    else if (!st)
+        dlo_report_apply_text(out, &rep);
+    if (st)
+        dlo_error_prefix(err, "%s: ", command);
+    dlo_report_free(&fw, &rep);
+    plat->close_firewall(plat->ctx, &fw);
+    return st;
+}
+
+static dlo_status cmd_apply(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                            dlo_error *err)
+{
+    dlo_policy pol;
+    dlo_plan plan;
+    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    if (st)
+        return st;
+    st = require_elevation(plat, "/apply", err);
+    if (!st)
+        st = run_reconcile(plat, cli, &plan.rules, "/apply", out, err);
+    free_plan(&plan, &pol);
+    return st;
+}
+
+static dlo_status cmd_remove(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_status st = require_elevation(plat, "/remove", err);
+    if (st)
+        return st;
+    return run_reconcile(plat, cli, NULL, "/remove", out, err);
+}
+
+static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             bool *compliant, dlo_error *err)
+{
+    dlo_policy pol;
+    dlo_plan plan;
+    dlo_fw_backend fw;
+    dlo_report rep;
+    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    if (st)
+        return st;
+    st = open_firewall(plat, &fw, err);
+    if (st)
+        goto cleanup_plan;
+    st = dlo_reconcile_verify(&fw, &plan.rules, &rep, compliant, err);
+    if (!st) {
+        if (dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_verify_json(out, &rep, *compliant);
+        else
+            dlo_report_verify_text(out, &rep, *compliant);
+    } else {
+        dlo_error_prefix(err, "/verify could not check the firewall: ");
+    }
+    dlo_report_free(&fw, &rep);
+    plat->close_firewall(plat->ctx, &fw);
+cleanup_plan:
+    free_plan(&plan, &pol);
     return st;
 }
 
@@ -162,6 +278,7 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
     dlo_error err;
     dlo_buf out;
     dlo_status st;
+    bool compliant = true;
     int code;
 
     dlo_error_clear(&err);
@@ -183,6 +300,15 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
     case DLO_CMD_MATRIX:
         st = cmd_matrix(plat, &cli, &out, &err);
         break;
+    case DLO_CMD_APPLY:
+        st = cmd_apply(plat, &cli, &out, &err);
+        break;
+    case DLO_CMD_REMOVE:
+        st = cmd_remove(plat, &cli, &out, &err);
+        break;
+    case DLO_CMD_VERIFY:
+        st = cmd_verify(plat, &cli, &out, &compliant, &err);
+        break;
     case DLO_CMD_NONE:
         st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");
         break;
@@ -191,11 +317,15 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
         st = dlo_buf_status(&out);
     if (!st) {
         app_write(plat, &out, 0);
-        code = DLO_EXIT_OK;
+        code = compliant ? DLO_EXIT_OK : DLO_EXIT_NONCOMPLIANT;
         goto cleanup_buf;
     }
 
 report:
+    /* What a failed command had to say (the /json report of a failed /apply) still goes out, so
+     * a compliance tool reading stdout gets a document, and the error goes to stderr. */
+    if (!dlo_buf_status(&out))
+        app_write(plat, &out, 0);
     if (!err.msg[0])
         dlo_error_set(&err, st, "%s", dlo_status_name(st));
     dlo_buf_reset(&out);

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 
 #include "win/console.h"
+#include "win/elevation.h"
 #include "win/files.h"
+#include "win/fwcom.h"
 
 char *win_utf16_to_utf8(const wchar_t *s)
 {
@@ -82,7 +84,7 @@ static void console_err(void *ctx, const char *utf8, size_t n)
 
 const dlo_platform *win_console_platform(void)
 {
-    static const dlo_platform plat = {NULL, console_out, console_err, win_load_embedded,
-                                      win_read_file};
+    static const dlo_platform plat = {NULL,          console_out, console_err, win_load_embedded,
+                                      win_read_file, fwcom_open,  fwcom_close, win_is_elevated};
     return &plat;
 }

@@ -6,8 +6,10 @@
 #define DLO_APP_H
 
 #include "dlo/buf.h"
+#include "dlo/fwbackend.h"
 #include "dlo/status.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct dlo_platform {
@@ -20,6 +22,11 @@ typedef struct dlo_platform {
     dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
     /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
     dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
+    /* Opens the firewall; the backend is valid until close_firewall. NULL where there is none. */
+    dlo_status (*open_firewall)(void *ctx, dlo_fw_backend *out, dlo_error *err);
+    void (*close_firewall)(void *ctx, dlo_fw_backend *fw);
+    /* True when the process may change the firewall (an elevated administrator token). */
+    bool (*is_elevated)(void *ctx);
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */

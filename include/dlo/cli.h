@@ -18,6 +18,9 @@ typedef enum dlo_command {
     DLO_CMD_VERSION,
     DLO_CMD_PLAN,
     DLO_CMD_MATRIX,
+    DLO_CMD_APPLY,
+    DLO_CMD_VERIFY,
+    DLO_CMD_REMOVE,
 } dlo_command;
 
 typedef enum dlo_option {

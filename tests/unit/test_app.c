@@ -10,10 +10,43 @@
 #include "dlo/app.h"
 #include "dlo/buf.h"
 #include "dlo/version.h"
+#include "fwmem.h"
+#include "testutil.h"
 
 typedef struct capture {
     dlo_buf out, err;
+    fwmem *fw; /* the firewall the commands see, or NULL for none */
+    bool elevated;
 } capture;
+
+static dlo_status cap_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
+{
+    (void)ctx;
+    if (strcmp(name, "PORTMATRIX") != 0)
+        return dlo_error_set(err, DLO_E_NOTFOUND, "no %s", name);
+    test_read_source_file("policies/dlo-10.0.ports", out);
+    return DLO_OK;
+}
+
+static dlo_status cap_open_firewall(void *ctx, dlo_fw_backend *out, dlo_error *err)
+{
+    capture *c = ctx;
+    if (!c->fw)
+        return dlo_error_set(err, DLO_E_FIREWALL, "the firewall service is not running");
+    *out = fwmem_backend(c->fw);
+    return DLO_OK;
+}
+
+static void cap_close_firewall(void *ctx, dlo_fw_backend *fw)
+{
+    (void)ctx;
+    memset(fw, 0, sizeof(*fw));
+}
+
+static bool cap_elevated(void *ctx)
+{
+    return ((capture *)ctx)->elevated;
+}
 
 static void cap_out(void *ctx, const char *s, size_t n)
 {
@@ -27,7 +60,9 @@ static void cap_err(void *ctx, const char *s, size_t n)
 
 static int run(capture *c, char **argv)
 {
-    dlo_platform plat = {c, cap_out, cap_err, NULL, NULL};
+    dlo_platform plat = {
+        c,           cap_out, cap_err, cap_embedded, NULL, cap_open_firewall, cap_close_firewall,
+        cap_elevated};
     int argc = 0;
     dlo_buf_init(&c->out);
     dlo_buf_init(&c->err);
@@ -38,6 +73,85 @@ static int run(capture *c, char **argv)
 
 #define RUN(c, ...) run((c), (char *[]){"dloagent.exe", __VA_ARGS__, NULL})
 
+static void capture_free(capture *c);
+
+static void test_apply_verify_remove(void **state)
+{
+    capture c;
+    fwmem m;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    fwmem_init(&m);
+    c.fw = &m;
+
+    /* Not elevated: nothing is read or written. */
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 3);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "/apply changes the firewall and needs "
+                                                "administrator rights"));
+    assert_int_equal(m.enumerations + m.writes, 0);
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/remove"), 3);
+    assert_int_equal(m.enumerations + m.writes, 0);
+    capture_free(&c);
+
+    c.elevated = true;
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 1);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 0 of 6 planned rules right; 6 "
+                                                "missing"));
+    capture_free(&c);
+
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "6 added, 0 updated, 0 removed"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "  added    Arctera DLO - Edge Server HTTPS "
+                                                "(TCP-In)\n"));
+    capture_free(&c);
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
+    assert_string_equal(dlo_buf_str(&c.out),
+                        "COMPLIANT: all 6 planned rules are present and as planned.\n");
+    capture_free(&c);
+
+    assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 6"));
+    capture_free(&c);
+
+    /* Another mode: the JSON of /apply says what changed. */
+    assert_int_equal(RUN(&c, "/apply", "/json", "/roles:edge-server", "/mode:occasional"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "{\"ok\": true, \"added\": [], \"updated\": "
+                           "[{\"name\": \"Arctera DLO - Dedupe Server AJP "
+                           "(TCP-Out)\", \"differences\": [{\"property\": "
+                           "\"profiles\", \"expected\": \"Domain\", \"actual\": \"All\"}]}"));
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 1);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\"compliant\": false"));
+    capture_free(&c);
+
+    /* A failing write: exit 3, the error on stderr, the JSON report on stdout. */
+    m.fail_at = m.writes + 1;
+    assert_int_equal(RUN(&c, "/apply", "/json", "/roles:client", "/mode:nonboi"), 3);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\"ok\": false"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\"rolled_back\": true"));
+    assert_non_null(strstr(dlo_buf_str(&c.err), "dloagent: /apply: "));
+    assert_non_null(strstr(dlo_buf_str(&c.err), "put back as they were"));
+    capture_free(&c);
+    m.fail_at = 0;
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+
+    assert_int_equal(RUN(&c, "/remove"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "0 added, 0 updated, 6 removed"));
+    capture_free(&c);
+    assert_int_equal(fwmem_count(&m, NULL), 0);
+
+    /* No firewall to talk to: exit 3 with the reason. */
+    c.fw = NULL;
+    assert_int_equal(RUN(&c, "/verify", "/roles:client", "/mode:nonboi"), 3);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "the firewall service is not running"));
+    capture_free(&c);
+    fwmem_free(&m);
+}
+
 static void capture_free(capture *c)
 {
     dlo_buf_free(&c->out);
@@ -46,7 +160,7 @@ static void capture_free(capture *c)
 
 static void test_help_goes_to_stdout(void **state)
 {
-    capture c;
+    capture c = {0};
     (void)state;
     assert_int_equal(RUN(&c, "/help"), 0);
     assert_non_null(strstr(dlo_buf_str(&c.out), "Usage:"));
@@ -56,7 +170,7 @@ static void test_help_goes_to_stdout(void **state)
 
 static void test_version_text_and_json(void **state)
 {
-    capture c;
+    capture c = {0};
     (void)state;
     assert_int_equal(RUN(&c, "/version"), 0);
     assert_string_equal(dlo_buf_str(&c.out), "dloagent " DLO_VERSION_STRING "\n");
@@ -70,7 +184,7 @@ static void test_version_text_and_json(void **state)
 
 static void test_usage_error_exit_2_on_stderr_only(void **state)
 {
-    capture c;
+    capture c = {0};
     (void)state;
     assert_int_equal(RUN(&c, "/nope"), 2);
     assert_string_equal(dlo_buf_str(&c.out), "");
@@ -85,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_help_goes_to_stdout),
         cmocka_unit_test(test_version_text_and_json),
         cmocka_unit_test(test_usage_error_exit_2_on_stderr_only),
+        cmocka_unit_test(test_apply_verify_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

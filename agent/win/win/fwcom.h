@@ -1,0 +1,11 @@
+#ifndef DLO_WIN_FWCOM_H
+#define DLO_WIN_FWCOM_H
+
+#include "dlo/fwbackend.h"
+
+/* The firewall backend over the Windows Firewall COM API (INetFwPolicy2). Initialises COM on
+ * the calling thread (apartment-threaded) for the backend's lifetime. */
+dlo_status fwcom_open(void *ctx, dlo_fw_backend *out, dlo_error *err);
+void fwcom_close(void *ctx, dlo_fw_backend *fw);
+
+#endif
