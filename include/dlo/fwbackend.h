@@ -22,7 +22,10 @@ typedef struct dlo_fw_state {
 
 typedef struct dlo_fw_backend {
     void *ctx;
-    /* Every rule of the firewall, foreign ones included, with handles. */
+    /* Every rule of the firewall, foreign ones included. Owned rules (Grouping
+     * DLO_RULE_GROUPING) and Block rules come with every property; foreign Allow rules may come
+     * with only name, grouping and action, which is all the engine reads of them. Owned rules
+     * carry a handle. */
     dlo_status (*enumerate)(void *ctx, dlo_rule_list *out, dlo_error *err);
     dlo_status (*add)(void *ctx, const dlo_rule *rule, dlo_error *err);
     /* Makes `current` (from enumerate) carry the properties of `wanted` named by `differences`
