@@ -18,7 +18,11 @@ static const cli_switch switches[] = {
     {"help", SW_COMMAND, DLO_CMD_HELP, NULL, "Show this help."},
     {"?", SW_COMMAND, DLO_CMD_HELP, NULL, "Same as /help."},
     {"version", SW_COMMAND, DLO_CMD_VERSION, NULL, "Show the version."},
+    {"detect", SW_COMMAND, DLO_CMD_DETECT, NULL,
+     "Show which DLO roles this machine has, and the evidence."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
+    {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
+     "Read the detection table from FILE instead of the built-in one."},
 };
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))

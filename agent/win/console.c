@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "win/console.h"
+#include "win/detect_os.h"
 #include "win/files.h"
 
 char *win_utf16_to_utf8(const wchar_t *s)
@@ -82,7 +83,7 @@ static void console_err(void *ctx, const char *utf8, size_t n)
 
 const dlo_platform *win_console_platform(void)
 {
-    static const dlo_platform plat = {NULL, console_out, console_err, win_load_embedded,
-                                      win_read_file};
+    static const dlo_platform plat = {NULL,          console_out,   console_err, win_load_embedded,
+                                      win_read_file, &win_detect_os};
     return &plat;
 }

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct dlo_detect_os;
+
 typedef struct dlo_platform {
     void *ctx;
     /* Receive UTF-8 text; the Windows layer converts for the console. */
@@ -20,6 +22,9 @@ typedef struct dlo_platform {
     dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
     /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
     dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
+    /* Services, registry and files as component detection reads them (dlo/detect.h); NULL
+     * where detection cannot run. */
+    const struct dlo_detect_os *detect_os;
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */

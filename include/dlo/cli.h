@@ -16,9 +16,10 @@ typedef enum dlo_command {
     DLO_CMD_NONE = 0,
     DLO_CMD_HELP,
     DLO_CMD_VERSION,
+    DLO_CMD_DETECT,
 } dlo_command;
 
-typedef enum dlo_option { DLO_OPT_JSON, DLO_OPT_COUNT_ } dlo_option;
+typedef enum dlo_option { DLO_OPT_JSON, DLO_OPT_DETECTION, DLO_OPT_COUNT_ } dlo_option;
 
 typedef struct dlo_cli {
     dlo_command command;

@@ -27,7 +27,7 @@ static void cap_err(void *ctx, const char *s, size_t n)
 
 static int run(capture *c, char **argv)
 {
-    dlo_platform plat = {c, cap_out, cap_err, NULL, NULL};
+    dlo_platform plat = {c, cap_out, cap_err, NULL, NULL, NULL};
     int argc = 0;
     dlo_buf_init(&c->out);
     dlo_buf_init(&c->err);
