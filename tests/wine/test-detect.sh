@@ -17,6 +17,23 @@ tmp=$(mktemp -d)
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
 
+# A setup step that fails is reported as such, not left to show up as a wrong detection.
+must() { quiet "$@" || not_ok "setup: $*"; }
+
+# create_service NAME DISPLAY-NAME: a service deleted a moment ago may still be marked for
+# deletion, and creating it again fails until the SCM lets go of it.
+create_service() {
+  _try=0
+  until quiet wine sc create "$1" binPath= "$bin" start= demand DisplayName= "$2"; do
+    _try=$((_try + 1))
+    if [ $_try -ge 10 ]; then
+      not_ok "setup: cannot create service $1"
+      return
+    fi
+    sleep 0.5
+  done
+}
+
 remove_all() {
   for svc in DLOAdminSvcu DLOTestJournal 'MSSQL$DLOTEST' SQLBrowser; do quiet wine sc delete "$svc"; done
   quiet wine reg delete "$uninstall"'\{DLO-TEST-EDGE}' /f /reg:64
@@ -55,15 +72,15 @@ json_check "$out" 'd["sql"]["tcp_ports"] == "1433" and d["sql"]["port_source"] =
   "SQL port defaults to 1433"
 
 # --- Put DLO on the machine ---
-quiet wine sc create DLOAdminSvcu binPath= "$bin" start= demand DisplayName= "DLO Administration Service"
-quiet wine sc create DLOTestJournal binPath= "$bin" start= demand DisplayName= "Veritas DLO Change Journal Service"
-quiet wine sc create 'MSSQL$DLOTEST' binPath= "$bin" start= demand DisplayName= "SQL Server (DLOTEST)"
-quiet wine sc create SQLBrowser binPath= "$bin" start= demand DisplayName= "SQL Server Browser"
-quiet wine reg add "$uninstall"'\{DLO-TEST-EDGE}' /v DisplayName /t REG_SZ /d "Arctera DLO Edge Server" /f /reg:64
-quiet wine reg add "$uninstall"'\{DLO-TEST-IO}' /v DisplayName /t REG_SZ /d "Veritas DLO IO Server" /f /reg:32
-quiet wine reg add "$sql"'\Instance Names\SQL' /v DLOTEST /t REG_SZ /d MSSQL16.DLOTEST /f /reg:64
-quiet wine reg add "$ipall" /v TcpPort /t REG_SZ /d 14330 /f /reg:64
-quiet wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+create_service DLOAdminSvcu "DLO Administration Service"
+create_service DLOTestJournal "Veritas DLO Change Journal Service"
+create_service 'MSSQL$DLOTEST' "SQL Server (DLOTEST)"
+create_service SQLBrowser "SQL Server Browser"
+must wine reg add "$uninstall"'\{DLO-TEST-EDGE}' /v DisplayName /t REG_SZ /d "Arctera DLO Edge Server" /f /reg:64
+must wine reg add "$uninstall"'\{DLO-TEST-IO}' /v DisplayName /t REG_SZ /d "Veritas DLO IO Server" /f /reg:32
+must wine reg add "$sql"'\Instance Names\SQL' /v DLOTEST /t REG_SZ /d MSSQL16.DLOTEST /f /reg:64
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d 14330 /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
 mkdir -p "$console_dir"
 : >"$console_dir/DLOConsoleu.exe"
 
@@ -104,13 +121,13 @@ expect_match "$out" '^  maintenance-server \(DLO Maintenance Server\), looked fo
 expect_empty "$err" "/detect writes nothing to stderr"
 
 # --- Dynamic and garbage SQL ports ---
-quiet wine reg add "$ipall" /v TcpPort /t REG_SZ /d "" /f /reg:64
-quiet wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d 49823 /f /reg:64
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "" /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d 49823 /f /reg:64
 run_exe "$exe" /detect /json
 json_check "$out" 'd["sql"]["tcp_ports"] == "49823" and d["sql"]["port_source"] == "dynamic"' \
   "SQL port from IPAll TcpDynamicPorts"
-quiet wine reg add "$ipall" /v TcpPort /t REG_SZ /d "14x" /f /reg:64
-quiet wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "14x" /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
 run_exe "$exe" /detect /json
 json_check "$out" 'd["sql"]["tcp_ports"] == "1433" and d["sql"]["port_source"] == "default"' \
   "garbage SQL port falls back to 1433"
@@ -118,7 +135,7 @@ json_check "$out" '[w for w in d["warnings"] if "IPAll value TcpPort" in w and "
   "garbage SQL port is a warning naming the key, value and data"
 
 # --- A detection table of one's own: a file named by a registry value, both views ---
-quiet wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_SZ /d 'C:\Program Files\Arctera\Arctera DLO' /f /reg:32
+must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_SZ /d 'C:\Program Files\Arctera\Arctera DLO' /f /reg:32
 cat >"$tmp/site.detect" <<'EOF'
 # A site's own table.
 dlo-detect 1
