@@ -546,7 +546,8 @@ static void sql_port(detector *d, const char *instance)
     port_read got, static_got;
     size_t v;
 
-    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, "default: no port could be read");
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
+             "SQL Server's standard port: the instance id could not be read");
     dlo_reg_value_init(&id);
     dlo_buf_init(&key);
     dlo_buf_init(&ports);
@@ -614,8 +615,10 @@ static void sql_port(detector *d, const char *instance)
              "them to hold the TCP port: using TCP port %s",
              dlo_buf_str(&key), view_name(view), DLO_SQL_DEFAULT_PORT);
     /* A bad value was reported where it was read; the origin says what replaced it. */
-    dlo_buf_printf(&origin, "default: no usable TcpPort or TcpDynamicPorts under HKLM\\%s (%s)",
-                   dlo_buf_str(&key), view_name(view));
+    dlo_buf_printf(
+        &origin,
+        "SQL Server's standard port: no usable TcpPort or TcpDynamicPorts under HKLM\\%s (%s)",
+        dlo_buf_str(&key), view_name(view));
     keep(d, dlo_buf_status(&origin));
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, dlo_buf_str(&origin));
 cleanup:
@@ -647,7 +650,8 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
     builtin.kind = DLO_DETECT_SQL_INSTANCE;
     builtin.confirmed = true; /* Microsoft documents the service names */
     d->r->looked_for |= DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
-    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, "default: no SQL Server instance");
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
+             "SQL Server's standard port: no SQL Server instance of DLO's");
 
     read_services(d);
     for (i = 0; i < d->services.count; i++) {

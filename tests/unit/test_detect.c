@@ -611,8 +611,8 @@ static void test_sql_missing_and_garbage_ports(void **state)
         assert_int_equal(r.sql.port_source, c->src);
         if (c->src == DLO_SQL_PORT_DEFAULT)
             assert_string_equal(r.sql.port_origin,
-                                "default: no usable TcpPort or TcpDynamicPorts under HKLM\\" IPALL(
-                                    "MSSQL16.MSSQLSERVER") " (64-bit view)");
+                                "SQL Server's standard port: no usable TcpPort or TcpDynamicPorts "
+                                "under HKLM\\" IPALL("MSSQL16.MSSQLSERVER") " (64-bit view)");
         if (c->warning) {
             assert_int_equal(r.warnings.count, 1);
             /* The warning names the key it read. */
@@ -762,7 +762,8 @@ static void test_text_and_json_reports(void **state)
     assert_non_null(strstr(s, "  sql-server (SQL Server)\n"
                               "      SQL Server service MSSQLSERVER (running): the only instance "
                               "on the DLO Administration Server\n"
-                              "      TCP port 1433 (default: "));
+                              "      TCP port 1433 (default: SQL Server's standard port: no usable "
+                              "TcpPort or TcpDynamicPorts under HKLM\\"));
     assert_non_null(strstr(s, "Roles looked for and not found:\n"
                               "  io-server (DLO IO Server), looked for:\n"
                               "      service with display name \"*DLO IO Server*\"  [line 4, "
