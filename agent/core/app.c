@@ -2,6 +2,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/detect.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"
@@ -272,6 +273,25 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     return DLO_OK;
 }
 
+static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_detect_result result;
+    /* The configured SQL Server instance joins here once configuration is read. */
+    dlo_detect_params params = {NULL};
+    dlo_status st;
+
+    st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
+    if (st)
+        return st;
+    if (dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_detect_format_json(out, &result);
+    else
+        dlo_detect_format_text(out, &result);
+    dlo_detect_result_free(&result);
+    return DLO_OK;
+}
+
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
 {
     dlo_cli cli;
@@ -308,6 +328,9 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
         break;
     case DLO_CMD_VERIFY:
         st = cmd_verify(plat, &cli, &out, &compliant, &err);
+        break;
+    case DLO_CMD_DETECT:
+        st = cmd_detect(plat, &cli, &out, &err);
         break;
     case DLO_CMD_NONE:
         st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");

@@ -28,6 +28,8 @@ static const cli_switch switches[] = {
      "Check the firewall against the plan; change nothing. Exit 0 compliant, 1 not."},
     {"remove", SW_COMMAND, DLO_CMD_REMOVE, NULL,
      "Delete every rule the agent owns, nothing else. Needs elevation."},
+    {"detect", SW_COMMAND, DLO_CMD_DETECT, NULL,
+     "Show which DLO roles this machine has, and the evidence."},
     {"matrix", SW_COMMAND, DLO_CMD_MATRIX, NULL,
      "Show the port matrix in use (built-in, or /policy:FILE)."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
@@ -35,6 +37,8 @@ static const cli_switch switches[] = {
     {"mode", SW_VALUE, DLO_OPT_MODE, "MODE", "BOI mode: nonboi, exclusive or occasional."},
     {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
      "Read the port matrix from FILE, not the built-in one."},
+    {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
+     "Read the detection table from FILE instead of the built-in one."},
     {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "SQL Server TCP port (default 1433)."},
 };
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "win/console.h"
+#include "win/detect_os.h"
 #include "win/elevation.h"
 #include "win/files.h"
 #include "win/fwcom.h"
@@ -85,6 +86,7 @@ static void console_err(void *ctx, const char *utf8, size_t n)
 const dlo_platform *win_console_platform(void)
 {
     static const dlo_platform plat = {NULL,          console_out, console_err, win_load_embedded,
-                                      win_read_file, fwcom_open,  fwcom_close, win_is_elevated};
+                                      win_read_file, fwcom_open,  fwcom_close, win_is_elevated,
+                                      &win_detect_os};
     return &plat;
 }

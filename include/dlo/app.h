@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct dlo_detect_os;
+
 typedef struct dlo_platform {
     void *ctx;
     /* Receive UTF-8 text; the Windows layer converts for the console. */
@@ -27,6 +29,9 @@ typedef struct dlo_platform {
     void (*close_firewall)(void *ctx, dlo_fw_backend *fw);
     /* True when the process may change the firewall (an elevated administrator token). */
     bool (*is_elevated)(void *ctx);
+    /* Services, registry and files as component detection reads them (dlo/detect.h); NULL
+     * where detection cannot run. */
+    const struct dlo_detect_os *detect_os;
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */

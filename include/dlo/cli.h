@@ -21,6 +21,7 @@ typedef enum dlo_command {
     DLO_CMD_APPLY,
     DLO_CMD_VERIFY,
     DLO_CMD_REMOVE,
+    DLO_CMD_DETECT,
 } dlo_command;
 
 typedef enum dlo_option {
@@ -29,6 +30,7 @@ typedef enum dlo_option {
     DLO_OPT_MODE,
     DLO_OPT_POLICY,
     DLO_OPT_SQLPORT,
+    DLO_OPT_DETECTION,
     DLO_OPT_COUNT_,
 } dlo_option;
 

@@ -60,9 +60,15 @@ static void cap_err(void *ctx, const char *s, size_t n)
 
 static int run(capture *c, char **argv)
 {
-    dlo_platform plat = {
-        c,           cap_out, cap_err, cap_embedded, NULL, cap_open_firewall, cap_close_firewall,
-        cap_elevated};
+    dlo_platform plat = {c,
+                         cap_out,
+                         cap_err,
+                         cap_embedded,
+                         NULL,
+                         cap_open_firewall,
+                         cap_close_firewall,
+                         cap_elevated,
+                         NULL};
     int argc = 0;
     dlo_buf_init(&c->out);
     dlo_buf_init(&c->err);

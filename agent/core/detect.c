@@ -1,0 +1,1050 @@
+#include "dlo/detect.h"
+
+#include "dlo/str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNINSTALL_KEY    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+#define SQL_KEY          "SOFTWARE\\Microsoft\\Microsoft SQL Server"
+#define SQL_NAMES_KEY    SQL_KEY "\\Instance Names\\SQL"
+#define SQL_IPALL_SUBKEY "MSSQLServer\\SuperSocketNetLib\\Tcp\\IPAll"
+#define SQL_BROWSER      "SQLBrowser"
+#define SQL_DEFAULT_NAME "MSSQLSERVER"
+
+static const dlo_reg_view views[] = {DLO_REG_VIEW_64, DLO_REG_VIEW_32};
+
+const char *dlo_service_state_name(dlo_service_state s)
+{
+    switch (s) {
+    case DLO_SERVICE_STOPPED:
+        return "stopped";
+    case DLO_SERVICE_RUNNING:
+        return "running";
+    case DLO_SERVICE_PENDING:
+        return "pending";
+    }
+    return "?";
+}
+
+const char *dlo_sql_port_source_name(dlo_sql_port_source s)
+{
+    switch (s) {
+    case DLO_SQL_PORT_DEFAULT:
+        return "default";
+    case DLO_SQL_PORT_STATIC:
+        return "static";
+    case DLO_SQL_PORT_DYNAMIC:
+        return "dynamic";
+    }
+    return "?";
+}
+
+static const char *view_name(dlo_reg_view v)
+{
+    return v == DLO_REG_VIEW_32 ? "32-bit view" : "64-bit view";
+}
+
+/* ---- Service list ---- */
+
+void dlo_service_list_init(dlo_service_list *l)
+{
+    memset(l, 0, sizeof(*l));
+}
+
+void dlo_service_list_free(dlo_service_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++) {
+        free(l->items[i].name);
+        free(l->items[i].display_name);
+    }
+    free(l->items);
+    dlo_service_list_init(l);
+}
+
+dlo_status dlo_service_list_add(dlo_service_list *l, const char *name, const char *display_name,
+                                dlo_service_state state)
+{
+    dlo_service *s = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*s));
+
+    if (!s)
+        return DLO_E_NOMEM;
+    l->items = s;
+    s = &l->items[l->count];
+    s->name = dlo_strdup(name);
+    s->display_name = dlo_strdup(display_name ? display_name : "");
+    s->state = state;
+    if (!s->name || !s->display_name) {
+        free(s->name);
+        free(s->display_name);
+        return DLO_E_NOMEM;
+    }
+    l->count++;
+    return DLO_OK;
+}
+
+void dlo_reg_value_init(dlo_reg_value *v)
+{
+    v->type = DLO_REG_STRING;
+    v->number = 0;
+    dlo_buf_init(&v->str);
+}
+
+void dlo_reg_value_free(dlo_reg_value *v)
+{
+    dlo_buf_free(&v->str);
+    dlo_reg_value_init(v);
+}
+
+/* ---- Result ---- */
+
+static void evidence_list_free(dlo_detect_evidence_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++) {
+        free(l->items[i].subject);
+        free(l->items[i].detail);
+    }
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
+void dlo_detect_result_init(dlo_detect_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    dlo_strlist_init(&r->sql.instances);
+    dlo_strlist_init(&r->warnings);
+}
+
+void dlo_detect_result_free(dlo_detect_result *r)
+{
+    free(r->table_source);
+    evidence_list_free(&r->found);
+    evidence_list_free(&r->missed);
+    dlo_strlist_free(&r->sql.instances);
+    free(r->sql.instance);
+    free(r->sql.service);
+    free(r->sql.instance_id);
+    free(r->sql.tcp_ports);
+    free(r->sql.port_origin);
+    dlo_strlist_free(&r->warnings);
+    dlo_detect_result_init(r);
+}
+
+/* ---- Detection ---- */
+
+typedef struct uninstall_item {
+    dlo_reg_view view;
+    char *key; /* HKLM\...\Uninstall\{subkey} */
+    char *display_name;
+} uninstall_item;
+
+typedef struct detector {
+    const dlo_detect_os *os;
+    dlo_detect_result *r;
+    bool nomem; /* an allocation failed: the run ends with DLO_E_NOMEM */
+
+    bool services_read;
+    bool services_ok;
+    dlo_service_list services;
+
+    bool uninstall_read;
+    uninstall_item *uninstall;
+    size_t n_uninstall;
+    size_t cap_uninstall;
+} detector;
+
+static void keep(detector *d, dlo_status st)
+{
+    if (st == DLO_E_NOMEM)
+        d->nomem = true;
+}
+
+static char *dup_or_flag(detector *d, const char *s)
+{
+    char *copy = s ? dlo_strdup(s) : NULL;
+    if (s && !copy)
+        d->nomem = true;
+    return copy;
+}
+
+/* A warning in the result; failure marks the result partial, since what could not be read may
+ * hide a role. */
+static void warn(detector *d, bool failure, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void warn(detector *d, bool failure, const char *fmt, ...)
+{
+    char msg[DLO_ERROR_MAX + 256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    keep(d, dlo_strlist_add(&d->r->warnings, msg));
+    if (failure)
+        d->r->partial = true;
+}
+
+static void add_evidence(detector *d, dlo_detect_evidence_list *l, dlo_role role,
+                         dlo_detect_kind kind, bool confirmed, unsigned line, const char *subject,
+                         const char *detail, dlo_reg_view view, dlo_service_state state)
+{
+    dlo_detect_evidence *e;
+    size_t i;
+
+    /* A key that WOW64 does not redirect answers the same in both views: one finding. */
+    for (i = 0; i < l->count; i++)
+        if (l->items[i].line == line && l->items[i].kind == kind &&
+            strcmp(l->items[i].subject, subject) == 0)
+            return;
+    e = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*e));
+    if (!e) {
+        d->nomem = true;
+        return;
+    }
+    l->items = e;
+    e = &l->items[l->count];
+    memset(e, 0, sizeof(*e));
+    e->role = role;
+    e->kind = kind;
+    e->confirmed = confirmed;
+    e->line = line;
+    e->view = view;
+    e->state = state;
+    e->subject = dup_or_flag(d, subject);
+    e->detail = dup_or_flag(d, detail);
+    if (!e->subject || (detail && !e->detail)) {
+        free(e->subject);
+        free(e->detail);
+        return;
+    }
+    l->count++;
+}
+
+static void found(detector *d, const dlo_detect_entry *e, const char *subject, const char *detail,
+                  dlo_reg_view view, dlo_service_state state)
+{
+    add_evidence(d, &d->r->found, e->role, e->kind, e->confirmed, e->line, subject, detail, view,
+                 state);
+}
+
+static void read_services(detector *d)
+{
+    dlo_error err;
+    dlo_status st;
+
+    if (d->services_read)
+        return;
+    d->services_read = true;
+    dlo_error_clear(&err);
+    st = d->os->list_services(d->os->ctx, &d->services, &err);
+    keep(d, st);
+    if (st) {
+        warn(d, true, "cannot list the services (%s): service evidence and SQL Server not checked",
+             err.msg[0] ? err.msg : dlo_status_name(st));
+        return;
+    }
+    d->services_ok = true;
+}
+
+static void check_service(detector *d, const dlo_detect_entry *e)
+{
+    size_t i;
+
+    read_services(d);
+    for (i = 0; i < d->services.count; i++) {
+        const dlo_service *s = &d->services.items[i];
+        const char *against = e->kind == DLO_DETECT_SERVICE ? s->name : s->display_name;
+        if (dlo_wildcard_match(e->pattern, against))
+            found(d, e, s->name, s->display_name, 0, s->state);
+    }
+}
+
+static void uninstall_add(detector *d, dlo_reg_view view, const char *key, const char *name)
+{
+    uninstall_item *it =
+        dlo_array_grow(d->uninstall, &d->cap_uninstall, d->n_uninstall, sizeof(*it));
+
+    if (!it) {
+        d->nomem = true;
+        return;
+    }
+    d->uninstall = it;
+    it = &d->uninstall[d->n_uninstall];
+    it->view = view;
+    it->key = dup_or_flag(d, key);
+    it->display_name = dup_or_flag(d, name);
+    if (!it->key || !it->display_name) {
+        free(it->key);
+        free(it->display_name);
+        return;
+    }
+    d->n_uninstall++;
+}
+
+/* Reads each Uninstall entry's DisplayName once, in both views, for all uninstall entries of
+ * the table to match against. */
+static void read_uninstall(detector *d)
+{
+    size_t v, i;
+
+    if (d->uninstall_read)
+        return;
+    d->uninstall_read = true;
+    for (v = 0; v < 2; v++) {
+        dlo_strlist subkeys;
+        dlo_error err;
+        dlo_status st;
+
+        dlo_strlist_init(&subkeys);
+        dlo_error_clear(&err);
+        st = d->os->reg_subkeys(d->os->ctx, views[v], UNINSTALL_KEY, &subkeys, &err);
+        keep(d, st);
+        if (st && st != DLO_E_NOTFOUND)
+            warn(d, true, "cannot list HKLM\\%s (%s): %s", UNINSTALL_KEY, view_name(views[v]),
+                 err.msg);
+        for (i = 0; !st && i < subkeys.count; i++) {
+            dlo_buf key;
+            dlo_reg_value val;
+            dlo_status vst;
+
+            dlo_buf_init(&key);
+            dlo_reg_value_init(&val);
+            dlo_buf_printf(&key, "%s\\%s", UNINSTALL_KEY, subkeys.items[i]);
+            keep(d, dlo_buf_status(&key));
+            dlo_error_clear(&err);
+            vst =
+                d->os->reg_read(d->os->ctx, views[v], dlo_buf_str(&key), "DisplayName", &val, &err);
+            keep(d, vst);
+            /* Entries without a DisplayName are updates and components: not programs. */
+            if (vst && vst != DLO_E_NOTFOUND)
+                warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
+                     view_name(views[v]), err.msg);
+            if (!vst && val.type == DLO_REG_STRING) {
+                dlo_buf full;
+                dlo_buf_init(&full);
+                dlo_buf_printf(&full, "HKLM\\%s", dlo_buf_str(&key));
+                keep(d, dlo_buf_status(&full));
+                uninstall_add(d, views[v], dlo_buf_str(&full), dlo_buf_str(&val.str));
+                dlo_buf_free(&full);
+            }
+            dlo_reg_value_free(&val);
+            dlo_buf_free(&key);
+        }
+        dlo_strlist_free(&subkeys);
+    }
+}
+
+static void check_uninstall(detector *d, const dlo_detect_entry *e)
+{
+    size_t i;
+
+    read_uninstall(d);
+    for (i = 0; i < d->n_uninstall; i++) {
+        const uninstall_item *it = &d->uninstall[i];
+        if (dlo_wildcard_match(e->pattern, it->display_name))
+            found(d, e, it->key, it->display_name, it->view, DLO_SERVICE_STOPPED);
+    }
+}
+
+/* Tests base\rest (rest may be NULL) and records it if it is a file. */
+static void check_path(detector *d, const dlo_detect_entry *e, const char *base, const char *rest,
+                       const char *detail, dlo_reg_view view)
+{
+    dlo_buf path;
+    dlo_error err;
+    dlo_status st;
+
+    dlo_buf_init(&path);
+    dlo_buf_puts(&path, base);
+    if (rest) {
+        if (path.len && path.data[path.len - 1] != '\\' && path.data[path.len - 1] != '/')
+            dlo_buf_putc(&path, '\\');
+        dlo_buf_puts(&path, rest);
+    }
+    keep(d, dlo_buf_status(&path));
+    dlo_error_clear(&err);
+    st = d->os->file_exists(d->os->ctx, dlo_buf_str(&path), &err);
+    keep(d, st);
+    if (!st)
+        found(d, e, dlo_buf_str(&path), detail, view, DLO_SERVICE_STOPPED);
+    else if (st != DLO_E_NOTFOUND)
+        warn(d, true, "cannot check %s (table line %u): %s", dlo_buf_str(&path), e->line, err.msg);
+    dlo_buf_free(&path);
+}
+
+static void check_file(detector *d, const dlo_detect_entry *e)
+{
+    dlo_buf base;
+    dlo_error err;
+    dlo_status st;
+
+    dlo_buf_init(&base);
+    dlo_error_clear(&err);
+    st = d->os->known_folder(d->os->ctx, e->folder, &base, &err);
+    keep(d, st);
+    if (st)
+        warn(d, true, "cannot find the folder %%%s%% (table line %u): %s", e->folder, e->line,
+             err.msg);
+    else
+        check_path(d, e, dlo_buf_str(&base), e->path, NULL, 0);
+    dlo_buf_free(&base);
+}
+
+/* Registry paths are often written with quotes or trailing blanks (InstallLocation values
+ * are); the path is what is between them. */
+static void trim_path(char *s)
+{
+    size_t n = strlen(s), start = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '"'))
+        n--;
+    while (start < n && (s[start] == ' ' || s[start] == '"'))
+        start++;
+    memmove(s, s + start, n - start);
+    s[n - start] = '\0';
+}
+
+static void check_regfile(detector *d, const dlo_detect_entry *e)
+{
+    size_t v;
+    const char *value_label = e->value[0] ? e->value : "(default)";
+
+    for (v = 0; v < 2; v++) {
+        dlo_reg_value val;
+        dlo_error err;
+        dlo_status st;
+
+        dlo_reg_value_init(&val);
+        dlo_error_clear(&err);
+        st = d->os->reg_read(d->os->ctx, views[v], e->key, e->value, &val, &err);
+        keep(d, st);
+        if (st && st != DLO_E_NOTFOUND)
+            warn(d, true, "cannot read HKLM\\%s value %s (%s, table line %u): %s", e->key,
+                 value_label, view_name(views[v]), e->line, err.msg);
+        else if (!st && val.type != DLO_REG_STRING)
+            warn(d, false,
+                 "HKLM\\%s value %s (%s, table line %u) is the number %lu; expected a path", e->key,
+                 value_label, view_name(views[v]), e->line, (unsigned long)val.number);
+        else if (!st && val.str.len > 0) {
+            dlo_buf src;
+            trim_path(val.str.data);
+            dlo_buf_init(&src);
+            dlo_buf_printf(&src, "HKLM\\%s\\%s", e->key, e->value);
+            keep(d, dlo_buf_status(&src));
+            if (val.str.data[0])
+                check_path(d, e, val.str.data, e->path, dlo_buf_str(&src), views[v]);
+            dlo_buf_free(&src);
+        }
+        dlo_reg_value_free(&val);
+    }
+}
+
+/* ---- SQL Server ---- */
+
+/* Parses "1433" or "1433, 1500" into canonical form; false if any item is not a port. */
+static bool parse_ports(const char *s, dlo_buf *out)
+{
+    for (;;) {
+        unsigned long port = 0;
+        size_t digits = 0;
+
+        while (*s == ' ')
+            s++;
+        while (*s >= '0' && *s <= '9') {
+            if (++digits > 5)
+                return false;
+            port = port * 10 + (unsigned long)(*s++ - '0');
+        }
+        while (*s == ' ')
+            s++;
+        if (digits == 0 || port == 0 || port > 65535)
+            return false;
+        dlo_buf_printf(out, "%s%lu", out->len ? "," : "", port);
+        if (*s == '\0')
+            return true;
+        if (*s++ != ',')
+            return false;
+    }
+}
+
+static void set_port(detector *d, dlo_sql_port_source src, const char *ports, const char *origin)
+{
+    dlo_detect_sql *sql = &d->r->sql;
+    free(sql->tcp_ports);
+    free(sql->port_origin);
+    sql->tcp_ports = dup_or_flag(d, ports);
+    sql->port_origin = dup_or_flag(d, origin);
+    sql->port_source = src;
+}
+
+typedef enum port_read { PORT_OK, PORT_ABSENT, PORT_ZERO, PORT_BAD } port_read;
+
+/* Reads one IPAll value: a port list as a string, or a REG_DWORD. */
+static port_read read_port_value(detector *d, dlo_reg_view view, const char *key, const char *value,
+                                 dlo_buf *ports)
+{
+    dlo_reg_value val;
+    dlo_error err;
+    dlo_status st;
+    port_read res = PORT_BAD;
+
+    dlo_reg_value_init(&val);
+    dlo_error_clear(&err);
+    st = d->os->reg_read(d->os->ctx, view, key, value, &val, &err);
+    keep(d, st);
+    if (st == DLO_E_NOTFOUND) {
+        res = PORT_ABSENT;
+    } else if (st) {
+        warn(d, false, "cannot read HKLM\\%s value %s (%s): %s", key, value, view_name(view),
+             err.msg);
+    } else if (val.type == DLO_REG_NUMBER) {
+        if (val.number >= 1 && val.number <= 65535) {
+            dlo_buf_printf(ports, "%lu", (unsigned long)val.number);
+            res = PORT_OK;
+        } else if (val.number == 0) {
+            res = PORT_ZERO;
+        } else {
+            warn(d, false, "HKLM\\%s value %s (%s) is %lu; expected a TCP port (1-65535)", key,
+                 value, view_name(view), (unsigned long)val.number);
+        }
+    } else {
+        const char *s = dlo_buf_str(&val.str);
+        size_t n = strspn(s, " ");
+        if (s[n] == '\0')
+            res = PORT_ABSENT; /* SQL Server leaves the unused one of the two empty */
+        else if (strcmp(s + n, "0") == 0)
+            res = PORT_ZERO;
+        else if (parse_ports(s, ports))
+            res = PORT_OK;
+        else
+            warn(d, false,
+                 "HKLM\\%s value %s (%s) is '%.100s'; expected a TCP port (1-65535) or a "
+                 "comma-separated list of them",
+                 key, value, view_name(view), s);
+    }
+    keep(d, dlo_buf_status(ports));
+    dlo_reg_value_free(&val);
+    return res;
+}
+
+/* The instance's TCP port: IPAll's static TcpPort, else its TcpDynamicPorts, else 1433. */
+static void sql_port(detector *d, const char *instance)
+{
+    dlo_detect_sql *sql = &d->r->sql;
+    dlo_reg_value id;
+    dlo_error err;
+    dlo_status st = DLO_E_NOTFOUND;
+    dlo_reg_view view = DLO_REG_VIEW_64;
+    dlo_buf key, ports, origin;
+    port_read got, static_got;
+    size_t v;
+
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
+             "SQL Server's standard port: the instance id could not be read");
+    dlo_reg_value_init(&id);
+    dlo_buf_init(&key);
+    dlo_buf_init(&ports);
+    dlo_buf_init(&origin);
+    /* A 32-bit SQL Server on 64-bit Windows registers under WOW6432Node. */
+    for (v = 0; v < 2 && st == DLO_E_NOTFOUND; v++) {
+        view = views[v];
+        dlo_reg_value_free(&id);
+        dlo_error_clear(&err);
+        st = d->os->reg_read(d->os->ctx, view, SQL_NAMES_KEY, instance, &id, &err);
+        keep(d, st);
+    }
+    if (st == DLO_E_NOTFOUND) {
+        warn(d, false,
+             "HKLM\\%s has no value %s in either view; expected the instance id "
+             "(e.g. MSSQL16.%s): using TCP port %s",
+             SQL_NAMES_KEY, instance, instance, DLO_SQL_DEFAULT_PORT);
+        goto cleanup;
+    }
+    if (st) {
+        warn(d, true, "cannot read HKLM\\%s value %s (%s): %s; using TCP port %s", SQL_NAMES_KEY,
+             instance, view_name(view), err.msg, DLO_SQL_DEFAULT_PORT);
+        goto cleanup;
+    }
+    if (id.type != DLO_REG_STRING || id.str.len == 0 || strchr(dlo_buf_str(&id.str), '\\')) {
+        warn(d, false,
+             "HKLM\\%s value %s (%s) is not an instance id; expected a key name such "
+             "as MSSQL16.%s: using TCP port %s",
+             SQL_NAMES_KEY, instance, view_name(view), instance, DLO_SQL_DEFAULT_PORT);
+        goto cleanup;
+    }
+    free(sql->instance_id);
+    sql->instance_id = dup_or_flag(d, dlo_buf_str(&id.str));
+    dlo_buf_printf(&key, "%s\\%s\\%s", SQL_KEY, dlo_buf_str(&id.str), SQL_IPALL_SUBKEY);
+    keep(d, dlo_buf_status(&key));
+
+    got = read_port_value(d, view, dlo_buf_str(&key), "TcpPort", &ports);
+    if (got == PORT_OK) {
+        dlo_buf_printf(&origin, "HKLM\\%s\\TcpPort (%s)", dlo_buf_str(&key), view_name(view));
+        keep(d, dlo_buf_status(&origin));
+        set_port(d, DLO_SQL_PORT_STATIC, dlo_buf_str(&ports), dlo_buf_str(&origin));
+        goto cleanup;
+    }
+    if (got == PORT_ZERO)
+        warn(d, false, "HKLM\\%s value TcpPort (%s) is 0; expected a TCP port (1-65535)",
+             dlo_buf_str(&key), view_name(view));
+    static_got = got;
+    dlo_buf_reset(&ports);
+    got = read_port_value(d, view, dlo_buf_str(&key), "TcpDynamicPorts", &ports);
+    if (got == PORT_OK) {
+        dlo_buf_printf(&origin, "HKLM\\%s\\TcpDynamicPorts (%s)", dlo_buf_str(&key),
+                       view_name(view));
+        keep(d, dlo_buf_status(&origin));
+        set_port(d, DLO_SQL_PORT_DYNAMIC, dlo_buf_str(&ports), dlo_buf_str(&origin));
+        goto cleanup;
+    }
+    if (got == PORT_ZERO)
+        warn(d, false,
+             "HKLM\\%s value TcpDynamicPorts (%s) is 0: the dynamic port is assigned "
+             "when the instance starts; using TCP port %s",
+             dlo_buf_str(&key), view_name(view), DLO_SQL_DEFAULT_PORT);
+    else if (got == PORT_ABSENT && static_got == PORT_ABSENT)
+        warn(d, false,
+             "HKLM\\%s (%s) has neither TcpPort nor TcpDynamicPorts; expected one of "
+             "them to hold the TCP port: using TCP port %s",
+             dlo_buf_str(&key), view_name(view), DLO_SQL_DEFAULT_PORT);
+    /* A bad value was reported where it was read; the origin says what replaced it. */
+    dlo_buf_printf(
+        &origin,
+        "SQL Server's standard port: no usable TcpPort or TcpDynamicPorts under HKLM\\%s (%s)",
+        dlo_buf_str(&key), view_name(view));
+    keep(d, dlo_buf_status(&origin));
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, dlo_buf_str(&origin));
+cleanup:
+    dlo_buf_free(&origin);
+    dlo_buf_free(&ports);
+    dlo_buf_free(&key);
+    dlo_reg_value_free(&id);
+}
+
+/* The instance name in the forms an administrator may write it: NAME, HOST\NAME, MSSQL$NAME. */
+static const char *instance_name(const char *configured)
+{
+    const char *slash = strrchr(configured, '\\');
+    const char *name = slash ? slash + 1 : configured;
+    return dlo_str_prefix_ci(name, "MSSQL$") ? name + 6 : name;
+}
+
+static void detect_sql(detector *d, const dlo_detect_params *params)
+{
+    dlo_detect_sql *sql = &d->r->sql;
+    const char *configured = params && params->sql_instance ? params->sql_instance : "";
+    const dlo_service *chosen = NULL;
+    const char *reason = NULL;
+    size_t i, n_instances = 0;
+    dlo_detect_entry builtin;
+
+    memset(&builtin, 0, sizeof(builtin));
+    builtin.role = DLO_ROLE_SQL_SERVER;
+    builtin.kind = DLO_DETECT_SQL_INSTANCE;
+    builtin.confirmed = true; /* Microsoft documents the service names */
+    d->r->looked_for |= DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
+             "SQL Server's standard port: no SQL Server instance of DLO's");
+
+    read_services(d);
+    for (i = 0; i < d->services.count; i++) {
+        const dlo_service *s = &d->services.items[i];
+        const char *name = NULL;
+        if (dlo_str_equal_ci(s->name, SQL_DEFAULT_NAME))
+            name = SQL_DEFAULT_NAME;
+        else if (dlo_str_prefix_ci(s->name, "MSSQL$") && s->name[6])
+            name = s->name + 6;
+        if (dlo_str_equal_ci(s->name, SQL_BROWSER)) {
+            sql->browser = true;
+            sql->browser_state = s->state;
+        }
+        if (!name)
+            continue;
+        keep(d, dlo_strlist_add(&sql->instances, name));
+        n_instances++;
+        if (configured[0] && dlo_str_equal_ci(name, instance_name(configured))) {
+            chosen = s;
+            reason = "named by the configuration";
+        }
+    }
+
+    if (configured[0] && !chosen) {
+        warn(d, false,
+             "the configured SQL Server instance '%s' has no service here (looked for "
+             "%s or MSSQL$%s): sql-server not detected",
+             configured, SQL_DEFAULT_NAME, instance_name(configured));
+    } else if (!configured[0] && (d->r->roles & DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER))) {
+        if (n_instances == 1) {
+            for (i = 0; !chosen && i < d->services.count; i++)
+                if (dlo_str_equal_ci(d->services.items[i].name, SQL_DEFAULT_NAME) ||
+                    dlo_str_prefix_ci(d->services.items[i].name, "MSSQL$"))
+                    chosen = &d->services.items[i];
+            reason = "the only instance on the DLO Administration Server";
+        } else if (n_instances > 1) {
+            warn(d, false,
+                 "%lu SQL Server instances on the DLO Administration Server and none is "
+                 "configured as DLO's: sql-server not detected; name DLO's instance in "
+                 "the configuration",
+                 (unsigned long)n_instances);
+        }
+    }
+
+    if (!chosen) {
+        add_evidence(d, &d->r->missed, builtin.role, builtin.kind, true, 0,
+                     "SQL Server instance (service MSSQLSERVER or MSSQL$NAME) named by the "
+                     "configuration, or alone beside the DLO Administration Server",
+                     NULL, 0, DLO_SERVICE_STOPPED);
+        return;
+    }
+    d->r->roles |= DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
+    found(d, &builtin, chosen->name, reason, 0, chosen->state);
+    sql->instance = dup_or_flag(
+        d, dlo_str_equal_ci(chosen->name, SQL_DEFAULT_NAME) ? SQL_DEFAULT_NAME : chosen->name + 6);
+    sql->service = dup_or_flag(d, chosen->name);
+    if (sql->instance)
+        sql_port(d, sql->instance);
+}
+
+static void check_entry(detector *d, const dlo_detect_entry *e)
+{
+    switch (e->kind) {
+    case DLO_DETECT_SERVICE:
+    case DLO_DETECT_SERVICE_DISPLAY:
+        check_service(d, e);
+        break;
+    case DLO_DETECT_UNINSTALL:
+        check_uninstall(d, e);
+        break;
+    case DLO_DETECT_FILE:
+        check_file(d, e);
+        break;
+    case DLO_DETECT_REGFILE:
+        check_regfile(d, e);
+        break;
+    case DLO_DETECT_SQL_INSTANCE:
+    case DLO_DETECT_KIND_COUNT:
+        break;
+    }
+}
+
+dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os,
+                          const dlo_detect_params *params, dlo_detect_result *out, dlo_error *err)
+{
+    detector d;
+    size_t i;
+
+    dlo_detect_result_init(out);
+    if (!os || !os->list_services || !os->reg_read || !os->reg_subkeys || !os->file_exists ||
+        !os->known_folder)
+        return dlo_error_set(err, DLO_E_INTERNAL,
+                             "detection cannot run: no access to services, registry and files");
+    memset(&d, 0, sizeof(d));
+    d.os = os;
+    d.r = out;
+    dlo_service_list_init(&d.services);
+    out->table_source = dup_or_flag(&d, table->source ? table->source : "");
+
+    for (i = 0; i < table->count; i++) {
+        const dlo_detect_entry *e = &table->entries[i];
+        size_t before = out->found.count;
+        dlo_buf what;
+
+        out->looked_for |= DLO_ROLE_BIT(e->role);
+        check_entry(&d, e);
+        if (out->found.count > before) {
+            out->roles |= DLO_ROLE_BIT(e->role);
+            continue;
+        }
+        dlo_buf_init(&what);
+        dlo_detect_entry_describe(&what, e);
+        keep(&d, dlo_buf_status(&what));
+        add_evidence(&d, &out->missed, e->role, e->kind, e->confirmed, e->line, dlo_buf_str(&what),
+                     NULL, 0, DLO_SERVICE_STOPPED);
+        dlo_buf_free(&what);
+    }
+    /* After the table: whether the Administration Server is here decides whether a lone local
+     * SQL Server instance is DLO's. */
+    detect_sql(&d, params);
+
+    dlo_service_list_free(&d.services);
+    for (i = 0; i < d.n_uninstall; i++) {
+        free(d.uninstall[i].key);
+        free(d.uninstall[i].display_name);
+    }
+    free(d.uninstall);
+    if (d.nomem) {
+        dlo_detect_result_free(out);
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory during detection");
+    }
+    return DLO_OK;
+}
+
+dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
+                              const dlo_detect_params *params, dlo_detect_result *out,
+                              dlo_error *err)
+{
+    dlo_detect_table table;
+    dlo_status st;
+
+    dlo_detect_result_init(out);
+    if (!plat->detect_os)
+        return dlo_error_set(err, DLO_E_INTERNAL,
+                             "detection cannot run: no access to services, registry and files");
+    dlo_detect_table_init(&table);
+    st = dlo_detect_table_load(&table, plat, table_path, err);
+    if (!st)
+        st = dlo_detect_run(&table, plat->detect_os, params, out, err);
+    dlo_detect_table_free(&table);
+    return st;
+}
+
+/* ---- Output ---- */
+
+static void text_evidence(dlo_buf *b, const dlo_detect_evidence *e)
+{
+    switch (e->kind) {
+    case DLO_DETECT_SERVICE:
+    case DLO_DETECT_SERVICE_DISPLAY:
+        dlo_buf_printf(b, "      service %s \"%s\" (%s)", e->subject, e->detail,
+                       dlo_service_state_name(e->state));
+        break;
+    case DLO_DETECT_UNINSTALL:
+        dlo_buf_printf(b, "      Uninstall entry %s \"%s\" (%s)", e->subject, e->detail,
+                       view_name(e->view));
+        break;
+    case DLO_DETECT_FILE:
+        dlo_buf_printf(b, "      file %s", e->subject);
+        break;
+    case DLO_DETECT_REGFILE:
+        dlo_buf_printf(b, "      file %s, from %s (%s)", e->subject, e->detail, view_name(e->view));
+        break;
+    case DLO_DETECT_SQL_INSTANCE:
+        dlo_buf_printf(b, "      SQL Server service %s (%s): %s", e->subject,
+                       dlo_service_state_name(e->state), e->detail);
+        break;
+    case DLO_DETECT_KIND_COUNT:
+        break;
+    }
+    if (e->line)
+        dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
+    dlo_buf_putc(b, '\n');
+}
+
+static void text_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
+                            bool found)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++) {
+        const dlo_detect_evidence *e = &l->items[i];
+        if (e->role != role)
+            continue;
+        if (found) {
+            text_evidence(b, e);
+            continue;
+        }
+        dlo_buf_printf(b, "      %s", e->subject);
+        if (e->line)
+            dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
+        dlo_buf_putc(b, '\n');
+    }
+}
+
+void dlo_detect_format_text(dlo_buf *b, const dlo_detect_result *r)
+{
+    const dlo_detect_sql *sql = &r->sql;
+    dlo_role_set absent = r->looked_for & ~r->roles;
+    dlo_role_set unknown = DLO_ROLE_ALL_MASK & ~r->looked_for;
+    size_t i;
+    int role;
+
+    dlo_buf_printf(b, "Detection table: %s\n", r->table_source ? r->table_source : "");
+    dlo_buf_puts(b, "\nRoles found:\n");
+    if (!r->roles)
+        dlo_buf_puts(b, "  (none)\n");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        if (!(r->roles & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_printf(b, "  %s (%s)\n", dlo_role_name(role), dlo_role_title(role));
+        text_role_items(b, &r->found, role, true);
+        if (role == DLO_ROLE_SQL_SERVER)
+            dlo_buf_printf(b, "      TCP port %s (%s: %s)\n", sql->tcp_ports,
+                           dlo_sql_port_source_name(sql->port_source), sql->port_origin);
+    }
+    dlo_buf_puts(b, "\nRoles looked for and not found:\n");
+    if (!absent)
+        dlo_buf_puts(b, "  (none)\n");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        if (!(absent & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_printf(b, "  %s (%s), looked for:\n", dlo_role_name(role), dlo_role_title(role));
+        text_role_items(b, &r->missed, role, false);
+    }
+    if (unknown) {
+        dlo_buf_puts(b, "\nRoles not detectable (the table has no evidence for them): ");
+        dlo_roles_format(b, unknown);
+        dlo_buf_putc(b, '\n');
+    }
+
+    dlo_buf_puts(b, "\nSQL Server: ");
+    if (sql->instances.count == 0)
+        dlo_buf_puts(b, "no instance on this machine\n");
+    for (i = 0; i < sql->instances.count; i++)
+        dlo_buf_printf(b, "%s%s", i ? ", " : "instances ", sql->instances.items[i]);
+    if (sql->instances.count)
+        dlo_buf_printf(b, "; DLO's: %s\n", sql->instance ? sql->instance : "none");
+    dlo_buf_printf(b, "SQL Server Browser (UDP 1434): %s\n",
+                   sql->browser ? dlo_service_state_name(sql->browser_state) : "not installed");
+
+    if (r->warnings.count) {
+        dlo_buf_printf(b, "\nWarnings%s:\n",
+                       r->partial ? " (some evidence could not be read: roles may be missing)"
+                                  : "");
+        for (i = 0; i < r->warnings.count; i++)
+            dlo_buf_printf(b, "  %s\n", r->warnings.items[i]);
+    }
+}
+
+static void json_key_str(dlo_buf *b, const char *key, const char *value)
+{
+    dlo_buf_printf(b, ", \"%s\": ", key);
+    if (value)
+        dlo_buf_json_str(b, value);
+    else
+        dlo_buf_puts(b, "null");
+}
+
+static void json_evidence(dlo_buf *b, const dlo_detect_evidence *e, bool found)
+{
+    dlo_buf_puts(b, "{\"kind\": ");
+    dlo_buf_json_str(b, dlo_detect_kind_name(e->kind));
+    dlo_buf_printf(b, ", \"confirmed\": %s", e->confirmed ? "true" : "false");
+    if (e->line)
+        dlo_buf_printf(b, ", \"line\": %u", e->line);
+    if (!found) {
+        json_key_str(b, "looked_for", e->subject);
+        dlo_buf_putc(b, '}');
+        return;
+    }
+    switch (e->kind) {
+    case DLO_DETECT_SERVICE:
+    case DLO_DETECT_SERVICE_DISPLAY:
+        json_key_str(b, "service", e->subject);
+        json_key_str(b, "display_name", e->detail);
+        json_key_str(b, "state", dlo_service_state_name(e->state));
+        break;
+    case DLO_DETECT_UNINSTALL:
+        json_key_str(b, "key", e->subject);
+        json_key_str(b, "display_name", e->detail);
+        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
+        break;
+    case DLO_DETECT_FILE:
+        json_key_str(b, "path", e->subject);
+        break;
+    case DLO_DETECT_REGFILE:
+        json_key_str(b, "path", e->subject);
+        json_key_str(b, "from", e->detail);
+        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
+        break;
+    case DLO_DETECT_SQL_INSTANCE:
+        json_key_str(b, "service", e->subject);
+        json_key_str(b, "state", dlo_service_state_name(e->state));
+        json_key_str(b, "reason", e->detail);
+        break;
+    case DLO_DETECT_KIND_COUNT:
+        break;
+    }
+    dlo_buf_putc(b, '}');
+}
+
+static void json_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
+                            bool found)
+{
+    size_t i;
+    bool first = true;
+
+    dlo_buf_puts(b, found ? ", \"evidence\": [" : ", \"looked_for\": [");
+    for (i = 0; i < l->count; i++) {
+        if (l->items[i].role != role)
+            continue;
+        dlo_buf_puts(b, first ? "\n      " : ",\n      ");
+        json_evidence(b, &l->items[i], found);
+        first = false;
+    }
+    dlo_buf_puts(b, "]");
+}
+
+static void json_role_names(dlo_buf *b, dlo_role_set set)
+{
+    int role;
+    bool first = true;
+
+    dlo_buf_putc(b, '[');
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        if (!(set & DLO_ROLE_BIT(role)))
+            continue;
+        if (!first)
+            dlo_buf_puts(b, ", ");
+        dlo_buf_json_str(b, dlo_role_name(role));
+        first = false;
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_detect_format_json(dlo_buf *b, const dlo_detect_result *r)
+{
+    const dlo_detect_sql *sql = &r->sql;
+    size_t i;
+    int role;
+    bool first = true;
+
+    dlo_buf_puts(b, "{\"table\": ");
+    dlo_buf_json_str(b, r->table_source ? r->table_source : "");
+    dlo_buf_puts(b, ",\n \"detected\": ");
+    json_role_names(b, r->roles);
+    dlo_buf_puts(b, ",\n \"not_found\": ");
+    json_role_names(b, r->looked_for & ~r->roles);
+    dlo_buf_puts(b, ",\n \"not_looked_for\": ");
+    json_role_names(b, DLO_ROLE_ALL_MASK & ~r->looked_for);
+    dlo_buf_printf(b, ",\n \"partial\": %s", r->partial ? "true" : "false");
+    dlo_buf_puts(b, ",\n \"roles\": [");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        bool detected = (r->roles & DLO_ROLE_BIT(role)) != 0;
+        if (!(r->looked_for & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_puts(b, first ? "\n  {\"role\": " : ",\n  {\"role\": ");
+        dlo_buf_json_str(b, dlo_role_name(role));
+        dlo_buf_printf(b, ", \"detected\": %s", detected ? "true" : "false");
+        json_role_items(b, detected ? &r->found : &r->missed, role, detected);
+        dlo_buf_putc(b, '}');
+        first = false;
+    }
+    dlo_buf_puts(b, "],\n \"sql\": {\"instances\": [");
+    for (i = 0; i < sql->instances.count; i++) {
+        if (i)
+            dlo_buf_puts(b, ", ");
+        dlo_buf_json_str(b, sql->instances.items[i]);
+    }
+    dlo_buf_putc(b, ']');
+    json_key_str(b, "instance", sql->instance);
+    json_key_str(b, "service", sql->service);
+    json_key_str(b, "instance_id", sql->instance_id);
+    json_key_str(b, "tcp_ports", sql->tcp_ports ? sql->tcp_ports : DLO_SQL_DEFAULT_PORT);
+    json_key_str(b, "port_source", dlo_sql_port_source_name(sql->port_source));
+    json_key_str(b, "port_origin", sql->port_origin);
+    dlo_buf_printf(b, ", \"browser\": %s", sql->browser ? "true" : "false");
+    json_key_str(b, "browser_state",
+                 sql->browser ? dlo_service_state_name(sql->browser_state) : NULL);
+    dlo_buf_puts(b, "},\n \"warnings\": [");
+    for (i = 0; i < r->warnings.count; i++) {
+        dlo_buf_puts(b, i ? ",\n  " : "\n  ");
+        dlo_buf_json_str(b, r->warnings.items[i]);
+    }
+    dlo_buf_puts(b, "]}\n");
+}

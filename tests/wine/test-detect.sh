@@ -1,0 +1,176 @@
+#!/bin/sh
+# Usage: test-detect.sh PATH/TO/dloagent.exe
+# Component detection on a real (Wine) registry and service manager: services, Uninstall
+# entries in both registry views, a file under Program Files, a SQL Server instance and its
+# port make /detect report the roles with their evidence; taking them away removes the roles.
+# Everything created here is deleted again, also when the script is interrupted.
+. "$(dirname "$0")/lib.sh"
+exe=$1
+: "${WINEPREFIX:?WINEPREFIX must be set}"
+
+uninstall='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'
+sql='HKLM\SOFTWARE\Microsoft\Microsoft SQL Server'
+ipall="$sql"'\MSSQL16.DLOTEST\MSSQLServer\SuperSocketNetLib\Tcp\IPAll'
+bin='C:\windows\system32\notepad.exe'
+console_dir="$WINEPREFIX/drive_c/Program Files/Arctera/Arctera DLO"
+tmp=$(mktemp -d)
+
+quiet() { "$@" </dev/null >/dev/null 2>&1; }
+
+# A setup step that fails is reported as such, not left to show up as a wrong detection.
+must() { quiet "$@" || not_ok "setup: $*"; }
+
+# create_service NAME DISPLAY-NAME: a service deleted a moment ago may still be marked for
+# deletion, and creating it again fails until the SCM lets go of it.
+create_service() {
+  _try=0
+  until quiet wine sc create "$1" binPath= "$bin" start= demand DisplayName= "$2"; do
+    _try=$((_try + 1))
+    if [ $_try -ge 10 ]; then
+      not_ok "setup: cannot create service $1"
+      return
+    fi
+    sleep 0.5
+  done
+}
+
+remove_all() {
+  for svc in DLOAdminSvcu DLOTestJournal 'MSSQL$DLOTEST' SQLBrowser; do quiet wine sc delete "$svc"; done
+  quiet wine reg delete "$uninstall"'\{DLO-TEST-EDGE}' /f /reg:64
+  quiet wine reg delete "$uninstall"'\{DLO-TEST-IO}' /f /reg:32
+  quiet wine reg delete "$sql"'\Instance Names\SQL' /v DLOTEST /f /reg:64
+  quiet wine reg delete "$sql"'\MSSQL16.DLOTEST' /f /reg:64
+  quiet wine reg delete 'HKLM\SOFTWARE\DloagentTest' /f /reg:32
+  rm -rf "$console_dir"
+}
+trap 'remove_all; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+# json_check JSON PYTHON-EXPRESSION DESCRIPTION: the expression sees the document as d.
+json_check() {
+  if printf '%s' "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if eval(sys.argv[1]) else 1)' "$2" 2>"$tmp/pyerr"; then
+    ok "$3"
+  else
+    not_ok "$3: [$2] does not hold ($(cat "$tmp/pyerr")) in: $1"
+  fi
+}
+
+# Python helpers for the checks: the evidence list of a role, and one evidence item by kind.
+ev='(lambda role: [r for r in d["roles"] if r["role"] == role][0].get("evidence", []))'
+
+remove_all
+
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json on a clean machine"
+json_check "$out" 'd["detected"] == []' "nothing detected on a clean machine"
+json_check "$out" '"admin-server" in d["not_found"] and "client" in d["not_found"]' \
+  "roles looked for are listed as not found"
+json_check "$out" 'd["sql"]["tcp_ports"] == "1433" and d["sql"]["port_source"] == "default"' \
+  "SQL port defaults to 1433"
+
+# --- Put DLO on the machine ---
+create_service DLOAdminSvcu "DLO Administration Service"
+create_service DLOTestJournal "Veritas DLO Change Journal Service"
+create_service 'MSSQL$DLOTEST' "SQL Server (DLOTEST)"
+create_service SQLBrowser "SQL Server Browser"
+must wine reg add "$uninstall"'\{DLO-TEST-EDGE}' /v DisplayName /t REG_SZ /d "Arctera DLO Edge Server" /f /reg:64
+must wine reg add "$uninstall"'\{DLO-TEST-IO}' /v DisplayName /t REG_SZ /d "Veritas DLO IO Server" /f /reg:32
+must wine reg add "$sql"'\Instance Names\SQL' /v DLOTEST /t REG_SZ /d MSSQL16.DLOTEST /f /reg:64
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d 14330 /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+mkdir -p "$console_dir"
+: >"$console_dir/DLOConsoleu.exe"
+
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json with DLO installed"
+json_check "$out" 'sorted(d["detected"]) == sorted(["admin-server", "admin-console", "edge-server", "io-server", "client", "sql-server"])' \
+  "detects exactly the installed roles"
+json_check "$out" "[e for e in $ev('admin-server') if e['kind'] == 'service' and e['service'] == 'DLOAdminSvcu' and e['confirmed'] and e['state'] == 'stopped']" \
+  "admin-server from service DLOAdminSvcu"
+json_check "$out" "[e for e in $ev('client') if e['kind'] == 'service-display' and e['service'] == 'DLOTestJournal' and e['display_name'] == 'Veritas DLO Change Journal Service']" \
+  "client from the Change Journal service's display name"
+json_check "$out" "[e for e in $ev('edge-server') if e['kind'] == 'uninstall' and e['view'] == 64 and e['key'].endswith(r'\\Uninstall\\{DLO-TEST-EDGE}') and not e['confirmed']]" \
+  "edge-server from an Uninstall entry in the 64-bit view, marked unconfirmed"
+json_check "$out" "[e for e in $ev('io-server') if e['kind'] == 'uninstall' and e['view'] == 32 and e['display_name'] == 'Veritas DLO IO Server']" \
+  "io-server from an Uninstall entry in the 32-bit view"
+json_check "$out" "[e for e in $ev('admin-console') if e['kind'] == 'file' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
+  "admin-console from a file under %ProgramFiles%"
+json_check "$out" "[e for e in $ev('sql-server') if e['kind'] == 'sql-instance' and e['service'] == 'MSSQL\$DLOTEST']" \
+  "sql-server from the instance beside the Administration Server"
+json_check "$out" 'd["sql"]["instance"] == "DLOTEST" and d["sql"]["instance_id"] == "MSSQL16.DLOTEST"' \
+  "SQL instance and its id"
+json_check "$out" 'd["sql"]["tcp_ports"] == "14330" and d["sql"]["port_source"] == "static" and d["sql"]["port_origin"].endswith(r"\IPAll\TcpPort (64-bit view)")' \
+  "SQL port from IPAll TcpPort"
+json_check "$out" 'd["sql"]["browser"] is True' "SQL Server Browser reported"
+json_check "$out" 'sorted(d["not_found"]) == ["dedupe-server", "maintenance-server"] and d["warnings"] == [] and d["partial"] is False' \
+  "the rest not found, no warnings"
+
+run_exe "$exe" /detect
+expect_rc 0 "/detect (text)"
+expect_match "$out" '^  admin-server \(DLO Administration Server\)$' "text lists admin-server"
+expect_match "$out" 'service DLOAdminSvcu "DLO Administration Service" \(stopped\)  \[line [0-9]+\]' \
+  "text shows the service evidence and its table line"
+expect_match "$out" '\{DLO-TEST-IO\} "Veritas DLO IO Server" \(32-bit view\)  \[line [0-9]+, unconfirmed\]' \
+  "text shows the 32-bit Uninstall entry"
+expect_match "$out" 'TCP port 14330 \(static: ' "text shows the SQL port"
+expect_match "$out" '^  maintenance-server \(DLO Maintenance Server\), looked for:$' \
+  "text lists a role looked for and not found"
+expect_empty "$err" "/detect writes nothing to stderr"
+
+# --- Dynamic and garbage SQL ports ---
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "" /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d 49823 /f /reg:64
+run_exe "$exe" /detect /json
+json_check "$out" 'd["sql"]["tcp_ports"] == "49823" and d["sql"]["port_source"] == "dynamic"' \
+  "SQL port from IPAll TcpDynamicPorts"
+must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "14x" /f /reg:64
+must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+run_exe "$exe" /detect /json
+json_check "$out" 'd["sql"]["tcp_ports"] == "1433" and d["sql"]["port_source"] == "default"' \
+  "garbage SQL port falls back to 1433"
+json_check "$out" '[w for w in d["warnings"] if "IPAll value TcpPort" in w and "14x" in w]' \
+  "garbage SQL port is a warning naming the key, value and data"
+
+# --- A detection table of one's own: a file named by a registry value, both views ---
+must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_SZ /d 'C:\Program Files\Arctera\Arctera DLO' /f /reg:32
+cat >"$tmp/site.detect" <<'EOF'
+# A site's own table.
+dlo-detect 1
+dedupe-server  unconfirmed  regfile          HKLM\SOFTWARE\DloagentTest InstallDir DLOConsoleu.exe
+edge-server    confirmed    service          "DLOTest*"
+EOF
+site=$(printf 'Z:%s' "$tmp/site.detect" | tr / '\\')
+run_exe "$exe" /detect /json "/detection:$site"
+expect_rc 0 "/detect with /detection:FILE"
+json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) == ["dedupe-server", "edge-server"]' \
+  "/detection:FILE replaces the built-in table"
+json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
+  "a file found through a registry value of the 32-bit view"
+
+# --- A bad table ---
+cat >"$tmp/bad.detect" <<'EOF'
+dlo-detect 1
+client confirmed service DLOAdminSvcu
+admin-server confirmed services DLOAdminSvcu
+EOF
+bad=$(printf 'Z:%s' "$tmp/bad.detect" | tr / '\\')
+run_exe "$exe" /detect "/detection:$bad"
+expect_rc 2 "bad detection table"
+expect_match "$err" "bad\.detect:3: unknown kind of evidence 'services'; expected one of service" \
+  "the error names the file, the line and what was expected"
+expect_empty "$out" "a bad table prints nothing on stdout"
+run_exe "$exe" /detect '/detection:C:\no\such.detect'
+expect_rc 2 "missing detection table"
+expect_match "$err" 'such\.detect' "a missing table is named"
+
+# --- Take DLO away again ---
+remove_all
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json after removal"
+json_check "$out" 'd["detected"] == [] and d["sql"]["instances"] == [] and d["sql"]["browser"] is False' \
+  "the roles go away with their evidence"
+
+finish
