@@ -37,6 +37,63 @@ static unsigned norm_profiles(unsigned p)
     return p & DLO_PROFILE_ALL;
 }
 
+/* Port and address lists are sets: Windows keeps single ports and ranges in separate fields of
+ * its store and reads them back in its own order ("135-139,445" comes back "445,135-139"). */
+static int cmp_item(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    while (*x && *x != ',' && lower(*x) == lower(*y)) {
+        x++;
+        y++;
+    }
+    return (unsigned char)lower(*x == ',' ? '\0' : *x) -
+           (unsigned char)lower(*y == ',' ? '\0' : *y);
+}
+
+static size_t split_items(const char *s, const char **items, size_t max)
+{
+    size_t n = 0;
+    while (*s && n < max) {
+        while (*s == ' ')
+            s++;
+        items[n++] = s;
+        s = strchr(s, ',');
+        if (!s)
+            break;
+        s++;
+    }
+    return n;
+}
+
+#define MAX_LIST_ITEMS 1000
+
+static bool same_set(const char *a, const char *b)
+{
+    const char **ia, **ib;
+    size_t na, nb, i;
+    bool same;
+
+    a = norm_any(a);
+    b = norm_any(b);
+    if (equal_ci(a, b))
+        return true;
+    ia = malloc(2 * MAX_LIST_ITEMS * sizeof(*ia));
+    if (!ia)
+        return false; /* reported as drift: the next run compares again */
+    ib = ia + MAX_LIST_ITEMS;
+    na = split_items(a, ia, MAX_LIST_ITEMS);
+    nb = split_items(b, ib, MAX_LIST_ITEMS);
+    same = na == nb;
+    if (same) {
+        qsort(ia, na, sizeof(*ia), cmp_item);
+        qsort(ib, nb, sizeof(*ib), cmp_item);
+        for (i = 0; i < na && same; i++)
+            same = cmp_item(&ia[i], &ib[i]) == 0;
+    }
+    free(ia);
+    return same;
+}
+
 unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
 {
     unsigned d = 0;
@@ -52,13 +109,13 @@ unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
         d |= DLO_PROP_ACTION;
     if (want->enabled != have->enabled)
         d |= DLO_PROP_ENABLED;
-    if (!equal_ci(norm_any(want->local_ports), norm_any(have->local_ports)))
+    if (!same_set(want->local_ports, have->local_ports))
         d |= DLO_PROP_LOCAL_PORTS;
-    if (!equal_ci(norm_any(want->remote_ports), norm_any(have->remote_ports)))
+    if (!same_set(want->remote_ports, have->remote_ports))
         d |= DLO_PROP_REMOTE_PORTS;
-    if (!equal_ci(norm_any(want->local_addresses), norm_any(have->local_addresses)))
+    if (!same_set(want->local_addresses, have->local_addresses))
         d |= DLO_PROP_LOCAL_ADDRESSES;
-    if (!equal_ci(norm_any(want->remote_addresses), norm_any(have->remote_addresses)))
+    if (!same_set(want->remote_addresses, have->remote_addresses))
         d |= DLO_PROP_REMOTE_ADDRESSES;
     if (!equal_ci(dlo_str(want->application), dlo_str(have->application)))
         d |= DLO_PROP_APPLICATION;

@@ -306,6 +306,17 @@ static void test_windows_spellings_are_not_drift(void **state)
     assert_int_equal(dlo_rule_differences(&want, &have), 0);
     dlo_rule_set(&have.remote_addresses, "10.0.0.1");
     assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+    dlo_rule_set(&have.remote_addresses, "LocalSubnet");
+    /* Windows stores ranges apart from single ports and reads them back in its own order. */
+    dlo_rule_set(&want.local_ports, "135-139,445");
+    dlo_rule_set(&have.local_ports, "445,135-139");
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    dlo_rule_set(&have.local_ports, "445");
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    dlo_rule_set(&have.local_ports, "445,135-138");
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    dlo_rule_set(&have.local_ports, "445,135-139,8080");
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
     dlo_rule_free(&want);
     dlo_rule_free(&have);
 }

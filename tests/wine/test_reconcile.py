@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The real dloagent.exe under Wine against the firewall double: /apply, /verify and /remove
+do exactly what the plan says to the Windows rule store, touch no foreign rule, repair drift
+with one write, roll back at every failing write, and report what makes rules ineffective.
+
+Usage: test_reconcile.py PATH/TO/dloagent.exe   (in the Wine session, double active)"""
+import json
+import sys
+
+from winefw import (GROUPING, check, counters, finish, foreign, foreign_rules, owned, parse,
+                    plant, reg, reset_counters, reset_store, rules, set_policy_value,
+                    set_test_value, wine, RULES_KEY)
+
+EXE = sys.argv[1]
+ROLES = "/roles:edge-server,io-server"
+
+
+def agent(*args):
+    return wine(EXE, *args)
+
+
+def plan(*args):
+    rc, out, err = agent("/plan", "/json", *args)
+    assert rc == 0, err
+    return json.loads(out)["rules"]
+
+
+def port_items(values):
+    items = []
+    for v in values:
+        items += [p for p in v.split(",") if p]
+    return sorted(items)
+
+
+PROFILE_BITS = {"domain": "Domain", "private": "Private", "public": "Public"}
+
+
+def store_matches_plan(planned, what):
+    """Every planned rule is in the store exactly once, owned, with the planned properties, and
+    the store has no other owned rule."""
+    mine = owned()
+    ok = check(len(mine) == len(planned), "%s: %d owned rules stored, %d planned" % (what, len(mine), len(planned)))
+    by_name = {}
+    for rid, s in mine.items():
+        by_name.setdefault(parse(s)["Name"][0], []).append(parse(s))
+    for r in planned:
+        got = by_name.get(r["name"], [])
+        if not check(len(got) == 1, "%s: '%s' stored once" % (what, r["name"])):
+            ok = False
+            continue
+        f = got[0]
+        want_profiles = sorted(PROFILE_BITS[p] for p in r["profiles"])
+        have_profiles = sorted(f.get("Profile", [])) or sorted(PROFILE_BITS.values())
+        props = [
+            ("direction", f.get("Dir") == [r["direction"].capitalize()]),
+            ("protocol", f.get("Protocol") == [{"tcp": "6", "udp": "17"}[r["protocol"]]]),
+            # Windows keeps single ports in LPort and ranges in LPort2_10 (likewise RPort).
+            ("local ports", port_items(f.get("LPort", []) + f.get("LPort2_10", [])) == port_items([r["local_ports"]])),
+            ("remote ports", port_items(f.get("RPort", []) + f.get("RPort2_10", [])) == port_items([r["remote_ports"]])),
+            ("profiles", have_profiles == want_profiles),
+            ("action", f.get("Action") == ["Allow"]),
+            ("enabled", f.get("Active") == ["TRUE"]),
+            ("description", f.get("Desc") == [r["description"]]),
+            ("no address limits", "RA4" not in f and "RA6" not in f),
+        ]
+        for prop, good in props:
+            ok &= check(good, "%s: '%s' has the planned %s (%s)" % (what, r["name"], prop, "|".join(
+                "%s=%s" % (k, ",".join(v)) for k, v in sorted(f.items()) if k != "Desc")))
+    return ok
+
+
+def test_apply_from_empty_and_idempotence():
+    reset_store()
+    planned = plan(ROLES, "/mode:exclusive")
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+    check(rc == 0, "/apply on an empty firewall exits 0 (%s)" % err.strip())
+    check("%d added, 0 updated, 0 removed" % len(planned) in out, "/apply says what it added")
+    store_matches_plan(planned, "after /apply")
+    rc, out, err = agent("/verify", ROLES, "/mode:exclusive")
+    check(rc == 0 and out.startswith("COMPLIANT"), "/verify after /apply: compliant, exit 0 (%d)" % rc)
+
+    reset_counters()
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+    c = counters()
+    check(rc == 0, "second /apply exits 0")
+    check(c.get("RuleWrites", 0) == 0, "second /apply writes nothing (RuleWrites=%d)" % c.get("RuleWrites", 0))
+    check(c.get("Enumerations", 0) == 1, "second /apply enumerates once (Enumerations=%d)" % c.get("Enumerations", 0))
+
+
+def test_foreign_rules_untouched():
+    reset_store()
+    names = [r["name"] for r in plan(ROLES, "/mode:exclusive")]
+    plant(foreign_rules(1000, names))
+    before = foreign()
+    check(len(before) == 1000, "1000 foreign rules planted, some with the agent's rule names")
+    steps = [
+        ("/apply exclusive", ("/apply", ROLES, "/mode:exclusive"), 0),
+        ("/verify", ("/verify", ROLES, "/mode:exclusive"), 0),
+        ("/apply occasional", ("/apply", ROLES, "/mode:occasional"), 0),
+        ("/verify /json", ("/verify", "/json", ROLES, "/mode:occasional"), 0),
+        ("/remove", ("/remove",), 0),
+    ]
+    for what, args, want in steps:
+        rc, out, err = agent(*args)
+        check(rc == want, "%s with 1000 foreign rules exits %d (got %d: %s)" % (what, want, rc, err.strip()))
+        check(foreign() == before, "%s leaves every foreign rule byte for byte unchanged" % what)
+    check(owned() == {}, "/remove leaves no owned rule")
+
+
+def test_drift():
+    reset_store()
+    agent("/apply", ROLES, "/mode:exclusive")
+    name = "Arctera DLO - Edge Server HTTPS (TCP-In)"
+    rid, s = next((k, v) for k, v in owned().items() if parse(v)["Name"] == [name])
+    reg("add", RULES_KEY, "/v", rid, "/t", "REG_SZ", "/d", s.replace("|LPort=443|", "|LPort=4443|"), "/f")
+    rc, out, err = agent("/verify", ROLES, "/mode:exclusive")
+    check(rc == 1, "/verify with a drifted port exits 1 (got %d)" % rc)
+    check('drifted  %s: local_ports is "4443", expected "443"' % name in out, "/verify names the rule and the property")
+    rc, out, err = agent("/verify", "/json", ROLES, "/mode:exclusive")
+    d = json.loads(out)
+    check(d["drifted"] == [{"name": name, "differences": [{"property": "local_ports", "expected": "443", "actual": "4443"}]}],
+          "/verify /json lists the drift")
+    reset_counters()
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+    check(rc == 0 and counters().get("RuleWrites", 0) == 1, "/apply repairs it with one write (%s)" % counters())
+    check(rules()[rid] == s, "the repaired rule is byte for byte what it was, under the same ID")
+    rc, out, err = agent("/verify", ROLES, "/mode:exclusive")
+    check(rc == 0, "/verify after the repair exits 0")
+
+
+def owned_contents():
+    return sorted(owned().values())
+
+
+def check_rollback(setup_args, run_args, what):
+    reset_store()
+    if setup_args:
+        agent("/apply", *setup_args)
+    reset_counters()
+    agent("/apply", *run_args)
+    total = counters().get("RuleWrites", 0)
+    check(total > 0, "%s takes %d writes" % (what, total))
+    for k in range(1, total + 1):
+        reset_store()
+        if setup_args:
+            agent("/apply", *setup_args)
+        before = owned_contents()
+        reset_counters()  # write numbers count from 1 again
+        set_test_value("FailWriteNumber", k)
+        rc, out, err = agent("/apply", *run_args)
+        reset_counters()
+        check(rc == 3 and "put back as they were" in err,
+              "%s, write %d of %d fails: exit 3 and the error says the rules were put back (%d: %s)" % (what, k, total, rc, err.strip()[:200]))
+        check(owned_contents() == before, "%s, write %d fails: owned rules exactly as before" % (what, k))
+    rc, out, err = agent("/apply", *run_args)
+    check(rc == 0, "%s converges on the next run" % what)
+
+
+def test_rollback():
+    check_rollback(None, (ROLES, "/mode:exclusive"), "apply from empty")
+    check_rollback((ROLES, "/mode:nonboi"), ("/roles:edge-server,io-server,client", "/mode:occasional"), "apply that changes mode and roles")
+
+
+def problems(*args):
+    rc, out, err = agent("/verify", "/json", *args)
+    return rc, [p["kind"] for p in json.loads(out)["problems"]] if out else []
+
+
+def test_verify_diagnostics():
+    reset_store()
+    agent("/apply", ROLES, "/mode:exclusive")
+    check(problems(ROLES, "/mode:exclusive") == (0, []), "a fresh apply verifies with no problem")
+
+    set_policy_value("PublicProfile", "EnableFirewall", 0)
+    check(problems(ROLES, "/mode:exclusive") == (1, ["firewall-off"]), "firewall off for the Public profile is reported")
+    set_policy_value("PublicProfile", "EnableFirewall", 1)
+
+    set_test_value("LocalPolicyModifyState", 1)  # NET_FW_MODIFY_STATE_GP_OVERRIDE
+    check(problems(ROLES, "/mode:exclusive") == (1, ["gp-override"]), "Group Policy override is reported")
+    set_test_value("LocalPolicyModifyState", 0)
+
+    plant({"{B0000000-0000-4000-8000-000000000001}":
+           "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=400-500|Name=Block web|EmbedCtxt=Hardening|"})
+    rc, kinds = problems(ROLES, "/mode:exclusive")
+    check((rc, kinds) == (1, ["blocked-by-rule", "blocked-by-rule"]), "a foreign Block rule over 443 is reported for both 443 rules (%s)" % kinds)
+    reg("delete", RULES_KEY, "/v", "{B0000000-0000-4000-8000-000000000001}", "/f")
+
+    set_policy_value("DomainProfile", "DefaultOutboundAction", 1)
+    check(problems(ROLES, "/mode:exclusive") == (0, []), "outbound Block by default with every outbound rule present is fine")
+    rid = next(k for k, v in owned().items() if parse(v)["Dir"] == ["Out"])
+    reg("delete", RULES_KEY, "/v", rid, "/f")
+    rc, kinds = problems(ROLES, "/mode:exclusive")
+    check(rc == 1 and "outbound-blocked" in kinds, "outbound Block by default with an outbound rule missing is reported (%s)" % kinds)
+    set_policy_value("DomainProfile", "DefaultOutboundAction", 0)
+
+
+def test_failures_are_exit_3():
+    reset_store()
+    set_test_value("FailWriteNumber", 1)
+    rc, out, err = agent("/apply", "/json", ROLES, "/mode:exclusive")
+    check(rc == 3, "an access-denied write gives exit 3 (%d)" % rc)
+    check("Access denied" in err or "access denied" in err.lower(), "the error says access was denied (%s)" % err.strip()[:200])
+    check(json.loads(out)["ok"] is False, "/apply /json still prints its report")
+    reset_counters()
+
+
+if __name__ == "__main__":
+    test_apply_from_empty_and_idempotence()
+    test_foreign_rules_untouched()
+    test_drift()
+    test_rollback()
+    test_verify_diagnostics()
+    test_failures_are_exit_3()
+    reset_store()
+    sys.exit(finish())

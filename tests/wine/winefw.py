@@ -1,0 +1,158 @@
+"""Helpers for tests that drive the real dloagent.exe under Wine against the firewall double:
+running Windows programs, and reading and writing the rule store and the double's test key
+with `wine reg`. Every check counts towards a closing "N passed, N failed" line."""
+import os
+import re
+import subprocess
+import tempfile
+
+RULES_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules"
+POLICY_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy"
+TEST_KEY = r"HKLM\SOFTWARE\dloagent-tests\FirewallDouble"
+GROUPING = "Arctera DLO Firewall Agent"
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok: " + what)
+    else:
+        failed += 1
+        print("FAIL: " + what)
+    return cond
+
+
+def finish():
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def wine(*args):
+    """Runs a Windows program; returns (exit code, stdout, stderr) with CRs removed."""
+    p = subprocess.run(["wine"] + list(args), stdin=subprocess.DEVNULL, capture_output=True)
+    return (p.returncode, p.stdout.decode("utf-8", "replace").replace("\r", ""),
+            p.stderr.decode("utf-8", "replace").replace("\r", ""))
+
+
+def reg(*args):
+    rc, out, err = wine("reg", *args)
+    return rc, out
+
+
+def reg_values(key):
+    """{name: (type, data)} of a key's values; {} when the key is absent."""
+    rc, out = reg("query", key)
+    values = {}
+    if rc != 0:
+        return values
+    for line in out.splitlines():
+        m = re.match(r"^    (\S.*?)    (REG_\w+)    ?(.*)$", line)
+        if m and m.group(1) != "(Default)":
+            values[m.group(1)] = (m.group(2), m.group(3))
+    return values
+
+
+def rules():
+    """{rule ID: rule string} of the local store."""
+    return {k: v[1] for k, v in reg_values(RULES_KEY).items()}
+
+
+def parse(rule):
+    """A rule string as {field: [values]}."""
+    fields = {}
+    for item in rule.split("|")[1:]:
+        if "=" in item:
+            k, v = item.split("=", 1)
+            fields.setdefault(k, []).append(v)
+    return fields
+
+
+def owned(store=None):
+    store = rules() if store is None else store
+    return {k: v for k, v in store.items() if parse(v).get("EmbedCtxt") == [GROUPING]}
+
+
+def foreign(store=None):
+    store = rules() if store is None else store
+    return {k: v for k, v in store.items() if parse(v).get("EmbedCtxt") != [GROUPING]}
+
+
+def reg_import(lines):
+    """Imports .reg lines (after the header) in one call: each wine call costs a process start."""
+    fd, path = tempfile.mkstemp(suffix=".reg")
+    with os.fdopen(fd, "w", encoding="utf-16") as f:
+        f.write("\r\n".join(["Windows Registry Editor Version 5.00", ""] + lines) + "\r\n")
+    try:
+        rc, _ = reg("import", "Z:" + path)
+        if rc != 0:
+            raise SystemExit("reg import failed: %s" % lines[:3])
+    finally:
+        os.unlink(path)
+
+
+def long_name(key):
+    return key.replace("HKLM", "HKEY_LOCAL_MACHINE", 1)
+
+
+def reset_store():
+    """An empty rule store, Windows' default profile settings, and a clear test key."""
+    lines = ["[-%s]" % long_name(RULES_KEY), "[%s]" % long_name(RULES_KEY), "[-%s]" % long_name(TEST_KEY)]
+    for profile in ("DomainProfile", "StandardProfile", "PublicProfile"):
+        lines.append("[-%s\\%s]" % (long_name(POLICY_KEY), profile))
+    reg_import(lines)
+
+
+def set_test_value(name, value):
+    reg("add", TEST_KEY, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
+
+
+def set_policy_value(profile, name, value):
+    reg("add", POLICY_KEY + "\\" + profile, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
+
+
+def counters():
+    out = {}
+    for k, (t, v) in reg_values(TEST_KEY).items():
+        if t == "REG_DWORD":
+            out[k] = int(v, 16)
+    return out
+
+
+def reset_counters():
+    """Zero counters, no fault injection, default profile types and modify state."""
+    reg("delete", TEST_KEY, "/f")
+
+
+def plant(rules_by_id):
+    """Writes rule strings into the store in one .reg import."""
+    lines = ["[%s]" % long_name(RULES_KEY)]
+    for rid, s in rules_by_id.items():
+        lines.append('"%s"="%s"' % (rid, s.replace("\\", "\\\\").replace('"', '\\"')))
+    reg_import(lines)
+
+
+def foreign_rules(n, names=()):
+    """n foreign rules: some Allow, some Block on unrelated ports, some with fields the double
+    does not model, and some carrying the agent's own rule names under another grouping."""
+    out = {}
+    names = list(names)
+    for i in range(n):
+        rid = "{F0000000-0000-4000-8000-%012d}" % i
+        if names and i % 50 == 0:
+            name = names[(i // 50) % len(names)]
+        else:
+            name = "Foreign rule %d" % i
+        proto = 6 if i % 3 else 17
+        action = "Block" if i % 7 == 0 else "Allow"
+        s = "v2.30|Action=%s|Active=TRUE|Dir=In|Protocol=%d|LPort=%d|Name=%s|" % (
+            action, proto, 20000 + i % 20000, name)
+        if i % 2:
+            s += "EmbedCtxt=Other Vendor|"
+        if i % 5 == 0:
+            s += "Desc=planted by the test|Edge=FALSE|Future=kept as is|"
+        out[rid] = s
+    return out
