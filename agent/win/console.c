@@ -82,7 +82,11 @@ static void console_err(void *ctx, const char *utf8, size_t n)
 
 const dlo_platform *win_console_platform(void)
 {
-    static const dlo_platform plat = {NULL, console_out, console_err, win_load_embedded,
-                                      win_read_file};
+    static const dlo_platform plat = {
+        .write_out = console_out,
+        .write_err = console_err,
+        .load_embedded = win_load_embedded,
+        .read_file = win_read_file,
+    };
     return &plat;
 }

@@ -6,6 +6,8 @@
 #define DLO_APP_H
 
 #include "dlo/buf.h"
+#include "dlo/cli.h"
+#include "dlo/registry.h"
 #include "dlo/status.h"
 
 #include <stddef.h>
@@ -20,6 +22,12 @@ typedef struct dlo_platform {
     dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
     /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
     dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
+    /* Where the configuration is read (HKLM). NULL: /config and friends report that there is
+     * no registry here. */
+    const dlo_registry *registry;
+    /* The commands only a service host can carry out (/install, /uninstall, /run, /service);
+     * output for stdout goes to out. NULL where there is none (the host build). */
+    dlo_status (*service_command)(void *ctx, const dlo_cli *cli, dlo_buf *out, dlo_error *err);
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */

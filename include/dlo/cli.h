@@ -16,9 +16,34 @@ typedef enum dlo_command {
     DLO_CMD_NONE = 0,
     DLO_CMD_HELP,
     DLO_CMD_VERSION,
+    DLO_CMD_CONFIG,
+    DLO_CMD_INSTALL,
+    DLO_CMD_UNINSTALL,
+    DLO_CMD_RUN,
+    DLO_CMD_SERVICE,
 } dlo_command;
 
-typedef enum dlo_option { DLO_OPT_JSON, DLO_OPT_COUNT_ } dlo_option;
+typedef enum dlo_option {
+    DLO_OPT_JSON,
+    /* Configuration overrides for one run (see dlo/config.h). */
+    DLO_OPT_MODE,
+    DLO_OPT_ROLES,
+    DLO_OPT_ADDROLES,
+    DLO_OPT_EXCLUDEROLES,
+    DLO_OPT_SQLPORT,
+    DLO_OPT_ADMINSERVERS,
+    DLO_OPT_ADMINCONSOLES,
+    DLO_OPT_DEDUPESERVERS,
+    DLO_OPT_MAINTENANCESERVERS,
+    DLO_OPT_EDGESERVERS,
+    DLO_OPT_IOSERVERS,
+    DLO_OPT_CLIENTNETWORKS,
+    DLO_OPT_SQLSERVERS,
+    DLO_OPT_STORAGESERVERS,
+    DLO_OPT_DEDUPESTORAGESERVERS,
+    DLO_OPT_WEBRESTOREMACHINES,
+    DLO_OPT_COUNT_
+} dlo_option;
 
 typedef struct dlo_cli {
     dlo_command command;
