@@ -4,6 +4,8 @@
 
 #include "win/console.h"
 #include "win/files.h"
+#include "win/registry.h"
+#include "win/service.h"
 
 char *win_utf16_to_utf8(const wchar_t *s)
 {
@@ -80,13 +82,20 @@ static void console_err(void *ctx, const char *utf8, size_t n)
     console_write(STD_ERROR_HANDLE, utf8, n);
 }
 
+void win_write_stderr(const char *utf8, size_t n)
+{
+    console_write(STD_ERROR_HANDLE, utf8, n);
+}
+
 const dlo_platform *win_console_platform(void)
 {
-    static const dlo_platform plat = {
+    static dlo_platform plat = {
         .write_out = console_out,
         .write_err = console_err,
         .load_embedded = win_load_embedded,
         .read_file = win_read_file,
+        .service_command = win_service_command,
     };
+    plat.registry = win_registry();
     return &plat;
 }
