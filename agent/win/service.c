@@ -41,8 +41,8 @@ bool win_is_elevated(void)
             elevated = elevation.TokenIsElevated != 0;
         CloseHandle(token);
     }
-    /* A filtered token of an administrator may still say elevated in odd set-ups; the group is
-     * what the Service Control Manager and the firewall check. */
+    /* Both: a token whose Administrators group is deny-only still says elevated (Wine does so
+     * for a restricted token), and the group is what the Service Control Manager checks. */
     if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, admins, &size) ||
         !CheckTokenMembership(NULL, admins, &member))
         member = FALSE;
@@ -415,9 +415,12 @@ static void svc_watch_close(svc_watch *w)
 static bool svc_watch_changed(svc_watch *w, bool poll_fired)
 {
     if (InterlockedExchange(&w->fired, 0)) {
-        w->notifications = svc_watch_arm(w);
-        if (!w->notifications && !w->poll)
+        /* Ask for the next one. If that fails (a lagging client must reconnect), start over with
+         * a new handle, falling back to the timer if notifications fail again. */
+        if (!svc_watch_arm(w)) {
+            svc_watch_close(w);
             svc_watch_open(w);
+        }
         return true;
     }
     if (poll_fired) {
@@ -717,13 +720,16 @@ static dlo_status cmd_service(dlo_error *err)
 
 /* ---- /run: the same loop in a console ---- */
 
-static HANDLE console_stop;
+static HANDLE console_stop, console_done;
 
 static BOOL WINAPI console_ctrl(DWORD type)
 {
-    (void)type;
     /* Ctrl+C, Ctrl+Break, closing the window: all mean stop after the current pass. */
     SetEvent(console_stop);
+    /* Windows ends the process when this returns from a close, logoff or shutdown event: let
+     * a pass in progress finish first, within the few seconds Windows allows. */
+    if (type == CTRL_CLOSE_EVENT || type == CTRL_LOGOFF_EVENT || type == CTRL_SHUTDOWN_EVENT)
+        WaitForSingleObject(console_done, 4500);
     return TRUE;
 }
 
@@ -737,8 +743,11 @@ static dlo_status cmd_run(const dlo_cli *cli, dlo_error *err)
     if (st)
         return st;
     console_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (!console_stop)
-        return win_error(err, "cannot create the stop event");
+    console_done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!console_stop || !console_done) {
+        st = win_error(err, "cannot create the stop event");
+        goto cleanup_event;
+    }
     if (!SetConsoleCtrlHandler(console_ctrl, TRUE)) {
         st = win_error(err, "cannot catch Ctrl+C");
         goto cleanup_event;
@@ -755,10 +764,14 @@ static dlo_status cmd_run(const dlo_cli *cli, dlo_error *err)
     if (!st)
         dlo_log(DLO_LOG_INFO, "stopped; the firewall rules stay as they are");
     win_log_close(&log);
+    SetEvent(console_done);
     SetConsoleCtrlHandler(console_ctrl, FALSE);
 cleanup_event:
-    CloseHandle(console_stop);
-    console_stop = NULL;
+    if (console_stop)
+        CloseHandle(console_stop);
+    if (console_done)
+        CloseHandle(console_done);
+    console_stop = console_done = NULL;
     return st;
 }
 

@@ -153,6 +153,10 @@ while [ "$(state)" != "STOPPED" ] && [ $(($(now_ms) - start)) -lt 10000 ]; do sl
 took=$(($(now_ms) - start))
 if [ "$(state)" = "STOPPED" ]; then ok "stopped (${took} ms after sc stop)"; else not_ok "not stopped 10 s after sc stop"; fi
 expect_trace ' 1001 info stop requested' 5 "event 1001: service stopped"
+# One process from start to stop: Wine did not end and restart it behind the test's back (it
+# does when the wineserver is not persistent).
+starts=$(grep -c ' 1000 info' "$trace")
+if [ "$starts" -eq 1 ]; then ok "one service process from start to stop"; else not_ok "the service started $starts times: was it ended by Wine in between?"; fi
 
 # --- /run in the console, stopped by Ctrl+C (Wine turns SIGINT into CTRL_C_EVENT) ---
 wine "$exe" /run /mode:occasional </dev/null >"$work/run.out" 2>"$work/run.err" &
