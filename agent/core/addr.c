@@ -1,5 +1,7 @@
 #include "dlo/addr.h"
 
+#include "dlo/text.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -30,25 +32,6 @@ static const struct {
     {"playtodevice", "Ply2Renders"},
 };
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool equals_ci(const char *s, size_t n, const char *name)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (name[i] == '\0' || lower(s[i]) != name[i])
-            return false;
-    return name[n] == '\0';
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -58,7 +41,7 @@ static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = lower(c);
+    c = dlo_ascii_lower(c);
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
     return -1;
@@ -246,10 +229,10 @@ static dlo_status normalize_token(const char *t, size_t n, dlo_buf *out, dlo_err
     ip x, y;
 
     for (i = 0; i < n; i++)
-        if (is_blank(t[i]) || (unsigned char)t[i] < 0x20)
+        if (dlo_is_blank(t[i]) || (unsigned char)t[i] < 0x20)
             return bad(err, t, n, "contains a blank or a control character; " EXPECTED);
     for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-        if (equals_ci(t, n, keywords[i].name)) {
+        if (dlo_equals_ci(t, n, keywords[i].name)) {
             dlo_buf_puts(out, keywords[i].normal);
             return DLO_OK;
         }
@@ -316,7 +299,7 @@ static dlo_status normalize_token(const char *t, size_t n, dlo_buf *out, dlo_err
         return DLO_OK;
     }
     for (i = 0; i < n; i++)
-        if ((lower(t[i]) >= 'g' && lower(t[i]) <= 'z'))
+        if ((dlo_ascii_lower(t[i]) >= 'g' && dlo_ascii_lower(t[i]) <= 'z'))
             return bad(err, t, n,
                        "is not an address or a keyword the firewall knows (host names are not "
                        "accepted); " EXPECTED);
@@ -338,15 +321,6 @@ static bool list_has(const dlo_buf *b, const char *tok, size_t n)
     return false;
 }
 
-static size_t count_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err)
 {
     dlo_buf one;
@@ -358,10 +332,8 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out,
     dlo_buf_init(&one);
     for (i = 0; i < n; i++) {
         const char *p = tokens[i];
-        total += count_chars(p);
-        while (*p == ' ' || *p == '\t')
-            p++;
-        all_blank = all_blank && *p == '\0';
+        total += dlo_utf8_chars(p, strlen(p));
+        all_blank = all_blank && dlo_is_blank_str(p);
     }
     if (all_blank) {
         st = dlo_error_set(err, DLO_E_CONFIG, "the list is empty; " EXPECTED);
@@ -378,12 +350,7 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out,
             size_t len = strcspn(p, ","), tn = len;
             const char *t = p;
 
-            while (tn && is_blank(*t)) {
-                t++;
-                tn--;
-            }
-            while (tn && is_blank(t[tn - 1]))
-                tn--;
+            dlo_trim(&t, &tn);
             if (tn == 0) {
                 st = dlo_error_set(err, DLO_E_CONFIG,
                                    "the list has an empty entry (two commas in a row, or a comma "
@@ -396,7 +363,7 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out,
                                    (unsigned)DLO_ADDR_MAX_TOKENS, (unsigned)DLO_ADDR_MAX_TOKENS);
                 goto cleanup_one;
             }
-            if ((tn == 1 && t[0] == '*') || equals_ci(t, tn, "any")) {
+            if ((tn == 1 && t[0] == '*') || dlo_equals_ci(t, tn, "any")) {
                 star = true;
             } else {
                 dlo_buf_reset(&one);

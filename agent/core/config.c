@@ -2,6 +2,7 @@
 
 #include "dlo/addr.h"
 #include "dlo/log.h"
+#include "dlo/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,23 +202,6 @@ typedef struct parsed {
     dlo_buf addrs;
 } parsed;
 
-static size_t count_chars(const char *s, size_t n)
-{
-    size_t i, c = 0;
-    for (i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            c++;
-    return c;
-}
-
-static bool is_blank_str(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t')
-            return false;
-    return true;
-}
-
 /* Appends s as a quoted, escaped and, past `max` bytes, truncated string. */
 static void quote(dlo_buf *b, const char *s, size_t max)
 {
@@ -262,7 +246,7 @@ static void describe(dlo_buf *b, const candidate *c, const item_def *def)
     if (v->oversize) {
         dlo_buf_printf(b, " of %llu bytes", (unsigned long long)v->size);
     } else if (v->type == DLO_REG_SZ || v->type == DLO_REG_EXPAND_SZ) {
-        size_t chars = count_chars(v->text, strlen(v->text));
+        size_t chars = dlo_utf8_chars(v->text, strlen(v->text));
         if (chars > QUOTE_MAX)
             dlo_buf_printf(b, " of %llu characters", (unsigned long long)chars);
         dlo_buf_putc(b, ' ');
@@ -323,7 +307,7 @@ static dlo_status get_strings(const candidate *c, strings *out)
             return DLO_E_NOMEM;
         /* Empty strings in a REG_MULTI_SZ carry nothing; skip them. */
         for (i = 0; i < c->reg.count; i++, p += strlen(p) + 1)
-            if (!is_blank_str(p))
+            if (!dlo_is_blank_str(p))
                 out->items[out->n++] = p;
     }
     return DLO_OK;
@@ -334,14 +318,14 @@ static dlo_status parse_port_text(const char *s, unsigned *out)
     unsigned long v = 0;
     size_t digits = 0;
 
-    while (*s == ' ' || *s == '\t')
+    while (dlo_is_blank(*s))
         s++;
     while (*s >= '0' && *s <= '9' && digits < 6) {
         v = v * 10 + (unsigned long)(*s - '0');
         s++;
         digits++;
     }
-    while (*s == ' ' || *s == '\t')
+    while (dlo_is_blank(*s))
         s++;
     if (digits == 0 || *s != '\0' || v < 1 || v > 65535)
         return DLO_E_CONFIG;
@@ -395,7 +379,7 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
         goto cleanup;
     }
     for (i = 0; i < list.n; i++)
-        chars += count_chars(list.items[i], strlen(list.items[i]));
+        chars += dlo_utf8_chars(list.items[i], strlen(list.items[i]));
     if (chars > DLO_CONFIG_MAX_CHARS) {
         snprintf(why, sizeof(why), "too long (%llu characters); expected at most %u",
                  (unsigned long long)chars, (unsigned)DLO_CONFIG_MAX_CHARS);
@@ -488,10 +472,10 @@ static dlo_status read_candidate(const dlo_registry *reg, const char *key, const
     if (c->reg.oversize) {
         c->present = true;
     } else if (c->reg.type == DLO_REG_SZ || c->reg.type == DLO_REG_EXPAND_SZ) {
-        c->present = c->reg.text && !is_blank_str(c->reg.text);
+        c->present = c->reg.text && !dlo_is_blank_str(c->reg.text);
     } else if (c->reg.type == DLO_REG_MULTI_SZ) {
         for (i = 0, p = c->reg.text; i < c->reg.count && p; i++, p += strlen(p) + 1)
-            if (!is_blank_str(p))
+            if (!dlo_is_blank_str(p))
                 c->present = true;
     } else {
         c->present = true;
@@ -718,60 +702,19 @@ bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
     return true;
 }
 
-static void roles_or(dlo_buf *out, dlo_role_set set, const char *none)
-{
-    if (set)
-        dlo_roles_format(out, set);
-    else
-        dlo_buf_puts(out, none);
-}
-
-void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
-{
-    switch (item) {
-    case DLO_CFG_BOI_MODE:
-        dlo_buf_puts(out, dlo_mode_name(cfg->mode));
-        break;
-    case DLO_CFG_ROLES:
-        if (cfg->roles_set)
-            roles_or(out, cfg->roles, "(none)");
-        else
-            dlo_buf_puts(out, "(detected)");
-        break;
-    case DLO_CFG_ADD_ROLES:
-        roles_or(out, cfg->add_roles, "(none)");
-        break;
-    case DLO_CFG_EXCLUDE_ROLES:
-        roles_or(out, cfg->exclude_roles, "(none)");
-        break;
-    case DLO_CFG_SQL_PORT:
-        if (cfg->sql_port)
-            dlo_buf_printf(out, "%u", cfg->sql_port);
-        else
-            dlo_buf_puts(out, "(detected)");
-        break;
-    case DLO_CFG_INTERVAL:
-        dlo_buf_printf(out, "%u", cfg->interval_minutes);
-        break;
-    case DLO_CFG_TEST_INTERVAL:
-        if (cfg->test_interval_seconds)
-            dlo_buf_printf(out, "%u", cfg->test_interval_seconds);
-        else
-            dlo_buf_puts(out, "(not set)");
-        break;
-    default:
-        if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
-            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
-            dlo_buf_puts(out, s ? s : "*");
-        }
-        break;
-    }
-}
-
-static void json_roles(dlo_buf *out, dlo_role_set set)
+/* A role set: "a,b" or `none` as text, ["a", "b"] in JSON. */
+static void put_roles(dlo_buf *out, dlo_role_set set, bool json, const char *none)
 {
     int r;
     bool first = true;
+
+    if (!json) {
+        if (set)
+            dlo_roles_format(out, set);
+        else
+            dlo_buf_puts(out, none);
+        return;
+    }
     dlo_buf_putc(out, '[');
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
         if (set & DLO_ROLE_BIT(r)) {
@@ -782,59 +725,82 @@ static void json_roles(dlo_buf *out, dlo_role_set set)
     dlo_buf_putc(out, ']');
 }
 
-static void json_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+/* A number, or what stands for "not configured": null in JSON, `unset` as text. */
+static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
+{
+    if (n)
+        dlo_buf_printf(out, "%u", n);
+    else
+        dlo_buf_puts(out, json ? "null" : unset);
+}
+
+/* An address list: as stored in text, an array of its entries in JSON. */
+static void put_scope(dlo_buf *out, const char *list, bool json)
+{
+    const char *p;
+    bool first = true;
+
+    if (!json) {
+        dlo_buf_puts(out, list);
+        return;
+    }
+    dlo_buf_putc(out, '[');
+    for (p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char tok[256];
+        snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
+        dlo_buf_puts(out, first ? "" : ", ");
+        dlo_buf_json_str(out, tok);
+        first = false;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    dlo_buf_putc(out, ']');
+}
+
+static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
 {
     switch (item) {
     case DLO_CFG_BOI_MODE:
-        dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
+        if (json)
+            dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
+        else
+            dlo_buf_puts(out, dlo_mode_name(cfg->mode));
         break;
     case DLO_CFG_ROLES:
         if (cfg->roles_set)
-            json_roles(out, cfg->roles);
+            put_roles(out, cfg->roles, json, "(none)");
         else
-            dlo_buf_puts(out, "null");
+            dlo_buf_puts(out, json ? "null" : "(detected)");
         break;
     case DLO_CFG_ADD_ROLES:
-        json_roles(out, cfg->add_roles);
+        put_roles(out, cfg->add_roles, json, "(none)");
         break;
     case DLO_CFG_EXCLUDE_ROLES:
-        json_roles(out, cfg->exclude_roles);
+        put_roles(out, cfg->exclude_roles, json, "(none)");
         break;
     case DLO_CFG_SQL_PORT:
-        if (cfg->sql_port)
-            dlo_buf_printf(out, "%u", cfg->sql_port);
-        else
-            dlo_buf_puts(out, "null");
+        put_number(out, cfg->sql_port, json, "(detected)");
         break;
     case DLO_CFG_INTERVAL:
-        dlo_buf_printf(out, "%u", cfg->interval_minutes);
+        put_number(out, cfg->interval_minutes, json, "?");
         break;
     case DLO_CFG_TEST_INTERVAL:
-        if (cfg->test_interval_seconds)
-            dlo_buf_printf(out, "%u", cfg->test_interval_seconds);
-        else
-            dlo_buf_puts(out, "null");
+        put_number(out, cfg->test_interval_seconds, json, "(not set)");
         break;
     default:
         if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
-            const char *p = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
-            bool first = true;
-            dlo_buf_putc(out, '[');
-            for (p = p ? p : "*"; *p;) {
-                size_t len = strcspn(p, ",");
-                char tok[256];
-                snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
-                dlo_buf_puts(out, first ? "" : ", ");
-                dlo_buf_json_str(out, tok);
-                first = false;
-                p += len;
-                if (*p == ',')
-                    p++;
-            }
-            dlo_buf_putc(out, ']');
+            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
+            put_scope(out, s ? s : "*", json);
         }
         break;
     }
+}
+
+void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    put_value(out, cfg, item, false);
 }
 
 void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json)
@@ -849,7 +815,7 @@ void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json)
         dlo_buf_puts(out, "},\n \"values\": {");
         for (item = 0; item < DLO_CFG_COUNT; item++) {
             dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "", items[item].name);
-            json_value(out, cfg, (dlo_config_item)item);
+            put_value(out, cfg, (dlo_config_item)item, true);
             dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
         }
         dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);

@@ -94,13 +94,10 @@ DWORD win_event_message_id(dlo_event ev, dlo_log_level level)
 
 static dlo_status reg_error(dlo_error *err, LSTATUS rc, const char *what)
 {
-    char why[300];
-    win_error_text((unsigned long)rc, why, sizeof(why));
-    return dlo_error_set(
-        err, rc == ERROR_ACCESS_DENIED ? DLO_E_ACCESS : DLO_E_IO,
-        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\dloagent"
-        " %s: %s",
-        what, why);
+    char where[200];
+    snprintf(where, sizeof(where),
+             "HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\dloagent %s", what);
+    return win_error_set(err, (unsigned long)rc, where);
 }
 
 dlo_status win_eventlog_register(const wchar_t *exe_path, dlo_error *err)

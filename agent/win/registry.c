@@ -8,14 +8,6 @@
 #include "win/files.h"
 #include "win/registry.h"
 
-static dlo_status open_error(dlo_error *err, LSTATUS rc, const char *what)
-{
-    char why[300];
-    win_error_text((unsigned long)rc, why, sizeof(why));
-    return dlo_error_set(err, rc == ERROR_ACCESS_DENIED ? DLO_E_ACCESS : DLO_E_IO, "%s: %s", what,
-                         why);
-}
-
 /* Converts the UTF-16 strings of a REG_SZ or REG_MULTI_SZ (nchars characters, the buffer
  * zero-padded past them) into out. */
 static dlo_status strings_to_utf8(const wchar_t *w, size_t nchars, int multi, dlo_reg_value *out)
@@ -92,7 +84,7 @@ static dlo_status win_reg_read(void *ctx, const char *key, const char *name, dlo
     }
     if (rc != ERROR_SUCCESS) {
         snprintf(what, sizeof(what), "HKLM\\%s cannot be opened", key);
-        st = open_error(err, rc, what);
+        st = win_error_set(err, (unsigned long)rc, what);
         goto cleanup_names;
     }
     /* The value may change between the size query and the read: try again a few times. */
@@ -123,7 +115,7 @@ static dlo_status win_reg_read(void *ctx, const char *key, const char *name, dlo
     }
     if (rc != ERROR_SUCCESS) {
         snprintf(what, sizeof(what), "HKLM\\%s value %s cannot be read", key, name);
-        st = open_error(err, rc, what);
+        st = win_error_set(err, (unsigned long)rc, what);
         goto cleanup_key;
     }
     out->type = type;
@@ -194,7 +186,7 @@ static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
     char *p = win_utf16_to_utf8(path);
     snprintf(what, sizeof(what), "HKLM\\%s cannot be watched", p ? p : "?");
     free(p);
-    return open_error(err, rc, what);
+    return win_error_set(err, (unsigned long)rc, what);
 }
 
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)

@@ -59,13 +59,10 @@ static dlo_status need_elevation(dlo_error *err, const char *command)
                          command);
 }
 
-static dlo_status win_error(dlo_error *err, const char *what)
+/* The last Win32 error, as err. */
+static dlo_status last_error(dlo_error *err, const char *what)
 {
-    DWORD code = GetLastError();
-    char why[300];
-    win_error_text(code, why, sizeof(why));
-    return dlo_error_set(err, code == ERROR_ACCESS_DENIED ? DLO_E_ACCESS : DLO_E_IO, "%s: %s", what,
-                         why);
+    return win_error_set(err, GetLastError(), what);
 }
 
 /* The full path of this executable, however long; free() it. */
@@ -104,14 +101,14 @@ static dlo_status svc_configure(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
                          L"Option components of this machine need, in the configured BOI mode. "
                          L"Stopping it leaves the rules as they are.";
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
-        return win_error(err, "cannot set the service description");
+        return last_error(err, "cannot set the service description");
 
     memset(&failure, 0, sizeof(failure));
     failure.dwResetPeriod = 24 * 60 * 60;
     failure.cActions = sizeof(actions) / sizeof(actions[0]);
     failure.lpsaActions = actions;
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure))
-        return win_error(err, "cannot set the recovery actions");
+        return last_error(err, "cannot set the recovery actions");
 
     /* Also restart after the service stops itself with an error, not only after a crash. Not
      * every Service Control Manager knows this level; the crash restart stays either way. */
@@ -120,7 +117,7 @@ static dlo_status svc_configure(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
         DWORD code = GetLastError();
         if (code != ERROR_INVALID_LEVEL && code != ERROR_CALL_NOT_IMPLEMENTED &&
             code != ERROR_INVALID_PARAMETER)
-            return win_error(err, "cannot set the recovery actions flag");
+            return last_error(err, "cannot set the recovery actions flag");
         dlo_buf_printf(out,
                        "Note: recovery after non-crash failures is not available here "
                        "(error %lu); recovery after crashes is set.\n",
@@ -155,7 +152,7 @@ static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
 
     scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
     if (!scm) {
-        st = win_error(err, "cannot open the Service Control Manager");
+        st = last_error(err, "cannot open the Service Control Manager");
         goto cleanup_bin;
     }
     /* The firewall's own service must run before rules can be changed. Wine has none, and a
@@ -174,12 +171,12 @@ static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
         if (svc && !ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
                                          SERVICE_ERROR_NORMAL, bin, NULL, NULL, deps ? deps : L"\0",
                                          NULL, NULL, WIN_SERVICE_DISPLAY)) {
-            st = win_error(err, "cannot update the dloagent service");
+            st = last_error(err, "cannot update the dloagent service");
             goto cleanup_svc;
         }
     }
     if (!svc) {
-        st = win_error(err, "cannot create the dloagent service");
+        st = last_error(err, "cannot create the dloagent service");
         goto cleanup_scm;
     }
     st = svc_configure(svc, out, err);
@@ -215,17 +212,17 @@ static dlo_status stop_and_wait(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
     DWORD n, waited = 0;
 
     if (!QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE *)&ssp, sizeof(ssp), &n))
-        return win_error(err, "cannot query the dloagent service");
+        return last_error(err, "cannot query the dloagent service");
     if (ssp.dwCurrentState == SERVICE_STOPPED)
         return DLO_OK;
     if (!ControlService(svc, SERVICE_CONTROL_STOP, &ss) &&
         GetLastError() != ERROR_SERVICE_NOT_ACTIVE &&
         GetLastError() != ERROR_SERVICE_CANNOT_ACCEPT_CTRL)
-        return win_error(err, "cannot stop the dloagent service");
+        return last_error(err, "cannot stop the dloagent service");
     /* A one-off command, so a bounded poll is simpler than a notification here. */
     while (waited < WIN_STOP_WAIT_MS) {
         if (!QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE *)&ssp, sizeof(ssp), &n))
-            return win_error(err, "cannot query the dloagent service");
+            return last_error(err, "cannot query the dloagent service");
         if (ssp.dwCurrentState == SERVICE_STOPPED) {
             dlo_buf_printf(out, "Stopped service dloagent.\n");
             return DLO_OK;
@@ -249,18 +246,18 @@ static dlo_status cmd_uninstall(dlo_buf *out, dlo_error *err)
         return st;
     scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
     if (!scm)
-        return win_error(err, "cannot open the Service Control Manager");
+        return last_error(err, "cannot open the Service Control Manager");
     svc = OpenServiceW(scm, WIN_SERVICE_NAME, SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
     if (!svc) {
         if (GetLastError() != ERROR_SERVICE_DOES_NOT_EXIST) {
-            st = win_error(err, "cannot open the dloagent service");
+            st = last_error(err, "cannot open the dloagent service");
             goto cleanup_scm;
         }
         dlo_buf_puts(out, "Service dloagent is not installed.\n");
     } else {
         st = stop_and_wait(svc, out, err);
         if (!DeleteService(svc) && GetLastError() != ERROR_SERVICE_MARKED_FOR_DELETE && !st)
-            st = win_error(err, "cannot delete the dloagent service");
+            st = last_error(err, "cannot delete the dloagent service");
         CloseServiceHandle(svc);
         if (!st)
             dlo_buf_puts(out, "Removed service dloagent.\n");
@@ -511,7 +508,7 @@ dlo_status win_loop_run(win_loop *loop, dlo_error *err)
     coalesce = CreateWaitableTimerW(NULL, FALSE, NULL);
     interval = CreateWaitableTimerW(NULL, FALSE, NULL);
     if (!coalesce || !interval) {
-        st = win_error(err, "cannot create the service's timers");
+        st = last_error(err, "cannot create the service's timers");
         goto cleanup_timers;
     }
     if (loop->ops.start) {
@@ -573,7 +570,7 @@ dlo_status win_loop_run(win_loop *loop, dlo_error *err)
         if (w == WAIT_IO_COMPLETION)
             continue;
         if (w == WAIT_FAILED || w >= WAIT_OBJECT_0 + n) {
-            st = win_error(err, "waiting for changes failed");
+            st = last_error(err, "waiting for changes failed");
             break;
         }
         w -= WAIT_OBJECT_0;
@@ -711,8 +708,7 @@ static dlo_status cmd_service(dlo_error *err)
             return dlo_error_set(err, DLO_E_USAGE,
                                  "/service is how the Service Control Manager starts the agent; "
                                  "to run the service loop in a console use /run");
-        SetLastError(code);
-        return win_error(err, "cannot connect to the Service Control Manager");
+        return win_error_set(err, code, "cannot connect to the Service Control Manager");
     }
     DeleteCriticalSection(&host.lock);
     return DLO_OK;
@@ -745,11 +741,11 @@ static dlo_status cmd_run(const dlo_cli *cli, dlo_error *err)
     console_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     console_done = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (!console_stop || !console_done) {
-        st = win_error(err, "cannot create the stop event");
+        st = last_error(err, "cannot create the stop event");
         goto cleanup_event;
     }
     if (!SetConsoleCtrlHandler(console_ctrl, TRUE)) {
-        st = win_error(err, "cannot catch Ctrl+C");
+        st = last_error(err, "cannot catch Ctrl+C");
         goto cleanup_event;
     }
     win_log_open(&log, false, true);

@@ -13,6 +13,7 @@
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "fake_registry.h"
+#include "log_capture.h"
 
 #define INST DLO_CONFIG_KEY_INSTALLER
 #define POL  DLO_CONFIG_KEY_POLICY
@@ -171,30 +172,6 @@ static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
     if (st)
         fail_msg("load failed: %s", err.msg);
     return st;
-}
-
-/* Captured warnings. */
-static dlo_buf warnings;
-static void capture(void *ctx, dlo_event ev, dlo_log_level level, const char *msg)
-{
-    (void)ctx;
-    dlo_buf_printf(&warnings, "%d %d %s\n", (int)ev, (int)level, msg);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    dlo_buf_init(&warnings);
-    dlo_log_set_event_sink(capture, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dlo_log_set_event_sink(NULL, NULL);
-    dlo_buf_free(&warnings);
-    return 0;
 }
 
 static void test_missing_everything_gives_defaults(void **state)
@@ -431,12 +408,12 @@ static void test_invalid_value_that_does_not_take_effect_is_a_warning(void **sta
     fake_reg_init(&f);
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.999");
     fake_reg_sz(&f, POL, "EdgeServers", "10.0.0.9");
-    dlo_buf_reset(&warnings);
+    log_capture_reset();
     load(&f, NULL, &cfg);
     check_value(&cfg, DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER, "10.0.0.9/255.255.255.255",
                 DLO_SOURCE_POLICY);
-    assert_non_null(strstr(dlo_buf_str(&warnings), "1201 1 HKLM\\" INST " value EdgeServers"));
-    assert_non_null(strstr(dlo_buf_str(&warnings), "not in effect: the policy value"));
+    assert_true(log_has("1201 1 HKLM\\" INST " value EdgeServers"));
+    assert_true(log_has("not in effect: the policy value"));
     dlo_config_free(&cfg);
     fake_reg_free(&f);
 }
@@ -734,5 +711,5 @@ int main(void)
         cmocka_unit_test(test_equal_and_copy),
         cmocka_unit_test(test_print_text_and_json),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

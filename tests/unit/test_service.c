@@ -12,6 +12,7 @@
 #include "dlo/log.h"
 #include "dlo/service.h"
 #include "fake_registry.h"
+#include "log_capture.h"
 
 #define INST DLO_CONFIG_KEY_INSTALLER
 #define POL  DLO_CONFIG_KEY_POLICY
@@ -34,34 +35,6 @@ static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, unsigned why,
     return DLO_OK;
 }
 
-static dlo_buf events;
-static void capture(void *ctx, dlo_event ev, dlo_log_level level, const char *msg)
-{
-    (void)ctx;
-    dlo_buf_printf(&events, "%d %d %s\n", (int)ev, (int)level, msg);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    dlo_buf_init(&events);
-    dlo_log_set_event_sink(capture, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dlo_log_set_event_sink(NULL, NULL);
-    dlo_buf_free(&events);
-    return 0;
-}
-
-static bool logged(const char *needle)
-{
-    return strstr(dlo_buf_str(&events), needle) != NULL;
-}
-
 typedef struct rig {
     fake_registry reg;
     fake_engine engine;
@@ -77,7 +50,7 @@ static void rig_init(rig *r)
     r->ops.ctx = &r->engine;
     r->ops.reconcile = fake_reconcile;
     dlo_service_state_init(&r->state);
-    dlo_buf_reset(&events);
+    log_capture_reset();
 }
 
 static void rig_free(rig *r)
@@ -104,7 +77,7 @@ static void test_start_pass_reconciles_with_the_configuration(void **state)
     assert_int_equal(r.engine.last_why, DLO_WAKE_START);
     assert_int_equal(r.engine.last_mode, DLO_MODE_EXCLUSIVE);
     assert_int_equal(r.interval, 300);
-    assert_true(logged("1002 0 configuration in effect: BOIMode=exclusive (installer)"));
+    assert_true(log_has("1002 0 configuration in effect: BOIMode=exclusive (installer)"));
     rig_free(&r);
 }
 
@@ -119,11 +92,11 @@ static void test_invalid_configuration_never_reaches_reconcile(void **state)
     assert_int_equal(r.engine.calls, 1);
 
     fake_reg_sz(&r.reg, POL, "BOIMode", "sometimes");
-    dlo_buf_reset(&events);
+    log_capture_reset();
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_E_CONFIG);
     assert_int_equal(r.engine.calls, 1);
-    assert_true(logged("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" POL
-                       " value BOIMode holds REG_SZ \"sometimes\""));
+    assert_true(log_has("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" POL
+                        " value BOIMode holds REG_SZ \"sometimes\""));
     /* The interval stays the one of the last good configuration. */
     assert_int_equal(r.interval, 3600);
 
@@ -133,11 +106,11 @@ static void test_invalid_configuration_never_reaches_reconcile(void **state)
 
     /* Fixed: reconciled, and the configuration is announced again. */
     fake_reg_sz(&r.reg, POL, "BOIMode", "exclusive");
-    dlo_buf_reset(&events);
+    log_capture_reset();
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
     assert_int_equal(r.engine.calls, 2);
     assert_int_equal(r.engine.last_mode, DLO_MODE_EXCLUSIVE);
-    assert_true(logged("1002 0 configuration in effect: BOIMode=exclusive (policy)"));
+    assert_true(log_has("1002 0 configuration in effect: BOIMode=exclusive (policy)"));
     rig_free(&r);
 }
 
@@ -149,11 +122,11 @@ static void test_unchanged_configuration_after_a_notification_is_no_work(void **
     rig_init(&r);
     fake_reg_sz(&r.reg, INST, "BOIMode", "occasional");
     assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
-    dlo_buf_reset(&events);
+    log_capture_reset();
     /* Group Policy rewrote its key with the same values. */
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
     assert_int_equal(r.engine.calls, 1);
-    assert_string_equal(dlo_buf_str(&events), "");
+    assert_string_equal(log_captured(), "");
     /* The same value moving to the policy key changes nothing either. */
     fake_reg_sz(&r.reg, POL, "BOIMode", "occasional-boi");
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
@@ -180,10 +153,10 @@ static void test_reconcile_failures_are_logged_and_retried(void **state)
     rig_init(&r);
     r.engine.result = DLO_E_FIREWALL;
     assert_int_equal(pass(&r, DLO_WAKE_START), DLO_E_FIREWALL);
-    assert_true(logged("1300 2 firewall error (pass for: start): the firewall said no"));
+    assert_true(log_has("1300 2 firewall error (pass for: start): the firewall said no"));
     r.engine.result = DLO_E_IO;
     assert_int_equal(pass(&r, DLO_WAKE_RETRY), DLO_E_IO);
-    assert_true(logged("1301 2 pass failed (for: retry after a failure): the firewall said no"));
+    assert_true(log_has("1301 2 pass failed (for: retry after a failure): the firewall said no"));
     /* Nothing was applied yet, so a notification with the same configuration still works. */
     r.engine.result = DLO_OK;
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
@@ -200,8 +173,8 @@ static void test_unreadable_registry_keeps_the_rules(void **state)
     fake_reg_fail(&r.reg, INST, "Roles", DLO_E_ACCESS);
     assert_int_equal(pass(&r, DLO_WAKE_START), DLO_E_CONFIG);
     assert_int_equal(r.engine.calls, 0);
-    assert_true(logged("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" INST
-                       " value Roles cannot be read"));
+    assert_true(log_has("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" INST
+                        " value Roles cannot be read"));
     rig_free(&r);
 }
 
@@ -234,11 +207,11 @@ static void test_log_only_ops_say_so(void **state)
     assert_int_equal(dlo_service_pass(&r.state, &ops, &r.reg.reg, NULL,
                                       DLO_WAKE_START | DLO_WAKE_SERVICES, &r.interval),
                      DLO_OK);
-    assert_true(logged("0 0 pass (start, services created or deleted): reconcile engine not "
-                       "linked in, no rule changed; would apply mode occasional, roles (detected) "
-                       "+ client - (none)"));
+    assert_true(log_has("0 0 pass (start, services created or deleted): reconcile engine not "
+                        "linked in, no rule changed; would apply mode occasional, roles (detected) "
+                        "+ client - (none)"));
     /* It claims no rules were applied. */
-    assert_false(logged("1100 "));
+    assert_false(log_has("1100 "));
     rig_free(&r);
 }
 
@@ -264,5 +237,5 @@ int main(void)
         cmocka_unit_test(test_log_only_ops_say_so),
         cmocka_unit_test(test_wake_text),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }
