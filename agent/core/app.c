@@ -2,6 +2,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
@@ -292,6 +293,31 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     return DLO_OK;
 }
 
+static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_config cfg;
+    dlo_status st;
+
+    if (!plat->registry)
+        return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
+    st = dlo_config_load(&cfg, plat->registry, cli, err);
+    if (!st)
+        dlo_config_print(out, &cfg, dlo_cli_flag(cli, DLO_OPT_JSON));
+    dlo_config_free(&cfg);
+    return st;
+}
+
+static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                              dlo_error *err)
+{
+    if (!plat->service_command)
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "this command needs the Windows service host; it is not available "
+                             "on this platform");
+    return plat->service_command(plat->ctx, cli, out, err);
+}
+
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
 {
     dlo_cli cli;
@@ -331,6 +357,15 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
         break;
     case DLO_CMD_DETECT:
         st = cmd_detect(plat, &cli, &out, &err);
+        break;
+    case DLO_CMD_CONFIG:
+        st = cmd_config(plat, &cli, &out, &err);
+        break;
+    case DLO_CMD_INSTALL:
+    case DLO_CMD_UNINSTALL:
+    case DLO_CMD_RUN:
+    case DLO_CMD_SERVICE:
+        st = cmd_service(plat, &cli, &out, &err);
         break;
     case DLO_CMD_NONE:
         st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");

@@ -33,13 +33,47 @@ static const cli_switch switches[] = {
     {"matrix", SW_COMMAND, DLO_CMD_MATRIX, NULL,
      "Show the port matrix in use (built-in, or /policy:FILE)."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
-    {"roles", SW_VALUE, DLO_OPT_ROLES, "ROLE,...", "The DLO roles of this machine."},
-    {"mode", SW_VALUE, DLO_OPT_MODE, "MODE", "BOI mode: nonboi, exclusive or occasional."},
     {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
      "Read the port matrix from FILE, not the built-in one."},
     {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
      "Read the detection table from FILE instead of the built-in one."},
-    {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "SQL Server TCP port (default 1433)."},
+    {"config", SW_COMMAND, DLO_CMD_CONFIG, NULL,
+     "Show the effective configuration and where each value comes from."},
+    {"install", SW_COMMAND, DLO_CMD_INSTALL, NULL,
+     "Register the dloagent service and its Event Log source (elevated)."},
+    {"uninstall", SW_COMMAND, DLO_CMD_UNINSTALL, NULL,
+     "Stop and remove the service and its Event Log source (elevated)."},
+    {"run", SW_COMMAND, DLO_CMD_RUN, NULL,
+     "Run the service loop in this console until Ctrl+C (elevated)."},
+    {"service", SW_COMMAND, DLO_CMD_SERVICE, NULL,
+     "How the Service Control Manager starts the service; not for interactive use."},
+    {"mode", SW_VALUE, DLO_OPT_MODE, "MODE",
+     "BOI mode for this run: nonboi, exclusive, occasional."},
+    {"roles", SW_VALUE, DLO_OPT_ROLES, "ROLES", "Roles of this machine, instead of detection."},
+    {"addroles", SW_VALUE, DLO_OPT_ADDROLES, "ROLES", "Roles to add to the detected ones."},
+    {"excluderoles", SW_VALUE, DLO_OPT_EXCLUDEROLES, "ROLES", "Roles to leave out."},
+    {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "TCP port of the DLO SQL Server instance."},
+    {"adminservers", SW_VALUE, DLO_OPT_ADMINSERVERS, "ADDRESSES",
+     "Remote addresses of the Administration Servers."},
+    {"adminconsoles", SW_VALUE, DLO_OPT_ADMINCONSOLES, "ADDRESSES",
+     "Remote addresses of the Administration Consoles."},
+    {"dedupeservers", SW_VALUE, DLO_OPT_DEDUPESERVERS, "ADDRESSES",
+     "Remote addresses of the Dedupe Servers."},
+    {"maintenanceservers", SW_VALUE, DLO_OPT_MAINTENANCESERVERS, "ADDRESSES",
+     "Remote addresses of the Maintenance Servers."},
+    {"edgeservers", SW_VALUE, DLO_OPT_EDGESERVERS, "ADDRESSES",
+     "Remote addresses of the Edge Servers."},
+    {"ioservers", SW_VALUE, DLO_OPT_IOSERVERS, "ADDRESSES", "Remote addresses of the IO Servers."},
+    {"clientnetworks", SW_VALUE, DLO_OPT_CLIENTNETWORKS, "ADDRESSES",
+     "Remote addresses of the DLO clients."},
+    {"sqlservers", SW_VALUE, DLO_OPT_SQLSERVERS, "ADDRESSES",
+     "Remote addresses of the SQL Servers."},
+    {"storageservers", SW_VALUE, DLO_OPT_STORAGESERVERS, "ADDRESSES",
+     "Remote addresses of the storage locations."},
+    {"dedupestorageservers", SW_VALUE, DLO_OPT_DEDUPESTORAGESERVERS, "ADDRESSES",
+     "Remote addresses of the dedupe storage locations."},
+    {"webrestoremachines", SW_VALUE, DLO_OPT_WEBRESTOREMACHINES, "ADDRESSES",
+     "Remote addresses of the Web Restore machines."},
 };
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
@@ -157,7 +191,12 @@ void dlo_cli_help(dlo_buf *out)
             else
                 snprintf(left, sizeof(left), "/%s", sw->name);
             dlo_buf_puts(out, "  ");
-            dlo_buf_pad(out, left, 24);
+            /* A long switch gets its help on the next line, so the column stays straight. */
+            if (strlen(left) >= 22) {
+                dlo_buf_printf(out, "%s\n  ", left);
+                left[0] = '\0';
+            }
+            dlo_buf_pad(out, left, 22);
             dlo_buf_printf(out, "%s\n", sw->help);
         }
     }

@@ -86,17 +86,17 @@ dlo_status dlo_service_list_add(dlo_service_list *l, const char *name, const cha
     return DLO_OK;
 }
 
-void dlo_reg_value_init(dlo_reg_value *v)
+void dlo_detect_regval_init(dlo_detect_regval *v)
 {
-    v->type = DLO_REG_STRING;
+    v->type = DLO_DETECT_REG_STRING;
     v->number = 0;
     dlo_buf_init(&v->str);
 }
 
-void dlo_reg_value_free(dlo_reg_value *v)
+void dlo_detect_regval_free(dlo_detect_regval *v)
 {
     dlo_buf_free(&v->str);
-    dlo_reg_value_init(v);
+    dlo_detect_regval_init(v);
 }
 
 /* ---- Result ---- */
@@ -312,11 +312,11 @@ static void read_uninstall(detector *d)
                  err.msg);
         for (i = 0; !st && i < subkeys.count; i++) {
             dlo_buf key;
-            dlo_reg_value val;
+            dlo_detect_regval val;
             dlo_status vst;
 
             dlo_buf_init(&key);
-            dlo_reg_value_init(&val);
+            dlo_detect_regval_init(&val);
             dlo_buf_printf(&key, "%s\\%s", UNINSTALL_KEY, subkeys.items[i]);
             keep(d, dlo_buf_status(&key));
             dlo_error_clear(&err);
@@ -327,7 +327,7 @@ static void read_uninstall(detector *d)
             if (vst && vst != DLO_E_NOTFOUND)
                 warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
                      view_name(views[v]), err.msg);
-            if (!vst && val.type == DLO_REG_STRING) {
+            if (!vst && val.type == DLO_DETECT_REG_STRING) {
                 dlo_buf full;
                 dlo_buf_init(&full);
                 dlo_buf_printf(&full, "HKLM\\%s", dlo_buf_str(&key));
@@ -335,7 +335,7 @@ static void read_uninstall(detector *d)
                 uninstall_add(d, views[v], dlo_buf_str(&full), dlo_buf_str(&val.str));
                 dlo_buf_free(&full);
             }
-            dlo_reg_value_free(&val);
+            dlo_detect_regval_free(&val);
             dlo_buf_free(&key);
         }
         dlo_strlist_free(&subkeys);
@@ -417,18 +417,18 @@ static void check_regfile(detector *d, const dlo_detect_entry *e)
     const char *value_label = e->value[0] ? e->value : "(default)";
 
     for (v = 0; v < 2; v++) {
-        dlo_reg_value val;
+        dlo_detect_regval val;
         dlo_error err;
         dlo_status st;
 
-        dlo_reg_value_init(&val);
+        dlo_detect_regval_init(&val);
         dlo_error_clear(&err);
         st = d->os->reg_read(d->os->ctx, views[v], e->key, e->value, &val, &err);
         keep(d, st);
         if (st && st != DLO_E_NOTFOUND)
             warn(d, true, "cannot read HKLM\\%s value %s (%s, table line %u): %s", e->key,
                  value_label, view_name(views[v]), e->line, err.msg);
-        else if (!st && val.type != DLO_REG_STRING)
+        else if (!st && val.type != DLO_DETECT_REG_STRING)
             warn(d, false,
                  "HKLM\\%s value %s (%s, table line %u) is the number %lu; expected a path", e->key,
                  value_label, view_name(views[v]), e->line, (unsigned long)val.number);
@@ -442,7 +442,7 @@ static void check_regfile(detector *d, const dlo_detect_entry *e)
                 check_path(d, e, val.str.data, e->path, dlo_buf_str(&src), views[v]);
             dlo_buf_free(&src);
         }
-        dlo_reg_value_free(&val);
+        dlo_detect_regval_free(&val);
     }
 }
 
@@ -490,12 +490,12 @@ typedef enum port_read { PORT_OK, PORT_ABSENT, PORT_ZERO, PORT_BAD } port_read;
 static port_read read_port_value(detector *d, dlo_reg_view view, const char *key, const char *value,
                                  dlo_buf *ports)
 {
-    dlo_reg_value val;
+    dlo_detect_regval val;
     dlo_error err;
     dlo_status st;
     port_read res = PORT_BAD;
 
-    dlo_reg_value_init(&val);
+    dlo_detect_regval_init(&val);
     dlo_error_clear(&err);
     st = d->os->reg_read(d->os->ctx, view, key, value, &val, &err);
     keep(d, st);
@@ -504,7 +504,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
     } else if (st) {
         warn(d, false, "cannot read HKLM\\%s value %s (%s): %s", key, value, view_name(view),
              err.msg);
-    } else if (val.type == DLO_REG_NUMBER) {
+    } else if (val.type == DLO_DETECT_REG_NUMBER) {
         if (val.number >= 1 && val.number <= 65535) {
             dlo_buf_printf(ports, "%lu", (unsigned long)val.number);
             res = PORT_OK;
@@ -530,7 +530,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
                  key, value, view_name(view), s);
     }
     keep(d, dlo_buf_status(ports));
-    dlo_reg_value_free(&val);
+    dlo_detect_regval_free(&val);
     return res;
 }
 
@@ -538,7 +538,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
 static void sql_port(detector *d, const char *instance)
 {
     dlo_detect_sql *sql = &d->r->sql;
-    dlo_reg_value id;
+    dlo_detect_regval id;
     dlo_error err;
     dlo_status st = DLO_E_NOTFOUND;
     dlo_reg_view view = DLO_REG_VIEW_64;
@@ -548,14 +548,14 @@ static void sql_port(detector *d, const char *instance)
 
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
              "SQL Server's standard port: the instance id could not be read");
-    dlo_reg_value_init(&id);
+    dlo_detect_regval_init(&id);
     dlo_buf_init(&key);
     dlo_buf_init(&ports);
     dlo_buf_init(&origin);
     /* A 32-bit SQL Server on 64-bit Windows registers under WOW6432Node. */
     for (v = 0; v < 2 && st == DLO_E_NOTFOUND; v++) {
         view = views[v];
-        dlo_reg_value_free(&id);
+        dlo_detect_regval_free(&id);
         dlo_error_clear(&err);
         st = d->os->reg_read(d->os->ctx, view, SQL_NAMES_KEY, instance, &id, &err);
         keep(d, st);
@@ -572,7 +572,7 @@ static void sql_port(detector *d, const char *instance)
              instance, view_name(view), err.msg, DLO_SQL_DEFAULT_PORT);
         goto cleanup;
     }
-    if (id.type != DLO_REG_STRING || id.str.len == 0 || strchr(dlo_buf_str(&id.str), '\\')) {
+    if (id.type != DLO_DETECT_REG_STRING || id.str.len == 0 || strchr(dlo_buf_str(&id.str), '\\')) {
         warn(d, false,
              "HKLM\\%s value %s (%s) is not an instance id; expected a key name such "
              "as MSSQL16.%s: using TCP port %s",
@@ -625,7 +625,7 @@ cleanup:
     dlo_buf_free(&origin);
     dlo_buf_free(&ports);
     dlo_buf_free(&key);
-    dlo_reg_value_free(&id);
+    dlo_detect_regval_free(&id);
 }
 
 /* The instance name in the forms an administrator may write it: NAME, HOST\NAME, MSSQL$NAME. */

@@ -1,5 +1,7 @@
 #include "dlo/roles.h"
 
+#include "dlo/text.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -50,42 +52,12 @@ const char *dlo_mode_title(dlo_mode m)
     return (unsigned)m < DLO_MODE_COUNT ? modes[m].title : "?";
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Compares s[0..n) with a lower-case name, ignoring case. */
-static bool equals_ci(const char *s, size_t n, const char *name)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (name[i] == '\0' || lower(s[i]) != name[i])
-            return false;
-    return name[n] == '\0';
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_blank(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_blank((*s)[*n - 1]))
-        (*n)--;
-}
-
 bool dlo_role_from_name(const char *s, size_t n, dlo_role *out)
 {
     int r;
-    trim(&s, &n);
+    dlo_trim(&s, &n);
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        if (equals_ci(s, n, roles[r].name)) {
+        if (dlo_equals_ci(s, n, roles[r].name)) {
             *out = (dlo_role)r;
             return true;
         }
@@ -97,9 +69,9 @@ bool dlo_mode_from_name(const char *s, dlo_mode *out)
 {
     size_t n = strlen(s);
     int m;
-    trim(&s, &n);
+    dlo_trim(&s, &n);
     for (m = 0; m < DLO_MODE_COUNT; m++) {
-        if (equals_ci(s, n, modes[m].name) || equals_ci(s, n, modes[m].alias)) {
+        if (dlo_equals_ci(s, n, modes[m].name) || dlo_equals_ci(s, n, modes[m].alias)) {
             *out = (dlo_mode)m;
             return true;
         }
@@ -133,7 +105,7 @@ dlo_status dlo_roles_parse(const char *list, const char *what, dlo_role_set *out
         size_t len = n;
         dlo_role r;
 
-        trim(&name, &len);
+        dlo_trim(&name, &len);
         if (len == 0)
             return dlo_error_set(err, DLO_E_USAGE,
                                  "%s: empty role name in '%.200s'; expected a comma-separated "

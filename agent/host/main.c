@@ -51,7 +51,9 @@ static dlo_status host_load_embedded(void *ctx, const char *name, dlo_buf *out, 
 int main(int argc, char **argv)
 {
     /* No firewall and no services on Linux: the commands that need them say so (exit 3). */
-    const dlo_platform plat = {NULL, host_out, host_err, host_load_embedded, host_read_file, NULL,
-                               NULL, NULL,     NULL};
+    const dlo_platform plat = {.write_out = host_out,
+                               .write_err = host_err,
+                               .load_embedded = host_load_embedded,
+                               .read_file = host_read_file};
     return dlo_app_run(&plat, argc, argv);
 }

@@ -4,9 +4,10 @@
 
 #include "win/console.h"
 #include "win/detect_os.h"
-#include "win/elevation.h"
 #include "win/files.h"
 #include "win/fwcom.h"
+#include "win/registry.h"
+#include "win/service.h"
 
 char *win_utf16_to_utf8(const wchar_t *s)
 {
@@ -83,10 +84,30 @@ static void console_err(void *ctx, const char *utf8, size_t n)
     console_write(STD_ERROR_HANDLE, utf8, n);
 }
 
+void win_write_stderr(const char *utf8, size_t n)
+{
+    console_write(STD_ERROR_HANDLE, utf8, n);
+}
+
+static bool console_is_elevated(void *ctx)
+{
+    (void)ctx;
+    return win_is_elevated();
+}
+
 const dlo_platform *win_console_platform(void)
 {
-    static const dlo_platform plat = {NULL,          console_out, console_err, win_load_embedded,
-                                      win_read_file, fwcom_open,  fwcom_close, win_is_elevated,
-                                      &win_detect_os};
+    static dlo_platform plat = {
+        .write_out = console_out,
+        .write_err = console_err,
+        .load_embedded = win_load_embedded,
+        .read_file = win_read_file,
+        .open_firewall = fwcom_open,
+        .close_firewall = fwcom_close,
+        .is_elevated = console_is_elevated,
+        .detect_os = &win_detect_os,
+        .service_command = win_service_command,
+    };
+    plat.registry = win_registry();
     return &plat;
 }

@@ -117,7 +117,7 @@ static dlo_status open_key(dlo_reg_view view, const char *key, REGSAM access, HK
 }
 
 static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, const char *value,
-                               dlo_reg_value *out, dlo_error *err)
+                               dlo_detect_regval *out, dlo_error *err)
 {
     /* RRF_RT_REG_SZ also takes REG_EXPAND_SZ and returns it expanded. */
     const DWORD flags = RRF_RT_REG_SZ | RRF_RT_REG_DWORD;
@@ -166,7 +166,7 @@ static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, co
         goto cleanup_data;
     }
     if (type == REG_DWORD) {
-        out->type = DLO_REG_NUMBER;
+        out->type = DLO_DETECT_REG_NUMBER;
         memcpy(&out->number, data, sizeof(out->number));
     } else {
         char *utf8 = win_utf16_to_utf8(data);
@@ -174,7 +174,7 @@ static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, co
             st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
             goto cleanup_data;
         }
-        out->type = DLO_REG_STRING;
+        out->type = DLO_DETECT_REG_STRING;
         dlo_buf_puts(&out->str, utf8);
         free(utf8);
         st = dlo_buf_status(&out->str);

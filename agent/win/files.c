@@ -28,6 +28,14 @@ void win_error_text(unsigned long code, char *out, size_t size)
     free(utf8);
 }
 
+dlo_status win_error_set(dlo_error *err, unsigned long code, const char *what)
+{
+    char why[300];
+    win_error_text(code, why, sizeof(why));
+    return dlo_error_set(err, code == ERROR_ACCESS_DENIED ? DLO_E_ACCESS : DLO_E_IO, "%s: %s", what,
+                         why);
+}
+
 dlo_status win_load_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
 {
     wchar_t *wname = win_utf8_to_utf16(name, strlen(name));

@@ -7,6 +7,8 @@
 
 #include "dlo/buf.h"
 #include "dlo/fwbackend.h"
+#include "dlo/cli.h"
+#include "dlo/registry.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
@@ -32,6 +34,12 @@ typedef struct dlo_platform {
     /* Services, registry and files as component detection reads them (dlo/detect.h); NULL
      * where detection cannot run. */
     const struct dlo_detect_os *detect_os;
+    /* Where the configuration is read (HKLM). NULL: /config and friends report that there is
+     * no registry here. */
+    const dlo_registry *registry;
+    /* The commands only a service host can carry out (/install, /uninstall, /run, /service);
+     * output for stdout goes to out. NULL where there is none (the host build). */
+    dlo_status (*service_command)(void *ctx, const dlo_cli *cli, dlo_buf *out, dlo_error *err);
 } dlo_platform;
 
 /* argv holds UTF-8 strings. Returns the process exit code (DLO_EXIT_*). */

@@ -52,16 +52,16 @@ void dlo_service_list_free(dlo_service_list *l);
 dlo_status dlo_service_list_add(dlo_service_list *l, const char *name, const char *display_name,
                                 dlo_service_state state);
 
-typedef enum dlo_reg_type { DLO_REG_STRING, DLO_REG_NUMBER } dlo_reg_type;
+typedef enum dlo_detect_regtype { DLO_DETECT_REG_STRING, DLO_DETECT_REG_NUMBER } dlo_detect_regtype;
 
-typedef struct dlo_reg_value {
-    dlo_reg_type type;
-    dlo_buf str;     /* DLO_REG_STRING: REG_SZ, or REG_EXPAND_SZ already expanded */
-    uint32_t number; /* DLO_REG_NUMBER: REG_DWORD */
-} dlo_reg_value;
+typedef struct dlo_detect_regval {
+    dlo_detect_regtype type;
+    dlo_buf str;     /* DLO_DETECT_REG_STRING: REG_SZ, or REG_EXPAND_SZ already expanded */
+    uint32_t number; /* DLO_DETECT_REG_NUMBER: REG_DWORD */
+} dlo_detect_regval;
 
-void dlo_reg_value_init(dlo_reg_value *v);
-void dlo_reg_value_free(dlo_reg_value *v); /* and initialises it again */
+void dlo_detect_regval_init(dlo_detect_regval *v);
+void dlo_detect_regval_free(dlo_detect_regval *v); /* and initialises it again */
 
 typedef struct dlo_detect_os {
     void *ctx;
@@ -72,7 +72,7 @@ typedef struct dlo_detect_os {
      * including a type other than REG_SZ, REG_EXPAND_SZ and REG_DWORD, is an error whose
      * message names the key and value. */
     dlo_status (*reg_read)(void *ctx, dlo_reg_view view, const char *key, const char *value,
-                           dlo_reg_value *out, dlo_error *err);
+                           dlo_detect_regval *out, dlo_error *err);
     /* Appends the names of the subkeys of HKLM\key in view. DLO_E_NOTFOUND: no such key. */
     dlo_status (*reg_subkeys)(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
                               dlo_error *err);

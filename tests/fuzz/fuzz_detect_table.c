@@ -21,7 +21,7 @@ static dlo_status list_services(void *ctx, dlo_service_list *out, dlo_error *err
 }
 
 static dlo_status reg_read(void *ctx, dlo_reg_view view, const char *key, const char *value,
-                           dlo_reg_value *out, dlo_error *err)
+                           dlo_detect_regval *out, dlo_error *err)
 {
     (void)ctx;
     (void)view;

@@ -9,9 +9,11 @@
 
 #include "dlo/app.h"
 #include "dlo/buf.h"
+#include "dlo/config.h"
 #include "dlo/version.h"
 #include "fwmem.h"
 #include "testutil.h"
+#include "fake_registry.h"
 
 typedef struct capture {
     dlo_buf out, err;
@@ -58,17 +60,18 @@ static void cap_err(void *ctx, const char *s, size_t n)
     dlo_buf_append(&((capture *)ctx)->err, s, n);
 }
 
+static const dlo_registry *registry;
+
 static int run(capture *c, char **argv)
 {
-    dlo_platform plat = {c,
-                         cap_out,
-                         cap_err,
-                         cap_embedded,
-                         NULL,
-                         cap_open_firewall,
-                         cap_close_firewall,
-                         cap_elevated,
-                         NULL};
+    dlo_platform plat = {.ctx = c,
+                         .write_out = cap_out,
+                         .write_err = cap_err,
+                         .load_embedded = cap_embedded,
+                         .open_firewall = cap_open_firewall,
+                         .close_firewall = cap_close_firewall,
+                         .is_elevated = cap_elevated,
+                         .registry = registry};
     int argc = 0;
     dlo_buf_init(&c->out);
     dlo_buf_init(&c->err);
@@ -199,6 +202,66 @@ static void test_usage_error_exit_2_on_stderr_only(void **state)
     capture_free(&c);
 }
 
+static void test_config_prints_values_and_sources(void **state)
+{
+    capture c;
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    registry = &f.reg;
+    fake_reg_sz(&f, DLO_CONFIG_KEY_POLICY, "BOIMode", "exclusive");
+    assert_int_equal(RUN(&c, "/config", "/sqlport:1500"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "  BOIMode                       policy        "
+                                                "exclusive\n"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "  SqlPort                       command line  "
+                                                "1500\n"));
+    assert_string_equal(dlo_buf_str(&c.err), "");
+    capture_free(&c);
+
+    assert_int_equal(RUN(&c, "/config", "/json"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "\"BOIMode\": {\"value\": \"exclusive\", \"source\": \"policy\"}"));
+    capture_free(&c);
+    fake_reg_free(&f);
+    registry = NULL;
+}
+
+static void test_config_invalid_exit_2_on_stderr_only(void **state)
+{
+    capture c;
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    registry = &f.reg;
+    fake_reg_dword(&f, DLO_CONFIG_KEY_INSTALLER, "SqlPort", 99999);
+    assert_int_equal(RUN(&c, "/config"), 2);
+    assert_string_equal(dlo_buf_str(&c.out), "");
+    assert_string_equal(dlo_buf_str(&c.err),
+                        "dloagent: HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent value SqlPort holds "
+                        "REG_DWORD 99999: out of range; expected REG_DWORD or REG_SZ holding a "
+                        "TCP port number from 1 to 65535\n");
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/config", "/mode:sometimes"), 2);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "/mode:\"sometimes\": unknown BOI mode"));
+    capture_free(&c);
+    fake_reg_free(&f);
+    registry = NULL;
+}
+
+static void test_service_commands_need_a_service_host(void **state)
+{
+    capture c;
+    (void)state;
+    assert_int_equal(RUN(&c, "/install"), 2);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "needs the Windows service host"));
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/config"), 3);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "no registry on this platform"));
+    capture_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +269,9 @@ int main(void)
         cmocka_unit_test(test_version_text_and_json),
         cmocka_unit_test(test_usage_error_exit_2_on_stderr_only),
         cmocka_unit_test(test_apply_verify_remove),
+        cmocka_unit_test(test_config_prints_values_and_sources),
+        cmocka_unit_test(test_config_invalid_exit_2_on_stderr_only),
+        cmocka_unit_test(test_service_commands_need_a_service_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,6 +91,28 @@ static void test_no_command(void **state)
     expect_usage(PARSE(&cli, &err, "/json"), &err, "no command given");
 }
 
+static void test_configuration_switches(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    (void)state;
+    assert_int_equal(PARSE(&cli, &err, "/config", "/MODE:occasional", "-sqlport=1433",
+                           "/EdgeServers:10.0.0.0/8,fe80::1", "/excluderoles:client"),
+                     DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_CONFIG);
+    assert_string_equal(cli.values[DLO_OPT_MODE], "occasional");
+    assert_string_equal(cli.values[DLO_OPT_SQLPORT], "1433");
+    /* Only the first ':' separates: IPv6 addresses keep theirs. */
+    assert_string_equal(cli.values[DLO_OPT_EDGESERVERS], "10.0.0.0/8,fe80::1");
+    assert_string_equal(cli.values[DLO_OPT_EXCLUDEROLES], "client");
+    assert_null(cli.values[DLO_OPT_ROLES]);
+    expect_usage(PARSE(&cli, &err, "/run", "/mode"), &err, "/mode needs a value: /mode:MODE");
+    expect_usage(PARSE(&cli, &err, "/run", "/roles:a", "/roles:b"), &err, "/roles is given twice");
+    expect_usage(PARSE(&cli, &err, "/install", "/uninstall"), &err, "/install and /uninstall");
+    assert_int_equal(PARSE(&cli, &err, "/service"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_SERVICE);
+}
+
 static void test_help_lists_every_switch(void **state)
 {
     dlo_buf b;
@@ -102,6 +124,12 @@ static void test_help_lists_every_switch(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "/version"));
     assert_non_null(strstr(dlo_buf_str(&b), "/json"));
     assert_non_null(strstr(dlo_buf_str(&b), "Exit codes"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\n  /config               Show the effective"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\n  /mode:MODE            BOI mode"));
+    /* A switch too long for the column gets its help on the next line, aligned. */
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "\n  /dedupestorageservers:ADDRESSES\n"
+                           "                        Remote addresses of the dedupe"));
     dlo_buf_free(&b);
 }
 
@@ -113,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_repeated_same_command_is_fine),
         cmocka_unit_test(test_errors_name_the_argument),
         cmocka_unit_test(test_no_command),
+        cmocka_unit_test(test_configuration_switches),
         cmocka_unit_test(test_help_lists_every_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,7 +99,7 @@ static dlo_status fake_list_services(void *ctx, dlo_service_list *out, dlo_error
 }
 
 static dlo_status fake_reg_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
-                                dlo_reg_value *out, dlo_error *err)
+                                dlo_detect_regval *out, dlo_error *err)
 {
     fake_machine *m = ctx;
     size_t i;
@@ -111,10 +111,10 @@ static dlo_status fake_reg_read(void *ctx, dlo_reg_view view, const char *key, c
             return dlo_error_set(err, v->fail, "cannot read HKLM\\%s value %s: Access denied", key,
                                  name);
         if (v->str) {
-            out->type = DLO_REG_STRING;
+            out->type = DLO_DETECT_REG_STRING;
             dlo_buf_puts(&out->str, v->str);
         } else {
-            out->type = DLO_REG_NUMBER;
+            out->type = DLO_DETECT_REG_NUMBER;
             out->number = v->number;
         }
         return DLO_OK;

@@ -15,7 +15,10 @@ start)
     mkdir -p "$WINEPREFIX"
     wineboot -i </dev/null >/dev/null 2>&1
   fi
-  wineserver -p </dev/null >/dev/null 2>&1 &
+  # In the foreground: wineserver puts itself in the background once it listens. Started with
+  # '&', `wine wineboot` could win the race and start an ordinary server, which ends the
+  # services (and itself) 3 s after the last ordinary Wine process.
+  wineserver -p </dev/null >/dev/null 2>&1
   wine wineboot </dev/null >/dev/null 2>&1
   # Prove the session works: a registry read goes through the server.
   wine reg query 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentVersion </dev/null 2>/dev/null \

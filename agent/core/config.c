@@ -1,0 +1,861 @@
+#include "dlo/config.h"
+
+#include "dlo/addr.h"
+#include "dlo/log.h"
+#include "dlo/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum item_kind { K_MODE, K_ROLES, K_PORT, K_SCOPE, K_MINUTES, K_SECONDS } item_kind;
+
+typedef struct item_def {
+    const char *name; /* registry value name */
+    item_kind kind;
+    int opt;             /* dlo_option of the switch, or -1 */
+    bool installer_only; /* not read from the policy key */
+} item_def;
+
+#define SCOPE(name, opt)                                                                           \
+    {                                                                                              \
+        name, K_SCOPE, opt, false                                                                  \
+    }
+
+/* One row per dlo_config_item; the scopes in dlo_role order. */
+static const item_def items[DLO_CFG_COUNT] = {
+    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, DLO_OPT_MODE, false},
+    [DLO_CFG_ROLES] = {"Roles", K_ROLES, DLO_OPT_ROLES, false},
+    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, DLO_OPT_ADDROLES, false},
+    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, DLO_OPT_EXCLUDEROLES, false},
+    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, DLO_OPT_SQLPORT, false},
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", DLO_OPT_ADMINSERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", DLO_OPT_ADMINCONSOLES),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", DLO_OPT_DEDUPESERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_MAINTENANCE_SERVER] =
+        SCOPE("MaintenanceServers", DLO_OPT_MAINTENANCESERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", DLO_OPT_EDGESERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", DLO_OPT_IOSERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", DLO_OPT_CLIENTNETWORKS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", DLO_OPT_SQLSERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", DLO_OPT_STORAGESERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_STORAGE] =
+        SCOPE("DedupeStorageServers", DLO_OPT_DEDUPESTORAGESERVERS),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
+        SCOPE("WebRestoreMachines", DLO_OPT_WEBRESTOREMACHINES),
+    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, -1, false},
+    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, -1, true},
+};
+
+/* The switch names, lower case, by dlo_option (the cli table has the same spellings). */
+static const char *const switch_names[DLO_OPT_COUNT_] = {
+    [DLO_OPT_MODE] = "mode",
+    [DLO_OPT_ROLES] = "roles",
+    [DLO_OPT_ADDROLES] = "addroles",
+    [DLO_OPT_EXCLUDEROLES] = "excluderoles",
+    [DLO_OPT_SQLPORT] = "sqlport",
+    [DLO_OPT_ADMINSERVERS] = "adminservers",
+    [DLO_OPT_ADMINCONSOLES] = "adminconsoles",
+    [DLO_OPT_DEDUPESERVERS] = "dedupeservers",
+    [DLO_OPT_MAINTENANCESERVERS] = "maintenanceservers",
+    [DLO_OPT_EDGESERVERS] = "edgeservers",
+    [DLO_OPT_IOSERVERS] = "ioservers",
+    [DLO_OPT_CLIENTNETWORKS] = "clientnetworks",
+    [DLO_OPT_SQLSERVERS] = "sqlservers",
+    [DLO_OPT_STORAGESERVERS] = "storageservers",
+    [DLO_OPT_DEDUPESTORAGESERVERS] = "dedupestorageservers",
+    [DLO_OPT_WEBRESTOREMACHINES] = "webrestoremachines",
+};
+
+/* What each kind of value must be, for messages. */
+static const char *expected_text(item_kind kind)
+{
+    switch (kind) {
+    case K_MODE:
+        return "REG_SZ holding a BOI mode: nonboi, exclusive or occasional";
+    case K_ROLES:
+        return "REG_SZ (comma-separated) or REG_MULTI_SZ holding role names";
+    case K_PORT:
+        return "REG_DWORD or REG_SZ holding a TCP port number from 1 to 65535";
+    case K_SCOPE:
+        return "REG_SZ (comma-separated) or REG_MULTI_SZ holding remote addresses as the Windows "
+               "Firewall accepts them";
+    case K_MINUTES:
+        return "REG_DWORD holding a number of minutes from 1 to 1440";
+    case K_SECONDS:
+        return "REG_DWORD holding a number of seconds from 1 to 86400";
+    }
+    return "?";
+}
+
+static bool type_allowed(item_kind kind, unsigned long type)
+{
+    switch (kind) {
+    case K_MODE:
+        return type == DLO_REG_SZ;
+    case K_ROLES:
+    case K_SCOPE:
+        return type == DLO_REG_SZ || type == DLO_REG_MULTI_SZ;
+    case K_PORT:
+        return type == DLO_REG_SZ || type == DLO_REG_DWORD;
+    case K_MINUTES:
+    case K_SECONDS:
+        return type == DLO_REG_DWORD;
+    }
+    return false;
+}
+
+const char *dlo_config_item_name(dlo_config_item item)
+{
+    return (unsigned)item < DLO_CFG_COUNT ? items[item].name : "?";
+}
+
+const char *dlo_config_item_switch(dlo_config_item item)
+{
+    if ((unsigned)item >= DLO_CFG_COUNT || items[item].opt < 0)
+        return NULL;
+    return switch_names[items[item].opt];
+}
+
+const char *dlo_config_source_name(dlo_config_source src)
+{
+    switch (src) {
+    case DLO_SOURCE_DEFAULT:
+        return "default";
+    case DLO_SOURCE_INSTALLER:
+        return "installer";
+    case DLO_SOURCE_POLICY:
+        return "policy";
+    case DLO_SOURCE_COMMAND_LINE:
+        return "command line";
+    }
+    return "?";
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+dlo_status dlo_config_init(dlo_config *cfg)
+{
+    int r;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mode = DLO_MODE_NONBOI;
+    cfg->interval_minutes = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES;
+    cfg->interval_seconds = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        cfg->scopes[r] = dup_str("*");
+        if (!cfg->scopes[r]) {
+            dlo_config_free(cfg);
+            return DLO_E_NOMEM;
+        }
+    }
+    return DLO_OK;
+}
+
+void dlo_config_free(dlo_config *cfg)
+{
+    int r;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        free(cfg->scopes[r]);
+        cfg->scopes[r] = NULL;
+    }
+}
+
+dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
+{
+    int r;
+
+    *dst = *src;
+    for (r = 0; r < DLO_ROLE_COUNT; r++)
+        dst->scopes[r] = NULL;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        dst->scopes[r] = dup_str(src->scopes[r] ? src->scopes[r] : "*");
+        if (!dst->scopes[r]) {
+            dlo_config_free(dst);
+            return DLO_E_NOMEM;
+        }
+    }
+    return DLO_OK;
+}
+
+/* One candidate value: from the command line (text only) or from a registry key. */
+typedef struct candidate {
+    dlo_config_source source;
+    const char *key;   /* registry key, NULL for the command line */
+    const char *cli;   /* the switch's value */
+    dlo_reg_value reg; /* the registry value */
+    bool present;
+} candidate;
+
+/* Parsed value of one candidate. */
+typedef struct parsed {
+    dlo_mode mode;
+    dlo_role_set roles;
+    unsigned number;
+    dlo_buf addrs;
+} parsed;
+
+/* Appends s as a quoted, escaped and, past `max` bytes, truncated string. */
+static void quote(dlo_buf *b, const char *s, size_t max)
+{
+    size_t i, n = strlen(s);
+
+    dlo_buf_putc(b, '"');
+    for (i = 0; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            dlo_buf_printf(b, "\\x%02x", c);
+        else if (c == '"' || c == '\\')
+            dlo_buf_printf(b, "\\%c", c);
+        else
+            dlo_buf_putc(b, (char)c);
+    }
+    /* Do not end in the middle of a UTF-8 sequence. */
+    if (i < n) {
+        while (b->len && ((unsigned char)b->data[b->len - 1] & 0xC0) == 0x80)
+            b->data[--b->len] = '\0';
+        if (b->len && (unsigned char)b->data[b->len - 1] >= 0xC0)
+            b->data[--b->len] = '\0';
+        dlo_buf_puts(b, "...");
+    }
+    dlo_buf_putc(b, '"');
+}
+
+#define QUOTE_MAX 100
+
+/* "HKLM\KEY value NAME holds REG_SZ "text"" or "/switch:text" */
+static void describe(dlo_buf *b, const candidate *c, const item_def *def)
+{
+    char tbuf[32];
+    const dlo_reg_value *v = &c->reg;
+
+    if (!c->key) {
+        dlo_buf_printf(b, "/%s:", switch_names[def->opt]);
+        quote(b, c->cli, QUOTE_MAX);
+        return;
+    }
+    dlo_buf_printf(b, "HKLM\\%s value %s holds %s", c->key, def->name,
+                   dlo_reg_type_name(v->type, tbuf, sizeof(tbuf)));
+    if (v->oversize) {
+        dlo_buf_printf(b, " of %llu bytes", (unsigned long long)v->size);
+    } else if (v->type == DLO_REG_SZ || v->type == DLO_REG_EXPAND_SZ) {
+        size_t chars = dlo_utf8_chars(v->text, strlen(v->text));
+        if (chars > QUOTE_MAX)
+            dlo_buf_printf(b, " of %llu characters", (unsigned long long)chars);
+        dlo_buf_putc(b, ' ');
+        quote(b, v->text, QUOTE_MAX);
+    } else if (v->type == DLO_REG_MULTI_SZ) {
+        const char *p = v->text;
+        size_t i, shown = 0;
+        dlo_buf_printf(b, " of %llu strings", (unsigned long long)v->count);
+        for (i = 0; i < v->count && shown < QUOTE_MAX; i++) {
+            dlo_buf_puts(b, i ? ", " : " ");
+            quote(b, p, QUOTE_MAX - shown);
+            shown += strlen(p) + 2;
+            p += strlen(p) + 1;
+        }
+        if (i < v->count)
+            dlo_buf_puts(b, ", ...");
+    } else if (v->type == DLO_REG_DWORD || v->type == DLO_REG_QWORD) {
+        dlo_buf_printf(b, " %llu", (unsigned long long)v->number);
+    } else {
+        dlo_buf_printf(b, " of %llu bytes", (unsigned long long)v->size);
+    }
+}
+
+/* Records a problem with candidate c as err: "<where it is and what it holds>: <why>". */
+static dlo_status problem(dlo_error *err, const candidate *c, const item_def *def, const char *why)
+{
+    dlo_buf b;
+    dlo_status st;
+
+    dlo_buf_init(&b);
+    describe(&b, c, def);
+    st = dlo_error_set(err, DLO_E_CONFIG, "%s: %s", dlo_buf_str(&b), why);
+    dlo_buf_free(&b);
+    return st;
+}
+
+/* The candidate's strings, as a list of pointers (one for REG_SZ and the command line). */
+typedef struct strings {
+    const char **items;
+    size_t n;
+} strings;
+
+static dlo_status get_strings(const candidate *c, strings *out)
+{
+    out->items = NULL;
+    out->n = 0;
+    if (!c->key || c->reg.type == DLO_REG_SZ) {
+        out->items = malloc(sizeof(*out->items));
+        if (!out->items)
+            return DLO_E_NOMEM;
+        out->items[0] = c->key ? c->reg.text : c->cli;
+        out->n = 1;
+    } else if (c->reg.type == DLO_REG_MULTI_SZ) {
+        const char *p = c->reg.text;
+        size_t i;
+        out->items = malloc((c->reg.count ? c->reg.count : 1) * sizeof(*out->items));
+        if (!out->items)
+            return DLO_E_NOMEM;
+        /* Empty strings in a REG_MULTI_SZ carry nothing; skip them. */
+        for (i = 0; i < c->reg.count; i++, p += strlen(p) + 1)
+            if (!dlo_is_blank_str(p))
+                out->items[out->n++] = p;
+    }
+    return DLO_OK;
+}
+
+static dlo_status parse_port_text(const char *s, unsigned *out)
+{
+    unsigned long v = 0;
+    size_t digits = 0;
+
+    while (dlo_is_blank(*s))
+        s++;
+    while (*s >= '0' && *s <= '9' && digits < 6) {
+        v = v * 10 + (unsigned long)(*s - '0');
+        s++;
+        digits++;
+    }
+    while (dlo_is_blank(*s))
+        s++;
+    if (digits == 0 || *s != '\0' || v < 1 || v > 65535)
+        return DLO_E_CONFIG;
+    *out = (unsigned)v;
+    return DLO_OK;
+}
+
+/* Parses and validates candidate c of item def into p. */
+static dlo_status parse_candidate(const candidate *c, const item_def *def, parsed *p,
+                                  dlo_error *err)
+{
+    char tbuf[32];
+    char why[256];
+    strings list = {NULL, 0};
+    dlo_buf where, joined;
+    dlo_status st = DLO_OK;
+    size_t i, chars = 0;
+
+    dlo_buf_init(&where);
+    dlo_buf_init(&joined);
+    if (c->key && !type_allowed(def->kind, c->reg.type)) {
+        snprintf(why, sizeof(why), "the type %s is wrong; expected %s",
+                 dlo_reg_type_name(c->reg.type, tbuf, sizeof(tbuf)), expected_text(def->kind));
+        st = problem(err, c, def, why);
+        goto cleanup;
+    }
+    if (c->key && c->reg.oversize) {
+        snprintf(why, sizeof(why), "far too long; expected at most %u characters",
+                 (unsigned)DLO_CONFIG_MAX_CHARS);
+        st = problem(err, c, def, why);
+        goto cleanup;
+    }
+    if (c->key && c->reg.type == DLO_REG_DWORD) {
+        unsigned long long v = c->reg.number;
+        unsigned long lo = 1, hi = def->kind == K_PORT      ? 65535
+                                   : def->kind == K_MINUTES ? 1440
+                                                            : 86400;
+        if (v < lo || v > hi) {
+            snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
+            st = problem(err, c, def, why);
+            goto cleanup;
+        }
+        p->number = (unsigned)v;
+        goto cleanup;
+    }
+
+    /* A string value: the command line, REG_SZ or REG_MULTI_SZ. */
+    st = get_strings(c, &list);
+    if (st) {
+        st = dlo_error_set(err, st, "out of memory");
+        goto cleanup;
+    }
+    for (i = 0; i < list.n; i++)
+        chars += dlo_utf8_chars(list.items[i], strlen(list.items[i]));
+    if (chars > DLO_CONFIG_MAX_CHARS) {
+        snprintf(why, sizeof(why), "too long (%llu characters); expected at most %u",
+                 (unsigned long long)chars, (unsigned)DLO_CONFIG_MAX_CHARS);
+        st = problem(err, c, def, why);
+        goto cleanup;
+    }
+    if (list.n > DLO_CONFIG_MAX_ENTRIES) {
+        snprintf(why, sizeof(why), "too many strings (%llu); expected at most %u",
+                 (unsigned long long)list.n, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+        st = problem(err, c, def, why);
+        goto cleanup;
+    }
+    describe(&where, c, def);
+    switch (def->kind) {
+    case K_MODE:
+        st = dlo_mode_parse(list.items[0], dlo_buf_str(&where), &p->mode, err);
+        break;
+    case K_ROLES: {
+        size_t entries = 1;
+        for (i = 0; i < list.n; i++) {
+            const char *s;
+            if (i)
+                dlo_buf_putc(&joined, ',');
+            dlo_buf_puts(&joined, list.items[i]);
+            for (s = list.items[i]; *s; s++)
+                entries += (*s == ',' || *s == ';');
+        }
+        entries += list.n - 1;
+        if (entries > DLO_CONFIG_MAX_ENTRIES) {
+            snprintf(why, sizeof(why), "too many entries (%llu); expected at most %u",
+                     (unsigned long long)entries, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+            st = problem(err, c, def, why);
+            break;
+        }
+        st = dlo_buf_status(&joined);
+        if (!st)
+            st = dlo_roles_parse(dlo_buf_str(&joined), dlo_buf_str(&where), &p->roles, err);
+        break;
+    }
+    case K_PORT:
+        if (parse_port_text(list.items[0], &p->number)) {
+            snprintf(why, sizeof(why), "not a port number; expected %s", expected_text(K_PORT));
+            st = problem(err, c, def, why);
+        }
+        break;
+    case K_SCOPE:
+        st = dlo_addr_normalize(list.items, list.n, &p->addrs, err);
+        if (st == DLO_E_CONFIG && err) {
+            char inner[DLO_ERROR_MAX];
+            memcpy(inner, err->msg, sizeof(inner));
+            dlo_error_set(err, st, "%s: %s", dlo_buf_str(&where), inner);
+        }
+        break;
+    case K_MINUTES:
+    case K_SECONDS:
+        /* Only REG_DWORD is allowed, and the command line has no such switch. */
+        st = dlo_error_set(err, DLO_E_INTERNAL, "%s: not a number", def->name);
+        break;
+    }
+    /* The role and mode parsers report usage errors; here they are configuration errors. */
+    if (st == DLO_E_USAGE) {
+        st = DLO_E_CONFIG;
+        if (err)
+            err->status = st;
+    }
+    if (!st)
+        st = dlo_buf_status(&where);
+cleanup:
+    free(list.items);
+    dlo_buf_free(&where);
+    dlo_buf_free(&joined);
+    return st;
+}
+
+/* Reads one registry candidate. Fails only if the read failed for another reason than the
+ * value's absence. */
+static dlo_status read_candidate(const dlo_registry *reg, const char *key, const item_def *def,
+                                 candidate *c, dlo_error *err)
+{
+    dlo_status st;
+    const char *p;
+    size_t i;
+
+    c->key = key;
+    st = reg->read(reg->ctx, key, def->name, &c->reg, err);
+    if (st == DLO_E_NOTFOUND)
+        return DLO_OK;
+    if (st)
+        return st;
+    if (c->reg.oversize) {
+        c->present = true;
+    } else if (c->reg.type == DLO_REG_SZ || c->reg.type == DLO_REG_EXPAND_SZ) {
+        c->present = c->reg.text && !dlo_is_blank_str(c->reg.text);
+    } else if (c->reg.type == DLO_REG_MULTI_SZ) {
+        for (i = 0, p = c->reg.text; i < c->reg.count && p; i++, p += strlen(p) + 1)
+            if (!dlo_is_blank_str(p))
+                c->present = true;
+    } else {
+        c->present = true;
+    }
+    return DLO_OK;
+}
+
+/* Collects the failures of a load: the first in full, the names of the others. */
+typedef struct problems {
+    dlo_status first;
+    dlo_error *err;
+    dlo_buf others;
+} problems;
+
+static void note_problem(problems *pr, dlo_status st, const dlo_error *e, const char *name)
+{
+    if (!pr->first) {
+        pr->first = st;
+        if (pr->err)
+            *pr->err = *e;
+        return;
+    }
+    dlo_buf_puts(&pr->others, pr->others.len ? ", " : "");
+    dlo_buf_puts(&pr->others, name);
+}
+
+static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
+                        dlo_config_source src)
+{
+    const item_def *def = &items[item];
+    char *s;
+
+    cfg->source[item] = src;
+    switch (def->kind) {
+    case K_MODE:
+        cfg->mode = p->mode;
+        break;
+    case K_ROLES:
+        if (item == DLO_CFG_ROLES) {
+            cfg->roles_set = true;
+            cfg->roles = p->roles;
+        } else if (item == DLO_CFG_ADD_ROLES) {
+            cfg->add_roles = p->roles;
+        } else {
+            cfg->exclude_roles = p->roles;
+        }
+        break;
+    case K_PORT:
+        cfg->sql_port = p->number;
+        break;
+    case K_SCOPE:
+        s = dup_str(dlo_buf_str(&p->addrs));
+        if (!s)
+            return DLO_E_NOMEM;
+        free(cfg->scopes[item - DLO_CFG_SCOPE_FIRST]);
+        cfg->scopes[item - DLO_CFG_SCOPE_FIRST] = s;
+        break;
+    case K_MINUTES:
+        cfg->interval_minutes = p->number;
+        break;
+    case K_SECONDS:
+        cfg->test_interval_seconds = p->number;
+        break;
+    }
+    return DLO_OK;
+}
+
+static void load_item(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
+                      dlo_config_item item, problems *pr)
+{
+    const item_def *def = &items[item];
+    candidate c[3];
+    size_t n = 0, i;
+    int effective = -1;
+    dlo_error e;
+
+    memset(c, 0, sizeof(c));
+    for (i = 0; i < 3; i++)
+        dlo_reg_value_init(&c[i].reg);
+    if (def->opt >= 0 && cli && cli->values[def->opt]) {
+        c[n].source = DLO_SOURCE_COMMAND_LINE;
+        c[n].cli = cli->values[def->opt];
+        c[n].present = true;
+        n++;
+    }
+    for (i = 0; i < 2; i++) {
+        dlo_status st;
+        if (i == 0 && def->installer_only)
+            continue;
+        c[n].source = i == 0 ? DLO_SOURCE_POLICY : DLO_SOURCE_INSTALLER;
+        dlo_error_clear(&e);
+        st = read_candidate(reg, i == 0 ? DLO_CONFIG_KEY_POLICY : DLO_CONFIG_KEY_INSTALLER, def,
+                            &c[n], &e);
+        if (st) {
+            if (!e.msg[0])
+                dlo_error_set(&e, st, "HKLM\\%s value %s cannot be read: %s", c[n].key, def->name,
+                              dlo_status_name(st));
+            note_problem(pr, st, &e, def->name);
+            goto cleanup;
+        }
+        n++;
+    }
+
+    for (i = 0; i < n; i++) {
+        parsed p;
+        dlo_status st;
+
+        if (!c[i].present)
+            continue;
+        memset(&p, 0, sizeof(p));
+        dlo_buf_init(&p.addrs);
+        dlo_error_clear(&e);
+        st = parse_candidate(&c[i], def, &p, &e);
+        if (effective < 0) {
+            effective = (int)i;
+            if (!st)
+                st = apply(cfg, item, &p, c[i].source);
+            if (st)
+                note_problem(pr, st, &e, def->name);
+        } else if (st == DLO_E_CONFIG) {
+            dlo_log_event(DLO_EV_CONFIG_WARNING, DLO_LOG_WARN,
+                          "%s (not in effect: the %s value of %s wins)", e.msg,
+                          dlo_config_source_name(c[effective].source), def->name);
+        }
+        dlo_buf_free(&p.addrs);
+    }
+cleanup:
+    for (i = 0; i < 3; i++)
+        dlo_reg_value_free(&c[i].reg);
+}
+
+dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
+                           dlo_error *err)
+{
+    problems pr;
+    dlo_status st;
+    int item;
+
+    st = dlo_config_init(cfg);
+    if (st)
+        return dlo_error_set(err, st, "out of memory");
+    memset(&pr, 0, sizeof(pr));
+    pr.err = err;
+    dlo_buf_init(&pr.others);
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        load_item(cfg, reg, cli, (dlo_config_item)item, &pr);
+
+    if (!pr.first && cfg->add_roles & cfg->exclude_roles) {
+        dlo_buf b;
+        dlo_buf_init(&b);
+        dlo_roles_format(&b, cfg->add_roles & cfg->exclude_roles);
+        pr.first = dlo_error_set(err, DLO_E_CONFIG,
+                                 "AddRoles (%s) and ExcludeRoles (%s) both name %s; expected "
+                                 "each role in at most one of them",
+                                 dlo_config_source_name(cfg->source[DLO_CFG_ADD_ROLES]),
+                                 dlo_config_source_name(cfg->source[DLO_CFG_EXCLUDE_ROLES]),
+                                 dlo_buf_str(&b));
+        dlo_buf_free(&b);
+    }
+    if (pr.first && pr.others.len && err) {
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof(err->msg) - used, " (also invalid: %s)",
+                 dlo_buf_str(&pr.others));
+    }
+    dlo_buf_free(&pr.others);
+    cfg->interval_seconds =
+        cfg->test_interval_seconds ? cfg->test_interval_seconds : cfg->interval_minutes * 60u;
+    if (pr.first) {
+        dlo_config_free(cfg);
+        if (dlo_config_init(cfg))
+            memset(cfg, 0, sizeof(*cfg));
+        if (err)
+            err->status = pr.first;
+        return pr.first;
+    }
+    return DLO_OK;
+}
+
+dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected)
+{
+    dlo_role_set set = cfg->roles_set ? cfg->roles : detected;
+    return (set | cfg->add_roles) & ~cfg->exclude_roles & DLO_ROLE_ALL_MASK;
+}
+
+dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out)
+{
+    const char *lists[DLO_ROLE_COUNT];
+    size_t n = 0;
+    int r;
+    dlo_error e;
+
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (!(peers & DLO_ROLE_BIT(r)))
+            continue;
+        if (!cfg->scopes[r] || strcmp(cfg->scopes[r], "*") == 0) {
+            n = 0;
+            break;
+        }
+        lists[n++] = cfg->scopes[r];
+    }
+    if (n == 0) {
+        dlo_buf_reset(out);
+        dlo_buf_putc(out, '*');
+        return dlo_buf_status(out);
+    }
+    /* The scopes are already in normal form: normalising their concatenation only drops the
+     * duplicates. */
+    dlo_error_clear(&e);
+    return dlo_addr_normalize(lists, n, out, &e);
+}
+
+bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
+{
+    int r;
+
+    if (a->mode != b->mode || a->roles_set != b->roles_set ||
+        (a->roles_set && a->roles != b->roles) || a->add_roles != b->add_roles ||
+        a->exclude_roles != b->exclude_roles || a->sql_port != b->sql_port ||
+        a->interval_seconds != b->interval_seconds)
+        return false;
+    for (r = 0; r < DLO_ROLE_COUNT; r++)
+        if (strcmp(a->scopes[r] ? a->scopes[r] : "*", b->scopes[r] ? b->scopes[r] : "*") != 0)
+            return false;
+    return true;
+}
+
+/* A role set: "a,b" or `none` as text, ["a", "b"] in JSON. */
+static void put_roles(dlo_buf *out, dlo_role_set set, bool json, const char *none)
+{
+    int r;
+    bool first = true;
+
+    if (!json) {
+        if (set)
+            dlo_roles_format(out, set);
+        else
+            dlo_buf_puts(out, none);
+        return;
+    }
+    dlo_buf_putc(out, '[');
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if (set & DLO_ROLE_BIT(r)) {
+            dlo_buf_printf(out, "%s\"%s\"", first ? "" : ", ", dlo_role_name((dlo_role)r));
+            first = false;
+        }
+    }
+    dlo_buf_putc(out, ']');
+}
+
+/* A number, or what stands for "not configured": null in JSON, `unset` as text. */
+static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
+{
+    if (n)
+        dlo_buf_printf(out, "%u", n);
+    else
+        dlo_buf_puts(out, json ? "null" : unset);
+}
+
+/* An address list: as stored in text, an array of its entries in JSON. */
+static void put_scope(dlo_buf *out, const char *list, bool json)
+{
+    const char *p;
+    bool first = true;
+
+    if (!json) {
+        dlo_buf_puts(out, list);
+        return;
+    }
+    dlo_buf_putc(out, '[');
+    for (p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char tok[256];
+        snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
+        dlo_buf_puts(out, first ? "" : ", ");
+        dlo_buf_json_str(out, tok);
+        first = false;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    dlo_buf_putc(out, ']');
+}
+
+static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
+{
+    switch (item) {
+    case DLO_CFG_BOI_MODE:
+        if (json)
+            dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
+        else
+            dlo_buf_puts(out, dlo_mode_name(cfg->mode));
+        break;
+    case DLO_CFG_ROLES:
+        if (cfg->roles_set)
+            put_roles(out, cfg->roles, json, "(none)");
+        else
+            dlo_buf_puts(out, json ? "null" : "(detected)");
+        break;
+    case DLO_CFG_ADD_ROLES:
+        put_roles(out, cfg->add_roles, json, "(none)");
+        break;
+    case DLO_CFG_EXCLUDE_ROLES:
+        put_roles(out, cfg->exclude_roles, json, "(none)");
+        break;
+    case DLO_CFG_SQL_PORT:
+        put_number(out, cfg->sql_port, json, "(detected)");
+        break;
+    case DLO_CFG_INTERVAL:
+        put_number(out, cfg->interval_minutes, json, "?");
+        break;
+    case DLO_CFG_TEST_INTERVAL:
+        put_number(out, cfg->test_interval_seconds, json, "(not set)");
+        break;
+    default:
+        if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
+            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
+            put_scope(out, s ? s : "*", json);
+        }
+        break;
+    }
+}
+
+void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    put_value(out, cfg, item, false);
+}
+
+void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json)
+{
+    int item;
+
+    if (json) {
+        dlo_buf_puts(out, "{\"keys\": {\"policy\": ");
+        dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_POLICY);
+        dlo_buf_puts(out, ", \"installer\": ");
+        dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_INSTALLER);
+        dlo_buf_puts(out, "},\n \"values\": {");
+        for (item = 0; item < DLO_CFG_COUNT; item++) {
+            dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "", items[item].name);
+            put_value(out, cfg, (dlo_config_item)item, true);
+            dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
+        }
+        dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
+        return;
+    }
+    dlo_buf_puts(out, "Configuration (each value from the first place that has it: command line, "
+                      "policy key, installer key, default)\n"
+                      "  policy key:    HKLM\\" DLO_CONFIG_KEY_POLICY "\n"
+                      "  installer key: HKLM\\" DLO_CONFIG_KEY_INSTALLER "\n\n");
+    dlo_buf_puts(out, "  ");
+    dlo_buf_pad(out, "value", 30);
+    dlo_buf_pad(out, "source", 14);
+    dlo_buf_puts(out, "effective value\n");
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        dlo_buf_puts(out, "  ");
+        dlo_buf_pad(out, items[item].name, 30);
+        dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
+        dlo_config_value_text(out, cfg, (dlo_config_item)item);
+        dlo_buf_putc(out, '\n');
+    }
+}
+
+void dlo_config_summary(dlo_buf *out, const dlo_config *cfg)
+{
+    int item;
+    bool first = true, some_default = false;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        bool scope = item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST;
+        if (scope && cfg->source[item] == DLO_SOURCE_DEFAULT) {
+            some_default = true;
+            continue;
+        }
+        if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
+            continue;
+        dlo_buf_printf(out, "%s%s=", first ? "" : "; ", items[item].name);
+        dlo_config_value_text(out, cfg, (dlo_config_item)item);
+        dlo_buf_printf(out, " (%s)", dlo_config_source_name(cfg->source[item]));
+        first = false;
+    }
+    if (some_default)
+        dlo_buf_puts(out, "; every other remote address scope: * (default)");
+}

@@ -1,0 +1,150 @@
+#include "dlo/service.h"
+
+#include "dlo/log.h"
+
+#include <string.h>
+
+void dlo_wake_text(dlo_buf *out, unsigned why)
+{
+    static const struct {
+        unsigned bit;
+        const char *text;
+    } names[] = {
+        {DLO_WAKE_START, "start"},
+        {DLO_WAKE_CONFIG, "configuration changed"},
+        {DLO_WAKE_SERVICES, "services created or deleted"},
+        {DLO_WAKE_TIMER, "drift-repair interval"},
+        {DLO_WAKE_RETRY, "retry after a failure"},
+    };
+    size_t i;
+    bool first = true;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (why & names[i].bit) {
+            dlo_buf_printf(out, "%s%s", first ? "" : ", ", names[i].text);
+            first = false;
+        }
+    }
+    if (first)
+        dlo_buf_puts(out, "no reason");
+}
+
+void dlo_service_loop_init(dlo_service_loop *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void dlo_service_loop_free(dlo_service_loop *s)
+{
+    if (s->have_applied)
+        dlo_config_free(&s->applied);
+    if (s->have_logged)
+        dlo_config_free(&s->logged);
+    dlo_service_loop_init(s);
+}
+
+/* Moves *cfg into *slot (freeing what was there). */
+static void keep(dlo_config *slot, bool *have, dlo_config *cfg)
+{
+    if (*have)
+        dlo_config_free(slot);
+    *slot = *cfg;
+    *have = true;
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
+                            const dlo_registry *reg, const dlo_cli *overrides, unsigned why,
+                            unsigned *interval_seconds)
+{
+    dlo_config cfg, copy;
+    dlo_error err;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_error_clear(&err);
+    dlo_buf_init(&text);
+    *interval_seconds =
+        s->have_applied ? s->applied.interval_seconds : DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
+    st = dlo_config_load(&cfg, reg, overrides, &err);
+    if (st) {
+        dlo_log_event(DLO_EV_CONFIG_ERROR, DLO_LOG_ERR,
+                      "configuration invalid, firewall rules left as they are: %s", err.msg);
+        /* Unreadable or invalid: either way the configuration is not known. */
+        st = DLO_E_CONFIG;
+        /* Once it is valid again, say so. */
+        if (s->have_logged)
+            dlo_config_free(&s->logged);
+        s->have_logged = false;
+        goto cleanup_cfg;
+    }
+    *interval_seconds = cfg.interval_seconds;
+
+    if (!s->have_logged || !dlo_config_equal(&s->logged, &cfg)) {
+        dlo_config_summary(&text, &cfg);
+        dlo_log_event(DLO_EV_CONFIG_IN_EFFECT, DLO_LOG_INFO, "configuration in effect: %s",
+                      dlo_buf_str(&text));
+        dlo_buf_reset(&text);
+        if (dlo_config_copy(&copy, &cfg) == DLO_OK)
+            keep(&s->logged, &s->have_logged, &copy);
+    }
+
+    if (why == DLO_WAKE_CONFIG && s->have_applied && dlo_config_equal(&s->applied, &cfg))
+        goto cleanup_cfg;
+
+    st = ops->reconcile(ops->ctx, &cfg, why, &err);
+    if (st) {
+        if (!err.msg[0])
+            dlo_error_set(&err, st, "%s", dlo_status_name(st));
+        dlo_wake_text(&text, why);
+        if (st == DLO_E_FIREWALL || st == DLO_E_ACCESS)
+            dlo_log_event(DLO_EV_FIREWALL_ERROR, DLO_LOG_ERR, "firewall error (pass for: %s): %s",
+                          dlo_buf_str(&text), err.msg);
+        else
+            dlo_log_event(DLO_EV_RECONCILE_FAILED, DLO_LOG_ERR, "pass failed (for: %s): %s",
+                          dlo_buf_str(&text), err.msg);
+        goto cleanup_cfg;
+    }
+    keep(&s->applied, &s->have_applied, &cfg);
+
+cleanup_cfg:
+    dlo_config_free(&cfg);
+    dlo_buf_free(&text);
+    return st;
+}
+
+/* The reconcile of dlo_service_log_only_ops: says what a pass would bring about. */
+static dlo_status log_only_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
+{
+    dlo_buf b;
+    dlo_status st;
+
+    (void)ctx;
+    dlo_buf_init(&b);
+    dlo_buf_puts(&b, "pass (");
+    dlo_wake_text(&b, why);
+    dlo_buf_printf(&b,
+                   "): reconcile engine not linked in, no rule changed; would apply mode %s, "
+                   "roles ",
+                   dlo_mode_name(cfg->mode));
+    dlo_config_value_text(&b, cfg, DLO_CFG_ROLES);
+    dlo_buf_puts(&b, " + ");
+    dlo_config_value_text(&b, cfg, DLO_CFG_ADD_ROLES);
+    dlo_buf_puts(&b, " - ");
+    dlo_config_value_text(&b, cfg, DLO_CFG_EXCLUDE_ROLES);
+    st = dlo_buf_status(&b);
+    if (st)
+        st = dlo_error_set(err, st, "out of memory");
+    else
+        dlo_log(DLO_LOG_INFO, "%s", dlo_buf_str(&b));
+    dlo_buf_free(&b);
+    return st;
+}
+
+dlo_service_ops dlo_service_log_only_ops(void)
+{
+    dlo_service_ops ops;
+    memset(&ops, 0, sizeof(ops));
+    ops.reconcile = log_only_reconcile;
+    return ops;
+}

@@ -1,0 +1,238 @@
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "win/console.h"
+#include "win/files.h"
+#include "win/registry.h"
+
+/* Converts the UTF-16 strings of a REG_SZ or REG_MULTI_SZ (nchars characters, the buffer
+ * zero-padded past them) into out. */
+static dlo_status strings_to_utf8(const wchar_t *w, size_t nchars, int multi, dlo_reg_value *out)
+{
+    const wchar_t *p = w, *end = w + nchars;
+    size_t cap = 0;
+    char *text = NULL;
+
+    while (p < end || (!multi && p == w)) {
+        size_t len = wcsnlen(p, (size_t)(end - p));
+        char *s, *grown;
+        size_t n;
+
+        /* A REG_MULTI_SZ ends at its first empty string. */
+        if (multi && len == 0)
+            break;
+        s = win_utf16_to_utf8(p);
+        if (!s) {
+            free(text);
+            return DLO_E_NOMEM;
+        }
+        n = strlen(s) + 1;
+        grown = realloc(text, cap + n);
+        if (!grown) {
+            free(s);
+            free(text);
+            return DLO_E_NOMEM;
+        }
+        text = grown;
+        memcpy(text + cap, s, n);
+        cap += n;
+        free(s);
+        out->count++;
+        p += len + 1;
+        if (!multi)
+            break;
+    }
+    if (!text) {
+        text = calloc(1, 1);
+        if (!text)
+            return DLO_E_NOMEM;
+        cap = 1;
+    }
+    out->text = text;
+    out->text_len = cap;
+    if (!multi)
+        out->count = 0;
+    return DLO_OK;
+}
+
+static dlo_status win_reg_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
+                               dlo_error *err)
+{
+    wchar_t *wkey = win_utf8_to_utf16(key, strlen(key));
+    wchar_t *wname = win_utf8_to_utf16(name, strlen(name));
+    BYTE *data = NULL;
+    HKEY h = NULL;
+    DWORD type = 0, size = 0;
+    LSTATUS rc;
+    dlo_status st = DLO_OK;
+    char what[512];
+    int attempt;
+
+    (void)ctx;
+    dlo_reg_value_init(out);
+    if (!wkey || !wname) {
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        goto cleanup_names;
+    }
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &h);
+    if (rc == ERROR_FILE_NOT_FOUND) {
+        st = DLO_E_NOTFOUND;
+        goto cleanup_names;
+    }
+    if (rc != ERROR_SUCCESS) {
+        snprintf(what, sizeof(what), "HKLM\\%s cannot be opened", key);
+        st = win_error_set(err, (unsigned long)rc, what);
+        goto cleanup_names;
+    }
+    /* The value may change between the size query and the read: try again a few times. */
+    for (attempt = 0; attempt < 4; attempt++) {
+        rc = RegQueryValueExW(h, wname, NULL, &type, NULL, &size);
+        if (rc != ERROR_SUCCESS)
+            break;
+        out->type = type;
+        out->size = size;
+        if (size > DLO_REG_MAX_READ) {
+            out->oversize = 1;
+            goto cleanup_key;
+        }
+        free(data);
+        /* Room for two extra NUL characters: registry strings need not be terminated. */
+        data = calloc(1, (size_t)size + 2 * sizeof(wchar_t));
+        if (!data) {
+            st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+            goto cleanup_key;
+        }
+        rc = RegQueryValueExW(h, wname, NULL, &type, data, &size);
+        if (rc != ERROR_MORE_DATA)
+            break;
+    }
+    if (rc == ERROR_FILE_NOT_FOUND) {
+        st = DLO_E_NOTFOUND;
+        goto cleanup_key;
+    }
+    if (rc != ERROR_SUCCESS) {
+        snprintf(what, sizeof(what), "HKLM\\%s value %s cannot be read", key, name);
+        st = win_error_set(err, (unsigned long)rc, what);
+        goto cleanup_key;
+    }
+    out->type = type;
+    out->size = size;
+    switch (type) {
+    case REG_SZ:
+    case REG_EXPAND_SZ:
+    case REG_MULTI_SZ:
+        st = strings_to_utf8((const wchar_t *)data, size / sizeof(wchar_t), type == REG_MULTI_SZ,
+                             out);
+        if (st)
+            dlo_error_set(err, st, "out of memory");
+        break;
+    case REG_DWORD:
+        if (size >= 4)
+            out->number = (uint64_t)data[0] | (uint64_t)data[1] << 8 | (uint64_t)data[2] << 16 |
+                          (uint64_t)data[3] << 24;
+        break;
+    case REG_QWORD:
+        if (size >= 8) {
+            int i;
+            for (i = 7; i >= 0; i--)
+                out->number = out->number << 8 | data[i];
+        }
+        break;
+    default:
+        break;
+    }
+cleanup_key:
+    free(data);
+    RegCloseKey(h);
+cleanup_names:
+    free(wkey);
+    free(wname);
+    if (st && st != DLO_E_NOTFOUND)
+        dlo_reg_value_free(out);
+    return st;
+}
+
+const dlo_registry *win_registry(void)
+{
+    static const dlo_registry reg = {NULL, win_reg_read};
+    return &reg;
+}
+
+void win_key_watch_init(win_key_watch *w, const wchar_t *path)
+{
+    memset(w, 0, sizeof(*w));
+    w->path = path;
+}
+
+void win_key_watch_close(win_key_watch *w)
+{
+    if (w->key)
+        RegCloseKey(w->key);
+    if (w->ancestor)
+        RegCloseKey(w->ancestor);
+    if (w->event)
+        CloseHandle(w->event);
+    w->key = NULL;
+    w->ancestor = NULL;
+    w->event = NULL;
+}
+
+static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
+{
+    char what[600];
+    char *p = win_utf16_to_utf8(path);
+    snprintf(what, sizeof(what), "HKLM\\%s cannot be watched", p ? p : "?");
+    free(p);
+    return win_error_set(err, (unsigned long)rc, what);
+}
+
+dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
+{
+    const REGSAM access = KEY_NOTIFY | KEY_WOW64_64KEY;
+    wchar_t parent[512];
+    LSTATUS rc;
+
+    win_key_watch_close(w);
+    w->event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!w->event)
+        return dlo_error_set(err, DLO_E_IO, "cannot create an event (error %lu)", GetLastError());
+
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, w->path, 0, access, &w->key);
+    if (rc == ERROR_SUCCESS) {
+        rc = RegNotifyChangeKeyValue(
+            w->key, FALSE, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, w->event, TRUE);
+        if (rc != ERROR_SUCCESS)
+            return watch_error(err, rc, w->path);
+    } else if (rc != ERROR_FILE_NOT_FOUND) {
+        w->key = NULL;
+        return watch_error(err, rc, w->path);
+    } else {
+        w->key = NULL;
+    }
+
+    /* The deepest ancestor that exists, watched for subkeys created or deleted. */
+    if (wcslen(w->path) >= sizeof(parent) / sizeof(parent[0]))
+        return dlo_error_set(err, DLO_E_INTERNAL, "registry path too long");
+    wcscpy(parent, w->path);
+    for (;;) {
+        wchar_t *slash = wcsrchr(parent, L'\\');
+        if (!slash)
+            break;
+        *slash = L'\0';
+        rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, parent, 0, access, &w->ancestor);
+        if (rc == ERROR_SUCCESS)
+            break;
+        w->ancestor = NULL;
+        if (rc != ERROR_FILE_NOT_FOUND)
+            return watch_error(err, rc, parent);
+    }
+    if (!w->ancestor)
+        return dlo_error_set(err, DLO_E_INTERNAL, "no ancestor of the key exists");
+    rc = RegNotifyChangeKeyValue(w->ancestor, FALSE, REG_NOTIFY_CHANGE_NAME, w->event, TRUE);
+    if (rc != ERROR_SUCCESS)
+        return watch_error(err, rc, parent);
+    return DLO_OK;
+}

@@ -1,0 +1,35 @@
+/* The registry seam over Win32 (HKLM, 64-bit view), and watching a key that may not exist. */
+#ifndef DLO_WIN_REGISTRY_H
+#define DLO_WIN_REGISTRY_H
+
+#include <windows.h>
+
+#include "dlo/registry.h"
+#include "dlo/status.h"
+
+/* dlo_registry over RegOpenKeyExW and RegQueryValueExW. */
+const dlo_registry *win_registry(void);
+
+/* Watches HKLM\path for changes of its values, and its creation or deletion, without polling.
+ * A key that does not exist cannot be watched, so the watch also holds the deepest ancestor
+ * that exists and watches it for subkeys created or deleted: when the missing key (or a key on
+ * the way to it) appears, or the watched key is deleted, the event fires and win_key_watch_arm
+ * must be called again to follow the key where it is now. The ancestor watch is also what sees
+ * the key deleted on Wine, which does not signal a deleted key's own watchers.
+ *
+ * RegNotifyChangeKeyValue ties a notification to the thread that asked for it: arm the watch on
+ * the thread that waits. */
+typedef struct win_key_watch {
+    const wchar_t *path; /* under HKLM */
+    HKEY key;            /* the key itself, when it exists */
+    HKEY ancestor;       /* the deepest existing ancestor */
+    HANDLE event;        /* signalled on any change; new with each arm */
+} win_key_watch;
+
+void win_key_watch_init(win_key_watch *w, const wchar_t *path);
+/* (Re-)arms the watch: closes the old handles, opens and watches the key or its ancestor. The
+ * event is new each time (closing a watched key signals the old one). */
+dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err);
+void win_key_watch_close(win_key_watch *w);
+
+#endif

@@ -1,0 +1,45 @@
+/* Remote address lists as the Windows Firewall accepts them in INetFwRule::RemoteAddresses,
+ * checked before they reach the firewall and written the way the firewall reads them back, so
+ * that a rule the agent wrote compares equal to what it reads later.
+ *
+ * Accepted tokens (case-insensitive, comma-separated, blanks around a token ignored):
+ *   "*" (any address; only on its own; "Any" is read as "*"),
+ *   LocalSubnet, DNS, DHCP, WINS, DefaultGateway, Intranet, RmtIntranet (also RemoteIntranet,
+ *   IntranetRemoteAccess), Internet, Ply2Renders (also PlayToDevice),
+ *   an IPv4 or IPv6 address, a subnet as address/prefix-length or IPv4 address/dotted-mask, a
+ *   range start-end of two addresses of one family (no blanks inside, start <= end).
+ *
+ * Normal form, one token per entry joined by ',', duplicates dropped, order kept:
+ *   keywords as spelled above; IPv4 addresses and subnets as a.b.c.d/m.m.m.m (a lone address
+ *   gets /255.255.255.255); IPv6 as RFC 5952 text with /prefix (a lone address gets /128);
+ *   ranges as start-end. Address bits beyond the mask are kept, as the firewall keeps them. */
+#ifndef DLO_ADDR_H
+#define DLO_ADDR_H
+
+#include "dlo/buf.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Most tokens one list may hold, and most characters (code points) one list may have. */
+#define DLO_ADDR_MAX_TOKENS 1000
+#define DLO_ADDR_MAX_CHARS  4096
+
+/* Appends the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
+ * comma-separated tokens) to out, after a ',' if out is not empty. On a malformed token returns
+ * DLO_E_CONFIG and writes into err what was wrong with which token and what is expected, with
+ * no prefix: the caller says where the list came from. An empty list (no tokens at all) is an
+ * error too: "any address" is "*". */
+dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err);
+
+/* The same for a single string. */
+dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err);
+
+/* Parses one IPv4 (bytes[0..4)) or IPv6 (bytes[0..16)) address in s[0..n). */
+bool dlo_addr_parse_ipv4(const char *s, size_t n, unsigned char out[4]);
+bool dlo_addr_parse_ipv6(const char *s, size_t n, unsigned char out[16]);
+/* Appends the RFC 5952 text of an IPv6 address. */
+void dlo_addr_format_ipv6(dlo_buf *b, const unsigned char a[16]);
+
+#endif

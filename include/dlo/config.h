@@ -1,0 +1,119 @@
+/* The agent's configuration: the registry values the installer and Group Policy write, and the
+ * command-line switches that override them for one run.
+ *
+ * Each value is taken, in this order of precedence, from the command line, the policy key
+ * (HKLM\SOFTWARE\Policies\Arctera\DLO\FirewallAgent), the installer key
+ * (HKLM\SOFTWARE\Arctera\DLO\FirewallAgent), or its default; the result records which. A value
+ * present but empty (a string of blanks, a REG_MULTI_SZ with no strings) counts as absent.
+ *
+ * Every value that takes effect is validated; a bad one makes the load fail with DLO_E_CONFIG
+ * and a message naming the key, the value, what it holds and what is expected. A caller that
+ * gets DLO_E_CONFIG must leave the firewall as it is: a configuration mistake never removes
+ * working rules. An invalid value that does not take effect (shadowed by the policy key or the
+ * command line) is only logged as a warning (DLO_EV_CONFIG_WARNING). */
+#ifndef DLO_CONFIG_H
+#define DLO_CONFIG_H
+
+#include "dlo/buf.h"
+#include "dlo/cli.h"
+#include "dlo/registry.h"
+#include "dlo/roles.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+
+#define DLO_CONFIG_KEY_INSTALLER "SOFTWARE\\Arctera\\DLO\\FirewallAgent"
+#define DLO_CONFIG_KEY_POLICY    "SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent"
+
+/* Longest string value and most list entries accepted; anything beyond is a mistake. */
+#define DLO_CONFIG_MAX_CHARS   4096
+#define DLO_CONFIG_MAX_ENTRIES 1000
+
+#define DLO_CONFIG_DEFAULT_INTERVAL_MINUTES 60
+#define DLO_CONFIG_MIN_INTERVAL_MINUTES     1
+#define DLO_CONFIG_MAX_INTERVAL_MINUTES     1440
+
+typedef enum dlo_config_source {
+    DLO_SOURCE_DEFAULT,
+    DLO_SOURCE_INSTALLER,
+    DLO_SOURCE_POLICY,
+    DLO_SOURCE_COMMAND_LINE,
+} dlo_config_source;
+
+/* The values, in the order /config lists them. The scopes follow dlo_role's order:
+ * DLO_CFG_SCOPE_FIRST + r is the scope of peer role r. */
+typedef enum dlo_config_item {
+    DLO_CFG_BOI_MODE,
+    DLO_CFG_ROLES,
+    DLO_CFG_ADD_ROLES,
+    DLO_CFG_EXCLUDE_ROLES,
+    DLO_CFG_SQL_PORT,
+    DLO_CFG_SCOPE_FIRST,
+    DLO_CFG_SCOPE_LAST = DLO_CFG_SCOPE_FIRST + DLO_ROLE_COUNT - 1,
+    DLO_CFG_INTERVAL,
+    /* TestReconcileIntervalSeconds: installer key only, not a Group Policy setting; lets the
+     * tests see drift repair within seconds. Overrides DLO_CFG_INTERVAL when set. */
+    DLO_CFG_TEST_INTERVAL,
+    DLO_CFG_COUNT
+} dlo_config_item;
+
+typedef struct dlo_config {
+    dlo_mode mode;              /* BOIMode; default nonboi */
+    bool roles_set;             /* Roles given: it replaces detection */
+    dlo_role_set roles;         /* Roles */
+    dlo_role_set add_roles;     /* AddRoles: added to the detected (or given) roles */
+    dlo_role_set exclude_roles; /* ExcludeRoles: taken away last */
+    unsigned sql_port;          /* SqlPort; 0 when not configured (detection decides) */
+    /* RemoteAddresses of the rules toward or from each peer role, in the firewall's normal form
+     * (see dlo/addr.h); "*" when not configured. Never NULL after a successful load. */
+    char *scopes[DLO_ROLE_COUNT];
+    unsigned interval_minutes;      /* ReconcileIntervalMinutes */
+    unsigned test_interval_seconds; /* TestReconcileIntervalSeconds; 0 when not set */
+    unsigned interval_seconds;      /* the drift repair period that follows from both */
+    dlo_config_source source[DLO_CFG_COUNT];
+} dlo_config;
+
+/* Defaults, with every scope "*". DLO_E_NOMEM if a scope cannot be allocated. */
+dlo_status dlo_config_init(dlo_config *cfg);
+void dlo_config_free(dlo_config *cfg);
+/* Deep copy into an uninitialised dst. */
+dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src);
+
+/* Loads the configuration. `cli` (may be NULL) supplies the overrides of this run. On failure
+ * *cfg is left initialised with the defaults (free it either way):
+ *   DLO_E_CONFIG  a value that takes effect is invalid (registry or command line);
+ *   DLO_E_NOMEM, or the registry's own status (DLO_E_ACCESS, DLO_E_IO) when a key could not be
+ *                 read: the configuration is unknown, so callers keep the rules here too.
+ * err names every invalid value: the first in full, the others by name. */
+dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
+                           dlo_error *err);
+
+/* The registry value name of an item ("BOIMode", "EdgeServers") and its switch ("mode",
+ * "edgeservers"; NULL for values with no switch). */
+const char *dlo_config_item_name(dlo_config_item item);
+const char *dlo_config_item_switch(dlo_config_item item);
+/* "default", "installer", "policy", "command line". */
+const char *dlo_config_source_name(dlo_config_source src);
+
+/* The roles to plan for: Roles if set, else the detected ones; plus AddRoles; minus
+ * ExcludeRoles. */
+dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected);
+
+/* The RemoteAddresses for a rule whose other end is any of `peers`: the union of their scopes
+ * in normal form, "*" if any of them is "*" (or peers is empty). Replaces out's content. */
+dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out);
+
+/* True if both configurations have the same effective values (sources are not compared). */
+bool dlo_config_equal(const dlo_config *a, const dlo_config *b);
+
+/* The effective value of one item as text ("occasional", "client,io-server", "(detected)"). */
+void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item);
+
+/* What /config prints: one line per value with its source, or the JSON document
+ * {"keys": {...}, "values": {"BOIMode": {"value": ..., "source": ...}, ...}}. */
+void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json);
+
+/* A one-line summary for logs: "mode occasional (policy), roles detected, ...". */
+void dlo_config_summary(dlo_buf *out, const dlo_config *cfg);
+
+#endif

@@ -1,0 +1,76 @@
+/* What the service does on each wake-up, apart from how it waits.
+ *
+ * The Windows service host (agent/win/service.c) owns the waiting: stop requests, registry and
+ * service-list notifications, the drift-repair timer, the coalescing of bursts. Each time it
+ * decides to act it calls dlo_service_pass, which loads the configuration and, only when that
+ * succeeded, calls the reconcile function of a dlo_service_ops. The pass never runs while
+ * another one runs, and a stop request is only acted on between passes, so no rule is half
+ * written when the service stops. */
+#ifndef DLO_SERVICE_H
+#define DLO_SERVICE_H
+
+#include "dlo/cli.h"
+#include "dlo/config.h"
+#include "dlo/registry.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+
+/* Why a pass runs; several at once when a burst was coalesced. */
+typedef enum dlo_wake {
+    DLO_WAKE_START = 1u << 0,    /* the service (or /run) has just started */
+    DLO_WAKE_CONFIG = 1u << 1,   /* a configuration key changed */
+    DLO_WAKE_SERVICES = 1u << 2, /* a service was created or deleted */
+    DLO_WAKE_TIMER = 1u << 3,    /* the drift-repair interval elapsed */
+    DLO_WAKE_RETRY = 1u << 4,    /* the previous pass failed and is being retried */
+} dlo_wake;
+
+/* Appends "start, configuration changed" for the bits of why. */
+void dlo_wake_text(dlo_buf *out, unsigned why);
+
+typedef struct dlo_service_ops {
+    void *ctx;
+    /* Optional (NULL = nothing to do): called once on the thread that runs the passes, before
+     * the first (COM is already initialised there, multithreaded) and after the last. A failing
+     * start stops the service with that error. */
+    dlo_status (*start)(void *ctx, dlo_error *err);
+    void (*stop)(void *ctx);
+    /* Brings the firewall to what cfg asks for. Called only with a valid configuration, on the
+     * same thread each time, never concurrently. `why` holds dlo_wake bits. Reports what it
+     * changed through dlo_log_event (DLO_EV_RULES_APPLIED, DLO_EV_DRIFT_REPAIRED,
+     * DLO_EV_COMPONENT_*, DLO_EV_GPO_OVERRIDE); a failure is returned in err, and the pass logs
+     * it once (DLO_EV_FIREWALL_ERROR for DLO_E_FIREWALL and DLO_E_ACCESS, else
+     * DLO_EV_RECONCILE_FAILED) and the host retries it with a back-off. */
+    dlo_status (*reconcile)(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err);
+} dlo_service_ops;
+
+/* Memory between passes. */
+typedef struct dlo_service_loop {
+    bool have_applied; /* `applied` holds the configuration of the last successful pass */
+    dlo_config applied;
+    bool have_logged; /* `logged` is the configuration last reported as in effect */
+    dlo_config logged;
+} dlo_service_loop;
+
+void dlo_service_loop_init(dlo_service_loop *s);
+void dlo_service_loop_free(dlo_service_loop *s);
+
+/* One pass: loads the configuration (with the command-line overrides of /run, or NULL), then
+ * reconciles. Returns
+ *   DLO_OK        reconciled, or nothing to do: only DLO_WAKE_CONFIG woke it and the effective
+ *                 configuration is the one last applied (Group Policy rewrites its keys on every
+ *                 refresh);
+ *   DLO_E_CONFIG  the configuration is invalid, or could not be read (the message says which):
+ *                 logged as DLO_EV_CONFIG_ERROR, reconcile NOT called, the rules stay as they are;
+ *   other         reconcile failed (its status): logged.
+ * *interval_seconds receives the drift-repair period to use next: from the configuration just
+ * loaded, else the last applied one, else the default. */
+dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
+                            const dlo_registry *reg, const dlo_cli *overrides, unsigned why,
+                            unsigned *interval_seconds);
+
+/* Operations whose reconcile changes nothing and only logs what it was asked to bring about.
+ * The service host uses them until the reconcile engine is linked in. */
+dlo_service_ops dlo_service_log_only_ops(void);
+
+#endif

@@ -1,0 +1,249 @@
+/* Remote address lists: what the Windows Firewall accepts, and the form it reads them back in. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlo/addr.h"
+
+static void expect_normal(const char *in, const char *want)
+{
+    dlo_buf out;
+    dlo_error err;
+    dlo_status st;
+
+    dlo_buf_init(&out);
+    dlo_error_clear(&err);
+    st = dlo_addr_normalize_list(in, &out, &err);
+    if (st != DLO_OK)
+        fail_msg("'%s' refused: %s", in, err.msg);
+    if (strcmp(dlo_buf_str(&out), want) != 0)
+        fail_msg("'%s' gave '%s', expected '%s'", in, dlo_buf_str(&out), want);
+    /* The normal form is a fixed point: the agent compares what it wrote with what it reads. */
+    st = dlo_addr_normalize_list(want, &out, &err);
+    assert_int_equal(st, DLO_OK);
+    assert_string_equal(dlo_buf_str(&out), want);
+    dlo_buf_free(&out);
+}
+
+static void expect_refused(const char *in, const char *needle)
+{
+    dlo_buf out;
+    dlo_error err;
+    dlo_status st;
+
+    dlo_buf_init(&out);
+    dlo_error_clear(&err);
+    st = dlo_addr_normalize_list(in, &out, &err);
+    if (st != DLO_E_CONFIG)
+        fail_msg("'%s' accepted as '%s'; expected a refusal", in, dlo_buf_str(&out));
+    if (!strstr(err.msg, needle))
+        fail_msg("'%s': message '%s' does not contain '%s'", in, err.msg, needle);
+    assert_string_equal(dlo_buf_str(&out), "");
+    dlo_buf_free(&out);
+}
+
+static void test_keywords_any_case_to_firewall_spelling(void **state)
+{
+    (void)state;
+    expect_normal("localsubnet", "LocalSubnet");
+    expect_normal("LOCALSUBNET", "LocalSubnet");
+    expect_normal("dns,Dhcp,wins", "DNS,DHCP,WINS");
+    expect_normal("defaultgateway", "DefaultGateway");
+    expect_normal("Intranet", "Intranet");
+    expect_normal("RemoteIntranet", "RmtIntranet");
+    expect_normal("rmtintranet", "RmtIntranet");
+    expect_normal("IntranetRemoteAccess", "RmtIntranet");
+    expect_normal("internet", "Internet");
+    expect_normal("PlayToDevice", "Ply2Renders");
+    expect_normal("ply2renders", "Ply2Renders");
+}
+
+static void test_star_alone(void **state)
+{
+    (void)state;
+    expect_normal("*", "*");
+    expect_normal(" * ", "*");
+    expect_normal("any", "*");
+    expect_normal("*,*", "*");
+    expect_refused("*,10.0.0.1", "'*' (any address) is combined with other entries");
+    expect_refused("LocalSubnet,*", "expected '*' alone");
+}
+
+static void test_ipv4_addresses_subnets_ranges(void **state)
+{
+    (void)state;
+    expect_normal("10.1.2.3", "10.1.2.3/255.255.255.255");
+    expect_normal("0.0.0.0", "0.0.0.0/255.255.255.255");
+    expect_normal("10.0.0.0/8", "10.0.0.0/255.0.0.0");
+    expect_normal("192.168.1.0/24", "192.168.1.0/255.255.255.0");
+    expect_normal("192.168.1.0/255.255.255.0", "192.168.1.0/255.255.255.0");
+    expect_normal("172.16.0.0/12", "172.16.0.0/255.240.0.0");
+    expect_normal("1.2.3.4/32", "1.2.3.4/255.255.255.255");
+    expect_normal("0.0.0.0/0", "0.0.0.0/0.0.0.0");
+    expect_normal("10.0.0.0/0.0.0.0", "10.0.0.0/0.0.0.0");
+    /* Host bits are kept, as the firewall keeps them. */
+    expect_normal("10.1.2.3/16", "10.1.2.3/255.255.0.0");
+    expect_normal("10.0.0.1-10.0.0.99", "10.0.0.1-10.0.0.99");
+    expect_normal("10.0.0.5-10.0.0.5", "10.0.0.5-10.0.0.5");
+}
+
+static void test_ipv4_refusals(void **state)
+{
+    (void)state;
+    expect_refused("10.0.0.256", "is not a valid address");
+    expect_refused("10.0.0", "is not a valid address");
+    expect_refused("10.0.0.1.2", "is not a valid address");
+    expect_refused("010.0.0.1", "is not a valid address");
+    expect_refused("10.0.0.-1", "is not a range");
+    expect_refused("10.0.0.0/33", "prefix length over 32");
+    expect_refused("10.0.0.0/", "malformed mask");
+    expect_refused("10.0.0.0/08", "malformed mask");
+    expect_refused("10.0.0.0/255.0.255.0", "not contiguous");
+    expect_refused("10.0.0.0/ 8", "contains a blank");
+    expect_refused("10.0.0.9-10.0.0.1", "starts after it ends");
+    expect_refused("10.0.0.1 - 10.0.0.9", "contains a blank");
+    expect_refused("10.0.0.1-", "is not a range");
+    expect_refused("10.0.0.0/8-10.0.0.9", "is not a range");
+    expect_refused("10.0.0.1-::1", "mixes IPv4 and IPv6");
+    expect_refused("server.example.com", "host names are not accepted");
+    expect_refused("localhost", "host names are not accepted");
+    expect_refused("LocalSubnet4", "not an address or a keyword");
+}
+
+static void test_ipv6(void **state)
+{
+    (void)state;
+    expect_normal("fe80::1", "fe80::1/128");
+    expect_normal("FE80::0001", "fe80::1/128");
+    expect_normal("::", "::/128");
+    expect_normal("::1", "::1/128");
+    expect_normal("2001:db8:0:0:0:0:2:1", "2001:db8::2:1/128");
+    expect_normal("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1/128");
+    /* The first of two equally long zero runs is the one compressed. */
+    expect_normal("2001:0:0:1:0:0:0:1", "2001:0:0:1::1/128");
+    expect_normal("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1/128");
+    expect_normal("1:0:0:0:0:0:0:0", "1::/128");
+    expect_normal("::ffff:10.1.2.3", "::ffff:10.1.2.3/128");
+    expect_normal("::10.1.2.3", "::a01:203/128");
+    expect_normal("2001:db8::/32", "2001:db8::/32");
+    expect_normal("2001:db8::/0", "2001:db8::/0");
+    expect_normal("fe80::1-fe80::9", "fe80::1-fe80::9");
+    expect_normal("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0/128");
+}
+
+static void test_ipv6_refusals(void **state)
+{
+    (void)state;
+    expect_refused("fe80::1%eth0", "has a zone index");
+    expect_refused("1::2::3", "is not a valid address");
+    expect_refused(":1::2", "is not a valid address");
+    expect_refused("1:2:3:4:5:6:7:8:9", "is not a valid address");
+    expect_refused("1:2:3:4:5:6:7:8::", "is not a valid address");
+    expect_refused("12345::1", "is not a valid address");
+    expect_refused("1:2:3:4:5:6:7", "is not a valid address");
+    expect_refused("fe80::1:", "is not a valid address");
+    expect_refused("fe80::/129", "prefix length over 128");
+    expect_refused("fe80::/ffff::", "malformed prefix length");
+    expect_refused("fe80::9-fe80::1", "starts after it ends");
+    expect_refused("::1.2.3.256", "is not a valid address");
+}
+
+static void test_lists(void **state)
+{
+    const char *multi[] = {"10.0.0.1", "LocalSubnet, 10.0.0.2", "10.0.0.1"};
+    dlo_buf out;
+    dlo_error err;
+    (void)state;
+
+    expect_normal(" 10.0.0.1 , localsubnet\t", "10.0.0.1/255.255.255.255,LocalSubnet");
+    /* Duplicates (after normalising) are dropped, order kept. */
+    expect_normal("10.0.0.1,10.0.0.1/32,dns,DNS", "10.0.0.1/255.255.255.255,DNS");
+    expect_refused("", "the list is empty");
+    expect_refused("   ", "the list is empty");
+    expect_refused(" , ", "empty entry");
+    expect_refused("10.0.0.1,", "empty entry");
+    expect_refused("10.0.0.1,,10.0.0.2", "empty entry");
+    expect_refused("10.0.0.1;10.0.0.2", "is not");
+
+    dlo_buf_init(&out);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_addr_normalize(multi, 3, &out, &err), DLO_OK);
+    assert_string_equal(dlo_buf_str(&out),
+                        "10.0.0.1/255.255.255.255,LocalSubnet,10.0.0.2/255.255.255.255");
+    assert_int_equal(dlo_addr_normalize(multi, 0, &out, &err), DLO_E_CONFIG);
+    assert_non_null(strstr(err.msg, "the list is empty"));
+    dlo_buf_free(&out);
+}
+
+static void test_limits(void **state)
+{
+    dlo_buf in;
+    int i;
+    (void)state;
+
+    /* 1000 entries pass; 1001 do not (short ones, to stay under 4096 characters; duplicates
+     * count as entries before they are dropped). */
+    dlo_buf_init(&in);
+    for (i = 0; i < 1000; i++)
+        dlo_buf_printf(&in, "%s::1", i ? "," : "");
+    assert_true(in.len <= DLO_ADDR_MAX_CHARS);
+    {
+        dlo_buf out;
+        dlo_error err;
+        dlo_buf_init(&out);
+        assert_int_equal(dlo_addr_normalize_list(dlo_buf_str(&in), &out, &err), DLO_OK);
+        assert_string_equal(dlo_buf_str(&out), "::1/128");
+        dlo_buf_puts(&in, ",::1");
+        assert_int_equal(dlo_addr_normalize_list(dlo_buf_str(&in), &out, &err), DLO_E_CONFIG);
+        assert_non_null(strstr(err.msg, "more than 1000 entries"));
+        dlo_buf_reset(&in);
+        for (i = 0; i < 4097; i++)
+            dlo_buf_putc(&in, ' ');
+        dlo_buf_putc(&in, '*');
+        assert_int_equal(dlo_addr_normalize_list(dlo_buf_str(&in), &out, &err), DLO_E_CONFIG);
+        assert_non_null(strstr(err.msg, "4098 characters; expected at most 4096"));
+        dlo_buf_free(&out);
+    }
+    dlo_buf_free(&in);
+}
+
+static void test_long_token_is_quoted_truncated(void **state)
+{
+    char big[300];
+    dlo_buf out;
+    dlo_error err;
+    (void)state;
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    dlo_buf_init(&out);
+    assert_int_equal(dlo_addr_normalize_list(big, &out, &err), DLO_E_CONFIG);
+    /* The token is cut at 80 characters so the message stays readable. */
+    assert_non_null(strstr(err.msg, "'xxxxxxxxxx"));
+    assert_null(strstr(err.msg,
+                       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                       "xxxxxxxxxxxxxxxx"));
+    dlo_buf_free(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keywords_any_case_to_firewall_spelling),
+        cmocka_unit_test(test_star_alone),
+        cmocka_unit_test(test_ipv4_addresses_subnets_ranges),
+        cmocka_unit_test(test_ipv4_refusals),
+        cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_ipv6_refusals),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_long_token_is_quoted_truncated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

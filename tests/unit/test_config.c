@@ -1,0 +1,715 @@
+/* The configuration against an in-memory registry: every value valid, invalid, missing, of the
+ * wrong type, in both keys (policy wins value by value), and overridden on the command line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlo/config.h"
+#include "dlo/log.h"
+#include "fake_registry.h"
+#include "log_capture.h"
+
+#define INST DLO_CONFIG_KEY_INSTALLER
+#define POL  DLO_CONFIG_KEY_POLICY
+
+/* How to write one valid or invalid value of an item. */
+typedef struct sample {
+    int dword; /* 1: REG_DWORD `num`; 0: REG_SZ `sz` */
+    const char *sz;
+    uint32_t num;
+    const char *text; /* the expected value text (valid samples) or message part (invalid) */
+} sample;
+
+typedef struct item_case {
+    dlo_config_item item;
+    const char *name;
+    const char *default_text;
+    sample valid, other, bad, bad2;
+    sample wrong_type;
+    const char *cli, *cli_text; /* NULL: no switch */
+} item_case;
+
+#define SZ(s, t)                                                                                   \
+    {                                                                                              \
+        0, s, 0, t                                                                                 \
+    }
+#define DW(n, t)                                                                                   \
+    {                                                                                              \
+        1, NULL, n, t                                                                              \
+    }
+#define ADDR_CASE(r)                                                                               \
+    {                                                                                              \
+        DLO_CFG_SCOPE_FIRST + (r), NULL, "*",                                                      \
+            SZ("10.0.0.0/8, 192.168.1.7", "10.0.0.0/255.0.0.0,192.168.1.7/255.255.255.255"),       \
+            SZ("localsubnet", "LocalSubnet"),                                                      \
+            SZ("10.0.0.300", "'10.0.0.300' is not a valid address"),                               \
+            SZ("10.0.0.0/33", "prefix length over 32"),                                            \
+            DW(1,                                                                                  \
+               "the type REG_DWORD is wrong; expected REG_SZ (comma-separated) or REG_MULTI_SZ"),  \
+            "fe80::/64", "fe80::/64"                                                               \
+    }
+
+static const item_case cases[] = {
+    {DLO_CFG_BOI_MODE, "BOIMode", "nonboi", SZ("Occasional", "occasional"),
+     SZ("exclusive-boi", "exclusive"), SZ("turbo", "unknown BOI mode 'turbo'"), SZ("", "unused"),
+     DW(2, "the type REG_DWORD is wrong; expected REG_SZ holding a BOI mode"), "exclusive",
+     "exclusive"},
+    {DLO_CFG_ROLES, "Roles", "(detected)", SZ("client, io-server", "io-server,client"),
+     SZ("edge-server", "edge-server"), SZ("client,toaster", "unknown role 'toaster'"),
+     SZ("client,,io-server", "empty role name"),
+     DW(7, "the type REG_DWORD is wrong; expected REG_SZ (comma-separated) or REG_MULTI_SZ"),
+     "admin-server", "admin-server"},
+    {DLO_CFG_ADD_ROLES, "AddRoles", "(none)", SZ("sql-server", "sql-server"),
+     SZ("storage;web-restore", "storage,web-restore"), SZ("sql", "unknown role 'sql'"),
+     SZ("storage,", "empty role name"),
+     DW(7, "the type REG_DWORD is wrong; expected REG_SZ (comma-separated) or REG_MULTI_SZ"),
+     "dedupe-storage", "dedupe-storage"},
+    {DLO_CFG_EXCLUDE_ROLES, "ExcludeRoles", "(none)", SZ("admin-console", "admin-console"),
+     SZ("maintenance-server", "maintenance-server"), SZ("console", "unknown role 'console'"),
+     SZ(",", "empty role name"),
+     DW(7, "the type REG_DWORD is wrong; expected REG_SZ (comma-separated) or REG_MULTI_SZ"),
+     "dedupe-server", "dedupe-server"},
+    {DLO_CFG_SQL_PORT,
+     "SqlPort",
+     "(detected)",
+     DW(1433, "1433"),
+     SZ(" 14330 ", "14330"),
+     DW(70000, "out of range; expected REG_DWORD or REG_SZ holding a TCP port number from 1 to "
+               "65535"),
+     SZ("14x", "not a port number"),
+     {2, NULL, 0, "the type REG_BINARY is wrong; expected REG_DWORD or REG_SZ"},
+     "1434",
+     "1434"},
+    ADDR_CASE(DLO_ROLE_ADMIN_SERVER),
+    ADDR_CASE(DLO_ROLE_ADMIN_CONSOLE),
+    ADDR_CASE(DLO_ROLE_DEDUPE_SERVER),
+    ADDR_CASE(DLO_ROLE_MAINTENANCE_SERVER),
+    ADDR_CASE(DLO_ROLE_EDGE_SERVER),
+    ADDR_CASE(DLO_ROLE_IO_SERVER),
+    ADDR_CASE(DLO_ROLE_CLIENT),
+    ADDR_CASE(DLO_ROLE_SQL_SERVER),
+    ADDR_CASE(DLO_ROLE_STORAGE),
+    ADDR_CASE(DLO_ROLE_DEDUPE_STORAGE),
+    ADDR_CASE(DLO_ROLE_WEB_RESTORE),
+    {DLO_CFG_INTERVAL, "ReconcileIntervalMinutes", "60", DW(30, "30"), DW(1440, "1440"),
+     DW(0, "out of range; expected REG_DWORD holding a number of minutes from 1 to 1440"),
+     DW(1441, "out of range"),
+     SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), NULL,
+     NULL},
+    {DLO_CFG_TEST_INTERVAL, "TestReconcileIntervalSeconds", "(not set)", DW(5, "5"),
+     DW(86400, "86400"),
+     DW(86401, "out of range; expected REG_DWORD holding a number of seconds from 1 to 86400"),
+     DW(0, "out of range"), SZ("5", "the type REG_SZ is wrong; expected REG_DWORD"), NULL, NULL},
+};
+
+#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+
+static const char *case_name(const item_case *c)
+{
+    return c->name ? c->name : dlo_config_item_name(c->item);
+}
+
+static void put(fake_registry *f, const char *key, const item_case *c, const sample *s)
+{
+    if (s->dword == 1)
+        fake_reg_dword(f, key, case_name(c), s->num);
+    else if (s->dword == 2)
+        fake_reg_typed(f, key, case_name(c), DLO_REG_BINARY, 0, 4);
+    else
+        fake_reg_sz(f, key, case_name(c), s->sz);
+}
+
+static void check_value(const dlo_config *cfg, dlo_config_item item, const char *text,
+                        dlo_config_source src)
+{
+    dlo_buf b;
+    dlo_buf_init(&b);
+    dlo_config_value_text(&b, cfg, item);
+    if (strcmp(dlo_buf_str(&b), text) != 0)
+        fail_msg("%s is '%s', expected '%s'", dlo_config_item_name(item), dlo_buf_str(&b), text);
+    if (cfg->source[item] != src)
+        fail_msg("%s comes from %s, expected %s", dlo_config_item_name(item),
+                 dlo_config_source_name(cfg->source[item]), dlo_config_source_name(src));
+    dlo_buf_free(&b);
+}
+
+static void expect_refused(fake_registry *f, const dlo_cli *cli, const char *needle1,
+                           const char *needle2)
+{
+    dlo_config cfg;
+    dlo_error err;
+    dlo_status st;
+
+    dlo_error_clear(&err);
+    st = dlo_config_load(&cfg, &f->reg, cli, &err);
+    if (st != DLO_E_CONFIG)
+        fail_msg("load returned %d (%s), expected DLO_E_CONFIG for '%s'", st, err.msg, needle1);
+    assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
+    assert_int_equal(err.status, DLO_E_CONFIG);
+    if (!strstr(err.msg, needle1))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle1);
+    if (needle2 && !strstr(err.msg, needle2))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle2);
+    /* A failed load leaves the defaults, never half a configuration. */
+    assert_int_equal(cfg.mode, DLO_MODE_NONBOI);
+    assert_false(cfg.roles_set);
+    assert_string_equal(cfg.scopes[DLO_ROLE_EDGE_SERVER], "*");
+    dlo_config_free(&cfg);
+}
+
+static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
+{
+    dlo_error err;
+    dlo_status st;
+    dlo_error_clear(&err);
+    st = dlo_config_load(cfg, &f->reg, cli, &err);
+    if (st)
+        fail_msg("load failed: %s", err.msg);
+    return st;
+}
+
+static void test_missing_everything_gives_defaults(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    size_t i;
+    (void)state;
+
+    fake_reg_init(&f);
+    load(&f, NULL, &cfg);
+    for (i = 0; i < N_CASES; i++)
+        check_value(&cfg, cases[i].item, cases[i].default_text, DLO_SOURCE_DEFAULT);
+    assert_int_equal(cfg.interval_seconds, 3600);
+    assert_int_equal(cfg.sql_port, 0);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_every_value_valid_in_either_key(void **state)
+{
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        fake_registry f;
+        dlo_config cfg;
+
+        fake_reg_init(&f);
+        put(&f, INST, c, &c->valid);
+        load(&f, NULL, &cfg);
+        check_value(&cfg, c->item, c->valid.text, DLO_SOURCE_INSTALLER);
+        dlo_config_free(&cfg);
+
+        if (c->item != DLO_CFG_TEST_INTERVAL) {
+            fake_reg_free(&f);
+            put(&f, POL, c, &c->other);
+            load(&f, NULL, &cfg);
+            check_value(&cfg, c->item, c->other.text, DLO_SOURCE_POLICY);
+            dlo_config_free(&cfg);
+        }
+        fake_reg_free(&f);
+    }
+}
+
+static void test_policy_wins_value_by_value(void **state)
+{
+    size_t i, j;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        fake_registry f;
+        dlo_config cfg;
+
+        if (c->item == DLO_CFG_TEST_INTERVAL)
+            continue;
+        /* Every value in the installer key; only this one also in the policy key. */
+        fake_reg_init(&f);
+        for (j = 0; j < N_CASES; j++)
+            put(&f, INST, &cases[j], &cases[j].valid);
+        put(&f, POL, c, &c->other);
+        load(&f, NULL, &cfg);
+        for (j = 0; j < N_CASES; j++) {
+            if (j == i)
+                check_value(&cfg, c->item, c->other.text, DLO_SOURCE_POLICY);
+            else
+                check_value(&cfg, cases[j].item, cases[j].valid.text, DLO_SOURCE_INSTALLER);
+        }
+        dlo_config_free(&cfg);
+        fake_reg_free(&f);
+    }
+}
+
+static void test_test_interval_is_read_from_the_installer_key_only(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_dword(&f, POL, "TestReconcileIntervalSeconds", 5);
+    fake_reg_dword(&f, POL, "ReconcileIntervalMinutes", 2);
+    load(&f, NULL, &cfg);
+    check_value(&cfg, DLO_CFG_TEST_INTERVAL, "(not set)", DLO_SOURCE_DEFAULT);
+    assert_int_equal(cfg.interval_seconds, 120);
+    dlo_config_free(&cfg);
+
+    fake_reg_dword(&f, INST, "TestReconcileIntervalSeconds", 5);
+    load(&f, NULL, &cfg);
+    assert_int_equal(cfg.interval_seconds, 5);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_command_line_wins(void **state)
+{
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        const char *sw = dlo_config_item_switch(c->item);
+        fake_registry f;
+        dlo_config cfg;
+        dlo_cli cli;
+        char arg[128];
+        char *argv[] = {"dloagent.exe", "/config", arg, NULL};
+        dlo_error err;
+
+        if (!c->cli) {
+            assert_null(sw);
+            continue;
+        }
+        assert_non_null(sw);
+        snprintf(arg, sizeof(arg), "/%s:%s", sw, c->cli);
+        assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);
+        fake_reg_init(&f);
+        put(&f, INST, c, &c->valid);
+        put(&f, POL, c, &c->other);
+        load(&f, &cli, &cfg);
+        check_value(&cfg, c->item, c->cli_text, DLO_SOURCE_COMMAND_LINE);
+        dlo_config_free(&cfg);
+
+        /* A bad switch value is refused like a bad registry value. */
+        snprintf(arg, sizeof(arg), "/%s:%s", sw, c->bad.dword ? "70000" : c->bad.sz);
+        assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);
+        snprintf(arg, sizeof(arg), "/%s:\"", sw);
+        expect_refused(&f, &cli, arg, NULL);
+        fake_reg_free(&f);
+    }
+}
+
+static void test_every_value_invalid(void **state)
+{
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        const sample *bads[2] = {&c->bad, &c->bad2};
+        size_t k;
+
+        for (k = 0; k < 2; k++) {
+            fake_registry f;
+            char where[200];
+
+            if (!bads[k]->dword && !bads[k]->sz[0])
+                continue;
+            fake_reg_init(&f);
+            put(&f, INST, c, bads[k]);
+            snprintf(where, sizeof(where), "HKLM\\%s value %s holds %s", INST, case_name(c),
+                     bads[k]->dword ? "REG_DWORD" : "REG_SZ");
+            expect_refused(&f, NULL, where, bads[k]->text);
+            fake_reg_free(&f);
+
+            /* The same in the policy key names the policy key. */
+            if (c->item != DLO_CFG_TEST_INTERVAL) {
+                fake_reg_init(&f);
+                put(&f, POL, c, bads[k]);
+                snprintf(where, sizeof(where), "HKLM\\%s value %s holds", POL, case_name(c));
+                expect_refused(&f, NULL, where, bads[k]->text);
+                fake_reg_free(&f);
+            }
+        }
+    }
+}
+
+static void test_bad_value_is_quoted(void **state)
+{
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "BOIMode", "turbo");
+    expect_refused(&f, NULL, "value BOIMode holds REG_SZ \"turbo\": ",
+                   "valid modes are: nonboi (non-boi), exclusive (exclusive-boi), occasional");
+    fake_reg_sz(&f, INST, "BOIMode", "tur\"bo\x01");
+    expect_refused(&f, NULL, "holds REG_SZ \"tur\\\"bo\\x01\"", NULL);
+    fake_reg_free(&f);
+}
+
+static void test_every_value_wrong_type(void **state)
+{
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        fake_registry f;
+
+        fake_reg_init(&f);
+        put(&f, INST, c, &c->wrong_type);
+        expect_refused(&f, NULL, case_name(c), c->wrong_type.text);
+        /* Types no value takes. */
+        fake_reg_typed(&f, INST, case_name(c), DLO_REG_QWORD, 5, 8);
+        expect_refused(&f, NULL, "holds REG_QWORD 5: the type REG_QWORD is wrong", NULL);
+        fake_reg_typed(&f, INST, case_name(c), DLO_REG_BINARY, 0, 3);
+        expect_refused(&f, NULL, "holds REG_BINARY of 3 bytes: the type REG_BINARY is wrong", NULL);
+        fake_reg_typed(&f, INST, case_name(c), 42, 0, 3);
+        expect_refused(&f, NULL, "the type type 42 is wrong", NULL);
+        fake_reg_free(&f);
+    }
+    /* REG_EXPAND_SZ is not REG_SZ. */
+    {
+        fake_registry f;
+        fake_reg_init(&f);
+        fake_reg_sz(&f, INST, "BOIMode", "occasional");
+        f.entries[0].type = DLO_REG_EXPAND_SZ;
+        expect_refused(&f, NULL, "holds REG_EXPAND_SZ \"occasional\"", "expected REG_SZ");
+        fake_reg_free(&f);
+    }
+}
+
+static void test_invalid_policy_value_does_not_fall_back(void **state)
+{
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "BOIMode", "occasional");
+    fake_reg_sz(&f, POL, "BOIMode", "sometimes");
+    expect_refused(&f, NULL, "HKLM\\" POL " value BOIMode", "'sometimes'");
+    fake_reg_free(&f);
+}
+
+static void test_invalid_value_that_does_not_take_effect_is_a_warning(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.999");
+    fake_reg_sz(&f, POL, "EdgeServers", "10.0.0.9");
+    log_capture_reset();
+    load(&f, NULL, &cfg);
+    check_value(&cfg, DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER, "10.0.0.9/255.255.255.255",
+                DLO_SOURCE_POLICY);
+    assert_true(log_has("1201 1 HKLM\\" INST " value EdgeServers"));
+    assert_true(log_has("not in effect: the policy value"));
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_empty_value_counts_as_absent(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    const char *empties[] = {"", " "};
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "BOIMode", "exclusive");
+    fake_reg_sz(&f, POL, "BOIMode", "  ");
+    fake_reg_multi(&f, POL, "Roles", empties, 2);
+    fake_reg_sz(&f, INST, "Roles", "client");
+    load(&f, NULL, &cfg);
+    check_value(&cfg, DLO_CFG_BOI_MODE, "exclusive", DLO_SOURCE_INSTALLER);
+    check_value(&cfg, DLO_CFG_ROLES, "client", DLO_SOURCE_INSTALLER);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_multi_sz_lists(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    const char *roles[] = {"client", "", "io-server,sql-server"};
+    const char *addrs[] = {"10.0.0.1", "LocalSubnet, fe80::1", ""};
+    const char *bad[] = {"10.0.0.1", "10.0.0.x"};
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_multi(&f, INST, "Roles", roles, 3);
+    fake_reg_multi(&f, INST, "IoServers", addrs, 3);
+    load(&f, NULL, &cfg);
+    check_value(&cfg, DLO_CFG_ROLES, "io-server,client,sql-server", DLO_SOURCE_INSTALLER);
+    check_value(&cfg, DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER,
+                "10.0.0.1/255.255.255.255,LocalSubnet,fe80::1/128", DLO_SOURCE_INSTALLER);
+    dlo_config_free(&cfg);
+    fake_reg_multi(&f, INST, "IoServers", bad, 2);
+    expect_refused(&f, NULL,
+                   "value IoServers holds REG_MULTI_SZ of 2 strings \"10.0.0.1\", "
+                   "\"10.0.0.x\": '10.0.0.x' is not",
+                   NULL);
+    fake_reg_free(&f);
+}
+
+static void test_absurd_lengths(void **state)
+{
+    fake_registry f;
+    char *big = malloc(5001);
+    const char **many = malloc(1001 * sizeof(*many));
+    size_t i;
+    (void)state;
+
+    assert_non_null(big);
+    assert_non_null(many);
+    fake_reg_init(&f);
+    memset(big, 'a', 5000);
+    big[5000] = '\0';
+    fake_reg_sz(&f, INST, "Roles", big);
+    expect_refused(&f, NULL, "value Roles holds REG_SZ of 5000 characters \"aaaa",
+                   "...\": too long (5000 characters); expected at most 4096");
+    fake_reg_remove(&f, INST, "Roles");
+
+    for (i = 0; i < 1001; i++)
+        many[i] = "*";
+    fake_reg_multi(&f, INST, "ClientNetworks", many, 1001);
+    expect_refused(&f, NULL, "value ClientNetworks holds REG_MULTI_SZ of 1001 strings",
+                   "too many strings (1001); expected at most 1000");
+    fake_reg_remove(&f, INST, "ClientNetworks");
+
+    /* 1001 entries in one string. */
+    for (i = 0; i < 1001; i++)
+        memcpy(big + 2 * i, "c,", 2);
+    big[2001] = '\0';
+    fake_reg_sz(&f, INST, "AddRoles", big);
+    expect_refused(&f, NULL, "value AddRoles", "too many entries (1001)");
+    fake_reg_remove(&f, INST, "AddRoles");
+
+    fake_reg_oversize(&f, INST, "SqlServers", DLO_REG_SZ, 300000);
+    expect_refused(&f, NULL, "value SqlServers holds REG_SZ of 300000 bytes: far too long", NULL);
+    fake_reg_free(&f);
+    free(big);
+    free(many);
+}
+
+static void test_unreadable_key_fails_the_load(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    dlo_error err;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_fail(&f, POL, "SqlPort", DLO_E_ACCESS);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_config_load(&cfg, &f.reg, NULL, &err), DLO_E_ACCESS);
+    assert_non_null(strstr(err.msg, "value SqlPort cannot be read"));
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_several_problems_are_all_named(void **state)
+{
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "BOIMode", "turbo");
+    fake_reg_dword(&f, POL, "SqlPort", 0);
+    fake_reg_sz(&f, INST, "EdgeServers", "x");
+    expect_refused(&f, NULL, "unknown BOI mode 'turbo'", "(also invalid: SqlPort, EdgeServers)");
+    fake_reg_free(&f);
+}
+
+static void test_add_and_exclude_the_same_role(void **state)
+{
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, POL, "AddRoles", "client,storage");
+    fake_reg_sz(&f, INST, "ExcludeRoles", "storage");
+    expect_refused(&f, NULL, "AddRoles (policy) and ExcludeRoles (installer) both name storage",
+                   NULL);
+    fake_reg_free(&f);
+}
+
+static void test_effective_roles(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    dlo_role_set detected = DLO_ROLE_BIT(DLO_ROLE_CLIENT) | DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
+    (void)state;
+
+    fake_reg_init(&f);
+    load(&f, NULL, &cfg);
+    assert_int_equal(dlo_config_roles(&cfg, detected), detected);
+    dlo_config_free(&cfg);
+
+    fake_reg_sz(&f, INST, "AddRoles", "storage");
+    fake_reg_sz(&f, INST, "ExcludeRoles", "sql-server");
+    load(&f, NULL, &cfg);
+    assert_int_equal(dlo_config_roles(&cfg, detected),
+                     DLO_ROLE_BIT(DLO_ROLE_CLIENT) | DLO_ROLE_BIT(DLO_ROLE_STORAGE));
+    dlo_config_free(&cfg);
+
+    /* Roles replaces detection; Add and Exclude still apply. */
+    fake_reg_sz(&f, POL, "Roles", "edge-server,sql-server");
+    load(&f, NULL, &cfg);
+    assert_int_equal(dlo_config_roles(&cfg, detected),
+                     DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_STORAGE));
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_scope_for_several_peers(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    dlo_buf b;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.1, LocalSubnet");
+    fake_reg_sz(&f, INST, "IoServers", "localsubnet,10.0.0.2");
+    load(&f, NULL, &cfg);
+    dlo_buf_init(&b);
+    assert_int_equal(
+        dlo_config_scope_for(
+            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER), &b),
+        DLO_OK);
+    assert_string_equal(dlo_buf_str(&b),
+                        "10.0.0.1/255.255.255.255,LocalSubnet,10.0.0.2/255.255.255.255");
+    /* A peer with no scope allows any address, so the union is "*". */
+    assert_int_equal(
+        dlo_config_scope_for(
+            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &b),
+        DLO_OK);
+    assert_string_equal(dlo_buf_str(&b), "*");
+    assert_int_equal(dlo_config_scope_for(&cfg, 0, &b), DLO_OK);
+    assert_string_equal(dlo_buf_str(&b), "*");
+    dlo_buf_free(&b);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+static void test_equal_and_copy(void **state)
+{
+    fake_registry f;
+    dlo_config a, b, c;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.1");
+    load(&f, NULL, &a);
+    assert_int_equal(dlo_config_copy(&c, &a), DLO_OK);
+    assert_true(dlo_config_equal(&a, &c));
+    /* The same value from another key is the same configuration. */
+    fake_reg_remove(&f, INST, "EdgeServers");
+    fake_reg_sz(&f, POL, "EdgeServers", "10.0.0.1/32");
+    load(&f, NULL, &b);
+    assert_true(dlo_config_equal(&a, &b));
+    dlo_config_free(&b);
+    fake_reg_sz(&f, POL, "EdgeServers", "10.0.0.2");
+    load(&f, NULL, &b);
+    assert_false(dlo_config_equal(&a, &b));
+    dlo_config_free(&b);
+    fake_reg_sz(&f, POL, "EdgeServers", "10.0.0.1");
+    fake_reg_sz(&f, POL, "BOIMode", "occasional");
+    load(&f, NULL, &b);
+    assert_false(dlo_config_equal(&a, &b));
+    dlo_config_free(&a);
+    dlo_config_free(&b);
+    dlo_config_free(&c);
+    fake_reg_free(&f);
+}
+
+static void test_print_text_and_json(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    dlo_buf b;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, POL, "BOIMode", "occasional");
+    fake_reg_dword(&f, INST, "SqlPort", 1433);
+    fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
+    load(&f, NULL, &cfg);
+    dlo_buf_init(&b);
+    dlo_config_print(&b, &cfg, false);
+    assert_non_null(strstr(dlo_buf_str(&b), "policy key:    HKLM\\" POL "\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  BOIMode                       policy        "
+                                            "occasional\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  SqlPort                       installer     "
+                                            "1433\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  Roles                         default       "
+                                            "(detected)\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  EdgeServers                   installer     "
+                                            "10.0.0.0/255.0.0.0,LocalSubnet\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
+
+    dlo_buf_reset(&b);
+    dlo_config_print(&b, &cfg, true);
+    assert_non_null(strstr(dlo_buf_str(&b), "\"policy\": \"HKLM\\\\SOFTWARE\\\\Policies\\\\"));
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "\"BOIMode\": {\"value\": \"occasional\", \"source\": \"policy\"}"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "\"Roles\": {\"value\": null, \"source\": \"default\"}"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "\"AddRoles\": {\"value\": [], \"source\": \"default\"}"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "\"SqlPort\": {\"value\": 1433, \"source\": \"installer\"}"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"EdgeServers\": {\"value\": [\"10.0.0.0/255.0.0.0\", "
+                                            "\"LocalSubnet\"], \"source\": \"installer\"}"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "\"IoServers\": {\"value\": [\"*\"], \"source\": \"default\"}"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
+
+    dlo_buf_reset(&b);
+    dlo_config_summary(&b, &cfg);
+    assert_non_null(strstr(dlo_buf_str(&b), "BOIMode=occasional (policy)"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));
+    assert_null(strstr(dlo_buf_str(&b), "IoServers"));
+    dlo_buf_free(&b);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_missing_everything_gives_defaults),
+        cmocka_unit_test(test_every_value_valid_in_either_key),
+        cmocka_unit_test(test_policy_wins_value_by_value),
+        cmocka_unit_test(test_test_interval_is_read_from_the_installer_key_only),
+        cmocka_unit_test(test_command_line_wins),
+        cmocka_unit_test(test_every_value_invalid),
+        cmocka_unit_test(test_bad_value_is_quoted),
+        cmocka_unit_test(test_every_value_wrong_type),
+        cmocka_unit_test(test_invalid_policy_value_does_not_fall_back),
+        cmocka_unit_test(test_invalid_value_that_does_not_take_effect_is_a_warning),
+        cmocka_unit_test(test_empty_value_counts_as_absent),
+        cmocka_unit_test(test_multi_sz_lists),
+        cmocka_unit_test(test_absurd_lengths),
+        cmocka_unit_test(test_unreadable_key_fails_the_load),
+        cmocka_unit_test(test_several_problems_are_all_named),
+        cmocka_unit_test(test_add_and_exclude_the_same_role),
+        cmocka_unit_test(test_effective_roles),
+        cmocka_unit_test(test_scope_for_several_peers),
+        cmocka_unit_test(test_equal_and_copy),
+        cmocka_unit_test(test_print_text_and_json),
+    };
+    return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
+}

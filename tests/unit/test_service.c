@@ -1,0 +1,241 @@
+/* One service pass: the configuration gates the reconcile, failures are reported once, and an
+ * unchanged configuration after a registry notification causes no work. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dlo/log.h"
+#include "dlo/service.h"
+#include "fake_registry.h"
+#include "log_capture.h"
+
+#define INST DLO_CONFIG_KEY_INSTALLER
+#define POL  DLO_CONFIG_KEY_POLICY
+
+typedef struct fake_engine {
+    int calls;
+    unsigned last_why;
+    dlo_mode last_mode;
+    dlo_status result;
+} fake_engine;
+
+static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
+{
+    fake_engine *e = ctx;
+    e->calls++;
+    e->last_why = why;
+    e->last_mode = cfg->mode;
+    if (e->result)
+        return dlo_error_set(err, e->result, "the firewall said no");
+    return DLO_OK;
+}
+
+typedef struct rig {
+    fake_registry reg;
+    fake_engine engine;
+    dlo_service_ops ops;
+    dlo_service_loop state;
+    unsigned interval;
+} rig;
+
+static void rig_init(rig *r)
+{
+    memset(r, 0, sizeof(*r));
+    fake_reg_init(&r->reg);
+    r->ops.ctx = &r->engine;
+    r->ops.reconcile = fake_reconcile;
+    dlo_service_loop_init(&r->state);
+    log_capture_reset();
+}
+
+static void rig_free(rig *r)
+{
+    dlo_service_loop_free(&r->state);
+    fake_reg_free(&r->reg);
+}
+
+static dlo_status pass(rig *r, unsigned why)
+{
+    return dlo_service_pass(&r->state, &r->ops, &r->reg.reg, NULL, why, &r->interval);
+}
+
+static void test_start_pass_reconciles_with_the_configuration(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
+    fake_reg_dword(&r.reg, INST, "ReconcileIntervalMinutes", 5);
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(r.engine.calls, 1);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_START);
+    assert_int_equal(r.engine.last_mode, DLO_MODE_EXCLUSIVE);
+    assert_int_equal(r.interval, 300);
+    assert_true(log_has("1002 0 configuration in effect: BOIMode=exclusive (installer)"));
+    rig_free(&r);
+}
+
+static void test_invalid_configuration_never_reaches_reconcile(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "occasional");
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(r.engine.calls, 1);
+
+    fake_reg_sz(&r.reg, POL, "BOIMode", "sometimes");
+    log_capture_reset();
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_E_CONFIG);
+    assert_int_equal(r.engine.calls, 1);
+    assert_true(log_has("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" POL
+                        " value BOIMode holds REG_SZ \"sometimes\""));
+    /* The interval stays the one of the last good configuration. */
+    assert_int_equal(r.interval, 3600);
+
+    /* Drift-repair wake-ups do not reconcile either while it is invalid. */
+    assert_int_equal(pass(&r, DLO_WAKE_TIMER), DLO_E_CONFIG);
+    assert_int_equal(r.engine.calls, 1);
+
+    /* Fixed: reconciled, and the configuration is announced again. */
+    fake_reg_sz(&r.reg, POL, "BOIMode", "exclusive");
+    log_capture_reset();
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    assert_int_equal(r.engine.last_mode, DLO_MODE_EXCLUSIVE);
+    assert_true(log_has("1002 0 configuration in effect: BOIMode=exclusive (policy)"));
+    rig_free(&r);
+}
+
+static void test_unchanged_configuration_after_a_notification_is_no_work(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "occasional");
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    log_capture_reset();
+    /* Group Policy rewrote its key with the same values. */
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
+    assert_int_equal(r.engine.calls, 1);
+    assert_string_equal(log_captured(), "");
+    /* The same value moving to the policy key changes nothing either. */
+    fake_reg_sz(&r.reg, POL, "BOIMode", "occasional-boi");
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
+    assert_int_equal(r.engine.calls, 1);
+    /* Other reasons always reconcile: drift, new services. */
+    assert_int_equal(pass(&r, DLO_WAKE_TIMER), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES), DLO_OK);
+    assert_int_equal(r.engine.calls, 3);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES);
+    /* A real change does. */
+    fake_reg_sz(&r.reg, POL, "BOIMode", "nonboi");
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
+    assert_int_equal(r.engine.calls, 4);
+    assert_int_equal(r.engine.last_mode, DLO_MODE_NONBOI);
+    rig_free(&r);
+}
+
+static void test_reconcile_failures_are_logged_and_retried(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    r.engine.result = DLO_E_FIREWALL;
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_E_FIREWALL);
+    assert_true(log_has("1300 2 firewall error (pass for: start): the firewall said no"));
+    r.engine.result = DLO_E_IO;
+    assert_int_equal(pass(&r, DLO_WAKE_RETRY), DLO_E_IO);
+    assert_true(log_has("1301 2 pass failed (for: retry after a failure): the firewall said no"));
+    /* Nothing was applied yet, so a notification with the same configuration still works. */
+    r.engine.result = DLO_OK;
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
+    assert_int_equal(r.engine.calls, 3);
+    rig_free(&r);
+}
+
+static void test_unreadable_registry_keeps_the_rules(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_fail(&r.reg, INST, "Roles", DLO_E_ACCESS);
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_E_CONFIG);
+    assert_int_equal(r.engine.calls, 0);
+    assert_true(log_has("1200 2 configuration invalid, firewall rules left as they are: HKLM\\" INST
+                        " value Roles cannot be read"));
+    rig_free(&r);
+}
+
+static void test_overrides_of_run(void **state)
+{
+    rig r;
+    dlo_cli cli;
+    dlo_error err;
+    char *argv[] = {"dloagent.exe", "/run", "/mode:occasional", NULL};
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
+    assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);
+    assert_int_equal(
+        dlo_service_pass(&r.state, &r.ops, &r.reg.reg, &cli, DLO_WAKE_START, &r.interval), DLO_OK);
+    assert_int_equal(r.engine.last_mode, DLO_MODE_OCCASIONAL);
+    rig_free(&r);
+}
+
+static void test_log_only_ops_say_so(void **state)
+{
+    rig r;
+    dlo_service_ops ops = dlo_service_log_only_ops();
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "occasional");
+    fake_reg_sz(&r.reg, INST, "AddRoles", "client");
+    assert_int_equal(dlo_service_pass(&r.state, &ops, &r.reg.reg, NULL,
+                                      DLO_WAKE_START | DLO_WAKE_SERVICES, &r.interval),
+                     DLO_OK);
+    assert_true(log_has("0 0 pass (start, services created or deleted): reconcile engine not "
+                        "linked in, no rule changed; would apply mode occasional, roles (detected) "
+                        "+ client - (none)"));
+    /* It claims no rules were applied. */
+    assert_false(log_has("1100 "));
+    rig_free(&r);
+}
+
+static void test_wake_text(void **state)
+{
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    dlo_wake_text(&b, DLO_WAKE_CONFIG | DLO_WAKE_TIMER);
+    assert_string_equal(dlo_buf_str(&b), "configuration changed, drift-repair interval");
+    dlo_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_pass_reconciles_with_the_configuration),
+        cmocka_unit_test(test_invalid_configuration_never_reaches_reconcile),
+        cmocka_unit_test(test_unchanged_configuration_after_a_notification_is_no_work),
+        cmocka_unit_test(test_reconcile_failures_are_logged_and_retried),
+        cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
+        cmocka_unit_test(test_overrides_of_run),
+        cmocka_unit_test(test_log_only_ops_say_so),
+        cmocka_unit_test(test_wake_text),
+    };
+    return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
+}

@@ -1,0 +1,185 @@
+#!/bin/sh
+# Usage: test-service.sh PATH/TO/dloagent.exe PATH/TO/run_unelevated.exe
+# The service under Wine, end to end: /install and what it registers, the start pass, a pass
+# within seconds of a configuration change or a new service, a bad value reported while the
+# loop keeps running, the drift-repair timer, a prompt stop, /run with Ctrl+C, the elevation
+# checks, and /uninstall leaving nothing behind.
+#
+# Wine's Event Log keeps nothing (ReportEventW is a stub there), so the service is observed
+# through its trace file: the installer key's TraceFile value names a file that receives every
+# event as "TIME ID LEVEL TEXT". Needs the persistent wineserver of the CTest fixture (Wine ends
+# services a few seconds after the last ordinary Wine process otherwise).
+. "$(dirname "$0")/lib.sh"
+exe=$1
+unelevated=$2
+
+key='HKLM\SOFTWARE\Arctera\DLO\FirewallAgent'
+pol='HKLM\SOFTWARE\Policies\Arctera\DLO\FirewallAgent'
+svckey='HKLM\SYSTEM\CurrentControlSet\Services\dloagent'
+evkey='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dloagent'
+winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
+
+work=$(mktemp -d)
+trace=$work/trace.txt
+wexe=$(winpath "$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")")
+
+quiet() { "$@" </dev/null >/dev/null 2>&1; }
+reg_set() { quiet wine reg add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f; }
+state() { wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
+now_ms() { date +%s%3N; }
+passes() { cat "$trace" 2>/dev/null | grep -c ' pass ('; }
+
+# wait_for REGEX SECONDS: until the trace has a line matching REGEX; sets $waited_ms.
+wait_for() {
+  _start=$(now_ms)
+  _end=$((_start + $2 * 1000))
+  while [ "$(now_ms)" -lt "$_end" ]; do
+    if grep -Eq -- "$1" "$trace" 2>/dev/null; then
+      waited_ms=$(($(now_ms) - _start))
+      return 0
+    fi
+    sleep 0.2
+  done
+  waited_ms=$(($(now_ms) - _start))
+  return 1
+}
+
+# expect_trace REGEX SECONDS DESCRIPTION
+expect_trace() {
+  if wait_for "$1" "$2"; then ok "$3 (after ${waited_ms} ms)"; else not_ok "$3: /$1/ not in the trace within $2 s; trace:
+$(tail -5 "$trace" 2>/dev/null)"; fi
+}
+
+cleanup() {
+  quiet wine sc stop dloagent
+  quiet wine "$exe" /uninstall
+  quiet wine sc delete dlotestsvc
+  quiet wine reg delete "$key" /f
+  quiet wine reg delete 'HKLM\SOFTWARE\Policies\Arctera' /f
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A clean start, whatever an earlier run left.
+cleanup
+mkdir -p "$work"
+reg_set "$key" TraceFile "$(winpath "$trace")"
+reg_set "$key" BOIMode nonboi
+
+# --- elevation ---
+run_exe "$unelevated" "$wexe" /install
+expect_rc 3 "/install without administrator rights"
+expect_match "$err" '/install needs administrator rights' "it says why"
+run_exe "$unelevated" "$wexe" /uninstall
+expect_rc 3 "/uninstall without administrator rights"
+run_exe "$unelevated" "$wexe" /run
+expect_rc 3 "/run without administrator rights"
+if [ "$(state)" = "" ]; then ok "nothing was installed by the refused /install"; else not_ok "a service exists after a refused /install"; fi
+
+# --- install ---
+run_exe "$exe" /install
+expect_rc 0 "/install"
+expect_match "$out" '^Installed service dloagent' "/install says what it did"
+sc=$(wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r')
+expect_match "$sc" 'SERVICE_NAME: dloagent' "sc query shows the service"
+expect_match "$sc" 'STATE *: *1 *STOPPED' "installed, not started"
+svc=$(wine reg query "$svckey" </dev/null 2>/dev/null | tr -d '\r')
+image=$(printf '%s\n' "$svc" | sed -n 's/^ *ImagePath *REG_[A-Z_]* *//p')
+if [ "$image" = "\"$wexe\" /service" ]; then ok "ImagePath is the quoted path with /service"; else not_ok "ImagePath is $image, expected \"$wexe\" /service"; fi
+expect_match "$svc" 'Start +REG_DWORD +0x2$' "automatic start"
+expect_match "$svc" 'ObjectName +REG_SZ +LocalSystem$' "runs as LocalSystem"
+expect_match "$svc" 'DisplayName +REG_SZ +Arctera DLO Firewall Agent$' "display name"
+expect_match "$svc" 'Description +REG_SZ +Keeps the Windows Firewall rules' "description"
+ev=$(wine reg query "$evkey" </dev/null 2>/dev/null | tr -d '\r')
+expect_match "$ev" "EventMessageFile +REG_EXPAND_SZ +$(printf '%s' "$wexe" | sed 's/[\\.]/\\&/g')\$" "Event Log source points at dloagent.exe"
+expect_match "$ev" 'TypesSupported +REG_DWORD +0x7$' "Event Log source types"
+run_exe "$exe" /install
+expect_rc 0 "/install again (an upgrade) updates in place"
+
+# --- start: a pass at start ---
+quiet wine sc start dloagent
+expect_trace ' 1000 info dloagent ' 10 "event 1000: service started"
+expect_trace ' 1002 info configuration in effect: BOIMode=nonboi \(installer\)' 10 "event 1002: the configuration at start"
+expect_trace ' 1900 info pass \(start\): .*would apply mode nonboi' 10 "a pass at start"
+if [ "$(state)" = "RUNNING" ]; then ok "sc query: RUNNING"; else not_ok "state is $(state), expected RUNNING"; fi
+
+# --- a configuration change: a pass within seconds, no restart ---
+reg_set "$key" BOIMode occasional
+expect_trace 'pass \(configuration changed\): .*mode occasional' 10 "BOIMode changed in the installer key: pass"
+# The policy key does not exist yet: its creation is seen through the watch on its parent.
+reg_set "$pol" BOIMode exclusive
+expect_trace 'BOIMode=exclusive \(policy\)' 10 "policy key created: the policy value wins"
+expect_trace 'pass \(configuration changed\): .*mode exclusive' 10 "and a pass applies it"
+
+# A burst of changes makes one pass.
+before=$(passes)
+reg_set "$pol" AddRoles client
+reg_set "$pol" ExcludeRoles storage
+reg_set "$pol" SqlPort 1433 REG_DWORD
+expect_trace 'SqlPort=1433 \(policy\)' 15 "burst of three changes applied"
+sleep 3
+n=$(($(passes) - before))
+if [ "$n" -ge 1 ] && [ "$n" -le 2 ]; then ok "three changes in a burst made $n pass(es)"; else not_ok "three changes in a burst made $n passes"; fi
+
+# Rewriting the same values (as Group Policy does at every refresh) causes no pass.
+before=$(passes)
+reg_set "$pol" BOIMode exclusive
+sleep 4
+if [ "$(passes)" -eq "$before" ]; then ok "an unchanged rewrite causes no pass"; else not_ok "an unchanged rewrite caused $(($(passes) - before)) pass(es)"; fi
+
+# --- a bad value: reported, rules kept, the loop goes on ---
+reg_set "$pol" EdgeServers 10.0.0.300
+expect_trace ' 1200 error configuration invalid, firewall rules left as they are: HKLM\\SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent value EdgeServers holds REG_SZ "10\.0\.0\.300"' 10 "event 1200 names the key, the value and what it holds"
+if [ "$(state)" = "RUNNING" ]; then ok "still RUNNING after a bad value"; else not_ok "state is $(state) after a bad value"; fi
+before=$(passes)
+reg_set "$pol" EdgeServers '10.0.0.0/8, LocalSubnet'
+expect_trace 'EdgeServers=10\.0\.0\.0/255\.0\.0\.0,LocalSubnet \(policy\)' 10 "fixed value: configuration in effect again"
+sleep 1
+if [ "$(passes)" -gt "$before" ]; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
+
+# --- a new service: a pass within seconds ---
+quiet wine sc create dlotestsvc binPath= 'C:\windows\system32\notepad.exe' start= demand
+expect_trace 'pass \(.*services created or deleted' 20 "service created: pass"
+quiet wine sc delete dlotestsvc
+
+# --- the drift-repair timer ---
+reg_set "$key" TestReconcileIntervalSeconds 2 REG_DWORD
+expect_trace 'pass \(drift-repair interval\)' 15 "drift-repair pass after the interval"
+
+# --- stop: prompt and clean ---
+start=$(now_ms)
+quiet wine sc stop dloagent
+while [ "$(state)" != "STOPPED" ] && [ $(($(now_ms) - start)) -lt 10000 ]; do sleep 0.1; done
+took=$(($(now_ms) - start))
+if [ "$(state)" = "STOPPED" ]; then ok "stopped (${took} ms after sc stop)"; else not_ok "not stopped 10 s after sc stop"; fi
+expect_trace ' 1001 info stop requested' 5 "event 1001: service stopped"
+# One process from start to stop: Wine did not end and restart it behind the test's back (it
+# does when the wineserver is not persistent).
+starts=$(grep -c ' 1000 info' "$trace")
+if [ "$starts" -eq 1 ]; then ok "one service process from start to stop"; else not_ok "the service started $starts times: was it ended by Wine in between?"; fi
+
+# --- /run in the console, stopped by Ctrl+C (Wine turns SIGINT into CTRL_C_EVENT) ---
+wine "$exe" /run /mode:occasional </dev/null >"$work/run.out" 2>"$work/run.err" &
+pid=$!
+if wait_for 'pass \(start\): .*mode occasional' 10; then ok "/run: a pass at start with the /mode override"; else not_ok "/run made no start pass"; fi
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 0 ]; then ok "/run: Ctrl+C stops it, exit 0"; else not_ok "/run exit $rc after Ctrl+C"; fi
+expect_match "$(tr -d '\r' <"$work/run.err")" 'dloagent: info: stopped; the firewall rules stay as they are' "/run says it stopped"
+
+# --- /uninstall of a running service ---
+quiet wine sc start dloagent
+sleep 1
+run_exe "$exe" /uninstall
+expect_rc 0 "/uninstall"
+expect_match "$out" 'Stopped service dloagent' "/uninstall stopped the running service"
+expect_match "$out" 'Removed service dloagent' "/uninstall removed it"
+if wine sc query dloagent </dev/null 2>/dev/null | grep -q SERVICE_NAME; then not_ok "the service is still there"; else ok "no service left"; fi
+if quiet wine reg query "$svckey"; then not_ok "the service key is still there"; else ok "no service key left"; fi
+if quiet wine reg query "$evkey"; then not_ok "the Event Log source is still there"; else ok "no Event Log source left"; fi
+run_exe "$exe" /uninstall
+expect_rc 0 "/uninstall again"
+expect_match "$out" 'not installed' "/uninstall again says there is nothing"
+
+finish
