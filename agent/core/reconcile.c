@@ -410,6 +410,23 @@ cleanup_now:
 dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
                                dlo_error *err)
 {
+    return dlo_reconcile_apply_opts(fw, plan, false, rep, err);
+}
+
+/* Drops the removals of owned rules that are merely not planned. */
+static void keep_unplanned_rules(dlo_diff *diff)
+{
+    size_t i, n = 0;
+    for (i = 0; i < diff->count; i++)
+        if (!(diff->items[i].kind == DLO_CHANGE_REMOVE &&
+              diff->items[i].reason == DLO_STALE_NOT_PLANNED))
+            diff->items[n++] = diff->items[i];
+    diff->count = n;
+}
+
+dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                    bool keep_unplanned, dlo_report *rep, dlo_error *err)
+{
     dlo_rule_list snapshot;
     dlo_status st;
     size_t i;
@@ -423,6 +440,8 @@ dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *pl
     st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
     if (st)
         return st;
+    if (keep_unplanned)
+        keep_unplanned_rules(&rep->diff);
     if (rep->diff.count == 0)
         return DLO_OK;
     st = snapshot_owned(&rep->firewall, &snapshot, err);
