@@ -192,47 +192,68 @@ static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
 {
     const REGSAM access = KEY_NOTIFY | KEY_WOW64_64KEY;
+    win_key_watch fresh;
     wchar_t parent[512];
     LSTATUS rc;
+    dlo_status st = DLO_OK;
 
-    win_key_watch_close(w);
-    w->event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (!w->event)
-        return dlo_error_set(err, DLO_E_IO, "cannot create an event (error %lu)", GetLastError());
-
-    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, w->path, 0, access, &w->key);
+    /* The new handles are opened and watched before the old ones are closed. Wine keeps a
+     * key's notification by handle value: had the old handles been closed first, a new handle
+     * could take an old one's value, and the watch it carries was seen to go quiet. */
+    win_key_watch_init(&fresh, w->path);
+    fresh.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!fresh.event) {
+        st = dlo_error_set(err, DLO_E_IO, "cannot create an event (error %lu)", GetLastError());
+        goto done;
+    }
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, w->path, 0, access, &fresh.key);
     if (rc == ERROR_SUCCESS) {
-        rc = RegNotifyChangeKeyValue(
-            w->key, FALSE, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, w->event, TRUE);
-        if (rc != ERROR_SUCCESS)
-            return watch_error(err, rc, w->path);
-    } else if (rc != ERROR_FILE_NOT_FOUND) {
-        w->key = NULL;
-        return watch_error(err, rc, w->path);
+        rc = RegNotifyChangeKeyValue(fresh.key, FALSE,
+                                     REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET,
+                                     fresh.event, TRUE);
+        if (rc != ERROR_SUCCESS) {
+            st = watch_error(err, rc, w->path);
+            goto done;
+        }
     } else {
-        w->key = NULL;
+        fresh.key = NULL;
+        if (rc != ERROR_FILE_NOT_FOUND) {
+            st = watch_error(err, rc, w->path);
+            goto done;
+        }
     }
 
     /* The deepest ancestor that exists, watched for subkeys created or deleted. */
-    if (wcslen(w->path) >= sizeof(parent) / sizeof(parent[0]))
-        return dlo_error_set(err, DLO_E_INTERNAL, "registry path too long");
+    if (wcslen(w->path) >= sizeof(parent) / sizeof(parent[0])) {
+        st = dlo_error_set(err, DLO_E_INTERNAL, "registry path too long");
+        goto done;
+    }
     wcscpy(parent, w->path);
     for (;;) {
         wchar_t *slash = wcsrchr(parent, L'\\');
         if (!slash)
             break;
         *slash = L'\0';
-        rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, parent, 0, access, &w->ancestor);
+        rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, parent, 0, access, &fresh.ancestor);
         if (rc == ERROR_SUCCESS)
             break;
-        w->ancestor = NULL;
-        if (rc != ERROR_FILE_NOT_FOUND)
-            return watch_error(err, rc, parent);
+        fresh.ancestor = NULL;
+        if (rc != ERROR_FILE_NOT_FOUND) {
+            st = watch_error(err, rc, parent);
+            goto done;
+        }
     }
-    if (!w->ancestor)
-        return dlo_error_set(err, DLO_E_INTERNAL, "no ancestor of the key exists");
-    rc = RegNotifyChangeKeyValue(w->ancestor, FALSE, REG_NOTIFY_CHANGE_NAME, w->event, TRUE);
+    if (!fresh.ancestor) {
+        st = dlo_error_set(err, DLO_E_INTERNAL, "no ancestor of the key exists");
+        goto done;
+    }
+    rc = RegNotifyChangeKeyValue(fresh.ancestor, FALSE, REG_NOTIFY_CHANGE_NAME, fresh.event, TRUE);
     if (rc != ERROR_SUCCESS)
-        return watch_error(err, rc, parent);
-    return DLO_OK;
+        st = watch_error(err, rc, parent);
+done:
+    /* On failure the new watch, as far as it got, still replaces the old one: the caller logs
+     * the problem and relies on the drift-repair timer. */
+    win_key_watch_close(w);
+    *w = fresh;
+    return st;
 }

@@ -93,6 +93,14 @@ run_exe "$unelevated" "$wexe" /uninstall
 expect_rc 3 "/uninstall without administrator rights"
 run_exe "$unelevated" "$wexe" /run
 expect_rc 3 "/run without administrator rights"
+run_exe "$unelevated" "$wexe" /apply /roles:client /mode:nonboi
+expect_rc 3 "/apply without administrator rights"
+expect_match "$err" '/apply changes the firewall and needs administrator rights' "/apply says why"
+if [ -z "$(owned)" ]; then ok "the refused /apply wrote no rule"; else not_ok "rules appeared after a refused /apply"; fi
+run_exe "$unelevated" "$wexe" /remove
+expect_rc 3 "/remove without administrator rights"
+run_exe "$unelevated" "$wexe" /verify /roles:client /mode:nonboi
+expect_rc 1 "/verify needs no administrator rights (exit 1: nothing applied yet)"
 if [ "$(state)" = "" ]; then ok "nothing was installed by the refused /install"; else not_ok "a service exists after a refused /install"; fi
 
 # --- install ---
