@@ -14,6 +14,10 @@ start)
   if [ ! -f "$WINEPREFIX/system.reg" ]; then
     mkdir -p "$WINEPREFIX"
     wineboot -i </dev/null >/dev/null 2>&1
+    # Let that first server end before the persistent one starts: kept on, it ran two
+    # services.exe in a new prefix, and a service created through one was unknown to the other
+    # (sc create, then sc query: "does not exist").
+    wineserver -w </dev/null >/dev/null 2>&1
   fi
   # In the foreground: wineserver puts itself in the background once it listens. Started with
   # '&', `wine wineboot` could win the race and start an ordinary server, which ends the
