@@ -256,7 +256,7 @@ def test_uninstall_leaves_nothing(foreign_before):
     check(owned() == {}, "no owned rule left (%d)" % len(owned()))
     check(foreign() == foreign_before, "every foreign rule is byte for byte unchanged")
     check(files_left() == [], "no file left: %s" % files_left())
-    check(not os.path.isdir(os.path.join(FOLDER, "DLO Firewall Agent")), "the install folder is gone")
+    check(not os.path.isdir(FOLDER), "Program Files\\Arctera is gone")
     check(config_values() == {}, "no configuration value of the package left: %s" % config_values())
     check(products() == [], "no product registered: %s" % products())
 
