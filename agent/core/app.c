@@ -8,132 +8,54 @@
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"
 #include "dlo/roles.h"
+#include "dlo/target.h"
 #include "dlo/status.h"
 #include "dlo/version.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The port matrix: the file named by /policy, else the one embedded in the executable. */
-static dlo_status load_policy(const dlo_platform *plat, const dlo_cli *cli, dlo_policy *pol,
-                              dlo_error *err)
+/* Where there is no registry (the Linux build), every configuration value is absent. */
+static dlo_status no_registry_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
+                                   dlo_error *err)
 {
-    const char *file = cli->values[DLO_OPT_POLICY];
-    dlo_buf text;
-    dlo_status st;
+    (void)ctx;
+    (void)key;
+    (void)name;
+    (void)out;
+    (void)err;
+    return DLO_E_NOTFOUND;
+}
 
-    dlo_buf_init(&text);
-    if (file) {
-        st = plat->read_file ? plat->read_file(plat->ctx, file, &text, err)
-                             : dlo_error_set(err, DLO_E_IO, "cannot read files here");
-        /* A file the administrator named that cannot be read is a usage error (exit 2). */
-        if (st == DLO_E_IO || st == DLO_E_NOTFOUND) {
-            dlo_error_prefix(err, "/policy: ");
-            st = err->status = DLO_E_USAGE;
-        }
-    } else {
-        st = plat->load_embedded ? plat->load_embedded(plat->ctx, "PORTMATRIX", &text, err)
-                                 : dlo_error_set(err, DLO_E_NOTFOUND, "no embedded policy");
-        if (st == DLO_E_NOTFOUND)
-            st = dlo_error_set(err, DLO_E_INTERNAL,
-                               "the built-in port matrix is missing from this executable; "
-                               "give one with /policy:FILE");
-    }
+static const dlo_registry no_registry = {NULL, no_registry_read};
+
+/* The plan of this run: the configuration (registry, overridden by the command line), roles
+ * from it or from detection, the port matrix from the exe or /policy. A bad configuration value
+ * is DLO_E_CONFIG (exit 2) before anything is read from or written to the firewall. */
+static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo_target *t,
+                               dlo_error *err)
+{
+    dlo_config cfg;
+    dlo_status st = dlo_config_load(&cfg, plat->registry ? plat->registry : &no_registry, cli, err);
     if (!st)
-        st = dlo_policy_parse(dlo_buf_str(&text), text.len, file ? file : "built-in policy", pol,
-                              err);
-    dlo_buf_free(&text);
+        st = dlo_target_build(plat, &cfg, cli->values[DLO_OPT_POLICY],
+                              cli->values[DLO_OPT_DETECTION], t, err);
+    dlo_config_free(&cfg);
     return st;
-}
-
-/* Parses a TCP/UDP port number given as text: 1-65535, digits only. */
-static dlo_status parse_port(const char *s, const char *what, unsigned *out, dlo_error *err)
-{
-    unsigned long v = 0;
-    const char *p = s;
-    if (!*p)
-        goto bad;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9' || p - s >= 5)
-            goto bad;
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    if (v < 1 || v > 65535)
-        goto bad;
-    *out = (unsigned)v;
-    return DLO_OK;
-bad:
-    return dlo_error_set(err, DLO_E_USAGE,
-                         "%s: '%.40s' is not a port; expected a number from 1 to 65535", what, s);
-}
-
-/* Roles, mode and settings of this run. */
-static dlo_status resolve_target(const dlo_cli *cli, dlo_role_set *roles, dlo_mode *mode,
-                                 dlo_plan_settings *settings, dlo_error *err)
-{
-    dlo_status st;
-
-    memset(settings, 0, sizeof(*settings));
-    if (!cli->values[DLO_OPT_ROLES])
-        return dlo_error_set(err, DLO_E_USAGE,
-                             "no roles given: name this machine's DLO roles with /roles:ROLE,... "
-                             "(see /help for the role names)");
-    st = dlo_roles_parse(cli->values[DLO_OPT_ROLES], "/roles", roles, err);
-    if (st)
-        return st;
-    if (!cli->values[DLO_OPT_MODE])
-        return dlo_error_set(err, DLO_E_USAGE,
-                             "no BOI mode given: use /mode:nonboi, /mode:exclusive or "
-                             "/mode:occasional");
-    st = dlo_mode_parse(cli->values[DLO_OPT_MODE], "/mode", mode, err);
-    if (st)
-        return st;
-    if (cli->values[DLO_OPT_SQLPORT])
-        return parse_port(cli->values[DLO_OPT_SQLPORT], "/sqlport", &settings->sql_port, err);
-    return DLO_OK;
-}
-
-/* The plan of this run: roles, mode and settings from the command line, the port matrix from
- * the exe or /policy. */
-static dlo_status build_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_plan *plan,
-                             dlo_policy *pol, dlo_error *err)
-{
-    dlo_plan_settings settings;
-    dlo_role_set roles;
-    dlo_mode mode;
-    dlo_status st;
-
-    st = resolve_target(cli, &roles, &mode, &settings, err);
-    if (st)
-        return st;
-    st = load_policy(plat, cli, pol, err);
-    if (st)
-        return st;
-    st = dlo_plan_build(pol, roles, mode, &settings, plan, err);
-    if (st)
-        dlo_policy_free(pol);
-    return st;
-}
-
-static void free_plan(dlo_plan *plan, dlo_policy *pol)
-{
-    dlo_plan_free(plan);
-    dlo_policy_free(pol);
 }
 
 static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                            dlo_error *err)
 {
-    dlo_policy pol;
-    dlo_plan plan;
-    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    dlo_target t;
+    dlo_status st = build_target(plat, cli, &t, err);
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_plan_json(out, &plan);
+        dlo_plan_json(out, &t.plan);
     else
-        dlo_plan_text(out, &plan);
-    free_plan(&plan, &pol);
+        dlo_plan_text(out, &t.plan);
+    dlo_target_free(&t);
     return DLO_OK;
 }
 
@@ -161,9 +83,8 @@ static dlo_status require_elevation(const dlo_platform *plat, const char *comman
                          command);
 }
 
-static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli,
-                                const dlo_rule_list *plan, const char *command, dlo_buf *out,
-                                dlo_error *err)
+static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, const dlo_target *t,
+                                const char *command, dlo_buf *out, dlo_error *err)
 {
     dlo_fw_backend fw;
     dlo_report rep;
@@ -172,7 +93,8 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli,
     st = open_firewall(plat, &fw, err);
     if (st)
         return st;
-    st = plan ? dlo_reconcile_apply(&fw, plan, &rep, err) : dlo_reconcile_remove(&fw, &rep, err);
+    st = t ? dlo_reconcile_apply_opts(&fw, &t->plan.rules, t->keep_unplanned, &rep, err)
+           : dlo_reconcile_remove(&fw, &rep, err);
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_apply_json(out, &rep, st ? err->msg : NULL);
     else if (!st)
@@ -187,15 +109,15 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli,
 static dlo_status cmd_apply(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                             dlo_error *err)
 {
-    dlo_policy pol;
-    dlo_plan plan;
-    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    dlo_target t;
+    dlo_status st = require_elevation(plat, "/apply", err);
     if (st)
         return st;
-    st = require_elevation(plat, "/apply", err);
-    if (!st)
-        st = run_reconcile(plat, cli, &plan.rules, "/apply", out, err);
-    free_plan(&plan, &pol);
+    st = build_target(plat, cli, &t, err);
+    if (st)
+        return st;
+    st = run_reconcile(plat, cli, &t, "/apply", out, err);
+    dlo_target_free(&t);
     return st;
 }
 
@@ -211,17 +133,16 @@ static dlo_status cmd_remove(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                              bool *compliant, dlo_error *err)
 {
-    dlo_policy pol;
-    dlo_plan plan;
+    dlo_target t;
     dlo_fw_backend fw;
     dlo_report rep;
-    dlo_status st = build_plan(plat, cli, &plan, &pol, err);
+    dlo_status st = build_target(plat, cli, &t, err);
     if (st)
         return st;
     st = open_firewall(plat, &fw, err);
     if (st)
-        goto cleanup_plan;
-    st = dlo_reconcile_verify(&fw, &plan.rules, &rep, compliant, err);
+        goto cleanup_target;
+    st = dlo_reconcile_verify(&fw, &t.plan.rules, &rep, compliant, err);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
             dlo_report_verify_json(out, &rep, *compliant);
@@ -232,8 +153,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     }
     dlo_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
-cleanup_plan:
-    free_plan(&plan, &pol);
+cleanup_target:
+    dlo_target_free(&t);
     return st;
 }
 
@@ -263,7 +184,7 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_policy pol;
-    dlo_status st = load_policy(plat, cli, &pol, err);
+    dlo_status st = dlo_target_load_policy(plat, cli->values[DLO_OPT_POLICY], &pol, err);
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))

@@ -1,6 +1,7 @@
 #include "dlo/cli.h"
 
 #include "dlo/roles.h"
+#include "dlo/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,25 +79,11 @@ static const cli_switch switches[] = {
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
 
-static char ascii_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool name_equals(const char *name, const char *arg, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (name[i] == '\0' || ascii_lower(arg[i]) != name[i])
-            return false;
-    return name[n] == '\0';
-}
-
 static const cli_switch *find_switch(const char *name, size_t n)
 {
     size_t i;
     for (i = 0; i < N_SWITCHES; i++)
-        if (name_equals(switches[i].name, name, n))
+        if (dlo_equals_ci(name, n, switches[i].name))
             return &switches[i];
     return NULL;
 }

@@ -439,7 +439,7 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
     }
     case K_PORT:
         if (parse_port_text(list.items[0], &p->number)) {
-            snprintf(why, sizeof(why), "not a port number; expected %s", expected_text(K_PORT));
+            snprintf(why, sizeof(why), "not a port number; expected a TCP port from 1 to 65535");
             st = problem(err, c, def, why);
         }
         break;

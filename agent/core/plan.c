@@ -13,12 +13,12 @@ void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_directio
 }
 
 /* Replaces {sql-port} with the configured port. */
-static void expand_ports(dlo_buf *b, const char *ports, unsigned sql_port)
+static void expand_ports(dlo_buf *b, const char *ports, const char *sql_ports)
 {
     const char *p = ports, *tok;
     while ((tok = strstr(p, DLO_SQL_PORT_TOKEN)) != NULL) {
         dlo_buf_append(b, p, (size_t)(tok - p));
-        dlo_buf_printf(b, "%u", sql_port);
+        dlo_buf_puts(b, sql_ports);
         p = tok + strlen(DLO_SQL_PORT_TOKEN);
     }
     dlo_buf_puts(b, p);
@@ -188,12 +188,15 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
     dlo_rule_list_init(&out->rules);
     if ((unsigned)mode >= DLO_MODE_COUNT)
         return dlo_error_set(err, DLO_E_INTERNAL, "mode %d out of range", (int)mode);
-    if (s->sql_port > 65535)
-        return dlo_error_set(err, DLO_E_CONFIG, "SQL Server port %u is out of range 1-65535",
-                             s->sql_port);
+    if (s->sql_ports && !dlo_ports_valid(s->sql_ports, false))
+        return dlo_error_set(err, DLO_E_CONFIG,
+                             "SQL Server port '%.60s' is not a port list; expected numbers "
+                             "1-65535 such as 1433 or 1433,1500",
+                             s->sql_ports);
     out->mode = mode;
     out->roles = roles & DLO_ROLE_ALL_MASK;
-    out->sql_port = s->sql_port ? s->sql_port : DLO_DEFAULT_SQL_PORT;
+    if (dlo_rule_set(&out->sql_ports, s->sql_ports ? s->sql_ports : DLO_DEFAULT_SQL_PORTS))
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     out->release = pol->release;
 
     dlo_buf_init(&ports);
@@ -209,7 +212,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
         if (!src && !dst)
             continue;
         dlo_buf_reset(&ports);
-        expand_ports(&ports, row->ports, out->sql_port);
+        expand_ports(&ports, row->ports, out->sql_ports);
         if (dlo_buf_status(&ports)) {
             st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
             break;
@@ -237,6 +240,8 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
 void dlo_plan_free(dlo_plan *plan)
 {
     dlo_rule_list_free(&plan->rules);
+    free(plan->sql_ports);
+    plan->sql_ports = NULL;
 }
 
 static void list_json(dlo_buf *b, const char *csv)
@@ -287,7 +292,12 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan)
     dlo_buf_printf(b, "{\"mode\": \"%s\", \"roles\": ", dlo_mode_name(plan->mode));
     dlo_roles_json(b, plan->roles);
     dlo_buf_json_member(b, "policy", dlo_str(plan->release));
-    dlo_buf_printf(b, ", \"sql_port\": %u, \"rules\": [", plan->sql_port);
+    if (plan->roles_source)
+        dlo_buf_json_member(b, "roles_source", plan->roles_source);
+    if (plan->mode_source)
+        dlo_buf_json_member(b, "mode_source", plan->mode_source);
+    dlo_buf_json_member(b, "sql_ports", plan->sql_ports);
+    dlo_buf_puts(b, ", \"rules\": [");
     for (i = 0; i < plan->rules.count; i++) {
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
         dlo_rule_json(b, &plan->rules.items[i]);
@@ -298,12 +308,17 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan)
 void dlo_plan_text(dlo_buf *b, const dlo_plan *plan)
 {
     size_t i;
-    dlo_buf_printf(b, "Plan: %s, %s, roles: ", dlo_str(plan->release), dlo_mode_title(plan->mode));
+    dlo_buf_printf(b, "Plan: %s, %s", dlo_str(plan->release), dlo_mode_title(plan->mode));
+    if (plan->mode_source)
+        dlo_buf_printf(b, " (%s)", plan->mode_source);
+    dlo_buf_puts(b, ", roles: ");
     if (plan->roles)
         dlo_roles_format(b, plan->roles);
     else
         dlo_buf_puts(b, "(none)");
-    dlo_buf_printf(b, ", SQL Server port %u\n%zu rule%s\n", plan->sql_port, plan->rules.count,
+    if (plan->roles_source)
+        dlo_buf_printf(b, " (%s)", plan->roles_source);
+    dlo_buf_printf(b, ", SQL Server port %s\n%zu rule%s\n", plan->sql_ports, plan->rules.count,
                    plan->rules.count == 1 ? "" : "s");
     if (!plan->rules.count)
         return;

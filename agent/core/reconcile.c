@@ -1,6 +1,7 @@
 #include "dlo/reconcile.h"
 
 #include "dlo/log.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,25 +9,11 @@
 
 /* ---- comparing rules ---- */
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool equal_ci(const char *a, const char *b)
-{
-    while (*a && lower(*a) == lower(*b)) {
-        a++;
-        b++;
-    }
-    return *a == *b || lower(*a) == lower(*b);
-}
-
 /* Windows reads back an unset port or address list as "*" (or "Any" in some tools); both mean
  * the same as an empty list, so none of them is drift. */
 static const char *norm_any(const char *s)
 {
-    if (!s || !*s || strcmp(s, "*") == 0 || equal_ci(s, "any"))
+    if (!s || !*s || strcmp(s, "*") == 0 || dlo_str_equal_ci(s, "any"))
         return "";
     return s;
 }
@@ -42,12 +29,12 @@ static unsigned norm_profiles(unsigned p)
 static int cmp_item(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    while (*x && *x != ',' && lower(*x) == lower(*y)) {
+    while (*x && *x != ',' && dlo_ascii_lower(*x) == dlo_ascii_lower(*y)) {
         x++;
         y++;
     }
-    return (unsigned char)lower(*x == ',' ? '\0' : *x) -
-           (unsigned char)lower(*y == ',' ? '\0' : *y);
+    return (unsigned char)dlo_ascii_lower(*x == ',' ? '\0' : *x) -
+           (unsigned char)dlo_ascii_lower(*y == ',' ? '\0' : *y);
 }
 
 static size_t split_items(const char *s, const char **items, size_t max)
@@ -75,7 +62,7 @@ static bool same_set(const char *a, const char *b)
 
     a = norm_any(a);
     b = norm_any(b);
-    if (equal_ci(a, b))
+    if (dlo_str_equal_ci(a, b))
         return true;
     ia = malloc(2 * MAX_LIST_ITEMS * sizeof(*ia));
     if (!ia)
@@ -117,9 +104,9 @@ unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
         d |= DLO_PROP_LOCAL_ADDRESSES;
     if (!same_set(want->remote_addresses, have->remote_addresses))
         d |= DLO_PROP_REMOTE_ADDRESSES;
-    if (!equal_ci(dlo_str(want->application), dlo_str(have->application)))
+    if (!dlo_str_equal_ci(dlo_str(want->application), dlo_str(have->application)))
         d |= DLO_PROP_APPLICATION;
-    if (!equal_ci(dlo_str(want->service), dlo_str(have->service)))
+    if (!dlo_str_equal_ci(dlo_str(want->service), dlo_str(have->service)))
         d |= DLO_PROP_SERVICE;
     return d;
 }
@@ -191,14 +178,10 @@ static bool is_owned(const dlo_rule *r)
 
 static dlo_change *diff_push(dlo_diff *d, size_t *cap)
 {
-    if (d->count == *cap) {
-        size_t n = *cap ? *cap * 2 : 16;
-        dlo_change *items = realloc(d->items, n * sizeof(*items));
-        if (!items)
-            return NULL;
-        d->items = items;
-        *cap = n;
-    }
+    dlo_change *items = dlo_array_grow(d->items, cap, d->count, sizeof(*items));
+    if (!items)
+        return NULL;
+    d->items = items;
     memset(&d->items[d->count], 0, sizeof(d->items[0]));
     return &d->items[d->count++];
 }
@@ -410,6 +393,23 @@ cleanup_now:
 dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
                                dlo_error *err)
 {
+    return dlo_reconcile_apply_opts(fw, plan, false, rep, err);
+}
+
+/* Drops the removals of owned rules that are merely not planned. */
+static void keep_unplanned_rules(dlo_diff *diff)
+{
+    size_t i, n = 0;
+    for (i = 0; i < diff->count; i++)
+        if (!(diff->items[i].kind == DLO_CHANGE_REMOVE &&
+              diff->items[i].reason == DLO_STALE_NOT_PLANNED))
+            diff->items[n++] = diff->items[i];
+    diff->count = n;
+}
+
+dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                    bool keep_unplanned, dlo_report *rep, dlo_error *err)
+{
     dlo_rule_list snapshot;
     dlo_status st;
     size_t i;
@@ -423,6 +423,8 @@ dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *pl
     st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
     if (st)
         return st;
+    if (keep_unplanned)
+        keep_unplanned_rules(&rep->diff);
     if (rep->diff.count == 0)
         return DLO_OK;
     st = snapshot_owned(&rep->firewall, &snapshot, err);
@@ -710,31 +712,39 @@ static void differences_json(dlo_buf *b, const dlo_change *c)
     dlo_buf_putc(b, ']');
 }
 
+/* One line per change: what /apply did, or what /verify found, in the words given. */
+static void list_changes(dlo_buf *b, const dlo_report *rep, size_t n, const char *add,
+                         const char *update, const char *remove)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        switch (c->kind) {
+        case DLO_CHANGE_ADD:
+            dlo_buf_printf(b, "  %s %s\n", add, c->want->name);
+            break;
+        case DLO_CHANGE_UPDATE:
+            dlo_buf_printf(b, "  %s %s: ", update, c->want->name);
+            differences_text(b, c);
+            dlo_buf_putc(b, '\n');
+            break;
+        case DLO_CHANGE_REMOVE:
+            dlo_buf_printf(b, "  %s %s (%s)\n", remove, dlo_str(c->have->name),
+                           stale_text(c->reason));
+            break;
+        }
+    }
+}
+
 void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
 {
-    size_t i, n = rep->applied;
+    size_t n = rep->applied;
     dlo_buf_printf(b,
                    "%zu added, %zu updated, %zu removed, %zu already right (%zu firewall "
                    "writes)\n",
                    count_kind(rep, DLO_CHANGE_ADD, n), count_kind(rep, DLO_CHANGE_UPDATE, n),
                    count_kind(rep, DLO_CHANGE_REMOVE, n), rep->diff.compliant, rep->writes);
-    for (i = 0; i < n; i++) {
-        const dlo_change *c = &rep->diff.items[i];
-        switch (c->kind) {
-        case DLO_CHANGE_ADD:
-            dlo_buf_printf(b, "  added    %s\n", c->want->name);
-            break;
-        case DLO_CHANGE_UPDATE:
-            dlo_buf_printf(b, "  updated  %s: ", c->want->name);
-            differences_text(b, c);
-            dlo_buf_putc(b, '\n');
-            break;
-        case DLO_CHANGE_REMOVE:
-            dlo_buf_printf(b, "  removed  %s (%s)\n", dlo_str(c->have->name),
-                           stale_text(c->reason));
-            break;
-        }
-    }
+    list_changes(b, rep, n, "added   ", "updated ", "removed ");
 }
 
 static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_change_kind kind)
@@ -794,23 +804,7 @@ void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
                    rep->diff.compliant, rep->planned, count_kind(rep, DLO_CHANGE_ADD, n),
                    count_kind(rep, DLO_CHANGE_UPDATE, n), count_kind(rep, DLO_CHANGE_REMOVE, n),
                    rep->n_problems, rep->n_problems == 1 ? "" : "s");
-    for (i = 0; i < n; i++) {
-        const dlo_change *c = &rep->diff.items[i];
-        switch (c->kind) {
-        case DLO_CHANGE_ADD:
-            dlo_buf_printf(b, "  missing  %s\n", c->want->name);
-            break;
-        case DLO_CHANGE_UPDATE:
-            dlo_buf_printf(b, "  drifted  %s: ", c->want->name);
-            differences_text(b, c);
-            dlo_buf_putc(b, '\n');
-            break;
-        case DLO_CHANGE_REMOVE:
-            dlo_buf_printf(b, "  stale    %s (%s)\n", dlo_str(c->have->name),
-                           stale_text(c->reason));
-            break;
-        }
-    }
+    list_changes(b, rep, n, "missing ", "drifted ", "stale   ");
     for (i = 0; i < rep->n_problems; i++)
         dlo_buf_printf(b, "  problem  %s: %s\n", rep->problems[i].kind, rep->problems[i].message);
 }

@@ -1,5 +1,7 @@
 #include "dlo/rule.h"
 
+#include "dlo/str.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,18 +89,10 @@ void dlo_rule_list_free(dlo_rule_list *l)
 
 dlo_rule *dlo_rule_list_add(dlo_rule_list *l)
 {
-    dlo_rule *r;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        dlo_rule *items;
-        if (cap > (size_t)-1 / sizeof(*items))
-            return NULL;
-        items = realloc(l->items, cap * sizeof(*items));
-        if (!items)
-            return NULL;
-        l->items = items;
-        l->cap = cap;
-    }
+    dlo_rule *r, *items = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*items));
+    if (!items)
+        return NULL;
+    l->items = items;
     r = &l->items[l->count++];
     dlo_rule_init(r);
     return r;

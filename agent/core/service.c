@@ -112,39 +112,3 @@ cleanup_cfg:
     dlo_buf_free(&text);
     return st;
 }
-
-/* The reconcile of dlo_service_log_only_ops: says what a pass would bring about. */
-static dlo_status log_only_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
-{
-    dlo_buf b;
-    dlo_status st;
-
-    (void)ctx;
-    dlo_buf_init(&b);
-    dlo_buf_puts(&b, "pass (");
-    dlo_wake_text(&b, why);
-    dlo_buf_printf(&b,
-                   "): reconcile engine not linked in, no rule changed; would apply mode %s, "
-                   "roles ",
-                   dlo_mode_name(cfg->mode));
-    dlo_config_value_text(&b, cfg, DLO_CFG_ROLES);
-    dlo_buf_puts(&b, " + ");
-    dlo_config_value_text(&b, cfg, DLO_CFG_ADD_ROLES);
-    dlo_buf_puts(&b, " - ");
-    dlo_config_value_text(&b, cfg, DLO_CFG_EXCLUDE_ROLES);
-    st = dlo_buf_status(&b);
-    if (st)
-        st = dlo_error_set(err, st, "out of memory");
-    else
-        dlo_log(DLO_LOG_INFO, "%s", dlo_buf_str(&b));
-    dlo_buf_free(&b);
-    return st;
-}
-
-dlo_service_ops dlo_service_log_only_ops(void)
-{
-    dlo_service_ops ops;
-    memset(&ops, 0, sizeof(ops));
-    ops.reconcile = log_only_reconcile;
-    return ops;
-}

@@ -13,6 +13,7 @@
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "dlo/service.h"
+#include "dlo/target.h"
 #include "dlo/version.h"
 #include "win/console.h"
 #include "win/eventlog.h"
@@ -22,9 +23,23 @@
 
 /* The work of each pass. Until the reconcile engine is linked in, passes only log what they
  * would do. */
+/* The reconcile engine behind each pass, with what it remembers between passes (the roles it
+ * planned last, to report components appearing and disappearing). Only the loop thread uses
+ * it. */
+static dlo_agent_memory agent_memory;
+
+static dlo_status agent_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
+{
+    (void)ctx;
+    return dlo_agent_reconcile(win_console_platform(), cfg, &agent_memory, why, err);
+}
+
 static dlo_service_ops service_ops(void)
 {
-    return dlo_service_log_only_ops();
+    dlo_service_ops ops;
+    memset(&ops, 0, sizeof(ops));
+    ops.reconcile = agent_reconcile;
+    return ops;
 }
 
 bool win_is_elevated(void)

@@ -45,10 +45,6 @@ typedef void (*dlo_log_event_fn)(void *ctx, dlo_event ev, dlo_log_level level,
                                  const char *msg_utf8);
 void dlo_log_set_event_sink(dlo_log_event_fn fn, void *ctx);
 
-void dlo_log_event(dlo_event ev, dlo_log_level level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+void dlo_log_event(dlo_event ev, dlo_log_level level, const char *fmt, ...) DLO_PRINTF(3, 4);
 
 #endif

@@ -9,10 +9,12 @@
 #include "dlo/rule.h"
 #include "dlo/status.h"
 
-#define DLO_DEFAULT_SQL_PORT 1433
+#define DLO_DEFAULT_SQL_PORTS "1433"
 
 typedef struct dlo_plan_settings {
-    unsigned sql_port; /* 0 means DLO_DEFAULT_SQL_PORT */
+    /* The SQL Server instance's TCP port(s) for {sql-port}, in the firewall's syntax ("1433",
+     * "49823", "1433,1500"); NULL means DLO_DEFAULT_SQL_PORTS. */
+    const char *sql_ports;
     /* RemoteAddresses for rules toward or from each peer role, in the firewall's spelling;
      * NULL means any. A rule whose peers all have a scope gets their union; a rule with any
      * unscoped peer gets "*". */
@@ -22,8 +24,11 @@ typedef struct dlo_plan_settings {
 typedef struct dlo_plan {
     dlo_mode mode;
     dlo_role_set roles;
-    unsigned sql_port;
+    char *sql_ports;
     const char *release; /* the policy's, borrowed */
+    /* Where roles and mode came from, for people ("detected", "policy"...); NULL: not said. */
+    const char *roles_source;
+    const char *mode_source;
     dlo_rule_list rules;
 } dlo_plan;
 

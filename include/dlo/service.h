@@ -69,8 +69,4 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
                             const dlo_registry *reg, const dlo_cli *overrides, unsigned why,
                             unsigned *interval_seconds);
 
-/* Operations whose reconcile changes nothing and only logs what it was asked to bring about.
- * The service host uses them until the reconcile engine is linked in. */
-dlo_service_ops dlo_service_log_only_ops(void);
-
 #endif

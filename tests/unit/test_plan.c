@@ -45,11 +45,11 @@ static const dlo_policy_row *row_by_id(const char *id, size_t n)
     return NULL;
 }
 
-static void expanded_ports(const dlo_policy_row *row, unsigned sql_port, char *out, size_t size)
+static void expanded_ports(const dlo_policy_row *row, const char *sql_ports, char *out, size_t size)
 {
     const char *tok = strstr(row->ports, DLO_SQL_PORT_TOKEN);
     if (tok)
-        snprintf(out, size, "%.*s%u%s", (int)(tok - row->ports), row->ports, sql_port,
+        snprintf(out, size, "%.*s%s%s", (int)(tok - row->ports), row->ports, sql_ports,
                  tok + strlen(DLO_SQL_PORT_TOKEN));
     else
         snprintf(out, size, "%s", row->ports);
@@ -89,7 +89,7 @@ static void check_plan_properties(const dlo_plan *plan, dlo_role_set roles, dlo_
             assert_true(row->applies[mode]);
             assert_true(row->protocols &
                         (r->protocol == DLO_PROTO_TCP ? DLO_PROTOS_TCP : DLO_PROTOS_UDP));
-            expanded_ports(row, plan->sql_port, want, sizeof(want));
+            expanded_ports(row, plan->sql_ports, want, sizeof(want));
             assert_string_equal(ports, want);
             assert_int_equal(r->profiles, policy.profiles[mode][row->network]);
             local_side = r->direction == DLO_DIR_IN ? row->destinations[mode] : row->sources[mode];
@@ -226,7 +226,7 @@ static void test_sql_port_setting(void **state)
     dlo_error err;
     (void)state;
     memset(&s, 0, sizeof(s));
-    s.sql_port = 51433;
+    s.sql_ports = "51433";
     assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &s,
                                     &plan, &err),
                      DLO_OK);
@@ -237,7 +237,16 @@ static void test_sql_port_setting(void **state)
                         "1434");
     dlo_plan_free(&plan);
 
-    s.sql_port = 70000;
+    /* A dynamic port and a static one, as SQL Server's IPAll can hold. */
+    s.sql_ports = "1433,49823";
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &s,
+                                    &plan, &err),
+                     DLO_OK);
+    assert_string_equal(rule_named(&plan, "Arctera DLO - SQL Server (TCP-In)")->local_ports,
+                        "1433,49823");
+    dlo_plan_free(&plan);
+
+    s.sql_ports = "70000";
     assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), DLO_MODE_NONBOI, &s,
                                     &plan, &err),
                      DLO_E_CONFIG);
@@ -361,6 +370,9 @@ static void test_golden_plans(void **state)
             test_read_source_file(rel, &want);
             assert_int_equal(
                 dlo_plan_build(&policy, DLO_ROLE_BIT(r), (dlo_mode)m, NULL, &plan, &err), 0);
+            /* As /plan /roles: /mode: says it, which is how the goldens are made. */
+            plan.roles_source = "command line";
+            plan.mode_source = "command line";
             dlo_plan_json(&got, &plan);
             if (strcmp(dlo_buf_str(&want), dlo_buf_str(&got)) != 0)
                 fail_msg("%s differs from the planner's output:\n%s", rel, dlo_buf_str(&got));

@@ -195,26 +195,6 @@ static void test_overrides_of_run(void **state)
     rig_free(&r);
 }
 
-static void test_log_only_ops_say_so(void **state)
-{
-    rig r;
-    dlo_service_ops ops = dlo_service_log_only_ops();
-    (void)state;
-
-    rig_init(&r);
-    fake_reg_sz(&r.reg, INST, "BOIMode", "occasional");
-    fake_reg_sz(&r.reg, INST, "AddRoles", "client");
-    assert_int_equal(dlo_service_pass(&r.state, &ops, &r.reg.reg, NULL,
-                                      DLO_WAKE_START | DLO_WAKE_SERVICES, &r.interval),
-                     DLO_OK);
-    assert_true(log_has("0 0 pass (start, services created or deleted): reconcile engine not "
-                        "linked in, no rule changed; would apply mode occasional, roles (detected) "
-                        "+ client - (none)"));
-    /* It claims no rules were applied. */
-    assert_false(log_has("1100 "));
-    rig_free(&r);
-}
-
 static void test_wake_text(void **state)
 {
     dlo_buf b;
@@ -234,7 +214,6 @@ int main(void)
         cmocka_unit_test(test_reconcile_failures_are_logged_and_retried),
         cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
         cmocka_unit_test(test_overrides_of_run),
-        cmocka_unit_test(test_log_only_ops_say_so),
         cmocka_unit_test(test_wake_text),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);

@@ -14,15 +14,19 @@ start)
   if [ ! -f "$WINEPREFIX/system.reg" ]; then
     mkdir -p "$WINEPREFIX"
     wineboot -i </dev/null >/dev/null 2>&1
-    # Let that first server end before the persistent one starts: kept on, it ran two
-    # services.exe in a new prefix, and a service created through one was unknown to the other
-    # (sc create, then sc query: "does not exist").
-    wineserver -w </dev/null >/dev/null 2>&1
   fi
+  # Whatever server the prefix has now (the one `wineboot -i` started lingers a few seconds, or
+  # one left by an interrupted run) is not persistent, or is stale: end it and wait until it is
+  # gone, since a second wineserver for a prefix refuses to start.
+  wineserver -k </dev/null >/dev/null 2>&1 || true
+  wineserver -w </dev/null >/dev/null 2>&1 || true
   # In the foreground: wineserver puts itself in the background once it listens. Started with
   # '&', `wine wineboot` could win the race and start an ordinary server, which ends the
   # services (and itself) 3 s after the last ordinary Wine process.
-  wineserver -p </dev/null >/dev/null 2>&1
+  if ! wineserver -p </dev/null >/dev/null 2>&1; then
+    echo "could not start a persistent wineserver for $WINEPREFIX"
+    exit 1
+  fi
   wine wineboot </dev/null >/dev/null 2>&1
   # Prove the session works: a registry read goes through the server.
   wine reg query 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v CurrentVersion </dev/null 2>/dev/null \

@@ -10,7 +10,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 
 run_exe "$exe" /plan /roles:edge-server /mode:occasional
 expect_rc 0 "/plan text"
-expect_match "$out" '^Plan: Arctera DLO 10.0, Occasional BOI, roles: edge-server' "/plan names policy, mode and roles"
+expect_match "$out" '^Plan: Arctera DLO 10.0, Occasional BOI \(command line\), roles: edge-server \(command line\)' "/plan names policy, mode and roles and where they came from"
 expect_match "$out" 'in +tcp +443 +All .*Arctera DLO - Edge Server HTTPS \(TCP-In\)' "/plan lists the Edge Server HTTPS rule"
 
 run_exe "$exe" /plan /json /roles:Edge-Server,CLIENT /mode:Occasional-BOI
@@ -24,25 +24,27 @@ fi
 run_exe "$exe" /plan /json /roles:sql-server /mode:nonboi /sqlport:51433
 expect_match "$out" '"name": "Arctera DLO - SQL Server \(TCP-In\)", "direction": "in", "protocol": "tcp", "local_ports": "51433"' "/sqlport changes the SQL rule"
 
+# Without /roles (and no Roles value configured) the roles come from detection.
 run_exe "$exe" /plan /mode:nonboi
-expect_rc 2 "/plan without /roles"
-expect_match "$err" 'no roles given: name this machine.s DLO roles with /roles:' "missing roles is explained"
+expect_rc 0 "/plan without /roles"
+expect_match "$out" 'roles: .* \(detected\)' "without /roles the roles are detected"
 
+# Without /mode (and no BOIMode configured) the mode is the default, Non-BOI.
 run_exe "$exe" /plan /roles:client
-expect_rc 2 "/plan without /mode"
-expect_match "$err" 'no BOI mode given' "missing mode is explained"
+expect_rc 0 "/plan without /mode"
+expect_match "$out" 'Non-BOI \(default\)' "without /mode the mode is the default"
 
 run_exe "$exe" /plan /roles:client,wizard /mode:nonboi
 expect_rc 2 "unknown role"
-expect_match "$err" "/roles: unknown role 'wizard'; valid roles are: admin-server, admin-console" "unknown role lists the valid names"
+expect_match "$err" "/roles:\"client,wizard\": unknown role 'wizard'; valid roles are: admin-server, admin-console" "unknown role lists the valid names"
 
 run_exe "$exe" /plan /roles:client /mode:sometimes
 expect_rc 2 "unknown mode"
-expect_match "$err" "/mode: unknown BOI mode 'sometimes'; valid modes are: nonboi" "unknown mode lists the valid names"
+expect_match "$err" "/mode:\"sometimes\": unknown BOI mode 'sometimes'; valid modes are: nonboi" "unknown mode lists the valid names"
 
 run_exe "$exe" /plan /roles:client /mode:nonboi /sqlport:0
 expect_rc 2 "/sqlport:0"
-expect_match "$err" "/sqlport: '0' is not a port; expected a number from 1 to 65535" "bad port is explained"
+expect_match "$err" '/sqlport:"0": not a port number; expected a TCP port from 1 to 65535' "bad port is explained"
 
 # A replacement matrix from a file (Windows path through drive Z:).
 sed 's/^  ports      8443$/  ports      9443/' "$src/policies/dlo-10.0.ports" >"$tmp/custom.ports"

@@ -7,8 +7,10 @@
 #
 # Wine's Event Log keeps nothing (ReportEventW is a stub there), so the service is observed
 # through its trace file: the installer key's TraceFile value names a file that receives every
-# event as "TIME ID LEVEL TEXT". Needs the persistent wineserver of the CTest fixture (Wine ends
-# services a few seconds after the last ordinary Wine process otherwise).
+# event as "TIME ID LEVEL TEXT". What the passes do to the firewall is read from the firewall
+# double's rule store (the Windows store), and checked with `dloagent.exe /verify`, which plans
+# from the same configuration. Needs the persistent wineserver of the CTest fixture (Wine ends
+# services a few seconds after the last ordinary Wine process otherwise) and the double.
 . "$(dirname "$0")/lib.sh"
 exe=$1
 unelevated=$2
@@ -28,6 +30,19 @@ reg_set() { quiet wine reg add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f; }
 state() { wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
 now_ms() { date +%s%3N; }
 passes() { cat "$trace" 2>/dev/null | grep -c ' pass ('; }
+rules_key='HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
+# The agent's rules in the store, one "ID<TAB>rule string" per line, sorted.
+owned() {
+  wine reg query "$rules_key" </dev/null 2>/dev/null | tr -d '\r' |
+    sed -n 's/^    \({[^ ]*}\)    REG_SZ    \(.*EmbedCtxt=Arctera DLO Firewall Agent|.*\)$/\1\t\2/p' | sort
+}
+owned_names() { owned | sed -n 's/.*|Name=\([^|]*\)|.*/\1/p' | sort; }
+# expect_compliant DESCRIPTION: /verify, planning from the same configuration, finds the store
+# exactly as the service should have left it.
+expect_compliant() {
+  run_exe "$exe" /verify
+  if [ "$rc" -eq 0 ]; then ok "$1: /verify exits 0"; else not_ok "$1: /verify exits $rc: $out $err"; fi
+}
 
 # wait_for REGEX SECONDS: until the trace has a line matching REGEX; sets $waited_ms.
 wait_for() {
@@ -53,7 +68,7 @@ $(tail -5 "$trace" 2>/dev/null)"; fi
 cleanup() {
   quiet wine sc stop dloagent
   quiet wine "$exe" /uninstall
-  quiet wine sc delete dlotestsvc
+  quiet wine sc delete DLOMaintenanceSvc
   quiet wine reg delete "$key" /f
   quiet wine reg delete 'HKLM\SOFTWARE\Policies\Arctera' /f
   rm -rf "$work"
@@ -65,6 +80,10 @@ cleanup
 mkdir -p "$work"
 reg_set "$key" TraceFile "$(winpath "$trace")"
 reg_set "$key" BOIMode nonboi
+# Roles come from detection (nothing of DLO in the prefix yet) plus the Desktop Agent.
+reg_set "$key" AddRoles client
+quiet wine reg delete "$rules_key" /f
+quiet wine reg add "$rules_key" /f
 
 # --- elevation ---
 run_exe "$unelevated" "$wexe" /install
@@ -100,16 +119,28 @@ expect_rc 0 "/install again (an upgrade) updates in place"
 quiet wine sc start dloagent
 expect_trace ' 1000 info dloagent ' 10 "event 1000: service started"
 expect_trace ' 1002 info configuration in effect: BOIMode=nonboi \(installer\)' 10 "event 1002: the configuration at start"
-expect_trace ' 1900 info pass \(start\): .*would apply mode nonboi' 10 "a pass at start"
+expect_trace ' 1100 info pass \(start\): firewall rules applied for mode nonboi, roles client \(detected, \+ AddRoles\): 7 added' 10 "a pass at start applies the client's Non-BOI rules (event 1100)"
+expect_compliant "after the start pass"
+if owned_names | grep -qx 'Arctera DLO - SQL Server (TCP-Out)'; then ok "the store holds the client's SQL Server rule"; else not_ok "no SQL Server rule in the store: $(owned_names)"; fi
 if [ "$(state)" = "RUNNING" ]; then ok "sc query: RUNNING"; else not_ok "state is $(state), expected RUNNING"; fi
 
 # --- a configuration change: a pass within seconds, no restart ---
 reg_set "$key" BOIMode occasional
 expect_trace 'pass \(configuration changed\): .*mode occasional' 10 "BOIMode changed in the installer key: pass"
+expect_compliant "after the change to Occasional BOI"
+if owned | grep 'Name=Arctera DLO - SQL Server (TCP-Out)|' | grep -q '|Profile=Domain|' &&
+   ! owned | grep 'Name=Arctera DLO - SQL Server (TCP-Out)|' | grep -q 'Profile=Public'; then
+  ok "Occasional BOI: the SQL Server rule is on the Domain profile only"
+else
+  not_ok "Occasional BOI: SQL Server rule is $(owned | grep 'SQL Server (TCP-Out)')"
+fi
 # The policy key does not exist yet: its creation is seen through the watch on its parent.
 reg_set "$pol" BOIMode exclusive
 expect_trace 'BOIMode=exclusive \(policy\)' 10 "policy key created: the policy value wins"
 expect_trace 'pass \(configuration changed\): .*mode exclusive' 10 "and a pass applies it"
+expect_compliant "after the policy's change to Exclusive BOI"
+names=$(owned_names)
+if [ "$names" = "Arctera DLO - Edge Server HTTPS (TCP-Out)" ]; then ok "Exclusive BOI: the client keeps only its Edge Server rule"; else not_ok "Exclusive BOI: owned rules are: $names"; fi
 
 # A burst of changes makes one pass.
 before=$(passes)
@@ -128,23 +159,39 @@ sleep 4
 if [ "$(passes)" -eq "$before" ]; then ok "an unchanged rewrite causes no pass"; else not_ok "an unchanged rewrite caused $(($(passes) - before)) pass(es)"; fi
 
 # --- a bad value: reported, rules kept, the loop goes on ---
+kept=$(owned)
 reg_set "$pol" EdgeServers 10.0.0.300
 expect_trace ' 1200 error configuration invalid, firewall rules left as they are: HKLM\\SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent value EdgeServers holds REG_SZ "10\.0\.0\.300"' 10 "event 1200 names the key, the value and what it holds"
 if [ "$(state)" = "RUNNING" ]; then ok "still RUNNING after a bad value"; else not_ok "state is $(state) after a bad value"; fi
+sleep 1
+if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
+run_exe "$exe" /verify
+expect_rc 2 "/verify with the bad value: exit 2"
 before=$(passes)
 reg_set "$pol" EdgeServers '10.0.0.0/8, LocalSubnet'
 expect_trace 'EdgeServers=10\.0\.0\.0/255\.0\.0\.0,LocalSubnet \(policy\)' 10 "fixed value: configuration in effect again"
 sleep 1
 if [ "$(passes)" -gt "$before" ]; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
 
-# --- a new service: a pass within seconds ---
-quiet wine sc create dlotestsvc binPath= 'C:\windows\system32\notepad.exe' start= demand
+# --- a DLO component installed later: its rules within seconds ---
+# DLOMaintenanceSvc is the Maintenance Server's service (policies/dlo-10.0.detect).
+quiet wine sc create DLOMaintenanceSvc binPath= 'C:\windows\system32\notepad.exe' start= demand
 expect_trace 'pass \(.*services created or deleted' 20 "service created: pass"
-quiet wine sc delete dlotestsvc
+expect_trace ' 1500 info DLO role maintenance-server appeared' 5 "event 1500: the Maintenance Server appeared"
+if owned_names | grep -qx 'Arctera DLO - File Sharing (TCP-Out)'; then ok "its File Sharing rule is in the store"; else not_ok "no File Sharing rule after the Maintenance Server appeared: $(owned_names)"; fi
+expect_compliant "with the Maintenance Server detected"
 
-# --- the drift-repair timer ---
+# --- the drift-repair timer: a damaged rule is repaired at the next interval ---
 reg_set "$key" TestReconcileIntervalSeconds 2 REG_DWORD
 expect_trace 'pass \(drift-repair interval\)' 15 "drift-repair pass after the interval"
+line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
+id=$(printf '%s' "$line" | cut -f1)
+good=$(printf '%s' "$line" | cut -f2)
+quiet wine reg add "$rules_key" /v "$id" /t REG_SZ /d "$(printf '%s' "$good" | sed 's/|RPort=443|/|RPort=4443|/')" /f
+expect_trace ' 1101 warning pass \(drift-repair interval\): firewall rules changed by someone else were put back.*0 added, 1 updated, 0 removed' 15 "event 1101: the damaged rule repaired at the next interval"
+now=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|' | cut -f2)
+if [ "$now" = "$good" ]; then ok "the damaged rule is back as it was"; else not_ok "the rule is now: $now"; fi
+quiet wine sc delete DLOMaintenanceSvc
 
 # --- stop: prompt and clean ---
 start=$(now_ms)

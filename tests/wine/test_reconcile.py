@@ -150,6 +150,23 @@ def test_verify_diagnostics():
     set_policy_value("DomainProfile", "DefaultOutboundAction", 0)
 
 
+def test_detected_roles():
+    """Without /roles, /apply plans for the roles detection finds: a DLO Administration Server
+    service makes the machine an admin-server."""
+    reset_store()
+    wine("sc", "delete", "DLOAdminSvcu")
+    rc, _, _ = wine("sc", "create", "DLOAdminSvcu", "binPath=", "C:\\windows\\system32\\notepad.exe", "start=", "demand")
+    check(rc == 0, "created the service DLOAdminSvcu")
+    try:
+        rc, out, err = agent("/apply", "/mode:nonboi")
+        check(rc == 0, "/apply without /roles exits 0 (%s)" % err.strip()[:200])
+        store_matches_plan(plan("/roles:admin-server", "/mode:nonboi"), "/apply of the detected roles")
+        rc, out, err = agent("/verify", "/mode:nonboi")
+        check(rc == 0, "/verify without /roles exits 0")
+    finally:
+        wine("sc", "delete", "DLOAdminSvcu")
+
+
 def test_failures_are_exit_3():
     reset_store()
     set_test_value("FailWriteNumber", 1)
@@ -166,6 +183,7 @@ if __name__ == "__main__":
     test_drift()
     test_rollback()
     test_verify_diagnostics()
+    test_detected_roles()
     test_failures_are_exit_3()
     reset_store()
     sys.exit(finish())

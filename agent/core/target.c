@@ -1,0 +1,215 @@
+#include "dlo/target.h"
+
+#include "dlo/log.h"
+#include "dlo/reconcile.h"
+#include "dlo/service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dlo_policy *pol,
+                                  dlo_error *err)
+{
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    if (path) {
+        st = plat->read_file ? plat->read_file(plat->ctx, path, &text, err)
+                             : dlo_error_set(err, DLO_E_IO, "cannot read files here");
+        /* A file the administrator named that cannot be read is a usage error (exit 2). */
+        if (st == DLO_E_IO || st == DLO_E_NOTFOUND) {
+            dlo_error_prefix(err, "/policy: ");
+            st = err->status = DLO_E_USAGE;
+        }
+    } else {
+        st = plat->load_embedded ? plat->load_embedded(plat->ctx, "PORTMATRIX", &text, err)
+                                 : dlo_error_set(err, DLO_E_NOTFOUND, "no embedded policy");
+        if (st == DLO_E_NOTFOUND)
+            st = dlo_error_set(err, DLO_E_INTERNAL,
+                               "the built-in port matrix is missing from this executable; "
+                               "give one with /policy:FILE");
+    }
+    if (!st)
+        st = dlo_policy_parse(dlo_buf_str(&text), text.len, path ? path : "built-in policy", pol,
+                              err);
+    dlo_buf_free(&text);
+    return st;
+}
+
+static void describe_roles_source(dlo_target *t, const dlo_config *cfg)
+{
+    const char *base =
+        cfg->roles_set ? dlo_config_source_name(cfg->source[DLO_CFG_ROLES]) : "detected";
+    snprintf(t->roles_source, sizeof(t->roles_source), "%s%s%s", base,
+             cfg->add_roles ? ", + AddRoles" : "", cfg->exclude_roles ? ", - ExcludeRoles" : "");
+}
+
+dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
+                            const char *policy_file, const char *detection_file, dlo_target *t,
+                            dlo_error *err)
+{
+    dlo_plan_settings settings;
+    dlo_role_set detected = 0;
+    char sql_port[16];
+    int r;
+    dlo_status st;
+
+    memset(t, 0, sizeof(*t));
+    memset(&settings, 0, sizeof(settings));
+    if (!cfg->roles_set) {
+        dlo_detect_params params = {NULL};
+        if (!plat->detect_os)
+            return dlo_error_set(err, DLO_E_CONFIG,
+                                 "no roles configured and component detection is not available "
+                                 "here: name the roles with /roles:ROLE,... (see /help)");
+        st = dlo_detect_machine(plat, detection_file, &params, &t->det, err);
+        if (st)
+            return st;
+        t->detected = true;
+        detected = t->det.roles;
+        t->keep_unplanned = t->det.partial;
+    }
+    st = dlo_target_load_policy(plat, policy_file, &t->pol, err);
+    if (st)
+        goto cleanup_detect;
+
+    if (cfg->sql_port) {
+        snprintf(sql_port, sizeof(sql_port), "%u", cfg->sql_port);
+        settings.sql_ports = sql_port;
+    } else if (t->detected) {
+        settings.sql_ports = t->det.sql.tcp_ports;
+    }
+    for (r = 0; r < DLO_ROLE_COUNT; r++)
+        settings.scopes[r] = cfg->scopes[r];
+    st = dlo_plan_build(&t->pol, dlo_config_roles(cfg, detected), cfg->mode, &settings, &t->plan,
+                        err);
+    if (st)
+        goto cleanup_policy;
+    describe_roles_source(t, cfg);
+    t->plan.roles_source = t->roles_source;
+    t->plan.mode_source = dlo_config_source_name(cfg->source[DLO_CFG_BOI_MODE]);
+    return DLO_OK;
+
+cleanup_policy:
+    dlo_policy_free(&t->pol);
+cleanup_detect:
+    if (t->detected)
+        dlo_detect_result_free(&t->det);
+    memset(t, 0, sizeof(*t));
+    return st;
+}
+
+void dlo_target_free(dlo_target *t)
+{
+    dlo_plan_free(&t->plan);
+    dlo_policy_free(&t->pol);
+    if (t->detected)
+        dlo_detect_result_free(&t->det);
+    memset(t, 0, sizeof(*t));
+}
+
+/* ---- the service's pass ---- */
+
+static void report_components(const dlo_agent_memory *mem, dlo_role_set now)
+{
+    int r;
+    if (!mem->have_roles)
+        return;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        dlo_role_set bit = DLO_ROLE_BIT(r);
+        if ((now & bit) && !(mem->roles & bit))
+            dlo_log_event(DLO_EV_COMPONENT_APPEARED, DLO_LOG_INFO,
+                          "DLO role %s appeared on this machine: its firewall rules are added",
+                          dlo_role_name((dlo_role)r));
+        else if (!(now & bit) && (mem->roles & bit))
+            dlo_log_event(DLO_EV_COMPONENT_DISAPPEARED, DLO_LOG_INFO,
+                          "DLO role %s is no longer on this machine: its firewall rules are "
+                          "removed",
+                          dlo_role_name((dlo_role)r));
+    }
+}
+
+static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
+{
+    size_t i, n = 0;
+    for (i = 0; i < rep->applied; i++)
+        if (rep->diff.items[i].kind == kind)
+            n++;
+    return n;
+}
+
+dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
+                               dlo_agent_memory *mem, unsigned why, dlo_error *err)
+{
+    dlo_target t;
+    dlo_fw_backend fw;
+    dlo_report rep;
+    dlo_fw_state state;
+    dlo_buf pass, roles;
+    dlo_status st;
+
+    st = dlo_target_build(plat, cfg, NULL, NULL, &t, err);
+    if (st)
+        return st;
+    dlo_buf_init(&roles);
+    if (t.plan.roles)
+        dlo_roles_format(&roles, t.plan.roles);
+    else
+        dlo_buf_puts(&roles, "(none)");
+    if (!plat->open_firewall) {
+        st = dlo_error_set(err, DLO_E_FIREWALL, "this build has no firewall to work on");
+        goto cleanup_target;
+    }
+    st = plat->open_firewall(plat->ctx, &fw, err);
+    if (st)
+        goto cleanup_target;
+    if (t.keep_unplanned)
+        dlo_log(DLO_LOG_WARN,
+                "component detection could not read everything: rules of roles it did not see "
+                "are kept this time");
+    dlo_buf_init(&pass);
+    dlo_buf_puts(&pass, "pass (");
+    dlo_wake_text(&pass, why);
+    dlo_buf_puts(&pass, ")");
+    st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
+    if (!st) {
+        size_t added = count_changes(&rep, DLO_CHANGE_ADD),
+               updated = count_changes(&rep, DLO_CHANGE_UPDATE),
+               removed = count_changes(&rep, DLO_CHANGE_REMOVE);
+        report_components(mem, t.plan.roles);
+        if (rep.writes == 0)
+            dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
+                          "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned",
+                          dlo_buf_str(&pass), rep.planned, dlo_mode_name(cfg->mode),
+                          dlo_buf_str(&roles), t.roles_source);
+        else if (why == DLO_WAKE_TIMER)
+            dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
+                          "%s: firewall rules changed by someone else were put back for mode "
+                          "%s: %zu added, %zu updated, %zu removed",
+                          dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed);
+        else
+            dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
+                          "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
+                          "updated, %zu removed, %zu unchanged",
+                          dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
+                          t.roles_source, added, updated, removed, rep.diff.compliant);
+        mem->have_roles = true;
+        mem->roles = t.plan.roles;
+        if (fw.get_state && fw.get_state(fw.ctx, &state, NULL) == DLO_OK) {
+            if (state.gp_override && !mem->gp_override_reported)
+                dlo_log_event(DLO_EV_GPO_OVERRIDE, DLO_LOG_WARN,
+                              "Group Policy overrides local firewall rules on this machine: "
+                              "the agent's rules have no effect until local rules are allowed "
+                              "to merge");
+            mem->gp_override_reported = state.gp_override;
+        }
+    }
+    dlo_buf_free(&pass);
+    dlo_report_free(&fw, &rep);
+    plat->close_firewall(plat->ctx, &fw);
+cleanup_target:
+    dlo_buf_free(&roles);
+    dlo_target_free(&t);
+    return st;
+}

@@ -1,0 +1,54 @@
+/* What this machine's firewall should hold, worked out the same way by the commands and the
+ * service: the configuration decides the mode, the scopes and whether roles come from the
+ * configuration or from detection; detection also gives the SQL Server port; the port matrix
+ * (embedded, or a file) turns roles and mode into the plan. */
+#ifndef DLO_TARGET_H
+#define DLO_TARGET_H
+
+#include "dlo/app.h"
+#include "dlo/config.h"
+#include "dlo/detect.h"
+#include "dlo/plan.h"
+#include "dlo/policy.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+
+typedef struct dlo_target {
+    bool detected; /* detection ran: det is valid */
+    dlo_detect_result det;
+    dlo_policy pol;
+    dlo_plan plan;
+    /* Detection could not read everything, so a role may be missing from the plan: rules of
+     * roles it did not see are kept rather than removed. */
+    bool keep_unplanned;
+    char roles_source[64];
+} dlo_target;
+
+/* Builds the plan for cfg. policy_file and detection_file (may be NULL) replace the embedded
+ * data. Errors: DLO_E_USAGE/DLO_E_PARSE for a bad file, DLO_E_CONFIG when detection is needed
+ * but impossible here, DLO_E_NOMEM. On failure nothing needs freeing. */
+dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
+                            const char *policy_file, const char *detection_file, dlo_target *t,
+                            dlo_error *err);
+void dlo_target_free(dlo_target *t);
+
+/* The port matrix from path (a file the administrator named: unreadable = DLO_E_USAGE) or, with
+ * path NULL, the one embedded in the executable. */
+dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dlo_policy *pol,
+                                  dlo_error *err);
+
+/* What the service remembers between passes. */
+typedef struct dlo_agent_memory {
+    bool have_roles;
+    dlo_role_set roles; /* the roles planned by the last successful pass */
+    bool gp_override_reported;
+} dlo_agent_memory;
+
+/* One service pass: plan for cfg, reconcile the firewall, and report through dlo_log_event
+ * what changed (rules applied, drift repaired, unchanged, components appeared or disappeared,
+ * Group Policy override). `why` holds DLO_WAKE_* bits. */
+dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
+                               dlo_agent_memory *mem, unsigned why, dlo_error *err);
+
+#endif
