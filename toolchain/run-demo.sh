@@ -25,7 +25,6 @@ mkdir -p "$demo"
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
 run() { wine "$@" </dev/null | tr -d '\r'; }
-owned_rules() { run reg query "$rules_key" | grep -c 'EmbedCtxt=Arctera DLO Firewall Agent|' || true; }
 product_gone() {
   quiet wine msiexec /x "$msi" /qn || true
   quiet wine sc delete DLOAdminSvcu || true
@@ -75,27 +74,20 @@ run "$agent" /detect
 show "dloagent.exe /config"
 run "$agent" /config
 
-# The service applies the rules of the detected roles in the configured mode.
-roles=admin-server,maintenance-server
+# The service applies the rules of the detected roles in the configured mode, at its start.
 printf '\nwaiting for the service to apply the rules'
-for _ in $(seq 1 40); do
-  [ "$(owned_rules)" -gt 0 ] && break
+for _ in $(seq 1 60); do
+  quiet wine "$agent" /verify && break
   printf '.'
   sleep 0.5
 done
 echo
-if [ "$(owned_rules)" -eq 0 ]; then
-  echo "the service did not apply the rules within 20 s (this build's service only logs what it"
-  echo "would do); applying them with /apply instead:"
-  show "dloagent.exe /apply /roles:$roles /mode:occasional"
-  run "$agent" /apply /roles:$roles /mode:occasional
-fi
 
-show "dloagent.exe /plan /roles:$roles /mode:occasional"
-run "$agent" /plan /roles:$roles /mode:occasional
-show "dloagent.exe /verify /roles:$roles /mode:occasional"
+show "dloagent.exe /plan"
+run "$agent" /plan
+show "dloagent.exe /verify"
 set +e
-wine "$agent" /verify /roles:$roles /mode:occasional </dev/null | tr -d '\r'
+wine "$agent" /verify </dev/null | tr -d '\r'
 rc=${PIPESTATUS[0]}
 set -e
 echo "(exit code $rc: 0 compliant, 1 not compliant, 2 bad configuration, 3 could not check)"

@@ -100,16 +100,17 @@ def plan(*args):
     return json.loads(out)["rules"]
 
 
-def wait_for_rules(planned, what):
-    """Waits (bounded) until the owned rules have the planned names, then checks them in full."""
-    want = sorted(r["name"] for r in planned)
+def wait_for_rules(what, *args):
+    """Waits (bounded) until the installed agent's /verify ARGS passes, then checks the store
+    against /plan ARGS of the build's agent, rule by rule."""
     start = time.monotonic()
     while time.monotonic() - start < RULES_WAIT:
-        if sorted(parse(s)["Name"][0] for s in owned().values()) == want:
+        if agent("/verify", *args)[0] == 0:
             break
         time.sleep(0.5)
-    print("%s: the rules were there after %.1f s" % (what, time.monotonic() - start))
-    return store_matches_plan(planned, what)
+    print("%s: the rules were as planned after %.1f s" % (what, time.monotonic() - start))
+    if not store_matches_plan(plan(*args), what):
+        print("service trace:\n" + trace_tail())
 
 
 def config_values():
@@ -160,11 +161,12 @@ def test_install_on_an_edge_server(foreign_before):
     check(rc == 0 and '"edge-server"' in out.split('"not_found"')[0],
           "the prefix is a DLO Edge Server for detection (%s)" % out[:200].replace("\n", " "))
 
-    planned = plan("/roles:edge-server", "/mode:exclusive")
-    if not wait_for_rules(planned, "after the install"):
-        print("service trace:\n" + trace_tail())
+    wait_for_rules("after the install", "/roles:edge-server", "/mode:exclusive")
     rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
     check(rc == 0, "installed dloagent.exe /verify /roles:edge-server /mode:exclusive exits 0 (got %d: %s)"
+          % (rc, (out + err).strip()[:300]))
+    rc, out, err = agent("/verify")
+    check(rc == 0, "and /verify alone (the detected roles, the configured mode) exits 0 (got %d: %s)"
           % (rc, (out + err).strip()[:300]))
     check(foreign() == foreign_before, "every foreign rule is byte for byte unchanged")
 
@@ -183,19 +185,17 @@ def test_repair_keeps_everything():
 
 
 def test_upgrade_keeps_the_configuration(foreign_before):
-    # A value an administrator set by hand, and one the upgrade brings.
-    # (The Dedupe Server is the only peer of one of the Edge Server's rules: that rule changes.)
+    # A value an administrator set by hand (the Dedupe Server is the only peer of one of the Edge
+    # Server's rules), and one the upgrade brings (the IO Server, likewise, of another rule).
     reg("add", CONFIG_KEY, "/v", "DedupeServers", "/t", "REG_SZ", "/d", "10.20.0.0/16", "/f")
-    # The rules as the service keeps them (whether or not it did already), so that the upgrade
-    # has rules to keep.
-    rc, out, err = agent("/apply", "/roles:edge-server", "/mode:exclusive")
-    check(rc == 0, "the rules are in place before the upgrade (/apply: %d %s)" % (rc, err.strip()))
+    wait_for_rules("the administrator's value, before the upgrade", "/roles:edge-server",
+                   "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
     names = sorted(parse(s)["Name"][0] for s in owned().values())
     reset_counters()
-    rc, log = msiexec("upgrade", "/i", NEXT, "RECONCILEINTERVALMINUTES=30")
+    rc, log = msiexec("upgrade", "/i", NEXT, "RECONCILEINTERVALMINUTES=30", "IOSERVERS=10.30.0.0/16")
     check(rc == 0, "msiexec /i of the next version exits 0 (got %d)" % rc)
     check("/remove exited" not in log, "the upgrade does not run /remove")
-    check(len(names) > 0 and sorted(parse(s)["Name"][0] for s in owned().values()) == names,
+    check(sorted(parse(s)["Name"][0] for s in owned().values()) == names,
           "the %d rules are still there right after the upgrade" % len(names))
     check(products() == [msi_version(NEXT)], "the upgrade replaced %s with %s: %s"
           % (msi_version(MSI), msi_version(NEXT), products()))
@@ -203,22 +203,24 @@ def test_upgrade_keeps_the_configuration(foreign_before):
     check(values.get("BOIMode") == ("REG_SZ", "exclusive"), "BOIMode kept: %s" % (values.get("BOIMode"),))
     check(values.get("DedupeServers") == ("REG_SZ", "10.20.0.0/16"),
           "the administrator's DedupeServers kept: %s" % (values.get("DedupeServers"),))
+    check(values.get("IoServers") == ("REG_SZ", "10.30.0.0/16"),
+          "IOSERVERS written: %s" % (values.get("IoServers"),))
     check(values.get("ReconcileIntervalMinutes") == ("REG_DWORD", "0x1e"),
           "RECONCILEINTERVALMINUTES=30 written as REG_DWORD: %s" % (values.get("ReconcileIntervalMinutes"),))
-    check(set(values) == {"BOIMode", "DedupeServers", "ReconcileIntervalMinutes"},
+    check(set(values) == {"BOIMode", "DedupeServers", "IoServers", "ReconcileIntervalMinutes"},
           "nothing else written: %s" % sorted(values))
     check(service_state() == "RUNNING", "the upgraded service runs (%s)" % service_state())
 
-    planned = plan("/roles:edge-server", "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
-    if not wait_for_rules(planned, "after the upgrade"):
-        print("service trace:\n" + trace_tail())
-    # The old version's uninstall left the rules to the new one, which only narrowed the scope
-    # of the rule toward the Dedupe Servers.
+    wait_for_rules("after the upgrade", "/roles:edge-server", "/mode:exclusive",
+                   "/dedupeservers:10.20.0.0/16", "/ioservers:10.30.0.0/16")
+    # The old version's uninstall left the rules to the new one, whose service narrowed the one
+    # rule toward the IO Servers in place.
     c = counters()
     check(c.get("Removes", 0) == 0 and c.get("Adds", 0) == 0 and c.get("RuleWrites", 0) >= 1,
           "the upgrade removed and re-added no rule, the new service rewrote one in place (%s)" % c)
-    rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
-    check(rc == 0, "/verify after the upgrade exits 0 (got %d: %s)" % (rc, (out + err).strip()[:300]))
+    rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
+    check(rc == 0, "/verify after the upgrade (scopes from the configuration) exits 0 (got %d: %s)"
+          % (rc, (out + err).strip()[:300]))
     check(foreign() == foreign_before, "every foreign rule is unchanged after the upgrade")
 
 
@@ -245,8 +247,7 @@ def test_bad_properties_on_the_installed_product():
 
 
 def test_uninstall_leaves_nothing(foreign_before):
-    rc, out, err = agent("/apply", "/roles:edge-server", "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
-    check(rc == 0 and len(owned()) > 0, "rules to remove are in place (%d owned)" % len(owned()))
+    check(len(owned()) > 0, "there are rules to remove (%d owned)" % len(owned()))
     rc, log = msiexec("uninstall", "/x", NEXT)
     check(rc == 0, "msiexec /x exits 0 (got %d)" % rc)
     check("/remove exited with 0" in log, "the log shows /remove")
