@@ -1,19 +1,109 @@
 #!/usr/bin/env bash
-# The main job: set-up, build dloagent.exe, and show it working under Wine.
+# The main job: builds everything, makes a Wine prefix that looks like a DLO server, installs
+# the Windows Firewall double and the MSI silently, shows what the agent detects, plans and
+# verifies and the rules in the firewall's store, then uninstalls and shows what is left.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+started=$(date +%s)
+
+step() { printf '\n=== %s\n' "$*"; }
+show() { printf '\n> %s\n' "$*"; }
+
+step "Set-up and build (toolchain/setup.sh, cmake --preset windows)"
 ./toolchain/setup.sh
 cmake --preset windows >/dev/null
 cmake --build --preset windows
 
-export WINEPREFIX="$root/build/windows/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-exe="$root/build/windows/dloagent.exe"
-demo() {
-  printf '\n> dloagent.exe %s\n' "$*"
-  wine "$exe" "$@" </dev/null
+demo=$root/build/demo
+msi=$root/build/windows/dloagent.msi
+double=$root/build/windows/tests/fwdouble/fwdouble.dll
+export WINEPREFIX=$demo/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+agent='C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe'
+rules_key='HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
+mkdir -p "$demo"
+
+quiet() { "$@" </dev/null >/dev/null 2>&1; }
+run() { wine "$@" </dev/null | tr -d '\r'; }
+product_gone() {
+  quiet wine msiexec /x "$msi" /qn || true
+  quiet wine sc delete DLOAdminSvcu || true
+  quiet wine sc delete DLOMaintenanceSvc || true
 }
+finish() {
+  product_gone
+  quiet sh tests/fwdouble/activate.sh stop "$double" || true
+  quiet sh tests/wine/session.sh stop || true
+}
+
+step "A Wine prefix that looks like a DLO Administration and Maintenance Server ($WINEPREFIX)"
+[ -f "$WINEPREFIX/system.reg" ] || echo "(a new prefix: about 15 s, once)"
 sh tests/wine/session.sh start
-trap 'sh tests/wine/session.sh stop >/dev/null' EXIT
-demo /version
-demo /help
+trap finish EXIT
+product_gone
+for svc in 'DLOAdminSvcu|DLO Administration Service' 'DLOMaintenanceSvc|DLO Maintenance Service'; do
+  name=${svc%%|*}
+  show "sc create $name DisplayName= \"${svc#*|}\""
+  # A dummy program: detection looks at the service, not at what it runs.
+  run sc create "$name" binPath= 'C:\windows\system32\notepad.exe' start= demand DisplayName= "${svc#*|}"
+done
+
+step "The Windows Firewall double (Wine's own firewall keeps no rules; tests/fwdouble/README.md)"
+sh tests/fwdouble/activate.sh start "$double"
+# A rule someone else owns: the agent must leave it alone, the uninstall too.
+run reg add "$rules_key" /v '{D0000000-0000-4000-8000-000000000001}' /t REG_SZ /f \
+  /d 'v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=3389|Name=Remote Desktop (kept by the administrator)|EmbedCtxt=Remote Desktop|' >/dev/null
+echo "planted one foreign rule (Remote Desktop, TCP 3389)"
+
+step "Silent install: msiexec /i dloagent.msi /qn BOIMODE=occasional"
+t0=$(date +%s%N)
+set +e
+wine msiexec /i "$msi" /qn BOIMODE=occasional /l*v "$demo/install.log" </dev/null
+rc=$?
+set -e
+t1=$(date +%s%N)
+echo "msiexec exit code $rc, $(((t1 - t0) / 1000000)) ms; log: build/demo/install.log"
+[ "$rc" -eq 0 ] || { grep -a 'dloagent' "$demo/install.log" | tail -5; exit 1; }
+echo "what the package's custom actions logged:"
+grep -a '^dloagent' "$demo/install.log" | sed 's/^/  /'
+show "sc query dloagent"
+run sc query dloagent
+
+show "dloagent.exe /detect"
+run "$agent" /detect
+show "dloagent.exe /config"
+run "$agent" /config
+
+# The service applies the rules of the detected roles in the configured mode, at its start.
+printf '\nwaiting for the service to apply the rules'
+for _ in $(seq 1 60); do
+  quiet wine "$agent" /verify && break
+  printf '.'
+  sleep 0.5
+done
+echo
+
+show "dloagent.exe /plan"
+run "$agent" /plan
+show "dloagent.exe /verify"
+set +e
+wine "$agent" /verify </dev/null | tr -d '\r'
+rc=${PIPESTATUS[0]}
+set -e
+echo "(exit code $rc: 0 compliant, 1 not compliant, 2 bad configuration, 3 could not check)"
+show "reg query ...\\FirewallPolicy\\FirewallRules   (the firewall's rule store)"
+run reg query "$rules_key"
+
+step "Uninstall: msiexec /x dloagent.msi /qn"
+t0=$(date +%s%N)
+wine msiexec /x "$msi" /qn /l*v "$demo/uninstall.log" </dev/null
+t1=$(date +%s%N)
+echo "msiexec exit code 0, $(((t1 - t0) / 1000000)) ms; log: build/demo/uninstall.log"
+show "sc query dloagent"
+if run sc query dloagent | grep .; then echo "(the service is still there)"; else echo "(no such service)"; fi
+show "reg query ...\\FirewallRules   (the foreign rule stays, the agent's rules are gone)"
+run reg query "$rules_key"
+show "dir \"C:\\Program Files\\Arctera\""
+if [ -e "$WINEPREFIX/drive_c/Program Files/Arctera" ]; then ls -R "$WINEPREFIX/drive_c/Program Files/Arctera"; else echo "(gone)"; fi
+
+printf '\n=== Done in %d s.\n' $(($(date +%s) - started))

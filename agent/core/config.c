@@ -117,6 +117,24 @@ const char *dlo_config_item_switch(dlo_config_item item)
     return switch_names[items[item].opt];
 }
 
+bool dlo_config_item_in_policy(dlo_config_item item)
+{
+    return (unsigned)item < DLO_CFG_COUNT && !items[item].installer_only;
+}
+
+unsigned dlo_config_item_types(dlo_config_item item)
+{
+    unsigned mask = 0;
+    unsigned long type;
+
+    if ((unsigned)item >= DLO_CFG_COUNT)
+        return 0;
+    for (type = 0; type < 32; type++)
+        if (type_allowed(items[item].kind, type))
+            mask |= DLO_REG_TYPE_BIT(type);
+    return mask;
+}
+
 const char *dlo_config_source_name(dlo_config_source src)
 {
     switch (src) {

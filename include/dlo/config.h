@@ -92,6 +92,13 @@ dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_c
  * "edgeservers"; NULL for values with no switch). */
 const char *dlo_config_item_name(dlo_config_item item);
 const char *dlo_config_item_switch(dlo_config_item item);
+/* True for the settings an administrator deploys, read from both keys (the Group Policy
+ * template and the installer's properties offer exactly these); false for the diagnostics only
+ * the installer key holds. */
+bool dlo_config_item_in_policy(dlo_config_item item);
+/* The registry types the agent accepts for an item: a mask of DLO_REG_TYPE_BIT(DLO_REG_*). */
+#define DLO_REG_TYPE_BIT(type) (1u << (type))
+unsigned dlo_config_item_types(dlo_config_item item);
 /* "default", "installer", "policy", "command line". */
 const char *dlo_config_source_name(dlo_config_source src);
 

@@ -634,6 +634,65 @@ static void test_equal_and_copy(void **state)
     fake_reg_free(&f);
 }
 
+/* What the item table says to the installer and the Group Policy check, against what a load
+ * does: a type is in the mask exactly when a value of that type is not refused for its type,
+ * and an item is "in policy" exactly when the policy key's value takes effect. */
+static void test_item_types_and_keys_match_the_load(void **state)
+{
+    static const unsigned long types[] = {DLO_REG_SZ,    DLO_REG_EXPAND_SZ, DLO_REG_BINARY,
+                                          DLO_REG_DWORD, DLO_REG_MULTI_SZ,  DLO_REG_QWORD};
+    static const char *const strs[] = {"x"};
+    size_t i, t;
+    (void)state;
+
+    for (i = 0; i < N_CASES; i++) {
+        const item_case *c = &cases[i];
+        unsigned mask = dlo_config_item_types(c->item);
+        fake_registry f;
+        dlo_config cfg;
+        dlo_error err;
+
+        for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+            char tbuf[32], wrong[96];
+            const char *tname = dlo_reg_type_name(types[t], tbuf, sizeof(tbuf));
+            bool refused_for_type;
+
+            fake_reg_init(&f);
+            if (types[t] == DLO_REG_SZ || types[t] == DLO_REG_EXPAND_SZ) {
+                fake_reg_sz(&f, INST, case_name(c), "x");
+                f.entries[0].type = types[t];
+            } else if (types[t] == DLO_REG_MULTI_SZ)
+                fake_reg_multi(&f, INST, case_name(c), strs, 1);
+            else if (types[t] == DLO_REG_DWORD)
+                fake_reg_dword(&f, INST, case_name(c), 1);
+            else
+                fake_reg_typed(&f, INST, case_name(c), types[t], 1, 4);
+            dlo_error_clear(&err);
+            snprintf(wrong, sizeof(wrong), "the type %s is wrong", tname);
+            refused_for_type =
+                dlo_config_load(&cfg, &f.reg, NULL, &err) && strstr(err.msg, wrong) != NULL;
+            dlo_config_free(&cfg);
+            fake_reg_free(&f);
+            if (refused_for_type == !!(mask & DLO_REG_TYPE_BIT(types[t])))
+                fail_msg("%s: %s is %s the mask but %s by a load (%s)", case_name(c), tname,
+                         refused_for_type ? "in" : "not in",
+                         refused_for_type ? "refused" : "accepted", err.msg);
+        }
+
+        fake_reg_init(&f);
+        put(&f, POL, c, &c->valid);
+        assert_int_equal(load(&f, NULL, &cfg), DLO_OK);
+        if ((cfg.source[c->item] == DLO_SOURCE_POLICY) != dlo_config_item_in_policy(c->item))
+            fail_msg("%s: read from the policy key: %s, in policy: %d", case_name(c),
+                     dlo_config_source_name(cfg.source[c->item]),
+                     dlo_config_item_in_policy(c->item));
+        dlo_config_free(&cfg);
+        fake_reg_free(&f);
+    }
+    assert_int_equal(dlo_config_item_types(DLO_CFG_COUNT), 0);
+    assert_false(dlo_config_item_in_policy(DLO_CFG_COUNT));
+}
+
 static void test_print_text_and_json(void **state)
 {
     fake_registry f;
@@ -709,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_effective_roles),
         cmocka_unit_test(test_scope_for_several_peers),
         cmocka_unit_test(test_equal_and_copy),
+        cmocka_unit_test(test_item_types_and_keys_match_the_load),
         cmocka_unit_test(test_print_text_and_json),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);

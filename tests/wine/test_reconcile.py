@@ -9,7 +9,7 @@ import sys
 
 from winefw import (GROUPING, check, counters, finish, foreign, foreign_rules, owned, parse,
                     plant, reg, reset_counters, reset_store, rules, set_policy_value,
-                    set_test_value, wine, RULES_KEY)
+                    set_test_value, store_matches_plan, wine, RULES_KEY)
 
 EXE = sys.argv[1]
 ROLES = "/roles:edge-server,io-server"
@@ -23,50 +23,6 @@ def plan(*args):
     rc, out, err = agent("/plan", "/json", *args)
     assert rc == 0, err
     return json.loads(out)["rules"]
-
-
-def port_items(values):
-    items = []
-    for v in values:
-        items += [p for p in v.split(",") if p]
-    return sorted(items)
-
-
-PROFILE_BITS = {"domain": "Domain", "private": "Private", "public": "Public"}
-
-
-def store_matches_plan(planned, what):
-    """Every planned rule is in the store exactly once, owned, with the planned properties, and
-    the store has no other owned rule."""
-    mine = owned()
-    ok = check(len(mine) == len(planned), "%s: %d owned rules stored, %d planned" % (what, len(mine), len(planned)))
-    by_name = {}
-    for rid, s in mine.items():
-        by_name.setdefault(parse(s)["Name"][0], []).append(parse(s))
-    for r in planned:
-        got = by_name.get(r["name"], [])
-        if not check(len(got) == 1, "%s: '%s' stored once" % (what, r["name"])):
-            ok = False
-            continue
-        f = got[0]
-        want_profiles = sorted(PROFILE_BITS[p] for p in r["profiles"])
-        have_profiles = sorted(f.get("Profile", [])) or sorted(PROFILE_BITS.values())
-        props = [
-            ("direction", f.get("Dir") == [r["direction"].capitalize()]),
-            ("protocol", f.get("Protocol") == [{"tcp": "6", "udp": "17"}[r["protocol"]]]),
-            # Windows keeps single ports in LPort and ranges in LPort2_10 (likewise RPort).
-            ("local ports", port_items(f.get("LPort", []) + f.get("LPort2_10", [])) == port_items([r["local_ports"]])),
-            ("remote ports", port_items(f.get("RPort", []) + f.get("RPort2_10", [])) == port_items([r["remote_ports"]])),
-            ("profiles", have_profiles == want_profiles),
-            ("action", f.get("Action") == ["Allow"]),
-            ("enabled", f.get("Active") == ["TRUE"]),
-            ("description", f.get("Desc") == [r["description"]]),
-            ("no address limits", "RA4" not in f and "RA6" not in f),
-        ]
-        for prop, good in props:
-            ok &= check(good, "%s: '%s' has the planned %s (%s)" % (what, r["name"], prop, "|".join(
-                "%s=%s" % (k, ",".join(v)) for k, v in sorted(f.items()) if k != "Desc")))
-    return ok
 
 
 def test_apply_from_empty_and_idempotence():

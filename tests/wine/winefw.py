@@ -156,3 +156,61 @@ def foreign_rules(n, names=()):
             s += "Desc=planted by the test|Edge=FALSE|Future=kept as is|"
         out[rid] = s
     return out
+
+
+def port_items(values):
+    items = []
+    for v in values:
+        items += [p for p in v.split(",") if p]
+    return sorted(items)
+
+
+PROFILE_BITS = {"domain": "Domain", "private": "Private", "public": "Public"}
+
+# How Windows stores the address keywords that are not in RA4/RA6 as themselves.
+ADDRESS_KEYWORDS = {"IntrAnet": "Intranet", "RmtIntrAnet": "RmtIntranet", "IntErnet": "Internet",
+                    "Ply2Renders": "Ply2Renders"}
+
+
+def stored_addresses(fields):
+    """The RemoteAddresses of a parsed rule string, as a sorted list without repeats ("*": none)."""
+    found = []
+    for k in ("RA4", "RA6"):
+        found += fields.get(k, [])
+    for k in ("RA42", "RA62"):
+        found += [ADDRESS_KEYWORDS.get(v, v) for v in fields.get(k, [])]
+    return sorted(set(found)) or ["*"]
+
+
+def store_matches_plan(planned, what):
+    """Every planned rule is in the store exactly once, owned, with the planned properties, and
+    the store has no other owned rule."""
+    mine = owned()
+    ok = check(len(mine) == len(planned), "%s: %d owned rules stored, %d planned" % (what, len(mine), len(planned)))
+    by_name = {}
+    for rid, s in mine.items():
+        by_name.setdefault(parse(s)["Name"][0], []).append(parse(s))
+    for r in planned:
+        got = by_name.get(r["name"], [])
+        if not check(len(got) == 1, "%s: '%s' stored once" % (what, r["name"])):
+            ok = False
+            continue
+        f = got[0]
+        want_profiles = sorted(PROFILE_BITS[p] for p in r["profiles"])
+        have_profiles = sorted(f.get("Profile", [])) or sorted(PROFILE_BITS.values())
+        props = [
+            ("direction", f.get("Dir") == [r["direction"].capitalize()]),
+            ("protocol", f.get("Protocol") == [{"tcp": "6", "udp": "17"}[r["protocol"]]]),
+            # Windows keeps single ports in LPort and ranges in LPort2_10 (likewise RPort).
+            ("local ports", port_items(f.get("LPort", []) + f.get("LPort2_10", [])) == port_items([r["local_ports"]])),
+            ("remote ports", port_items(f.get("RPort", []) + f.get("RPort2_10", [])) == port_items([r["remote_ports"]])),
+            ("profiles", have_profiles == want_profiles),
+            ("action", f.get("Action") == ["Allow"]),
+            ("enabled", f.get("Active") == ["TRUE"]),
+            ("description", f.get("Desc") == [r["description"]]),
+            ("remote addresses", stored_addresses(f) == sorted(set(r["remote_addresses"].split(",")))),
+        ]
+        for prop, good in props:
+            ok &= check(good, "%s: '%s' has the planned %s (%s)" % (what, r["name"], prop, "|".join(
+                "%s=%s" % (k, ",".join(v)) for k, v in sorted(f.items()) if k != "Desc")))
+    return ok

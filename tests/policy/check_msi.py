@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Checks the MSI's tables against the agent and against what the package promises, without
+installing it (tests/wine/test_msi.py installs it).
+
+Usage: check_msi.py DLOAGENT.msi NEXT.msi VERSION CONFIG_ITEMS [RUNNER...]
+
+CONFIG_ITEMS (run through RUNNER, e.g. wine, when given) prints the values the agent reads.
+Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe under
+ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
+agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
+a number, from the property of its name in capitals, written only when that property is set,
+the property secure); the custom actions in the order the uninstall and install need; the same
+UpgradeCode in both packages and a higher version in NEXT. Prints one line per check and a
+closing "N passed, N failed" line.
+"""
+import json
+import subprocess
+import sys
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok: " + what)
+    else:
+        failed += 1
+        print("FAIL: " + what)
+    return cond
+
+
+def table(msi, name):
+    """Rows of an MSI table as dicts keyed by column name."""
+    out = subprocess.run(["msiinfo", "export", msi, name], capture_output=True, text=True,
+                         check=True).stdout.replace("\r", "").split("\n")
+    columns = out[0].split("\t")
+    return [dict(zip(columns, line.split("\t"))) for line in out[3:] if line]
+
+
+def prop(msi, name):
+    return next((r["Value"] for r in table(msi, "Property") if r["Property"] == name), None)
+
+
+def version_tuple(v):
+    return tuple(int(x) for x in v.split("."))
+
+
+def main():
+    msi, next_msi, version, items_cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    if len(items_cmd) > 1:  # CONFIG_ITEMS RUNNER...: the runner goes first
+        items_cmd = items_cmd[1:] + items_cmd[:1]
+    p = subprocess.run(items_cmd, capture_output=True, text=True)
+    if not check(p.returncode == 0, "config_items runs (%s)" % p.stderr.strip()):
+        return finish()
+    agent = json.loads(p.stdout)
+    installer_key = agent["installer_key"].split("\\", 1)[1]
+
+    # The package.
+    suminfo = subprocess.run(["msiinfo", "suminfo", msi], capture_output=True, text=True).stdout
+    check("Template: x64;1033" in suminfo, "the package is x64 (summary template x64;1033)")
+    check(prop(msi, "ALLUSERS") == "1", "per-machine (ALLUSERS=1)")
+    check(prop(msi, "ProductVersion") == version, "ProductVersion is the project version %s (%s)" % (version, prop(msi, "ProductVersion")))
+
+    components = {r["Component"]: r for r in table(msi, "Component")}
+    for name, c in sorted(components.items()):
+        check(int(c["Attributes"]) & 256, "component %s is 64-bit (Win64=\"yes\")" % name)
+
+    dirs = {r["Directory"]: r for r in table(msi, "Directory")}
+
+    def path(d):
+        parts = []
+        while d and d != "TARGETDIR":
+            parts.append(dirs[d]["DefaultDir"].split("|")[-1] if dirs[d]["DefaultDir"] != "." else d)
+            d = dirs[d]["Directory_Parent"]
+        return "\\".join(reversed(parts))
+
+    exe = [f for f in table(msi, "File") if f["FileName"].split("|")[-1] == "dloagent.exe"]
+    if check(len(exe) == 1, "the package holds dloagent.exe once"):
+        where = path(components[exe[0]["Component_"]]["Directory_"])
+        check(where == "ProgramFiles64Folder\\Arctera\\DLO Firewall Agent", "dloagent.exe goes to %s" % where)
+
+    # The configuration values.
+    secure = (prop(msi, "SecureCustomProperties") or "").split(";")
+    rows = [r for r in table(msi, "Registry") if r["Root"] == "2" and r["Key"] == installer_key]
+    by_name = {}
+    for r in rows:
+        by_name.setdefault(r["Name"], []).append(r)
+    for v in agent["values"]:
+        name = v["name"]
+        if not v["policy"]:
+            check(name not in by_name, "%s (diagnostics, not a setting) is not written by the package" % name)
+            continue
+        if not check(len(by_name.get(name, [])) == 1, "the package writes %s once" % name):
+            continue
+        r = by_name[name][0]
+        upper = name.upper()
+        dword = "REG_DWORD" in v["types"]
+        want = ("#[%s]" if dword else "[%s]") % upper
+        check(r["Value"] == want, "%s is written as %s from %s: %s" % (name, "REG_DWORD" if dword else "REG_SZ", upper, r["Value"]))
+        check(("REG_DWORD" if dword else "REG_SZ") in v["types"], "%s: the agent accepts that type" % name)
+        c = components[r["Component_"]]
+        check(c["Condition"] == '%s OR REMOVE~="ALL"' % upper,
+              "%s is written only when %s is set: %s" % (name, upper, c["Condition"]))
+        check(int(c["Attributes"]) & 64, "%s: its component is re-evaluated on repair (Transitive)" % name)
+        check(upper in secure, "%s is a secure property (passed on by a managed install)" % upper)
+    known = {v["name"] for v in agent["values"]}
+    for name in sorted(by_name):
+        check(name in known, "the package writes %s, a value the agent reads" % name)
+
+    # The custom actions, in order.
+    seq = {r["Action"]: (int(r["Sequence"]), r["Condition"]) for r in table(msi, "InstallExecuteSequence")}
+    types = {r["Action"]: int(r["Type"]) for r in table(msi, "CustomAction")}
+    n = lambda a: seq[a][0] if a in seq else -1
+    check(0 < n("DloCheckProperties") < n("CostInitialize") < n("InstallValidate"),
+          "the properties are checked before costing and before anything changes")
+    check(n("InstallInitialize") < n("RemoveExistingProducts") < n("InstallFiles"),
+          "an older version is removed inside the transaction, before the files are copied")
+    check(n("StopServices") < n("DloRemoveRules") < n("DloUninstallService") < n("RemoveFiles"),
+          "uninstall: service stopped, then /remove, then /uninstall, then the files go")
+    check(n("InstallFiles") < n("DloInstallService") < n("StartServices"),
+          "install: files, then /install, then the service starts")
+    for action, undone in (("DloUninstallServiceRollback", "DloUninstallService"),
+                           ("DloInstallServiceRollback", "DloInstallService")):
+        check(0 < n(action) < n(undone) and types.get(action, 0) & 0x500 == 0x500,
+              "%s is a rollback action scheduled before %s" % (action, undone))
+    for action in ("DloRemoveRules", "DloUninstallService", "DloInstallService"):
+        check(types.get(action, 0) & 0xC00 == 0xC00, "%s runs deferred, without impersonation" % action)
+    check("UPGRADINGPRODUCTCODE" in seq.get("DloRemoveRules", (0, ""))[1]
+          and 'REMOVE~="ALL"' in seq.get("DloRemoveRules", (0, ""))[1],
+          "/remove runs on an uninstall only, not when an upgrade removes the old version")
+
+    # Upgrades.
+    check(prop(msi, "UpgradeCode") == prop(next_msi, "UpgradeCode"), "both packages share the UpgradeCode %s" % prop(msi, "UpgradeCode"))
+    check(prop(msi, "ProductCode") != prop(next_msi, "ProductCode"), "each package has its own ProductCode")
+    check(version_tuple(prop(next_msi, "ProductVersion")) > version_tuple(version), "NEXT is a later version (%s)" % prop(next_msi, "ProductVersion"))
+    features = ",".join(r["Feature"] for r in table(msi, "Feature"))
+    up = [r for r in table(msi, "Upgrade") if r["ActionProperty"] == "WIX_UPGRADE_DETECTED"]
+    check(len(up) == 1 and up[0]["VersionMax"] == version and int(up[0]["Attributes"]) & 512
+          and up[0]["Remove"] == features,
+          "older versions and this one are replaced, removed by their features (%s)" % up)
+    return finish()
+
+
+def finish():
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""The MSI under Wine, on a prefix made to look like a DLO Edge Server, against the firewall
+double: a silent install gives a running service that applies the Edge Server's rules; a repair
+and an upgrade keep the configuration; an invalid property fails and changes nothing; the
+uninstall leaves no service, no owned rule, no file and no value of its own, and every foreign
+rule as it was. Prints how long each msiexec took.
+
+Usage: test_msi.py DLOAGENT.msi NEXT.msi   (in the Wine session, double active)
+NEXT.msi is the same build with a higher ProductVersion."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
+                    reg_values, reset_counters, reset_store, store_matches_plan, wine)
+
+MSI, NEXT = sys.argv[1], sys.argv[2]
+PREFIX = os.environ["WINEPREFIX"]
+FOLDER = os.path.join(PREFIX, "drive_c", "Program Files", "Arctera")
+INSTALLED_EXE = r"C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe"
+CONFIG_KEY = r"HKLM\SOFTWARE\Arctera\DLO\FirewallAgent"
+POLICY_KEY = r"HKLM\SOFTWARE\Policies\Arctera"
+SERVICE_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\dloagent"
+EVENT_SOURCE_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dloagent"
+UNINSTALL = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
+# What makes the prefix a DLO Edge Server for detection (policies/dlo-10.0.detect).
+EDGE_ENTRY = UNINSTALL + r"\{DLO-MSI-TEST-EDGE-SERVER}"
+PRODUCT = "Arctera DLO Firewall Agent"
+FAILED = 1603 % 256  # the shell and Python see exit codes mod 256
+RULES_WAIT = int(os.environ.get("DLO_TEST_RULES_WAIT", "60"))  # seconds the service may take to bring the rules in line
+
+work = tempfile.mkdtemp(prefix="dloagent-msi-")
+trace = os.path.join(work, "trace.txt")
+timings = []
+
+
+def msiexec(what, *args):
+    """Runs msiexec with a verbose log; returns (exit code, log text)."""
+    log = os.path.join(work, "%s.log" % what.replace(" ", "-"))
+    start = time.monotonic()
+    rc, out, err = wine("msiexec", *args, "/qn", "/l*v", log)
+    timings.append((what, time.monotonic() - start))
+    try:
+        with open(log, "rb") as f:
+            data = f.read()
+        text = data.decode("utf-16") if data[:2] == b"\xff\xfe" else data.decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    return rc, text.replace("\r", "")
+
+
+def agent(*args):
+    return wine(INSTALLED_EXE, *args)
+
+
+def service_state():
+    rc, out, err = wine("sc", "query", "dloagent")
+    for line in out.splitlines():
+        if "STATE" in line:
+            return line.split()[-1]
+    return None
+
+
+def key_exists(key):
+    return reg("query", key)[0] == 0
+
+
+def products():
+    """DisplayVersion of each installed product named PRODUCT."""
+    rc, out = reg("query", UNINSTALL)
+    found = []
+    for line in out.splitlines():
+        sub = line.strip()
+        if "\\{" not in sub:
+            continue
+        values = reg_values(sub)
+        if values.get("DisplayName", ("", ""))[1] == PRODUCT:
+            found.append(values.get("DisplayVersion", ("", "?"))[1])
+    return found
+
+
+def files_left():
+    left = []
+    for base, dirs, names in os.walk(FOLDER):
+        left += [os.path.join(base, n) for n in names]
+    return left
+
+
+def msi_version(msi):
+    out = subprocess.run(["msiinfo", "export", msi, "Property"], capture_output=True, text=True).stdout
+    return next(l.split("\t")[1].strip() for l in out.splitlines() if l.startswith("ProductVersion\t"))
+
+
+def plan(*args):
+    rc, out, err = wine(os.path.join(os.environ["DLO_BUILD_DIR"], "dloagent.exe"), "/plan", "/json", *args)
+    assert rc == 0, err
+    return json.loads(out)["rules"]
+
+
+def wait_for_rules(what, *args):
+    """Waits (bounded) until the installed agent's /verify ARGS passes, then checks the store
+    against /plan ARGS of the build's agent, rule by rule."""
+    start = time.monotonic()
+    while time.monotonic() - start < RULES_WAIT:
+        if agent("/verify", *args)[0] == 0:
+            break
+        time.sleep(0.5)
+    print("%s: the rules were as planned after %.1f s" % (what, time.monotonic() - start))
+    if not store_matches_plan(plan(*args), what):
+        print("service trace:\n" + trace_tail())
+
+
+def config_values():
+    """The installer key's values the package writes (TraceFile is the test's own)."""
+    return {k: v for k, v in reg_values(CONFIG_KEY).items() if k != "TraceFile"}
+
+
+def trace_tail():
+    try:
+        with open(trace, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-5:])
+    except OSError:
+        return "(no trace)"
+
+
+def clean_machine():
+    """Whatever an earlier run left: the product, the service, the keys, the edge entry."""
+    for msi in (NEXT, MSI):
+        if products():
+            msiexec("cleanup uninstall", "/x", msi)
+    wine("sc", "stop", "dloagent")
+    wine("sc", "delete", "dloagent")
+    for key in (CONFIG_KEY, POLICY_KEY, EDGE_ENTRY, EVENT_SOURCE_KEY):
+        reg("delete", key, "/f")
+    reset_store()
+
+
+def test_install_on_an_edge_server(foreign_before):
+    reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
+    # The service appends its events here (README: TraceFile), for a look when a check fails.
+    reg("add", CONFIG_KEY, "/v", "TraceFile", "/t", "REG_SZ", "/d", "Z:" + trace.replace("/", "\\"), "/f")
+
+    rc, log = msiexec("install", "/i", MSI, "BOIMODE=exclusive")
+    check(rc == 0, "msiexec /i /qn BOIMODE=exclusive exits 0 (got %d)" % rc)
+    check("dloagent: BOIMODE=exclusive (given)" in log, "the MSI log shows the checked property")
+    check(service_state() == "RUNNING", "sc query dloagent: RUNNING (%s)" % service_state())
+    image = reg_values(SERVICE_KEY).get("ImagePath", ("", ""))[1]
+    check(image == '"%s" /service' % INSTALLED_EXE, "the service runs the installed exe, quoted: %s" % image)
+    check(key_exists(EVENT_SOURCE_KEY), "the Event Log source is registered")
+    check(os.path.isfile(os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")),
+          "dloagent.exe is under Program Files\\Arctera\\DLO Firewall Agent")
+    check(config_values() == {"BOIMode": ("REG_SZ", "exclusive")},
+          "only the given property is written, as REG_SZ: %s" % config_values())
+    check(products() == [msi_version(MSI)], "the product is registered once, version %s: %s"
+          % (msi_version(MSI), products()))
+
+    rc, out, err = agent("/detect", "/json")
+    check(rc == 0 and '"edge-server"' in out.split('"not_found"')[0],
+          "the prefix is a DLO Edge Server for detection (%s)" % out[:200].replace("\n", " "))
+
+    wait_for_rules("after the install", "/roles:edge-server", "/mode:exclusive")
+    rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
+    check(rc == 0, "installed dloagent.exe /verify /roles:edge-server /mode:exclusive exits 0 (got %d: %s)"
+          % (rc, (out + err).strip()[:300]))
+    rc, out, err = agent("/verify")
+    check(rc == 0, "and /verify alone (the detected roles, the configured mode) exits 0 (got %d: %s)"
+          % (rc, (out + err).strip()[:300]))
+    check(foreign() == foreign_before, "every foreign rule is byte for byte unchanged")
+
+
+def test_repair_keeps_everything():
+    # Wine's msiexec /f takes no package path and does not do product codes: a repair is the
+    # same reinstall through properties (msiexec /fa on Windows).
+    os.remove(os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe"))
+    rc, log = msiexec("repair", "/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=omus")
+    check(rc == 0, "repair exits 0 (got %d)" % rc)
+    check(os.path.isfile(os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")), "repair puts the deleted exe back")
+    check(config_values() == {"BOIMode": ("REG_SZ", "exclusive")},
+          "repair keeps the configuration: %s" % config_values())
+    check("dloagent: BOIMODE=exclusive (kept from the installer key)" in log, "the log says the value was kept")
+    check(service_state() == "RUNNING", "the service runs after the repair (%s)" % service_state())
+
+
+def test_upgrade_keeps_the_configuration(foreign_before):
+    # A value an administrator set by hand (the Dedupe Server is the only peer of one of the Edge
+    # Server's rules), and one the upgrade brings (the IO Server, likewise, of another rule).
+    reg("add", CONFIG_KEY, "/v", "DedupeServers", "/t", "REG_SZ", "/d", "10.20.0.0/16", "/f")
+    wait_for_rules("the administrator's value, before the upgrade", "/roles:edge-server",
+                   "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
+    names = sorted(parse(s)["Name"][0] for s in owned().values())
+    reset_counters()
+    rc, log = msiexec("upgrade", "/i", NEXT, "RECONCILEINTERVALMINUTES=30", "IOSERVERS=10.30.0.0/16")
+    check(rc == 0, "msiexec /i of the next version exits 0 (got %d)" % rc)
+    check("/remove exited" not in log, "the upgrade does not run /remove")
+    check(sorted(parse(s)["Name"][0] for s in owned().values()) == names,
+          "the %d rules are still there right after the upgrade" % len(names))
+    check(products() == [msi_version(NEXT)], "the upgrade replaced %s with %s: %s"
+          % (msi_version(MSI), msi_version(NEXT), products()))
+    values = config_values()
+    check(values.get("BOIMode") == ("REG_SZ", "exclusive"), "BOIMode kept: %s" % (values.get("BOIMode"),))
+    check(values.get("DedupeServers") == ("REG_SZ", "10.20.0.0/16"),
+          "the administrator's DedupeServers kept: %s" % (values.get("DedupeServers"),))
+    check(values.get("IoServers") == ("REG_SZ", "10.30.0.0/16"),
+          "IOSERVERS written: %s" % (values.get("IoServers"),))
+    check(values.get("ReconcileIntervalMinutes") == ("REG_DWORD", "0x1e"),
+          "RECONCILEINTERVALMINUTES=30 written as REG_DWORD: %s" % (values.get("ReconcileIntervalMinutes"),))
+    check(set(values) == {"BOIMode", "DedupeServers", "IoServers", "ReconcileIntervalMinutes"},
+          "nothing else written: %s" % sorted(values))
+    check(service_state() == "RUNNING", "the upgraded service runs (%s)" % service_state())
+
+    wait_for_rules("after the upgrade", "/roles:edge-server", "/mode:exclusive",
+                   "/dedupeservers:10.20.0.0/16", "/ioservers:10.30.0.0/16")
+    # The old version's uninstall left the rules to the new one, whose service narrowed the one
+    # rule toward the IO Servers in place.
+    c = counters()
+    check(c.get("Removes", 0) == 0 and c.get("Adds", 0) == 0 and c.get("RuleWrites", 0) >= 1,
+          "the upgrade removed and re-added no rule, the new service rewrote one in place (%s)" % c)
+    rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
+    check(rc == 0, "/verify after the upgrade (scopes from the configuration) exits 0 (got %d: %s)"
+          % (rc, (out + err).strip()[:300]))
+    check(foreign() == foreign_before, "every foreign rule is unchanged after the upgrade")
+
+
+def expect_refused(what, msi, args, needles):
+    """An install with a bad property: exit 1603, the log names it, nothing changes."""
+    before = (config_values(), service_state(), files_left(), products(), owned())
+    rc, log = msiexec(what, "/i", msi, *args)
+    check(rc == FAILED, "%s: msiexec exits 1603 (seen as %d, got %d)" % (what, FAILED, rc))
+    line = next((l for l in log.splitlines() if "nothing was installed" in l), "")
+    for needle in needles:
+        check(needle in line, "%s: the log line names %s: %s" % (what, needle, line or "(none)"))
+    after = (config_values(), service_state(), files_left(), products(), owned())
+    check(after == before, "%s: configuration, service, files, product and rules as before" % what)
+
+
+def test_bad_properties_on_the_installed_product():
+    expect_refused("BOIMODE=sometimes on the installed product", NEXT, ["BOIMODE=sometimes"],
+                   ['BOIMODE="sometimes"', "unknown BOI mode 'sometimes'"])
+    expect_refused("SQLPORT=70000", NEXT, ["SQLPORT=70000"], ['SQLPORT="70000"', "out of range"])
+    expect_refused("a malformed address", NEXT, ["EDGESERVERS=10.0.0.300"],
+                   ['EDGESERVERS="10.0.0.300"', "'10.0.0.300' is not a valid address"])
+    expect_refused("AddRoles and ExcludeRoles overlap", NEXT, ["ADDROLES=client", "EXCLUDEROLES=client"],
+                   ["AddRoles", "ExcludeRoles", "both name client"])
+
+
+def test_uninstall_leaves_nothing(foreign_before):
+    check(len(owned()) > 0, "there are rules to remove (%d owned)" % len(owned()))
+    rc, log = msiexec("uninstall", "/x", NEXT)
+    check(rc == 0, "msiexec /x exits 0 (got %d)" % rc)
+    check("/remove exited with 0" in log, "the log shows /remove")
+    check(service_state() is None, "no service left (%s)" % service_state())
+    check(not key_exists(SERVICE_KEY), "no service key left")
+    check(not key_exists(EVENT_SOURCE_KEY), "no Event Log source left")
+    check(owned() == {}, "no owned rule left (%d)" % len(owned()))
+    check(foreign() == foreign_before, "every foreign rule is byte for byte unchanged")
+    check(files_left() == [], "no file left: %s" % files_left())
+    check(not os.path.isdir(FOLDER), "Program Files\\Arctera is gone")
+    check(config_values() == {}, "no configuration value of the package left: %s" % config_values())
+    check(products() == [], "no product registered: %s" % products())
+
+
+def test_bad_property_on_a_clean_machine():
+    reg("delete", CONFIG_KEY, "/f")
+    rc, log = msiexec("BOIMODE=sometimes on a clean machine", "/i", MSI, "BOIMODE=sometimes", "SQLPORT=1500")
+    check(rc == FAILED, "a bad BOIMODE fails the install: 1603 (seen as %d, got %d)" % (FAILED, rc))
+    check('BOIMODE="sometimes" is invalid' in log, "the log names the bad value")
+    check(service_state() is None, "no service")
+    check(files_left() == [], "no files: %s" % files_left())
+    check(not key_exists(CONFIG_KEY) or config_values() == {},
+          "no registry value, not even the valid SQLPORT: %s" % config_values())
+    check(products() == [], "no product registered: %s" % products())
+
+
+if __name__ == "__main__":
+    clean_machine()
+    # Some foreign rules carry the agent's rule names under another grouping.
+    plant(foreign_rules(60, [r["name"] for r in plan("/roles:edge-server", "/mode:exclusive")]))
+    foreign_before = foreign()
+    try:
+        test_install_on_an_edge_server(foreign_before)
+        test_repair_keeps_everything()
+        test_upgrade_keeps_the_configuration(foreign_before)
+        test_bad_properties_on_the_installed_product()
+        test_uninstall_leaves_nothing(foreign_before)
+        test_bad_property_on_a_clean_machine()
+    finally:
+        clean_machine()
+        subprocess.run(["rm", "-rf", work])
+    for what, seconds in timings:
+        print("time: msiexec %s: %.1f s" % (what, seconds))
+    sys.exit(finish())
