@@ -21,7 +21,8 @@ MSI, NEXT = sys.argv[1], sys.argv[2]
 PREFIX = os.environ["WINEPREFIX"]
 FOLDER = os.path.join(PREFIX, "drive_c", "Program Files", "Arctera")
 INSTALLED_EXE = r"C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe"
-CONFIG_KEY = r"HKLM\SOFTWARE\Arctera\DLO\FirewallAgent"
+ARCTERA_KEY = r"HKLM\SOFTWARE\Arctera"
+CONFIG_KEY = ARCTERA_KEY + r"\DLO\FirewallAgent"
 POLICY_KEY = r"HKLM\SOFTWARE\Policies\Arctera"
 SERVICE_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\dloagent"
 EVENT_SOURCE_KEY = r"HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dloagent"
@@ -133,7 +134,9 @@ def clean_machine():
             msiexec("cleanup uninstall", "/x", msi)
     wine("sc", "stop", "dloagent")
     wine("sc", "delete", "dloagent")
-    for key in (CONFIG_KEY, POLICY_KEY, EDGE_ENTRY, EVENT_SOURCE_KEY):
+    # The whole Arctera tree: an empty parent key left behind changes what the service tests
+    # that come later see.
+    for key in (ARCTERA_KEY, POLICY_KEY, EDGE_ENTRY, EVENT_SOURCE_KEY):
         reg("delete", key, "/f")
     reset_store()
 
