@@ -390,6 +390,20 @@ cleanup_now:
     return st;
 }
 
+/* Every run starts alike: one enumeration, and the diff of the owned rules against the plan. */
+static dlo_status report_start(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
+                               dlo_error *err)
+{
+    dlo_status st;
+    memset(rep, 0, sizeof(*rep));
+    dlo_rule_list_init(&rep->firewall);
+    rep->planned = plan->count;
+    st = fw->enumerate(fw->ctx, &rep->firewall, err);
+    if (st)
+        return st;
+    return dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
+}
+
 dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
                                dlo_error *err)
 {
@@ -414,13 +428,7 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
     dlo_status st;
     size_t i;
 
-    memset(rep, 0, sizeof(*rep));
-    dlo_rule_list_init(&rep->firewall);
-    rep->planned = plan->count;
-    st = fw->enumerate(fw->ctx, &rep->firewall, err);
-    if (st)
-        return st;
-    st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
+    st = report_start(fw, plan, rep, err);
     if (st)
         return st;
     if (keep_unplanned)
@@ -624,14 +632,8 @@ dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *p
 {
     dlo_status st;
 
-    memset(rep, 0, sizeof(*rep));
-    dlo_rule_list_init(&rep->firewall);
-    rep->planned = plan->count;
     *compliant = false;
-    st = fw->enumerate(fw->ctx, &rep->firewall, err);
-    if (st)
-        return st;
-    st = dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
+    st = report_start(fw, plan, rep, err);
     if (st)
         return st;
     st = find_problems(fw, plan, rep, err);
