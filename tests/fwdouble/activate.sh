@@ -19,7 +19,14 @@ rule_clsid='{2C5BC43E-3369-4C33-AB0C-BE9469677AF4}'
 firewall_policy='HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy'
 test_key='HKLM\SOFTWARE\dloagent-tests\FirewallDouble'
 
-wdll=$(winepath -w "$dll" 2>/dev/null | tr -d '\r')
+# Wine maps Z: to the Unix root in every prefix, so the Windows path follows from the Unix one;
+# asking winepath costs a Wine process and came back empty once in four runs here, after the
+# MSI test had ended its services.
+case "$dll" in
+/*) ;;
+*) dll=$(cd "$(dirname "$dll")" && pwd)/$(basename "$dll") ;;
+esac
+wdll=Z:$(printf '%s' "$dll" | tr '/' '\\')
 
 # The default value of a CLSID's InprocServer32, in lower case.
 inproc() {

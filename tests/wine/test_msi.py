@@ -227,16 +227,24 @@ def test_upgrade_keeps_the_configuration(foreign_before):
     check(foreign() == foreign_before, "every foreign rule is unchanged after the upgrade")
 
 
+def machine_state():
+    """What a refused install must leave as it was, by name, so a failure says what moved."""
+    return {"configuration": config_values(), "service state": service_state(),
+            "files": files_left(), "products": products(), "owned rules": owned()}
+
+
 def expect_refused(what, msi, args, needles):
     """An install with a bad property: exit 1603, the log names it, nothing changes."""
-    before = (config_values(), service_state(), files_left(), products(), owned())
+    before = machine_state()
     rc, log = msiexec(what, "/i", msi, *args)
     check(rc == FAILED, "%s: msiexec exits 1603 (seen as %d, got %d)" % (what, FAILED, rc))
     line = next((l for l in log.splitlines() if "nothing was installed" in l), "")
     for needle in needles:
         check(needle in line, "%s: the log line names %s: %s" % (what, needle, line or "(none)"))
-    after = (config_values(), service_state(), files_left(), products(), owned())
-    check(after == before, "%s: configuration, service, files, product and rules as before" % what)
+    after = machine_state()
+    changed = ["%s %r -> %r" % (k, before[k], after[k]) for k in before if after[k] != before[k]]
+    check(not changed, "%s: configuration, service, files, product and rules as before%s"
+          % (what, "; changed: " + "; ".join(changed) if changed else ""))
 
 
 def test_bad_properties_on_the_installed_product():
