@@ -1,0 +1,164 @@
+#include "dlo/trust.h"
+
+#include "dlo/str.h"
+
+#include <string.h>
+
+/* What lets an account change an object, or swap it for another: on the object itself. */
+#define WRITE_OBJECT                                                                               \
+    (DLO_ACCESS_DELETE | DLO_ACCESS_WRITE_DAC | DLO_ACCESS_WRITE_OWNER | DLO_ACCESS_GENERIC_ALL |  \
+     DLO_ACCESS_GENERIC_WRITE)
+/* ... on a file: its content. */
+#define WRITE_FILE (WRITE_OBJECT | DLO_ACCESS_WRITE_DATA | DLO_ACCESS_APPEND_DATA)
+/* ... on a folder: delete (then re-create) what is inside. Adding files and subfolders is not
+ * here: what a user adds is owned by that user, and the owner check refuses it. */
+#define WRITE_FOLDER (WRITE_OBJECT | DLO_ACCESS_DELETE_CHILD)
+
+bool dlo_trust_sid(const char *sid)
+{
+    return strcmp(sid, DLO_SID_SYSTEM) == 0 || strcmp(sid, DLO_SID_ADMINISTRATORS) == 0 ||
+           dlo_str_equal_ci(sid, DLO_SID_TRUSTED_INSTALLER);
+}
+
+static bool is_drive_root(const char *p, size_t n)
+{
+    return n == 3 && p[1] == ':' && p[2] == '\\';
+}
+
+static bool is_local_absolute(const char *p)
+{
+    char c = p[0];
+    return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) && p[1] == ':' && p[2] == '\\';
+}
+
+bool dlo_trust_parent(const char *path, dlo_buf *out)
+{
+    size_t n = strlen(path);
+    dlo_buf_reset(out);
+    if (!is_local_absolute(path) || is_drive_root(path, n))
+        return false;
+    while (n > 3 && path[n - 1] == '\\')
+        n--; /* "C:\a\" is the folder "C:\a" */
+    while (n > 3 && path[n - 1] != '\\')
+        n--;
+    if (n > 3)
+        n--; /* drop the separator, but keep the root's */
+    dlo_buf_append(out, path, n);
+    return dlo_buf_status(out) == DLO_OK;
+}
+
+/* Why the object refuses trust, or NULL if it does not. */
+static const char *judge(const dlo_fs_object *o, unsigned long write_mask, const char **who)
+{
+    size_t i;
+    *who = NULL;
+    if (o->reparse_point)
+        return "is a reparse point (a junction or symbolic link)";
+    if (!dlo_trust_sid(o->owner)) {
+        *who = o->owner;
+        return "is owned by";
+    }
+    if (!o->has_dacl)
+        return "has no DACL, so everyone may change it";
+    if (o->too_many_aces)
+        return "has more access-control entries than the agent reads";
+    for (i = 0; i < o->n_aces; i++) {
+        const dlo_ace *a = &o->aces[i];
+        if (a->allow && !a->inherit_only && (a->mask & write_mask) && !dlo_trust_sid(a->sid)) {
+            *who = a->sid;
+            return "may be changed by";
+        }
+    }
+    return NULL;
+}
+
+static dlo_status read_object(const dlo_fs_security *fs, const char *path, dlo_fs_object *o,
+                              dlo_error *err)
+{
+    memset(o, 0, sizeof(*o));
+    if (!fs || !fs->read)
+        return dlo_error_set(err, DLO_E_INTERNAL, "%s: file security cannot be read here", path);
+    return fs->read(fs->ctx, path, o, err);
+}
+
+static dlo_status refuse(dlo_error *err, const char *what, const char *path, const char *why,
+                         const char *who)
+{
+    return dlo_error_set(err, DLO_E_ACCESS,
+                         "%s %s %s%s%s; expected only SYSTEM, Administrators and TrustedInstaller "
+                         "to be able to change it and every folder above it",
+                         what, path, why, who ? " " : "", who ? who : "");
+}
+
+/* The folders from path's parent (or path itself, with self) up to the root. */
+static dlo_status check_folders(const dlo_fs_security *fs, const char *start, bool self,
+                                dlo_error *err)
+{
+    dlo_buf cur, up;
+    dlo_fs_object o;
+    dlo_status st = DLO_OK;
+    const char *who, *why;
+
+    dlo_buf_init(&cur);
+    dlo_buf_init(&up);
+    if (self)
+        dlo_buf_puts(&cur, start);
+    else if (!dlo_trust_parent(start, &cur))
+        st = dlo_error_set(err, DLO_E_ACCESS, "%s is not an absolute local path", start);
+    while (st == DLO_OK) {
+        st = read_object(fs, dlo_buf_str(&cur), &o, err);
+        if (st != DLO_OK)
+            break;
+        if (!o.directory) {
+            st = refuse(err, "the folder", dlo_buf_str(&cur), "is not a folder", NULL);
+            break;
+        }
+        why = judge(&o, WRITE_FOLDER, &who);
+        if (why) {
+            st = refuse(err, "the folder", dlo_buf_str(&cur), why, who);
+            break;
+        }
+        if (!dlo_trust_parent(dlo_buf_str(&cur), &up))
+            break; /* the root was checked last */
+        dlo_buf_reset(&cur);
+        dlo_buf_puts(&cur, dlo_buf_str(&up));
+    }
+    dlo_buf_free(&cur);
+    dlo_buf_free(&up);
+    return st;
+}
+
+dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error *err)
+{
+    dlo_fs_object o;
+    const char *who, *why;
+    dlo_status st;
+
+    if (!is_local_absolute(path))
+        return dlo_error_set(err, DLO_E_ACCESS,
+                             "%s is not an absolute path on a local drive (C:\\...): a network "
+                             "share's security is another machine's",
+                             path);
+    st = read_object(fs, path, &o, err);
+    if (st != DLO_OK)
+        return st;
+    if (o.directory)
+        return refuse(err, "the file", path, "is a folder", NULL);
+    why = judge(&o, WRITE_FILE, &who);
+    if (why)
+        return refuse(err, "the file", path, why, who);
+    if (o.links != 1)
+        return dlo_error_set(err, DLO_E_ACCESS,
+                             "the file %s has %lu hard links; expected exactly one, so that no "
+                             "other name can change it",
+                             path, o.links);
+    return check_folders(fs, path, false, err);
+}
+
+dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err)
+{
+    if (!is_local_absolute(path))
+        return dlo_error_set(err, DLO_E_ACCESS,
+                             "%s is not an absolute path on a local drive (C:\\...)", path);
+    return check_folders(fs, path, true, err);
+}

@@ -1,0 +1,91 @@
+/* Whether a file may be trusted by a service that runs as LocalSystem: only if nobody but
+ * SYSTEM, the Administrators group and TrustedInstaller can change it, or any folder above it.
+ *
+ * Detection evidence, a replacement port matrix or detection table, and the trace folder all
+ * decide what the service opens or believes; a file a standard user can write (or replace, by
+ * renaming a folder above it) would let that user open firewall ports or steer what the
+ * service writes. The decision is made here, over what the Windows layer reads of each object
+ * (owner, DACL, reparse point, link count) through dlo_fs_security, so every branch is tested
+ * on the host; the Windows layer only translates security descriptors.
+ *
+ * A path is trusted when, for the file and each folder above it up to the drive's root:
+ *   - it is not a reparse point (a junction or symbolic link could point anywhere later);
+ *   - its owner is a trusted account (an owner can always rewrite the DACL);
+ *   - it has a DACL (no DACL means everyone has full control);
+ *   - no ACE that applies to the object itself allows an untrusted account to write, append,
+ *     delete, change the DACL or the owner (generic write or all included), and, for folders,
+ *     to delete what is inside. Deny ACEs are ignored: they can only narrow access, so ignoring
+ *     them errs towards refusing.
+ * and the file itself is a regular file with one link (a hard link made by a user elsewhere
+ * would share its content). Network paths (\\server\share) are refused: their security is
+ * another machine's. */
+#ifndef DLO_TRUST_H
+#define DLO_TRUST_H
+
+#include "dlo/buf.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Access-mask bits of Windows' own (winnt.h), so the Windows layer passes masks through. */
+enum {
+    DLO_ACCESS_WRITE_DATA = 0x0002,   /* file: write; folder: add a file */
+    DLO_ACCESS_APPEND_DATA = 0x0004,  /* file: append; folder: add a subfolder */
+    DLO_ACCESS_DELETE_CHILD = 0x0040, /* folder: delete what is inside */
+    DLO_ACCESS_DELETE = 0x00010000,
+    DLO_ACCESS_WRITE_DAC = 0x00040000,
+    DLO_ACCESS_WRITE_OWNER = 0x00080000,
+    DLO_ACCESS_GENERIC_ALL = 0x10000000,
+    DLO_ACCESS_GENERIC_WRITE = 0x40000000,
+};
+
+#define DLO_SID_SYSTEM            "S-1-5-18"
+#define DLO_SID_ADMINISTRATORS    "S-1-5-32-544"
+#define DLO_SID_TRUSTED_INSTALLER "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
+
+/* One access-control entry, as the Windows layer reads it. */
+typedef struct dlo_ace {
+    char sid[192];     /* string form, S-1-... */
+    bool allow;        /* ACCESS_ALLOWED_ACE_TYPE; false for deny and every other type */
+    bool inherit_only; /* INHERIT_ONLY_ACE: applies to children only, not to this object */
+    unsigned long mask;
+} dlo_ace;
+
+#define DLO_TRUST_MAX_ACES 64
+
+typedef struct dlo_fs_object {
+    char owner[192]; /* owner SID, string form */
+    bool has_dacl;   /* false: a NULL DACL, everyone has full control */
+    dlo_ace aces[DLO_TRUST_MAX_ACES];
+    size_t n_aces;
+    bool too_many_aces; /* more ACEs than read: refused rather than judged on a part */
+    bool directory;
+    bool reparse_point;
+    unsigned long links; /* hard links (files) */
+} dlo_fs_object;
+
+typedef struct dlo_fs_security {
+    void *ctx;
+    /* Reads the object at path (UTF-8, "C:\\..."), without following a reparse point there.
+     * DLO_E_NOTFOUND when it does not exist; other errors name the path. */
+    dlo_status (*read)(void *ctx, const char *path, dlo_fs_object *out, dlo_error *err);
+} dlo_fs_security;
+
+/* DLO_OK when path is a file the service may trust. DLO_E_ACCESS when it is not: err says which
+ * object (the file or which folder) and why, naming the account ("S-1-5-32-545 may write
+ * C:\\ProgramData\\x"). Other statuses: the path could not be checked (err says why); callers
+ * treat that as not trusted too. */
+dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error *err);
+
+/* The same for a folder the service writes in (the trace folder): the folder and those above. */
+dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err);
+
+/* True for SYSTEM, Administrators and TrustedInstaller. */
+bool dlo_trust_sid(const char *sid);
+
+/* The folder above path ("C:\\a\\b.txt" -> "C:\\a", "C:\\a" -> "C:\\"); false at the root or
+ * for a path that is not an absolute local path. */
+bool dlo_trust_parent(const char *path, dlo_buf *out);
+
+#endif

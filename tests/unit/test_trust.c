@@ -1,0 +1,298 @@
+/* The decision whether LocalSystem may trust a file, over a fake file system whose objects
+ * carry owners and DACLs as Windows reads them back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dlo/trust.h"
+
+#define USERS      "S-1-5-32-545"
+#define AUTH_USERS "S-1-5-11"
+#define SOME_USER  "S-1-5-21-1-2-3-1001"
+#define CREATOR    "S-1-3-0"
+
+typedef struct fake_object {
+    const char *path;
+    dlo_fs_object o;
+} fake_object;
+
+typedef struct fake_fs {
+    fake_object objects[8];
+    size_t n;
+    unsigned reads;
+} fake_fs;
+
+static dlo_status fake_read(void *ctx, const char *path, dlo_fs_object *out, dlo_error *err)
+{
+    fake_fs *fs = ctx;
+    size_t i;
+    fs->reads++;
+    for (i = 0; i < fs->n; i++) {
+        if (strcmp(fs->objects[i].path, path) == 0) {
+            *out = fs->objects[i].o;
+            return DLO_OK;
+        }
+    }
+    return dlo_error_set(err, DLO_E_NOTFOUND, "%s: not found", path);
+}
+
+static dlo_fs_object *add(fake_fs *fs, const char *path, const char *owner, bool dir)
+{
+    fake_object *f = &fs->objects[fs->n++];
+    memset(f, 0, sizeof(*f));
+    f->path = path;
+    strcpy(f->o.owner, owner);
+    f->o.has_dacl = true;
+    f->o.directory = dir;
+    f->o.links = dir ? 0 : 1;
+    return &f->o;
+}
+
+static void ace(dlo_fs_object *o, const char *sid, bool allow, bool inherit_only,
+                unsigned long mask)
+{
+    dlo_ace *a = &o->aces[o->n_aces++];
+    strcpy(a->sid, sid);
+    a->allow = allow;
+    a->inherit_only = inherit_only;
+    a->mask = mask;
+}
+
+/* C:\ProgramData\Arctera\dlo.ports as a default Windows install leaves it: the root lets
+ * authenticated users add folders, ProgramData lets users add files and folders, and
+ * CREATOR OWNER gets full control of what a user makes (inherit-only). */
+static void standard_tree(fake_fs *fs)
+{
+    dlo_fs_object *o;
+    memset(fs, 0, sizeof(*fs));
+    o = add(fs, "C:\\", DLO_SID_TRUSTED_INSTALLER, true);
+    ace(o, DLO_SID_SYSTEM, true, false, 0x1f01ff);
+    ace(o, DLO_SID_ADMINISTRATORS, true, false, 0x1f01ff);
+    ace(o, AUTH_USERS, true, false, DLO_ACCESS_APPEND_DATA);
+    ace(o, AUTH_USERS, true, true, 0x1301bf);
+    o = add(fs, "C:\\ProgramData", DLO_SID_SYSTEM, true);
+    ace(o, DLO_SID_SYSTEM, true, false, 0x1f01ff);
+    ace(o, USERS, true, false, DLO_ACCESS_WRITE_DATA | DLO_ACCESS_APPEND_DATA | 0x110);
+    ace(o, CREATOR, true, true, DLO_ACCESS_GENERIC_ALL);
+    o = add(fs, "C:\\ProgramData\\Arctera", DLO_SID_ADMINISTRATORS, true);
+    ace(o, USERS, true, false, 0x1200a9);
+    o = add(fs, "C:\\ProgramData\\Arctera\\dlo.ports", DLO_SID_ADMINISTRATORS, false);
+    ace(o, DLO_SID_ADMINISTRATORS, true, false, 0x1f01ff);
+    ace(o, USERS, true, false, 0x1200a9);
+}
+
+static dlo_fs_security seam(fake_fs *fs)
+{
+    dlo_fs_security s = {fs, fake_read};
+    return s;
+}
+
+static fake_object *find(fake_fs *fs, const char *path)
+{
+    size_t i;
+    for (i = 0; i < fs->n; i++)
+        if (strcmp(fs->objects[i].path, path) == 0)
+            return &fs->objects[i];
+    fail_msg("no fake object %s", path);
+    return NULL;
+}
+
+static void expect_refused(fake_fs *fs, const char *path, const char *needle)
+{
+    dlo_fs_security s = seam(fs);
+    dlo_error err;
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_file(&s, path, &err), DLO_E_ACCESS);
+    if (!strstr(err.msg, needle))
+        fail_msg("'%s' does not say '%s'", err.msg, needle);
+}
+
+static void test_a_standard_install_is_trusted(void **state)
+{
+    fake_fs fs;
+    dlo_fs_security s;
+    dlo_error err;
+    (void)state;
+    standard_tree(&fs);
+    s = seam(&fs);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_file(&s, "C:\\ProgramData\\Arctera\\dlo.ports", &err), DLO_OK);
+    assert_int_equal(fs.reads, 4); /* the file and each folder up to the root */
+}
+
+static void test_a_file_a_user_made_is_refused(void **state)
+{
+    fake_fs fs;
+    (void)state;
+    standard_tree(&fs);
+    strcpy(find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o.owner, SOME_USER);
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports",
+                   "the file C:\\ProgramData\\Arctera\\dlo.ports is owned by " SOME_USER);
+}
+
+static void test_a_file_users_may_write_is_refused(void **state)
+{
+    static const unsigned long masks[] = {DLO_ACCESS_WRITE_DATA,   DLO_ACCESS_APPEND_DATA,
+                                          DLO_ACCESS_DELETE,       DLO_ACCESS_WRITE_DAC,
+                                          DLO_ACCESS_WRITE_OWNER,  DLO_ACCESS_GENERIC_ALL,
+                                          DLO_ACCESS_GENERIC_WRITE};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+        fake_fs fs;
+        standard_tree(&fs);
+        ace(&find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o, USERS, true, false, masks[i]);
+        expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "may be changed by " USERS);
+    }
+}
+
+static void test_a_folder_a_user_can_empty_is_refused(void **state)
+{
+    fake_fs fs;
+    (void)state;
+    standard_tree(&fs);
+    ace(&find(&fs, "C:\\ProgramData\\Arctera")->o, AUTH_USERS, true, false,
+        DLO_ACCESS_DELETE_CHILD);
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports",
+                   "the folder C:\\ProgramData\\Arctera may be changed by " AUTH_USERS);
+}
+
+static void test_a_folder_a_user_owns_is_refused(void **state)
+{
+    fake_fs fs;
+    (void)state;
+    standard_tree(&fs);
+    /* A user made C:\ProgramData\Arctera before the product came: the folder is theirs. */
+    strcpy(find(&fs, "C:\\ProgramData\\Arctera")->o.owner, SOME_USER);
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "is owned by " SOME_USER);
+}
+
+static void test_inherit_only_and_deny_entries_do_not_count(void **state)
+{
+    fake_fs fs;
+    dlo_fs_security s;
+    dlo_error err;
+    dlo_fs_object *f;
+    (void)state;
+    standard_tree(&fs);
+    f = &find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o;
+    ace(f, USERS, false, false, DLO_ACCESS_GENERIC_ALL);
+    ace(&find(&fs, "C:\\ProgramData\\Arctera")->o, USERS, true, true, DLO_ACCESS_GENERIC_ALL);
+    s = seam(&fs);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_file(&s, "C:\\ProgramData\\Arctera\\dlo.ports", &err), DLO_OK);
+    /* A deny is ignored, so an allow beside it still refuses: ignoring errs towards no. */
+    ace(f, USERS, true, false, DLO_ACCESS_WRITE_DATA);
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "may be changed by " USERS);
+}
+
+static void test_reparse_points_links_and_null_dacls_are_refused(void **state)
+{
+    fake_fs fs;
+    (void)state;
+    standard_tree(&fs);
+    find(&fs, "C:\\ProgramData\\Arctera")->o.reparse_point = true;
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "is a reparse point");
+    standard_tree(&fs);
+    find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o.links = 2;
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "has 2 hard links");
+    standard_tree(&fs);
+    find(&fs, "C:\\ProgramData")->o.has_dacl = false;
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "has no DACL");
+    standard_tree(&fs);
+    find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o.too_many_aces = true;
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "more access-control entries");
+    standard_tree(&fs);
+    find(&fs, "C:\\ProgramData\\Arctera\\dlo.ports")->o.directory = true;
+    expect_refused(&fs, "C:\\ProgramData\\Arctera\\dlo.ports", "is a folder");
+}
+
+static void test_network_and_relative_paths_are_refused(void **state)
+{
+    static const char *const paths[] = {"\\\\server\\share\\dlo.ports", "dlo.ports",
+                                        "\\\\?\\C:\\dlo.ports", "C:dlo.ports", ""};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        fake_fs fs;
+        standard_tree(&fs);
+        expect_refused(&fs, paths[i], "not an absolute path on a local drive");
+        assert_int_equal(fs.reads, 0);
+    }
+}
+
+static void test_a_missing_file_is_not_trusted(void **state)
+{
+    fake_fs fs;
+    dlo_fs_security s;
+    dlo_error err;
+    (void)state;
+    standard_tree(&fs);
+    s = seam(&fs);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_file(&s, "C:\\ProgramData\\Arctera\\other.ports", &err),
+                     DLO_E_NOTFOUND);
+    assert_non_null(strstr(err.msg, "other.ports"));
+}
+
+static void test_folders_for_the_trace(void **state)
+{
+    fake_fs fs;
+    dlo_fs_security s;
+    dlo_error err;
+    (void)state;
+    standard_tree(&fs);
+    s = seam(&fs);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_folder(&s, "C:\\ProgramData\\Arctera", &err), DLO_OK);
+    ace(&find(&fs, "C:\\ProgramData\\Arctera")->o, SOME_USER, true, false, DLO_ACCESS_WRITE_DAC);
+    assert_int_equal(dlo_trust_folder(&s, "C:\\ProgramData\\Arctera", &err), DLO_E_ACCESS);
+    assert_non_null(strstr(err.msg, "the folder C:\\ProgramData\\Arctera may be changed by"));
+}
+
+static void test_parents(void **state)
+{
+    static const struct {
+        const char *path, *parent;
+    } cases[] = {
+        {"C:\\a\\b.txt", "C:\\a"},   {"C:\\a", "C:\\"}, {"C:\\a\\", "C:\\"},
+        {"c:\\x\\y\\z", "c:\\x\\y"}, {"C:\\", NULL},    {"\\\\srv\\share", NULL},
+        {"relative\\x", NULL},       {"C:x", NULL},
+    };
+    size_t i;
+    dlo_buf b;
+    (void)state;
+    dlo_buf_init(&b);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool ok = dlo_trust_parent(cases[i].path, &b);
+        if (!cases[i].parent) {
+            assert_false(ok);
+        } else {
+            assert_true(ok);
+            assert_string_equal(dlo_buf_str(&b), cases[i].parent);
+        }
+    }
+    dlo_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_standard_install_is_trusted),
+        cmocka_unit_test(test_a_file_a_user_made_is_refused),
+        cmocka_unit_test(test_a_file_users_may_write_is_refused),
+        cmocka_unit_test(test_a_folder_a_user_can_empty_is_refused),
+        cmocka_unit_test(test_a_folder_a_user_owns_is_refused),
+        cmocka_unit_test(test_inherit_only_and_deny_entries_do_not_count),
+        cmocka_unit_test(test_reparse_points_links_and_null_dacls_are_refused),
+        cmocka_unit_test(test_network_and_relative_paths_are_refused),
+        cmocka_unit_test(test_a_missing_file_is_not_trusted),
+        cmocka_unit_test(test_folders_for_the_trace),
+        cmocka_unit_test(test_parents),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
