@@ -24,6 +24,7 @@ packages=(
   libxml2-utils
   clang-format
   xz-utils dpkg-dev
+  osslsigncode openssl
 )
 
 as_root() {
