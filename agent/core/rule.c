@@ -9,17 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The string fields of dlo_rule, so free and copy cannot forget one. */
+/* The string fields of dlo_rule that are not properties (those are in dlo_props), so free and
+ * copy cannot forget one. */
 #define RULE_STRINGS(X)                                                                            \
     X(name)                                                                                        \
-    X(description)                                                                                 \
     X(grouping)                                                                                    \
-    X(local_ports)                                                                                 \
-    X(remote_ports)                                                                                \
-    X(local_addresses)                                                                             \
-    X(remote_addresses)                                                                            \
-    X(application)                                                                                 \
-    X(service)                                                                                     \
     X(rows)
 
 #define FIELD(f) offsetof(dlo_rule, f)
@@ -203,9 +197,13 @@ void dlo_rule_init(dlo_rule *r)
 
 void dlo_rule_free(dlo_rule *r)
 {
+    size_t i;
 #define FREE_FIELD(f) free(r->f);
     RULE_STRINGS(FREE_FIELD)
 #undef FREE_FIELD
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (is_text(&dlo_props[i]))
+            free(*(char **)((char *)r + dlo_props[i].offset));
     dlo_rule_init(r);
 }
 
@@ -226,12 +224,8 @@ dlo_status dlo_rule_set(char **field, const char *value)
 
 dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
 {
+    size_t i;
     dlo_rule_init(dst);
-    dst->direction = src->direction;
-    dst->protocol = src->protocol;
-    dst->profiles = src->profiles;
-    dst->action = src->action;
-    dst->enabled = src->enabled;
     dst->local_roles = src->local_roles;
     dst->peers = src->peers;
 #define COPY_FIELD(f)                                                                              \
@@ -239,6 +233,9 @@ dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
         goto fail;
     RULE_STRINGS(COPY_FIELD)
 #undef COPY_FIELD
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (dlo_prop_copy(dst, src, &dlo_props[i]))
+            goto fail;
     return DLO_OK;
 fail:
     dlo_rule_free(dst);

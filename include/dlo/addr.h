@@ -68,8 +68,8 @@ bool dlo_addr_same(const char *a, const char *b);
 dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
                                 dlo_buf *out, dlo_error *err);
 
-/* Appends the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
- * comma-separated tokens) to out, after a ',' if out is not empty. On a malformed token returns
+/* Sets out to the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
+ * comma-separated tokens). On a malformed token returns
  * DLO_E_CONFIG and writes into err what was wrong with which token and what is expected, with
  * no prefix: the caller says where the list came from. An empty list (no tokens at all) is an
  * error too: "any address" is "*". */

@@ -3,7 +3,8 @@
  *
  * Numeric values are Windows' own (NET_FW_RULE_DIRECTION, NET_FW_IP_PROTOCOL, NET_FW_PROFILE2,
  * NET_FW_ACTION) so the COM layer passes them through unchanged. Strings use Windows' spelling:
- * ports "135-139,445" ("" = any), addresses "*" = any. */
+ * ports "135-139,445", addresses in the normal form of dlo/addr.h; an unset (NULL or "") list
+ * means any, as "*" does. */
 #ifndef DLO_RULE_H
 #define DLO_RULE_H
 
