@@ -1,8 +1,8 @@
 #include "dlo/config.h"
 
 #include "dlo/addr.h"
-#include "dlo/portset.h"
 #include "dlo/log.h"
+#include "dlo/portset.h"
 #include "dlo/text.h"
 
 #include <stdio.h>

@@ -105,7 +105,7 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_
         dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || dlo_rule_set(&r->rows, row->id) ||
         dlo_rule_set(&r->local_ports, dir == DLO_DIR_IN ? ports : "") ||
         dlo_rule_set(&r->remote_ports, dir == DLO_DIR_OUT ? ports : "") ||
-        dlo_rule_set(&r->local_addresses, "*"))
+        dlo_rule_set(&r->local_addresses, DLO_FW_ANY))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
 cleanup_name:
     dlo_buf_free(&name);
