@@ -1,8 +1,10 @@
 #include "dlo/addr.h"
 
+#include "dlo/str.h"
 #include "dlo/text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KEYWORD_LIST                                                                               \
@@ -31,6 +33,16 @@ static const struct {
     {"ply2renders", "Ply2Renders"},
     {"playtodevice", "Ply2Renders"},
 };
+
+/* Which of the firewall's keywords a normal spelling is, for comparing sets of them. */
+static int keyword_index(const char *normal)
+{
+    int i;
+    for (i = 0; i < (int)(sizeof(keywords) / sizeof(keywords[0])); i++)
+        if (strcmp(keywords[i].normal, normal) == 0)
+            return i;
+    return 0;
+}
 
 static bool is_digit(char c)
 {
@@ -221,81 +233,111 @@ static dlo_status bad(dlo_error *err, const char *tok, size_t n, const char *why
     return dlo_error_set(err, DLO_E_CONFIG, "'%.*s' %s", (int)(n > 80 ? 80 : n), tok, why);
 }
 
-/* Appends the normal form of one token (blanks already trimmed, n > 0). */
-static dlo_status normalize_token(const char *t, size_t n, dlo_buf *out, dlo_error *err)
+static size_t addr_len(int family)
 {
-    const char *sep;
-    size_t i;
+    return family == 4 ? 4 : 16;
+}
+
+/* The addresses x/prefix covers: lo with the host bits cleared, hi with them set. */
+static void subnet_bounds(dlo_addr_entry *e)
+{
+    size_t i, len = addr_len(e->family);
+    for (i = 0; i < len; i++) {
+        unsigned bits = e->prefix > i * 8 ? e->prefix - (unsigned)i * 8 : 0;
+        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff00u >> bits);
+        e->lo[i] = e->addr[i] & mask;
+        e->hi[i] = (unsigned char)(e->addr[i] | (unsigned char)~mask);
+    }
+}
+
+static dlo_status parse_range(const char *t, size_t n, const char *sep, dlo_addr_entry *e,
+                              dlo_error *err)
+{
+    size_t left = (size_t)(sep - t);
     ip x, y;
+    if (!parse_ip(t, left, &x) || !parse_ip(sep + 1, n - left - 1, &y))
+        return bad(err, t, n,
+                   "is not a range of two addresses; expected start-end with two IPv4 or "
+                   "two IPv6 addresses and no blanks, e.g. 10.0.0.1-10.0.0.99");
+    if (x.family != y.family)
+        return bad(err, t, n, "mixes IPv4 and IPv6; expected a range within one family");
+    if (memcmp(x.a, y.a, addr_len(x.family)) > 0)
+        return bad(err, t, n, "starts after it ends; expected start-end with start <= end");
+    e->kind = DLO_ADDR_RANGE;
+    e->family = x.family;
+    memcpy(e->lo, x.a, sizeof(e->lo));
+    memcpy(e->hi, y.a, sizeof(e->hi));
+    return DLO_OK;
+}
 
-    for (i = 0; i < n; i++)
-        if (dlo_is_blank(t[i]) || (unsigned char)t[i] < 0x20)
-            return bad(err, t, n, "contains a blank or a control character; " EXPECTED);
-    for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-        if (dlo_equals_ci(t, n, keywords[i].name)) {
-            dlo_buf_puts(out, keywords[i].normal);
-            return DLO_OK;
-        }
-    }
-    if ((sep = memchr(t, '-', n)) != NULL) {
-        size_t left = (size_t)(sep - t);
-        if (!parse_ip(t, left, &x) || !parse_ip(sep + 1, n - left - 1, &y))
+/* The part after '/': a prefix length, or for IPv4 a contiguous dotted mask. */
+static dlo_status parse_prefix(const char *t, size_t n, const char *r, size_t rn, int family,
+                               unsigned *prefix, dlo_error *err)
+{
+    unsigned max = family == 4 ? 32 : 128;
+    unsigned char m[4];
+    size_t i;
+
+    *prefix = 0;
+    for (i = 0; i < rn && is_digit(r[i]); i++)
+        *prefix = *prefix * 10 + (unsigned)(r[i] - '0');
+    if (rn > 0 && rn <= 3 && i == rn && (rn == 1 || r[0] != '0')) {
+        if (*prefix > max)
             return bad(err, t, n,
-                       "is not a range of two addresses; expected start-end with two IPv4 or "
-                       "two IPv6 addresses and no blanks, e.g. 10.0.0.1-10.0.0.99");
-        if (x.family != y.family)
-            return bad(err, t, n, "mixes IPv4 and IPv6; expected a range within one family");
-        if (memcmp(x.a, y.a, x.family == 4 ? 4 : 16) > 0)
-            return bad(err, t, n, "starts after it ends; expected start-end with start <= end");
-        format_ip(out, &x);
-        dlo_buf_putc(out, '-');
-        format_ip(out, &y);
+                       family == 4 ? "has a prefix length over 32; expected 0-32 for IPv4"
+                                   : "has a prefix length over 128; expected 0-128 for IPv6");
         return DLO_OK;
     }
-    if ((sep = memchr(t, '/', n)) != NULL) {
-        size_t left = (size_t)(sep - t), rn = n - left - 1;
-        const char *r = sep + 1;
-        unsigned prefix = 0, max;
-        unsigned char m[4];
-
-        if (!parse_ip(t, left, &x))
+    if (family == 4 && dlo_addr_parse_ipv4(r, rn, m)) {
+        int p = mask_prefix(m);
+        if (p < 0)
             return bad(err, t, n,
-                       "is not a subnet: the part before '/' is not an address; " EXPECTED);
-        max = x.family == 4 ? 32 : 128;
-        for (i = 0; i < rn && is_digit(r[i]); i++)
-            prefix = prefix * 10 + (unsigned)(r[i] - '0');
-        if (rn > 0 && rn <= 3 && i == rn && (rn == 1 || r[0] != '0')) {
-            if (prefix > max)
-                return bad(err, t, n,
-                           x.family == 4 ? "has a prefix length over 32; expected 0-32 for IPv4"
-                                         : "has a prefix length over 128; expected 0-128 for IPv6");
-        } else if (x.family == 4 && dlo_addr_parse_ipv4(r, rn, m)) {
-            int p = mask_prefix(m);
-            if (p < 0)
-                return bad(err, t, n,
-                           "has a mask that is not contiguous; expected a mask such as "
-                           "255.255.255.0 or a prefix length such as /24");
-            prefix = (unsigned)p;
-        } else {
-            return bad(err, t, n,
-                       x.family == 4 ? "has a malformed mask; expected /0-/32 or a dotted mask "
-                                       "such as /255.255.255.0"
-                                     : "has a malformed prefix length; expected /0-/128");
-        }
-        format_ip(out, &x);
-        if (x.family == 4)
-            format_v4_mask(out, prefix);
-        else
-            dlo_buf_printf(out, "/%u", prefix);
+                       "has a mask that is not contiguous; expected a mask such as "
+                       "255.255.255.0 or a prefix length such as /24");
+        *prefix = (unsigned)p;
         return DLO_OK;
     }
+    return bad(err, t, n,
+               family == 4 ? "has a malformed mask; expected /0-/32 or a dotted mask such as "
+                             "/255.255.255.0"
+                           : "has a malformed prefix length; expected /0-/128");
+}
+
+static dlo_status parse_subnet(const char *t, size_t n, const char *sep, dlo_addr_entry *e,
+                               dlo_error *err)
+{
+    size_t left = (size_t)(sep - t);
+    ip x;
+    dlo_status st;
+
+    if (!parse_ip(t, left, &x))
+        return bad(err, t, n, "is not a subnet: the part before '/' is not an address; " EXPECTED);
+    st = parse_prefix(t, n, sep + 1, n - left - 1, x.family, &e->prefix, err);
+    if (st)
+        return st;
+    e->kind = DLO_ADDR_SUBNET;
+    e->family = x.family;
+    memcpy(e->addr, x.a, sizeof(e->addr));
+    subnet_bounds(e);
+    return DLO_OK;
+}
+
+/* One address alone, or why the token is none of the things a list may hold. */
+static dlo_status parse_single(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
+{
+    size_t i;
+    ip x;
+
     if (memchr(t, '%', n))
         return bad(err, t, n,
                    "has a zone index (%...), which the firewall does not accept; expected the "
                    "address alone");
     if (parse_ip(t, n, &x)) {
-        format_ip(out, &x);
-        dlo_buf_puts(out, x.family == 4 ? "/255.255.255.255" : "/128");
+        e->kind = DLO_ADDR_SUBNET;
+        e->family = x.family;
+        e->prefix = x.family == 4 ? 32 : 128;
+        memcpy(e->addr, x.a, sizeof(e->addr));
+        subnet_bounds(e);
         return DLO_OK;
     }
     for (i = 0; i < n; i++)
@@ -306,102 +348,380 @@ static dlo_status normalize_token(const char *t, size_t n, dlo_buf *out, dlo_err
     return bad(err, t, n, "is not a valid address; " EXPECTED);
 }
 
-/* True if the ','-separated list in b already holds tok. */
-static bool list_has(const dlo_buf *b, const char *tok, size_t n)
+/* Parses one entry (blanks already trimmed, n > 0, not "*"). */
+static dlo_status parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
 {
-    const char *p = dlo_buf_str(b);
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        if (len == n && memcmp(p, tok, n) == 0)
-            return true;
-        p += len;
-        if (*p == ',')
-            p++;
+    const char *sep;
+    size_t i;
+
+    memset(e, 0, sizeof(*e));
+    for (i = 0; i < n; i++)
+        if (dlo_is_blank(t[i]) || (unsigned char)t[i] < 0x20)
+            return bad(err, t, n, "contains a blank or a control character; " EXPECTED);
+    for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+        if (dlo_equals_ci(t, n, keywords[i].name)) {
+            e->kind = DLO_ADDR_KEYWORD;
+            e->keyword = keywords[i].normal;
+            return DLO_OK;
+        }
     }
-    return false;
+    if ((sep = memchr(t, '-', n)) != NULL)
+        return parse_range(t, n, sep, e, err);
+    if ((sep = memchr(t, '/', n)) != NULL)
+        return parse_subnet(t, n, sep, e, err);
+    return parse_single(t, n, e, err);
 }
 
-dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err)
+static void format_addr(dlo_buf *b, int family, const unsigned char a[16])
 {
-    dlo_buf one;
-    size_t i, total = 0, entries = 0;
-    bool star = false, all_blank = true;
-    dlo_status st = DLO_OK;
+    ip x;
+    x.family = family;
+    memcpy(x.a, a, sizeof(x.a));
+    format_ip(b, &x);
+}
 
-    dlo_buf_reset(out);
-    dlo_buf_init(&one);
+static void format_entry(dlo_buf *b, const dlo_addr_entry *e)
+{
+    switch (e->kind) {
+    case DLO_ADDR_KEYWORD:
+        dlo_buf_puts(b, e->keyword);
+        break;
+    case DLO_ADDR_RANGE:
+        format_addr(b, e->family, e->lo);
+        dlo_buf_putc(b, '-');
+        format_addr(b, e->family, e->hi);
+        break;
+    case DLO_ADDR_SUBNET:
+        format_addr(b, e->family, e->addr);
+        if (e->family == 4)
+            format_v4_mask(b, e->prefix);
+        else
+            dlo_buf_printf(b, "/%u", e->prefix);
+        break;
+    }
+}
+
+/* Entries with the same normal form. */
+static bool same_entry(const dlo_addr_entry *a, const dlo_addr_entry *b)
+{
+    if (a->kind != b->kind || a->family != b->family)
+        return false;
+    if (a->kind == DLO_ADDR_KEYWORD)
+        return a->keyword == b->keyword;
+    if (a->kind == DLO_ADDR_SUBNET)
+        return a->prefix == b->prefix && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+    return memcmp(a->lo, b->lo, sizeof(a->lo)) == 0 && memcmp(a->hi, b->hi, sizeof(a->hi)) == 0;
+}
+
+void dlo_addrset_init(dlo_addrset *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void dlo_addrset_free(dlo_addrset *s)
+{
+    free(s->items);
+    dlo_addrset_init(s);
+}
+
+static dlo_status add_entry(dlo_addrset *s, const dlo_addr_entry *e)
+{
+    dlo_addr_entry *items;
+    size_t i;
+    for (i = 0; i < s->count; i++)
+        if (same_entry(&s->items[i], e))
+            return DLO_OK;
+    items = dlo_array_grow(s->items, &s->cap, s->count, sizeof(*items));
+    if (!items)
+        return DLO_E_NOMEM;
+    s->items = items;
+    s->items[s->count++] = *e;
+    return DLO_OK;
+}
+
+/* The whole input's checks: something there, and not too much of it. */
+static dlo_status check_size(const char *const *tokens, size_t n, dlo_error *err)
+{
+    size_t i, total = 0;
+    bool all_blank = true;
     for (i = 0; i < n; i++) {
-        const char *p = tokens[i];
-        total += dlo_utf8_chars(p, strlen(p));
-        all_blank = all_blank && dlo_is_blank_str(p);
+        total += dlo_utf8_chars(tokens[i], strlen(tokens[i]));
+        all_blank = all_blank && dlo_is_blank_str(tokens[i]);
     }
-    if (all_blank) {
-        st = dlo_error_set(err, DLO_E_CONFIG, "the list is empty; " EXPECTED);
-        goto cleanup_one;
-    }
-    if (total > DLO_ADDR_MAX_CHARS) {
-        st = dlo_error_set(err, DLO_E_CONFIG, "the list has %llu characters; expected at most %u",
-                           (unsigned long long)total, (unsigned)DLO_ADDR_MAX_CHARS);
-        goto cleanup_one;
-    }
-    for (i = 0; i < n; i++) {
+    if (all_blank)
+        return dlo_error_set(err, DLO_E_CONFIG, "the list is empty; " EXPECTED);
+    if (total > DLO_ADDR_MAX_CHARS)
+        return dlo_error_set(err, DLO_E_CONFIG, "the list has %llu characters; expected at most %u",
+                             (unsigned long long)total, (unsigned)DLO_ADDR_MAX_CHARS);
+    return DLO_OK;
+}
+
+/* Calls each(t, n, ctx) for every comma-separated entry of tokens[0..n), blanks trimmed; fails on
+ * an empty entry or too many. */
+typedef dlo_status (*entry_fn)(const char *t, size_t n, void *ctx, dlo_error *err);
+
+static dlo_status each_entry(const char *const *tokens, size_t n, entry_fn each, void *ctx,
+                             dlo_error *err)
+{
+    size_t i, entries = 0;
+    dlo_status st = DLO_OK;
+    for (i = 0; i < n && !st; i++) {
         const char *p = tokens[i];
         for (;;) {
             size_t len = strcspn(p, ","), tn = len;
             const char *t = p;
-
             dlo_trim(&t, &tn);
-            if (tn == 0) {
-                st = dlo_error_set(err, DLO_E_CONFIG,
-                                   "the list has an empty entry (two commas in a row, or a comma "
-                                   "at an end); " EXPECTED);
-                goto cleanup_one;
-            }
-            if (++entries > DLO_ADDR_MAX_TOKENS) {
-                st = dlo_error_set(err, DLO_E_CONFIG,
-                                   "the list has more than %u entries; expected at most %u",
-                                   (unsigned)DLO_ADDR_MAX_TOKENS, (unsigned)DLO_ADDR_MAX_TOKENS);
-                goto cleanup_one;
-            }
-            if ((tn == 1 && t[0] == '*') || dlo_equals_ci(t, tn, "any")) {
-                star = true;
-            } else {
-                dlo_buf_reset(&one);
-                st = normalize_token(t, tn, &one, err);
-                if (st)
-                    goto cleanup_one;
-                if (!list_has(out, dlo_buf_str(&one), one.len)) {
-                    if (out->len)
-                        dlo_buf_putc(out, ',');
-                    dlo_buf_append(out, one.data, one.len);
-                }
-            }
-            if (p[len] == '\0')
+            if (tn == 0)
+                return dlo_error_set(err, DLO_E_CONFIG,
+                                     "the list has an empty entry (two commas in a row, or a "
+                                     "comma at an end); " EXPECTED);
+            if (++entries > DLO_ADDR_MAX_TOKENS)
+                return dlo_error_set(err, DLO_E_CONFIG,
+                                     "the list has more than %u entries; expected at most %u",
+                                     (unsigned)DLO_ADDR_MAX_TOKENS, (unsigned)DLO_ADDR_MAX_TOKENS);
+            st = each(t, tn, ctx, err);
+            if (st || p[len] == '\0')
                 break;
             p += len + 1;
         }
     }
-    if (star && out->len) {
+    return st;
+}
+
+static bool is_star(const char *t, size_t n)
+{
+    return (n == 1 && t[0] == '*') || dlo_equals_ci(t, n, "any");
+}
+
+static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
+{
+    dlo_addrset *s = ctx;
+    dlo_addr_entry e;
+    dlo_status st;
+    if (is_star(t, n)) {
+        s->any = true;
+        return DLO_OK;
+    }
+    st = parse_entry(t, n, &e, err);
+    if (!st && add_entry(s, &e))
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    return st;
+}
+
+dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err)
+{
+    dlo_status st;
+    dlo_addrset_init(out);
+    st = check_size(tokens, n, err);
+    if (!st)
+        st = each_entry(tokens, n, parse_one, out, err);
+    if (!st && out->any && out->count)
         st = dlo_error_set(err, DLO_E_CONFIG,
                            "'*' (any address) is combined with other entries; expected '*' alone, "
                            "or only addresses and keywords");
-        goto cleanup_one;
+    if (st)
+        dlo_addrset_free(out);
+    return st;
+}
+
+void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s)
+{
+    size_t i;
+    if (s->any) {
+        dlo_buf_putc(b, '*');
+        return;
     }
-    if (star)
-        dlo_buf_putc(out, '*');
+    for (i = 0; i < s->count; i++) {
+        if (i)
+            dlo_buf_putc(b, ',');
+        format_entry(b, &s->items[i]);
+    }
+}
+
+/* ---- comparing by meaning ---- */
+
+typedef struct span {
+    int family;
+    unsigned char lo[16], hi[16];
+} span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->family != y->family)
+        return x->family - y->family;
+    return memcmp(x->lo, y->lo, sizeof(x->lo));
+}
+
+/* hi + 1 == lo, or the spans overlap: they make one. */
+static bool touches(const span *prev, const span *next)
+{
+    unsigned char up[16];
+    size_t i = addr_len(prev->family);
+    if (prev->family != next->family)
+        return false;
+    if (memcmp(next->lo, prev->hi, sizeof(up)) <= 0)
+        return true;
+    memcpy(up, prev->hi, sizeof(up));
+    while (i-- > 0)
+        if (++up[i] != 0)
+            break;
+    return memcmp(up, next->lo, sizeof(up)) == 0 && memcmp(up, prev->hi, sizeof(up)) > 0;
+}
+
+/* The address entries of s as sorted, merged spans (*out allocated), and its keywords as bits. */
+static dlo_status spans_of(const dlo_addrset *s, span **out, size_t *n, unsigned *kw)
+{
+    size_t i, k = 0;
+    span *v = malloc((s->count ? s->count : 1) * sizeof(*v));
+    if (!v)
+        return DLO_E_NOMEM;
+    *kw = 0;
+    for (i = 0; i < s->count; i++) {
+        const dlo_addr_entry *e = &s->items[i];
+        if (e->kind == DLO_ADDR_KEYWORD) {
+            *kw |= 1u << (unsigned)(keyword_index(e->keyword));
+            continue;
+        }
+        v[k].family = e->family;
+        memcpy(v[k].lo, e->lo, sizeof(v[k].lo));
+        memcpy(v[k].hi, e->hi, sizeof(v[k].hi));
+        k++;
+    }
+    qsort(v, k, sizeof(*v), cmp_span);
+    *n = 0;
+    for (i = 0; i < k; i++) {
+        if (*n && touches(&v[*n - 1], &v[i])) {
+            if (memcmp(v[i].hi, v[*n - 1].hi, sizeof(v[i].hi)) > 0)
+                memcpy(v[*n - 1].hi, v[i].hi, sizeof(v[i].hi));
+            continue;
+        }
+        v[(*n)++] = v[i];
+    }
+    *out = v;
+    return DLO_OK;
+}
+
+bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b)
+{
+    span *sa = NULL, *sb = NULL;
+    size_t na, nb;
+    unsigned ka, kb;
+    bool same = false;
+
+    if (a->any || b->any)
+        return a->any == b->any;
+    if (!spans_of(a, &sa, &na, &ka) && !spans_of(b, &sb, &nb, &kb))
+        same = ka == kb && na == nb && (na == 0 || memcmp(sa, sb, na * sizeof(*sa)) == 0);
+    free(sa);
+    free(sb);
+    return same;
+}
+
+/* Unset lists mean any address, as the firewall reads them back "*". */
+static dlo_status parse_lenient(const char *list, dlo_addrset *out)
+{
+    if (!list || dlo_is_blank_str(list)) {
+        dlo_addrset_init(out);
+        out->any = true;
+        return DLO_OK;
+    }
+    return dlo_addrset_parse(&list, 1, out, NULL);
+}
+
+bool dlo_addr_same(const char *a, const char *b)
+{
+    dlo_addrset sa, sb;
+    bool same = false;
+    if (parse_lenient(a, &sa))
+        return false;
+    if (!parse_lenient(b, &sb)) {
+        same = dlo_addrset_equal(&sa, &sb);
+        dlo_addrset_free(&sb);
+    }
+    dlo_addrset_free(&sa);
+    return same;
+}
+
+dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err)
+{
+    dlo_addrset s;
+    dlo_status st;
+
+    dlo_buf_reset(out);
+    st = dlo_addrset_parse(tokens, n, &s, err);
+    if (st)
+        return st;
+    dlo_addrset_format(out, &s);
+    dlo_addrset_free(&s);
     st = dlo_buf_status(out);
-    if (!st)
-        st = dlo_buf_status(&one);
-    if (st)
+    if (st) {
         dlo_error_set(err, st, "out of memory");
-cleanup_one:
-    dlo_buf_free(&one);
-    if (st)
         dlo_buf_reset(out);
+    }
     return st;
 }
 
 dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err)
 {
     return dlo_addr_normalize(&list, 1, out, err);
+}
+
+/* ---- the union of peer scopes ---- */
+
+typedef struct union_ctx {
+    dlo_addrset seen;
+    dlo_buf *out;
+} union_ctx;
+
+/* Each entry once, by its normal form, as its list spells it. */
+static dlo_status union_one(const char *t, size_t n, void *ctx, dlo_error *err)
+{
+    union_ctx *u = ctx;
+    dlo_addr_entry e;
+    size_t before = u->seen.count;
+    dlo_status st = parse_entry(t, n, &e, err);
+    if (!st && add_entry(&u->seen, &e))
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    if (!st && u->seen.count > before) {
+        if (u->out->len)
+            dlo_buf_putc(u->out, ',');
+        dlo_buf_append(u->out, t, n);
+    }
+    return st;
+}
+
+dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
+                                dlo_buf *out, dlo_error *err)
+{
+    const char *lists[DLO_ROLE_COUNT];
+    size_t n = 0;
+    int r;
+    union_ctx u;
+    dlo_status st;
+
+    dlo_buf_reset(out);
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        const char *s = scopes[r];
+        if (!(peers & DLO_ROLE_BIT(r)))
+            continue;
+        if (!s || dlo_is_blank_str(s) || is_star(s, strlen(s))) {
+            n = 0;
+            break;
+        }
+        lists[n++] = s;
+    }
+    if (n == 0) {
+        dlo_buf_putc(out, '*');
+        return dlo_buf_status(out);
+    }
+    dlo_addrset_init(&u.seen);
+    u.out = out;
+    st = each_entry(lists, n, union_one, &u, err);
+    dlo_addrset_free(&u.seen);
+    if (!st && dlo_buf_status(out))
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    if (st)
+        dlo_buf_reset(out);
+    return st;
 }

@@ -2,6 +2,7 @@
 
 #include "dlo/addr.h"
 #include "dlo/log.h"
+#include "dlo/portset.h"
 #include "dlo/text.h"
 
 #include <stdio.h>
@@ -333,22 +334,7 @@ static dlo_status get_strings(const candidate *c, strings *out)
 
 static dlo_status parse_port_text(const char *s, unsigned *out)
 {
-    unsigned long v = 0;
-    size_t digits = 0;
-
-    while (dlo_is_blank(*s))
-        s++;
-    while (*s >= '0' && *s <= '9' && digits < 6) {
-        v = v * 10 + (unsigned long)(*s - '0');
-        s++;
-        digits++;
-    }
-    while (dlo_is_blank(*s))
-        s++;
-    if (digits == 0 || *s != '\0' || v < 1 || v > 65535)
-        return DLO_E_CONFIG;
-    *out = (unsigned)v;
-    return DLO_OK;
+    return dlo_port_parse(s, out) ? DLO_OK : DLO_E_CONFIG;
 }
 
 /* Parses and validates candidate c of item def into p. */
@@ -680,29 +666,9 @@ dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected)
 
 dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out)
 {
-    const char *lists[DLO_ROLE_COUNT];
-    size_t n = 0;
-    int r;
     dlo_error e;
-
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        if (!(peers & DLO_ROLE_BIT(r)))
-            continue;
-        if (!cfg->scopes[r] || strcmp(cfg->scopes[r], "*") == 0) {
-            n = 0;
-            break;
-        }
-        lists[n++] = cfg->scopes[r];
-    }
-    if (n == 0) {
-        dlo_buf_reset(out);
-        dlo_buf_putc(out, '*');
-        return dlo_buf_status(out);
-    }
-    /* The scopes are already in normal form: normalising their concatenation only drops the
-     * duplicates. */
     dlo_error_clear(&e);
-    return dlo_addr_normalize(lists, n, out, &e);
+    return dlo_addr_scope_union((const char *const *)cfg->scopes, peers, out, &e);
 }
 
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b)

@@ -1,5 +1,6 @@
 #include "dlo/detect.h"
 
+#include "dlo/portset.h"
 #include "dlo/str.h"
 
 #include <stdarg.h>
@@ -448,30 +449,22 @@ static void check_regfile(detector *d, const dlo_detect_entry *e)
 
 /* ---- SQL Server ---- */
 
-/* Parses "1433" or "1433, 1500" into canonical form; false if any item is not a port. */
+/* Parses "1433" or "1433, 1500" into canonical form; false if any item is not a port (SQL
+ * Server's IPAll values hold ports, never ranges). */
 static bool parse_ports(const char *s, dlo_buf *out)
 {
-    for (;;) {
-        unsigned long port = 0;
-        size_t digits = 0;
-
-        while (*s == ' ')
-            s++;
-        while (*s >= '0' && *s <= '9') {
-            if (++digits > 5)
-                return false;
-            port = port * 10 + (unsigned long)(*s++ - '0');
-        }
-        while (*s == ' ')
-            s++;
-        if (digits == 0 || port == 0 || port > 65535)
-            return false;
-        dlo_buf_printf(out, "%s%lu", out->len ? "," : "", port);
-        if (*s == '\0')
-            return true;
-        if (*s++ != ',')
-            return false;
-    }
+    dlo_portset set;
+    size_t i;
+    bool ok;
+    if (dlo_portset_parse(s, DLO_PORTS_BLANKS, &set, NULL))
+        return false;
+    ok = true;
+    for (i = 0; i < set.n_items; i++)
+        ok = ok && set.items[i].lo == set.items[i].hi;
+    if (ok)
+        dlo_portset_format(out, &set);
+    dlo_portset_free(&set);
+    return ok;
 }
 
 static void set_port(detector *d, dlo_sql_port_source src, const char *ports, const char *origin)

@@ -1,5 +1,8 @@
 #include "dlo/plan.h"
 
+#include "dlo/addr.h"
+#include "dlo/portset.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,58 +15,17 @@ void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_directio
                    dir == DLO_DIR_IN ? "In" : "Out");
 }
 
-/* Replaces {sql-port} with the configured port. */
-static void expand_ports(dlo_buf *b, const char *ports, const char *sql_ports)
+/* The row's ports with {sql-port} replaced by the SQL Server instance's, in Windows' syntax. */
+static dlo_status row_ports(dlo_buf *b, const dlo_policy_row *row, const dlo_portset *sql)
 {
-    const char *p = ports, *tok;
-    while ((tok = strstr(p, DLO_SQL_PORT_TOKEN)) != NULL) {
-        dlo_buf_append(b, p, (size_t)(tok - p));
-        dlo_buf_puts(b, sql_ports);
-        p = tok + strlen(DLO_SQL_PORT_TOKEN);
-    }
-    dlo_buf_puts(b, p);
-}
-
-/* Appends each comma-separated item of list to b unless b already holds it. */
-static void append_unique_items(dlo_buf *b, const char *list)
-{
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        const char *have = dlo_buf_str(b);
-        bool dup = false;
-        while (*have) {
-            size_t m = strcspn(have, ",");
-            if (m == n && memcmp(have, p, n) == 0) {
-                dup = true;
-                break;
-            }
-            have += m + (have[m] == ',');
-        }
-        if (!dup && n) {
-            if (b->len)
-                dlo_buf_putc(b, ',');
-            dlo_buf_append(b, p, n);
-        }
-        p += n + (p[n] == ',');
-    }
-}
-
-static void remote_addresses(dlo_buf *b, dlo_role_set peers, const dlo_plan_settings *s)
-{
-    int r;
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        if (!(peers & DLO_ROLE_BIT(r)))
-            continue;
-        if (!s->scopes[r] || !*s->scopes[r] || strcmp(s->scopes[r], "*") == 0) {
-            dlo_buf_reset(b);
-            dlo_buf_putc(b, '*');
-            return;
-        }
-        append_unique_items(b, s->scopes[r]);
-    }
-    if (b->len == 0)
-        dlo_buf_putc(b, '*');
+    dlo_portset ports;
+    dlo_status st;
+    dlo_portset_init(&ports);
+    st = dlo_portset_add(&ports, &row->port_set, sql);
+    if (!st)
+        dlo_portset_format(b, &ports);
+    dlo_portset_free(&ports);
+    return st ? st : dlo_buf_status(b);
 }
 
 static void role_titles(dlo_buf *b, dlo_role_set set)
@@ -143,7 +105,7 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_
         dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || dlo_rule_set(&r->rows, row->id) ||
         dlo_rule_set(&r->local_ports, dir == DLO_DIR_IN ? ports : "") ||
         dlo_rule_set(&r->remote_ports, dir == DLO_DIR_OUT ? ports : "") ||
-        dlo_rule_set(&r->local_addresses, "*"))
+        dlo_rule_set(&r->local_addresses, DLO_FW_ANY))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
 cleanup_name:
     dlo_buf_free(&name);
@@ -162,9 +124,10 @@ static dlo_status finish_rules(dlo_plan *plan, const dlo_plan_settings *s, dlo_e
     for (i = 0; i < plan->rules.count && !st; i++) {
         dlo_rule *r = &plan->rules.items[i];
         const char *ports = r->direction == DLO_DIR_IN ? r->local_ports : r->remote_ports;
-        dlo_buf_reset(&text);
-        remote_addresses(&text, r->peers, s);
-        if (dlo_buf_status(&text) || dlo_rule_set(&r->remote_addresses, dlo_buf_str(&text)))
+        st = dlo_addr_scope_union(s->scopes, r->peers, &text, err);
+        if (st)
+            break;
+        if (dlo_rule_set(&r->remote_addresses, dlo_buf_str(&text)))
             st = DLO_E_NOMEM;
         dlo_buf_reset(&text);
         describe(&text, r, ports, plan->release);
@@ -172,7 +135,9 @@ static dlo_status finish_rules(dlo_plan *plan, const dlo_plan_settings *s, dlo_e
             st = DLO_E_NOMEM;
     }
     dlo_buf_free(&text);
-    return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
+    if (st == DLO_E_NOMEM)
+        return dlo_error_set(err, st, "out of memory");
+    return st;
 }
 
 dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mode,
@@ -180,6 +145,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
 {
     static const dlo_plan_settings defaults;
     const dlo_plan_settings *s = settings ? settings : &defaults;
+    dlo_portset sql;
     dlo_buf ports;
     size_t i;
     dlo_status st = DLO_OK;
@@ -188,18 +154,19 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
     dlo_rule_list_init(&out->rules);
     if ((unsigned)mode >= DLO_MODE_COUNT)
         return dlo_error_set(err, DLO_E_INTERNAL, "mode %d out of range", (int)mode);
-    if (s->sql_ports && !dlo_ports_valid(s->sql_ports, false))
+    if (dlo_portset_parse(s->sql_ports ? s->sql_ports : DLO_DEFAULT_SQL_PORTS, 0, &sql, NULL))
         return dlo_error_set(err, DLO_E_CONFIG,
                              "SQL Server port '%.60s' is not a port list; expected numbers "
                              "1-65535 such as 1433 or 1433,1500",
                              s->sql_ports);
     out->mode = mode;
     out->roles = roles & DLO_ROLE_ALL_MASK;
-    if (dlo_rule_set(&out->sql_ports, s->sql_ports ? s->sql_ports : DLO_DEFAULT_SQL_PORTS))
-        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     out->release = pol->release;
 
     dlo_buf_init(&ports);
+    dlo_portset_format(&ports, &sql);
+    if (dlo_buf_status(&ports) || dlo_rule_set(&out->sql_ports, dlo_buf_str(&ports)))
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     for (i = 0; i < pol->n_rows && !st; i++) {
         const dlo_policy_row *row = &pol->rows[i];
         dlo_role_set src, dst;
@@ -212,8 +179,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
         if (!src && !dst)
             continue;
         dlo_buf_reset(&ports);
-        expand_ports(&ports, row->ports, out->sql_ports);
-        if (dlo_buf_status(&ports)) {
+        if (row_ports(&ports, row, &sql)) {
             st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
             break;
         }
@@ -230,6 +196,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
         }
     }
     dlo_buf_free(&ports);
+    dlo_portset_free(&sql);
     if (!st)
         st = finish_rules(out, s, err);
     if (st)
@@ -262,27 +229,34 @@ static void list_json(dlo_buf *b, const char *csv)
     dlo_buf_putc(b, ']');
 }
 
+/* The properties at places from..to of the rule's JSON object (dlo_prop.json_pos). */
+static void props_json(dlo_buf *b, const dlo_rule *r, int from, int to)
+{
+    int pos;
+    size_t i;
+    for (pos = from; pos < to; pos++) {
+        for (i = 0; i < DLO_PROP_COUNT; i++) {
+            if (dlo_props[i].json_pos != pos)
+                continue;
+            dlo_buf_printf(b, ", \"%s\": ", dlo_props[i].name);
+            dlo_prop_json(b, &dlo_props[i], r);
+        }
+    }
+}
+
 void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
 {
     dlo_buf_puts(b, "{\"name\": ");
     dlo_buf_json_str(b, dlo_str(r->name));
-    dlo_buf_printf(b, ", \"direction\": \"%s\", \"protocol\": \"%s\", \"local_ports\": ",
-                   dlo_direction_name(r->direction), dlo_protocol_name(r->protocol));
-    dlo_buf_json_str(b, dlo_str(r->local_ports));
-    dlo_buf_json_member(b, "remote_ports", dlo_str(r->remote_ports));
-    dlo_buf_json_member(b, "remote_addresses", r->remote_addresses ? r->remote_addresses : "*");
-    dlo_buf_puts(b, ", \"profiles\": [");
-    dlo_profiles_json(b, r->profiles);
-    dlo_buf_printf(b, "], \"action\": \"%s\", \"enabled\": %s, \"local_roles\": ",
-                   r->action == DLO_ACTION_ALLOW ? "allow" : "block",
-                   r->enabled ? "true" : "false");
+    props_json(b, r, 1, DLO_PROP_JSON_TAIL);
+    dlo_buf_puts(b, ", \"local_roles\": ");
     dlo_roles_json(b, r->local_roles);
     dlo_buf_puts(b, ", \"peers\": ");
     dlo_roles_json(b, r->peers);
     dlo_buf_puts(b, ", \"rows\": ");
     list_json(b, r->rows);
     dlo_buf_json_member(b, "grouping", dlo_str(r->grouping));
-    dlo_buf_json_member(b, "description", dlo_str(r->description));
+    props_json(b, r, DLO_PROP_JSON_TAIL, DLO_PROP_JSON_TAIL + DLO_PROP_COUNT);
     dlo_buf_putc(b, '}');
 }
 

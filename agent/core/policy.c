@@ -30,6 +30,7 @@ typedef struct parser {
     int line;
     dlo_error *err;
     dlo_policy *pol;
+    bool header;         /* the first line was read */
     dlo_policy_row *row; /* the row being filled, or NULL */
     bool seen[KEY_COUNT];
     bool profiles_seen[DLO_MODE_COUNT];
@@ -87,37 +88,11 @@ static bool word_is(const char *s, size_t n, const char *word)
 
 bool dlo_ports_valid(const char *s, bool allow_token)
 {
-    const char *p = s;
-    if (!*p)
+    dlo_portset set;
+    if (dlo_portset_parse(s, allow_token ? DLO_PORTS_SQL : 0, &set, NULL))
         return false;
-    for (;;) {
-        unsigned long lo, hi;
-        char *end;
-        if (allow_token && strncmp(p, DLO_SQL_PORT_TOKEN, strlen(DLO_SQL_PORT_TOKEN)) == 0) {
-            p += strlen(DLO_SQL_PORT_TOKEN);
-        } else {
-            if (*p < '0' || *p > '9')
-                return false;
-            lo = strtoul(p, &end, 10);
-            if (end - p > 5 || lo < 1 || lo > 65535)
-                return false;
-            p = end;
-            if (*p == '-') {
-                p++;
-                if (*p < '0' || *p > '9')
-                    return false;
-                hi = strtoul(p, &end, 10);
-                if (end - p > 5 || hi < lo || hi > 65535)
-                    return false;
-                p = end;
-            }
-        }
-        if (*p == '\0')
-            return true;
-        if (*p != ',')
-            return false;
-        p++;
-    }
+    dlo_portset_free(&set);
+    return true;
 }
 
 /* Profile lists: "domain,private,public". */
@@ -255,6 +230,17 @@ static dlo_status set_text(parser *p, char **field, const char *key, const char 
     return *field ? DLO_OK : dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
 }
 
+static dlo_status parse_ports(parser *p, dlo_policy_row *row)
+{
+    dlo_error why;
+    if (!dlo_portset_parse(row->ports, DLO_PORTS_SQL, &row->port_set, &why))
+        return DLO_OK;
+    return perr(p,
+                "ports '%s' is not a port list (%s); expected numbers 1-65535 and ranges like "
+                "135-139,445 (or " DLO_SQL_PORT_TOKEN ")",
+                row->ports, why.msg);
+}
+
 static dlo_status parse_row_key(parser *p, const char *s, size_t n)
 {
     dlo_policy_row *row = p->row;
@@ -291,12 +277,7 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
     case KEY_PORTS:
         if (set_text(p, &row->ports, "ports", v, vl))
             return p->err->status;
-        if (!dlo_ports_valid(row->ports, true))
-            return perr(p,
-                        "ports '%s' is not a port list; expected numbers 1-65535 and ranges "
-                        "like 135-139,445 (or " DLO_SQL_PORT_TOKEN ")",
-                        row->ports);
-        return DLO_OK;
+        return parse_ports(p, row);
     case KEY_TYPE:
         if (word_is(v, vl, "TCP") || word_is(v, vl, "HTTP") || word_is(v, vl, "HTTPS") ||
             word_is(v, vl, "AJP"))
@@ -390,7 +371,7 @@ static dlo_status check_shared_rules(parser *p)
             const dlo_policy_row *b = &p->pol->rows[j];
             if (strcmp(a->rule, b->rule) != 0)
                 continue;
-            if (strcmp(a->ports, b->ports) != 0 || a->protocols != b->protocols ||
+            if (!dlo_portset_equal(&a->port_set, &b->port_set) || a->protocols != b->protocols ||
                 a->network != b->network) {
                 p->line = b->line;
                 return perr(p,
@@ -403,14 +384,100 @@ static dlo_status check_shared_rules(parser *p)
     return DLO_OK;
 }
 
+/* One line, blanks at both ends gone (n > 0, not a comment). */
+static dlo_status parse_line(parser *p, const char *line, size_t n, bool indented)
+{
+    size_t kl, vl;
+    const char *v;
+
+    if (!p->header) {
+        if (!word_is(line, n, "dloagent-policy 1"))
+            return perr(p, "expected 'dloagent-policy 1' as the first line");
+        p->header = true;
+        return DLO_OK;
+    }
+    if (indented) {
+        if (!p->row)
+            return perr(p, "indented line outside a row; expected 'row ID' before it");
+        return parse_row_key(p, line, n);
+    }
+    if (finish_row(p))
+        return p->err->status;
+    split_word(line, n, &kl, &v, &vl);
+    if (word_is(line, kl, "row"))
+        return start_row(p, v, vl);
+    if (word_is(line, kl, "release"))
+        return p->pol->release ? perr(p, "release is given twice")
+                               : set_text(p, &p->pol->release, "release", v, vl);
+    if (word_is(line, kl, "profiles"))
+        return parse_profiles(p, v, vl);
+    return perr(p,
+                "unknown line '%.*s'; expected release, profiles or row (row keys are "
+                "indented)",
+                (int)(kl > 40 ? 40 : kl), line);
+}
+
+/* Splits the text into lines (LF or CRLF) and parses each. */
+static dlo_status parse_lines(parser *p, const char *text, size_t len)
+{
+    size_t pos = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* Notepad's UTF-8 mark */
+        pos = 3;
+    while (pos < len) {
+        const char *line = text + pos;
+        size_t n = 0;
+        bool indented;
+
+        while (pos + n < len && text[pos + n] != '\n')
+            n++;
+        pos += n + 1;
+        p->line++;
+        if (n && line[n - 1] == '\r')
+            n--;
+        if (n > DLO_POLICY_MAX_LINE)
+            return perr(p, "line is longer than %d bytes", DLO_POLICY_MAX_LINE);
+        if (memchr(line, '\0', n))
+            return perr(p, "holds a NUL byte; expected text");
+        indented = n && is_space(line[0]);
+        while (n && is_space(*line)) {
+            line++;
+            n--;
+        }
+        while (n && is_space(line[n - 1]))
+            n--;
+        if (n == 0 || line[0] == '#')
+            continue;
+        if (parse_line(p, line, n, indented))
+            return p->err->status;
+    }
+    return DLO_OK;
+}
+
+/* What the whole file must have once every line is read. */
+static dlo_status check_complete(parser *p)
+{
+    int m;
+    p->line = 0;
+    if (!p->header)
+        return perr(p, "is empty; expected 'dloagent-policy 1' as the first line");
+    if (finish_row(p))
+        return p->err->status;
+    p->line = 0;
+    if (!p->pol->release)
+        return perr(p, "lacks a 'release' line");
+    for (m = 0; m < DLO_MODE_COUNT; m++)
+        if (!p->profiles_seen[m])
+            return perr(p, "lacks 'profiles %s corporate=... internet=...'", mode_keys[m]);
+    if (p->pol->n_rows == 0)
+        return perr(p, "has no rows");
+    return check_shared_rules(p);
+}
+
 dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dlo_policy *out,
                             dlo_error *err)
 {
     parser p;
-    size_t pos = 0;
-    bool header = false;
-    dlo_status st = DLO_OK;
-    int m;
+    dlo_status st;
     dlo_error local;
 
     if (!err)
@@ -421,110 +488,14 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
     p.err = err;
     p.pol = out;
 
-    if (len > DLO_POLICY_MAX_BYTES) {
+    if (len > DLO_POLICY_MAX_BYTES)
         st = perr(&p, "is %zu bytes; a policy file has at most %u", len, DLO_POLICY_MAX_BYTES);
-        goto cleanup_policy;
-    }
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* Notepad's UTF-8 mark */
-        pos = 3;
-
-    while (pos < len) {
-        const char *line = text + pos;
-        size_t n = 0, kl, vl;
-        const char *v;
-        bool indented;
-
-        while (pos + n < len && text[pos + n] != '\n')
-            n++;
-        pos += n + 1;
-        p.line++;
-        if (n && line[n - 1] == '\r')
-            n--;
-        if (n > DLO_POLICY_MAX_LINE) {
-            st = perr(&p, "line is longer than %d bytes", DLO_POLICY_MAX_LINE);
-            goto cleanup_policy;
-        }
-        if (memchr(line, '\0', n)) {
-            st = perr(&p, "holds a NUL byte; expected text");
-            goto cleanup_policy;
-        }
-        indented = n && is_space(line[0]);
-        while (n && is_space(*line)) {
-            line++;
-            n--;
-        }
-        while (n && is_space(line[n - 1]))
-            n--;
-        if (n == 0 || line[0] == '#')
-            continue;
-
-        if (!header) {
-            if (!word_is(line, n, "dloagent-policy 1")) {
-                st = perr(&p, "expected 'dloagent-policy 1' as the first line");
-                goto cleanup_policy;
-            }
-            header = true;
-            continue;
-        }
-        if (indented) {
-            if (!p.row) {
-                st = perr(&p, "indented line outside a row; expected 'row ID' before it");
-                goto cleanup_policy;
-            }
-            st = parse_row_key(&p, line, n);
-            if (st)
-                goto cleanup_policy;
-            continue;
-        }
-        st = finish_row(&p);
-        if (st)
-            goto cleanup_policy;
-        split_word(line, n, &kl, &v, &vl);
-        if (word_is(line, kl, "row"))
-            st = start_row(&p, v, vl);
-        else if (word_is(line, kl, "release"))
-            st = out->release ? perr(&p, "release is given twice")
-                              : set_text(&p, &out->release, "release", v, vl);
-        else if (word_is(line, kl, "profiles"))
-            st = parse_profiles(&p, v, vl);
-        else
-            st = perr(&p,
-                      "unknown line '%.*s'; expected release, profiles or row (row keys "
-                      "are indented)",
-                      (int)(kl > 40 ? 40 : kl), line);
-        if (st)
-            goto cleanup_policy;
-    }
-    if (!header) {
-        p.line = 0;
-        st = perr(&p, "is empty; expected 'dloagent-policy 1' as the first line");
-        goto cleanup_policy;
-    }
-    st = finish_row(&p);
+    else
+        st = parse_lines(&p, text, len);
+    if (!st)
+        st = check_complete(&p);
     if (st)
-        goto cleanup_policy;
-    p.line = 0;
-    if (!out->release) {
-        st = perr(&p, "lacks a 'release' line");
-        goto cleanup_policy;
-    }
-    for (m = 0; m < DLO_MODE_COUNT; m++) {
-        if (!p.profiles_seen[m]) {
-            st = perr(&p, "lacks 'profiles %s corporate=... internet=...'", mode_keys[m]);
-            goto cleanup_policy;
-        }
-    }
-    if (out->n_rows == 0) {
-        st = perr(&p, "has no rows");
-        goto cleanup_policy;
-    }
-    st = check_shared_rules(&p);
-    if (st)
-        goto cleanup_policy;
-    return DLO_OK;
-
-cleanup_policy:
-    dlo_policy_free(out);
+        dlo_policy_free(out);
     return st;
 }
 
@@ -538,6 +509,7 @@ void dlo_policy_free(dlo_policy *pol)
         free(r->process);
         free(r->port_text);
         free(r->ports);
+        dlo_portset_free(&r->port_set);
         free(r->type);
         free(r->rule);
     }

@@ -1,6 +1,7 @@
 #include "dlo/reconcile.h"
 
 #include "dlo/log.h"
+#include "dlo/portset.h"
 #include "dlo/str.h"
 
 #include <stdio.h>
@@ -9,164 +10,33 @@
 
 /* ---- comparing rules ---- */
 
-/* Windows reads back an unset port or address list as "*" (or "Any" in some tools); both mean
- * the same as an empty list, so none of them is drift. */
-static const char *norm_any(const char *s)
-{
-    if (!s || !*s || strcmp(s, "*") == 0 || dlo_str_equal_ci(s, "any"))
-        return "";
-    return s;
-}
-
 static unsigned norm_profiles(unsigned p)
 {
     /* NET_FW_PROFILE2_ALL is 0x7FFFFFFF: every bit, of which the three profiles matter. */
     return p & DLO_PROFILE_ALL;
 }
 
-/* Port and address lists are sets: Windows keeps single ports and ranges in separate fields of
- * its store and reads them back in its own order ("135-139,445" comes back "445,135-139"). */
-static int cmp_item(const void *a, const void *b)
-{
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    while (*x && *x != ',' && dlo_ascii_lower(*x) == dlo_ascii_lower(*y)) {
-        x++;
-        y++;
-    }
-    return (unsigned char)dlo_ascii_lower(*x == ',' ? '\0' : *x) -
-           (unsigned char)dlo_ascii_lower(*y == ',' ? '\0' : *y);
-}
-
-static size_t split_items(const char *s, const char **items, size_t max)
-{
-    size_t n = 0;
-    while (*s && n < max) {
-        while (*s == ' ')
-            s++;
-        items[n++] = s;
-        s = strchr(s, ',');
-        if (!s)
-            break;
-        s++;
-    }
-    return n;
-}
-
-#define MAX_LIST_ITEMS 1000
-
-static bool same_set(const char *a, const char *b)
-{
-    const char **ia, **ib;
-    size_t na, nb, i;
-    bool same;
-
-    a = norm_any(a);
-    b = norm_any(b);
-    if (dlo_str_equal_ci(a, b))
-        return true;
-    ia = malloc(2 * MAX_LIST_ITEMS * sizeof(*ia));
-    if (!ia)
-        return false; /* reported as drift: the next run compares again */
-    ib = ia + MAX_LIST_ITEMS;
-    na = split_items(a, ia, MAX_LIST_ITEMS);
-    nb = split_items(b, ib, MAX_LIST_ITEMS);
-    same = na == nb;
-    if (same) {
-        qsort(ia, na, sizeof(*ia), cmp_item);
-        qsort(ib, nb, sizeof(*ib), cmp_item);
-        for (i = 0; i < na && same; i++)
-            same = cmp_item(&ia[i], &ib[i]) == 0;
-    }
-    free(ia);
-    return same;
-}
-
 unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
 {
     unsigned d = 0;
-    if (strcmp(dlo_str(want->description), dlo_str(have->description)) != 0)
-        d |= DLO_PROP_DESCRIPTION;
-    if (want->direction != have->direction)
-        d |= DLO_PROP_DIRECTION;
-    if (want->protocol != have->protocol)
-        d |= DLO_PROP_PROTOCOL;
-    if (norm_profiles(want->profiles) != norm_profiles(have->profiles))
-        d |= DLO_PROP_PROFILES;
-    if (want->action != have->action)
-        d |= DLO_PROP_ACTION;
-    if (want->enabled != have->enabled)
-        d |= DLO_PROP_ENABLED;
-    if (!same_set(want->local_ports, have->local_ports))
-        d |= DLO_PROP_LOCAL_PORTS;
-    if (!same_set(want->remote_ports, have->remote_ports))
-        d |= DLO_PROP_REMOTE_PORTS;
-    if (!same_set(want->local_addresses, have->local_addresses))
-        d |= DLO_PROP_LOCAL_ADDRESSES;
-    if (!same_set(want->remote_addresses, have->remote_addresses))
-        d |= DLO_PROP_REMOTE_ADDRESSES;
-    if (!dlo_str_equal_ci(dlo_str(want->application), dlo_str(have->application)))
-        d |= DLO_PROP_APPLICATION;
-    if (!dlo_str_equal_ci(dlo_str(want->service), dlo_str(have->service)))
-        d |= DLO_PROP_SERVICE;
+    size_t i;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (!dlo_prop_equal(&dlo_props[i], want, have))
+            d |= dlo_props[i].bit;
     return d;
 }
 
-static const char *const prop_names[DLO_PROP_COUNT] = {
-    "description", "direction",    "protocol",        "profiles",         "action",      "enabled",
-    "local_ports", "remote_ports", "local_addresses", "remote_addresses", "application", "service",
-};
-
 const char *dlo_prop_name(unsigned bit)
 {
-    unsigned i;
-    for (i = 0; i < DLO_PROP_COUNT; i++)
-        if (bit == (1u << i))
-            return prop_names[i];
-    return "?";
+    const dlo_prop *p = dlo_prop_find(bit);
+    return p ? p->name : "?";
 }
 
 void dlo_prop_value(dlo_buf *b, const dlo_rule *r, unsigned bit)
 {
-    switch (bit) {
-    case DLO_PROP_DESCRIPTION:
-        dlo_buf_puts(b, dlo_str(r->description));
-        break;
-    case DLO_PROP_DIRECTION:
-        dlo_buf_puts(b, dlo_direction_name(r->direction));
-        break;
-    case DLO_PROP_PROTOCOL:
-        dlo_buf_puts(b, dlo_protocol_name(r->protocol));
-        break;
-    case DLO_PROP_PROFILES:
-        dlo_profiles_text(b, norm_profiles(r->profiles));
-        break;
-    case DLO_PROP_ACTION:
-        dlo_buf_puts(b, r->action == DLO_ACTION_ALLOW ? "allow" : "block");
-        break;
-    case DLO_PROP_ENABLED:
-        dlo_buf_puts(b, r->enabled ? "true" : "false");
-        break;
-    case DLO_PROP_LOCAL_PORTS:
-        dlo_buf_puts(b, dlo_str(r->local_ports));
-        break;
-    case DLO_PROP_REMOTE_PORTS:
-        dlo_buf_puts(b, dlo_str(r->remote_ports));
-        break;
-    case DLO_PROP_LOCAL_ADDRESSES:
-        dlo_buf_puts(b, r->local_addresses ? r->local_addresses : "*");
-        break;
-    case DLO_PROP_REMOTE_ADDRESSES:
-        dlo_buf_puts(b, r->remote_addresses ? r->remote_addresses : "*");
-        break;
-    case DLO_PROP_APPLICATION:
-        dlo_buf_puts(b, dlo_str(r->application));
-        break;
-    case DLO_PROP_SERVICE:
-        dlo_buf_puts(b, dlo_str(r->service));
-        break;
-    default:
-        break;
-    }
+    const dlo_prop *p = dlo_prop_find(bit);
+    if (p)
+        dlo_prop_format(b, p, r);
 }
 
 /* ---- the diff ---- */
@@ -186,116 +56,130 @@ static dlo_change *diff_push(dlo_diff *d, size_t *cap)
     return &d->items[d->count++];
 }
 
+/* The diff being built: changes in out, removals apart (appended last, so a rule being replaced
+ * never leaves a gap), and which owned rules a planned rule has claimed. */
+typedef struct differ {
+    const dlo_rule_list *plan;
+    dlo_rule_list *all;
+    size_t *owned; /* indexes into all of the owned rules */
+    size_t n_owned;
+    bool *claimed; /* per owned rule */
+    dlo_diff *out;
+    size_t cap;
+    dlo_diff removals;
+    size_t rcap;
+} differ;
+
+static bool push_change(differ *d, bool removal, dlo_change_kind kind, const dlo_rule *want,
+                        dlo_rule *have, unsigned differences, dlo_stale_reason reason)
+{
+    dlo_change *c = removal ? diff_push(&d->removals, &d->rcap) : diff_push(d->out, &d->cap);
+    if (!c)
+        return false;
+    c->kind = kind;
+    c->want = want;
+    c->have = have;
+    c->differences = differences;
+    c->reason = reason;
+    return true;
+}
+
+/* Of the unclaimed owned rules named like want, one already right, else the first; or -1. */
+static size_t best_match(const differ *d, const dlo_rule *want, unsigned *differences)
+{
+    size_t j, best = (size_t)-1;
+    for (j = 0; j < d->n_owned; j++) {
+        const dlo_rule *have = &d->all->items[d->owned[j]];
+        unsigned diff;
+        if (d->claimed[j] || strcmp(dlo_str(have->name), dlo_str(want->name)) != 0)
+            continue;
+        diff = dlo_rule_differences(want, have);
+        if (best == (size_t)-1 || diff == 0) {
+            best = j;
+            *differences = diff;
+        }
+        if (diff == 0)
+            break;
+    }
+    return best;
+}
+
+static bool diff_planned(differ *d, const dlo_rule *want)
+{
+    unsigned diff = 0;
+    size_t best = best_match(d, want, &diff);
+    dlo_rule *have;
+
+    if (best == (size_t)-1)
+        return push_change(d, false, DLO_CHANGE_ADD, want, NULL, 0, DLO_STALE_NOT_PLANNED);
+    d->claimed[best] = true;
+    have = &d->all->items[d->owned[best]];
+    if (diff == 0) {
+        d->out->compliant++;
+        return true;
+    }
+    if (diff & (DLO_PROP_DIRECTION | DLO_PROP_PROTOCOL))
+        /* Windows validates ports against the protocol at each put_, so a rule that changed
+         * protocol or direction is replaced rather than edited in place. */
+        return push_change(d, false, DLO_CHANGE_ADD, want, NULL, diff, DLO_STALE_NOT_PLANNED) &&
+               push_change(d, true, DLO_CHANGE_REMOVE, want, have, diff, DLO_STALE_DUPLICATE);
+    return push_change(d, false, DLO_CHANGE_UPDATE, want, have, diff, DLO_STALE_NOT_PLANNED);
+}
+
+/* An owned rule no planned rule claimed: a second copy of a planned name, or not planned. */
+static bool diff_unclaimed(differ *d, dlo_rule *have)
+{
+    dlo_stale_reason reason = DLO_STALE_NOT_PLANNED;
+    size_t i;
+    for (i = 0; i < d->plan->count; i++)
+        if (strcmp(dlo_str(d->plan->items[i].name), dlo_str(have->name)) == 0)
+            reason = DLO_STALE_DUPLICATE;
+    return push_change(d, true, DLO_CHANGE_REMOVE, NULL, have, 0, reason);
+}
+
+static bool diff_all(differ *d)
+{
+    size_t i, j;
+    for (i = 0; i < d->all->count; i++)
+        if (is_owned(&d->all->items[i]))
+            d->owned[d->n_owned++] = i;
+    d->out->owned = d->n_owned;
+    for (i = 0; i < d->plan->count; i++)
+        if (!diff_planned(d, &d->plan->items[i]))
+            return false;
+    for (j = 0; j < d->n_owned; j++)
+        if (!d->claimed[j] && !diff_unclaimed(d, &d->all->items[d->owned[j]]))
+            return false;
+    for (j = 0; j < d->removals.count; j++) {
+        dlo_change *c = diff_push(d->out, &d->cap);
+        if (!c)
+            return false;
+        *c = d->removals.items[j];
+    }
+    return true;
+}
+
 dlo_status dlo_diff_compute(const dlo_rule_list *plan, dlo_rule_list *all, dlo_diff *out,
                             dlo_error *err)
 {
-    size_t *owned = NULL, n_owned = 0, cap = 0, i, j;
-    bool *claimed = NULL;
-    dlo_change *c;
-    /* Removals are collected apart and appended last. */
-    dlo_diff removals;
-    size_t rcap = 0;
+    differ d;
+    size_t slots = all->count ? all->count : 1;
     dlo_status st = DLO_OK;
 
+    memset(&d, 0, sizeof(d));
     memset(out, 0, sizeof(*out));
-    memset(&removals, 0, sizeof(removals));
-    owned = malloc((all->count ? all->count : 1) * sizeof(*owned));
-    claimed = calloc(all->count ? all->count : 1, sizeof(*claimed));
-    if (!owned || !claimed)
-        goto nomem;
-    for (i = 0; i < all->count; i++)
-        if (is_owned(&all->items[i]))
-            owned[n_owned++] = i;
-    out->owned = n_owned;
-
-    for (i = 0; i < plan->count; i++) {
-        const dlo_rule *want = &plan->items[i];
-        size_t best = (size_t)-1;
-        unsigned best_diff = 0;
-        /* Of several owned rules with this name, keep one that is already right. */
-        for (j = 0; j < n_owned; j++) {
-            dlo_rule *have = &all->items[owned[j]];
-            unsigned d;
-            if (claimed[j] || strcmp(dlo_str(have->name), dlo_str(want->name)) != 0)
-                continue;
-            d = dlo_rule_differences(want, have);
-            if (best == (size_t)-1 || d == 0) {
-                best = j;
-                best_diff = d;
-            }
-            if (d == 0)
-                break;
-        }
-        if (best == (size_t)-1) {
-            c = diff_push(out, &cap);
-            if (!c)
-                goto nomem;
-            c->kind = DLO_CHANGE_ADD;
-            c->want = want;
-            continue;
-        }
-        claimed[best] = true;
-        if (best_diff == 0) {
-            out->compliant++;
-            continue;
-        }
-        if (best_diff & (DLO_PROP_DIRECTION | DLO_PROP_PROTOCOL)) {
-            /* Windows validates ports against the protocol at each put_, so a rule that changed
-             * protocol or direction is replaced rather than edited in place. */
-            c = diff_push(out, &cap);
-            if (!c)
-                goto nomem;
-            c->kind = DLO_CHANGE_ADD;
-            c->want = want;
-            c->differences = best_diff;
-            c = diff_push(&removals, &rcap);
-            if (!c)
-                goto nomem;
-            c->kind = DLO_CHANGE_REMOVE;
-            c->have = &all->items[owned[best]];
-            c->want = want;
-            c->differences = best_diff;
-            c->reason = DLO_STALE_DUPLICATE;
-            continue;
-        }
-        c = diff_push(out, &cap);
-        if (!c)
-            goto nomem;
-        c->kind = DLO_CHANGE_UPDATE;
-        c->want = want;
-        c->have = &all->items[owned[best]];
-        c->differences = best_diff;
+    d.plan = plan;
+    d.all = all;
+    d.out = out;
+    d.owned = malloc(slots * sizeof(*d.owned));
+    d.claimed = calloc(slots, sizeof(*d.claimed));
+    if (!d.owned || !d.claimed || !diff_all(&d)) {
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        dlo_diff_free(out);
     }
-
-    for (j = 0; j < n_owned; j++) {
-        dlo_rule *have = &all->items[owned[j]];
-        if (claimed[j])
-            continue;
-        c = diff_push(&removals, &rcap);
-        if (!c)
-            goto nomem;
-        c->kind = DLO_CHANGE_REMOVE;
-        c->have = have;
-        c->reason = DLO_STALE_NOT_PLANNED;
-        for (i = 0; i < plan->count; i++)
-            if (strcmp(dlo_str(plan->items[i].name), dlo_str(have->name)) == 0)
-                c->reason = DLO_STALE_DUPLICATE;
-    }
-    for (j = 0; j < removals.count; j++) {
-        c = diff_push(out, &cap);
-        if (!c)
-            goto nomem;
-        *c = removals.items[j];
-    }
-    goto cleanup_scratch;
-
-nomem:
-    st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    dlo_diff_free(out);
-cleanup_scratch:
-    free(removals.items);
-    free(claimed);
-    free(owned);
+    free(d.removals.items);
+    free(d.claimed);
+    free(d.owned);
     return st;
 }
 
@@ -505,50 +389,10 @@ static dlo_status add_problem(dlo_report *rep, const char *kind, const char *mes
     return DLO_OK;
 }
 
-/* Port lists overlap unless both are explicit and share no port. Keywords (RPC, IPHTTPS...) are
- * ports the agent never plans, so a keyword item overlaps nothing. */
-typedef struct port_range {
-    unsigned lo, hi;
-} port_range;
-
-static size_t parse_ranges(const char *s, port_range *out, size_t max, bool *any)
-{
-    size_t n = 0;
-    *any = *norm_any(s) == '\0';
-    while (s && *s && n < max) {
-        char *end;
-        unsigned long lo = strtoul(s, &end, 10), hi = lo;
-        if (end != s && *end == '-') {
-            const char *h = end + 1;
-            hi = strtoul(h, &end, 10);
-            if (end == h)
-                hi = lo;
-        }
-        if (end != s && (*end == ',' || *end == '\0'))
-            out[n++] = (port_range){(unsigned)lo, (unsigned)hi};
-        s = strchr(s, ',');
-        if (s)
-            s++;
-    }
-    return n;
-}
-
-static bool ports_overlap(const char *a, const char *b)
-{
-    port_range ra[64], rb[64];
-    bool any_a, any_b;
-    size_t na = parse_ranges(a, ra, 64, &any_a), nb = parse_ranges(b, rb, 64, &any_b), i, j;
-    if (any_a || any_b)
-        return true;
-    for (i = 0; i < na; i++)
-        for (j = 0; j < nb; j++)
-            if (ra[i].lo <= rb[j].hi && rb[j].lo <= ra[i].hi)
-                return true;
-    return false;
-}
-
 /* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
- * planned rule's traffic makes it ineffective. Block rules limited to a program or a service
+ * planned rule's traffic makes it ineffective. Port lists overlap unless both are explicit and
+ * share no port; keywords (RPC, IPHTTPS...) are ports the agent never plans, so they overlap
+ * nothing, nor does a list the agent cannot read. Block rules limited to a program or a service
  * only stop that program, which is not DLO's, so they are not counted. */
 static bool blocks(const dlo_rule *block, const dlo_rule *want)
 {
@@ -565,7 +409,7 @@ static bool blocks(const dlo_rule *block, const dlo_rule *want)
         return false;
     bp = want->direction == DLO_DIR_IN ? block->local_ports : block->remote_ports;
     wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
-    return ports_overlap(bp, wp);
+    return dlo_ports_overlap(bp, wp);
 }
 
 static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
@@ -676,9 +520,10 @@ static size_t count_kind(const dlo_report *rep, dlo_change_kind k, size_t upto)
  * as one update for people; the JSON lists both. */
 static void differences_text(dlo_buf *b, const dlo_change *c)
 {
-    unsigned bit;
+    size_t i;
     bool first = true;
-    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        unsigned bit = dlo_props[i].bit;
         if (!(c->differences & bit))
             continue;
         dlo_buf_printf(b, "%s%s is \"", first ? "" : "; ", dlo_prop_name(bit));
@@ -692,10 +537,11 @@ static void differences_text(dlo_buf *b, const dlo_change *c)
 
 static void differences_json(dlo_buf *b, const dlo_change *c)
 {
-    unsigned bit;
+    size_t i;
     bool first = true;
     dlo_buf_putc(b, '[');
-    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        unsigned bit = dlo_props[i].bit;
         dlo_buf val;
         if (!(c->differences & bit))
             continue;

@@ -1,39 +1,209 @@
 #include "dlo/rule.h"
 
+#include "dlo/addr.h"
+#include "dlo/portset.h"
 #include "dlo/str.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The string fields of dlo_rule, so free and copy cannot forget one. */
+/* The string fields of dlo_rule that are not properties (those are in dlo_props), so free and
+ * copy cannot forget one. */
 #define RULE_STRINGS(X)                                                                            \
     X(name)                                                                                        \
-    X(description)                                                                                 \
     X(grouping)                                                                                    \
-    X(local_ports)                                                                                 \
-    X(remote_ports)                                                                                \
-    X(local_addresses)                                                                             \
-    X(remote_addresses)                                                                            \
-    X(application)                                                                                 \
-    X(service)                                                                                     \
     X(rows)
+
+#define FIELD(f) offsetof(dlo_rule, f)
+
+/* Reports show unset ports as "" (the plan's JSON says a side with no ports is ""), unset
+ * addresses as "*" (Windows' own read-back). */
+const dlo_prop dlo_props[DLO_PROP_COUNT] = {
+    {DLO_PROP_DESCRIPTION, "description", DLO_PT_TEXT, FIELD(description), "", 0,
+     DLO_PROP_JSON_TAIL},
+    {DLO_PROP_DIRECTION, "direction", DLO_PT_DIRECTION, FIELD(direction), NULL, DLO_DIR_IN, 1},
+    {DLO_PROP_PROTOCOL, "protocol", DLO_PT_PROTOCOL, FIELD(protocol), NULL, DLO_PROTO_ANY, 2},
+    {DLO_PROP_PROFILES, "profiles", DLO_PT_PROFILES, FIELD(profiles), NULL, DLO_PROFILE_ALL, 6},
+    {DLO_PROP_ACTION, "action", DLO_PT_ACTION, FIELD(action), NULL, DLO_ACTION_ALLOW, 7},
+    {DLO_PROP_ENABLED, "enabled", DLO_PT_FLAG, FIELD(enabled), NULL, 1, 8},
+    {DLO_PROP_LOCAL_PORTS, "local_ports", DLO_PT_PORTS, FIELD(local_ports), "", 0, 3},
+    {DLO_PROP_REMOTE_PORTS, "remote_ports", DLO_PT_PORTS, FIELD(remote_ports), "", 0, 4},
+    {DLO_PROP_LOCAL_ADDRESSES, "local_addresses", DLO_PT_ADDRS, FIELD(local_addresses), "*", 0, 0},
+    {DLO_PROP_REMOTE_ADDRESSES, "remote_addresses", DLO_PT_ADDRS, FIELD(remote_addresses), "*", 0,
+     5},
+    {DLO_PROP_APPLICATION, "application", DLO_PT_NAME, FIELD(application), "", 0, 0},
+    {DLO_PROP_SERVICE, "service", DLO_PT_NAME, FIELD(service), "", 0, 0},
+};
+
+static bool is_text(const dlo_prop *p)
+{
+    return p->type == DLO_PT_TEXT || p->type == DLO_PT_NAME || p->type == DLO_PT_PORTS ||
+           p->type == DLO_PT_ADDRS;
+}
+
+const dlo_prop *dlo_prop_find(unsigned bit)
+{
+    size_t i;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (dlo_props[i].bit == bit)
+            return &dlo_props[i];
+    return NULL;
+}
+
+const char *dlo_prop_text(const dlo_rule *r, const dlo_prop *p)
+{
+    return *(char *const *)((const char *)r + p->offset);
+}
+
+dlo_status dlo_prop_set_text(dlo_rule *r, const dlo_prop *p, const char *value)
+{
+    return dlo_rule_set((char **)((char *)r + p->offset), value);
+}
+
+long dlo_prop_number(const dlo_rule *r, const dlo_prop *p)
+{
+    const char *f = (const char *)r + p->offset;
+    switch (p->type) {
+    case DLO_PT_DIRECTION:
+        return (long)*(const dlo_direction *)f;
+    case DLO_PT_PROTOCOL:
+        return (long)*(const int *)f;
+    case DLO_PT_PROFILES:
+        return (long)*(const unsigned *)f;
+    case DLO_PT_ACTION:
+        return (long)*(const dlo_action *)f;
+    case DLO_PT_FLAG:
+        return *(const bool *)f ? 1 : 0;
+    default:
+        return 0;
+    }
+}
+
+void dlo_prop_set_number(dlo_rule *r, const dlo_prop *p, long value)
+{
+    char *f = (char *)r + p->offset;
+    switch (p->type) {
+    case DLO_PT_DIRECTION:
+        *(dlo_direction *)f = value == DLO_DIR_OUT ? DLO_DIR_OUT : DLO_DIR_IN;
+        break;
+    case DLO_PT_PROTOCOL:
+        *(int *)f = (int)value;
+        break;
+    case DLO_PT_PROFILES:
+        *(unsigned *)f = (unsigned)value;
+        break;
+    case DLO_PT_ACTION:
+        *(dlo_action *)f = value == DLO_ACTION_BLOCK ? DLO_ACTION_BLOCK : DLO_ACTION_ALLOW;
+        break;
+    case DLO_PT_FLAG:
+        *(bool *)f = value != 0;
+        break;
+    default:
+        break;
+    }
+}
+
+dlo_status dlo_prop_copy(dlo_rule *dst, const dlo_rule *src, const dlo_prop *p)
+{
+    if (is_text(p))
+        return dlo_prop_set_text(dst, p, dlo_prop_text(src, p));
+    dlo_prop_set_number(dst, p, dlo_prop_number(src, p));
+    return DLO_OK;
+}
+
+/* NET_FW_PROFILE2_ALL is 0x7FFFFFFF: every bit, of which the three profiles matter. */
+static long norm_number(const dlo_prop *p, long v)
+{
+    return p->type == DLO_PT_PROFILES ? (long)((unsigned long)v & DLO_PROFILE_ALL) : v;
+}
+
+bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have)
+{
+    const char *w, *h;
+    if (!is_text(p))
+        return norm_number(p, dlo_prop_number(want, p)) == norm_number(p, dlo_prop_number(have, p));
+    w = dlo_str(dlo_prop_text(want, p));
+    h = dlo_str(dlo_prop_text(have, p));
+    switch (p->type) {
+    case DLO_PT_PORTS:
+        return dlo_ports_same(w, h);
+    case DLO_PT_ADDRS:
+        return dlo_addr_same(w, h);
+    case DLO_PT_NAME:
+        return dlo_str_equal_ci(w, h);
+    default:
+        return strcmp(w, h) == 0;
+    }
+}
+
+void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
+{
+    long v = norm_number(p, dlo_prop_number(r, p));
+    switch (p->type) {
+    case DLO_PT_DIRECTION:
+        dlo_buf_puts(b, dlo_direction_name((dlo_direction)v));
+        break;
+    case DLO_PT_PROTOCOL:
+        dlo_buf_puts(b, dlo_protocol_name((int)v));
+        break;
+    case DLO_PT_PROFILES:
+        dlo_profiles_text(b, (unsigned)v);
+        break;
+    case DLO_PT_ACTION:
+        dlo_buf_puts(b, v == DLO_ACTION_ALLOW ? "allow" : "block");
+        break;
+    case DLO_PT_FLAG:
+        dlo_buf_puts(b, v ? "true" : "false");
+        break;
+    default: {
+        const char *t = dlo_prop_text(r, p);
+        dlo_buf_puts(b, t && *t ? t : p->any);
+        break;
+    }
+    }
+}
+
+void dlo_prop_json(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
+{
+    dlo_buf text;
+    if (p->type == DLO_PT_FLAG) {
+        dlo_prop_format(b, p, r);
+        return;
+    }
+    if (p->type == DLO_PT_PROFILES) {
+        dlo_buf_putc(b, '[');
+        dlo_profiles_json(b, (unsigned)dlo_prop_number(r, p));
+        dlo_buf_putc(b, ']');
+        return;
+    }
+    dlo_buf_init(&text);
+    dlo_prop_format(&text, p, r);
+    dlo_buf_json_str(b, dlo_buf_str(&text));
+    if (dlo_buf_status(&text))
+        b->failed = true;
+    dlo_buf_free(&text);
+}
 
 void dlo_rule_init(dlo_rule *r)
 {
+    size_t i;
     memset(r, 0, sizeof(*r));
-    r->direction = DLO_DIR_IN;
-    r->protocol = DLO_PROTO_ANY;
-    r->profiles = DLO_PROFILE_ALL;
-    r->action = DLO_ACTION_ALLOW;
-    r->enabled = true;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (!is_text(&dlo_props[i]))
+            dlo_prop_set_number(r, &dlo_props[i], dlo_props[i].def);
 }
 
 void dlo_rule_free(dlo_rule *r)
 {
+    size_t i;
 #define FREE_FIELD(f) free(r->f);
     RULE_STRINGS(FREE_FIELD)
 #undef FREE_FIELD
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (is_text(&dlo_props[i]))
+            free(*(char **)((char *)r + dlo_props[i].offset));
     dlo_rule_init(r);
 }
 
@@ -54,12 +224,8 @@ dlo_status dlo_rule_set(char **field, const char *value)
 
 dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
 {
+    size_t i;
     dlo_rule_init(dst);
-    dst->direction = src->direction;
-    dst->protocol = src->protocol;
-    dst->profiles = src->profiles;
-    dst->action = src->action;
-    dst->enabled = src->enabled;
     dst->local_roles = src->local_roles;
     dst->peers = src->peers;
 #define COPY_FIELD(f)                                                                              \
@@ -67,6 +233,9 @@ dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
         goto fail;
     RULE_STRINGS(COPY_FIELD)
 #undef COPY_FIELD
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (dlo_prop_copy(dst, src, &dlo_props[i]))
+            goto fail;
     return DLO_OK;
 fail:
     dlo_rule_free(dst);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlo/reconcile.h"
+#include "dlo/rule.h"
 #include "win/console.h"
 #include "win/files.h"
 #include "win/fwcom.h"
@@ -115,45 +115,175 @@ static char *bstr_utf8(BSTR s)
     return win_utf16_to_utf8(s);
 }
 
-/* Reads one string property into *field. Windows answers some properties of some rules with
- * an empty result rather than an error; both mean "not set". */
-#define READ_STR(rule, getter, field)                                                              \
-    do {                                                                                           \
-        BSTR b_ = NULL;                                                                            \
-        if (SUCCEEDED(getter((rule), &b_)) && b_) {                                                \
-            (field) = bstr_utf8(b_);                                                               \
-            SysFreeString(b_);                                                                     \
-        }                                                                                          \
-    } while (0)
+/* ---- the properties on INetFwRule ----
+ *
+ * How each row of dlo_props (dlo/rule.h) reads and writes: text through a BSTR getter and
+ * putter, the others as a number in Windows' own values (which dlo_rule uses too). */
+
+typedef HRESULT(STDMETHODCALLTYPE *get_text_fn)(INetFwRule *, BSTR *);
+typedef HRESULT(STDMETHODCALLTYPE *put_text_fn)(INetFwRule *, BSTR);
+
+#define COM_TEXT(Name)                                                                             \
+    static HRESULT STDMETHODCALLTYPE get_##Name(INetFwRule *r, BSTR *v)                            \
+    {                                                                                              \
+        return INetFwRule_get_##Name(r, v);                                                        \
+    }                                                                                              \
+    static HRESULT STDMETHODCALLTYPE put_##Name(INetFwRule *r, BSTR v)                             \
+    {                                                                                              \
+        return INetFwRule_put_##Name(r, v);                                                        \
+    }
+
+COM_TEXT(Name)
+COM_TEXT(Grouping)
+COM_TEXT(Description)
+COM_TEXT(LocalPorts)
+COM_TEXT(RemotePorts)
+COM_TEXT(LocalAddresses)
+COM_TEXT(RemoteAddresses)
+COM_TEXT(ApplicationName)
+COM_TEXT(ServiceName)
+
+static HRESULT get_direction(INetFwRule *r, long *v)
+{
+    NET_FW_RULE_DIRECTION d;
+    HRESULT hr = INetFwRule_get_Direction(r, &d);
+    *v = d == NET_FW_RULE_DIR_OUT ? DLO_DIR_OUT : DLO_DIR_IN;
+    return hr;
+}
+
+static HRESULT put_direction(INetFwRule *r, long v)
+{
+    return INetFwRule_put_Direction(r, v == DLO_DIR_OUT ? NET_FW_RULE_DIR_OUT : NET_FW_RULE_DIR_IN);
+}
+
+/* Protocol and Profiles are LONGs on both sides. */
+#define COM_LONG(Name, name)                                                                       \
+    static HRESULT get_##name(INetFwRule *r, long *v)                                              \
+    {                                                                                              \
+        LONG x = 0;                                                                                \
+        HRESULT hr = INetFwRule_get_##Name(r, &x);                                                 \
+        *v = x;                                                                                    \
+        return hr;                                                                                 \
+    }                                                                                              \
+    static HRESULT put_##name(INetFwRule *r, long v)                                               \
+    {                                                                                              \
+        return INetFwRule_put_##Name(r, (LONG)v);                                                  \
+    }
+
+COM_LONG(Protocol, protocol)
+COM_LONG(Profiles, profiles)
+
+static HRESULT get_action(INetFwRule *r, long *v)
+{
+    NET_FW_ACTION a = NET_FW_ACTION_ALLOW;
+    HRESULT hr = INetFwRule_get_Action(r, &a);
+    *v = a == NET_FW_ACTION_BLOCK ? DLO_ACTION_BLOCK : DLO_ACTION_ALLOW;
+    return hr;
+}
+
+static HRESULT put_action(INetFwRule *r, long v)
+{
+    return INetFwRule_put_Action(r,
+                                 v == DLO_ACTION_BLOCK ? NET_FW_ACTION_BLOCK : NET_FW_ACTION_ALLOW);
+}
+
+static HRESULT get_enabled(INetFwRule *r, long *v)
+{
+    VARIANT_BOOL e = VARIANT_TRUE;
+    HRESULT hr = INetFwRule_get_Enabled(r, &e);
+    *v = e != VARIANT_FALSE;
+    return hr;
+}
+
+static HRESULT put_enabled(INetFwRule *r, long v)
+{
+    return INetFwRule_put_Enabled(r, v ? VARIANT_TRUE : VARIANT_FALSE);
+}
+
+typedef struct com_prop {
+    unsigned bit;
+    get_text_fn get_text; /* text properties */
+    put_text_fn put_text;
+    HRESULT (*get_number)(INetFwRule *, long *); /* the others */
+    HRESULT (*put_number)(INetFwRule *, long);
+} com_prop;
+
+#define TEXT_PROP(bit, Name)                                                                       \
+    {                                                                                              \
+        bit, get_##Name, put_##Name, NULL, NULL                                                    \
+    }
+#define NUMBER_PROP(bit, name)                                                                     \
+    {                                                                                              \
+        bit, NULL, NULL, get_##name, put_##name                                                    \
+    }
+
+static const com_prop com_props[] = {
+    TEXT_PROP(DLO_PROP_DESCRIPTION, Description),
+    NUMBER_PROP(DLO_PROP_DIRECTION, direction),
+    NUMBER_PROP(DLO_PROP_PROTOCOL, protocol),
+    NUMBER_PROP(DLO_PROP_PROFILES, profiles),
+    NUMBER_PROP(DLO_PROP_ACTION, action),
+    NUMBER_PROP(DLO_PROP_ENABLED, enabled),
+    TEXT_PROP(DLO_PROP_LOCAL_PORTS, LocalPorts),
+    TEXT_PROP(DLO_PROP_REMOTE_PORTS, RemotePorts),
+    TEXT_PROP(DLO_PROP_LOCAL_ADDRESSES, LocalAddresses),
+    TEXT_PROP(DLO_PROP_REMOTE_ADDRESSES, RemoteAddresses),
+    TEXT_PROP(DLO_PROP_APPLICATION, ApplicationName),
+    TEXT_PROP(DLO_PROP_SERVICE, ServiceName),
+};
+
+/* A property of dlo_props without its COM mapping does not build. */
+typedef char
+    com_props_complete[sizeof(com_props) / sizeof(com_props[0]) == DLO_PROP_COUNT ? 1 : -1];
+
+static const com_prop *com_prop_for(unsigned bit)
+{
+    size_t i;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (com_props[i].bit == bit)
+            return &com_props[i];
+    return NULL;
+}
+
+/* Windows answers some properties of some rules with an empty result rather than an error;
+ * both mean "not set". */
+static char *read_text(INetFwRule *rule, get_text_fn get)
+{
+    BSTR b = NULL;
+    char *text = NULL;
+    if (SUCCEEDED(get(rule, &b)) && b) {
+        text = bstr_utf8(b);
+        SysFreeString(b);
+    }
+    return text;
+}
+
+static void read_prop(INetFwRule *rule, dlo_rule *r, const dlo_prop *p)
+{
+    const com_prop *c = com_prop_for(p->bit);
+    long v;
+    if (c && c->get_text) {
+        /* The field takes a copy; a copy that fails reads as unset, and so as drift. */
+        char *text = read_text(rule, c->get_text);
+        if (text)
+            dlo_prop_set_text(r, p, text);
+        free(text);
+    } else if (c && SUCCEEDED(c->get_number(rule, &v))) {
+        dlo_prop_set_number(r, p, v);
+    }
+}
 
 static void read_rule(INetFwRule *rule, dlo_rule *r, bool full)
 {
-    NET_FW_RULE_DIRECTION dir;
-    NET_FW_ACTION action;
-    LONG protocol, profiles;
-    VARIANT_BOOL enabled;
-
-    READ_STR(rule, INetFwRule_get_Name, r->name);
-    READ_STR(rule, INetFwRule_get_Grouping, r->grouping);
-    if (SUCCEEDED(INetFwRule_get_Action(rule, &action)))
-        r->action = action == NET_FW_ACTION_BLOCK ? DLO_ACTION_BLOCK : DLO_ACTION_ALLOW;
+    size_t i;
+    r->name = read_text(rule, get_Name);
+    r->grouping = read_text(rule, get_Grouping);
+    read_prop(rule, r, dlo_prop_find(DLO_PROP_ACTION));
     if (!full && r->action == DLO_ACTION_ALLOW)
         return;
-    READ_STR(rule, INetFwRule_get_Description, r->description);
-    if (SUCCEEDED(INetFwRule_get_Direction(rule, &dir)))
-        r->direction = dir == NET_FW_RULE_DIR_OUT ? DLO_DIR_OUT : DLO_DIR_IN;
-    if (SUCCEEDED(INetFwRule_get_Protocol(rule, &protocol)))
-        r->protocol = (int)protocol;
-    if (SUCCEEDED(INetFwRule_get_Profiles(rule, &profiles)))
-        r->profiles = (unsigned)profiles;
-    if (SUCCEEDED(INetFwRule_get_Enabled(rule, &enabled)))
-        r->enabled = enabled != VARIANT_FALSE;
-    READ_STR(rule, INetFwRule_get_LocalPorts, r->local_ports);
-    READ_STR(rule, INetFwRule_get_RemotePorts, r->remote_ports);
-    READ_STR(rule, INetFwRule_get_LocalAddresses, r->local_addresses);
-    READ_STR(rule, INetFwRule_get_RemoteAddresses, r->remote_addresses);
-    READ_STR(rule, INetFwRule_get_ApplicationName, r->application);
-    READ_STR(rule, INetFwRule_get_ServiceName, r->service);
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (dlo_props[i].bit != DLO_PROP_ACTION)
+            read_prop(rule, r, &dlo_props[i]);
 }
 
 /* Foreign Allow rules matter to nothing the engine does, so only their name, grouping and
@@ -242,8 +372,7 @@ static BSTR utf8_bstr(const char *s)
     return b;
 }
 
-static HRESULT put_str(INetFwRule *rule, HRESULT(STDMETHODCALLTYPE *put)(INetFwRule *, BSTR),
-                       const char *value)
+static HRESULT put_str(INetFwRule *rule, put_text_fn put, const char *value)
 {
     BSTR b = utf8_bstr(value);
     HRESULT hr;
@@ -254,54 +383,31 @@ static HRESULT put_str(INetFwRule *rule, HRESULT(STDMETHODCALLTYPE *put)(INetFwR
     return hr;
 }
 
-/* One property, one put_ (one write on a rule that is in the firewall). Empty port and address
- * lists are written as "*", which is how Windows spells "any". */
-static HRESULT put_prop(INetFwRule *rule, const dlo_rule *want, unsigned bit)
+/* One property, one put_ (one write on a rule that is in the firewall). Unset port and
+ * address lists are written as Windows spells "any". */
+static HRESULT put_prop(INetFwRule *rule, const dlo_rule *want, const dlo_prop *p)
 {
-    switch (bit) {
-    case DLO_PROP_DESCRIPTION:
-        return put_str(rule, rule->lpVtbl->put_Description, want->description);
-    case DLO_PROP_DIRECTION:
-        return INetFwRule_put_Direction(rule, want->direction == DLO_DIR_OUT ? NET_FW_RULE_DIR_OUT
-                                                                             : NET_FW_RULE_DIR_IN);
-    case DLO_PROP_PROTOCOL:
-        return INetFwRule_put_Protocol(rule, want->protocol);
-    case DLO_PROP_PROFILES:
-        return INetFwRule_put_Profiles(rule, (LONG)want->profiles);
-    case DLO_PROP_ACTION:
-        return INetFwRule_put_Action(rule, want->action == DLO_ACTION_BLOCK ? NET_FW_ACTION_BLOCK
-                                                                            : NET_FW_ACTION_ALLOW);
-    case DLO_PROP_ENABLED:
-        return INetFwRule_put_Enabled(rule, want->enabled ? VARIANT_TRUE : VARIANT_FALSE);
-    case DLO_PROP_LOCAL_PORTS:
-        return put_str(rule, rule->lpVtbl->put_LocalPorts,
-                       *dlo_str(want->local_ports) ? want->local_ports : "*");
-    case DLO_PROP_REMOTE_PORTS:
-        return put_str(rule, rule->lpVtbl->put_RemotePorts,
-                       *dlo_str(want->remote_ports) ? want->remote_ports : "*");
-    case DLO_PROP_LOCAL_ADDRESSES:
-        return put_str(rule, rule->lpVtbl->put_LocalAddresses,
-                       *dlo_str(want->local_addresses) ? want->local_addresses : "*");
-    case DLO_PROP_REMOTE_ADDRESSES:
-        return put_str(rule, rule->lpVtbl->put_RemoteAddresses,
-                       *dlo_str(want->remote_addresses) ? want->remote_addresses : "*");
-    case DLO_PROP_APPLICATION:
-        return put_str(rule, rule->lpVtbl->put_ApplicationName, want->application);
-    case DLO_PROP_SERVICE:
-        return put_str(rule, rule->lpVtbl->put_ServiceName, want->service);
-    }
-    return E_INVALIDARG;
+    const com_prop *c = com_prop_for(p->bit);
+    const char *text;
+    if (!c)
+        return E_INVALIDARG;
+    if (c->put_number)
+        return c->put_number(rule, dlo_prop_number(want, p));
+    text = dlo_prop_text(want, p);
+    if ((p->type == DLO_PT_PORTS || p->type == DLO_PT_ADDRS) && !*dlo_str(text))
+        text = DLO_FW_ANY;
+    return put_str(rule, c->put_text, text);
+}
+
+static dlo_status put_failed(dlo_error *err, HRESULT hr, const dlo_prop *p, const dlo_rule *want)
+{
+    char what[64];
+    snprintf(what, sizeof(what), "setting %s", p->name);
+    return hr_error(err, hr, what, want->name);
 }
 
 static dlo_status fw_add(void *ctx, const dlo_rule *want, dlo_error *err)
 {
-    /* Protocol before ports: INetFwRule validates ports against the protocol at each put_. */
-    static const unsigned order[] = {
-        DLO_PROP_DESCRIPTION,      DLO_PROP_DIRECTION,    DLO_PROP_PROTOCOL,
-        DLO_PROP_LOCAL_PORTS,      DLO_PROP_REMOTE_PORTS, DLO_PROP_LOCAL_ADDRESSES,
-        DLO_PROP_REMOTE_ADDRESSES, DLO_PROP_PROFILES,     DLO_PROP_ACTION,
-        DLO_PROP_ENABLED,          DLO_PROP_APPLICATION,  DLO_PROP_SERVICE,
-    };
     fwcom *fw = ctx;
     INetFwRule *rule = NULL;
     HRESULT hr;
@@ -312,27 +418,25 @@ static dlo_status fw_add(void *ctx, const dlo_rule *want, dlo_error *err)
                           (void **)&rule);
     if (FAILED(hr))
         return hr_error(err, hr, "creating a firewall rule object", want->name);
-    hr = put_str(rule, rule->lpVtbl->put_Name, want->name);
+    hr = put_str(rule, put_Name, want->name);
     if (SUCCEEDED(hr))
-        hr = put_str(rule, rule->lpVtbl->put_Grouping, want->grouping);
-    for (i = 0; i < sizeof(order) / sizeof(order[0]) && SUCCEEDED(hr); i++) {
-        /* Unset optional properties stay at Windows' defaults. */
-        if ((order[i] == DLO_PROP_APPLICATION && !*dlo_str(want->application)) ||
-            (order[i] == DLO_PROP_SERVICE && !*dlo_str(want->service)) ||
-            (order[i] == DLO_PROP_LOCAL_PORTS && !*dlo_str(want->local_ports)) ||
-            (order[i] == DLO_PROP_REMOTE_PORTS && !*dlo_str(want->remote_ports)))
-            continue;
-        hr = put_prop(rule, want, order[i]);
-        if (FAILED(hr)) {
-            char what[64];
-            snprintf(what, sizeof(what), "setting %s", dlo_prop_name(order[i]));
-            st = hr_error(err, hr, what, want->name);
-            goto cleanup_rule;
-        }
-    }
+        hr = put_str(rule, put_Grouping, want->grouping);
     if (FAILED(hr)) {
         st = hr_error(err, hr, "setting the name and grouping", want->name);
         goto cleanup_rule;
+    }
+    /* In dlo_props' order, which puts Protocol before the ports. */
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        const dlo_prop *p = &dlo_props[i];
+        const com_prop *c = com_prop_for(p->bit);
+        /* Unset text properties stay at Windows' defaults (any address is written out). */
+        if (c && c->put_text && p->type != DLO_PT_ADDRS && !*dlo_str(dlo_prop_text(want, p)))
+            continue;
+        hr = put_prop(rule, want, p);
+        if (FAILED(hr)) {
+            st = put_failed(err, hr, p, want);
+            goto cleanup_rule;
+        }
     }
     hr = INetFwRules_Add(fw->rules, rule);
     if (FAILED(hr)) {
@@ -350,21 +454,18 @@ static dlo_status fw_update(void *ctx, dlo_rule *current, const dlo_rule *want,
                             unsigned differences, dlo_error *err)
 {
     INetFwRule *rule = current->handle;
-    unsigned bit;
+    size_t i;
     (void)ctx;
     if (!rule)
         return dlo_error_set(err, DLO_E_INTERNAL, "rule '%s' has no handle",
                              dlo_str(current->name));
-    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
         HRESULT hr;
-        if (!(differences & bit))
+        if (!(differences & dlo_props[i].bit))
             continue;
-        hr = put_prop(rule, want, bit);
-        if (FAILED(hr)) {
-            char what[64];
-            snprintf(what, sizeof(what), "setting %s", dlo_prop_name(bit));
-            return hr_error(err, hr, what, want->name);
-        }
+        hr = put_prop(rule, want, &dlo_props[i]);
+        if (FAILED(hr))
+            return put_failed(err, hr, &dlo_props[i], want);
     }
     return DLO_OK;
 }
@@ -389,7 +490,7 @@ static dlo_status fw_remove(void *ctx, dlo_rule *current, dlo_error *err)
             return dlo_error_set(err, DLO_E_FIREWALL, "cannot create a unique name");
         snprintf(unique, sizeof(unique), "%.400s (removing %08lx%04x%04x)", name,
                  (unsigned long)g.Data1, g.Data2, g.Data3);
-        hr = put_str(rule, rule->lpVtbl->put_Name, unique);
+        hr = put_str(rule, put_Name, unique);
         if (FAILED(hr))
             return hr_error(err, hr, "renaming before removal", name);
         name = unique;

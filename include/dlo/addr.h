@@ -12,11 +12,16 @@
  * Normal form, one token per entry joined by ',', duplicates dropped, order kept:
  *   keywords as spelled above; IPv4 addresses and subnets as a.b.c.d/m.m.m.m (a lone address
  *   gets /255.255.255.255); IPv6 as RFC 5952 text with /prefix (a lone address gets /128);
- *   ranges as start-end. Address bits beyond the mask are kept, as the firewall keeps them. */
+ *   ranges as start-end. Address bits beyond the mask are kept, as the firewall keeps them.
+ *
+ * Two lists compare by meaning (dlo_addrset_equal): the addresses as sets of ranges of numbers,
+ * the keywords as themselves, so "10.0.0.1,10.0.0.2" equals "10.0.0.1-10.0.0.2" and order does
+ * not matter, as the firewall reads lists back in its own order. */
 #ifndef DLO_ADDR_H
 #define DLO_ADDR_H
 
 #include "dlo/buf.h"
+#include "dlo/roles.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
@@ -26,8 +31,45 @@
 #define DLO_ADDR_MAX_TOKENS 1000
 #define DLO_ADDR_MAX_CHARS  4096
 
-/* Appends the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
- * comma-separated tokens) to out, after a ',' if out is not empty. On a malformed token returns
+typedef enum dlo_addr_kind { DLO_ADDR_KEYWORD, DLO_ADDR_SUBNET, DLO_ADDR_RANGE } dlo_addr_kind;
+
+/* One entry of a list. A lone address is a SUBNET with the full prefix. */
+typedef struct dlo_addr_entry {
+    dlo_addr_kind kind;
+    int family;                   /* 4 or 6; IPv4 in the first 4 bytes */
+    unsigned char addr[16];       /* SUBNET: as written, host bits included */
+    unsigned prefix;              /* SUBNET */
+    unsigned char lo[16], hi[16]; /* SUBNET, RANGE: the first and last address covered */
+    const char *keyword;          /* KEYWORD: the normal spelling (static) */
+} dlo_addr_entry;
+
+typedef struct dlo_addrset {
+    bool any;              /* "*" */
+    dlo_addr_entry *items; /* in the order written, duplicates (same normal form) dropped */
+    size_t count, cap;
+} dlo_addrset;
+
+void dlo_addrset_init(dlo_addrset *s);
+void dlo_addrset_free(dlo_addrset *s);
+/* Parses tokens[0..n) (each may hold several comma-separated entries) into *out, which it
+ * initialises; errors as dlo_addr_normalize's. */
+dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err);
+/* Appends the normal form. */
+void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s);
+/* The same addresses and keywords. */
+bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b);
+/* Two lists as a rule holds them (NULL and "" read as "*") mean the same addresses. A list that
+ * does not parse equals nothing, so an owned rule read back in an unknown form is rewritten. */
+bool dlo_addr_same(const char *a, const char *b);
+
+/* The remote addresses of a rule toward the peers: the union of their scopes (scopes[role], in
+ * the firewall's spelling), each entry once (by its normal form) as its scope spells it, in role
+ * order; "*" when any peer has no scope (NULL, blank or "*") or there is no peer. */
+dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
+                                dlo_buf *out, dlo_error *err);
+
+/* Sets out to the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
+ * comma-separated tokens). On a malformed token returns
  * DLO_E_CONFIG and writes into err what was wrong with which token and what is expected, with
  * no prefix: the caller says where the list came from. An empty list (no tokens at all) is an
  * error too: "any address" is "*". */

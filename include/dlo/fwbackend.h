@@ -29,7 +29,7 @@ typedef struct dlo_fw_backend {
     dlo_status (*enumerate)(void *ctx, dlo_rule_list *out, dlo_error *err);
     dlo_status (*add)(void *ctx, const dlo_rule *rule, dlo_error *err);
     /* Makes `current` (from enumerate) carry the properties of `wanted` named by `differences`
-     * (DLO_PROP_* bits from dlo/reconcile.h), and only those: one write per property. */
+     * (DLO_PROP_* bits from dlo/rule.h), and only those: one write per property. */
     dlo_status (*update)(void *ctx, dlo_rule *current, const dlo_rule *wanted, unsigned differences,
                          dlo_error *err);
     dlo_status (*remove)(void *ctx, dlo_rule *current, dlo_error *err);

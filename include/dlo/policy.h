@@ -6,6 +6,7 @@
 #define DLO_POLICY_H
 
 #include "dlo/buf.h"
+#include "dlo/portset.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"
 
@@ -27,7 +28,8 @@ typedef struct dlo_policy_row {
     char *table;                  /* "server" or "client" */
     char *process;                /* the vendor's words */
     char *port_text;              /* the vendor's words */
-    char *ports;                  /* Windows spelling, may contain {sql-port} */
+    char *ports;                  /* as written: Windows spelling, may contain {sql-port} */
+    dlo_portset port_set;         /* the same, parsed */
     char *type;                   /* as written: TCP, UDP, TCP/UDP, HTTP, HTTPS, AJP */
     char *rule;                   /* rule name stem */
     unsigned protocols;           /* DLO_PROTOS_* bits */
@@ -58,8 +60,9 @@ void dlo_policy_free(dlo_policy *p);
 void dlo_policy_text(dlo_buf *b, const dlo_policy *pol);
 void dlo_policy_json(dlo_buf *b, const dlo_policy *pol);
 
-/* Checks a Windows port list ("135-139,445"): numbers 1-65535, ranges low-high with low <= high,
- * no blanks, no empty items. The {sql-port} token is accepted when allow_token is set. */
+/* Checks a port list as the port matrix writes it ("135-139,445"): numbers 1-65535, ranges
+ * low-high with low <= high, no blanks, no empty items, no keywords. The {sql-port} token is
+ * accepted when allow_token is set. */
 bool dlo_ports_valid(const char *s, bool allow_token);
 
 #endif

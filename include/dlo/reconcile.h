@@ -15,27 +15,10 @@
 
 #include <stdbool.h>
 
-/* The rule properties the plan sets, as bits of a difference mask. */
-enum {
-    DLO_PROP_DESCRIPTION = 1u << 0,
-    DLO_PROP_DIRECTION = 1u << 1,
-    DLO_PROP_PROTOCOL = 1u << 2,
-    DLO_PROP_PROFILES = 1u << 3,
-    DLO_PROP_ACTION = 1u << 4,
-    DLO_PROP_ENABLED = 1u << 5,
-    DLO_PROP_LOCAL_PORTS = 1u << 6,
-    DLO_PROP_REMOTE_PORTS = 1u << 7,
-    DLO_PROP_LOCAL_ADDRESSES = 1u << 8,
-    DLO_PROP_REMOTE_ADDRESSES = 1u << 9,
-    DLO_PROP_APPLICATION = 1u << 10,
-    DLO_PROP_SERVICE = 1u << 11,
-    DLO_PROP_COUNT = 12
-};
-
-/* Which properties of `have` differ from `want`, after the normalisation Windows applies
- * (empty and "*" port and address lists mean any; profile "all" bits; case of keywords). */
+/* Which properties (DLO_PROP_* bits of dlo/rule.h) of `have` differ from `want` by meaning
+ * (dlo_prop_equal: lists as sets, "*", "Any" and unset alike, profile "all" bits, case). */
 unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have);
-/* "local_ports" and so on, for bit i of the mask. */
+/* "local_ports" and so on, for a DLO_PROP_* bit. */
 const char *dlo_prop_name(unsigned bit);
 /* The property's value as text, for reports. */
 void dlo_prop_value(dlo_buf *b, const dlo_rule *r, unsigned bit);

@@ -3,7 +3,8 @@
  *
  * Numeric values are Windows' own (NET_FW_RULE_DIRECTION, NET_FW_IP_PROTOCOL, NET_FW_PROFILE2,
  * NET_FW_ACTION) so the COM layer passes them through unchanged. Strings use Windows' spelling:
- * ports "135-139,445" ("" = any), addresses "*" = any. */
+ * ports "135-139,445", addresses in the normal form of dlo/addr.h; an unset (NULL or "") list
+ * means any, as "*" does. */
 #ifndef DLO_RULE_H
 #define DLO_RULE_H
 
@@ -79,6 +80,79 @@ static inline const char *dlo_str(const char *s)
 {
     return s ? s : "";
 }
+
+/* ---- the properties the plan sets, one table ----
+ *
+ * Each property of INetFwRule the agent sets and checks is one row of dlo_props: its bit in a
+ * difference mask, its name in reports and JSON, the dlo_rule field, how an unset value reads,
+ * and its default. The diff, the reports, the plan's JSON and the backends are driven from it;
+ * a new property is a row here (and its COM getter and putter in the Windows layer). */
+
+/* Windows' spelling of "any port" and "any address": what an unset list is written as. */
+#define DLO_FW_ANY "*"
+
+enum {
+    DLO_PROP_DESCRIPTION = 1u << 0,
+    DLO_PROP_DIRECTION = 1u << 1,
+    DLO_PROP_PROTOCOL = 1u << 2,
+    DLO_PROP_PROFILES = 1u << 3,
+    DLO_PROP_ACTION = 1u << 4,
+    DLO_PROP_ENABLED = 1u << 5,
+    DLO_PROP_LOCAL_PORTS = 1u << 6,
+    DLO_PROP_REMOTE_PORTS = 1u << 7,
+    DLO_PROP_LOCAL_ADDRESSES = 1u << 8,
+    DLO_PROP_REMOTE_ADDRESSES = 1u << 9,
+    DLO_PROP_APPLICATION = 1u << 10,
+    DLO_PROP_SERVICE = 1u << 11,
+    DLO_PROP_COUNT = 12
+};
+
+typedef enum dlo_prop_type {
+    DLO_PT_TEXT,      /* char *, compared exactly */
+    DLO_PT_NAME,      /* char *, compared ignoring ASCII case (program paths, service names) */
+    DLO_PT_PORTS,     /* char *, a port list (dlo/portset.h), compared as a set */
+    DLO_PT_ADDRS,     /* char *, an address list (dlo/addr.h), compared as a set */
+    DLO_PT_DIRECTION, /* dlo_direction */
+    DLO_PT_PROTOCOL,  /* int */
+    DLO_PT_PROFILES,  /* unsigned, DLO_PROFILE_* bits (others ignored) */
+    DLO_PT_ACTION,    /* dlo_action */
+    DLO_PT_FLAG,      /* bool */
+} dlo_prop_type;
+
+typedef struct dlo_prop {
+    unsigned bit;       /* DLO_PROP_* */
+    const char *name;   /* "local_ports": in reports and JSON */
+    dlo_prop_type type; /* says the field's C type and how values compare */
+    size_t offset;      /* of the field in dlo_rule */
+    const char *any;    /* text types: how reports and JSON show an unset (NULL or "") value */
+    long def;           /* other types: the value of a new rule */
+    int json_pos;       /* place in dlo_rule_json's object (1, 2, ...; after the planner's
+                         * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
+} dlo_prop;
+
+#define DLO_PROP_JSON_TAIL 100
+
+/* In bit order, which is also an order Windows accepts the put_ calls in: INetFwRule validates
+ * each one at once, so Protocol comes before the ports. */
+extern const dlo_prop dlo_props[DLO_PROP_COUNT];
+
+/* The row of a DLO_PROP_* bit, or NULL. */
+const dlo_prop *dlo_prop_find(unsigned bit);
+/* Text types: the field, NULL when unset. */
+const char *dlo_prop_text(const dlo_rule *r, const dlo_prop *p);
+dlo_status dlo_prop_set_text(dlo_rule *r, const dlo_prop *p, const char *value);
+/* Other types: the field as a number (Windows' own values; a flag is 0 or 1). */
+long dlo_prop_number(const dlo_rule *r, const dlo_prop *p);
+void dlo_prop_set_number(dlo_rule *r, const dlo_prop *p, long value);
+/* dst's property made src's. */
+dlo_status dlo_prop_copy(dlo_rule *dst, const dlo_rule *src, const dlo_prop *p);
+/* Same meaning: lists as sets, names in any case, profiles beyond the three ignored, unset
+ * lists equal to "*" and "Any". A list of have that does not parse differs. */
+bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have);
+/* The value for people ("tcp", "Domain,Private", "*"). */
+void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r);
+/* The value as a JSON value (strings quoted, profiles an array, flags true/false). */
+void dlo_prop_json(dlo_buf *b, const dlo_prop *p, const dlo_rule *r);
 
 void dlo_rule_list_init(dlo_rule_list *l);
 void dlo_rule_list_free(dlo_rule_list *l);

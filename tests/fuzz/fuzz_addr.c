@@ -1,6 +1,7 @@
 /* Feeds the remote-address normaliser arbitrary lists (the input split at NUL bytes, as the
  * strings of a REG_MULTI_SZ). Whatever it accepts must be a fixed point: normalising the normal
- * form gives it back unchanged, or the agent would rewrite a rule it wrote itself forever. */
+ * form gives it back unchanged, or the agent would rewrite a rule it wrote itself forever; and
+ * the normal form must mean what the input meant, and compare equal to it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dlo_buf_init(&again);
     dlo_error_clear(&err);
     if (dlo_addr_normalize(tokens, n, &out, &err) == DLO_OK) {
+        dlo_addrset in, normal;
         if (dlo_addr_normalize_list(dlo_buf_str(&out), &again, &err) != DLO_OK ||
             strcmp(dlo_buf_str(&out), dlo_buf_str(&again)) != 0)
             abort();
+        if (dlo_addrset_parse(tokens, n, &in, &err) != DLO_OK ||
+            dlo_addrset_parse((const char *const[]){dlo_buf_str(&out)}, 1, &normal, &err) !=
+                DLO_OK ||
+            !dlo_addrset_equal(&in, &normal) || !dlo_addrset_equal(&normal, &normal))
+            abort();
+        dlo_addrset_free(&in);
+        dlo_addrset_free(&normal);
     } else if (err.msg[0] == '\0' || out.len != 0) {
         abort(); /* every refusal explains itself and leaves nothing behind */
     }

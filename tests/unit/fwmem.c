@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlo/reconcile.h"
+#include "dlo/rule.h"
 
 void fwmem_init(fwmem *m)
 {
@@ -92,55 +92,19 @@ static dlo_status mem_update(void *ctx, dlo_rule *current, const dlo_rule *wante
 {
     fwmem *m = ctx;
     dlo_rule *r = by_handle(m, current->handle);
-    unsigned bit;
+    size_t i;
     if (!r)
         return dlo_error_set(err, DLO_E_FIREWALL, "rule %p is gone", current->handle);
-    for (bit = 1; bit < (1u << DLO_PROP_COUNT); bit <<= 1) {
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
         dlo_status st;
-        if (!(differences & bit))
+        if (!(differences & dlo_props[i].bit))
             continue;
         st = write_allowed(m, err);
         if (st)
             return st;
         m->updates++;
-        switch (bit) {
-        case DLO_PROP_DESCRIPTION:
-            dlo_rule_set(&r->description, wanted->description);
-            break;
-        case DLO_PROP_DIRECTION:
-            r->direction = wanted->direction;
-            break;
-        case DLO_PROP_PROTOCOL:
-            r->protocol = wanted->protocol;
-            break;
-        case DLO_PROP_PROFILES:
-            r->profiles = wanted->profiles;
-            break;
-        case DLO_PROP_ACTION:
-            r->action = wanted->action;
-            break;
-        case DLO_PROP_ENABLED:
-            r->enabled = wanted->enabled;
-            break;
-        case DLO_PROP_LOCAL_PORTS:
-            dlo_rule_set(&r->local_ports, wanted->local_ports);
-            break;
-        case DLO_PROP_REMOTE_PORTS:
-            dlo_rule_set(&r->remote_ports, wanted->remote_ports);
-            break;
-        case DLO_PROP_LOCAL_ADDRESSES:
-            dlo_rule_set(&r->local_addresses, wanted->local_addresses);
-            break;
-        case DLO_PROP_REMOTE_ADDRESSES:
-            dlo_rule_set(&r->remote_addresses, wanted->remote_addresses);
-            break;
-        case DLO_PROP_APPLICATION:
-            dlo_rule_set(&r->application, wanted->application);
-            break;
-        case DLO_PROP_SERVICE:
-            dlo_rule_set(&r->service, wanted->service);
-            break;
-        }
+        if (dlo_prop_copy(r, wanted, &dlo_props[i]))
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     }
     return DLO_OK;
 }

@@ -232,6 +232,72 @@ static void test_long_token_is_quoted_truncated(void **state)
     dlo_buf_free(&out);
 }
 
+/* Lists compare by the addresses they hold, as sets of ranges, and keywords as themselves. */
+static void test_same_meaning_compares_equal(void **state)
+{
+    (void)state;
+    assert_true(dlo_addr_same("10.0.0.1", "10.0.0.1/255.255.255.255"));
+    assert_true(dlo_addr_same("10.0.0.0/24,LocalSubnet", "localsubnet,10.0.0.0/255.255.255.0"));
+    assert_true(dlo_addr_same("10.1.2.3/8", "10.0.0.0/8"));
+    assert_true(dlo_addr_same("10.0.0.1,10.0.0.2,10.0.0.3", "10.0.0.1-10.0.0.3"));
+    assert_true(dlo_addr_same("10.0.0.0/25,10.0.0.128/25", "10.0.0.0/24"));
+    assert_true(dlo_addr_same("10.0.0.0-10.0.0.200,10.0.0.100-10.0.0.255", "10.0.0.0/24"));
+    assert_true(dlo_addr_same("fe80::1", "FE80::0001/128"));
+    assert_true(dlo_addr_same("fe80::1,fe80::2", "fe80::1-fe80::2"));
+    assert_true(dlo_addr_same("2001:db8::/32,10.0.0.1", "10.0.0.1,2001:db8:0::/32"));
+    assert_true(dlo_addr_same("0.0.0.0/0", "0.0.0.0-255.255.255.255"));
+    assert_true(dlo_addr_same("::/0", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+    assert_true(dlo_addr_same("RemoteIntranet", "RmtIntranet"));
+    assert_true(dlo_addr_same("*", "Any"));
+    assert_true(dlo_addr_same(NULL, "*"));
+    assert_true(dlo_addr_same("", "*"));
+}
+
+static void test_different_meaning_compares_different(void **state)
+{
+    (void)state;
+    assert_false(dlo_addr_same("10.0.0.0/24", "10.0.0.0/16"));
+    assert_false(dlo_addr_same("10.0.0.1,10.0.0.3", "10.0.0.1-10.0.0.3"));
+    assert_false(dlo_addr_same("10.0.0.1", "::ffff:10.0.0.1"));
+    assert_false(dlo_addr_same("LocalSubnet", "Intranet"));
+    assert_false(dlo_addr_same("LocalSubnet,10.0.0.1", "10.0.0.1"));
+    assert_false(dlo_addr_same("10.0.0.1", "*"));
+    assert_false(dlo_addr_same("0.0.0.0/0", "*"));
+    /* What does not parse equals nothing, itself included: such a rule is rewritten. */
+    assert_false(dlo_addr_same("10.0.0.1", "10.0.0.1;"));
+    assert_false(dlo_addr_same("host.example", "host.example"));
+}
+
+/* The union of peer scopes: each entry once, by its normal form, in role order; "*" as soon as
+ * one peer has no scope. */
+static void test_scope_union(void **state)
+{
+    const char *scopes[DLO_ROLE_COUNT] = {NULL};
+    dlo_role_set both = DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER);
+    dlo_buf out;
+    dlo_error err;
+    (void)state;
+    dlo_buf_init(&out);
+    scopes[DLO_ROLE_EDGE_SERVER] = "10.0.0.1/255.255.255.255,LocalSubnet";
+    scopes[DLO_ROLE_IO_SERVER] = "LocalSubnet,10.0.0.2/255.255.255.255,10.0.0.1/255.255.255.255";
+    assert_int_equal(dlo_addr_scope_union(scopes, both, &out, &err), DLO_OK);
+    assert_string_equal(dlo_buf_str(&out),
+                        "10.0.0.1/255.255.255.255,LocalSubnet,10.0.0.2/255.255.255.255");
+    assert_int_equal(dlo_addr_scope_union(scopes, both | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &out, &err),
+                     DLO_OK);
+    assert_string_equal(dlo_buf_str(&out), "*");
+    assert_int_equal(dlo_addr_scope_union(scopes, 0, &out, &err), DLO_OK);
+    assert_string_equal(dlo_buf_str(&out), "*");
+    scopes[DLO_ROLE_IO_SERVER] = "*";
+    assert_int_equal(dlo_addr_scope_union(scopes, both, &out, &err), DLO_OK);
+    assert_string_equal(dlo_buf_str(&out), "*");
+    scopes[DLO_ROLE_IO_SERVER] = "10.0.0.300";
+    assert_int_equal(dlo_addr_scope_union(scopes, both, &out, &err), DLO_E_CONFIG);
+    assert_non_null(strstr(err.msg, "'10.0.0.300' is not a valid address"));
+    assert_string_equal(dlo_buf_str(&out), "");
+    dlo_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +310,9 @@ int main(void)
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_long_token_is_quoted_truncated),
+        cmocka_unit_test(test_same_meaning_compares_equal),
+        cmocka_unit_test(test_different_meaning_compares_different),
+        cmocka_unit_test(test_scope_union),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

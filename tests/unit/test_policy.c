@@ -245,6 +245,29 @@ static void test_ports_valid(void **state)
     assert_false(dlo_ports_valid("+80", false));
 }
 
+/* A row's ports are parsed once: its port set is what the planner opens. A port written with
+ * leading zeros reads as decimal and is written without them, and rows sharing a rule name agree
+ * when their ports mean the same, however spelled. */
+static void test_row_ports_are_a_port_set(void **state)
+{
+    const char *text = HEADER "row a\n" ROW_BODY "row b\n"
+                              "  table server\n  process Thing\n  port 3999\n  ports 03999\n"
+                              "  type TCP\n  rule Thing\n  network corporate\n"
+                              "  nonboi NA\n  exclusive NA\n  occasional NA\n";
+    dlo_policy pol;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_OK);
+    assert_string_equal(pol.rows[1].ports, "03999");
+    dlo_buf_init(&b);
+    dlo_portset_format(&b, &pol.rows[1].port_set);
+    assert_string_equal(dlo_buf_str(&b), "3999");
+    assert_true(dlo_portset_equal(&pol.rows[0].port_set, &pol.rows[1].port_set));
+    dlo_buf_free(&b);
+    dlo_policy_free(&pol);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_rows_sharing_a_rule_name_must_agree),
         cmocka_unit_test(test_nul_and_long_lines_are_errors),
         cmocka_unit_test(test_ports_valid),
+        cmocka_unit_test(test_row_ports_are_a_port_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -321,6 +321,63 @@ static void test_windows_spellings_are_not_drift(void **state)
     dlo_rule_free(&have);
 }
 
+/* The firewall reads lists back in its own order and spelling: a rule that means what the plan
+ * says is compliant and gets no write; one read back in a form the agent cannot parse is
+ * rewritten, not a crash. */
+static void test_read_back_in_another_spelling_is_compliant(void **state)
+{
+    const char *name = "Arctera DLO - File Sharing (TCP-In)";
+    dlo_plan_settings s;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_error err;
+    dlo_fw_backend fw;
+    dlo_rule *r;
+    fwmem m;
+    int role;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    for (role = 0; role < DLO_ROLE_COUNT; role++)
+        s.scopes[role] = "10.0.0.0/255.255.255.0,192.168.1.5/255.255.255.255,LocalSubnet";
+    assert_int_equal(
+        dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_STORAGE), DLO_MODE_NONBOI, &s, &plan, &err),
+        DLO_OK);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    apply_ok(&m, &plan);
+    r = owned_named(&m, name);
+    assert_string_equal(r->local_ports, "135-139,445");
+    dlo_rule_set(&r->local_ports, "445,135-139");
+    dlo_rule_set(&r->remote_addresses, "localsubnet,192.168.1.5,10.0.0.0/24");
+    dlo_rule_set(&r->local_addresses, "Any");
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 0);
+    dlo_report_free(&fw, &rep);
+
+    /* Another meaning is drift. */
+    dlo_rule_set(&owned_named(&m, name)->remote_addresses, "10.0.0.0/16,192.168.1.5,LocalSubnet");
+    assert_false(verify(&m, &plan, &rep));
+    assert_int_equal(rep.diff.items[0].differences, DLO_PROP_REMOTE_ADDRESSES);
+    dlo_report_free(&fw, &rep);
+
+    dlo_rule_set(&owned_named(&m, name)->local_ports, "445;135-139");
+    dlo_rule_set(&owned_named(&m, name)->remote_addresses, "10.0.0.0/8/8");
+    assert_false(verify(&m, &plan, &rep));
+    assert_int_equal(rep.diff.items[0].differences,
+                     DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_ADDRESSES);
+    dlo_report_free(&fw, &rep);
+    fwmem_reset_counters(&m);
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 2);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(&m, &plan);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
 static void test_stale_and_duplicate_owned_rules_are_removed(void **state)
 {
     fwmem m;
@@ -540,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_rollback_on_mode_change),
         cmocka_unit_test(test_failed_rollback_is_reported_and_next_run_converges),
         cmocka_unit_test(test_verify_reports_what_makes_rules_ineffective),
+        cmocka_unit_test(test_read_back_in_another_spelling_is_compliant),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
