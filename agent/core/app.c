@@ -16,10 +16,11 @@
 #include <string.h>
 
 /* Where there is no registry (the Linux build), every configuration value is absent. */
-static dlo_status no_registry_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                                   dlo_error *err)
+static dlo_status no_registry_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                                   dlo_reg_value *out, dlo_error *err)
 {
     (void)ctx;
+    (void)view;
     (void)key;
     (void)name;
     (void)out;
@@ -27,7 +28,18 @@ static dlo_status no_registry_read(void *ctx, const char *key, const char *name,
     return DLO_E_NOTFOUND;
 }
 
-static const dlo_registry no_registry = {NULL, no_registry_read};
+static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *key,
+                                      dlo_strlist *out, dlo_error *err)
+{
+    (void)ctx;
+    (void)view;
+    (void)key;
+    (void)out;
+    (void)err;
+    return DLO_E_NOTFOUND;
+}
+
+static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys};
 
 /* The plan of this run: the configuration (registry, overridden by the command line), roles
  * from it or from detection, the port matrix from the exe or /policy. A bad configuration value
@@ -236,7 +248,7 @@ static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_
         return dlo_error_set(err, DLO_E_USAGE,
                              "this command needs the Windows service host; it is not available "
                              "on this platform");
-    return plat->service_command(plat->ctx, cli, out, err);
+    return plat->service_command(plat, cli, out, err);
 }
 
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)

@@ -482,7 +482,7 @@ static dlo_status read_candidate(const dlo_registry *reg, const char *key, const
     size_t i;
 
     c->key = key;
-    st = reg->read(reg->ctx, key, def->name, &c->reg, err);
+    st = dlo_registry_read(reg, DLO_REG_VIEW_64, key, def->name, &c->reg, err);
     if (st == DLO_E_NOTFOUND)
         return DLO_OK;
     if (st)

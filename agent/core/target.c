@@ -111,7 +111,7 @@ void dlo_target_free(dlo_target *t)
 
 /* ---- the service's pass ---- */
 
-static void report_components(const dlo_agent_memory *mem, dlo_role_set now)
+static void report_components(const dlo_service_loop *mem, dlo_role_set now)
 {
     int r;
     if (!mem->have_roles)
@@ -140,7 +140,7 @@ static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
 }
 
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
-                               dlo_agent_memory *mem, unsigned why, dlo_error *err)
+                               dlo_service_loop *mem, unsigned why, dlo_error *err)
 {
     dlo_target t;
     dlo_fw_backend fw;

@@ -666,7 +666,8 @@ static void test_item_types_and_keys_match_the_load(void **state)
             else if (types[t] == DLO_REG_DWORD)
                 fake_reg_dword(&f, INST, case_name(c), 1);
             else
-                fake_reg_typed(&f, INST, case_name(c), types[t], 1, 4);
+                fake_reg_typed(&f, INST, case_name(c), types[t], 1,
+                               types[t] == DLO_REG_QWORD ? 8 : 4);
             dlo_error_clear(&err);
             snprintf(wrong, sizeof(wrong), "the type %s is wrong", tname);
             refused_for_type =
