@@ -211,11 +211,18 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_detect_result result;
-    /* The configured SQL Server instance joins here once configuration is read. */
     dlo_detect_params params = {NULL};
+    dlo_config cfg;
     dlo_status st;
 
-    st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
+    /* The configuration names DLO's SQL Server instance (SqlInstance); a bad configuration is
+     * reported as /plan reports it, not guessed around. */
+    st = dlo_config_load(&cfg, plat->registry ? plat->registry : &no_registry, cli, err);
+    if (!st) {
+        params.sql_instance = cfg.sql_instance;
+        st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
+    }
+    dlo_config_free(&cfg);
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))

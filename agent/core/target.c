@@ -57,8 +57,10 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
 
     memset(t, 0, sizeof(*t));
     memset(&settings, 0, sizeof(settings));
-    if (!cfg->roles_set) {
-        dlo_detect_params params = {NULL};
+    /* With the roles configured, detection still runs for the port of a configured SQL Server
+     * instance, unless SqlPort gives it. */
+    if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
+        dlo_detect_params params = {cfg->sql_instance};
         if (!plat->detect_os)
             return dlo_error_set(err, DLO_E_CONFIG,
                                  "no roles configured and component detection is not available "
@@ -68,7 +70,7 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
             return st;
         t->detected = true;
         detected = t->det.roles;
-        t->keep_unplanned = t->det.partial;
+        t->keep_unplanned = !cfg->roles_set && t->det.partial;
     }
     st = dlo_target_load_policy(plat, policy_file, &t->pol, err);
     if (st)

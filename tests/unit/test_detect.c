@@ -657,6 +657,81 @@ static void test_sql_role_needs_configuration_or_admin_server(void **state)
     dlo_detect_result_free(&r);
 }
 
+/* The Administration Server with two instances, each with its own port. */
+static void admin_with_two_instances(fake_machine *m)
+{
+    admin_with_default_instance(m);
+    add_str(m, DLO_REG_VIEW_64, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", "1433");
+    add_service(m, "MSSQL$DLO", "SQL Server (DLO)", DLO_SERVICE_RUNNING);
+    add_str(m, DLO_REG_VIEW_64, SQL_NAMES, "DLO", "MSSQL16.DLO");
+    add_str(m, DLO_REG_VIEW_64, IPALL("MSSQL16.DLO"), "TcpPort", "1500");
+}
+
+static void test_sql_configured_instance_of_two(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    admin_with_two_instances(&m);
+    run_with(&m, admin_table, "DLO", &r);
+    assert_int_equal(r.roles, BIT(ADMIN_SERVER) | BIT(SQL_SERVER));
+    assert_int_equal(r.sql.instances.count, 2);
+    assert_string_equal(r.sql.instance, "DLO");
+    assert_string_equal(r.sql.instance_id, "MSSQL16.DLO");
+    assert_string_equal(r.sql.tcp_ports, "1500");
+    assert_string_equal(find_evidence(&r.found, DLO_ROLE_SQL_SERVER, "MSSQL$DLO")->detail,
+                        "named by the configuration");
+    assert_int_equal(r.warnings.count, 0);
+    dlo_detect_result_free(&r);
+
+    /* The default instance is named by its own name. */
+    run_with(&m, admin_table, "MSSQLSERVER", &r);
+    assert_string_equal(r.sql.instance, "MSSQLSERVER");
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_int_equal(r.sql.port_source, DLO_SQL_PORT_STATIC);
+    dlo_detect_result_free(&r);
+}
+
+static void test_sql_configured_instance_not_here(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    /* Not guessed, not even when one instance alone would have been taken. */
+    add_service(&m, "DLOAdminSvcu", "", DLO_SERVICE_RUNNING);
+    add_service(&m, "MSSQL$OTHER", "SQL Server (OTHER)", DLO_SERVICE_RUNNING);
+    add_str(&m, DLO_REG_VIEW_64, SQL_NAMES, "OTHER", "MSSQL16.OTHER");
+    add_str(&m, DLO_REG_VIEW_64, IPALL("MSSQL16.OTHER"), "TcpPort", "1600");
+    run_with(&m, admin_table, "DLO", &r);
+    assert_int_equal(r.roles, BIT(ADMIN_SERVER));
+    assert_null(r.sql.instance);
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_int_equal(r.sql.port_source, DLO_SQL_PORT_DEFAULT);
+    assert_non_null(find_warning(&r, "configured SQL Server instance 'DLO' has no service here",
+                                 "no other instance is taken in its place"));
+    assert_false(r.partial);
+    dlo_detect_result_free(&r);
+}
+
+/* A port value whose data has the wrong size for its type is a warning naming key and value,
+ * and the standard port is used. */
+static void test_sql_port_number_of_the_wrong_size(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    admin_with_default_instance(&m);
+    fake_reg_typed(&m.reg, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", DLO_REG_DWORD, 1500, 3);
+    run_with(&m, admin_table, NULL, &r);
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_non_null(find_warning(&r, "IPAll value TcpPort (64-bit view) is a REG_DWORD of 3 bytes",
+                                 "expected 4 bytes"));
+    dlo_detect_result_free(&r);
+}
+
 /* ---- Output ---- */
 
 static void test_text_and_json_reports(void **state)
@@ -811,6 +886,40 @@ static void test_detect_command(void **state)
     app_free(&f);
 }
 
+/* SqlInstance, from the registry or the switch, decides which of two instances is DLO's. */
+static void test_detect_command_with_sql_instance(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_os os = fake_os(&m);
+    app_fixture f = {{0}, {0}, ""};
+    (void)state;
+
+    admin_with_two_instances(&m);
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"instance\": null"));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "2 SQL Server instances"));
+    app_free(&f);
+
+    fake_reg_sz(&m.reg, "SOFTWARE\\Arctera\\DLO\\FirewallAgent", "SqlInstance", "MSSQL$DLO");
+    assert_int_equal(APP_RUN(&f, &os, "/detect"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out),
+                           "SQL Server service MSSQL$DLO (running): named by the configuration"));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "TCP port 1500 (static: "));
+    app_free(&f);
+
+    /* The switch wins over the registry for one run. */
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json", "/sqlinstance:mssqlserver"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"instance\": \"MSSQLSERVER\""));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"tcp_ports\": \"1433\""));
+    app_free(&f);
+
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/sqlinstance:DLO;1"), 2);
+    assert_non_null(strstr(dlo_buf_str(&f.err), "/sqlinstance:\"DLO;1\": 'DLO;1' is not a SQL "
+                                                "Server instance name: ';' is not allowed"));
+    assert_string_equal(dlo_buf_str(&f.out), "");
+    app_free(&f);
+}
+
 static void test_detect_command_failures(void **state)
 {
     FAKE_MACHINE(m);
@@ -852,8 +961,12 @@ int main(void)
         cmocka_unit_test(test_sql_instance_id_missing_or_garbage),
         cmocka_unit_test(test_sql_32bit_instance),
         cmocka_unit_test(test_sql_role_needs_configuration_or_admin_server),
+        cmocka_unit_test(test_sql_configured_instance_of_two),
+        cmocka_unit_test(test_sql_configured_instance_not_here),
+        cmocka_unit_test(test_sql_port_number_of_the_wrong_size),
         cmocka_unit_test(test_text_and_json_reports),
         cmocka_unit_test(test_detect_command),
+        cmocka_unit_test(test_detect_command_with_sql_instance),
         cmocka_unit_test(test_detect_command_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
