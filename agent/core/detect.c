@@ -661,13 +661,74 @@ static const char *instance_name(const char *configured)
     return dlo_str_prefix_ci(name, "MSSQL$") ? name + 6 : name;
 }
 
+/* The instance a service is, "MSSQLSERVER" or the NAME of MSSQL$NAME; NULL for any other. */
+static const char *instance_of(const dlo_service *s)
+{
+    if (dlo_str_equal_ci(s->name, SQL_DEFAULT_NAME))
+        return SQL_DEFAULT_NAME;
+    if (dlo_str_prefix_ci(s->name, "MSSQL$") && s->name[6])
+        return s->name + 6;
+    return NULL;
+}
+
+/* Lists the local instances and SQL Server Browser, and picks DLO's: the configured one, or
+ * with none configured the only one beside the Administration Server. Never guesses: a
+ * configured name that is not here, or several instances and none configured, is a warning
+ * and no instance. */
+static const dlo_service *choose_instance(detector *d, const char *configured, const char **reason)
+{
+    dlo_detect_sql *sql = &d->r->sql;
+    const dlo_service *chosen = NULL, *only = NULL;
+    size_t i, n_instances = 0;
+
+    read_services(d);
+    for (i = 0; i < d->services.count; i++) {
+        const dlo_service *s = &d->services.items[i];
+        const char *name = instance_of(s);
+        if (dlo_str_equal_ci(s->name, SQL_BROWSER)) {
+            sql->browser = true;
+            sql->browser_state = s->state;
+        }
+        if (!name)
+            continue;
+        keep(d, dlo_strlist_add(&sql->instances, name));
+        if (n_instances++ == 0)
+            only = s;
+        if (configured[0] && dlo_str_equal_ci(name, instance_name(configured))) {
+            chosen = s;
+            *reason = "named by the configuration";
+        }
+    }
+
+    if (configured[0]) {
+        if (!chosen)
+            warn(d, false,
+                 "the configured SQL Server instance '%s' has no service here (looked for "
+                 "%s or MSSQL$%s): sql-server not detected, and no other instance is taken in "
+                 "its place; the SQL rule uses SqlPort if set, else TCP port %s",
+                 configured, SQL_DEFAULT_NAME, instance_name(configured), DLO_SQL_DEFAULT_PORT);
+        return chosen;
+    }
+    if (!(d->r->roles & DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER)))
+        return NULL;
+    if (n_instances > 1)
+        warn(d, false,
+             "%lu SQL Server instances on the DLO Administration Server and none is "
+             "configured as DLO's: sql-server not detected; name DLO's instance in "
+             "the configuration (SqlInstance)",
+             (unsigned long)n_instances);
+    if (n_instances != 1)
+        return NULL;
+    *reason = "the only instance on the DLO Administration Server";
+    return only;
+}
+
 static void detect_sql(detector *d, const dlo_detect_params *params)
 {
     dlo_detect_sql *sql = &d->r->sql;
     const char *configured = params && params->sql_instance ? params->sql_instance : "";
-    const dlo_service *chosen = NULL;
     const char *reason = NULL;
-    size_t i, n_instances = 0;
+    const dlo_service *chosen;
     dlo_detect_entry builtin;
 
     memset(&builtin, 0, sizeof(builtin));
@@ -678,50 +739,7 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
              "SQL Server's standard port: no SQL Server instance of DLO's");
 
-    read_services(d);
-    for (i = 0; i < d->services.count; i++) {
-        const dlo_service *s = &d->services.items[i];
-        const char *name = NULL;
-        if (dlo_str_equal_ci(s->name, SQL_DEFAULT_NAME))
-            name = SQL_DEFAULT_NAME;
-        else if (dlo_str_prefix_ci(s->name, "MSSQL$") && s->name[6])
-            name = s->name + 6;
-        if (dlo_str_equal_ci(s->name, SQL_BROWSER)) {
-            sql->browser = true;
-            sql->browser_state = s->state;
-        }
-        if (!name)
-            continue;
-        keep(d, dlo_strlist_add(&sql->instances, name));
-        n_instances++;
-        if (configured[0] && dlo_str_equal_ci(name, instance_name(configured))) {
-            chosen = s;
-            reason = "named by the configuration";
-        }
-    }
-
-    if (configured[0] && !chosen) {
-        warn(d, false,
-             "the configured SQL Server instance '%s' has no service here (looked for "
-             "%s or MSSQL$%s): sql-server not detected, and no other instance is taken in its "
-             "place; the SQL rule uses SqlPort if set, else TCP port %s",
-             configured, SQL_DEFAULT_NAME, instance_name(configured), DLO_SQL_DEFAULT_PORT);
-    } else if (!configured[0] && (d->r->roles & DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER))) {
-        if (n_instances == 1) {
-            for (i = 0; !chosen && i < d->services.count; i++)
-                if (dlo_str_equal_ci(d->services.items[i].name, SQL_DEFAULT_NAME) ||
-                    dlo_str_prefix_ci(d->services.items[i].name, "MSSQL$"))
-                    chosen = &d->services.items[i];
-            reason = "the only instance on the DLO Administration Server";
-        } else if (n_instances > 1) {
-            warn(d, false,
-                 "%lu SQL Server instances on the DLO Administration Server and none is "
-                 "configured as DLO's: sql-server not detected; name DLO's instance in "
-                 "the configuration",
-                 (unsigned long)n_instances);
-        }
-    }
-
+    chosen = choose_instance(d, configured, &reason);
     if (!chosen) {
         add_evidence(d, &d->r->missed, builtin.role, builtin.kind, true, 0,
                      "SQL Server instance (service MSSQLSERVER or MSSQL$NAME) named by the "
@@ -731,8 +749,7 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
     }
     d->r->roles |= DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
     found(d, &builtin, chosen->name, reason, 0, chosen->state);
-    sql->instance = dup_or_flag(
-        d, dlo_str_equal_ci(chosen->name, SQL_DEFAULT_NAME) ? SQL_DEFAULT_NAME : chosen->name + 6);
+    sql->instance = dup_or_flag(d, instance_of(chosen));
     sql->service = dup_or_flag(d, chosen->name);
     if (sql->instance)
         sql_port(d, sql->instance);
