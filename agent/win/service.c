@@ -113,11 +113,44 @@ static dlo_status svc_configure(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
     return DLO_OK;
 }
 
+/* Creates the service, or on a second install (an upgrade) updates its registration in place;
+ * *svc is open on it. */
+static dlo_status register_service(SC_HANDLE scm, const wchar_t *bin, SC_HANDLE *svc,
+                                   bool *fw_dependency, dlo_error *err)
+{
+    const wchar_t *deps = NULL;
+    SC_HANDLE fw;
+
+    /* The firewall's own service must run before rules can be changed. Wine has none, and a
+     * dependency on a missing service would keep the agent from starting at all. */
+    fw = OpenServiceW(scm, L"MpsSvc", SERVICE_QUERY_STATUS);
+    if (fw) {
+        deps = L"MpsSvc\0";
+        CloseServiceHandle(fw);
+    }
+    *fw_dependency = deps != NULL;
+    *svc = CreateServiceW(scm, WIN_SERVICE_NAME, WIN_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
+                          SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, bin,
+                          NULL, NULL, deps, NULL /* LocalSystem */, NULL);
+    if (*svc)
+        return DLO_OK;
+    if (GetLastError() != ERROR_SERVICE_EXISTS)
+        return last_error(err, "cannot create the dloagent service");
+    *svc = OpenServiceW(scm, WIN_SERVICE_NAME, SERVICE_ALL_ACCESS);
+    if (!*svc)
+        return last_error(err, "cannot create the dloagent service");
+    if (!ChangeServiceConfigW(*svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                              SERVICE_ERROR_NORMAL, bin, NULL, NULL, deps ? deps : L"\0", NULL,
+                              NULL, WIN_SERVICE_DISPLAY))
+        return last_error(err, "cannot update the dloagent service");
+    return DLO_OK;
+}
+
 static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
 {
     wchar_t *exe = NULL, *bin = NULL;
-    const wchar_t *deps = NULL;
-    SC_HANDLE scm = NULL, svc = NULL, fw;
+    SC_HANDLE scm = NULL, svc = NULL;
+    bool fw_dependency = false;
     dlo_status st;
     size_t n;
     char *exe8;
@@ -142,48 +175,24 @@ static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
         st = last_error(err, "cannot open the Service Control Manager");
         goto cleanup_bin;
     }
-    /* The firewall's own service must run before rules can be changed. Wine has none, and a
-     * dependency on a missing service would keep the agent from starting at all. */
-    fw = OpenServiceW(scm, L"MpsSvc", SERVICE_QUERY_STATUS);
-    if (fw) {
-        deps = L"MpsSvc\0";
-        CloseServiceHandle(fw);
+    st = register_service(scm, bin, &svc, &fw_dependency, err);
+    if (!st)
+        st = svc_configure(svc, out, err);
+    if (!st)
+        st = win_eventlog_register(exe, err);
+    if (!st) {
+        exe8 = win_utf16_to_utf8(exe);
+        dlo_buf_printf(out,
+                       "Installed service dloagent (Arctera DLO Firewall Agent): \"%s\" /service, "
+                       "automatic start, LocalSystem, restart on failure%s.\n"
+                       "Registered Event Log source dloagent (log Application).\n"
+                       "Start it now with: sc start dloagent\n",
+                       exe8 ? exe8 : "?",
+                       fw_dependency ? ", after the Windows Firewall service" : "");
+        free(exe8);
     }
-    svc = CreateServiceW(scm, WIN_SERVICE_NAME, WIN_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
-                         SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, bin,
-                         NULL, NULL, deps, NULL /* LocalSystem */, NULL);
-    if (!svc && GetLastError() == ERROR_SERVICE_EXISTS) {
-        /* Installing again (an upgrade) updates the registration in place. */
-        svc = OpenServiceW(scm, WIN_SERVICE_NAME, SERVICE_ALL_ACCESS);
-        if (svc && !ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                         SERVICE_ERROR_NORMAL, bin, NULL, NULL, deps ? deps : L"\0",
-                                         NULL, NULL, WIN_SERVICE_DISPLAY)) {
-            st = last_error(err, "cannot update the dloagent service");
-            goto cleanup_svc;
-        }
-    }
-    if (!svc) {
-        st = last_error(err, "cannot create the dloagent service");
-        goto cleanup_scm;
-    }
-    st = svc_configure(svc, out, err);
-    if (st)
-        goto cleanup_svc;
-    st = win_eventlog_register(exe, err);
-    if (st)
-        goto cleanup_svc;
-
-    exe8 = win_utf16_to_utf8(exe);
-    dlo_buf_printf(out,
-                   "Installed service dloagent (Arctera DLO Firewall Agent): \"%s\" /service, "
-                   "automatic start, LocalSystem, restart on failure%s.\n"
-                   "Registered Event Log source dloagent (log Application).\n"
-                   "Start it now with: sc start dloagent\n",
-                   exe8 ? exe8 : "?", deps ? ", after the Windows Firewall service" : "");
-    free(exe8);
-cleanup_svc:
-    CloseServiceHandle(svc);
-cleanup_scm:
+    if (svc)
+        CloseServiceHandle(svc);
     CloseServiceHandle(scm);
 cleanup_bin:
     free(bin);
