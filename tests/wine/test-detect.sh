@@ -159,6 +159,10 @@ json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) 
   "/detection:FILE replaces the built-in table"
 json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
   "a file found through a registry value of the 32-bit view"
+must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_EXPAND_SZ /d '%ProgramFiles%\Arctera\Arctera DLO' /f /reg:32
+run_exe "$exe" /detect /json "/detection:$site"
+json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
+  "a REG_EXPAND_SZ path is read expanded"
 
 # --- A bad table ---
 cat >"$tmp/bad.detect" <<'EOF'
