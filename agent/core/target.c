@@ -18,7 +18,7 @@ dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dl
         st = plat->read_file ? plat->read_file(plat->ctx, path, &text, err)
                              : dlo_error_set(err, DLO_E_IO, "cannot read files here");
         /* A file the administrator named that cannot be read is a usage error (exit 2). */
-        if (st == DLO_E_IO || st == DLO_E_NOTFOUND) {
+        if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {
             dlo_error_prefix(err, "/policy: ");
             st = err->status = DLO_E_USAGE;
         }

@@ -44,7 +44,7 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
     LARGE_INTEGER size;
     char *data = NULL;
     DWORD got;
-    char why[300];
+    char why[600];
     dlo_status st;
 
     (void)ctx;
@@ -54,12 +54,12 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
                     FILE_ATTRIBUTE_NORMAL, NULL);
     free(wpath);
     if (h == INVALID_HANDLE_VALUE) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        return dlo_error_set(err, DLO_E_IO, "cannot open %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot open %s", path);
+        return win_error_set(err, GetLastError(), why);
     }
     if (!GetFileSizeEx(h, &size)) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        st = dlo_error_set(err, DLO_E_IO, "cannot read %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot read %s", path);
+        st = win_error_set(err, GetLastError(), why);
         goto cleanup_handle;
     }
     if (size.QuadPart > WIN_MAX_DATA_FILE) {
@@ -73,8 +73,8 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
         goto cleanup_handle;
     }
     if (!ReadFile(h, data, (DWORD)size.QuadPart, &got, NULL) || got != (DWORD)size.QuadPart) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        st = dlo_error_set(err, DLO_E_IO, "cannot read %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot read %s", path);
+        st = win_error_set(err, GetLastError(), why);
         goto cleanup_data;
     }
     dlo_buf_append(out, data, got);
