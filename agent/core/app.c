@@ -258,6 +258,41 @@ static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_
     return plat->service_command(plat, cli, out, err);
 }
 
+/* Runs the command of cli; its output for stdout goes to out. */
+static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                           bool *compliant, dlo_error *err)
+{
+    switch (cli->command) {
+    case DLO_CMD_HELP:
+        dlo_cli_help(out);
+        return DLO_OK;
+    case DLO_CMD_VERSION:
+        return cmd_version(cli, out);
+    case DLO_CMD_PLAN:
+        return cmd_plan(plat, cli, out, err);
+    case DLO_CMD_MATRIX:
+        return cmd_matrix(plat, cli, out, err);
+    case DLO_CMD_APPLY:
+        return cmd_apply(plat, cli, out, err);
+    case DLO_CMD_REMOVE:
+        return cmd_remove(plat, cli, out, err);
+    case DLO_CMD_VERIFY:
+        return cmd_verify(plat, cli, out, compliant, err);
+    case DLO_CMD_DETECT:
+        return cmd_detect(plat, cli, out, err);
+    case DLO_CMD_CONFIG:
+        return cmd_config(plat, cli, out, err);
+    case DLO_CMD_INSTALL:
+    case DLO_CMD_UNINSTALL:
+    case DLO_CMD_RUN:
+    case DLO_CMD_SERVICE:
+        return cmd_service(plat, cli, out, err);
+    case DLO_CMD_NONE:
+        break;
+    }
+    return dlo_error_set(err, DLO_E_INTERNAL, "no command");
+}
+
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
 {
     dlo_cli cli;
@@ -272,45 +307,7 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
     st = dlo_cli_parse(argc, argv, &cli, &err);
     if (st)
         goto report;
-
-    switch (cli.command) {
-    case DLO_CMD_HELP:
-        dlo_cli_help(&out);
-        break;
-    case DLO_CMD_VERSION:
-        st = cmd_version(&cli, &out);
-        break;
-    case DLO_CMD_PLAN:
-        st = cmd_plan(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_MATRIX:
-        st = cmd_matrix(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_APPLY:
-        st = cmd_apply(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_REMOVE:
-        st = cmd_remove(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_VERIFY:
-        st = cmd_verify(plat, &cli, &out, &compliant, &err);
-        break;
-    case DLO_CMD_DETECT:
-        st = cmd_detect(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_CONFIG:
-        st = cmd_config(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_INSTALL:
-    case DLO_CMD_UNINSTALL:
-    case DLO_CMD_RUN:
-    case DLO_CMD_SERVICE:
-        st = cmd_service(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_NONE:
-        st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");
-        break;
-    }
+    st = dispatch(plat, &cli, &out, &compliant, &err);
     if (!st)
         st = dlo_buf_status(&out);
     if (!st) {
