@@ -26,8 +26,8 @@
 #include "dlo/log.h"
 #include "dlo/registry.h"
 #include "dlo/text.h"
-#include "win/console.h"
 #include "win/registry.h"
+#include "win/winutil.h"
 
 /* One line in the MSI log (and, for INSTALLMESSAGE_ERROR, in the error dialog of a UI
  * install). */
@@ -175,14 +175,15 @@ static dlo_status make_value(prop *p)
 }
 
 /* dlo_registry over the values the package is about to write: the installer key holds them,
- * the policy key nothing. */
-static dlo_status props_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                             dlo_error *err)
+ * the policy key nothing. The configuration lists no subkeys: that part stays NULL. */
+static dlo_status props_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                             dlo_reg_value *out, dlo_error *err)
 {
     const props *ps = ctx;
     size_t i;
 
     (void)err;
+    (void)view;
     dlo_reg_value_init(out);
     if (strcmp(key, DLO_CONFIG_KEY_INSTALLER) != 0)
         return DLO_E_NOTFOUND;
@@ -210,7 +211,7 @@ static dlo_status props_read(void *ctx, const char *key, const char *name, dlo_r
 /* The agent's verdict on the values the registry shows. */
 static dlo_status check(props *ps, show what, const prop *one, dlo_error *err)
 {
-    const dlo_registry reg = {ps, props_read};
+    const dlo_registry reg = {ps, props_read, NULL};
     dlo_config cfg;
     dlo_status st;
 
@@ -311,7 +312,8 @@ static UINT collect(MSIHANDLE install, props *ps)
 
         dlo_error_clear(&err);
         dlo_reg_value_init(&old);
-        switch (machine->read(machine->ctx, DLO_CONFIG_KEY_INSTALLER, vname, &old, &err)) {
+        switch (dlo_registry_read(machine, DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, vname, &old,
+                                  &err)) {
         case DLO_OK:
             p->text = carried_text(&old, why, sizeof(why));
             p->old_type = old.type;
@@ -332,28 +334,19 @@ static UINT collect(MSIHANDLE install, props *ps)
     return ERROR_SUCCESS;
 }
 
-__declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
+/* Each value alone, so that a message names the property that is wrong: a given property the
+ * agent refuses fails the install; a carried-over one is kept as it is. */
+static UINT check_each(MSIHANDLE install, props *ps)
 {
-    props ps;
     dlo_error err;
-    UINT rc = ERROR_SUCCESS;
     size_t i;
 
-    memset(&ps, 0, sizeof(ps));
-    dlo_log_set(log_to_msi, (void *)(UINT_PTR)install);
-    rc = collect(install, &ps);
-    if (rc)
-        goto cleanup_props;
-
-    /* Each value alone first, so that a message names the property that is wrong. */
-    for (i = 0; i < ps.n; i++) {
-        prop *p = &ps.p[i];
+    for (i = 0; i < ps->n; i++) {
+        prop *p = &ps->p[i];
         if (!p->text)
             continue;
-        if (make_value(p)) {
-            rc = ERROR_OUTOFMEMORY;
-            goto cleanup_props;
-        }
+        if (make_value(p))
+            return ERROR_OUTOFMEMORY;
         if (p->carried && !same_meaning(p)) {
             msi_logf(install, INSTALLMESSAGE_INFO,
                      "dloagent: warning: HKLM\\%s value %s is not carried over: the package "
@@ -362,13 +355,12 @@ __declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
             drop(p);
             continue;
         }
-        p->valid = !check(&ps, SHOW_ONE, p, &err);
+        p->valid = !check(ps, SHOW_ONE, p, &err);
         if (p->given && !p->valid) {
             msi_logf(install, INSTALLMESSAGE_ERROR,
                      "dloagent: the property %s=\"%s\" is invalid, nothing was installed: %s",
                      p->name, p->text, err.msg);
-            rc = ERROR_INSTALL_FAILURE;
-            goto cleanup_props;
+            return ERROR_INSTALL_FAILURE;
         }
         if (p->valid)
             msi_logf(install, INSTALLMESSAGE_INFO, "dloagent: %s=%s (%s)", p->name, p->text,
@@ -381,37 +373,61 @@ __declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
                      "agent refuses it: %s",
                      p->name, err.msg);
     }
+    return ERROR_SUCCESS;
+}
 
-    /* Then together (AddRoles and ExcludeRoles may not name the same role): a conflict the
-     * properties bring in fails the install, one the key already had is only reported. */
-    if (check(&ps, SHOW_ALL, NULL, &err)) {
-        dlo_error before;
-        if (check(&ps, SHOW_CARRIED, NULL, &before) == DLO_OK) {
-            msi_logf(install, INSTALLMESSAGE_ERROR,
-                     "dloagent: the properties (with the values kept from the installer key) are "
-                     "invalid together, nothing was installed: %s",
-                     err.msg);
-            rc = ERROR_INSTALL_FAILURE;
-            goto cleanup_props;
-        }
-        msi_logf(install, INSTALLMESSAGE_INFO,
-                 "dloagent: warning: the values kept from the installer key are invalid together, "
-                 "as they were before: %s",
-                 before.msg);
+/* All values together (AddRoles and ExcludeRoles may not name the same role): a conflict the
+ * properties bring in fails the install, one the key already had is only reported. */
+static UINT check_together(MSIHANDLE install, props *ps)
+{
+    dlo_error err, before;
+
+    if (!check(ps, SHOW_ALL, NULL, &err))
+        return ERROR_SUCCESS;
+    if (check(ps, SHOW_CARRIED, NULL, &before) == DLO_OK) {
+        msi_logf(install, INSTALLMESSAGE_ERROR,
+                 "dloagent: the properties (with the values kept from the installer key) are "
+                 "invalid together, nothing was installed: %s",
+                 err.msg);
+        return ERROR_INSTALL_FAILURE;
     }
+    msi_logf(install, INSTALLMESSAGE_INFO,
+             "dloagent: warning: the values kept from the installer key are invalid together, "
+             "as they were before: %s",
+             before.msg);
+    return ERROR_SUCCESS;
+}
 
-    /* The package writes [PROP]: give it the normalised (or carried over) text. */
-    for (i = 0; i < ps.n; i++) {
-        prop *p = &ps.p[i];
+/* The package writes [PROP]: give it the normalised (or carried over) text. */
+static UINT hand_back(MSIHANDLE install, props *ps)
+{
+    size_t i;
+
+    for (i = 0; i < ps->n; i++) {
+        prop *p = &ps->p[i];
         if (p->text && !set_property(install, p->wname, p->text)) {
             msi_logf(install, INSTALLMESSAGE_ERROR, "dloagent: cannot set the property %s",
                      p->name);
-            rc = ERROR_INSTALL_FAILURE;
-            goto cleanup_props;
+            return ERROR_INSTALL_FAILURE;
         }
     }
+    return ERROR_SUCCESS;
+}
 
-cleanup_props:
+__declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
+{
+    props ps;
+    UINT rc;
+
+    memset(&ps, 0, sizeof(ps));
+    dlo_log_set(log_to_msi, (void *)(UINT_PTR)install);
+    rc = collect(install, &ps);
+    if (!rc)
+        rc = check_each(install, &ps);
+    if (!rc)
+        rc = check_together(install, &ps);
+    if (!rc)
+        rc = hand_back(install, &ps);
     props_free(&ps);
     dlo_log_set(NULL, NULL);
     return rc;

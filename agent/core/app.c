@@ -16,10 +16,11 @@
 #include <string.h>
 
 /* Where there is no registry (the Linux build), every configuration value is absent. */
-static dlo_status no_registry_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                                   dlo_error *err)
+static dlo_status no_registry_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                                   dlo_reg_value *out, dlo_error *err)
 {
     (void)ctx;
+    (void)view;
     (void)key;
     (void)name;
     (void)out;
@@ -27,7 +28,18 @@ static dlo_status no_registry_read(void *ctx, const char *key, const char *name,
     return DLO_E_NOTFOUND;
 }
 
-static const dlo_registry no_registry = {NULL, no_registry_read};
+static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *key,
+                                      dlo_strlist *out, dlo_error *err)
+{
+    (void)ctx;
+    (void)view;
+    (void)key;
+    (void)out;
+    (void)err;
+    return DLO_E_NOTFOUND;
+}
+
+static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys};
 
 /* The plan of this run: the configuration (registry, overridden by the command line), roles
  * from it or from detection, the port matrix from the exe or /policy. A bad configuration value
@@ -199,11 +211,18 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_detect_result result;
-    /* The configured SQL Server instance joins here once configuration is read. */
     dlo_detect_params params = {NULL};
+    dlo_config cfg;
     dlo_status st;
 
-    st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
+    /* The configuration names DLO's SQL Server instance (SqlInstance); a bad configuration is
+     * reported as /plan reports it, not guessed around. */
+    st = dlo_config_load(&cfg, plat->registry ? plat->registry : &no_registry, cli, err);
+    if (!st) {
+        params.sql_instance = cfg.sql_instance;
+        st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
+    }
+    dlo_config_free(&cfg);
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
@@ -236,7 +255,42 @@ static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_
         return dlo_error_set(err, DLO_E_USAGE,
                              "this command needs the Windows service host; it is not available "
                              "on this platform");
-    return plat->service_command(plat->ctx, cli, out, err);
+    return plat->service_command(plat, cli, out, err);
+}
+
+/* Runs the command of cli; its output for stdout goes to out. */
+static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                           bool *compliant, dlo_error *err)
+{
+    switch (cli->command) {
+    case DLO_CMD_HELP:
+        dlo_cli_help(out);
+        return DLO_OK;
+    case DLO_CMD_VERSION:
+        return cmd_version(cli, out);
+    case DLO_CMD_PLAN:
+        return cmd_plan(plat, cli, out, err);
+    case DLO_CMD_MATRIX:
+        return cmd_matrix(plat, cli, out, err);
+    case DLO_CMD_APPLY:
+        return cmd_apply(plat, cli, out, err);
+    case DLO_CMD_REMOVE:
+        return cmd_remove(plat, cli, out, err);
+    case DLO_CMD_VERIFY:
+        return cmd_verify(plat, cli, out, compliant, err);
+    case DLO_CMD_DETECT:
+        return cmd_detect(plat, cli, out, err);
+    case DLO_CMD_CONFIG:
+        return cmd_config(plat, cli, out, err);
+    case DLO_CMD_INSTALL:
+    case DLO_CMD_UNINSTALL:
+    case DLO_CMD_RUN:
+    case DLO_CMD_SERVICE:
+        return cmd_service(plat, cli, out, err);
+    case DLO_CMD_NONE:
+        break;
+    }
+    return dlo_error_set(err, DLO_E_INTERNAL, "no command");
 }
 
 int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
@@ -253,45 +307,7 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
     st = dlo_cli_parse(argc, argv, &cli, &err);
     if (st)
         goto report;
-
-    switch (cli.command) {
-    case DLO_CMD_HELP:
-        dlo_cli_help(&out);
-        break;
-    case DLO_CMD_VERSION:
-        st = cmd_version(&cli, &out);
-        break;
-    case DLO_CMD_PLAN:
-        st = cmd_plan(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_MATRIX:
-        st = cmd_matrix(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_APPLY:
-        st = cmd_apply(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_REMOVE:
-        st = cmd_remove(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_VERIFY:
-        st = cmd_verify(plat, &cli, &out, &compliant, &err);
-        break;
-    case DLO_CMD_DETECT:
-        st = cmd_detect(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_CONFIG:
-        st = cmd_config(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_INSTALL:
-    case DLO_CMD_UNINSTALL:
-    case DLO_CMD_RUN:
-    case DLO_CMD_SERVICE:
-        st = cmd_service(plat, &cli, &out, &err);
-        break;
-    case DLO_CMD_NONE:
-        st = dlo_error_set(&err, DLO_E_INTERNAL, "no command");
-        break;
-    }
+    st = dispatch(plat, &cli, &out, &compliant, &err);
     if (!st)
         st = dlo_buf_status(&out);
     if (!st) {

@@ -54,6 +54,8 @@ static const cli_switch switches[] = {
     {"addroles", SW_VALUE, DLO_OPT_ADDROLES, "ROLES", "Roles to add to the detected ones."},
     {"excluderoles", SW_VALUE, DLO_OPT_EXCLUDEROLES, "ROLES", "Roles to leave out."},
     {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "TCP port of the DLO SQL Server instance."},
+    {"sqlinstance", SW_VALUE, DLO_OPT_SQLINSTANCE, "NAME",
+     "DLO's SQL Server instance: MSSQLSERVER or the NAME of MSSQL$NAME."},
     {"adminservers", SW_VALUE, DLO_OPT_ADMINSERVERS, "ADDRESSES",
      "Remote addresses of the Administration Servers."},
     {"adminconsoles", SW_VALUE, DLO_OPT_ADMINCONSOLES, "ADDRESSES",

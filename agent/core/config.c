@@ -3,13 +3,22 @@
 #include "dlo/addr.h"
 #include "dlo/log.h"
 #include "dlo/portset.h"
+#include "dlo/str.h"
 #include "dlo/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum item_kind { K_MODE, K_ROLES, K_PORT, K_SCOPE, K_MINUTES, K_SECONDS } item_kind;
+typedef enum item_kind {
+    K_MODE,
+    K_ROLES,
+    K_PORT,
+    K_INSTANCE,
+    K_SCOPE,
+    K_MINUTES,
+    K_SECONDS
+} item_kind;
 
 typedef struct item_def {
     const char *name; /* registry value name */
@@ -30,6 +39,7 @@ static const item_def items[DLO_CFG_COUNT] = {
     [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, DLO_OPT_ADDROLES, false},
     [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, DLO_OPT_EXCLUDEROLES, false},
     [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, DLO_OPT_SQLPORT, false},
+    [DLO_CFG_SQL_INSTANCE] = {"SqlInstance", K_INSTANCE, DLO_OPT_SQLINSTANCE, false},
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", DLO_OPT_ADMINSERVERS),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", DLO_OPT_ADMINCONSOLES),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", DLO_OPT_DEDUPESERVERS),
@@ -55,6 +65,7 @@ static const char *const switch_names[DLO_OPT_COUNT_] = {
     [DLO_OPT_ADDROLES] = "addroles",
     [DLO_OPT_EXCLUDEROLES] = "excluderoles",
     [DLO_OPT_SQLPORT] = "sqlport",
+    [DLO_OPT_SQLINSTANCE] = "sqlinstance",
     [DLO_OPT_ADMINSERVERS] = "adminservers",
     [DLO_OPT_ADMINCONSOLES] = "adminconsoles",
     [DLO_OPT_DEDUPESERVERS] = "dedupeservers",
@@ -78,6 +89,9 @@ static const char *expected_text(item_kind kind)
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding role names";
     case K_PORT:
         return "REG_DWORD or REG_SZ holding a TCP port number from 1 to 65535";
+    case K_INSTANCE:
+        return "REG_SZ holding a SQL Server instance name: MSSQLSERVER, or NAME for the instance "
+               "of service MSSQL$NAME (letters, digits, _, $ and #, at most 16 characters)";
     case K_SCOPE:
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding remote addresses as the Windows "
                "Firewall accepts them";
@@ -93,6 +107,7 @@ static bool type_allowed(item_kind kind, unsigned long type)
 {
     switch (kind) {
     case K_MODE:
+    case K_INSTANCE:
         return type == DLO_REG_SZ;
     case K_ROLES:
     case K_SCOPE:
@@ -181,6 +196,8 @@ dlo_status dlo_config_init(dlo_config *cfg)
 void dlo_config_free(dlo_config *cfg)
 {
     int r;
+    free(cfg->sql_instance);
+    cfg->sql_instance = NULL;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
         free(cfg->scopes[r]);
         cfg->scopes[r] = NULL;
@@ -192,8 +209,14 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
     int r;
 
     *dst = *src;
+    dst->sql_instance = NULL;
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         dst->scopes[r] = NULL;
+    if (src->sql_instance) {
+        dst->sql_instance = dup_str(src->sql_instance);
+        if (!dst->sql_instance)
+            return DLO_E_NOMEM;
+    }
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
         dst->scopes[r] = dup_str(src->scopes[r] ? src->scopes[r] : "*");
         if (!dst->scopes[r]) {
@@ -202,6 +225,49 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
         }
     }
     return DLO_OK;
+}
+
+/* A SQL Server instance name as SqlInstance gives it: MSSQLSERVER (the default instance, any
+ * case), NAME, or MSSQL$NAME, which is the service of instance NAME and is taken as NAME so
+ * that both spellings compare equal. NAME is what SQL Server allows in one: letters, digits, _,
+ * $ and #, at most 16 characters. Blanks around it are dropped. Fills out, or says why not. */
+static int parse_instance(const char *s, char *out, char *why, size_t size)
+{
+    size_t n, i;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n >= 6 && dlo_str_prefix_ci(s, "MSSQL$")) {
+        s += 6;
+        n -= 6;
+    }
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '$' || c == '#')) {
+            snprintf(why, size,
+                     "'%.*s' is not a SQL Server instance name: '%c' is not allowed; expected "
+                     "MSSQLSERVER or NAME (of service MSSQL$NAME): letters, digits, _, $ and #",
+                     (int)(n > 100 ? 100 : n), s, c >= 0x20 && c < 0x7f ? c : '?');
+            return -1;
+        }
+    }
+    if (n == 0 || n > DLO_CONFIG_MAX_INSTANCE_CHARS) {
+        snprintf(why, size,
+                 "'%.*s' is not a SQL Server instance name: %s; expected MSSQLSERVER or NAME "
+                 "(of service MSSQL$NAME), at most %d characters",
+                 (int)(n > 100 ? 100 : n), s, n ? "longer than 16 characters" : "empty",
+                 DLO_CONFIG_MAX_INSTANCE_CHARS);
+        return -1;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+    if (dlo_str_equal_ci(out, "MSSQLSERVER"))
+        memcpy(out, "MSSQLSERVER", sizeof("MSSQLSERVER"));
+    return 0;
 }
 
 /* One candidate value: from the command line (text only) or from a registry key. */
@@ -219,6 +285,7 @@ typedef struct parsed {
     dlo_role_set roles;
     unsigned number;
     dlo_buf addrs;
+    char instance[DLO_CONFIG_MAX_INSTANCE_CHARS + 1];
 } parsed;
 
 /* Appends s as a quoted, escaped and, past `max` bytes, truncated string. */
@@ -342,7 +409,7 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
                                   dlo_error *err)
 {
     char tbuf[32];
-    char why[256];
+    char why[400];
     strings list = {NULL, 0};
     dlo_buf where, joined;
     dlo_status st = DLO_OK;
@@ -429,6 +496,10 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
             st = problem(err, c, def, why);
         }
         break;
+    case K_INSTANCE:
+        if (parse_instance(list.items[0], p->instance, why, sizeof(why)))
+            st = problem(err, c, def, why);
+        break;
     case K_SCOPE:
         st = dlo_addr_normalize(list.items, list.n, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
@@ -468,7 +539,7 @@ static dlo_status read_candidate(const dlo_registry *reg, const char *key, const
     size_t i;
 
     c->key = key;
-    st = reg->read(reg->ctx, key, def->name, &c->reg, err);
+    st = dlo_registry_read(reg, DLO_REG_VIEW_64, key, def->name, &c->reg, err);
     if (st == DLO_E_NOTFOUND)
         return DLO_OK;
     if (st)
@@ -529,6 +600,13 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
         break;
     case K_PORT:
         cfg->sql_port = p->number;
+        break;
+    case K_INSTANCE:
+        s = dup_str(p->instance);
+        if (!s)
+            return DLO_E_NOMEM;
+        free(cfg->sql_instance);
+        cfg->sql_instance = s;
         break;
     case K_SCOPE:
         s = dup_str(dlo_buf_str(&p->addrs));
@@ -680,6 +758,9 @@ bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
         a->exclude_roles != b->exclude_roles || a->sql_port != b->sql_port ||
         a->interval_seconds != b->interval_seconds)
         return false;
+    if (!a->sql_instance != !b->sql_instance ||
+        (a->sql_instance && strcmp(a->sql_instance, b->sql_instance) != 0))
+        return false;
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         if (strcmp(a->scopes[r] ? a->scopes[r] : "*", b->scopes[r] ? b->scopes[r] : "*") != 0)
             return false;
@@ -766,6 +847,14 @@ static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item,
         break;
     case DLO_CFG_SQL_PORT:
         put_number(out, cfg->sql_port, json, "(detected)");
+        break;
+    case DLO_CFG_SQL_INSTANCE:
+        if (!cfg->sql_instance)
+            dlo_buf_puts(out, json ? "null" : "(detected)");
+        else if (json)
+            dlo_buf_json_str(out, cfg->sql_instance);
+        else
+            dlo_buf_puts(out, cfg->sql_instance);
         break;
     case DLO_CFG_INTERVAL:
         put_number(out, cfg->interval_minutes, json, "?");

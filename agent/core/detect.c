@@ -45,7 +45,7 @@ const char *dlo_sql_port_source_name(dlo_sql_port_source s)
 
 static const char *view_name(dlo_reg_view v)
 {
-    return v == DLO_REG_VIEW_32 ? "32-bit view" : "64-bit view";
+    return dlo_reg_view_name(v);
 }
 
 /* ---- Service list ---- */
@@ -85,19 +85,6 @@ dlo_status dlo_service_list_add(dlo_service_list *l, const char *name, const cha
     }
     l->count++;
     return DLO_OK;
-}
-
-void dlo_detect_regval_init(dlo_detect_regval *v)
-{
-    v->type = DLO_DETECT_REG_STRING;
-    v->number = 0;
-    dlo_buf_init(&v->str);
-}
-
-void dlo_detect_regval_free(dlo_detect_regval *v)
-{
-    dlo_buf_free(&v->str);
-    dlo_detect_regval_init(v);
 }
 
 /* ---- Result ---- */
@@ -145,6 +132,7 @@ typedef struct uninstall_item {
 
 typedef struct detector {
     const dlo_detect_os *os;
+    const dlo_registry *reg;
     dlo_detect_result *r;
     bool nomem; /* an allocation failed: the run ends with DLO_E_NOMEM */
 
@@ -157,6 +145,11 @@ typedef struct detector {
     size_t n_uninstall;
     size_t cap_uninstall;
 } detector;
+
+static bool is_text(const dlo_reg_value *v)
+{
+    return v->type == DLO_REG_SZ || v->type == DLO_REG_EXPAND_SZ;
+}
 
 static void keep(detector *d, dlo_status st)
 {
@@ -236,6 +229,29 @@ static void found(detector *d, const dlo_detect_entry *e, const char *subject, c
                  state);
 }
 
+/* Reads a value as detection takes it: a string (REG_SZ, or REG_EXPAND_SZ already expanded)
+ * or a REG_DWORD. Another type is an error naming the key and value, like a failed read. */
+static dlo_status read_value(detector *d, dlo_reg_view view, const char *key, const char *name,
+                             dlo_reg_value *out, dlo_error *err)
+{
+    char tbuf[32];
+    dlo_status st = dlo_registry_read(d->reg, view, key, name, out, err);
+
+    keep(d, st);
+    if (st)
+        return st;
+    if (out->type == DLO_REG_DWORD || (is_text(out) && !out->oversize))
+        return DLO_OK;
+    st = dlo_error_set(err, DLO_E_CONFIG,
+                       "HKLM\\%s value %s (%s) is %s%s; expected REG_SZ, REG_EXPAND_SZ or "
+                       "REG_DWORD",
+                       key, name[0] ? name : "(default)", view_name(view),
+                       dlo_reg_type_name(out->type, tbuf, sizeof(tbuf)),
+                       out->oversize ? " and far too large" : "");
+    dlo_reg_value_free(out);
+    return st;
+}
+
 static void read_services(detector *d)
 {
     dlo_error err;
@@ -306,37 +322,34 @@ static void read_uninstall(detector *d)
 
         dlo_strlist_init(&subkeys);
         dlo_error_clear(&err);
-        st = d->os->reg_subkeys(d->os->ctx, views[v], UNINSTALL_KEY, &subkeys, &err);
+        st = d->reg->subkeys(d->reg->ctx, views[v], UNINSTALL_KEY, &subkeys, &err);
         keep(d, st);
         if (st && st != DLO_E_NOTFOUND)
             warn(d, true, "cannot list HKLM\\%s (%s): %s", UNINSTALL_KEY, view_name(views[v]),
                  err.msg);
         for (i = 0; !st && i < subkeys.count; i++) {
             dlo_buf key;
-            dlo_detect_regval val;
+            dlo_reg_value val;
             dlo_status vst;
 
             dlo_buf_init(&key);
-            dlo_detect_regval_init(&val);
             dlo_buf_printf(&key, "%s\\%s", UNINSTALL_KEY, subkeys.items[i]);
             keep(d, dlo_buf_status(&key));
             dlo_error_clear(&err);
-            vst =
-                d->os->reg_read(d->os->ctx, views[v], dlo_buf_str(&key), "DisplayName", &val, &err);
-            keep(d, vst);
+            vst = read_value(d, views[v], dlo_buf_str(&key), "DisplayName", &val, &err);
             /* Entries without a DisplayName are updates and components: not programs. */
             if (vst && vst != DLO_E_NOTFOUND)
                 warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
                      view_name(views[v]), err.msg);
-            if (!vst && val.type == DLO_DETECT_REG_STRING) {
+            if (!vst && is_text(&val)) {
                 dlo_buf full;
                 dlo_buf_init(&full);
                 dlo_buf_printf(&full, "HKLM\\%s", dlo_buf_str(&key));
                 keep(d, dlo_buf_status(&full));
-                uninstall_add(d, views[v], dlo_buf_str(&full), dlo_buf_str(&val.str));
+                uninstall_add(d, views[v], dlo_buf_str(&full), val.text);
                 dlo_buf_free(&full);
             }
-            dlo_detect_regval_free(&val);
+            dlo_reg_value_free(&val);
             dlo_buf_free(&key);
         }
         dlo_strlist_free(&subkeys);
@@ -418,32 +431,30 @@ static void check_regfile(detector *d, const dlo_detect_entry *e)
     const char *value_label = e->value[0] ? e->value : "(default)";
 
     for (v = 0; v < 2; v++) {
-        dlo_detect_regval val;
+        dlo_reg_value val;
         dlo_error err;
         dlo_status st;
 
-        dlo_detect_regval_init(&val);
         dlo_error_clear(&err);
-        st = d->os->reg_read(d->os->ctx, views[v], e->key, e->value, &val, &err);
-        keep(d, st);
+        st = read_value(d, views[v], e->key, e->value, &val, &err);
         if (st && st != DLO_E_NOTFOUND)
             warn(d, true, "cannot read HKLM\\%s value %s (%s, table line %u): %s", e->key,
                  value_label, view_name(views[v]), e->line, err.msg);
-        else if (!st && val.type != DLO_DETECT_REG_STRING)
+        else if (!st && !is_text(&val))
             warn(d, false,
                  "HKLM\\%s value %s (%s, table line %u) is the number %lu; expected a path", e->key,
                  value_label, view_name(views[v]), e->line, (unsigned long)val.number);
-        else if (!st && val.str.len > 0) {
+        else if (!st && val.text[0]) {
             dlo_buf src;
-            trim_path(val.str.data);
+            trim_path(val.text);
             dlo_buf_init(&src);
             dlo_buf_printf(&src, "HKLM\\%s\\%s", e->key, e->value);
             keep(d, dlo_buf_status(&src));
-            if (val.str.data[0])
-                check_path(d, e, val.str.data, e->path, dlo_buf_str(&src), views[v]);
+            if (val.text[0])
+                check_path(d, e, val.text, e->path, dlo_buf_str(&src), views[v]);
             dlo_buf_free(&src);
         }
-        dlo_detect_regval_free(&val);
+        dlo_reg_value_free(&val);
     }
 }
 
@@ -483,21 +494,19 @@ typedef enum port_read { PORT_OK, PORT_ABSENT, PORT_ZERO, PORT_BAD } port_read;
 static port_read read_port_value(detector *d, dlo_reg_view view, const char *key, const char *value,
                                  dlo_buf *ports)
 {
-    dlo_detect_regval val;
+    dlo_reg_value val;
     dlo_error err;
     dlo_status st;
     port_read res = PORT_BAD;
 
-    dlo_detect_regval_init(&val);
     dlo_error_clear(&err);
-    st = d->os->reg_read(d->os->ctx, view, key, value, &val, &err);
-    keep(d, st);
+    st = read_value(d, view, key, value, &val, &err);
     if (st == DLO_E_NOTFOUND) {
         res = PORT_ABSENT;
     } else if (st) {
         warn(d, false, "cannot read HKLM\\%s value %s (%s): %s", key, value, view_name(view),
              err.msg);
-    } else if (val.type == DLO_DETECT_REG_NUMBER) {
+    } else if (val.type == DLO_REG_DWORD) {
         if (val.number >= 1 && val.number <= 65535) {
             dlo_buf_printf(ports, "%lu", (unsigned long)val.number);
             res = PORT_OK;
@@ -508,7 +517,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
                  value, view_name(view), (unsigned long)val.number);
         }
     } else {
-        const char *s = dlo_buf_str(&val.str);
+        const char *s = val.text;
         size_t n = strspn(s, " ");
         if (s[n] == '\0')
             res = PORT_ABSENT; /* SQL Server leaves the unused one of the two empty */
@@ -523,80 +532,98 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
                  key, value, view_name(view), s);
     }
     keep(d, dlo_buf_status(ports));
-    dlo_detect_regval_free(&val);
+    dlo_reg_value_free(&val);
     return res;
 }
 
-/* The instance's TCP port: IPAll's static TcpPort, else its TcpDynamicPorts, else 1433. */
-static void sql_port(detector *d, const char *instance)
+/* The instance's id ("MSSQL16.NAME", the key of its settings) from Instance Names\SQL, into
+ * sql.instance_id, and the view it was found in. False, with a warning saying why and that the
+ * standard port is used, when there is none or it is not a key name. */
+static bool sql_instance_id(detector *d, const char *instance, dlo_reg_view *view)
 {
-    dlo_detect_sql *sql = &d->r->sql;
-    dlo_detect_regval id;
+    dlo_reg_value id;
     dlo_error err;
     dlo_status st = DLO_E_NOTFOUND;
-    dlo_reg_view view = DLO_REG_VIEW_64;
-    dlo_buf key, ports, origin;
-    port_read got, static_got;
+    bool ok = false;
     size_t v;
 
-    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
-             "SQL Server's standard port: the instance id could not be read");
-    dlo_detect_regval_init(&id);
-    dlo_buf_init(&key);
-    dlo_buf_init(&ports);
-    dlo_buf_init(&origin);
     /* A 32-bit SQL Server on 64-bit Windows registers under WOW6432Node. */
     for (v = 0; v < 2 && st == DLO_E_NOTFOUND; v++) {
-        view = views[v];
-        dlo_detect_regval_free(&id);
+        *view = views[v];
         dlo_error_clear(&err);
-        st = d->os->reg_read(d->os->ctx, view, SQL_NAMES_KEY, instance, &id, &err);
-        keep(d, st);
+        st = read_value(d, *view, SQL_NAMES_KEY, instance, &id, &err);
     }
     if (st == DLO_E_NOTFOUND) {
         warn(d, false,
              "HKLM\\%s has no value %s in either view; expected the instance id "
              "(e.g. MSSQL16.%s): using TCP port %s",
              SQL_NAMES_KEY, instance, instance, DLO_SQL_DEFAULT_PORT);
-        goto cleanup;
+        return false;
     }
     if (st) {
         warn(d, true, "cannot read HKLM\\%s value %s (%s): %s; using TCP port %s", SQL_NAMES_KEY,
-             instance, view_name(view), err.msg, DLO_SQL_DEFAULT_PORT);
-        goto cleanup;
+             instance, view_name(*view), err.msg, DLO_SQL_DEFAULT_PORT);
+        return false;
     }
-    if (id.type != DLO_DETECT_REG_STRING || id.str.len == 0 || strchr(dlo_buf_str(&id.str), '\\')) {
+    if (!is_text(&id) || !id.text[0] || strchr(id.text, '\\')) {
         warn(d, false,
              "HKLM\\%s value %s (%s) is not an instance id; expected a key name such "
              "as MSSQL16.%s: using TCP port %s",
-             SQL_NAMES_KEY, instance, view_name(view), instance, DLO_SQL_DEFAULT_PORT);
-        goto cleanup;
+             SQL_NAMES_KEY, instance, view_name(*view), instance, DLO_SQL_DEFAULT_PORT);
+    } else {
+        free(d->r->sql.instance_id);
+        d->r->sql.instance_id = dup_or_flag(d, id.text);
+        ok = d->r->sql.instance_id != NULL;
     }
-    free(sql->instance_id);
-    sql->instance_id = dup_or_flag(d, dlo_buf_str(&id.str));
-    dlo_buf_printf(&key, "%s\\%s\\%s", SQL_KEY, dlo_buf_str(&id.str), SQL_IPALL_SUBKEY);
+    dlo_reg_value_free(&id);
+    return ok;
+}
+
+/* One IPAll value (TcpPort or TcpDynamicPorts); when it holds a port, that is the result. */
+static port_read ipall_port(detector *d, dlo_reg_view view, const char *key, const char *value,
+                            dlo_sql_port_source src)
+{
+    dlo_buf ports, origin;
+    port_read got;
+
+    dlo_buf_init(&ports);
+    dlo_buf_init(&origin);
+    got = read_port_value(d, view, key, value, &ports);
+    if (got == PORT_OK) {
+        dlo_buf_printf(&origin, "HKLM\\%s\\%s (%s)", key, value, view_name(view));
+        keep(d, dlo_buf_status(&origin));
+        set_port(d, src, dlo_buf_str(&ports), dlo_buf_str(&origin));
+    }
+    dlo_buf_free(&origin);
+    dlo_buf_free(&ports);
+    return got;
+}
+
+/* The instance's TCP port: IPAll's static TcpPort, else its TcpDynamicPorts, else 1433. */
+static void sql_port(detector *d, const char *instance)
+{
+    dlo_reg_view view = DLO_REG_VIEW_64;
+    dlo_buf key, origin;
+    port_read got, static_got;
+
+    set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
+             "SQL Server's standard port: the instance id could not be read");
+    if (!sql_instance_id(d, instance, &view))
+        return;
+    dlo_buf_init(&key);
+    dlo_buf_init(&origin);
+    dlo_buf_printf(&key, "%s\\%s\\%s", SQL_KEY, d->r->sql.instance_id, SQL_IPALL_SUBKEY);
     keep(d, dlo_buf_status(&key));
 
-    got = read_port_value(d, view, dlo_buf_str(&key), "TcpPort", &ports);
-    if (got == PORT_OK) {
-        dlo_buf_printf(&origin, "HKLM\\%s\\TcpPort (%s)", dlo_buf_str(&key), view_name(view));
-        keep(d, dlo_buf_status(&origin));
-        set_port(d, DLO_SQL_PORT_STATIC, dlo_buf_str(&ports), dlo_buf_str(&origin));
+    static_got = ipall_port(d, view, dlo_buf_str(&key), "TcpPort", DLO_SQL_PORT_STATIC);
+    if (static_got == PORT_OK)
         goto cleanup;
-    }
-    if (got == PORT_ZERO)
+    if (static_got == PORT_ZERO)
         warn(d, false, "HKLM\\%s value TcpPort (%s) is 0; expected a TCP port (1-65535)",
              dlo_buf_str(&key), view_name(view));
-    static_got = got;
-    dlo_buf_reset(&ports);
-    got = read_port_value(d, view, dlo_buf_str(&key), "TcpDynamicPorts", &ports);
-    if (got == PORT_OK) {
-        dlo_buf_printf(&origin, "HKLM\\%s\\TcpDynamicPorts (%s)", dlo_buf_str(&key),
-                       view_name(view));
-        keep(d, dlo_buf_status(&origin));
-        set_port(d, DLO_SQL_PORT_DYNAMIC, dlo_buf_str(&ports), dlo_buf_str(&origin));
+    got = ipall_port(d, view, dlo_buf_str(&key), "TcpDynamicPorts", DLO_SQL_PORT_DYNAMIC);
+    if (got == PORT_OK)
         goto cleanup;
-    }
     if (got == PORT_ZERO)
         warn(d, false,
              "HKLM\\%s value TcpDynamicPorts (%s) is 0: the dynamic port is assigned "
@@ -616,9 +643,7 @@ static void sql_port(detector *d, const char *instance)
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, dlo_buf_str(&origin));
 cleanup:
     dlo_buf_free(&origin);
-    dlo_buf_free(&ports);
     dlo_buf_free(&key);
-    dlo_detect_regval_free(&id);
 }
 
 /* The instance name in the forms an administrator may write it: NAME, HOST\NAME, MSSQL$NAME. */
@@ -629,13 +654,74 @@ static const char *instance_name(const char *configured)
     return dlo_str_prefix_ci(name, "MSSQL$") ? name + 6 : name;
 }
 
+/* The instance a service is, "MSSQLSERVER" or the NAME of MSSQL$NAME; NULL for any other. */
+static const char *instance_of(const dlo_service *s)
+{
+    if (dlo_str_equal_ci(s->name, SQL_DEFAULT_NAME))
+        return SQL_DEFAULT_NAME;
+    if (dlo_str_prefix_ci(s->name, "MSSQL$") && s->name[6])
+        return s->name + 6;
+    return NULL;
+}
+
+/* Lists the local instances and SQL Server Browser, and picks DLO's: the configured one, or
+ * with none configured the only one beside the Administration Server. Never guesses: a
+ * configured name that is not here, or several instances and none configured, is a warning
+ * and no instance. */
+static const dlo_service *choose_instance(detector *d, const char *configured, const char **reason)
+{
+    dlo_detect_sql *sql = &d->r->sql;
+    const dlo_service *chosen = NULL, *only = NULL;
+    size_t i, n_instances = 0;
+
+    read_services(d);
+    for (i = 0; i < d->services.count; i++) {
+        const dlo_service *s = &d->services.items[i];
+        const char *name = instance_of(s);
+        if (dlo_str_equal_ci(s->name, SQL_BROWSER)) {
+            sql->browser = true;
+            sql->browser_state = s->state;
+        }
+        if (!name)
+            continue;
+        keep(d, dlo_strlist_add(&sql->instances, name));
+        if (n_instances++ == 0)
+            only = s;
+        if (configured[0] && dlo_str_equal_ci(name, instance_name(configured))) {
+            chosen = s;
+            *reason = "named by the configuration";
+        }
+    }
+
+    if (configured[0]) {
+        if (!chosen)
+            warn(d, false,
+                 "the configured SQL Server instance '%s' has no service here (looked for "
+                 "%s or MSSQL$%s): sql-server not detected, and no other instance is taken in "
+                 "its place; the SQL rule uses SqlPort if set, else TCP port %s",
+                 configured, SQL_DEFAULT_NAME, instance_name(configured), DLO_SQL_DEFAULT_PORT);
+        return chosen;
+    }
+    if (!(d->r->roles & DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER)))
+        return NULL;
+    if (n_instances > 1)
+        warn(d, false,
+             "%lu SQL Server instances on the DLO Administration Server and none is "
+             "configured as DLO's: sql-server not detected; name DLO's instance in "
+             "the configuration (SqlInstance)",
+             (unsigned long)n_instances);
+    if (n_instances != 1)
+        return NULL;
+    *reason = "the only instance on the DLO Administration Server";
+    return only;
+}
+
 static void detect_sql(detector *d, const dlo_detect_params *params)
 {
     dlo_detect_sql *sql = &d->r->sql;
     const char *configured = params && params->sql_instance ? params->sql_instance : "";
-    const dlo_service *chosen = NULL;
     const char *reason = NULL;
-    size_t i, n_instances = 0;
+    const dlo_service *chosen;
     dlo_detect_entry builtin;
 
     memset(&builtin, 0, sizeof(builtin));
@@ -646,49 +732,7 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT,
              "SQL Server's standard port: no SQL Server instance of DLO's");
 
-    read_services(d);
-    for (i = 0; i < d->services.count; i++) {
-        const dlo_service *s = &d->services.items[i];
-        const char *name = NULL;
-        if (dlo_str_equal_ci(s->name, SQL_DEFAULT_NAME))
-            name = SQL_DEFAULT_NAME;
-        else if (dlo_str_prefix_ci(s->name, "MSSQL$") && s->name[6])
-            name = s->name + 6;
-        if (dlo_str_equal_ci(s->name, SQL_BROWSER)) {
-            sql->browser = true;
-            sql->browser_state = s->state;
-        }
-        if (!name)
-            continue;
-        keep(d, dlo_strlist_add(&sql->instances, name));
-        n_instances++;
-        if (configured[0] && dlo_str_equal_ci(name, instance_name(configured))) {
-            chosen = s;
-            reason = "named by the configuration";
-        }
-    }
-
-    if (configured[0] && !chosen) {
-        warn(d, false,
-             "the configured SQL Server instance '%s' has no service here (looked for "
-             "%s or MSSQL$%s): sql-server not detected",
-             configured, SQL_DEFAULT_NAME, instance_name(configured));
-    } else if (!configured[0] && (d->r->roles & DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER))) {
-        if (n_instances == 1) {
-            for (i = 0; !chosen && i < d->services.count; i++)
-                if (dlo_str_equal_ci(d->services.items[i].name, SQL_DEFAULT_NAME) ||
-                    dlo_str_prefix_ci(d->services.items[i].name, "MSSQL$"))
-                    chosen = &d->services.items[i];
-            reason = "the only instance on the DLO Administration Server";
-        } else if (n_instances > 1) {
-            warn(d, false,
-                 "%lu SQL Server instances on the DLO Administration Server and none is "
-                 "configured as DLO's: sql-server not detected; name DLO's instance in "
-                 "the configuration",
-                 (unsigned long)n_instances);
-        }
-    }
-
+    chosen = choose_instance(d, configured, &reason);
     if (!chosen) {
         add_evidence(d, &d->r->missed, builtin.role, builtin.kind, true, 0,
                      "SQL Server instance (service MSSQLSERVER or MSSQL$NAME) named by the "
@@ -698,8 +742,7 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
     }
     d->r->roles |= DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER);
     found(d, &builtin, chosen->name, reason, 0, chosen->state);
-    sql->instance = dup_or_flag(
-        d, dlo_str_equal_ci(chosen->name, SQL_DEFAULT_NAME) ? SQL_DEFAULT_NAME : chosen->name + 6);
+    sql->instance = dup_or_flag(d, instance_of(chosen));
     sql->service = dup_or_flag(d, chosen->name);
     if (sql->instance)
         sql_port(d, sql->instance);
@@ -728,18 +771,20 @@ static void check_entry(detector *d, const dlo_detect_entry *e)
 }
 
 dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os,
-                          const dlo_detect_params *params, dlo_detect_result *out, dlo_error *err)
+                          const dlo_registry *reg, const dlo_detect_params *params,
+                          dlo_detect_result *out, dlo_error *err)
 {
     detector d;
     size_t i;
 
     dlo_detect_result_init(out);
-    if (!os || !os->list_services || !os->reg_read || !os->reg_subkeys || !os->file_exists ||
-        !os->known_folder)
+    if (!os || !os->list_services || !os->file_exists || !os->known_folder || !reg || !reg->read ||
+        !reg->subkeys)
         return dlo_error_set(err, DLO_E_INTERNAL,
                              "detection cannot run: no access to services, registry and files");
     memset(&d, 0, sizeof(d));
     d.os = os;
+    d.reg = reg;
     d.r = out;
     dlo_service_list_init(&d.services);
     out->table_source = dup_or_flag(&d, table->source ? table->source : "");
@@ -787,13 +832,13 @@ dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
     dlo_status st;
 
     dlo_detect_result_init(out);
-    if (!plat->detect_os)
+    if (!plat->detect_os || !plat->registry)
         return dlo_error_set(err, DLO_E_INTERNAL,
                              "detection cannot run: no access to services, registry and files");
     dlo_detect_table_init(&table);
     st = dlo_detect_table_load(&table, plat, table_path, err);
     if (!st)
-        st = dlo_detect_run(&table, plat->detect_os, params, out, err);
+        st = dlo_detect_run(&table, plat->detect_os, plat->registry, params, out, err);
     dlo_detect_table_free(&table);
     return st;
 }

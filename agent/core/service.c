@@ -92,7 +92,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     if (why == DLO_WAKE_CONFIG && s->have_applied && dlo_config_equal(&s->applied, &cfg))
         goto cleanup_cfg;
 
-    st = ops->reconcile(ops->ctx, &cfg, why, &err);
+    st = ops->reconcile(ops->ctx, &cfg, s, why, &err);
     if (st) {
         if (!err.msg[0])
             dlo_error_set(&err, st, "%s", dlo_status_name(st));

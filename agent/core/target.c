@@ -18,7 +18,7 @@ dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dl
         st = plat->read_file ? plat->read_file(plat->ctx, path, &text, err)
                              : dlo_error_set(err, DLO_E_IO, "cannot read files here");
         /* A file the administrator named that cannot be read is a usage error (exit 2). */
-        if (st == DLO_E_IO || st == DLO_E_NOTFOUND) {
+        if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {
             dlo_error_prefix(err, "/policy: ");
             st = err->status = DLO_E_USAGE;
         }
@@ -57,8 +57,10 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
 
     memset(t, 0, sizeof(*t));
     memset(&settings, 0, sizeof(settings));
-    if (!cfg->roles_set) {
-        dlo_detect_params params = {NULL};
+    /* With the roles configured, detection still runs for the port of a configured SQL Server
+     * instance, unless SqlPort gives it. */
+    if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
+        dlo_detect_params params = {cfg->sql_instance};
         if (!plat->detect_os)
             return dlo_error_set(err, DLO_E_CONFIG,
                                  "no roles configured and component detection is not available "
@@ -68,7 +70,7 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
             return st;
         t->detected = true;
         detected = t->det.roles;
-        t->keep_unplanned = t->det.partial;
+        t->keep_unplanned = !cfg->roles_set && t->det.partial;
     }
     st = dlo_target_load_policy(plat, policy_file, &t->pol, err);
     if (st)
@@ -111,7 +113,7 @@ void dlo_target_free(dlo_target *t)
 
 /* ---- the service's pass ---- */
 
-static void report_components(const dlo_agent_memory *mem, dlo_role_set now)
+static void report_components(const dlo_service_loop *mem, dlo_role_set now)
 {
     int r;
     if (!mem->have_roles)
@@ -139,24 +141,70 @@ static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
     return n;
 }
 
+/* What a successful pass did, as one event: nothing to do, drift repaired, or rules applied. */
+static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_report *rep,
+                     unsigned why)
+{
+    size_t added = count_changes(rep, DLO_CHANGE_ADD),
+           updated = count_changes(rep, DLO_CHANGE_UPDATE),
+           removed = count_changes(rep, DLO_CHANGE_REMOVE);
+    dlo_buf pass, roles;
+
+    dlo_buf_init(&pass);
+    dlo_buf_init(&roles);
+    dlo_buf_puts(&pass, "pass (");
+    dlo_wake_text(&pass, why);
+    dlo_buf_puts(&pass, ")");
+    if (t->plan.roles)
+        dlo_roles_format(&roles, t->plan.roles);
+    else
+        dlo_buf_puts(&roles, "(none)");
+    if (rep->writes == 0)
+        dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
+                      "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned",
+                      dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode),
+                      dlo_buf_str(&roles), t->roles_source);
+    else if (why == DLO_WAKE_TIMER)
+        dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
+                      "%s: firewall rules changed by someone else were put back for mode "
+                      "%s: %zu added, %zu updated, %zu removed",
+                      dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed);
+    else
+        dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
+                      "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
+                      "updated, %zu removed, %zu unchanged",
+                      dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
+                      t->roles_source, added, updated, removed, rep->diff.compliant);
+    dlo_buf_free(&roles);
+    dlo_buf_free(&pass);
+}
+
+/* Group Policy overriding local rules makes the agent's rules void: said once, and again only
+ * after it stopped and came back. */
+static void report_gp_override(const dlo_fw_backend *fw, dlo_service_loop *mem)
+{
+    dlo_fw_state state;
+
+    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
+        return;
+    if (state.gp_override && !mem->gp_override_reported)
+        dlo_log_event(DLO_EV_GPO_OVERRIDE, DLO_LOG_WARN,
+                      "Group Policy overrides local firewall rules on this machine: the agent's "
+                      "rules have no effect until local rules are allowed to merge");
+    mem->gp_override_reported = state.gp_override;
+}
+
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
-                               dlo_agent_memory *mem, unsigned why, dlo_error *err)
+                               dlo_service_loop *mem, unsigned why, dlo_error *err)
 {
     dlo_target t;
     dlo_fw_backend fw;
     dlo_report rep;
-    dlo_fw_state state;
-    dlo_buf pass, roles;
     dlo_status st;
 
     st = dlo_target_build(plat, cfg, NULL, NULL, &t, err);
     if (st)
         return st;
-    dlo_buf_init(&roles);
-    if (t.plan.roles)
-        dlo_roles_format(&roles, t.plan.roles);
-    else
-        dlo_buf_puts(&roles, "(none)");
     if (!plat->open_firewall) {
         st = dlo_error_set(err, DLO_E_FIREWALL, "this build has no firewall to work on");
         goto cleanup_target;
@@ -168,48 +216,17 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         dlo_log(DLO_LOG_WARN,
                 "component detection could not read everything: rules of roles it did not see "
                 "are kept this time");
-    dlo_buf_init(&pass);
-    dlo_buf_puts(&pass, "pass (");
-    dlo_wake_text(&pass, why);
-    dlo_buf_puts(&pass, ")");
     st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
     if (!st) {
-        size_t added = count_changes(&rep, DLO_CHANGE_ADD),
-               updated = count_changes(&rep, DLO_CHANGE_UPDATE),
-               removed = count_changes(&rep, DLO_CHANGE_REMOVE);
         report_components(mem, t.plan.roles);
-        if (rep.writes == 0)
-            dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
-                          "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned",
-                          dlo_buf_str(&pass), rep.planned, dlo_mode_name(cfg->mode),
-                          dlo_buf_str(&roles), t.roles_source);
-        else if (why == DLO_WAKE_TIMER)
-            dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
-                          "%s: firewall rules changed by someone else were put back for mode "
-                          "%s: %zu added, %zu updated, %zu removed",
-                          dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed);
-        else
-            dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
-                          "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
-                          "updated, %zu removed, %zu unchanged",
-                          dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
-                          t.roles_source, added, updated, removed, rep.diff.compliant);
+        log_pass(&t, cfg, &rep, why);
         mem->have_roles = true;
         mem->roles = t.plan.roles;
-        if (fw.get_state && fw.get_state(fw.ctx, &state, NULL) == DLO_OK) {
-            if (state.gp_override && !mem->gp_override_reported)
-                dlo_log_event(DLO_EV_GPO_OVERRIDE, DLO_LOG_WARN,
-                              "Group Policy overrides local firewall rules on this machine: "
-                              "the agent's rules have no effect until local rules are allowed "
-                              "to merge");
-            mem->gp_override_reported = state.gp_override;
-        }
+        report_gp_override(&fw, mem);
     }
-    dlo_buf_free(&pass);
     dlo_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
-    dlo_buf_free(&roles);
     dlo_target_free(&t);
     return st;
 }

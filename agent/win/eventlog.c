@@ -9,8 +9,8 @@
 #include "dlo/registry.h"
 #include "win/console.h"
 #include "win/eventlog.h"
-#include "win/files.h"
 #include "win/registry.h"
+#include "win/winutil.h"
 
 /* The message of each event, and a check at build time that the two numberings agree. */
 static const struct {
@@ -141,7 +141,8 @@ static HANDLE open_trace_file(void)
     wchar_t *path;
 
     dlo_error_clear(&err);
-    if (reg->read(reg->ctx, DLO_CONFIG_KEY_INSTALLER, "TraceFile", &v, &err) != DLO_OK)
+    if (dlo_registry_read(reg, DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, "TraceFile", &v, &err) !=
+        DLO_OK)
         return INVALID_HANDLE_VALUE;
     if (v.type == DLO_REG_SZ && v.text && v.text[0]) {
         path = win_utf8_to_utf16(v.text, strlen(v.text));

@@ -4,37 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "win/console.h"
 #include "win/files.h"
+#include "win/winutil.h"
 
 /* Data files larger than this are refused: the port matrix and detection table are a few KiB,
  * and a policy path pointing at a huge file is a mistake to report, not to load. */
 #define WIN_MAX_DATA_FILE (16u * 1024u * 1024u)
-
-void win_error_text(unsigned long code, char *out, size_t size)
-{
-    wchar_t wbuf[512];
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code,
-                             0, wbuf, sizeof(wbuf) / sizeof(wbuf[0]), NULL);
-    char *utf8;
-
-    while (n > 0 && (wbuf[n - 1] == L'\r' || wbuf[n - 1] == L'\n' || wbuf[n - 1] == L' '))
-        wbuf[--n] = L'\0';
-    utf8 = n ? win_utf16_to_utf8(wbuf) : NULL;
-    if (utf8)
-        snprintf(out, size, "%s (error %lu)", utf8, code);
-    else
-        snprintf(out, size, "error %lu", code);
-    free(utf8);
-}
-
-dlo_status win_error_set(dlo_error *err, unsigned long code, const char *what)
-{
-    char why[300];
-    win_error_text(code, why, sizeof(why));
-    return dlo_error_set(err, code == ERROR_ACCESS_DENIED ? DLO_E_ACCESS : DLO_E_IO, "%s: %s", what,
-                         why);
-}
 
 dlo_status win_load_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
 {
@@ -69,7 +44,7 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
     LARGE_INTEGER size;
     char *data = NULL;
     DWORD got;
-    char why[300];
+    char why[600];
     dlo_status st;
 
     (void)ctx;
@@ -79,12 +54,12 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
                     FILE_ATTRIBUTE_NORMAL, NULL);
     free(wpath);
     if (h == INVALID_HANDLE_VALUE) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        return dlo_error_set(err, DLO_E_IO, "cannot open %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot open %s", path);
+        return win_error_set(err, GetLastError(), why);
     }
     if (!GetFileSizeEx(h, &size)) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        st = dlo_error_set(err, DLO_E_IO, "cannot read %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot read %s", path);
+        st = win_error_set(err, GetLastError(), why);
         goto cleanup_handle;
     }
     if (size.QuadPart > WIN_MAX_DATA_FILE) {
@@ -98,8 +73,8 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
         goto cleanup_handle;
     }
     if (!ReadFile(h, data, (DWORD)size.QuadPart, &got, NULL) || got != (DWORD)size.QuadPart) {
-        win_error_text(GetLastError(), why, sizeof(why));
-        st = dlo_error_set(err, DLO_E_IO, "cannot read %s: %s", path, why);
+        snprintf(why, sizeof(why), "cannot read %s", path);
+        st = win_error_set(err, GetLastError(), why);
         goto cleanup_data;
     }
     dlo_buf_append(out, data, got);

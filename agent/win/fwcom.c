@@ -15,9 +15,8 @@
 #include <string.h>
 
 #include "dlo/rule.h"
-#include "win/console.h"
-#include "win/files.h"
 #include "win/fwcom.h"
+#include "win/winutil.h"
 
 typedef struct name_count {
     char *name;
@@ -27,7 +26,6 @@ typedef struct name_count {
 typedef struct fwcom {
     INetFwPolicy2 *policy;
     INetFwRules *rules;
-    bool com_initialized;
     /* How many rules carry each name, from the enumeration and this run's adds and removes:
      * removing by name is only safe for a name that exactly one rule has. */
     name_count *names;
@@ -37,15 +35,11 @@ typedef struct fwcom {
 
 static dlo_status hr_error(dlo_error *err, HRESULT hr, const char *what, const char *rule)
 {
-    char text[300];
-    dlo_status st = (hr == E_ACCESSDENIED || hr == HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED))
-                        ? DLO_E_ACCESS
-                        : DLO_E_FIREWALL;
-    win_error_text((unsigned long)hr, text, sizeof(text));
-    if (rule)
-        return dlo_error_set(err, st, "%s for rule '%s' failed: 0x%08lx %s", what, rule,
-                             (unsigned long)hr, text);
-    return dlo_error_set(err, st, "%s failed: 0x%08lx %s", what, (unsigned long)hr, text);
+    char full[DLO_ERROR_MAX];
+    if (!rule)
+        return win_hresult_set(err, hr, DLO_E_FIREWALL, what);
+    snprintf(full, sizeof(full), "%s for rule '%s'", what, rule);
+    return win_hresult_set(err, hr, DLO_E_FIREWALL, full);
 }
 
 /* ---- names ---- */
@@ -553,17 +547,11 @@ dlo_status fwcom_open(void *ctx, dlo_fw_backend *out, dlo_error *err)
     (void)ctx;
     if (!fw)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    if (FAILED(hr) && hr != RPC_E_CHANGED_MODE) {
-        st = hr_error(err, hr, "CoInitializeEx", NULL);
-        goto cleanup_fw;
-    }
-    fw->com_initialized = SUCCEEDED(hr);
     hr = CoCreateInstance(&CLSID_NetFwPolicy2, NULL, CLSCTX_INPROC_SERVER, &IID_INetFwPolicy2,
                           (void **)&fw->policy);
     if (FAILED(hr)) {
         st = hr_error(err, hr, "opening the Windows Firewall (CLSID_NetFwPolicy2)", NULL);
-        goto cleanup_com;
+        goto cleanup_fw;
     }
     hr = INetFwPolicy2_get_Rules(fw->policy, &fw->rules);
     if (FAILED(hr)) {
@@ -581,9 +569,6 @@ dlo_status fwcom_open(void *ctx, dlo_fw_backend *out, dlo_error *err)
 
 cleanup_policy:
     INetFwPolicy2_Release(fw->policy);
-cleanup_com:
-    if (fw->com_initialized)
-        CoUninitialize();
 cleanup_fw:
     free(fw);
     return st;
@@ -599,8 +584,6 @@ void fwcom_close(void *ctx, dlo_fw_backend *backend)
     INetFwPolicy2_Release(fw->policy);
     names_clear(fw);
     free(fw->names);
-    if (fw->com_initialized)
-        CoUninitialize();
     free(fw);
     backend->ctx = NULL;
 }

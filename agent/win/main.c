@@ -1,16 +1,19 @@
-/* dloagent.exe entry point: hardens the process, turns the UTF-16 command line into UTF-8 and
- * hands it to the portable core with a platform of real Win32 functions. */
+/* dloagent.exe entry point: hardens the process, initialises COM, turns the UTF-16 command line
+ * into UTF-8 and hands it to the portable core with a platform of real Win32 functions. */
 #include <windows.h>
+#include <objbase.h>
 
 #include <stdlib.h>
 
 #include "dlo/app.h"
-#include "win/console.h"
+#include "win/platform.h"
+#include "win/winutil.h"
 
 int wmain(int argc, wchar_t **wargv)
 {
     char **argv = NULL;
     int i, code = 3;
+    HRESULT com;
 
     /* Before anything can load a DLL: a planted DLL in the current or the application folder
      * must never be picked up by a process that runs as LocalSystem. */
@@ -18,6 +21,14 @@ int wmain(int argc, wchar_t **wargv)
     SetDllDirectoryW(L"");
     /* Abort rather than continue on a corrupted heap. */
     HeapSetInformation(NULL, HeapEnableTerminationOnCorruption, NULL, 0);
+
+    /* COM, for the firewall API, initialised here once for the whole process, in the
+     * multithreaded apartment: the service's loop waits in WaitForMultipleObjectsEx with no
+     * message loop, which a single-threaded apartment would need, and the thread on which the
+     * Service Control Manager runs the service joins the process's multithreaded apartment
+     * without initialising COM itself. A failure leaves COM off: opening the firewall then
+     * reports it. */
+    com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
 
     argv = calloc((size_t)argc + 1, sizeof(*argv));
     if (!argv)
@@ -28,7 +39,7 @@ int wmain(int argc, wchar_t **wargv)
             goto cleanup_argv;
     }
 
-    code = dlo_app_run(win_console_platform(), argc, argv);
+    code = dlo_app_run(win_platform(), argc, argv);
 
 cleanup_argv:
     if (argv) {
@@ -36,5 +47,7 @@ cleanup_argv:
             free(argv[i]);
         free(argv);
     }
+    if (SUCCEEDED(com))
+        CoUninitialize();
     return code;
 }

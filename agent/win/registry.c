@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "win/console.h"
-#include "win/files.h"
 #include "win/registry.h"
+#include "win/winutil.h"
 
 /* Converts the UTF-16 strings of a REG_SZ or REG_MULTI_SZ (nchars characters, the buffer
  * zero-padded past them) into out. */
@@ -58,106 +57,190 @@ static dlo_status strings_to_utf8(const wchar_t *w, size_t nchars, int multi, dl
     return DLO_OK;
 }
 
-static dlo_status win_reg_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                               dlo_error *err)
+static REGSAM view_flag(dlo_reg_view view)
+{
+    return view == DLO_REG_VIEW_32 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY;
+}
+
+/* Opens HKLM\key in view. DLO_E_NOTFOUND, with no message, when it does not exist. */
+static dlo_status open_key(dlo_reg_view view, const char *key, REGSAM access, HKEY *out,
+                           dlo_error *err)
 {
     wchar_t *wkey = win_utf8_to_utf16(key, strlen(key));
+    char what[600];
+    LSTATUS rc;
+
+    if (!wkey)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, access | view_flag(view), out);
+    free(wkey);
+    if (rc == ERROR_SUCCESS)
+        return DLO_OK;
+    if (rc == ERROR_FILE_NOT_FOUND)
+        return DLO_E_NOTFOUND;
+    snprintf(what, sizeof(what), "HKLM\\%s (%s) cannot be opened", key, dlo_reg_view_name(view));
+    return win_error_set(err, (unsigned long)rc, what);
+}
+
+/* The data of value wname of h, in a buffer with room for two extra NUL characters (registry
+ * strings need not be terminated); *data is NULL when the value is larger than the reader
+ * accepts. Returns the Win32 status. */
+static LSTATUS query_value(HKEY h, const wchar_t *wname, DWORD *type, BYTE **data, DWORD *size)
+{
+    LSTATUS rc = ERROR_SUCCESS;
+    int attempt;
+
+    *data = NULL;
+    /* The value may change between the size query and the read: try again a few times. */
+    for (attempt = 0; attempt < 4; attempt++) {
+        rc = RegQueryValueExW(h, wname, NULL, type, NULL, size);
+        if (rc != ERROR_SUCCESS || *size > DLO_REG_MAX_READ)
+            return rc;
+        free(*data);
+        *data = calloc(1, (size_t)*size + 2 * sizeof(wchar_t));
+        if (!*data)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        rc = RegQueryValueExW(h, wname, NULL, type, *data, size);
+        if (rc != ERROR_MORE_DATA)
+            return rc;
+    }
+    return rc;
+}
+
+/* A REG_EXPAND_SZ with its %VARIABLES% replaced, as a newly allocated string (free()). */
+static wchar_t *expand(const wchar_t *s)
+{
+    DWORD n = ExpandEnvironmentStringsW(s, NULL, 0);
+    wchar_t *out;
+
+    if (n == 0)
+        return NULL;
+    out = malloc((size_t)n * sizeof(wchar_t));
+    if (out && ExpandEnvironmentStringsW(s, out, n) != n) {
+        free(out);
+        out = NULL;
+    }
+    return out;
+}
+
+/* Fills out from the raw data of a value. The size of a number is checked by
+ * dlo_registry_read; here a number is taken only when it has exactly its size. */
+static dlo_status decode_value(DWORD type, const BYTE *data, DWORD size, dlo_reg_value *out)
+{
+    const wchar_t *w = (const wchar_t *)data;
+    wchar_t *expanded = NULL;
+    dlo_status st = DLO_OK;
+    int i;
+
+    switch (type) {
+    case REG_EXPAND_SZ:
+        expanded = expand(w);
+        if (!expanded)
+            return DLO_E_NOMEM;
+        st = strings_to_utf8(expanded, wcslen(expanded), 0, out);
+        free(expanded);
+        break;
+    case REG_SZ:
+    case REG_MULTI_SZ:
+        st = strings_to_utf8(w, size / sizeof(wchar_t), type == REG_MULTI_SZ, out);
+        break;
+    case REG_DWORD:
+        if (size == 4)
+            out->number = (uint64_t)data[0] | (uint64_t)data[1] << 8 | (uint64_t)data[2] << 16 |
+                          (uint64_t)data[3] << 24;
+        break;
+    case REG_QWORD:
+        for (i = 7; size == 8 && i >= 0; i--)
+            out->number = out->number << 8 | data[i];
+        break;
+    default:
+        break;
+    }
+    return st;
+}
+
+static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                               dlo_reg_value *out, dlo_error *err)
+{
     wchar_t *wname = win_utf8_to_utf16(name, strlen(name));
     BYTE *data = NULL;
     HKEY h = NULL;
     DWORD type = 0, size = 0;
     LSTATUS rc;
-    dlo_status st = DLO_OK;
-    char what[512];
-    int attempt;
+    dlo_status st;
+    char what[600];
 
     (void)ctx;
     dlo_reg_value_init(out);
-    if (!wkey || !wname) {
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-        goto cleanup_names;
-    }
-    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &h);
-    if (rc == ERROR_FILE_NOT_FOUND) {
-        st = DLO_E_NOTFOUND;
-        goto cleanup_names;
-    }
-    if (rc != ERROR_SUCCESS) {
-        snprintf(what, sizeof(what), "HKLM\\%s cannot be opened", key);
-        st = win_error_set(err, (unsigned long)rc, what);
-        goto cleanup_names;
-    }
-    /* The value may change between the size query and the read: try again a few times. */
-    for (attempt = 0; attempt < 4; attempt++) {
-        rc = RegQueryValueExW(h, wname, NULL, &type, NULL, &size);
-        if (rc != ERROR_SUCCESS)
-            break;
-        out->type = type;
-        out->size = size;
-        if (size > DLO_REG_MAX_READ) {
-            out->oversize = 1;
-            goto cleanup_key;
-        }
-        free(data);
-        /* Room for two extra NUL characters: registry strings need not be terminated. */
-        data = calloc(1, (size_t)size + 2 * sizeof(wchar_t));
-        if (!data) {
-            st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-            goto cleanup_key;
-        }
-        rc = RegQueryValueExW(h, wname, NULL, &type, data, &size);
-        if (rc != ERROR_MORE_DATA)
-            break;
-    }
-    if (rc == ERROR_FILE_NOT_FOUND) {
-        st = DLO_E_NOTFOUND;
-        goto cleanup_key;
-    }
-    if (rc != ERROR_SUCCESS) {
-        snprintf(what, sizeof(what), "HKLM\\%s value %s cannot be read", key, name);
-        st = win_error_set(err, (unsigned long)rc, what);
-        goto cleanup_key;
-    }
+    if (!wname)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
+    if (st)
+        goto cleanup_name;
+    rc = query_value(h, wname, &type, &data, &size);
+    RegCloseKey(h);
     out->type = type;
     out->size = size;
-    switch (type) {
-    case REG_SZ:
-    case REG_EXPAND_SZ:
-    case REG_MULTI_SZ:
-        st = strings_to_utf8((const wchar_t *)data, size / sizeof(wchar_t), type == REG_MULTI_SZ,
-                             out);
-        if (st)
-            dlo_error_set(err, st, "out of memory");
-        break;
-    case REG_DWORD:
-        if (size >= 4)
-            out->number = (uint64_t)data[0] | (uint64_t)data[1] << 8 | (uint64_t)data[2] << 16 |
-                          (uint64_t)data[3] << 24;
-        break;
-    case REG_QWORD:
-        if (size >= 8) {
-            int i;
-            for (i = 7; i >= 0; i--)
-                out->number = out->number << 8 | data[i];
-        }
-        break;
-    default:
-        break;
+    if (rc == ERROR_FILE_NOT_FOUND) {
+        st = DLO_E_NOTFOUND;
+    } else if (rc != ERROR_SUCCESS) {
+        snprintf(what, sizeof(what), "HKLM\\%s value %s (%s) cannot be read", key,
+                 name[0] ? name : "(default)", dlo_reg_view_name(view));
+        st = win_error_set(err, (unsigned long)rc, what);
+    } else if (!data) {
+        out->oversize = 1;
+    } else if (decode_value(type, data, size, out)) {
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     }
-cleanup_key:
     free(data);
-    RegCloseKey(h);
-cleanup_names:
-    free(wkey);
+cleanup_name:
     free(wname);
-    if (st && st != DLO_E_NOTFOUND)
+    if (st)
         dlo_reg_value_free(out);
+    return st;
+}
+
+static dlo_status win_reg_subkeys(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
+                                  dlo_error *err)
+{
+    wchar_t name[256]; /* a key name has at most 255 characters */
+    char what[600];
+    HKEY h;
+    DWORD i;
+    LSTATUS rc;
+    dlo_status st;
+
+    (void)ctx;
+    st = open_key(view, key, KEY_ENUMERATE_SUB_KEYS, &h, err);
+    if (st)
+        return st;
+    for (i = 0;; i++) {
+        DWORD len = sizeof(name) / sizeof(name[0]);
+        char *utf8;
+
+        rc = RegEnumKeyExW(h, i, name, &len, NULL, NULL, NULL, NULL);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        if (rc != ERROR_SUCCESS) {
+            snprintf(what, sizeof(what), "cannot list HKLM\\%s (%s)", key, dlo_reg_view_name(view));
+            st = win_error_set(err, (unsigned long)rc, what);
+            break;
+        }
+        utf8 = win_utf16_to_utf8(name);
+        st = utf8 ? dlo_strlist_add(out, utf8) : DLO_E_NOMEM;
+        free(utf8);
+        if (st) {
+            dlo_error_set(err, st, "out of memory");
+            break;
+        }
+    }
+    RegCloseKey(h);
     return st;
 }
 
 const dlo_registry *win_registry(void)
 {
-    static const dlo_registry reg = {NULL, win_reg_read};
+    static const dlo_registry reg = {NULL, win_reg_read, win_reg_subkeys};
     return &reg;
 }
 

@@ -4,7 +4,6 @@
  * when services are created or deleted, when the drift-repair timer fires, coalescing bursts,
  * and a stop request seen only between passes. */
 #include <windows.h>
-#include <objbase.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,53 +14,26 @@
 #include "dlo/service.h"
 #include "dlo/target.h"
 #include "dlo/version.h"
-#include "win/console.h"
 #include "win/eventlog.h"
-#include "win/files.h"
 #include "win/registry.h"
 #include "win/service.h"
+#include "win/winutil.h"
 
-/* The work of each pass. Until the reconcile engine is linked in, passes only log what they
- * would do. */
-/* The reconcile engine behind each pass, with what it remembers between passes (the roles it
- * planned last, to report components appearing and disappearing). Only the loop thread uses
- * it. */
-static dlo_agent_memory agent_memory;
-
-static dlo_status agent_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
+/* The work of each pass: the reconcile engine, on the platform the service was started with,
+ * keeping what it remembers in the loop's memory. */
+static dlo_status agent_reconcile(void *ctx, const dlo_config *cfg, dlo_service_loop *mem,
+                                  unsigned why, dlo_error *err)
 {
-    (void)ctx;
-    return dlo_agent_reconcile(win_console_platform(), cfg, &agent_memory, why, err);
+    return dlo_agent_reconcile(ctx, cfg, mem, why, err);
 }
 
-static dlo_service_ops service_ops(void)
+static dlo_service_ops service_ops(const dlo_platform *plat)
 {
     dlo_service_ops ops;
     memset(&ops, 0, sizeof(ops));
+    ops.ctx = (void *)plat;
     ops.reconcile = agent_reconcile;
     return ops;
-}
-
-bool win_is_elevated(void)
-{
-    HANDLE token;
-    TOKEN_ELEVATION elevation;
-    DWORD size = sizeof(SID) + SID_MAX_SUB_AUTHORITIES * sizeof(DWORD);
-    BYTE admins[sizeof(SID) + SID_MAX_SUB_AUTHORITIES * sizeof(DWORD)];
-    BOOL member = FALSE, elevated = FALSE;
-
-    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
-        DWORD n;
-        if (GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &n))
-            elevated = elevation.TokenIsElevated != 0;
-        CloseHandle(token);
-    }
-    /* Both: a token whose Administrators group is deny-only still says elevated (Wine does so
-     * for a restricted token), and the group is what the Service Control Manager checks. */
-    if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, admins, &size) ||
-        !CheckTokenMembership(NULL, admins, &member))
-        member = FALSE;
-    return elevated && member;
 }
 
 static dlo_status need_elevation(dlo_error *err, const char *command)
@@ -141,11 +113,44 @@ static dlo_status svc_configure(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
     return DLO_OK;
 }
 
+/* Creates the service, or on a second install (an upgrade) updates its registration in place;
+ * *svc is open on it. */
+static dlo_status register_service(SC_HANDLE scm, const wchar_t *bin, SC_HANDLE *svc,
+                                   bool *fw_dependency, dlo_error *err)
+{
+    const wchar_t *deps = NULL;
+    SC_HANDLE fw;
+
+    /* The firewall's own service must run before rules can be changed. Wine has none, and a
+     * dependency on a missing service would keep the agent from starting at all. */
+    fw = OpenServiceW(scm, L"MpsSvc", SERVICE_QUERY_STATUS);
+    if (fw) {
+        deps = L"MpsSvc\0";
+        CloseServiceHandle(fw);
+    }
+    *fw_dependency = deps != NULL;
+    *svc = CreateServiceW(scm, WIN_SERVICE_NAME, WIN_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
+                          SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, bin,
+                          NULL, NULL, deps, NULL /* LocalSystem */, NULL);
+    if (*svc)
+        return DLO_OK;
+    if (GetLastError() != ERROR_SERVICE_EXISTS)
+        return last_error(err, "cannot create the dloagent service");
+    *svc = OpenServiceW(scm, WIN_SERVICE_NAME, SERVICE_ALL_ACCESS);
+    if (!*svc)
+        return last_error(err, "cannot create the dloagent service");
+    if (!ChangeServiceConfigW(*svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                              SERVICE_ERROR_NORMAL, bin, NULL, NULL, deps ? deps : L"\0", NULL,
+                              NULL, WIN_SERVICE_DISPLAY))
+        return last_error(err, "cannot update the dloagent service");
+    return DLO_OK;
+}
+
 static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
 {
     wchar_t *exe = NULL, *bin = NULL;
-    const wchar_t *deps = NULL;
-    SC_HANDLE scm = NULL, svc = NULL, fw;
+    SC_HANDLE scm = NULL, svc = NULL;
+    bool fw_dependency = false;
     dlo_status st;
     size_t n;
     char *exe8;
@@ -170,48 +175,24 @@ static dlo_status cmd_install(dlo_buf *out, dlo_error *err)
         st = last_error(err, "cannot open the Service Control Manager");
         goto cleanup_bin;
     }
-    /* The firewall's own service must run before rules can be changed. Wine has none, and a
-     * dependency on a missing service would keep the agent from starting at all. */
-    fw = OpenServiceW(scm, L"MpsSvc", SERVICE_QUERY_STATUS);
-    if (fw) {
-        deps = L"MpsSvc\0";
-        CloseServiceHandle(fw);
+    st = register_service(scm, bin, &svc, &fw_dependency, err);
+    if (!st)
+        st = svc_configure(svc, out, err);
+    if (!st)
+        st = win_eventlog_register(exe, err);
+    if (!st) {
+        exe8 = win_utf16_to_utf8(exe);
+        dlo_buf_printf(out,
+                       "Installed service dloagent (Arctera DLO Firewall Agent): \"%s\" /service, "
+                       "automatic start, LocalSystem, restart on failure%s.\n"
+                       "Registered Event Log source dloagent (log Application).\n"
+                       "Start it now with: sc start dloagent\n",
+                       exe8 ? exe8 : "?",
+                       fw_dependency ? ", after the Windows Firewall service" : "");
+        free(exe8);
     }
-    svc = CreateServiceW(scm, WIN_SERVICE_NAME, WIN_SERVICE_DISPLAY, SERVICE_ALL_ACCESS,
-                         SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, bin,
-                         NULL, NULL, deps, NULL /* LocalSystem */, NULL);
-    if (!svc && GetLastError() == ERROR_SERVICE_EXISTS) {
-        /* Installing again (an upgrade) updates the registration in place. */
-        svc = OpenServiceW(scm, WIN_SERVICE_NAME, SERVICE_ALL_ACCESS);
-        if (svc && !ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                         SERVICE_ERROR_NORMAL, bin, NULL, NULL, deps ? deps : L"\0",
-                                         NULL, NULL, WIN_SERVICE_DISPLAY)) {
-            st = last_error(err, "cannot update the dloagent service");
-            goto cleanup_svc;
-        }
-    }
-    if (!svc) {
-        st = last_error(err, "cannot create the dloagent service");
-        goto cleanup_scm;
-    }
-    st = svc_configure(svc, out, err);
-    if (st)
-        goto cleanup_svc;
-    st = win_eventlog_register(exe, err);
-    if (st)
-        goto cleanup_svc;
-
-    exe8 = win_utf16_to_utf8(exe);
-    dlo_buf_printf(out,
-                   "Installed service dloagent (Arctera DLO Firewall Agent): \"%s\" /service, "
-                   "automatic start, LocalSystem, restart on failure%s.\n"
-                   "Registered Event Log source dloagent (log Application).\n"
-                   "Start it now with: sc start dloagent\n",
-                   exe8 ? exe8 : "?", deps ? ", after the Windows Firewall service" : "");
-    free(exe8);
-cleanup_svc:
-    CloseServiceHandle(svc);
-cleanup_scm:
+    if (svc)
+        CloseServiceHandle(svc);
     CloseServiceHandle(scm);
 cleanup_bin:
     free(bin);
@@ -500,123 +481,160 @@ static void run_pass(win_loop *loop, dlo_service_loop *state, unsigned why, HAND
         *retry_ms = WIN_RETRY_FIRST_MS;
 }
 
-dlo_status win_loop_run(win_loop *loop, dlo_error *err)
-{
+/* What the loop holds while it runs. */
+typedef struct loop_state {
+    win_loop *loop;
     win_key_watch keys[2];
     svc_watch services;
-    dlo_service_loop state;
-    HANDLE coalesce = NULL, interval = NULL;
-    unsigned pending = DLO_WAKE_START, timer_reason = DLO_WAKE_TIMER;
-    unsigned long long burst_start = 0, retry_ms = WIN_RETRY_FIRST_MS;
-    bool run_now = true, com;
-    dlo_status st = DLO_OK;
+    dlo_service_loop mem;
+    HANDLE coalesce, interval;
+    unsigned pending, timer_reason;
+    unsigned long long burst_start, retry_ms;
+    bool run_now;
+} loop_state;
+
+static dlo_status loop_open(loop_state *ls, win_loop *loop, dlo_error *err)
+{
     size_t i;
 
-    /* The firewall API is COM: the passes run on this thread, in the multithreaded apartment,
-     * which needs no message loop in the waits below. */
-    com = SUCCEEDED(CoInitializeEx(NULL, COINIT_MULTITHREADED));
-    dlo_service_loop_init(&state);
-    win_key_watch_init(&keys[0], L"" DLO_CONFIG_KEY_POLICY);
-    win_key_watch_init(&keys[1], L"" DLO_CONFIG_KEY_INSTALLER);
-    memset(&services, 0, sizeof(services));
-
-    coalesce = CreateWaitableTimerW(NULL, FALSE, NULL);
-    interval = CreateWaitableTimerW(NULL, FALSE, NULL);
-    if (!coalesce || !interval) {
-        st = last_error(err, "cannot create the service's timers");
-        goto cleanup_timers;
-    }
+    memset(ls, 0, sizeof(*ls));
+    ls->loop = loop;
+    ls->pending = DLO_WAKE_START;
+    ls->timer_reason = DLO_WAKE_TIMER;
+    ls->retry_ms = WIN_RETRY_FIRST_MS;
+    ls->run_now = true;
+    dlo_service_loop_init(&ls->mem);
+    win_key_watch_init(&ls->keys[0], L"" DLO_CONFIG_KEY_POLICY);
+    win_key_watch_init(&ls->keys[1], L"" DLO_CONFIG_KEY_INSTALLER);
+    ls->coalesce = CreateWaitableTimerW(NULL, FALSE, NULL);
+    ls->interval = CreateWaitableTimerW(NULL, FALSE, NULL);
+    if (!ls->coalesce || !ls->interval)
+        return last_error(err, "cannot create the service's timers");
     if (loop->ops.start) {
-        st = loop->ops.start(loop->ops.ctx, err);
+        dlo_status st = loop->ops.start(loop->ops.ctx, err);
         if (st)
-            goto cleanup_timers;
+            return st;
     }
     /* Watch first, read after: a change between the two is then never missed. */
     for (i = 0; i < 2; i++)
-        arm_watch(&keys[i]);
-    svc_watch_open(&services);
+        arm_watch(&ls->keys[i]);
+    svc_watch_open(&ls->services);
+    return DLO_OK;
+}
 
-    for (;;) {
-        HANDLE h[6];
-        DWORD n = 0, w;
-        int key_index[2] = {-1, -1}, poll_index = -1;
+static void loop_close(loop_state *ls)
+{
+    size_t i;
 
-        /* The notification APC may also have run inside a pass (COM waits alertably). */
-        if (svc_watch_changed(&services, false)) {
-            pending |= DLO_WAKE_SERVICES;
-            if (!run_now)
-                debounce(coalesce, &burst_start);
-        }
-        if (run_now && pending) {
-            unsigned why = pending;
+    svc_watch_close(&ls->services);
+    for (i = 0; i < 2; i++)
+        win_key_watch_close(&ls->keys[i]);
+    if (ls->coalesce)
+        CloseHandle(ls->coalesce);
+    if (ls->interval)
+        CloseHandle(ls->interval);
+    dlo_service_loop_free(&ls->mem);
+}
 
-            /* A stop request wins over work not yet started. */
-            if (WaitForSingleObject(loop->stop, 0) == WAIT_OBJECT_0)
-                break;
-            pending = 0;
-            burst_start = 0;
-            CancelWaitableTimer(coalesce);
-            /* Follow keys that appeared since they were armed, in case a notification was
-             * missed (Wine does not signal a watched key's deletion). */
-            for (i = 0; i < 2; i++)
-                if (!keys[i].key)
-                    arm_watch(&keys[i]);
-            run_pass(loop, &state, why, interval, &timer_reason, &retry_ms);
-        }
-        run_now = false;
+/* Runs the pass that is due, if one is. False when a stop request came first. */
+static bool loop_pass_if_due(loop_state *ls)
+{
+    unsigned why;
+    size_t i;
 
-        h[n++] = loop->stop;
-        for (i = 0; i < 2; i++) {
-            if (keys[i].event) {
-                key_index[i] = (int)n;
-                h[n++] = keys[i].event;
-            }
-        }
-        h[n++] = coalesce;
-        h[n++] = interval;
-        if (services.poll) {
-            poll_index = (int)n;
-            h[n++] = services.poll;
-        }
-        /* Alertable, so the Service Control Manager's notification APC can run. */
-        w = WaitForMultipleObjectsEx(n, h, FALSE, INFINITE, TRUE);
-        if (w == WAIT_OBJECT_0)
-            break;
-        if (w == WAIT_IO_COMPLETION)
-            continue;
-        if (w == WAIT_FAILED || w >= WAIT_OBJECT_0 + n) {
-            st = last_error(err, "waiting for changes failed");
-            break;
-        }
-        w -= WAIT_OBJECT_0;
-        if ((int)w == key_index[0] || (int)w == key_index[1]) {
-            arm_watch(&keys[(int)w == key_index[0] ? 0 : 1]);
-            pending |= DLO_WAKE_CONFIG;
-            debounce(coalesce, &burst_start);
-        } else if (h[w] == coalesce) {
-            run_now = true;
-        } else if (h[w] == interval) {
-            pending |= timer_reason;
-            run_now = true;
-        } else if ((int)w == poll_index && svc_watch_changed(&services, true)) {
-            pending |= DLO_WAKE_SERVICES;
-            debounce(coalesce, &burst_start);
+    /* The notification APC may also have run inside a pass (COM waits alertably). */
+    if (svc_watch_changed(&ls->services, false)) {
+        ls->pending |= DLO_WAKE_SERVICES;
+        if (!ls->run_now)
+            debounce(ls->coalesce, &ls->burst_start);
+    }
+    why = ls->pending;
+    if (!ls->run_now || !why) {
+        ls->run_now = false;
+        return true;
+    }
+    ls->run_now = false;
+    /* A stop request wins over work not yet started. */
+    if (WaitForSingleObject(ls->loop->stop, 0) == WAIT_OBJECT_0)
+        return false;
+    ls->pending = 0;
+    ls->burst_start = 0;
+    CancelWaitableTimer(ls->coalesce);
+    /* Follow keys that appeared since they were armed, in case a notification was missed
+     * (Wine does not signal a watched key's deletion). */
+    for (i = 0; i < 2; i++)
+        if (!ls->keys[i].key)
+            arm_watch(&ls->keys[i]);
+    run_pass(ls->loop, &ls->mem, why, ls->interval, &ls->timer_reason, &ls->retry_ms);
+    return true;
+}
+
+/* Waits for the next event and records what it asks for. DLO_OK to go on, DLO_E_NOTFOUND
+ * (no message) when the stop event is set, another status when the wait failed. */
+static dlo_status loop_wait(loop_state *ls, dlo_error *err)
+{
+    HANDLE h[6];
+    DWORD n = 0, w;
+    int key_index[2] = {-1, -1}, poll_index = -1;
+    size_t i;
+
+    h[n++] = ls->loop->stop;
+    for (i = 0; i < 2; i++) {
+        if (ls->keys[i].event) {
+            key_index[i] = (int)n;
+            h[n++] = ls->keys[i].event;
         }
     }
+    h[n++] = ls->coalesce;
+    h[n++] = ls->interval;
+    if (ls->services.poll) {
+        poll_index = (int)n;
+        h[n++] = ls->services.poll;
+    }
+    /* Alertable, so the Service Control Manager's notification APC can run. */
+    w = WaitForMultipleObjectsEx(n, h, FALSE, INFINITE, TRUE);
+    if (w == WAIT_OBJECT_0)
+        return DLO_E_NOTFOUND;
+    if (w == WAIT_IO_COMPLETION)
+        return DLO_OK;
+    if (w == WAIT_FAILED || w >= WAIT_OBJECT_0 + n)
+        return last_error(err, "waiting for changes failed");
+    w -= WAIT_OBJECT_0;
+    if ((int)w == key_index[0] || (int)w == key_index[1]) {
+        arm_watch(&ls->keys[(int)w == key_index[0] ? 0 : 1]);
+        ls->pending |= DLO_WAKE_CONFIG;
+        debounce(ls->coalesce, &ls->burst_start);
+    } else if (h[w] == ls->coalesce) {
+        ls->run_now = true;
+    } else if (h[w] == ls->interval) {
+        ls->pending |= ls->timer_reason;
+        ls->run_now = true;
+    } else if ((int)w == poll_index && svc_watch_changed(&ls->services, true)) {
+        ls->pending |= DLO_WAKE_SERVICES;
+        debounce(ls->coalesce, &ls->burst_start);
+    }
+    return DLO_OK;
+}
 
+dlo_status win_loop_run(win_loop *loop, dlo_error *err)
+{
+    loop_state ls;
+    dlo_status st = loop_open(&ls, loop, err);
+
+    if (st) {
+        loop_close(&ls);
+        return st;
+    }
+    while (loop_pass_if_due(&ls)) {
+        st = loop_wait(&ls, err);
+        if (st)
+            break;
+    }
+    if (st == DLO_E_NOTFOUND)
+        st = DLO_OK;
     if (loop->ops.stop)
         loop->ops.stop(loop->ops.ctx);
-cleanup_timers:
-    svc_watch_close(&services);
-    for (i = 0; i < 2; i++)
-        win_key_watch_close(&keys[i]);
-    if (coalesce)
-        CloseHandle(coalesce);
-    if (interval)
-        CloseHandle(interval);
-    dlo_service_loop_free(&state);
-    if (com)
-        CoUninitialize();
+    loop_close(&ls);
     return st;
 }
 
@@ -627,6 +645,7 @@ static struct {
     SERVICE_STATUS status;
     CRITICAL_SECTION lock;
     HANDLE stop;
+    const dlo_platform *plat;
 } host;
 
 static void svc_report(DWORD state, DWORD exit_code, DWORD service_code, DWORD wait_hint)
@@ -693,7 +712,7 @@ static void WINAPI svc_main(DWORD argc, wchar_t **argv)
     memset(&loop, 0, sizeof(loop));
     loop.stop = host.stop;
     loop.registry = win_registry();
-    loop.ops = service_ops();
+    loop.ops = service_ops(host.plat);
     dlo_error_clear(&err);
     st = win_loop_run(&loop, &err);
     if (st)
@@ -708,13 +727,14 @@ static void WINAPI svc_main(DWORD argc, wchar_t **argv)
                st ? (DWORD)dlo_status_exit_code(st) : 0, 0);
 }
 
-static dlo_status cmd_service(dlo_error *err)
+static dlo_status cmd_service(const dlo_platform *plat, dlo_error *err)
 {
     SERVICE_TABLE_ENTRYW table[] = {
         {(wchar_t *)WIN_SERVICE_NAME, svc_main},
         {NULL, NULL},
     };
 
+    host.plat = plat;
     InitializeCriticalSection(&host.lock);
     if (!StartServiceCtrlDispatcherW(table)) {
         DWORD code = GetLastError();
@@ -744,7 +764,7 @@ static BOOL WINAPI console_ctrl(DWORD type)
     return TRUE;
 }
 
-static dlo_status cmd_run(const dlo_cli *cli, dlo_error *err)
+static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_error *err)
 {
     win_loop loop;
     win_log log;
@@ -770,7 +790,7 @@ static dlo_status cmd_run(const dlo_cli *cli, dlo_error *err)
     loop.stop = console_stop;
     loop.registry = win_registry();
     loop.overrides = cli;
-    loop.ops = service_ops();
+    loop.ops = service_ops(plat);
     st = win_loop_run(&loop, err);
     if (!st)
         dlo_log(DLO_LOG_INFO, "stopped; the firewall rules stay as they are");
@@ -786,18 +806,18 @@ cleanup_event:
     return st;
 }
 
-dlo_status win_service_command(void *ctx, const dlo_cli *cli, dlo_buf *out, dlo_error *err)
+dlo_status win_service_command(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                               dlo_error *err)
 {
-    (void)ctx;
     switch (cli->command) {
     case DLO_CMD_INSTALL:
         return cmd_install(out, err);
     case DLO_CMD_UNINSTALL:
         return cmd_uninstall(out, err);
     case DLO_CMD_RUN:
-        return cmd_run(cli, err);
+        return cmd_run(plat, cli, err);
     case DLO_CMD_SERVICE:
-        return cmd_service(err);
+        return cmd_service(plat, err);
     default:
         return dlo_error_set(err, DLO_E_INTERNAL, "not a service command");
     }

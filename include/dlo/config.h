@@ -29,6 +29,9 @@
 #define DLO_CONFIG_MAX_CHARS   4096
 #define DLO_CONFIG_MAX_ENTRIES 1000
 
+/* Longest SQL Server instance name (SQL Server's own limit). */
+#define DLO_CONFIG_MAX_INSTANCE_CHARS 16
+
 #define DLO_CONFIG_DEFAULT_INTERVAL_MINUTES 60
 #define DLO_CONFIG_MIN_INTERVAL_MINUTES     1
 #define DLO_CONFIG_MAX_INTERVAL_MINUTES     1440
@@ -48,6 +51,7 @@ typedef enum dlo_config_item {
     DLO_CFG_ADD_ROLES,
     DLO_CFG_EXCLUDE_ROLES,
     DLO_CFG_SQL_PORT,
+    DLO_CFG_SQL_INSTANCE,
     DLO_CFG_SCOPE_FIRST,
     DLO_CFG_SCOPE_LAST = DLO_CFG_SCOPE_FIRST + DLO_ROLE_COUNT - 1,
     DLO_CFG_INTERVAL,
@@ -64,6 +68,10 @@ typedef struct dlo_config {
     dlo_role_set add_roles;     /* AddRoles: added to the detected (or given) roles */
     dlo_role_set exclude_roles; /* ExcludeRoles: taken away last */
     unsigned sql_port;          /* SqlPort; 0 when not configured (detection decides) */
+    /* SqlInstance: DLO's SQL Server instance, "MSSQLSERVER" or the NAME of service MSSQL$NAME
+     * (a value "MSSQL$NAME" is stored as NAME); NULL when not configured (detection takes the
+     * only instance beside the Administration Server). */
+    char *sql_instance;
     /* RemoteAddresses of the rules toward or from each peer role, in the firewall's normal form
      * (see dlo/addr.h); "*" when not configured. Never NULL after a successful load. */
     char *scopes[DLO_ROLE_COUNT];

@@ -2,16 +2,18 @@
  * machine's services, registry and files, plus what the firewall needs to know about the local
  * SQL Server (its TCP port, whether SQL Server Browser is there).
  *
- * The machine is read through dlo_detect_os, a struct of function pointers: the Windows layer
- * implements it over the SCM, the registry and the file system (agent/win/detect_os.c), the
- * unit tests with an in-memory machine. One unreadable key, value or service never fails a
- * run: it becomes a warning in the result and detection goes on. */
+ * The machine is read through two seams: dlo_detect_os for services and files (the Windows
+ * layer implements it over the SCM and the file system, agent/win/detect_os.c) and dlo_registry
+ * for the registry, the same one the configuration reads. The unit tests fake both. One
+ * unreadable key, value or service never fails a run: it becomes a warning in the result and
+ * detection goes on. */
 #ifndef DLO_DETECT_H
 #define DLO_DETECT_H
 
-#include "dlo/app.h"
+#include "dlo/platform.h"
 #include "dlo/buf.h"
 #include "dlo/detect_table.h"
+#include "dlo/registry.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"
 #include "dlo/str.h"
@@ -21,10 +23,6 @@
 #include <stdint.h>
 
 /* ---- The OS seam ---- */
-
-/* Which registry view to read: the 64-bit one (KEY_WOW64_64KEY) or the 32-bit one
- * (KEY_WOW64_32KEY, the WOW6432Node keys of 32-bit programs). */
-typedef enum dlo_reg_view { DLO_REG_VIEW_64 = 64, DLO_REG_VIEW_32 = 32 } dlo_reg_view;
 
 typedef enum dlo_service_state {
     DLO_SERVICE_STOPPED,
@@ -52,30 +50,10 @@ void dlo_service_list_free(dlo_service_list *l);
 dlo_status dlo_service_list_add(dlo_service_list *l, const char *name, const char *display_name,
                                 dlo_service_state state);
 
-typedef enum dlo_detect_regtype { DLO_DETECT_REG_STRING, DLO_DETECT_REG_NUMBER } dlo_detect_regtype;
-
-typedef struct dlo_detect_regval {
-    dlo_detect_regtype type;
-    dlo_buf str;     /* DLO_DETECT_REG_STRING: REG_SZ, or REG_EXPAND_SZ already expanded */
-    uint32_t number; /* DLO_DETECT_REG_NUMBER: REG_DWORD */
-} dlo_detect_regval;
-
-void dlo_detect_regval_init(dlo_detect_regval *v);
-void dlo_detect_regval_free(dlo_detect_regval *v); /* and initialises it again */
-
 typedef struct dlo_detect_os {
     void *ctx;
     /* Appends every Win32 service of the machine to out. */
     dlo_status (*list_services)(void *ctx, dlo_service_list *out, dlo_error *err);
-    /* Reads value (UTF-8; "" = the default value) of HKLM\key in view into out (initialised by
-     * the caller). DLO_E_NOTFOUND when the key or the value does not exist; any other failure,
-     * including a type other than REG_SZ, REG_EXPAND_SZ and REG_DWORD, is an error whose
-     * message names the key and value. */
-    dlo_status (*reg_read)(void *ctx, dlo_reg_view view, const char *key, const char *value,
-                           dlo_detect_regval *out, dlo_error *err);
-    /* Appends the names of the subkeys of HKLM\key in view. DLO_E_NOTFOUND: no such key. */
-    dlo_status (*reg_subkeys)(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
-                              dlo_error *err);
     /* DLO_OK if path is an existing file (not a folder), DLO_E_NOTFOUND if it is not there. */
     dlo_status (*file_exists)(void *ctx, const char *path, dlo_error *err);
     /* Appends the path of a known folder named as dlo_detect_known_folder lists it. */
@@ -147,8 +125,9 @@ typedef struct dlo_detect_result {
 } dlo_detect_result;
 
 typedef struct dlo_detect_params {
-    /* The SQL Server instance the configuration names as DLO's ("MSSQLSERVER", "DLO",
-     * "HOST\DLO"); NULL or "" when none is configured. */
+    /* The SQL Server instance the configuration names as DLO's (SqlInstance: "MSSQLSERVER" or
+     * the NAME of MSSQL$NAME; "MSSQL$NAME" and "HOST\NAME" are taken too); NULL or "" when none
+     * is configured. */
     const char *sql_instance;
 } dlo_detect_params;
 
@@ -159,11 +138,13 @@ void dlo_detect_result_free(dlo_detect_result *r);
  * only when detection cannot run at all (out of memory, a seam function missing): DLO_E_NOMEM
  * or DLO_E_INTERNAL, exit 3. */
 dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os,
-                          const dlo_detect_params *params, dlo_detect_result *out, dlo_error *err);
+                          const dlo_registry *reg, const dlo_detect_params *params,
+                          dlo_detect_result *out, dlo_error *err);
 
 /* Loads the table (table_path, or the embedded one when NULL) and runs detection with
- * plat->detect_os: what /detect, /plan, /apply and /verify call. A bad table file is
- * DLO_E_PARSE or DLO_E_CONFIG (exit 2); a platform without a detect_os is DLO_E_INTERNAL. */
+ * plat->detect_os and plat->registry: what /detect, /plan, /apply and /verify call. A bad table
+ * file is DLO_E_PARSE or DLO_E_CONFIG (exit 2); a platform without a detect_os or a registry is
+ * DLO_E_INTERNAL. */
 dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
                               const dlo_detect_params *params, dlo_detect_result *out,
                               dlo_error *err);

@@ -20,7 +20,7 @@
 #ifndef DLO_DETECT_TABLE_H
 #define DLO_DETECT_TABLE_H
 
-#include "dlo/app.h"
+#include "dlo/platform.h"
 #include "dlo/buf.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"

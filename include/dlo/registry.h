@@ -1,10 +1,13 @@
-/* The registry as the configuration sees it: one call that reads a value of a key under
- * HKEY_LOCAL_MACHINE with its type. The Windows layer implements it with RegQueryValueExW; the
- * tests with an in-memory table, so every way a value can be wrong is tested on the host. */
+/* The registry as the core sees it, one seam for the configuration and for detection alike:
+ * read a value of a key under HKEY_LOCAL_MACHINE with its type, in the 64-bit or the 32-bit
+ * view, and list the subkeys of a key. The Windows layer implements it once (agent/win/
+ * registry.c); the tests with one in-memory registry (tests/unit/fake_registry.c), so every way
+ * a value can be wrong is tested on the host. */
 #ifndef DLO_REGISTRY_H
 #define DLO_REGISTRY_H
 
 #include "dlo/status.h"
+#include "dlo/str.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,14 +23,22 @@ enum {
     DLO_REG_QWORD = 11,
 };
 
+/* Which registry view to read: the 64-bit one (KEY_WOW64_64KEY, where the agent's own keys
+ * are) or the 32-bit one (KEY_WOW64_32KEY, the WOW6432Node keys of 32-bit programs). */
+typedef enum dlo_reg_view { DLO_REG_VIEW_64 = 64, DLO_REG_VIEW_32 = 32 } dlo_reg_view;
+
+/* "64-bit view", "32-bit view". */
+const char *dlo_reg_view_name(dlo_reg_view view);
+
 typedef struct dlo_reg_value {
     unsigned long type; /* DLO_REG_*, or any other number the registry holds */
-    /* REG_SZ, REG_EXPAND_SZ: one NUL-terminated UTF-8 string. REG_MULTI_SZ: `count` strings,
-     * each NUL-terminated, one after the other. Other types: NULL. */
+    /* REG_SZ, REG_EXPAND_SZ: one NUL-terminated UTF-8 string, a REG_EXPAND_SZ with its
+     * environment variables expanded (the type still says it was one). REG_MULTI_SZ: `count`
+     * strings, each NUL-terminated, one after the other. Other types: NULL. */
     char *text;
     size_t text_len; /* bytes in text, terminators included */
     size_t count;    /* REG_MULTI_SZ: number of strings */
-    uint64_t number; /* REG_DWORD, REG_QWORD */
+    uint64_t number; /* REG_DWORD, REG_QWORD (only when size is 4 or 8) */
     size_t size;     /* the size of the data in the registry, in bytes, for every type */
     /* The data was larger than the reader accepts (see DLO_REG_MAX_READ): text is NULL and only
      * type and size say what is there. */
@@ -40,13 +51,24 @@ typedef struct dlo_reg_value {
 
 typedef struct dlo_registry {
     void *ctx;
-    /* Reads value `name` of key HKLM\`key` ("SOFTWARE\\Arctera\\DLO\\FirewallAgent") into *out,
-     * which the caller frees with dlo_reg_value_free. DLO_E_NOTFOUND (no message needed) when
-     * the key or the value does not exist; any other failure is an error that names the key,
-     * the value and the reason. */
-    dlo_status (*read)(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                       dlo_error *err);
+    /* Reads value `name` ("" = the default value) of key HKLM\`key`
+     * ("SOFTWARE\\Arctera\\DLO\\FirewallAgent") in `view` into *out, which the caller frees
+     * with dlo_reg_value_free. DLO_E_NOTFOUND (no message needed) when the key or the value
+     * does not exist; any other failure is an error that names the key, the value and the
+     * reason. Callers go through dlo_registry_read, which also checks the value's size. */
+    dlo_status (*read)(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                       dlo_reg_value *out, dlo_error *err);
+    /* Appends the names of the subkeys of HKLM\`key` in `view` to out. DLO_E_NOTFOUND: no
+     * such key; other failures name the key and the reason. */
+    dlo_status (*subkeys)(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
+                          dlo_error *err);
 } dlo_registry;
+
+/* reg->read, then the checks every reader of a number needs: a REG_DWORD whose data is not 4
+ * bytes, or a REG_QWORD not 8, is DLO_E_CONFIG naming the key, the value and the size (the
+ * registry stores whatever a program wrote under a type; the number would be garbage). */
+dlo_status dlo_registry_read(const dlo_registry *reg, dlo_reg_view view, const char *key,
+                             const char *name, dlo_reg_value *out, dlo_error *err);
 
 void dlo_reg_value_init(dlo_reg_value *v);
 void dlo_reg_value_free(dlo_reg_value *v);

@@ -28,6 +28,8 @@ typedef enum dlo_wake {
 /* Appends "start, configuration changed" for the bits of why. */
 void dlo_wake_text(dlo_buf *out, unsigned why);
 
+struct dlo_service_loop;
+
 typedef struct dlo_service_ops {
     void *ctx;
     /* Optional (NULL = nothing to do): called once on the thread that runs the passes, before
@@ -36,20 +38,25 @@ typedef struct dlo_service_ops {
     dlo_status (*start)(void *ctx, dlo_error *err);
     void (*stop)(void *ctx);
     /* Brings the firewall to what cfg asks for. Called only with a valid configuration, on the
-     * same thread each time, never concurrently. `why` holds dlo_wake bits. Reports what it
+     * same thread each time, never concurrently. `why` holds dlo_wake bits; `mem` is the
+     * loop's memory, where it keeps what it needs from one pass to the next. Reports what it
      * changed through dlo_log_event (DLO_EV_RULES_APPLIED, DLO_EV_DRIFT_REPAIRED,
      * DLO_EV_COMPONENT_*, DLO_EV_GPO_OVERRIDE); a failure is returned in err, and the pass logs
      * it once (DLO_EV_FIREWALL_ERROR for DLO_E_FIREWALL and DLO_E_ACCESS, else
      * DLO_EV_RECONCILE_FAILED) and the host retries it with a back-off. */
-    dlo_status (*reconcile)(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err);
+    dlo_status (*reconcile)(void *ctx, const dlo_config *cfg, struct dlo_service_loop *mem,
+                            unsigned why, dlo_error *err);
 } dlo_service_ops;
 
-/* Memory between passes. */
+/* The one memory between passes, of the pass and of the reconcile alike. */
 typedef struct dlo_service_loop {
     bool have_applied; /* `applied` holds the configuration of the last successful pass */
     dlo_config applied;
     bool have_logged; /* `logged` is the configuration last reported as in effect */
     dlo_config logged;
+    bool have_roles;    /* `roles` holds the roles planned by the last successful reconcile */
+    dlo_role_set roles; /* to report components appearing and disappearing */
+    bool gp_override_reported;
 } dlo_service_loop;
 
 void dlo_service_loop_init(dlo_service_loop *s);

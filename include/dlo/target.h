@@ -5,11 +5,12 @@
 #ifndef DLO_TARGET_H
 #define DLO_TARGET_H
 
-#include "dlo/app.h"
+#include "dlo/platform.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
+#include "dlo/service.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
@@ -38,17 +39,11 @@ void dlo_target_free(dlo_target *t);
 dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dlo_policy *pol,
                                   dlo_error *err);
 
-/* What the service remembers between passes. */
-typedef struct dlo_agent_memory {
-    bool have_roles;
-    dlo_role_set roles; /* the roles planned by the last successful pass */
-    bool gp_override_reported;
-} dlo_agent_memory;
-
 /* One service pass: plan for cfg, reconcile the firewall, and report through dlo_log_event
  * what changed (rules applied, drift repaired, unchanged, components appeared or disappeared,
- * Group Policy override). `why` holds DLO_WAKE_* bits. */
+ * Group Policy override). `why` holds DLO_WAKE_* bits; mem is the service loop's memory (the
+ * roles of the last pass, whether the override was reported). A dlo_service_ops.reconcile. */
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
-                               dlo_agent_memory *mem, unsigned why, dlo_error *err);
+                               dlo_service_loop *mem, unsigned why, dlo_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dlo/detect.h"
+#include "dlo/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,27 +21,29 @@ static dlo_status list_services(void *ctx, dlo_service_list *out, dlo_error *err
     return DLO_OK;
 }
 
+static dlo_status set_text(dlo_reg_value *out, const char *s)
+{
+    out->type = DLO_REG_SZ;
+    out->text = dlo_strdup(s);
+    out->text_len = strlen(s) + 1;
+    out->size = out->text_len * 2;
+    return out->text ? DLO_OK : DLO_E_NOMEM;
+}
+
 static dlo_status reg_read(void *ctx, dlo_reg_view view, const char *key, const char *value,
-                           dlo_detect_regval *out, dlo_error *err)
+                           dlo_reg_value *out, dlo_error *err)
 {
     (void)ctx;
     (void)view;
     (void)err;
-    if (strstr(key, "Uninstall\\") && strcmp(value, "DisplayName") == 0) {
-        dlo_buf_puts(&out->str, "Arctera DLO Edge Server");
-        return DLO_OK;
-    }
-    if (strstr(key, "Instance Names")) {
-        dlo_buf_puts(&out->str, "MSSQL16.DLO");
-        return DLO_OK;
-    }
-    if (strcmp(value, "TcpPort") == 0) {
-        dlo_buf_puts(&out->str, "1433,x");
-        return DLO_OK;
-    }
+    if (strstr(key, "Uninstall\\") && strcmp(value, "DisplayName") == 0)
+        return set_text(out, "Arctera DLO Edge Server");
+    if (strstr(key, "Instance Names"))
+        return set_text(out, "MSSQL16.DLO");
+    if (strcmp(value, "TcpPort") == 0)
+        return set_text(out, "1433,x");
     /* Every other value names a folder, so regfile entries reach file_exists. */
-    dlo_buf_puts(&out->str, "\"C:\\DLO\\\"");
-    return DLO_OK;
+    return set_text(out, "\"C:\\DLO\\\"");
 }
 
 static dlo_status reg_subkeys(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
@@ -69,8 +72,8 @@ static dlo_status known_folder(void *ctx, const char *name, dlo_buf *out, dlo_er
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const dlo_detect_os os = {NULL,        list_services, reg_read,
-                                     reg_subkeys, file_exists,   known_folder};
+    static const dlo_detect_os os = {NULL, list_services, file_exists, known_folder};
+    static const dlo_registry reg = {NULL, reg_read, reg_subkeys};
     dlo_detect_params params = {NULL};
     dlo_detect_table table;
     dlo_detect_result result;
@@ -89,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dlo_buf_init(&out);
     for (i = 0; i < table.count; i++)
         dlo_detect_entry_describe(&out, &table.entries[i]);
-    if (dlo_detect_run(&table, &os, &params, &result, &err))
+    if (dlo_detect_run(&table, &os, &reg, &params, &result, &err))
         abort();
     dlo_detect_format_text(&out, &result);
     dlo_detect_format_json(&out, &result);

@@ -1,92 +1,149 @@
 #include "fake_registry.h"
 
+#include "dlo/str.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static int ci_compare(const char *a, const char *b)
+static fake_entry *find(fake_registry *f, dlo_reg_view view, const char *key, const char *name)
 {
-    for (;; a++, b++) {
-        int x = (*a >= 'A' && *a <= 'Z') ? *a - 'A' + 'a' : *a;
-        int y = (*b >= 'A' && *b <= 'Z') ? *b - 'A' + 'a' : *b;
-        if (x != y || x == 0)
-            return x - y;
-    }
+    size_t i;
+    /* The registry compares key and value names without regard to case. */
+    for (i = 0; i < f->n; i++)
+        if (f->entries[i].view == view && dlo_str_equal_ci(f->entries[i].key, key) &&
+            dlo_str_equal_ci(f->entries[i].name, name))
+            return &f->entries[i];
+    return NULL;
 }
 
-static dlo_status fake_read(void *ctx, const char *key, const char *name, dlo_reg_value *out,
-                            dlo_error *err)
+static dlo_status fake_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                            dlo_reg_value *out, dlo_error *err)
 {
     fake_registry *f = ctx;
-    size_t i;
+    const fake_entry *e = find(f, view, key, name);
 
     f->reads++;
     dlo_reg_value_init(out);
+    if (!e)
+        return DLO_E_NOTFOUND;
+    if (e->fail)
+        return dlo_error_set(err, e->fail, "HKLM\\%s value %s cannot be read: %s", key, name,
+                             e->fail == DLO_E_ACCESS ? "Access denied" : dlo_status_name(e->fail));
+    out->type = e->type;
+    out->number = e->number;
+    out->size = e->size;
+    out->count = e->count;
+    out->oversize = e->oversize;
+    if (e->text) {
+        out->text = malloc(e->text_len);
+        if (!out->text)
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        memcpy(out->text, e->text, e->text_len);
+        out->text_len = e->text_len;
+    }
+    return DLO_OK;
+}
+
+static bool listed(const dlo_strlist *l, const char *name)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++)
+        if (dlo_str_equal_ci(l->items[i], name))
+            return true;
+    return false;
+}
+
+static dlo_status fake_subkeys(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
+                               dlo_error *err)
+{
+    fake_registry *f = ctx;
+    size_t i, klen = strlen(key);
+    bool exists = false;
+
+    if (f->broken_key[0] && f->broken_view == view && dlo_str_equal_ci(f->broken_key, key))
+        return dlo_error_set(err, DLO_E_ACCESS, "cannot list HKLM\\%s: Access denied", key);
     for (i = 0; i < f->n; i++) {
         const fake_entry *e = &f->entries[i];
-        /* The registry compares key and value names without regard to case. */
-        if (ci_compare(e->key, key) != 0 || ci_compare(e->name, name) != 0)
+        const char *rest;
+        char name[256];
+        size_t n;
+
+        if (e->view != view || !dlo_str_prefix_ci(e->key, key))
             continue;
-        if (e->fail)
-            return dlo_error_set(err, e->fail, "HKLM\\%s value %s cannot be read: fake failure",
-                                 key, name);
-        out->type = e->type;
-        out->number = e->number;
-        out->size = e->size;
-        out->count = e->count;
-        out->oversize = e->oversize;
-        if (e->text) {
-            out->text = malloc(e->text_len);
-            if (!out->text)
-                return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-            memcpy(out->text, e->text, e->text_len);
-            out->text_len = e->text_len;
+        if (e->key[klen] == '\0') {
+            exists = true;
+            continue;
         }
-        return DLO_OK;
+        if (e->key[klen] != '\\')
+            continue;
+        exists = true;
+        rest = e->key + klen + 1;
+        n = strcspn(rest, "\\");
+        memcpy(name, rest, n);
+        name[n] = '\0';
+        if (!listed(out, name) && dlo_strlist_add(out, name))
+            return DLO_E_NOMEM;
     }
-    return DLO_E_NOTFOUND;
+    return exists ? DLO_OK : DLO_E_NOTFOUND;
+}
+
+const dlo_registry *fake_reg_seam(fake_registry *f)
+{
+    f->reg.ctx = f;
+    f->reg.read = fake_read;
+    f->reg.subkeys = fake_subkeys;
+    return &f->reg;
 }
 
 void fake_reg_init(fake_registry *f)
 {
     memset(f, 0, sizeof(*f));
-    f->reg.ctx = f;
-    f->reg.read = fake_read;
+    fake_reg_seam(f);
+}
+
+static void remove_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name)
+{
+    fake_entry *e = find(f, view, key, name);
+    if (e) {
+        free(e->text);
+        *e = f->entries[--f->n];
+    }
 }
 
 void fake_reg_remove(fake_registry *f, const char *key, const char *name)
 {
-    size_t i;
-    for (i = 0; i < f->n; i++) {
-        if (ci_compare(f->entries[i].key, key) == 0 && ci_compare(f->entries[i].name, name) == 0) {
-            free(f->entries[i].text);
-            f->entries[i] = f->entries[--f->n];
-            return;
-        }
-    }
+    remove_in(f, DLO_REG_VIEW_64, key, name);
 }
 
 void fake_reg_free(fake_registry *f)
 {
     while (f->n)
-        fake_reg_remove(f, f->entries[0].key, f->entries[0].name);
+        remove_in(f, f->entries[0].view, f->entries[0].key, f->entries[0].name);
+}
+
+static fake_entry *slot_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name)
+{
+    fake_entry *e;
+    remove_in(f, view, key, name);
+    if (f->n == FAKE_REG_MAX || strlen(key) >= sizeof(e->key) || strlen(name) >= sizeof(e->name))
+        abort();
+    e = &f->entries[f->n++];
+    memset(e, 0, sizeof(*e));
+    e->view = view;
+    strcpy(e->key, key);
+    strcpy(e->name, name);
+    return e;
 }
 
 static fake_entry *slot(fake_registry *f, const char *key, const char *name)
 {
-    fake_entry *e;
-    fake_reg_remove(f, key, name);
-    if (f->n == FAKE_REG_MAX)
-        abort();
-    e = &f->entries[f->n++];
-    memset(e, 0, sizeof(*e));
-    strncpy(e->key, key, sizeof(e->key) - 1);
-    strncpy(e->name, name, sizeof(e->name) - 1);
-    return e;
+    return slot_in(f, DLO_REG_VIEW_64, key, name);
 }
 
-void fake_reg_sz(fake_registry *f, const char *key, const char *name, const char *text)
+void fake_reg_sz_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                    const char *text)
 {
-    fake_entry *e = slot(f, key, name);
+    fake_entry *e = slot_in(f, view, key, name);
     size_t n = strlen(text) + 1;
     e->type = DLO_REG_SZ;
     e->text = malloc(n);
@@ -95,6 +152,11 @@ void fake_reg_sz(fake_registry *f, const char *key, const char *name, const char
     memcpy(e->text, text, n);
     e->text_len = n;
     e->size = n * 2;
+}
+
+void fake_reg_sz(fake_registry *f, const char *key, const char *name, const char *text)
+{
+    fake_reg_sz_in(f, DLO_REG_VIEW_64, key, name, text);
 }
 
 void fake_reg_multi(fake_registry *f, const char *key, const char *name, const char *const *strs,
@@ -118,12 +180,18 @@ void fake_reg_multi(fake_registry *f, const char *key, const char *name, const c
     e->size = (len + 1) * 2;
 }
 
-void fake_reg_dword(fake_registry *f, const char *key, const char *name, uint32_t v)
+void fake_reg_dword_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                       uint32_t v)
 {
-    fake_entry *e = slot(f, key, name);
+    fake_entry *e = slot_in(f, view, key, name);
     e->type = DLO_REG_DWORD;
     e->number = v;
     e->size = 4;
+}
+
+void fake_reg_dword(fake_registry *f, const char *key, const char *name, uint32_t v)
+{
+    fake_reg_dword_in(f, DLO_REG_VIEW_64, key, name, v);
 }
 
 void fake_reg_typed(fake_registry *f, const char *key, const char *name, unsigned long type,
@@ -144,8 +212,22 @@ void fake_reg_oversize(fake_registry *f, const char *key, const char *name, unsi
     e->oversize = 1;
 }
 
+void fake_reg_fail_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                      dlo_status st)
+{
+    fake_entry *e = slot_in(f, view, key, name);
+    e->fail = st;
+}
+
 void fake_reg_fail(fake_registry *f, const char *key, const char *name, dlo_status st)
 {
-    fake_entry *e = slot(f, key, name);
-    e->fail = st;
+    fake_reg_fail_in(f, DLO_REG_VIEW_64, key, name, st);
+}
+
+void fake_reg_subkeys_fail(fake_registry *f, dlo_reg_view view, const char *key)
+{
+    if (strlen(key) >= sizeof(f->broken_key))
+        abort();
+    f->broken_view = view;
+    strcpy(f->broken_key, key);
 }

@@ -1,4 +1,6 @@
-/* An in-memory registry for the host tests of the configuration and the service pass. */
+/* The one in-memory registry of the host tests: configuration, service pass, dispatcher and
+ * detection. Values live in the 64-bit view unless a *_in function names the view; a key's
+ * subkeys are the next path components of the keys that hold values. */
 #ifndef DLO_TEST_FAKE_REGISTRY_H
 #define DLO_TEST_FAKE_REGISTRY_H
 
@@ -10,7 +12,8 @@
 #define FAKE_REG_MAX 64
 
 typedef struct fake_entry {
-    char key[128];
+    dlo_reg_view view;
+    char key[256];
     char name[64];
     unsigned long type;
     char *text; /* strings, NUL-separated for REG_MULTI_SZ */
@@ -27,9 +30,15 @@ typedef struct fake_registry {
     fake_entry entries[FAKE_REG_MAX];
     size_t n;
     unsigned reads;
+    /* Listing the subkeys of this key in this view fails with DLO_E_ACCESS. */
+    dlo_reg_view broken_view;
+    char broken_key[256];
 } fake_registry;
 
 void fake_reg_init(fake_registry *f);
+/* The seam over f, for a fake_registry that was zero-initialised rather than through
+ * fake_reg_init. */
+const dlo_registry *fake_reg_seam(fake_registry *f);
 void fake_reg_free(fake_registry *f);
 void fake_reg_remove(fake_registry *f, const char *key, const char *name);
 void fake_reg_sz(fake_registry *f, const char *key, const char *name, const char *text);
@@ -45,5 +54,15 @@ void fake_reg_oversize(fake_registry *f, const char *key, const char *name, unsi
                        size_t size);
 /* Reading this value fails with st. */
 void fake_reg_fail(fake_registry *f, const char *key, const char *name, dlo_status st);
+
+/* The same in a given view. */
+void fake_reg_sz_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                    const char *text);
+void fake_reg_dword_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                       uint32_t v);
+void fake_reg_fail_in(fake_registry *f, dlo_reg_view view, const char *key, const char *name,
+                      dlo_status st);
+/* Listing the subkeys of key in view fails. */
+void fake_reg_subkeys_fail(fake_registry *f, dlo_reg_view view, const char *key);
 
 #endif

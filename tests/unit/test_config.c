@@ -86,6 +86,13 @@ static const item_case cases[] = {
      {2, NULL, 0, "the type REG_BINARY is wrong; expected REG_DWORD or REG_SZ"},
      "1434",
      "1434"},
+    /* MSSQL$NAME is the instance's service: it names instance NAME. */
+    {DLO_CFG_SQL_INSTANCE, "SqlInstance", "(detected)", SZ("DLO", "DLO"),
+     SZ(" mssql$Finance_2 ", "Finance_2"),
+     SZ("DLO-1", "'DLO-1' is not a SQL Server instance name: '-' is not allowed"),
+     SZ("ABCDEFGHIJKLMNOPQ", "longer than 16 characters"),
+     DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding a SQL Server instance name"),
+     "mssqlserver", "MSSQLSERVER"},
     ADDR_CASE(DLO_ROLE_ADMIN_SERVER),
     ADDR_CASE(DLO_ROLE_ADMIN_CONSOLE),
     ADDR_CASE(DLO_ROLE_DEDUPE_SERVER),
@@ -634,6 +641,57 @@ static void test_equal_and_copy(void **state)
     fake_reg_free(&f);
 }
 
+/* A number whose data is not 4 (REG_DWORD) or 8 (REG_QWORD) bytes is garbage: the read is
+ * refused, naming the key and value, before any value is taken from it. */
+static void test_number_of_the_wrong_size_is_refused(void **state)
+{
+    fake_registry f;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_typed(&f, INST, "SqlPort", DLO_REG_DWORD, 1433, 2);
+    expect_refused(&f, NULL, "HKLM\\" INST " value SqlPort (64-bit view) is a REG_DWORD of 2 bytes",
+                   "expected 4 bytes");
+    fake_reg_typed(&f, INST, "SqlPort", DLO_REG_DWORD, 1433, 4);
+    fake_reg_typed(&f, POL, "ReconcileIntervalMinutes", DLO_REG_QWORD, 5, 4);
+    expect_refused(&f, NULL,
+                   "value ReconcileIntervalMinutes (64-bit view) is a REG_QWORD of 4 bytes",
+                   "expected 8 bytes");
+    fake_reg_free(&f);
+}
+
+/* Both spellings of an instance compare equal, and /config shows it in either form. */
+static void test_sql_instance_normal_form(void **state)
+{
+    fake_registry f;
+    dlo_config a, b;
+    dlo_buf out;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "SqlInstance", "MSSQL$DLO");
+    load(&f, NULL, &a);
+    fake_reg_sz(&f, INST, "SqlInstance", "DLO");
+    load(&f, NULL, &b);
+    assert_string_equal(a.sql_instance, "DLO");
+    assert_true(dlo_config_equal(&a, &b));
+    dlo_buf_init(&out);
+    dlo_config_print(&out, &a, true);
+    assert_non_null(strstr(dlo_buf_str(&out), "\"SqlInstance\": {\"value\": \"DLO\", \"source\": "
+                                              "\"installer\"}"));
+    dlo_buf_reset(&out);
+    dlo_config_print(&out, &a, false);
+    assert_non_null(
+        strstr(dlo_buf_str(&out), "  SqlInstance                   installer     DLO\n"));
+    dlo_buf_free(&out);
+    dlo_config_free(&a);
+    dlo_config_free(&b);
+
+    fake_reg_sz(&f, INST, "SqlInstance", "MSSQL$");
+    expect_refused(&f, NULL, "value SqlInstance holds REG_SZ \"MSSQL$\"", "empty");
+    fake_reg_free(&f);
+}
+
 /* What the item table says to the installer and the Group Policy check, against what a load
  * does: a type is in the mask exactly when a value of that type is not refused for its type,
  * and an item is "in policy" exactly when the policy key's value takes effect. */
@@ -666,7 +724,8 @@ static void test_item_types_and_keys_match_the_load(void **state)
             else if (types[t] == DLO_REG_DWORD)
                 fake_reg_dword(&f, INST, case_name(c), 1);
             else
-                fake_reg_typed(&f, INST, case_name(c), types[t], 1, 4);
+                fake_reg_typed(&f, INST, case_name(c), types[t], 1,
+                               types[t] == DLO_REG_QWORD ? 8 : 4);
             dlo_error_clear(&err);
             snprintf(wrong, sizeof(wrong), "the type %s is wrong", tname);
             refused_for_type =
@@ -769,6 +828,8 @@ int main(void)
         cmocka_unit_test(test_scope_for_several_peers),
         cmocka_unit_test(test_equal_and_copy),
         cmocka_unit_test(test_item_types_and_keys_match_the_load),
+        cmocka_unit_test(test_number_of_the_wrong_size_is_refused),
+        cmocka_unit_test(test_sql_instance_normal_form),
         cmocka_unit_test(test_print_text_and_json),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);

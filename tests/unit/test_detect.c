@@ -12,6 +12,8 @@
 #include "dlo/detect.h"
 #include "dlo/str.h"
 
+#include "fake_registry.h"
+
 /* ---- The fake machine ---- */
 
 #define MAX_ITEMS 32
@@ -21,29 +23,24 @@ typedef struct fake_service {
     dlo_service_state state;
 } fake_service;
 
-typedef struct fake_value {
-    dlo_reg_view view;
-    const char *key;  /* below HKLM */
-    const char *name; /* "" = default value */
-    const char *str;  /* NULL: a REG_DWORD holding number */
-    uint32_t number;
-    dlo_status fail; /* reading it fails so */
-} fake_value;
-
 typedef struct fake_machine {
     fake_service services[MAX_ITEMS];
     size_t n_services;
     dlo_status services_fail;
     unsigned service_calls;
-    fake_value values[MAX_ITEMS];
-    size_t n_values;
-    /* A key whose subkeys cannot be listed. */
-    dlo_reg_view broken_view;
-    const char *broken_key;
+    fake_registry reg;
     const char *files[MAX_ITEMS];
     size_t n_files;
     const char *broken_file; /* checking it fails */
 } fake_machine;
+
+static void machine_free(fake_machine *m)
+{
+    fake_reg_free(&m->reg);
+}
+
+/* A machine freed when it goes out of scope. */
+#define FAKE_MACHINE(m) fake_machine m __attribute__((cleanup(machine_free))) = {0}
 
 static void add_service(fake_machine *m, const char *name, const char *display,
                         dlo_service_state state)
@@ -56,24 +53,18 @@ static void add_service(fake_machine *m, const char *name, const char *display,
 static void add_str(fake_machine *m, dlo_reg_view view, const char *key, const char *name,
                     const char *str)
 {
-    fake_value v = {view, key, name, str, 0, DLO_OK};
-    assert_true(m->n_values < MAX_ITEMS);
-    m->values[m->n_values++] = v;
+    fake_reg_sz_in(&m->reg, view, key, name, str);
 }
 
 static void add_num(fake_machine *m, dlo_reg_view view, const char *key, const char *name,
                     uint32_t number)
 {
-    fake_value v = {view, key, name, NULL, number, DLO_OK};
-    assert_true(m->n_values < MAX_ITEMS);
-    m->values[m->n_values++] = v;
+    fake_reg_dword_in(&m->reg, view, key, name, number);
 }
 
 static void add_broken_value(fake_machine *m, dlo_reg_view view, const char *key, const char *name)
 {
-    fake_value v = {view, key, name, "", 0, DLO_E_ACCESS};
-    assert_true(m->n_values < MAX_ITEMS);
-    m->values[m->n_values++] = v;
+    fake_reg_fail_in(&m->reg, view, key, name, DLO_E_ACCESS);
 }
 
 static void add_file(fake_machine *m, const char *path)
@@ -96,68 +87,6 @@ static dlo_status fake_list_services(void *ctx, dlo_service_list *out, dlo_error
                                  m->services[i].state))
             return DLO_E_NOMEM;
     return DLO_OK;
-}
-
-static dlo_status fake_reg_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
-                                dlo_detect_regval *out, dlo_error *err)
-{
-    fake_machine *m = ctx;
-    size_t i;
-    for (i = 0; i < m->n_values; i++) {
-        const fake_value *v = &m->values[i];
-        if (v->view != view || !dlo_str_equal_ci(v->key, key) || !dlo_str_equal_ci(v->name, name))
-            continue;
-        if (v->fail)
-            return dlo_error_set(err, v->fail, "cannot read HKLM\\%s value %s: Access denied", key,
-                                 name);
-        if (v->str) {
-            out->type = DLO_DETECT_REG_STRING;
-            dlo_buf_puts(&out->str, v->str);
-        } else {
-            out->type = DLO_DETECT_REG_NUMBER;
-            out->number = v->number;
-        }
-        return DLO_OK;
-    }
-    return dlo_error_set(err, DLO_E_NOTFOUND, "not found");
-}
-
-static dlo_status fake_reg_subkeys(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
-                                   dlo_error *err)
-{
-    fake_machine *m = ctx;
-    size_t i, j, klen = strlen(key);
-    bool exists = false;
-
-    if (m->broken_key && m->broken_view == view && dlo_str_equal_ci(m->broken_key, key))
-        return dlo_error_set(err, DLO_E_ACCESS, "cannot list HKLM\\%s: Access denied", key);
-    for (i = 0; i < m->n_values; i++) {
-        const fake_value *v = &m->values[i];
-        const char *rest;
-        char name[256];
-        size_t n;
-        bool seen = false;
-
-        if (v->view != view || !dlo_str_prefix_ci(v->key, key))
-            continue;
-        if (v->key[klen] == '\0') {
-            exists = true;
-            continue;
-        }
-        if (v->key[klen] != '\\')
-            continue;
-        exists = true;
-        rest = v->key + klen + 1;
-        n = strcspn(rest, "\\");
-        assert_true(n < sizeof(name));
-        memcpy(name, rest, n);
-        name[n] = '\0';
-        for (j = 0; j < out->count; j++)
-            seen |= dlo_str_equal_ci(out->items[j], name);
-        if (!seen && dlo_strlist_add(out, name))
-            return DLO_E_NOMEM;
-    }
-    return exists ? DLO_OK : dlo_error_set(err, DLO_E_NOTFOUND, "no key HKLM\\%s", key);
 }
 
 static dlo_status fake_file_exists(void *ctx, const char *path, dlo_error *err)
@@ -188,12 +117,8 @@ static dlo_status fake_known_folder(void *ctx, const char *name, dlo_buf *out, d
 
 static dlo_detect_os fake_os(fake_machine *m)
 {
-    dlo_detect_os os = {m,
-                        fake_list_services,
-                        fake_reg_read,
-                        fake_reg_subkeys,
-                        fake_file_exists,
-                        fake_known_folder};
+    dlo_detect_os os = {m, fake_list_services, fake_file_exists, fake_known_folder};
+    fake_reg_seam(&m->reg);
     return os;
 }
 
@@ -216,7 +141,7 @@ static void run_with(fake_machine *m, const char *table_text, const char *sql_in
     dlo_error_clear(&err);
     assert_int_equal(dlo_detect_table_parse(&t, "t.detect", table_text, strlen(table_text), &err),
                      DLO_OK);
-    assert_int_equal(dlo_detect_run(&t, &os, &params, r, &err), DLO_OK);
+    assert_int_equal(dlo_detect_run(&t, &os, &m->reg.reg, &params, r, &err), DLO_OK);
     dlo_detect_table_free(&t);
 }
 
@@ -254,7 +179,7 @@ static const char *find_warning(const dlo_detect_result *r, const char *a, const
 
 static void test_service_by_short_name_and_display_name(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const dlo_detect_evidence *e;
     (void)state;
@@ -303,7 +228,7 @@ static void test_service_by_short_name_and_display_name(void **state)
 
 static void test_uninstall_in_both_views(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const dlo_detect_evidence *e;
     (void)state;
@@ -336,15 +261,14 @@ static void test_uninstall_in_both_views(void **state)
 
 static void test_unreadable_uninstall_entry_is_reported_and_skipped(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const char *w;
     (void)state;
 
     add_broken_value(&m, DLO_REG_VIEW_64, UNINSTALL "\\{LOCKED}", "DisplayName");
     add_str(&m, DLO_REG_VIEW_64, UNINSTALL "\\{EDGE}", "DisplayName", "Arctera DLO Edge Server");
-    m.broken_view = DLO_REG_VIEW_32;
-    m.broken_key = UNINSTALL;
+    fake_reg_subkeys_fail(&m.reg, DLO_REG_VIEW_32, UNINSTALL);
     run_with(&m, "dlo-detect 1\nedge-server unconfirmed uninstall \"*DLO Edge Server*\"\n", NULL,
              &r);
 
@@ -361,7 +285,7 @@ static void test_unreadable_uninstall_entry_is_reported_and_skipped(void **state
 
 static void test_file_under_known_folder(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const dlo_detect_evidence *e;
     (void)state;
@@ -387,7 +311,7 @@ static void test_file_under_known_folder(void **state)
 
 static void test_unreadable_file_and_folder_are_reported(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -412,7 +336,7 @@ static void test_unreadable_file_and_folder_are_reported(void **state)
 
 static void test_regfile_both_views(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const dlo_detect_evidence *e;
     (void)state;
@@ -456,7 +380,7 @@ static void test_regfile_both_views(void **state)
 
 static void test_unshared_key_seen_twice_is_one_finding(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -471,7 +395,7 @@ static void test_unshared_key_seen_twice_is_one_finding(void **state)
 
 static void test_service_list_failure_does_not_stop_detection(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -502,7 +426,7 @@ static void admin_with_default_instance(fake_machine *m)
 
 static void test_sql_static_port(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     const dlo_detect_evidence *e;
     (void)state;
@@ -532,7 +456,7 @@ static void test_sql_static_port(void **state)
 
 static void test_sql_dynamic_port_and_static_list(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -547,6 +471,7 @@ static void test_sql_dynamic_port_and_static_list(void **state)
     assert_int_equal(r.warnings.count, 0);
     dlo_detect_result_free(&r);
 
+    machine_free(&m);
     memset(&m, 0, sizeof(m));
     admin_with_default_instance(&m);
     add_str(&m, DLO_REG_VIEW_64, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", "1433, 1500");
@@ -555,6 +480,7 @@ static void test_sql_dynamic_port_and_static_list(void **state)
     assert_int_equal(r.sql.port_source, DLO_SQL_PORT_STATIC);
     dlo_detect_result_free(&r);
 
+    machine_free(&m);
     memset(&m, 0, sizeof(m));
     admin_with_default_instance(&m);
     add_num(&m, DLO_REG_VIEW_64, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", 2000);
@@ -594,7 +520,7 @@ static void test_sql_missing_and_garbage_ports(void **state)
     (void)state;
     for (i = 0; i < sizeof(port_cases) / sizeof(port_cases[0]); i++) {
         const port_case *c = &port_cases[i];
-        fake_machine m = {0};
+        FAKE_MACHINE(m);
         dlo_detect_result r;
 
         print_message("case %u\n", (unsigned)i);
@@ -628,7 +554,7 @@ static void test_sql_missing_and_garbage_ports(void **state)
 
 static void test_sql_instance_id_missing_or_garbage(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -643,6 +569,7 @@ static void test_sql_instance_id_missing_or_garbage(void **state)
         find_warning(&r, "HKLM\\" SQL_NAMES " has no value DLO", "using TCP port 1433"));
     dlo_detect_result_free(&r);
 
+    machine_free(&m);
     memset(&m, 0, sizeof(m));
     add_service(&m, "DLOAdminSvcu", "", DLO_SERVICE_RUNNING);
     add_service(&m, "MSSQL$DLO", "SQL Server (DLO)", DLO_SERVICE_RUNNING);
@@ -652,6 +579,7 @@ static void test_sql_instance_id_missing_or_garbage(void **state)
     assert_non_null(find_warning(&r, "value DLO (64-bit view) is not an instance id", NULL));
     dlo_detect_result_free(&r);
 
+    machine_free(&m);
     memset(&m, 0, sizeof(m));
     add_service(&m, "DLOAdminSvcu", "", DLO_SERVICE_RUNNING);
     add_service(&m, "MSSQL$DLO", "SQL Server (DLO)", DLO_SERVICE_RUNNING);
@@ -665,7 +593,7 @@ static void test_sql_instance_id_missing_or_garbage(void **state)
 
 static void test_sql_32bit_instance(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -684,7 +612,7 @@ static void test_sql_32bit_instance(void **state)
 
 static void test_sql_role_needs_configuration_or_admin_server(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     (void)state;
 
@@ -729,11 +657,86 @@ static void test_sql_role_needs_configuration_or_admin_server(void **state)
     dlo_detect_result_free(&r);
 }
 
+/* The Administration Server with two instances, each with its own port. */
+static void admin_with_two_instances(fake_machine *m)
+{
+    admin_with_default_instance(m);
+    add_str(m, DLO_REG_VIEW_64, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", "1433");
+    add_service(m, "MSSQL$DLO", "SQL Server (DLO)", DLO_SERVICE_RUNNING);
+    add_str(m, DLO_REG_VIEW_64, SQL_NAMES, "DLO", "MSSQL16.DLO");
+    add_str(m, DLO_REG_VIEW_64, IPALL("MSSQL16.DLO"), "TcpPort", "1500");
+}
+
+static void test_sql_configured_instance_of_two(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    admin_with_two_instances(&m);
+    run_with(&m, admin_table, "DLO", &r);
+    assert_int_equal(r.roles, BIT(ADMIN_SERVER) | BIT(SQL_SERVER));
+    assert_int_equal(r.sql.instances.count, 2);
+    assert_string_equal(r.sql.instance, "DLO");
+    assert_string_equal(r.sql.instance_id, "MSSQL16.DLO");
+    assert_string_equal(r.sql.tcp_ports, "1500");
+    assert_string_equal(find_evidence(&r.found, DLO_ROLE_SQL_SERVER, "MSSQL$DLO")->detail,
+                        "named by the configuration");
+    assert_int_equal(r.warnings.count, 0);
+    dlo_detect_result_free(&r);
+
+    /* The default instance is named by its own name. */
+    run_with(&m, admin_table, "MSSQLSERVER", &r);
+    assert_string_equal(r.sql.instance, "MSSQLSERVER");
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_int_equal(r.sql.port_source, DLO_SQL_PORT_STATIC);
+    dlo_detect_result_free(&r);
+}
+
+static void test_sql_configured_instance_not_here(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    /* Not guessed, not even when one instance alone would have been taken. */
+    add_service(&m, "DLOAdminSvcu", "", DLO_SERVICE_RUNNING);
+    add_service(&m, "MSSQL$OTHER", "SQL Server (OTHER)", DLO_SERVICE_RUNNING);
+    add_str(&m, DLO_REG_VIEW_64, SQL_NAMES, "OTHER", "MSSQL16.OTHER");
+    add_str(&m, DLO_REG_VIEW_64, IPALL("MSSQL16.OTHER"), "TcpPort", "1600");
+    run_with(&m, admin_table, "DLO", &r);
+    assert_int_equal(r.roles, BIT(ADMIN_SERVER));
+    assert_null(r.sql.instance);
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_int_equal(r.sql.port_source, DLO_SQL_PORT_DEFAULT);
+    assert_non_null(find_warning(&r, "configured SQL Server instance 'DLO' has no service here",
+                                 "no other instance is taken in its place"));
+    assert_false(r.partial);
+    dlo_detect_result_free(&r);
+}
+
+/* A port value whose data has the wrong size for its type is a warning naming key and value,
+ * and the standard port is used. */
+static void test_sql_port_number_of_the_wrong_size(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    admin_with_default_instance(&m);
+    fake_reg_typed(&m.reg, IPALL("MSSQL16.MSSQLSERVER"), "TcpPort", DLO_REG_DWORD, 1500, 3);
+    run_with(&m, admin_table, NULL, &r);
+    assert_string_equal(r.sql.tcp_ports, "1433");
+    assert_non_null(find_warning(&r, "IPAll value TcpPort (64-bit view) is a REG_DWORD of 3 bytes",
+                                 "expected 4 bytes"));
+    dlo_detect_result_free(&r);
+}
+
 /* ---- Output ---- */
 
 static void test_text_and_json_reports(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_result r;
     dlo_buf b;
     const char *s;
@@ -839,7 +842,8 @@ static int app_run(app_fixture *f, const dlo_detect_os *os, char **argv)
                          .write_err = cap_err,
                          .load_embedded = app_embedded,
                          .read_file = app_read,
-                         .detect_os = os};
+                         .detect_os = os,
+                         .registry = os ? &((fake_machine *)os->ctx)->reg.reg : NULL};
     int argc = 0;
     dlo_buf_init(&f->out);
     dlo_buf_init(&f->err);
@@ -858,7 +862,7 @@ static void app_free(app_fixture *f)
 
 static void test_detect_command(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_os os = fake_os(&m);
     app_fixture f = {{0}, {0}, "dlo-detect 1\n\nclient confirmed service DLOAdminSvcu\n"};
     (void)state;
@@ -882,9 +886,43 @@ static void test_detect_command(void **state)
     app_free(&f);
 }
 
+/* SqlInstance, from the registry or the switch, decides which of two instances is DLO's. */
+static void test_detect_command_with_sql_instance(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_os os = fake_os(&m);
+    app_fixture f = {{0}, {0}, ""};
+    (void)state;
+
+    admin_with_two_instances(&m);
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"instance\": null"));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "2 SQL Server instances"));
+    app_free(&f);
+
+    fake_reg_sz(&m.reg, "SOFTWARE\\Arctera\\DLO\\FirewallAgent", "SqlInstance", "MSSQL$DLO");
+    assert_int_equal(APP_RUN(&f, &os, "/detect"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out),
+                           "SQL Server service MSSQL$DLO (running): named by the configuration"));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "TCP port 1500 (static: "));
+    app_free(&f);
+
+    /* The switch wins over the registry for one run. */
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json", "/sqlinstance:mssqlserver"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"instance\": \"MSSQLSERVER\""));
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"tcp_ports\": \"1433\""));
+    app_free(&f);
+
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/sqlinstance:DLO;1"), 2);
+    assert_non_null(strstr(dlo_buf_str(&f.err), "/sqlinstance:\"DLO;1\": 'DLO;1' is not a SQL "
+                                                "Server instance name: ';' is not allowed"));
+    assert_string_equal(dlo_buf_str(&f.out), "");
+    app_free(&f);
+}
+
 static void test_detect_command_failures(void **state)
 {
-    fake_machine m = {0};
+    FAKE_MACHINE(m);
     dlo_detect_os os = fake_os(&m);
     app_fixture f = {{0}, {0}, "dlo-detect 1\nclient confirmed service\n"};
     (void)state;
@@ -923,8 +961,12 @@ int main(void)
         cmocka_unit_test(test_sql_instance_id_missing_or_garbage),
         cmocka_unit_test(test_sql_32bit_instance),
         cmocka_unit_test(test_sql_role_needs_configuration_or_admin_server),
+        cmocka_unit_test(test_sql_configured_instance_of_two),
+        cmocka_unit_test(test_sql_configured_instance_not_here),
+        cmocka_unit_test(test_sql_port_number_of_the_wrong_size),
         cmocka_unit_test(test_text_and_json_reports),
         cmocka_unit_test(test_detect_command),
+        cmocka_unit_test(test_detect_command_with_sql_instance),
         cmocka_unit_test(test_detect_command_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,15 +21,18 @@ typedef struct fake_engine {
     int calls;
     unsigned last_why;
     dlo_mode last_mode;
+    dlo_service_loop *last_mem;
     dlo_status result;
 } fake_engine;
 
-static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, unsigned why, dlo_error *err)
+static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, dlo_service_loop *mem,
+                                 unsigned why, dlo_error *err)
 {
     fake_engine *e = ctx;
     e->calls++;
     e->last_why = why;
     e->last_mode = cfg->mode;
+    e->last_mem = mem;
     if (e->result)
         return dlo_error_set(err, e->result, "the firewall said no");
     return DLO_OK;
@@ -76,6 +79,8 @@ static void test_start_pass_reconciles_with_the_configuration(void **state)
     assert_int_equal(r.engine.calls, 1);
     assert_int_equal(r.engine.last_why, DLO_WAKE_START);
     assert_int_equal(r.engine.last_mode, DLO_MODE_EXCLUSIVE);
+    /* The reconcile keeps its memory in the loop's, not in one of its own. */
+    assert_ptr_equal(r.engine.last_mem, &r.state);
     assert_int_equal(r.interval, 300);
     assert_true(log_has("1002 0 configuration in effect: BOIMode=exclusive (installer)"));
     rig_free(&r);

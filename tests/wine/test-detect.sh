@@ -3,6 +3,8 @@
 # Component detection on a real (Wine) registry and service manager: services, Uninstall
 # entries in both registry views, a file under Program Files, a SQL Server instance and its
 # port make /detect report the roles with their evidence; taking them away removes the roles.
+# Two SQL Server instances with different ports: SqlInstance (registry or switch) picks the
+# named one's port in /detect and /plan; a name that is not there is reported, not guessed.
 # Everything created here is deleted again, also when the script is interrupted.
 . "$(dirname "$0")/lib.sh"
 exe=$1
@@ -13,6 +15,7 @@ sql='HKLM\SOFTWARE\Microsoft\Microsoft SQL Server'
 ipall="$sql"'\MSSQL16.DLOTEST\MSSQLServer\SuperSocketNetLib\Tcp\IPAll'
 bin='C:\windows\system32\notepad.exe'
 console_dir="$WINEPREFIX/drive_c/Program Files/Arctera/Arctera DLO"
+config='HKLM\SOFTWARE\Arctera\DLO\FirewallAgent'
 tmp=$(mktemp -d)
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
@@ -35,11 +38,18 @@ create_service() {
 }
 
 remove_all() {
-  for svc in DLOAdminSvcu DLOTestJournal 'MSSQL$DLOTEST' SQLBrowser; do quiet wine sc delete "$svc"; done
+  for svc in DLOAdminSvcu DLOTestJournal 'MSSQL$DLOTEST' SQLBrowser MSSQLSERVER 'MSSQL$DLO'; do
+    quiet wine sc delete "$svc"
+  done
   quiet wine reg delete "$uninstall"'\{DLO-TEST-EDGE}' /f /reg:64
   quiet wine reg delete "$uninstall"'\{DLO-TEST-IO}' /f /reg:32
   quiet wine reg delete "$sql"'\Instance Names\SQL' /v DLOTEST /f /reg:64
   quiet wine reg delete "$sql"'\MSSQL16.DLOTEST' /f /reg:64
+  for inst in MSSQLSERVER DLO; do
+    quiet wine reg delete "$sql"'\Instance Names\SQL' /v $inst /f /reg:64
+    quiet wine reg delete "$sql"'\MSSQL16.'$inst /f /reg:64
+  done
+  quiet wine reg delete "$config" /v SqlInstance /f /reg:64
   quiet wine reg delete 'HKLM\SOFTWARE\DloagentTest' /f /reg:32
   rm -rf "$console_dir"
 }
@@ -149,6 +159,10 @@ json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) 
   "/detection:FILE replaces the built-in table"
 json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
   "a file found through a registry value of the 32-bit view"
+must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_EXPAND_SZ /d '%ProgramFiles%\Arctera\Arctera DLO' /f /reg:32
+run_exe "$exe" /detect /json "/detection:$site"
+json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
+  "a REG_EXPAND_SZ path is read expanded"
 
 # --- A bad table ---
 cat >"$tmp/bad.detect" <<'EOF'
@@ -165,6 +179,59 @@ expect_empty "$out" "a bad table prints nothing on stdout"
 run_exe "$exe" /detect '/detection:C:\no\such.detect'
 expect_rc 2 "missing detection table"
 expect_match "$err" 'such\.detect' "a missing table is named"
+
+# --- Two SQL Server instances: SqlInstance names DLO's ---
+remove_all
+create_service DLOAdminSvcu "DLO Administration Service"
+create_service MSSQLSERVER "SQL Server (MSSQLSERVER)"
+create_service 'MSSQL$DLO' "SQL Server (DLO)"
+for inst in MSSQLSERVER:14331 DLO:14332; do
+  name=${inst%%:*}
+  port=${inst#*:}
+  must wine reg add "$sql"'\Instance Names\SQL' /v "$name" /t REG_SZ /d "MSSQL16.$name" /f /reg:64
+  must wine reg add "$sql"'\MSSQL16.'"$name"'\MSSQLServer\SuperSocketNetLib\Tcp\IPAll' /v TcpPort /t REG_SZ /d "$port" /f /reg:64
+done
+sql_rule='"name": "Arctera DLO - SQL Server \(TCP-In\)", "direction": "in", "protocol": "tcp", "local_ports": '
+
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json with two instances"
+json_check "$out" 'sorted(d["sql"]["instances"]) == ["DLO", "MSSQLSERVER"] and d["sql"]["instance"] is None and "sql-server" not in d["detected"]' \
+  "two instances and none configured: neither is taken"
+json_check "$out" '[w for w in d["warnings"] if "2 SQL Server instances" in w and "name DLO" in w]' \
+  "the warning asks for the instance to be named"
+
+must wine reg add "$config" /v SqlInstance /t REG_SZ /d 'MSSQL$DLO' /f /reg:64
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json with SqlInstance in the installer key"
+json_check "$out" 'd["sql"]["instance"] == "DLO" and d["sql"]["tcp_ports"] == "14332" and "sql-server" in d["detected"] and d["warnings"] == []' \
+  "SqlInstance picks the named instance and its port"
+json_check "$out" "[e for e in $ev('sql-server') if e['service'] == 'MSSQL\$DLO' and e['reason'] == 'named by the configuration']" \
+  "the evidence says why the instance is DLO's"
+run_exe "$exe" /detect
+expect_match "$out" 'SQL Server service MSSQL\$DLO \(stopped\): named by the configuration' \
+  "/detect text says the configuration names it"
+expect_match "$out" 'TCP port 14332 \(static: ' "/detect text shows the named instance's port"
+run_exe "$exe" /config /json
+json_check "$out" 'd["values"]["SqlInstance"] == {"value": "DLO", "source": "installer"}' \
+  "/config shows SqlInstance in normal form"
+run_exe "$exe" /plan /json /mode:nonboi
+expect_rc 0 "/plan with SqlInstance"
+expect_match "$out" "$sql_rule\"14332\"" "/plan opens the named instance's port"
+run_exe "$exe" /plan /json /mode:nonboi /roles:sql-server
+expect_match "$out" "$sql_rule\"14332\"" "/plan with configured roles still reads the named instance's port"
+run_exe "$exe" /plan /json /mode:nonboi /sqlinstance:mssqlserver
+expect_match "$out" "$sql_rule\"14331\"" "/sqlinstance: picks the other instance for one run"
+
+must wine reg add "$config" /v SqlInstance /t REG_SZ /d NOPE /f /reg:64
+run_exe "$exe" /detect /json
+expect_rc 0 "/detect /json with an instance that is not there"
+json_check "$out" 'd["sql"]["instance"] is None and d["sql"]["tcp_ports"] == "1433" and "sql-server" not in d["detected"]' \
+  "an instance not on the machine is not guessed"
+json_check "$out" '[w for w in d["warnings"] if "instance \x27NOPE\x27 has no service here" in w and "no other instance is taken" in w]' \
+  "the missing instance is a warning saying so"
+run_exe "$exe" /detect '/sqlinstance:DLO-1'
+expect_rc 2 "bad /sqlinstance:"
+expect_match "$err" "'DLO-1' is not a SQL Server instance name" "a bad instance name is explained"
 
 # --- Take DLO away again ---
 remove_all

@@ -1,4 +1,6 @@
-/* The registry seam over Win32 (HKLM, 64-bit view), and watching a key that may not exist. */
+/* The one registry module of the Windows layer: the dlo_registry seam over Win32 (HKLM, both
+ * views, typed values, subkeys) that the configuration and detection read through, and the
+ * watch on a key that may not exist that the service waits on. */
 #ifndef DLO_WIN_REGISTRY_H
 #define DLO_WIN_REGISTRY_H
 
@@ -7,7 +9,7 @@
 #include "dlo/registry.h"
 #include "dlo/status.h"
 
-/* dlo_registry over RegOpenKeyExW and RegQueryValueExW. */
+/* dlo_registry over RegOpenKeyExW, RegQueryValueExW and RegEnumKeyExW. */
 const dlo_registry *win_registry(void);
 
 /* Watches HKLM\path for changes of its values, and its creation or deletion, without polling.

@@ -8,6 +8,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/platform.h"
 #include "dlo/registry.h"
 #include "dlo/service.h"
 #include "dlo/status.h"
@@ -27,8 +28,9 @@
 /* How long /uninstall waits for the service to stop. */
 #define WIN_STOP_WAIT_MS 30000u
 
-/* dlo_platform.service_command. */
-dlo_status win_service_command(void *ctx, const dlo_cli *cli, dlo_buf *out, dlo_error *err);
+/* dlo_platform.service_command: the passes of /run and /service plan and reconcile on plat. */
+dlo_status win_service_command(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                               dlo_error *err);
 
 /* The loop shared by the service and /run. */
 typedef struct win_loop {
@@ -41,8 +43,5 @@ typedef struct win_loop {
 /* Runs until loop->stop is set. Fails only if it cannot run at all (ops->start failed, no
  * timer can be made); everything that goes wrong while running is logged and retried. */
 dlo_status win_loop_run(win_loop *loop, dlo_error *err);
-
-/* True when the process token is elevated and holds the Administrators group. */
-bool win_is_elevated(void);
 
 #endif

@@ -1,0 +1,33 @@
+#include <windows.h>
+
+#include "win/console.h"
+#include "win/detect_os.h"
+#include "win/files.h"
+#include "win/fwcom.h"
+#include "win/platform.h"
+#include "win/registry.h"
+#include "win/service.h"
+#include "win/winutil.h"
+
+static bool platform_is_elevated(void *ctx)
+{
+    (void)ctx;
+    return win_is_elevated();
+}
+
+const dlo_platform *win_platform(void)
+{
+    static dlo_platform plat = {
+        .write_out = win_console_out,
+        .write_err = win_console_err,
+        .load_embedded = win_load_embedded,
+        .read_file = win_read_file,
+        .open_firewall = fwcom_open,
+        .close_firewall = fwcom_close,
+        .is_elevated = platform_is_elevated,
+        .detect_os = &win_detect_os,
+        .service_command = win_service_command,
+    };
+    plat.registry = win_registry();
+    return &plat;
+}

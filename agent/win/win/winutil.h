@@ -1,0 +1,35 @@
+/* What every part of the Windows layer shares: UTF-8 <-> UTF-16, Win32 errors and HRESULTs
+ * as a dlo_status with their text, and whether the process is elevated. A leaf: it includes no
+ * other header of the Windows layer, so the custom action DLL and each feature file can use it
+ * without pulling in the others. */
+#ifndef DLO_WIN_WINUTIL_H
+#define DLO_WIN_WINUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wchar.h>
+
+#include "dlo/status.h"
+
+/* UTF-16 to newly allocated UTF-8 (free()); NULL on failure. */
+char *win_utf16_to_utf8(const wchar_t *s);
+/* UTF-8 (n bytes) to newly allocated, NUL-terminated UTF-16 (free()); NULL on failure. */
+wchar_t *win_utf8_to_utf16(const char *s, size_t n);
+
+/* The message of a Win32 error code or an HRESULT, in UTF-8, without the trailing newline:
+ * "Access is denied. (error 5)", or "error N" when the system has no text for it. */
+void win_error_text(unsigned long code, char *out, size_t size);
+
+/* The one mapping from a Win32 error to a status: DLO_E_NOTFOUND for a missing file, path or
+ * key, DLO_E_ACCESS for access denied, DLO_E_NOMEM for out of memory, else DLO_E_IO. */
+dlo_status win_error_status(unsigned long code);
+/* Records "what: <the message of code>" in err with win_error_status(code). */
+dlo_status win_error_set(dlo_error *err, unsigned long code, const char *what);
+/* The same for an HRESULT: DLO_E_ACCESS for access denied, else `other` (the caller knows what
+ * failed: DLO_E_FIREWALL for the firewall's COM API). Records "what failed: 0xHHHHHHHH text". */
+dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char *what);
+
+/* True when the process token is elevated and holds the Administrators group. */
+bool win_is_elevated(void);
+
+#endif

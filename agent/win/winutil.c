@@ -1,0 +1,114 @@
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "win/winutil.h"
+
+char *win_utf16_to_utf8(const wchar_t *s)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, s, -1, NULL, 0, NULL, NULL);
+    char *out;
+
+    if (n <= 0)
+        return NULL;
+    out = malloc((size_t)n);
+    if (out && WideCharToMultiByte(CP_UTF8, 0, s, -1, out, n, NULL, NULL) != n) {
+        free(out);
+        out = NULL;
+    }
+    return out;
+}
+
+wchar_t *win_utf8_to_utf16(const char *s, size_t n)
+{
+    int len;
+    wchar_t *out;
+
+    if (n > INT_MAX)
+        return NULL;
+    len = n ? MultiByteToWideChar(CP_UTF8, 0, s, (int)n, NULL, 0) : 0;
+    if (n && len <= 0)
+        return NULL;
+    out = malloc(((size_t)len + 1) * sizeof(wchar_t));
+    if (!out)
+        return NULL;
+    if (len && MultiByteToWideChar(CP_UTF8, 0, s, (int)n, out, len) != len) {
+        free(out);
+        return NULL;
+    }
+    out[len] = L'\0';
+    return out;
+}
+
+void win_error_text(unsigned long code, char *out, size_t size)
+{
+    wchar_t wbuf[512];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code,
+                             0, wbuf, sizeof(wbuf) / sizeof(wbuf[0]), NULL);
+    char *utf8;
+
+    while (n > 0 && (wbuf[n - 1] == L'\r' || wbuf[n - 1] == L'\n' || wbuf[n - 1] == L' '))
+        wbuf[--n] = L'\0';
+    utf8 = n ? win_utf16_to_utf8(wbuf) : NULL;
+    if (utf8)
+        snprintf(out, size, "%s (error %lu)", utf8, code);
+    else
+        snprintf(out, size, "error %lu", code);
+    free(utf8);
+}
+
+dlo_status win_error_status(unsigned long code)
+{
+    switch (code) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+        return DLO_E_NOTFOUND;
+    case ERROR_ACCESS_DENIED:
+        return DLO_E_ACCESS;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return DLO_E_NOMEM;
+    default:
+        return DLO_E_IO;
+    }
+}
+
+dlo_status win_error_set(dlo_error *err, unsigned long code, const char *what)
+{
+    char why[300];
+    win_error_text(code, why, sizeof(why));
+    return dlo_error_set(err, win_error_status(code), "%s: %s", what, why);
+}
+
+dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char *what)
+{
+    char text[300];
+    dlo_status st = (hr == E_ACCESSDENIED || hr == HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED))
+                        ? DLO_E_ACCESS
+                        : other;
+    win_error_text((unsigned long)hr, text, sizeof(text));
+    return dlo_error_set(err, st, "%s failed: 0x%08lx %s", what, (unsigned long)hr, text);
+}
+
+bool win_is_elevated(void)
+{
+    HANDLE token;
+    TOKEN_ELEVATION elevation;
+    DWORD size = sizeof(SID) + SID_MAX_SUB_AUTHORITIES * sizeof(DWORD);
+    BYTE admins[sizeof(SID) + SID_MAX_SUB_AUTHORITIES * sizeof(DWORD)];
+    BOOL member = FALSE, elevated = FALSE;
+
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
+        DWORD n;
+        if (GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &n))
+            elevated = elevation.TokenIsElevated != 0;
+        CloseHandle(token);
+    }
+    /* Both: a token whose Administrators group is deny-only still says elevated (Wine does so
+     * for a restricted token), and the group is what the Service Control Manager checks. */
+    if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, admins, &size) ||
+        !CheckTokenMembership(NULL, admins, &member))
+        member = FALSE;
+    return elevated && member;
+}

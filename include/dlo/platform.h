@@ -1,0 +1,49 @@
+/* The seam between the portable core and the operating system: a struct of function pointers
+ * that the Windows layer fills with Win32 and COM (agent/win/platform.c), the Linux build with
+ * files and nothing else (agent/host/main.c), and the tests with fakes.
+ *
+ * Detection, the detection table, the targets and the dispatcher all take it, so it lives here
+ * rather than in any of them: nothing below the dispatcher needs the dispatcher's header. */
+#ifndef DLO_PLATFORM_H
+#define DLO_PLATFORM_H
+
+#include "dlo/buf.h"
+#include "dlo/fwbackend.h"
+#include "dlo/registry.h"
+#include "dlo/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dlo_cli;
+struct dlo_detect_os;
+
+typedef struct dlo_platform {
+    void *ctx;
+    /* Receive UTF-8 text; the Windows layer converts for the console. */
+    void (*write_out)(void *ctx, const char *utf8, size_t n);
+    void (*write_err)(void *ctx, const char *utf8, size_t n);
+    /* Appends a data file embedded in the executable (an RCDATA resource of that name, e.g.
+     * "PORTMATRIX") to out. DLO_E_NOTFOUND if there is none. */
+    dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
+    /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
+    dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
+    /* Opens the firewall; the backend is valid until close_firewall. NULL where there is none. */
+    dlo_status (*open_firewall)(void *ctx, dlo_fw_backend *out, dlo_error *err);
+    void (*close_firewall)(void *ctx, dlo_fw_backend *fw);
+    /* True when the process may change the firewall (an elevated administrator token). */
+    bool (*is_elevated)(void *ctx);
+    /* Services and files as component detection reads them (dlo/detect.h); NULL where
+     * detection cannot run. Detection reads the registry through `registry`. */
+    const struct dlo_detect_os *detect_os;
+    /* HKLM, as the configuration and detection read it. NULL: /config and friends report that
+     * there is no registry here, detection that it cannot run. */
+    const dlo_registry *registry;
+    /* The commands only a service host can carry out (/install, /uninstall, /run, /service);
+     * output for stdout goes to out. It is given the platform itself, which its passes plan
+     * and reconcile with. NULL where there is none (the host build). */
+    dlo_status (*service_command)(const struct dlo_platform *plat, const struct dlo_cli *cli,
+                                  dlo_buf *out, dlo_error *err);
+} dlo_platform;
+
+#endif
