@@ -3,6 +3,7 @@
 #include "win/console.h"
 #include "win/detect_os.h"
 #include "win/files.h"
+#include "win/fssec.h"
 #include "win/fwcom.h"
 #include "win/platform.h"
 #include "win/registry.h"
@@ -29,5 +30,6 @@ const dlo_platform *win_platform(void)
         .service_command = win_service_command,
     };
     plat.registry = win_registry();
+    plat.fs_security = win_fs_security();
     return &plat;
 }

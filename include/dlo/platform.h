@@ -11,6 +11,7 @@
 #include "dlo/fwbackend.h"
 #include "dlo/registry.h"
 #include "dlo/status.h"
+#include "dlo/trust.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,9 @@ typedef struct dlo_platform {
     /* HKLM, as the configuration and detection read it. NULL: /config and friends report that
      * there is no registry here, detection that it cannot run. */
     const dlo_registry *registry;
+    /* Owners and DACLs of files and folders, for dlo/trust.h: what decides whether the service
+     * may believe a file. NULL where there are none (the host build): nothing is trusted. */
+    const dlo_fs_security *fs_security;
     /* The commands only a service host can carry out (/install, /uninstall, /run, /service);
      * output for stdout goes to out. It is given the platform itself, which its passes plan
      * and reconcile with. NULL where there is none (the host build). */
