@@ -1,7 +1,7 @@
 #include "dlo/cli.h"
 
 #include "dlo/roles.h"
-#include "dlo/text.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 
 #include "dlo/addr.h"
 #include "dlo/log.h"
-#include "dlo/text.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,15 +150,6 @@ const char *dlo_config_source_name(dlo_config_source src)
     return "?";
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 dlo_status dlo_config_init(dlo_config *cfg)
 {
     int r;
@@ -168,7 +159,7 @@ dlo_status dlo_config_init(dlo_config *cfg)
     cfg->interval_minutes = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES;
     cfg->interval_seconds = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        cfg->scopes[r] = dup_str("*");
+        cfg->scopes[r] = dlo_strdup("*");
         if (!cfg->scopes[r]) {
             dlo_config_free(cfg);
             return DLO_E_NOMEM;
@@ -194,7 +185,7 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         dst->scopes[r] = NULL;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        dst->scopes[r] = dup_str(src->scopes[r] ? src->scopes[r] : "*");
+        dst->scopes[r] = dlo_strdup(src->scopes[r] ? src->scopes[r] : "*");
         if (!dst->scopes[r]) {
             dlo_config_free(dst);
             return DLO_E_NOMEM;
@@ -220,13 +211,14 @@ typedef struct parsed {
     dlo_buf addrs;
 } parsed;
 
-/* Appends s as a quoted, escaped and, past `max` bytes, truncated string. */
+/* Appends s as a quoted, escaped and, past `max` bytes, truncated string (never in the middle
+ * of a UTF-8 character). */
 static void quote(dlo_buf *b, const char *s, size_t max)
 {
-    size_t i, n = strlen(s);
+    size_t i, n = strlen(s), shown = dlo_utf8_cut(s, n, max);
 
     dlo_buf_putc(b, '"');
-    for (i = 0; i < n && i < max; i++) {
+    for (i = 0; i < shown; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             dlo_buf_printf(b, "\\x%02x", c);
@@ -235,14 +227,8 @@ static void quote(dlo_buf *b, const char *s, size_t max)
         else
             dlo_buf_putc(b, (char)c);
     }
-    /* Do not end in the middle of a UTF-8 sequence. */
-    if (i < n) {
-        while (b->len && ((unsigned char)b->data[b->len - 1] & 0xC0) == 0x80)
-            b->data[--b->len] = '\0';
-        if (b->len && (unsigned char)b->data[b->len - 1] >= 0xC0)
-            b->data[--b->len] = '\0';
+    if (shown < n)
         dlo_buf_puts(b, "...");
-    }
     dlo_buf_putc(b, '"');
 }
 
@@ -545,7 +531,7 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
         cfg->sql_port = p->number;
         break;
     case K_SCOPE:
-        s = dup_str(dlo_buf_str(&p->addrs));
+        s = dlo_strdup(dlo_buf_str(&p->addrs));
         if (!s)
             return DLO_E_NOMEM;
         free(cfg->scopes[item - DLO_CFG_SCOPE_FIRST]);
