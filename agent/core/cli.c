@@ -158,6 +158,19 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
     return DLO_OK;
 }
 
+void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out)
+{
+    int item;
+
+    memset(out, 0, sizeof(*out));
+    for (item = 0; cli && item < DLO_CFG_COUNT; item++) {
+        const char *name = dlo_config_item_switch((dlo_config_item)item);
+        const cli_switch *sw = name ? find_switch(name, strlen(name)) : NULL;
+        if (sw && sw->kind == SW_VALUE)
+            out->values[item] = cli->values[sw->id];
+    }
+}
+
 void dlo_cli_help(dlo_buf *out)
 {
     size_t i;

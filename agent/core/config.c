@@ -13,58 +13,38 @@ typedef enum item_kind { K_MODE, K_ROLES, K_PORT, K_SCOPE, K_MINUTES, K_SECONDS 
 typedef struct item_def {
     const char *name; /* registry value name */
     item_kind kind;
-    int opt;             /* dlo_option of the switch, or -1 */
+    const char *sw;      /* the switch that overrides it for one run ("mode"), or NULL */
     bool installer_only; /* not read from the policy key */
 } item_def;
 
-#define SCOPE(name, opt)                                                                           \
+#define SCOPE(name, sw)                                                                            \
     {                                                                                              \
-        name, K_SCOPE, opt, false                                                                  \
+        name, K_SCOPE, sw, false                                                                   \
     }
 
 /* One row per dlo_config_item; the scopes in dlo_role order. */
 static const item_def items[DLO_CFG_COUNT] = {
-    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, DLO_OPT_MODE, false},
-    [DLO_CFG_ROLES] = {"Roles", K_ROLES, DLO_OPT_ROLES, false},
-    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, DLO_OPT_ADDROLES, false},
-    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, DLO_OPT_EXCLUDEROLES, false},
-    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, DLO_OPT_SQLPORT, false},
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", DLO_OPT_ADMINSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", DLO_OPT_ADMINCONSOLES),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", DLO_OPT_DEDUPESERVERS),
+    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, "mode", false},
+    [DLO_CFG_ROLES] = {"Roles", K_ROLES, "roles", false},
+    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, "addroles", false},
+    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, "excluderoles", false},
+    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, "sqlport", false},
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", "adminservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", "adminconsoles"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", "dedupeservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_MAINTENANCE_SERVER] =
-        SCOPE("MaintenanceServers", DLO_OPT_MAINTENANCESERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", DLO_OPT_EDGESERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", DLO_OPT_IOSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", DLO_OPT_CLIENTNETWORKS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", DLO_OPT_SQLSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", DLO_OPT_STORAGESERVERS),
+        SCOPE("MaintenanceServers", "maintenanceservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", "edgeservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", "ioservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", "clientnetworks"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", "sqlservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", "storageservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_STORAGE] =
-        SCOPE("DedupeStorageServers", DLO_OPT_DEDUPESTORAGESERVERS),
+        SCOPE("DedupeStorageServers", "dedupestorageservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
-        SCOPE("WebRestoreMachines", DLO_OPT_WEBRESTOREMACHINES),
-    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, -1, false},
-    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, -1, true},
-};
-
-/* The switch names, lower case, by dlo_option (the cli table has the same spellings). */
-static const char *const switch_names[DLO_OPT_COUNT_] = {
-    [DLO_OPT_MODE] = "mode",
-    [DLO_OPT_ROLES] = "roles",
-    [DLO_OPT_ADDROLES] = "addroles",
-    [DLO_OPT_EXCLUDEROLES] = "excluderoles",
-    [DLO_OPT_SQLPORT] = "sqlport",
-    [DLO_OPT_ADMINSERVERS] = "adminservers",
-    [DLO_OPT_ADMINCONSOLES] = "adminconsoles",
-    [DLO_OPT_DEDUPESERVERS] = "dedupeservers",
-    [DLO_OPT_MAINTENANCESERVERS] = "maintenanceservers",
-    [DLO_OPT_EDGESERVERS] = "edgeservers",
-    [DLO_OPT_IOSERVERS] = "ioservers",
-    [DLO_OPT_CLIENTNETWORKS] = "clientnetworks",
-    [DLO_OPT_SQLSERVERS] = "sqlservers",
-    [DLO_OPT_STORAGESERVERS] = "storageservers",
-    [DLO_OPT_DEDUPESTORAGESERVERS] = "dedupestorageservers",
-    [DLO_OPT_WEBRESTOREMACHINES] = "webrestoremachines",
+        SCOPE("WebRestoreMachines", "webrestoremachines"),
+    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, NULL, false},
+    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, NULL, true},
 };
 
 /* What each kind of value must be, for messages. */
@@ -112,9 +92,7 @@ const char *dlo_config_item_name(dlo_config_item item)
 
 const char *dlo_config_item_switch(dlo_config_item item)
 {
-    if ((unsigned)item >= DLO_CFG_COUNT || items[item].opt < 0)
-        return NULL;
-    return switch_names[items[item].opt];
+    return (unsigned)item < DLO_CFG_COUNT ? items[item].sw : NULL;
 }
 
 bool dlo_config_item_in_policy(dlo_config_item item)
@@ -241,7 +219,7 @@ static void describe(dlo_buf *b, const candidate *c, const item_def *def)
     const dlo_reg_value *v = &c->reg;
 
     if (!c->key) {
-        dlo_buf_printf(b, "/%s:", switch_names[def->opt]);
+        dlo_buf_printf(b, "/%s:", def->sw);
         quote(b, c->cli, QUOTE_MAX);
         return;
     }
@@ -547,8 +525,8 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
     return DLO_OK;
 }
 
-static void load_item(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
-                      dlo_config_item item, problems *pr)
+static void load_item(dlo_config *cfg, const dlo_registry *reg,
+                      const dlo_config_overrides *overrides, dlo_config_item item, problems *pr)
 {
     const item_def *def = &items[item];
     candidate c[3];
@@ -559,9 +537,9 @@ static void load_item(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *c
     memset(c, 0, sizeof(c));
     for (i = 0; i < 3; i++)
         dlo_reg_value_init(&c[i].reg);
-    if (def->opt >= 0 && cli && cli->values[def->opt]) {
+    if (def->sw && overrides && overrides->values[item]) {
         c[n].source = DLO_SOURCE_COMMAND_LINE;
-        c[n].cli = cli->values[def->opt];
+        c[n].cli = overrides->values[item];
         c[n].present = true;
         n++;
     }
@@ -611,8 +589,8 @@ cleanup:
         dlo_reg_value_free(&c[i].reg);
 }
 
-dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
-                           dlo_error *err)
+dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg,
+                           const dlo_config_overrides *overrides, dlo_error *err)
 {
     problems pr;
     dlo_status st;
@@ -625,7 +603,7 @@ dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_c
     pr.err = err;
     dlo_buf_init(&pr.others);
     for (item = 0; item < DLO_CFG_COUNT; item++)
-        load_item(cfg, reg, cli, (dlo_config_item)item, &pr);
+        load_item(cfg, reg, overrides, (dlo_config_item)item, &pr);
 
     if (!pr.first && cfg->add_roles & cfg->exclude_roles) {
         dlo_buf b;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "fake_registry.h"
@@ -143,11 +144,13 @@ static void expect_refused(fake_registry *f, const dlo_cli *cli, const char *nee
                            const char *needle2)
 {
     dlo_config cfg;
+    dlo_config_overrides ov;
     dlo_error err;
     dlo_status st;
 
     dlo_error_clear(&err);
-    st = dlo_config_load(&cfg, &f->reg, cli, &err);
+    dlo_cli_config_overrides(cli, &ov);
+    st = dlo_config_load(&cfg, &f->reg, &ov, &err);
     if (st != DLO_E_CONFIG)
         fail_msg("load returned %d (%s), expected DLO_E_CONFIG for '%s'", st, err.msg, needle1);
     assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
@@ -165,10 +168,12 @@ static void expect_refused(fake_registry *f, const dlo_cli *cli, const char *nee
 
 static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
 {
+    dlo_config_overrides ov;
     dlo_error err;
     dlo_status st;
     dlo_error_clear(&err);
-    st = dlo_config_load(cfg, &f->reg, cli, &err);
+    dlo_cli_config_overrides(cli, &ov);
+    st = dlo_config_load(cfg, &f->reg, &ov, &err);
     if (st)
         fail_msg("load failed: %s", err.msg);
     return st;
