@@ -7,6 +7,7 @@
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"
+#include "dlo/report.h"
 #include "dlo/roles.h"
 #include "dlo/target.h"
 #include "dlo/status.h"
@@ -216,9 +217,9 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_detect_format_json(out, &result);
+        dlo_report_detect_json(out, &result);
     else
-        dlo_detect_format_text(out, &result);
+        dlo_report_detect_text(out, &result);
     dlo_detect_result_free(&result);
     return DLO_OK;
 }
@@ -232,8 +233,10 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (!plat->registry)
         return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
     st = load_config(plat->registry, cli, &cfg, err);
-    if (!st)
-        dlo_config_print(out, &cfg, dlo_cli_flag(cli, DLO_OPT_JSON));
+    if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_report_config_json(out, &cfg);
+    else if (!st)
+        dlo_report_config_text(out, &cfg);
     dlo_config_free(&cfg);
     return st;
 }

@@ -1,6 +1,7 @@
 #include "dlo/service.h"
 
 #include "dlo/log.h"
+#include "dlo/report.h"
 
 #include <string.h>
 
@@ -83,7 +84,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     *interval_seconds = cfg.interval_seconds;
 
     if (!s->have_logged || !dlo_config_equal(&s->logged, &cfg)) {
-        dlo_config_summary(&text, &cfg);
+        dlo_report_config_summary(&text, &cfg);
         dlo_log_event(DLO_EV_CONFIG_IN_EFFECT, DLO_LOG_INFO, "configuration in effect: %s",
                       dlo_buf_str(&text));
         dlo_buf_reset(&text);

@@ -120,14 +120,4 @@ dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_b
 /* True if both configurations have the same effective values (sources are not compared). */
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b);
 
-/* The effective value of one item as text ("occasional", "client,io-server", "(detected)"). */
-void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item);
-
-/* What /config prints: one line per value with its source, or the JSON document
- * {"keys": {...}, "values": {"BOIMode": {"value": ..., "source": ...}, ...}}. */
-void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json);
-
-/* A one-line summary for logs: "mode occasional (policy), roles detected, ...". */
-void dlo_config_summary(dlo_buf *out, const dlo_config *cfg);
-
 #endif

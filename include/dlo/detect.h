@@ -26,6 +26,8 @@
  * (KEY_WOW64_32KEY, the WOW6432Node keys of 32-bit programs). */
 typedef enum dlo_reg_view { DLO_REG_VIEW_64 = 64, DLO_REG_VIEW_32 = 32 } dlo_reg_view;
 
+const char *dlo_reg_view_name(dlo_reg_view v); /* "64-bit view", "32-bit view" */
+
 typedef enum dlo_service_state {
     DLO_SERVICE_STOPPED,
     DLO_SERVICE_RUNNING,
@@ -167,9 +169,5 @@ dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os
 dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
                               const dlo_detect_params *params, dlo_detect_result *out,
                               dlo_error *err);
-
-/* The report /detect prints, and its JSON form (one object, newline-terminated). */
-void dlo_detect_format_text(dlo_buf *b, const dlo_detect_result *r);
-void dlo_detect_format_json(dlo_buf *b, const dlo_detect_result *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dlo/detect.h"
+#include "dlo/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dlo_detect_entry_describe(&out, &table.entries[i]);
     if (dlo_detect_run(&table, &os, &params, &result, &err))
         abort();
-    dlo_detect_format_text(&out, &result);
-    dlo_detect_format_json(&out, &result);
+    dlo_report_detect_text(&out, &result);
+    dlo_report_detect_json(&out, &result);
     dlo_detect_result_free(&result);
     dlo_buf_free(&out);
     dlo_detect_table_free(&table);

@@ -13,6 +13,7 @@
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
+#include "dlo/report.h"
 #include "fake_registry.h"
 #include "log_capture.h"
 
@@ -131,7 +132,7 @@ static void check_value(const dlo_config *cfg, dlo_config_item item, const char 
 {
     dlo_buf b;
     dlo_buf_init(&b);
-    dlo_config_value_text(&b, cfg, item);
+    dlo_report_config_value(&b, cfg, item);
     if (strcmp(dlo_buf_str(&b), text) != 0)
         fail_msg("%s is '%s', expected '%s'", dlo_config_item_name(item), dlo_buf_str(&b), text);
     if (cfg->source[item] != src)
@@ -711,7 +712,7 @@ static void test_print_text_and_json(void **state)
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
-    dlo_config_print(&b, &cfg, false);
+    dlo_report_config_text(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "policy key:    HKLM\\" POL "\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  BOIMode                       policy        "
                                             "occasional\n"));
@@ -724,7 +725,7 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
 
     dlo_buf_reset(&b);
-    dlo_config_print(&b, &cfg, true);
+    dlo_report_config_json(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "\"policy\": \"HKLM\\\\SOFTWARE\\\\Policies\\\\"));
     assert_non_null(strstr(dlo_buf_str(&b),
                            "\"BOIMode\": {\"value\": \"occasional\", \"source\": \"policy\"}"));
@@ -741,7 +742,7 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
 
     dlo_buf_reset(&b);
-    dlo_config_summary(&b, &cfg);
+    dlo_report_config_summary(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "BOIMode=occasional (policy)"));
     assert_non_null(
         strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));
