@@ -315,100 +315,118 @@ static dlo_status parse_port_text(const char *s, unsigned *out)
     return DLO_OK;
 }
 
-/* Parses and validates candidate c of item def into p. */
-static dlo_status parse_candidate(const candidate *c, const item_def *def, parsed *p,
-                                  dlo_error *err)
+/* The checks only a registry value needs: its type and size, and the range of a REG_DWORD,
+ * which is then the whole value (*done). */
+static dlo_status check_registry_value(const candidate *c, const item_def *def, parsed *p,
+                                       bool *done, dlo_error *err)
 {
     char tbuf[32];
     char why[256];
-    strings list = {NULL, 0};
-    dlo_buf where, joined;
-    dlo_status st = DLO_OK;
-    size_t i, chars = 0;
+    unsigned long long v = c->reg.number;
+    unsigned long hi = def->kind == K_PORT ? 65535 : def->kind == K_MINUTES ? 1440 : 86400;
 
-    dlo_buf_init(&where);
-    dlo_buf_init(&joined);
-    if (c->key && !type_allowed(def->kind, c->reg.type)) {
+    *done = true;
+    if (!type_allowed(def->kind, c->reg.type)) {
         snprintf(why, sizeof(why), "the type %s is wrong; expected %s",
                  dlo_reg_type_name(c->reg.type, tbuf, sizeof(tbuf)), expected_text(def->kind));
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (c->key && c->reg.oversize) {
+    if (c->reg.oversize) {
         snprintf(why, sizeof(why), "far too long; expected at most %u characters",
                  (unsigned)DLO_CONFIG_MAX_CHARS);
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (c->key && c->reg.type == DLO_REG_DWORD) {
-        unsigned long long v = c->reg.number;
-        unsigned long lo = 1, hi = def->kind == K_PORT      ? 65535
-                                   : def->kind == K_MINUTES ? 1440
-                                                            : 86400;
-        if (v < lo || v > hi) {
-            snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
-            st = problem(err, c, def, why);
-            goto cleanup;
-        }
-        p->number = (unsigned)v;
-        goto cleanup;
+    if (c->reg.type != DLO_REG_DWORD) {
+        *done = false;
+        return DLO_OK;
     }
+    if (v < 1 || v > hi) {
+        snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
+        return problem(err, c, def, why);
+    }
+    p->number = (unsigned)v;
+    return DLO_OK;
+}
 
-    /* A string value: the command line, REG_SZ or REG_MULTI_SZ. */
-    st = get_strings(c, &list);
-    if (st) {
-        st = dlo_error_set(err, st, "out of memory");
-        goto cleanup;
-    }
-    for (i = 0; i < list.n; i++)
-        chars += dlo_utf8_chars(list.items[i], strlen(list.items[i]));
+/* Refuses strings that are, all together, longer or more than any real value. */
+static dlo_status check_size(const candidate *c, const item_def *def, const strings *list,
+                             dlo_error *err)
+{
+    char why[256];
+    size_t i, chars = 0;
+
+    for (i = 0; i < list->n; i++)
+        chars += dlo_utf8_chars(list->items[i], strlen(list->items[i]));
     if (chars > DLO_CONFIG_MAX_CHARS) {
         snprintf(why, sizeof(why), "too long (%llu characters); expected at most %u",
                  (unsigned long long)chars, (unsigned)DLO_CONFIG_MAX_CHARS);
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (list.n > DLO_CONFIG_MAX_ENTRIES) {
+    if (list->n > DLO_CONFIG_MAX_ENTRIES) {
         snprintf(why, sizeof(why), "too many strings (%llu); expected at most %u",
-                 (unsigned long long)list.n, (unsigned)DLO_CONFIG_MAX_ENTRIES);
-        st = problem(err, c, def, why);
-        goto cleanup;
+                 (unsigned long long)list->n, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+        return problem(err, c, def, why);
     }
+    return DLO_OK;
+}
+
+/* Role lists: the strings of a REG_MULTI_SZ are joined with commas into one list first. */
+static dlo_status parse_role_strings(const candidate *c, const item_def *def, const strings *list,
+                                     const char *where, parsed *p, dlo_error *err)
+{
+    char why[256];
+    dlo_buf joined;
+    dlo_status st;
+    size_t i, entries = 1;
+
+    dlo_buf_init(&joined);
+    for (i = 0; i < list->n; i++) {
+        const char *s;
+        if (i)
+            dlo_buf_putc(&joined, ',');
+        dlo_buf_puts(&joined, list->items[i]);
+        for (s = list->items[i]; *s; s++)
+            entries += (*s == ',' || *s == ';');
+    }
+    entries += list->n - 1;
+    if (entries > DLO_CONFIG_MAX_ENTRIES) {
+        snprintf(why, sizeof(why), "too many entries (%llu); expected at most %u",
+                 (unsigned long long)entries, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+        st = problem(err, c, def, why);
+    } else {
+        st = dlo_buf_status(&joined);
+        if (!st)
+            st = dlo_roles_parse(dlo_buf_str(&joined), where, &p->roles, err);
+    }
+    dlo_buf_free(&joined);
+    return st;
+}
+
+/* Parses the strings of candidate c (the command line, REG_SZ or REG_MULTI_SZ) by kind. */
+static dlo_status parse_strings(const candidate *c, const item_def *def, const strings *list,
+                                parsed *p, dlo_error *err)
+{
+    char why[256];
+    dlo_buf where;
+    dlo_status st = DLO_OK;
+
+    dlo_buf_init(&where);
     describe(&where, c, def);
     switch (def->kind) {
     case K_MODE:
-        st = dlo_mode_parse(list.items[0], dlo_buf_str(&where), &p->mode, err);
+        st = dlo_mode_parse(list->items[0], dlo_buf_str(&where), &p->mode, err);
         break;
-    case K_ROLES: {
-        size_t entries = 1;
-        for (i = 0; i < list.n; i++) {
-            const char *s;
-            if (i)
-                dlo_buf_putc(&joined, ',');
-            dlo_buf_puts(&joined, list.items[i]);
-            for (s = list.items[i]; *s; s++)
-                entries += (*s == ',' || *s == ';');
-        }
-        entries += list.n - 1;
-        if (entries > DLO_CONFIG_MAX_ENTRIES) {
-            snprintf(why, sizeof(why), "too many entries (%llu); expected at most %u",
-                     (unsigned long long)entries, (unsigned)DLO_CONFIG_MAX_ENTRIES);
-            st = problem(err, c, def, why);
-            break;
-        }
-        st = dlo_buf_status(&joined);
-        if (!st)
-            st = dlo_roles_parse(dlo_buf_str(&joined), dlo_buf_str(&where), &p->roles, err);
+    case K_ROLES:
+        st = parse_role_strings(c, def, list, dlo_buf_str(&where), p, err);
         break;
-    }
     case K_PORT:
-        if (parse_port_text(list.items[0], &p->number)) {
+        if (parse_port_text(list->items[0], &p->number)) {
             snprintf(why, sizeof(why), "not a port number; expected a TCP port from 1 to 65535");
             st = problem(err, c, def, why);
         }
         break;
     case K_SCOPE:
-        st = dlo_addr_normalize(list.items, list.n, &p->addrs, err);
+        st = dlo_addr_normalize(list->items, list->n, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
             char inner[DLO_ERROR_MAX];
             memcpy(inner, err->msg, sizeof(inner));
@@ -421,18 +439,37 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
         st = dlo_error_set(err, DLO_E_INTERNAL, "%s: not a number", def->name);
         break;
     }
+    if (!st)
+        st = dlo_buf_status(&where);
+    dlo_buf_free(&where);
+    return st;
+}
+
+/* Parses and validates candidate c of item def into p. */
+static dlo_status parse_candidate(const candidate *c, const item_def *def, parsed *p,
+                                  dlo_error *err)
+{
+    strings list = {NULL, 0};
+    bool done = false;
+    dlo_status st = DLO_OK;
+
+    if (c->key)
+        st = check_registry_value(c, def, p, &done, err);
+    if (st || done)
+        return st;
+    st = get_strings(c, &list);
+    if (st)
+        return dlo_error_set(err, st, "out of memory");
+    st = check_size(c, def, &list, err);
+    if (!st)
+        st = parse_strings(c, def, &list, p, err);
+    free(list.items);
     /* The role and mode parsers report usage errors; here they are configuration errors. */
     if (st == DLO_E_USAGE) {
         st = DLO_E_CONFIG;
         if (err)
             err->status = st;
     }
-    if (!st)
-        st = dlo_buf_status(&where);
-cleanup:
-    free(list.items);
-    dlo_buf_free(&where);
-    dlo_buf_free(&joined);
     return st;
 }
 

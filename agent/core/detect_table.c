@@ -307,7 +307,8 @@ static dlo_status parse_regfile(const parser *p, const field *args, size_t n, dl
     return DLO_OK;
 }
 
-static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+/* The three fields every entry starts with: ROLE confirmed|unconfirmed KIND. */
+static dlo_status parse_entry_head(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
 {
     char names[512];
     int k;
@@ -346,8 +347,12 @@ static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_det
         return PARSE_ERROR(p, "unknown kind of evidence '%s'; expected one of %s", quote(&f[2]).s,
                            "service, service-display, uninstall, file, regfile");
     e->kind = (dlo_detect_kind)k;
-    f += 3;
-    n -= 3;
+    return DLO_OK;
+}
+
+/* The arguments after KIND (f[-1]), n of them. */
+static dlo_status parse_entry_args(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+{
     switch (e->kind) {
     case DLO_DETECT_SERVICE:
     case DLO_DETECT_SERVICE_DISPLAY:
@@ -372,7 +377,13 @@ static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_det
     case DLO_DETECT_KIND_COUNT:
         break;
     }
-    return dlo_error_set(p->err, DLO_E_INTERNAL, "unhandled evidence kind %d", k);
+    return dlo_error_set(p->err, DLO_E_INTERNAL, "unhandled evidence kind %d", (int)e->kind);
+}
+
+static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+{
+    dlo_status st = parse_entry_head(p, f, n, e);
+    return st ? st : parse_entry_args(p, f + 3, n - 3, e);
 }
 
 static dlo_detect_entry *table_add(dlo_detect_table *t)
