@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,71 @@ static void test_rejects_surrogates_and_past_max(void **state)
     refused("\xf4\xbf\xbf\xbf", 4);
 }
 
+/* The encoding of cp, the only one a strict decoder accepts for it. */
+static size_t encode(uint32_t cp, unsigned char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xc0 | cp >> 6);
+        out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xe0 | cp >> 12);
+        out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xf0 | cp >> 18);
+    out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+    out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static bool is_scalar(uint32_t cp)
+{
+    return cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+}
+
+/* Every code point round-trips, and every input of two or three bytes is accepted exactly
+ * when it is the shortest encoding of a scalar value: nothing slips past the table of
+ * well-formed sequences. */
+static void test_agrees_with_the_encoder(void **state)
+{
+    unsigned char buf[4];
+    uint32_t cp, got;
+    unsigned long v;
+    (void)state;
+
+    for (cp = 0; cp <= 0x10ffff; cp++) {
+        size_t n = encode(cp, buf);
+        size_t len = dlo_utf8_decode((const char *)buf, n, &got);
+        if (is_scalar(cp) ? len != n || got != cp : len != 0)
+            fail_msg("U+%04lX: decoded %u bytes", (unsigned long)cp, (unsigned)len);
+    }
+    for (v = 0; v < 0x1000000ul; v++) {
+        size_t len, n = v < 0x10000ul ? 2 : 3;
+        buf[0] = (unsigned char)(n == 2 ? v >> 8 : v >> 16);
+        buf[1] = (unsigned char)(n == 2 ? v : v >> 8);
+        buf[2] = (unsigned char)v;
+        if (n == 3 && (buf[0] & 0xf0) != 0xe0) /* 3-byte leads only: the rest tested above */
+            continue;
+        len = dlo_utf8_decode((const char *)buf, n, &got);
+        if (buf[0] >= 0x80 && len == n) {
+            unsigned char again[4];
+            if (!is_scalar(got) || encode(got, again) != n || memcmp(again, buf, n) != 0)
+                fail_msg("%02x %02x %02x accepted as U+%04lX", buf[0], buf[1], buf[2],
+                         (unsigned long)got);
+        } else if (buf[0] >= 0x80 && len != 0 && len != 1) {
+            fail_msg("%02x %02x %02x: length %u", buf[0], buf[1], buf[2], (unsigned)len);
+        }
+    }
+}
+
 static void test_steps_and_counts(void **state)
 {
     (void)state;
@@ -193,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_rejects_truncated),
         cmocka_unit_test(test_rejects_overlong),
         cmocka_unit_test(test_rejects_surrogates_and_past_max),
+        cmocka_unit_test(test_agrees_with_the_encoder),
         cmocka_unit_test(test_steps_and_counts),
         cmocka_unit_test(test_cut_never_splits_a_character),
         cmocka_unit_test(test_wildcard_question_mark_is_one_character),
