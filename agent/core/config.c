@@ -562,13 +562,47 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
     return DLO_OK;
 }
 
+/* Takes the first present candidate of c[0..n) (in order of precedence) into cfg, or notes why
+ * it is invalid; an invalid candidate it shadows is only logged. */
+static void settle_item(dlo_config *cfg, dlo_config_item item, const candidate *c, size_t n,
+                        problems *pr)
+{
+    const item_def *def = &items[item];
+    int effective = -1;
+    size_t i;
+    dlo_error e;
+
+    for (i = 0; i < n; i++) {
+        parsed p;
+        dlo_status st;
+
+        if (!c[i].present)
+            continue;
+        memset(&p, 0, sizeof(p));
+        dlo_buf_init(&p.addrs);
+        dlo_error_clear(&e);
+        st = parse_candidate(&c[i], def, &p, &e);
+        if (effective < 0) {
+            effective = (int)i;
+            if (!st)
+                st = apply(cfg, item, &p, c[i].source);
+            if (st)
+                note_problem(pr, st, &e, def->name);
+        } else if (st == DLO_E_CONFIG) {
+            dlo_log_event(DLO_EV_CONFIG_WARNING, DLO_LOG_WARN,
+                          "%s (not in effect: the %s value of %s wins)", e.msg,
+                          dlo_config_source_name(c[effective].source), def->name);
+        }
+        dlo_buf_free(&p.addrs);
+    }
+}
+
 static void load_item(dlo_config *cfg, const dlo_registry *reg,
                       const dlo_config_overrides *overrides, dlo_config_item item, problems *pr)
 {
     const item_def *def = &items[item];
     candidate c[3];
     size_t n = 0, i;
-    int effective = -1;
     dlo_error e;
 
     memset(c, 0, sizeof(c));
@@ -598,29 +632,7 @@ static void load_item(dlo_config *cfg, const dlo_registry *reg,
         n++;
     }
 
-    for (i = 0; i < n; i++) {
-        parsed p;
-        dlo_status st;
-
-        if (!c[i].present)
-            continue;
-        memset(&p, 0, sizeof(p));
-        dlo_buf_init(&p.addrs);
-        dlo_error_clear(&e);
-        st = parse_candidate(&c[i], def, &p, &e);
-        if (effective < 0) {
-            effective = (int)i;
-            if (!st)
-                st = apply(cfg, item, &p, c[i].source);
-            if (st)
-                note_problem(pr, st, &e, def->name);
-        } else if (st == DLO_E_CONFIG) {
-            dlo_log_event(DLO_EV_CONFIG_WARNING, DLO_LOG_WARN,
-                          "%s (not in effect: the %s value of %s wins)", e.msg,
-                          dlo_config_source_name(c[effective].source), def->name);
-        }
-        dlo_buf_free(&p.addrs);
-    }
+    settle_item(cfg, item, c, n, pr);
 cleanup:
     for (i = 0; i < 3; i++)
         dlo_reg_value_free(&c[i].reg);
