@@ -25,7 +25,7 @@
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "dlo/registry.h"
-#include "dlo/text.h"
+#include "dlo/str.h"
 #include "win/registry.h"
 #include "win/winutil.h"
 
@@ -155,7 +155,7 @@ static dlo_status make_value(prop *p)
 
         /* The property is written as "#[PROP]": blanks around the digits would not survive. */
         snprintf(digits, sizeof(digits), "%lu", number);
-        normal = _strdup(digits);
+        normal = dlo_strdup(digits);
         if (!normal)
             return DLO_E_NOMEM;
         free(p->text);
@@ -166,7 +166,7 @@ static dlo_status make_value(prop *p)
         return DLO_OK;
     }
     p->value.type = DLO_REG_SZ;
-    p->value.text = _strdup(p->text);
+    p->value.text = dlo_strdup(p->text);
     if (!p->value.text)
         return DLO_E_NOMEM;
     p->value.text_len = strlen(p->text) + 1;
@@ -250,7 +250,7 @@ static char *carried_text(const dlo_reg_value *v, char *why, size_t size)
                  dlo_reg_type_name(v->type, tbuf, sizeof(tbuf)));
     }
     if (b.len && !dlo_is_blank_str(dlo_buf_str(&b)) && !dlo_buf_status(&b))
-        text = _strdup(dlo_buf_str(&b));
+        text = dlo_strdup(dlo_buf_str(&b));
     dlo_buf_free(&b);
     return text;
 }

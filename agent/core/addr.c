@@ -1,7 +1,6 @@
 #include "dlo/addr.h"
 
 #include "dlo/str.h"
-#include "dlo/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>

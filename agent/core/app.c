@@ -7,6 +7,7 @@
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"
+#include "dlo/report.h"
 #include "dlo/roles.h"
 #include "dlo/target.h"
 #include "dlo/status.h"
@@ -41,14 +42,23 @@ static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *
 
 static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys};
 
-/* The plan of this run: the configuration (registry, overridden by the command line), roles
- * from it or from detection, the port matrix from the exe or /policy. A bad configuration value
- * is DLO_E_CONFIG (exit 2) before anything is read from or written to the firewall. */
+/* The configuration of this run: the registry, overridden by the command line. */
+static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_config *cfg,
+                              dlo_error *err)
+{
+    dlo_config_overrides overrides;
+    dlo_cli_config_overrides(cli, &overrides);
+    return dlo_config_load(cfg, reg, &overrides, err);
+}
+
+/* The plan of this run: the configuration, roles from it or from detection, the port matrix
+ * from the exe or /policy. A bad configuration value is DLO_E_CONFIG (exit 2) before anything
+ * is read from or written to the firewall. */
 static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo_target *t,
                                dlo_error *err)
 {
     dlo_config cfg;
-    dlo_status st = dlo_config_load(&cfg, plat->registry ? plat->registry : &no_registry, cli, err);
+    dlo_status st = load_config(plat->registry ? plat->registry : &no_registry, cli, &cfg, err);
     if (!st)
         st = dlo_target_build(plat, &cfg, cli->values[DLO_OPT_POLICY],
                               cli->values[DLO_OPT_DETECTION], t, err);
@@ -217,7 +227,7 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 
     /* The configuration names DLO's SQL Server instance (SqlInstance); a bad configuration is
      * reported as /plan reports it, not guessed around. */
-    st = dlo_config_load(&cfg, plat->registry ? plat->registry : &no_registry, cli, err);
+    st = load_config(plat->registry ? plat->registry : &no_registry, cli, &cfg, err);
     if (!st) {
         params.sql_instance = cfg.sql_instance;
         st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
@@ -226,9 +236,9 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_detect_format_json(out, &result);
+        dlo_report_detect_json(out, &result);
     else
-        dlo_detect_format_text(out, &result);
+        dlo_report_detect_text(out, &result);
     dlo_detect_result_free(&result);
     return DLO_OK;
 }
@@ -241,9 +251,11 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 
     if (!plat->registry)
         return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
-    st = dlo_config_load(&cfg, plat->registry, cli, err);
-    if (!st)
-        dlo_config_print(out, &cfg, dlo_cli_flag(cli, DLO_OPT_JSON));
+    st = load_config(plat->registry, cli, &cfg, err);
+    if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_report_config_json(out, &cfg);
+    else if (!st)
+        dlo_report_config_text(out, &cfg);
     dlo_config_free(&cfg);
     return st;
 }

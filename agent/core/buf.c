@@ -1,5 +1,7 @@
 #include "dlo/buf.h"
 
+#include "dlo/str.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,80 +94,44 @@ void dlo_buf_printf(dlo_buf *b, const char *fmt, ...)
     va_end(ap2);
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. Overlong forms,
- * surrogates and code points past U+10FFFF are rejected, as a strict decoder would. */
-static size_t utf8_seq_len(const unsigned char *s)
+/* The escape JSON needs for c, or NULL when c stands for itself. */
+static const char *json_escape(unsigned char c)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xE0 && s[1] < 0xA0)
-            return 0;
-        if (c == 0xED && s[1] >= 0xA0)
-            return 0;
-        return 3;
+    switch (c) {
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    default:
+        return NULL;
     }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-            return 0;
-        if (c == 0xF0 && s[1] < 0x90)
-            return 0;
-        if (c == 0xF4 && s[1] >= 0x90)
-            return 0;
-        return 4;
-    }
-    return 0;
 }
 
 void dlo_buf_json_str(dlo_buf *b, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n = strlen(s);
 
     dlo_buf_putc(b, '"');
-    while (*p) {
-        size_t n;
-        switch (*p) {
-        case '"':
-            dlo_buf_puts(b, "\\\"");
-            p++;
-            continue;
-        case '\\':
-            dlo_buf_puts(b, "\\\\");
-            p++;
-            continue;
-        case '\n':
-            dlo_buf_puts(b, "\\n");
-            p++;
-            continue;
-        case '\r':
-            dlo_buf_puts(b, "\\r");
-            p++;
-            continue;
-        case '\t':
-            dlo_buf_puts(b, "\\t");
-            p++;
-            continue;
-        default:
-            break;
-        }
-        if (*p < 0x20) {
-            dlo_buf_printf(b, "\\u%04x", *p);
-            p++;
-            continue;
-        }
-        n = utf8_seq_len(p);
-        if (n == 0) {
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = json_escape(c);
+        size_t len = 1;
+
+        if (esc)
+            dlo_buf_puts(b, esc);
+        else if (c < 0x20)
+            dlo_buf_printf(b, "\\u%04x", c);
+        else if ((len = dlo_utf8_decode(s + i, n - i, NULL)) != 0)
+            dlo_buf_append(b, s + i, len);
+        else
             dlo_buf_puts(b, "\\ufffd");
-            p++;
-        } else {
-            dlo_buf_append(b, (const char *)p, n);
-            p += n;
-        }
+        i += len ? len : 1;
     }
     dlo_buf_putc(b, '"');
 }
@@ -178,13 +144,9 @@ void dlo_buf_json_member(dlo_buf *b, const char *key, const char *value)
 
 void dlo_buf_pad(dlo_buf *b, const char *s, size_t width)
 {
-    size_t cols = 0;
-    const unsigned char *p;
+    size_t cols = dlo_utf8_chars(s, strlen(s));
 
     dlo_buf_puts(b, s);
-    for (p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            cols++;
     while (cols++ < width)
         dlo_buf_putc(b, ' ');
 }

@@ -1,7 +1,7 @@
 #include "dlo/cli.h"
 
 #include "dlo/roles.h"
-#include "dlo/text.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +99,49 @@ static const char *command_name(dlo_command cmd)
     return "?";
 }
 
+/* The switch name in arg ("/mode:x", "-mode=x", "--mode"), or NULL when arg is no switch. */
+static const char *switch_name(const char *arg)
+{
+    if (arg[0] == '/')
+        return arg + 1;
+    if (arg[0] == '-' && arg[1] == '-')
+        return arg + 2;
+    if (arg[0] == '-')
+        return arg + 1;
+    return NULL;
+}
+
+/* Records switch sw, given as arg with value (NULL when none), in out. */
+static dlo_status take_switch(dlo_cli *out, const cli_switch *sw, const char *arg,
+                              const char *value, dlo_error *err)
+{
+    switch (sw->kind) {
+    case SW_COMMAND:
+        if (value)
+            return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name, arg);
+        if (out->command != DLO_CMD_NONE && out->command != (dlo_command)sw->id)
+            return dlo_error_set(err, DLO_E_USAGE,
+                                 "/%s and /%s are both commands: give exactly one",
+                                 command_name(out->command), sw->name);
+        out->command = (dlo_command)sw->id;
+        break;
+    case SW_FLAG:
+        if (value)
+            return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name, arg);
+        out->values[sw->id] = "";
+        break;
+    case SW_VALUE:
+        if (!value || !*value)
+            return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name, sw->name,
+                                 sw->value_name);
+        if (out->values[sw->id])
+            return dlo_error_set(err, DLO_E_USAGE, "/%s is given twice", sw->name);
+        out->values[sw->id] = value;
+        break;
+    }
+    return DLO_OK;
+}
+
 dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
 {
     int i;
@@ -106,20 +149,14 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
     memset(out, 0, sizeof(*out));
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *name, *value = NULL;
+        const char *name = switch_name(arg), *value = NULL;
         const cli_switch *sw;
+        dlo_status st;
         size_t n;
 
-        if (arg[0] == '/')
-            name = arg + 1;
-        else if (arg[0] == '-' && arg[1] == '-')
-            name = arg + 2;
-        else if (arg[0] == '-')
-            name = arg + 1;
-        else
+        if (!name)
             return dlo_error_set(err, DLO_E_USAGE,
                                  "unexpected argument '%s': expected a switch such as /help", arg);
-
         n = strcspn(name, ":=");
         if (name[n] != '\0')
             value = name + n + 1;
@@ -127,37 +164,26 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
         if (!sw)
             return dlo_error_set(err, DLO_E_USAGE, "unknown switch '%s': see /help for the list",
                                  arg);
-
-        switch (sw->kind) {
-        case SW_COMMAND:
-            if (value)
-                return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name,
-                                     arg);
-            if (out->command != DLO_CMD_NONE && out->command != (dlo_command)sw->id)
-                return dlo_error_set(err, DLO_E_USAGE,
-                                     "/%s and /%s are both commands: give exactly one",
-                                     command_name(out->command), sw->name);
-            out->command = (dlo_command)sw->id;
-            break;
-        case SW_FLAG:
-            if (value)
-                return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name,
-                                     arg);
-            out->values[sw->id] = "";
-            break;
-        case SW_VALUE:
-            if (!value || !*value)
-                return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name,
-                                     sw->name, sw->value_name);
-            if (out->values[sw->id])
-                return dlo_error_set(err, DLO_E_USAGE, "/%s is given twice", sw->name);
-            out->values[sw->id] = value;
-            break;
-        }
+        st = take_switch(out, sw, arg, value, err);
+        if (st)
+            return st;
     }
     if (out->command == DLO_CMD_NONE)
         return dlo_error_set(err, DLO_E_USAGE, "no command given: see /help");
     return DLO_OK;
+}
+
+void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out)
+{
+    int item;
+
+    memset(out, 0, sizeof(*out));
+    for (item = 0; cli && item < DLO_CFG_COUNT; item++) {
+        const char *name = dlo_config_item_switch((dlo_config_item)item);
+        const cli_switch *sw = name ? find_switch(name, strlen(name)) : NULL;
+        if (sw && sw->kind == SW_VALUE)
+            out->values[item] = cli->values[sw->id];
+    }
 }
 
 void dlo_cli_help(dlo_buf *out)

@@ -4,7 +4,6 @@
 #include "dlo/log.h"
 #include "dlo/portset.h"
 #include "dlo/str.h"
-#include "dlo/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,60 +22,39 @@ typedef enum item_kind {
 typedef struct item_def {
     const char *name; /* registry value name */
     item_kind kind;
-    int opt;             /* dlo_option of the switch, or -1 */
+    const char *sw;      /* the switch that overrides it for one run ("mode"), or NULL */
     bool installer_only; /* not read from the policy key */
 } item_def;
 
-#define SCOPE(name, opt)                                                                           \
+#define SCOPE(name, sw)                                                                            \
     {                                                                                              \
-        name, K_SCOPE, opt, false                                                                  \
+        name, K_SCOPE, sw, false                                                                   \
     }
 
 /* One row per dlo_config_item; the scopes in dlo_role order. */
 static const item_def items[DLO_CFG_COUNT] = {
-    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, DLO_OPT_MODE, false},
-    [DLO_CFG_ROLES] = {"Roles", K_ROLES, DLO_OPT_ROLES, false},
-    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, DLO_OPT_ADDROLES, false},
-    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, DLO_OPT_EXCLUDEROLES, false},
-    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, DLO_OPT_SQLPORT, false},
-    [DLO_CFG_SQL_INSTANCE] = {"SqlInstance", K_INSTANCE, DLO_OPT_SQLINSTANCE, false},
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", DLO_OPT_ADMINSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", DLO_OPT_ADMINCONSOLES),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", DLO_OPT_DEDUPESERVERS),
+    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, "mode", false},
+    [DLO_CFG_ROLES] = {"Roles", K_ROLES, "roles", false},
+    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, "addroles", false},
+    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, "excluderoles", false},
+    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, "sqlport", false},
+    [DLO_CFG_SQL_INSTANCE] = {"SqlInstance", K_INSTANCE, "sqlinstance", false},
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", "adminservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", "adminconsoles"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", "dedupeservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_MAINTENANCE_SERVER] =
-        SCOPE("MaintenanceServers", DLO_OPT_MAINTENANCESERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", DLO_OPT_EDGESERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", DLO_OPT_IOSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", DLO_OPT_CLIENTNETWORKS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", DLO_OPT_SQLSERVERS),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", DLO_OPT_STORAGESERVERS),
+        SCOPE("MaintenanceServers", "maintenanceservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", "edgeservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", "ioservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", "clientnetworks"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", "sqlservers"),
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", "storageservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_STORAGE] =
-        SCOPE("DedupeStorageServers", DLO_OPT_DEDUPESTORAGESERVERS),
+        SCOPE("DedupeStorageServers", "dedupestorageservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
-        SCOPE("WebRestoreMachines", DLO_OPT_WEBRESTOREMACHINES),
-    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, -1, false},
-    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, -1, true},
-};
-
-/* The switch names, lower case, by dlo_option (the cli table has the same spellings). */
-static const char *const switch_names[DLO_OPT_COUNT_] = {
-    [DLO_OPT_MODE] = "mode",
-    [DLO_OPT_ROLES] = "roles",
-    [DLO_OPT_ADDROLES] = "addroles",
-    [DLO_OPT_EXCLUDEROLES] = "excluderoles",
-    [DLO_OPT_SQLPORT] = "sqlport",
-    [DLO_OPT_SQLINSTANCE] = "sqlinstance",
-    [DLO_OPT_ADMINSERVERS] = "adminservers",
-    [DLO_OPT_ADMINCONSOLES] = "adminconsoles",
-    [DLO_OPT_DEDUPESERVERS] = "dedupeservers",
-    [DLO_OPT_MAINTENANCESERVERS] = "maintenanceservers",
-    [DLO_OPT_EDGESERVERS] = "edgeservers",
-    [DLO_OPT_IOSERVERS] = "ioservers",
-    [DLO_OPT_CLIENTNETWORKS] = "clientnetworks",
-    [DLO_OPT_SQLSERVERS] = "sqlservers",
-    [DLO_OPT_STORAGESERVERS] = "storageservers",
-    [DLO_OPT_DEDUPESTORAGESERVERS] = "dedupestorageservers",
-    [DLO_OPT_WEBRESTOREMACHINES] = "webrestoremachines",
+        SCOPE("WebRestoreMachines", "webrestoremachines"),
+    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, NULL, false},
+    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, NULL, true},
 };
 
 /* What each kind of value must be, for messages. */
@@ -128,9 +106,7 @@ const char *dlo_config_item_name(dlo_config_item item)
 
 const char *dlo_config_item_switch(dlo_config_item item)
 {
-    if ((unsigned)item >= DLO_CFG_COUNT || items[item].opt < 0)
-        return NULL;
-    return switch_names[items[item].opt];
+    return (unsigned)item < DLO_CFG_COUNT ? items[item].sw : NULL;
 }
 
 bool dlo_config_item_in_policy(dlo_config_item item)
@@ -166,15 +142,6 @@ const char *dlo_config_source_name(dlo_config_source src)
     return "?";
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 dlo_status dlo_config_init(dlo_config *cfg)
 {
     int r;
@@ -184,7 +151,7 @@ dlo_status dlo_config_init(dlo_config *cfg)
     cfg->interval_minutes = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES;
     cfg->interval_seconds = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        cfg->scopes[r] = dup_str("*");
+        cfg->scopes[r] = dlo_strdup("*");
         if (!cfg->scopes[r]) {
             dlo_config_free(cfg);
             return DLO_E_NOMEM;
@@ -213,12 +180,12 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         dst->scopes[r] = NULL;
     if (src->sql_instance) {
-        dst->sql_instance = dup_str(src->sql_instance);
+        dst->sql_instance = dlo_strdup(src->sql_instance);
         if (!dst->sql_instance)
             return DLO_E_NOMEM;
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        dst->scopes[r] = dup_str(src->scopes[r] ? src->scopes[r] : "*");
+        dst->scopes[r] = dlo_strdup(src->scopes[r] ? src->scopes[r] : "*");
         if (!dst->scopes[r]) {
             dlo_config_free(dst);
             return DLO_E_NOMEM;
@@ -233,13 +200,9 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
  * $ and #, at most 16 characters. Blanks around it are dropped. Fills out, or says why not. */
 static int parse_instance(const char *s, char *out, char *why, size_t size)
 {
-    size_t n, i;
+    size_t n = strlen(s), i;
 
-    while (*s == ' ' || *s == '\t')
-        s++;
-    n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
+    dlo_trim(&s, &n);
     if (n >= 6 && dlo_str_prefix_ci(s, "MSSQL$")) {
         s += 6;
         n -= 6;
@@ -288,13 +251,14 @@ typedef struct parsed {
     char instance[DLO_CONFIG_MAX_INSTANCE_CHARS + 1];
 } parsed;
 
-/* Appends s as a quoted, escaped and, past `max` bytes, truncated string. */
+/* Appends s as a quoted, escaped and, past `max` bytes, truncated string (never in the middle
+ * of a UTF-8 character). */
 static void quote(dlo_buf *b, const char *s, size_t max)
 {
-    size_t i, n = strlen(s);
+    size_t i, n = strlen(s), shown = dlo_utf8_cut(s, n, max);
 
     dlo_buf_putc(b, '"');
-    for (i = 0; i < n && i < max; i++) {
+    for (i = 0; i < shown; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             dlo_buf_printf(b, "\\x%02x", c);
@@ -303,14 +267,8 @@ static void quote(dlo_buf *b, const char *s, size_t max)
         else
             dlo_buf_putc(b, (char)c);
     }
-    /* Do not end in the middle of a UTF-8 sequence. */
-    if (i < n) {
-        while (b->len && ((unsigned char)b->data[b->len - 1] & 0xC0) == 0x80)
-            b->data[--b->len] = '\0';
-        if (b->len && (unsigned char)b->data[b->len - 1] >= 0xC0)
-            b->data[--b->len] = '\0';
+    if (shown < n)
         dlo_buf_puts(b, "...");
-    }
     dlo_buf_putc(b, '"');
 }
 
@@ -323,7 +281,7 @@ static void describe(dlo_buf *b, const candidate *c, const item_def *def)
     const dlo_reg_value *v = &c->reg;
 
     if (!c->key) {
-        dlo_buf_printf(b, "/%s:", switch_names[def->opt]);
+        dlo_buf_printf(b, "/%s:", def->sw);
         quote(b, c->cli, QUOTE_MAX);
         return;
     }
@@ -404,104 +362,122 @@ static dlo_status parse_port_text(const char *s, unsigned *out)
     return dlo_port_parse(s, out) ? DLO_OK : DLO_E_CONFIG;
 }
 
-/* Parses and validates candidate c of item def into p. */
-static dlo_status parse_candidate(const candidate *c, const item_def *def, parsed *p,
-                                  dlo_error *err)
+/* The checks only a registry value needs: its type and size, and the range of a REG_DWORD,
+ * which is then the whole value (*done). */
+static dlo_status check_registry_value(const candidate *c, const item_def *def, parsed *p,
+                                       bool *done, dlo_error *err)
 {
     char tbuf[32];
-    char why[400];
-    strings list = {NULL, 0};
-    dlo_buf where, joined;
-    dlo_status st = DLO_OK;
-    size_t i, chars = 0;
+    char why[256];
+    unsigned long long v = c->reg.number;
+    unsigned long hi = def->kind == K_PORT ? 65535 : def->kind == K_MINUTES ? 1440 : 86400;
 
-    dlo_buf_init(&where);
-    dlo_buf_init(&joined);
-    if (c->key && !type_allowed(def->kind, c->reg.type)) {
+    *done = true;
+    if (!type_allowed(def->kind, c->reg.type)) {
         snprintf(why, sizeof(why), "the type %s is wrong; expected %s",
                  dlo_reg_type_name(c->reg.type, tbuf, sizeof(tbuf)), expected_text(def->kind));
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (c->key && c->reg.oversize) {
+    if (c->reg.oversize) {
         snprintf(why, sizeof(why), "far too long; expected at most %u characters",
                  (unsigned)DLO_CONFIG_MAX_CHARS);
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (c->key && c->reg.type == DLO_REG_DWORD) {
-        unsigned long long v = c->reg.number;
-        unsigned long lo = 1, hi = def->kind == K_PORT      ? 65535
-                                   : def->kind == K_MINUTES ? 1440
-                                                            : 86400;
-        if (v < lo || v > hi) {
-            snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
-            st = problem(err, c, def, why);
-            goto cleanup;
-        }
-        p->number = (unsigned)v;
-        goto cleanup;
+    if (c->reg.type != DLO_REG_DWORD) {
+        *done = false;
+        return DLO_OK;
     }
+    if (v < 1 || v > hi) {
+        snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
+        return problem(err, c, def, why);
+    }
+    p->number = (unsigned)v;
+    return DLO_OK;
+}
 
-    /* A string value: the command line, REG_SZ or REG_MULTI_SZ. */
-    st = get_strings(c, &list);
-    if (st) {
-        st = dlo_error_set(err, st, "out of memory");
-        goto cleanup;
-    }
-    for (i = 0; i < list.n; i++)
-        chars += dlo_utf8_chars(list.items[i], strlen(list.items[i]));
+/* Refuses strings that are, all together, longer or more than any real value. */
+static dlo_status check_size(const candidate *c, const item_def *def, const strings *list,
+                             dlo_error *err)
+{
+    char why[256];
+    size_t i, chars = 0;
+
+    for (i = 0; i < list->n; i++)
+        chars += dlo_utf8_chars(list->items[i], strlen(list->items[i]));
     if (chars > DLO_CONFIG_MAX_CHARS) {
         snprintf(why, sizeof(why), "too long (%llu characters); expected at most %u",
                  (unsigned long long)chars, (unsigned)DLO_CONFIG_MAX_CHARS);
-        st = problem(err, c, def, why);
-        goto cleanup;
+        return problem(err, c, def, why);
     }
-    if (list.n > DLO_CONFIG_MAX_ENTRIES) {
+    if (list->n > DLO_CONFIG_MAX_ENTRIES) {
         snprintf(why, sizeof(why), "too many strings (%llu); expected at most %u",
-                 (unsigned long long)list.n, (unsigned)DLO_CONFIG_MAX_ENTRIES);
-        st = problem(err, c, def, why);
-        goto cleanup;
+                 (unsigned long long)list->n, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+        return problem(err, c, def, why);
     }
+    return DLO_OK;
+}
+
+/* Role lists: the strings of a REG_MULTI_SZ are joined with commas into one list first. */
+static dlo_status parse_role_strings(const candidate *c, const item_def *def, const strings *list,
+                                     const char *where, parsed *p, dlo_error *err)
+{
+    char why[256];
+    dlo_buf joined;
+    dlo_status st;
+    size_t i, entries = 1;
+
+    dlo_buf_init(&joined);
+    for (i = 0; i < list->n; i++) {
+        const char *s;
+        if (i)
+            dlo_buf_putc(&joined, ',');
+        dlo_buf_puts(&joined, list->items[i]);
+        for (s = list->items[i]; *s; s++)
+            entries += (*s == ',' || *s == ';');
+    }
+    entries += list->n - 1;
+    if (entries > DLO_CONFIG_MAX_ENTRIES) {
+        snprintf(why, sizeof(why), "too many entries (%llu); expected at most %u",
+                 (unsigned long long)entries, (unsigned)DLO_CONFIG_MAX_ENTRIES);
+        st = problem(err, c, def, why);
+    } else {
+        st = dlo_buf_status(&joined);
+        if (!st)
+            st = dlo_roles_parse(dlo_buf_str(&joined), where, &p->roles, err);
+    }
+    dlo_buf_free(&joined);
+    return st;
+}
+
+/* Parses the strings of candidate c (the command line, REG_SZ or REG_MULTI_SZ) by kind. */
+static dlo_status parse_strings(const candidate *c, const item_def *def, const strings *list,
+                                parsed *p, dlo_error *err)
+{
+    char why[400];
+    dlo_buf where;
+    dlo_status st = DLO_OK;
+
+    dlo_buf_init(&where);
     describe(&where, c, def);
     switch (def->kind) {
     case K_MODE:
-        st = dlo_mode_parse(list.items[0], dlo_buf_str(&where), &p->mode, err);
+        st = dlo_mode_parse(list->items[0], dlo_buf_str(&where), &p->mode, err);
         break;
-    case K_ROLES: {
-        size_t entries = 1;
-        for (i = 0; i < list.n; i++) {
-            const char *s;
-            if (i)
-                dlo_buf_putc(&joined, ',');
-            dlo_buf_puts(&joined, list.items[i]);
-            for (s = list.items[i]; *s; s++)
-                entries += (*s == ',' || *s == ';');
-        }
-        entries += list.n - 1;
-        if (entries > DLO_CONFIG_MAX_ENTRIES) {
-            snprintf(why, sizeof(why), "too many entries (%llu); expected at most %u",
-                     (unsigned long long)entries, (unsigned)DLO_CONFIG_MAX_ENTRIES);
-            st = problem(err, c, def, why);
-            break;
-        }
-        st = dlo_buf_status(&joined);
-        if (!st)
-            st = dlo_roles_parse(dlo_buf_str(&joined), dlo_buf_str(&where), &p->roles, err);
+    case K_ROLES:
+        st = parse_role_strings(c, def, list, dlo_buf_str(&where), p, err);
         break;
-    }
     case K_PORT:
-        if (parse_port_text(list.items[0], &p->number)) {
+        if (parse_port_text(list->items[0], &p->number)) {
             snprintf(why, sizeof(why), "not a port number; expected a TCP port from 1 to 65535");
             st = problem(err, c, def, why);
         }
         break;
     case K_INSTANCE:
-        if (parse_instance(list.items[0], p->instance, why, sizeof(why)))
+        if (parse_instance(list->items[0], p->instance, why, sizeof(why)))
             st = problem(err, c, def, why);
         break;
     case K_SCOPE:
-        st = dlo_addr_normalize(list.items, list.n, &p->addrs, err);
+        st = dlo_addr_normalize(list->items, list->n, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
             char inner[DLO_ERROR_MAX];
             memcpy(inner, err->msg, sizeof(inner));
@@ -514,18 +490,37 @@ static dlo_status parse_candidate(const candidate *c, const item_def *def, parse
         st = dlo_error_set(err, DLO_E_INTERNAL, "%s: not a number", def->name);
         break;
     }
+    if (!st)
+        st = dlo_buf_status(&where);
+    dlo_buf_free(&where);
+    return st;
+}
+
+/* Parses and validates candidate c of item def into p. */
+static dlo_status parse_candidate(const candidate *c, const item_def *def, parsed *p,
+                                  dlo_error *err)
+{
+    strings list = {NULL, 0};
+    bool done = false;
+    dlo_status st = DLO_OK;
+
+    if (c->key)
+        st = check_registry_value(c, def, p, &done, err);
+    if (st || done)
+        return st;
+    st = get_strings(c, &list);
+    if (st)
+        return dlo_error_set(err, st, "out of memory");
+    st = check_size(c, def, &list, err);
+    if (!st)
+        st = parse_strings(c, def, &list, p, err);
+    free(list.items);
     /* The role and mode parsers report usage errors; here they are configuration errors. */
     if (st == DLO_E_USAGE) {
         st = DLO_E_CONFIG;
         if (err)
             err->status = st;
     }
-    if (!st)
-        st = dlo_buf_status(&where);
-cleanup:
-    free(list.items);
-    dlo_buf_free(&where);
-    dlo_buf_free(&joined);
     return st;
 }
 
@@ -602,14 +597,14 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
         cfg->sql_port = p->number;
         break;
     case K_INSTANCE:
-        s = dup_str(p->instance);
+        s = dlo_strdup(p->instance);
         if (!s)
             return DLO_E_NOMEM;
         free(cfg->sql_instance);
         cfg->sql_instance = s;
         break;
     case K_SCOPE:
-        s = dup_str(dlo_buf_str(&p->addrs));
+        s = dlo_strdup(dlo_buf_str(&p->addrs));
         if (!s)
             return DLO_E_NOMEM;
         free(cfg->scopes[item - DLO_CFG_SCOPE_FIRST]);
@@ -625,41 +620,15 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
     return DLO_OK;
 }
 
-static void load_item(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
-                      dlo_config_item item, problems *pr)
+/* Takes the first present candidate of c[0..n) (in order of precedence) into cfg, or notes why
+ * it is invalid; an invalid candidate it shadows is only logged. */
+static void settle_item(dlo_config *cfg, dlo_config_item item, const candidate *c, size_t n,
+                        problems *pr)
 {
     const item_def *def = &items[item];
-    candidate c[3];
-    size_t n = 0, i;
     int effective = -1;
+    size_t i;
     dlo_error e;
-
-    memset(c, 0, sizeof(c));
-    for (i = 0; i < 3; i++)
-        dlo_reg_value_init(&c[i].reg);
-    if (def->opt >= 0 && cli && cli->values[def->opt]) {
-        c[n].source = DLO_SOURCE_COMMAND_LINE;
-        c[n].cli = cli->values[def->opt];
-        c[n].present = true;
-        n++;
-    }
-    for (i = 0; i < 2; i++) {
-        dlo_status st;
-        if (i == 0 && def->installer_only)
-            continue;
-        c[n].source = i == 0 ? DLO_SOURCE_POLICY : DLO_SOURCE_INSTALLER;
-        dlo_error_clear(&e);
-        st = read_candidate(reg, i == 0 ? DLO_CONFIG_KEY_POLICY : DLO_CONFIG_KEY_INSTALLER, def,
-                            &c[n], &e);
-        if (st) {
-            if (!e.msg[0])
-                dlo_error_set(&e, st, "HKLM\\%s value %s cannot be read: %s", c[n].key, def->name,
-                              dlo_status_name(st));
-            note_problem(pr, st, &e, def->name);
-            goto cleanup;
-        }
-        n++;
-    }
 
     for (i = 0; i < n; i++) {
         parsed p;
@@ -684,13 +653,51 @@ static void load_item(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *c
         }
         dlo_buf_free(&p.addrs);
     }
+}
+
+static void load_item(dlo_config *cfg, const dlo_registry *reg,
+                      const dlo_config_overrides *overrides, dlo_config_item item, problems *pr)
+{
+    const item_def *def = &items[item];
+    candidate c[3];
+    size_t n = 0, i;
+    dlo_error e;
+
+    memset(c, 0, sizeof(c));
+    for (i = 0; i < 3; i++)
+        dlo_reg_value_init(&c[i].reg);
+    if (def->sw && overrides && overrides->values[item]) {
+        c[n].source = DLO_SOURCE_COMMAND_LINE;
+        c[n].cli = overrides->values[item];
+        c[n].present = true;
+        n++;
+    }
+    for (i = 0; i < 2; i++) {
+        dlo_status st;
+        if (i == 0 && def->installer_only)
+            continue;
+        c[n].source = i == 0 ? DLO_SOURCE_POLICY : DLO_SOURCE_INSTALLER;
+        dlo_error_clear(&e);
+        st = read_candidate(reg, i == 0 ? DLO_CONFIG_KEY_POLICY : DLO_CONFIG_KEY_INSTALLER, def,
+                            &c[n], &e);
+        if (st) {
+            if (!e.msg[0])
+                dlo_error_set(&e, st, "HKLM\\%s value %s cannot be read: %s", c[n].key, def->name,
+                              dlo_status_name(st));
+            note_problem(pr, st, &e, def->name);
+            goto cleanup;
+        }
+        n++;
+    }
+
+    settle_item(cfg, item, c, n, pr);
 cleanup:
     for (i = 0; i < 3; i++)
         dlo_reg_value_free(&c[i].reg);
 }
 
-dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
-                           dlo_error *err)
+dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg,
+                           const dlo_config_overrides *overrides, dlo_error *err)
 {
     problems pr;
     dlo_status st;
@@ -703,7 +710,7 @@ dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_c
     pr.err = err;
     dlo_buf_init(&pr.others);
     for (item = 0; item < DLO_CFG_COUNT; item++)
-        load_item(cfg, reg, cli, (dlo_config_item)item, &pr);
+        load_item(cfg, reg, overrides, (dlo_config_item)item, &pr);
 
     if (!pr.first && cfg->add_roles & cfg->exclude_roles) {
         dlo_buf b;
@@ -765,170 +772,4 @@ bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
         if (strcmp(a->scopes[r] ? a->scopes[r] : "*", b->scopes[r] ? b->scopes[r] : "*") != 0)
             return false;
     return true;
-}
-
-/* A role set: "a,b" or `none` as text, ["a", "b"] in JSON. */
-static void put_roles(dlo_buf *out, dlo_role_set set, bool json, const char *none)
-{
-    int r;
-    bool first = true;
-
-    if (!json) {
-        if (set)
-            dlo_roles_format(out, set);
-        else
-            dlo_buf_puts(out, none);
-        return;
-    }
-    dlo_buf_putc(out, '[');
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        if (set & DLO_ROLE_BIT(r)) {
-            dlo_buf_printf(out, "%s\"%s\"", first ? "" : ", ", dlo_role_name((dlo_role)r));
-            first = false;
-        }
-    }
-    dlo_buf_putc(out, ']');
-}
-
-/* A number, or what stands for "not configured": null in JSON, `unset` as text. */
-static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
-{
-    if (n)
-        dlo_buf_printf(out, "%u", n);
-    else
-        dlo_buf_puts(out, json ? "null" : unset);
-}
-
-/* An address list: as stored in text, an array of its entries in JSON. */
-static void put_scope(dlo_buf *out, const char *list, bool json)
-{
-    const char *p;
-    bool first = true;
-
-    if (!json) {
-        dlo_buf_puts(out, list);
-        return;
-    }
-    dlo_buf_putc(out, '[');
-    for (p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        char tok[256];
-        snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
-        dlo_buf_puts(out, first ? "" : ", ");
-        dlo_buf_json_str(out, tok);
-        first = false;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    dlo_buf_putc(out, ']');
-}
-
-static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
-{
-    switch (item) {
-    case DLO_CFG_BOI_MODE:
-        if (json)
-            dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
-        else
-            dlo_buf_puts(out, dlo_mode_name(cfg->mode));
-        break;
-    case DLO_CFG_ROLES:
-        if (cfg->roles_set)
-            put_roles(out, cfg->roles, json, "(none)");
-        else
-            dlo_buf_puts(out, json ? "null" : "(detected)");
-        break;
-    case DLO_CFG_ADD_ROLES:
-        put_roles(out, cfg->add_roles, json, "(none)");
-        break;
-    case DLO_CFG_EXCLUDE_ROLES:
-        put_roles(out, cfg->exclude_roles, json, "(none)");
-        break;
-    case DLO_CFG_SQL_PORT:
-        put_number(out, cfg->sql_port, json, "(detected)");
-        break;
-    case DLO_CFG_SQL_INSTANCE:
-        if (!cfg->sql_instance)
-            dlo_buf_puts(out, json ? "null" : "(detected)");
-        else if (json)
-            dlo_buf_json_str(out, cfg->sql_instance);
-        else
-            dlo_buf_puts(out, cfg->sql_instance);
-        break;
-    case DLO_CFG_INTERVAL:
-        put_number(out, cfg->interval_minutes, json, "?");
-        break;
-    case DLO_CFG_TEST_INTERVAL:
-        put_number(out, cfg->test_interval_seconds, json, "(not set)");
-        break;
-    default:
-        if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
-            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
-            put_scope(out, s ? s : "*", json);
-        }
-        break;
-    }
-}
-
-void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
-{
-    put_value(out, cfg, item, false);
-}
-
-void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json)
-{
-    int item;
-
-    if (json) {
-        dlo_buf_puts(out, "{\"keys\": {\"policy\": ");
-        dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_POLICY);
-        dlo_buf_puts(out, ", \"installer\": ");
-        dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_INSTALLER);
-        dlo_buf_puts(out, "},\n \"values\": {");
-        for (item = 0; item < DLO_CFG_COUNT; item++) {
-            dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "", items[item].name);
-            put_value(out, cfg, (dlo_config_item)item, true);
-            dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
-        }
-        dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
-        return;
-    }
-    dlo_buf_puts(out, "Configuration (each value from the first place that has it: command line, "
-                      "policy key, installer key, default)\n"
-                      "  policy key:    HKLM\\" DLO_CONFIG_KEY_POLICY "\n"
-                      "  installer key: HKLM\\" DLO_CONFIG_KEY_INSTALLER "\n\n");
-    dlo_buf_puts(out, "  ");
-    dlo_buf_pad(out, "value", 30);
-    dlo_buf_pad(out, "source", 14);
-    dlo_buf_puts(out, "effective value\n");
-    for (item = 0; item < DLO_CFG_COUNT; item++) {
-        dlo_buf_puts(out, "  ");
-        dlo_buf_pad(out, items[item].name, 30);
-        dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
-        dlo_config_value_text(out, cfg, (dlo_config_item)item);
-        dlo_buf_putc(out, '\n');
-    }
-}
-
-void dlo_config_summary(dlo_buf *out, const dlo_config *cfg)
-{
-    int item;
-    bool first = true, some_default = false;
-
-    for (item = 0; item < DLO_CFG_COUNT; item++) {
-        bool scope = item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST;
-        if (scope && cfg->source[item] == DLO_SOURCE_DEFAULT) {
-            some_default = true;
-            continue;
-        }
-        if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
-            continue;
-        dlo_buf_printf(out, "%s%s=", first ? "" : "; ", items[item].name);
-        dlo_config_value_text(out, cfg, (dlo_config_item)item);
-        dlo_buf_printf(out, " (%s)", dlo_config_source_name(cfg->source[item]));
-        first = false;
-    }
-    if (some_default)
-        dlo_buf_puts(out, "; every other remote address scope: * (default)");
 }

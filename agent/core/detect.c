@@ -43,11 +43,6 @@ const char *dlo_sql_port_source_name(dlo_sql_port_source s)
     return "?";
 }
 
-static const char *view_name(dlo_reg_view v)
-{
-    return dlo_reg_view_name(v);
-}
-
 /* ---- Service list ---- */
 
 void dlo_service_list_init(dlo_service_list *l)
@@ -245,7 +240,7 @@ static dlo_status read_value(detector *d, dlo_reg_view view, const char *key, co
     st = dlo_error_set(err, DLO_E_CONFIG,
                        "HKLM\\%s value %s (%s) is %s%s; expected REG_SZ, REG_EXPAND_SZ or "
                        "REG_DWORD",
-                       key, name[0] ? name : "(default)", view_name(view),
+                       key, name[0] ? name : "(default)", dlo_reg_view_name(view),
                        dlo_reg_type_name(out->type, tbuf, sizeof(tbuf)),
                        out->oversize ? " and far too large" : "");
     dlo_reg_value_free(out);
@@ -325,8 +320,8 @@ static void read_uninstall(detector *d)
         st = d->reg->subkeys(d->reg->ctx, views[v], UNINSTALL_KEY, &subkeys, &err);
         keep(d, st);
         if (st && st != DLO_E_NOTFOUND)
-            warn(d, true, "cannot list HKLM\\%s (%s): %s", UNINSTALL_KEY, view_name(views[v]),
-                 err.msg);
+            warn(d, true, "cannot list HKLM\\%s (%s): %s", UNINSTALL_KEY,
+                 dlo_reg_view_name(views[v]), err.msg);
         for (i = 0; !st && i < subkeys.count; i++) {
             dlo_buf key;
             dlo_reg_value val;
@@ -340,7 +335,7 @@ static void read_uninstall(detector *d)
             /* Entries without a DisplayName are updates and components: not programs. */
             if (vst && vst != DLO_E_NOTFOUND)
                 warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
-                     view_name(views[v]), err.msg);
+                     dlo_reg_view_name(views[v]), err.msg);
             if (!vst && is_text(&val)) {
                 dlo_buf full;
                 dlo_buf_init(&full);
@@ -439,11 +434,11 @@ static void check_regfile(detector *d, const dlo_detect_entry *e)
         st = read_value(d, views[v], e->key, e->value, &val, &err);
         if (st && st != DLO_E_NOTFOUND)
             warn(d, true, "cannot read HKLM\\%s value %s (%s, table line %u): %s", e->key,
-                 value_label, view_name(views[v]), e->line, err.msg);
+                 value_label, dlo_reg_view_name(views[v]), e->line, err.msg);
         else if (!st && !is_text(&val))
             warn(d, false,
                  "HKLM\\%s value %s (%s, table line %u) is the number %lu; expected a path", e->key,
-                 value_label, view_name(views[v]), e->line, (unsigned long)val.number);
+                 value_label, dlo_reg_view_name(views[v]), e->line, (unsigned long)val.number);
         else if (!st && val.text[0]) {
             dlo_buf src;
             trim_path(val.text);
@@ -504,8 +499,8 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
     if (st == DLO_E_NOTFOUND) {
         res = PORT_ABSENT;
     } else if (st) {
-        warn(d, false, "cannot read HKLM\\%s value %s (%s): %s", key, value, view_name(view),
-             err.msg);
+        warn(d, false, "cannot read HKLM\\%s value %s (%s): %s", key, value,
+             dlo_reg_view_name(view), err.msg);
     } else if (val.type == DLO_REG_DWORD) {
         if (val.number >= 1 && val.number <= 65535) {
             dlo_buf_printf(ports, "%lu", (unsigned long)val.number);
@@ -514,7 +509,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
             res = PORT_ZERO;
         } else {
             warn(d, false, "HKLM\\%s value %s (%s) is %lu; expected a TCP port (1-65535)", key,
-                 value, view_name(view), (unsigned long)val.number);
+                 value, dlo_reg_view_name(view), (unsigned long)val.number);
         }
     } else {
         const char *s = val.text;
@@ -529,7 +524,7 @@ static port_read read_port_value(detector *d, dlo_reg_view view, const char *key
             warn(d, false,
                  "HKLM\\%s value %s (%s) is '%.100s'; expected a TCP port (1-65535) or a "
                  "comma-separated list of them",
-                 key, value, view_name(view), s);
+                 key, value, dlo_reg_view_name(view), s);
     }
     keep(d, dlo_buf_status(ports));
     dlo_reg_value_free(&val);
@@ -562,14 +557,14 @@ static bool sql_instance_id(detector *d, const char *instance, dlo_reg_view *vie
     }
     if (st) {
         warn(d, true, "cannot read HKLM\\%s value %s (%s): %s; using TCP port %s", SQL_NAMES_KEY,
-             instance, view_name(*view), err.msg, DLO_SQL_DEFAULT_PORT);
+             instance, dlo_reg_view_name(*view), err.msg, DLO_SQL_DEFAULT_PORT);
         return false;
     }
     if (!is_text(&id) || !id.text[0] || strchr(id.text, '\\')) {
         warn(d, false,
              "HKLM\\%s value %s (%s) is not an instance id; expected a key name such "
              "as MSSQL16.%s: using TCP port %s",
-             SQL_NAMES_KEY, instance, view_name(*view), instance, DLO_SQL_DEFAULT_PORT);
+             SQL_NAMES_KEY, instance, dlo_reg_view_name(*view), instance, DLO_SQL_DEFAULT_PORT);
     } else {
         free(d->r->sql.instance_id);
         d->r->sql.instance_id = dup_or_flag(d, id.text);
@@ -590,7 +585,7 @@ static port_read ipall_port(detector *d, dlo_reg_view view, const char *key, con
     dlo_buf_init(&origin);
     got = read_port_value(d, view, key, value, &ports);
     if (got == PORT_OK) {
-        dlo_buf_printf(&origin, "HKLM\\%s\\%s (%s)", key, value, view_name(view));
+        dlo_buf_printf(&origin, "HKLM\\%s\\%s (%s)", key, value, dlo_reg_view_name(view));
         keep(d, dlo_buf_status(&origin));
         set_port(d, src, dlo_buf_str(&ports), dlo_buf_str(&origin));
     }
@@ -620,7 +615,7 @@ static void sql_port(detector *d, const char *instance)
         goto cleanup;
     if (static_got == PORT_ZERO)
         warn(d, false, "HKLM\\%s value TcpPort (%s) is 0; expected a TCP port (1-65535)",
-             dlo_buf_str(&key), view_name(view));
+             dlo_buf_str(&key), dlo_reg_view_name(view));
     got = ipall_port(d, view, dlo_buf_str(&key), "TcpDynamicPorts", DLO_SQL_PORT_DYNAMIC);
     if (got == PORT_OK)
         goto cleanup;
@@ -628,17 +623,17 @@ static void sql_port(detector *d, const char *instance)
         warn(d, false,
              "HKLM\\%s value TcpDynamicPorts (%s) is 0: the dynamic port is assigned "
              "when the instance starts; using TCP port %s",
-             dlo_buf_str(&key), view_name(view), DLO_SQL_DEFAULT_PORT);
+             dlo_buf_str(&key), dlo_reg_view_name(view), DLO_SQL_DEFAULT_PORT);
     else if (got == PORT_ABSENT && static_got == PORT_ABSENT)
         warn(d, false,
              "HKLM\\%s (%s) has neither TcpPort nor TcpDynamicPorts; expected one of "
              "them to hold the TCP port: using TCP port %s",
-             dlo_buf_str(&key), view_name(view), DLO_SQL_DEFAULT_PORT);
+             dlo_buf_str(&key), dlo_reg_view_name(view), DLO_SQL_DEFAULT_PORT);
     /* A bad value was reported where it was read; the origin says what replaced it. */
     dlo_buf_printf(
         &origin,
         "SQL Server's standard port: no usable TcpPort or TcpDynamicPorts under HKLM\\%s (%s)",
-        dlo_buf_str(&key), view_name(view));
+        dlo_buf_str(&key), dlo_reg_view_name(view));
     keep(d, dlo_buf_status(&origin));
     set_port(d, DLO_SQL_PORT_DEFAULT, DLO_SQL_DEFAULT_PORT, dlo_buf_str(&origin));
 cleanup:
@@ -841,248 +836,4 @@ dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
         st = dlo_detect_run(&table, plat->detect_os, plat->registry, params, out, err);
     dlo_detect_table_free(&table);
     return st;
-}
-
-/* ---- Output ---- */
-
-static void text_evidence(dlo_buf *b, const dlo_detect_evidence *e)
-{
-    switch (e->kind) {
-    case DLO_DETECT_SERVICE:
-    case DLO_DETECT_SERVICE_DISPLAY:
-        dlo_buf_printf(b, "      service %s \"%s\" (%s)", e->subject, e->detail,
-                       dlo_service_state_name(e->state));
-        break;
-    case DLO_DETECT_UNINSTALL:
-        dlo_buf_printf(b, "      Uninstall entry %s \"%s\" (%s)", e->subject, e->detail,
-                       view_name(e->view));
-        break;
-    case DLO_DETECT_FILE:
-        dlo_buf_printf(b, "      file %s", e->subject);
-        break;
-    case DLO_DETECT_REGFILE:
-        dlo_buf_printf(b, "      file %s, from %s (%s)", e->subject, e->detail, view_name(e->view));
-        break;
-    case DLO_DETECT_SQL_INSTANCE:
-        dlo_buf_printf(b, "      SQL Server service %s (%s): %s", e->subject,
-                       dlo_service_state_name(e->state), e->detail);
-        break;
-    case DLO_DETECT_KIND_COUNT:
-        break;
-    }
-    if (e->line)
-        dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
-    dlo_buf_putc(b, '\n');
-}
-
-static void text_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
-                            bool found)
-{
-    size_t i;
-    for (i = 0; i < l->count; i++) {
-        const dlo_detect_evidence *e = &l->items[i];
-        if (e->role != role)
-            continue;
-        if (found) {
-            text_evidence(b, e);
-            continue;
-        }
-        dlo_buf_printf(b, "      %s", e->subject);
-        if (e->line)
-            dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
-        dlo_buf_putc(b, '\n');
-    }
-}
-
-void dlo_detect_format_text(dlo_buf *b, const dlo_detect_result *r)
-{
-    const dlo_detect_sql *sql = &r->sql;
-    dlo_role_set absent = r->looked_for & ~r->roles;
-    dlo_role_set unknown = DLO_ROLE_ALL_MASK & ~r->looked_for;
-    size_t i;
-    int role;
-
-    dlo_buf_printf(b, "Detection table: %s\n", r->table_source ? r->table_source : "");
-    dlo_buf_puts(b, "\nRoles found:\n");
-    if (!r->roles)
-        dlo_buf_puts(b, "  (none)\n");
-    for (role = 0; role < DLO_ROLE_COUNT; role++) {
-        if (!(r->roles & DLO_ROLE_BIT(role)))
-            continue;
-        dlo_buf_printf(b, "  %s (%s)\n", dlo_role_name(role), dlo_role_title(role));
-        text_role_items(b, &r->found, role, true);
-        if (role == DLO_ROLE_SQL_SERVER)
-            dlo_buf_printf(b, "      TCP port %s (%s: %s)\n", sql->tcp_ports,
-                           dlo_sql_port_source_name(sql->port_source), sql->port_origin);
-    }
-    dlo_buf_puts(b, "\nRoles looked for and not found:\n");
-    if (!absent)
-        dlo_buf_puts(b, "  (none)\n");
-    for (role = 0; role < DLO_ROLE_COUNT; role++) {
-        if (!(absent & DLO_ROLE_BIT(role)))
-            continue;
-        dlo_buf_printf(b, "  %s (%s), looked for:\n", dlo_role_name(role), dlo_role_title(role));
-        text_role_items(b, &r->missed, role, false);
-    }
-    if (unknown) {
-        dlo_buf_puts(b, "\nRoles not detectable (the table has no evidence for them): ");
-        dlo_roles_format(b, unknown);
-        dlo_buf_putc(b, '\n');
-    }
-
-    dlo_buf_puts(b, "\nSQL Server: ");
-    if (sql->instances.count == 0)
-        dlo_buf_puts(b, "no instance on this machine\n");
-    for (i = 0; i < sql->instances.count; i++)
-        dlo_buf_printf(b, "%s%s", i ? ", " : "instances ", sql->instances.items[i]);
-    if (sql->instances.count)
-        dlo_buf_printf(b, "; DLO's: %s\n", sql->instance ? sql->instance : "none");
-    dlo_buf_printf(b, "SQL Server Browser (UDP 1434): %s\n",
-                   sql->browser ? dlo_service_state_name(sql->browser_state) : "not installed");
-
-    if (r->warnings.count) {
-        dlo_buf_printf(b, "\nWarnings%s:\n",
-                       r->partial ? " (some evidence could not be read: roles may be missing)"
-                                  : "");
-        for (i = 0; i < r->warnings.count; i++)
-            dlo_buf_printf(b, "  %s\n", r->warnings.items[i]);
-    }
-}
-
-static void json_key_str(dlo_buf *b, const char *key, const char *value)
-{
-    dlo_buf_printf(b, ", \"%s\": ", key);
-    if (value)
-        dlo_buf_json_str(b, value);
-    else
-        dlo_buf_puts(b, "null");
-}
-
-static void json_evidence(dlo_buf *b, const dlo_detect_evidence *e, bool found)
-{
-    dlo_buf_puts(b, "{\"kind\": ");
-    dlo_buf_json_str(b, dlo_detect_kind_name(e->kind));
-    dlo_buf_printf(b, ", \"confirmed\": %s", e->confirmed ? "true" : "false");
-    if (e->line)
-        dlo_buf_printf(b, ", \"line\": %u", e->line);
-    if (!found) {
-        json_key_str(b, "looked_for", e->subject);
-        dlo_buf_putc(b, '}');
-        return;
-    }
-    switch (e->kind) {
-    case DLO_DETECT_SERVICE:
-    case DLO_DETECT_SERVICE_DISPLAY:
-        json_key_str(b, "service", e->subject);
-        json_key_str(b, "display_name", e->detail);
-        json_key_str(b, "state", dlo_service_state_name(e->state));
-        break;
-    case DLO_DETECT_UNINSTALL:
-        json_key_str(b, "key", e->subject);
-        json_key_str(b, "display_name", e->detail);
-        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
-        break;
-    case DLO_DETECT_FILE:
-        json_key_str(b, "path", e->subject);
-        break;
-    case DLO_DETECT_REGFILE:
-        json_key_str(b, "path", e->subject);
-        json_key_str(b, "from", e->detail);
-        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
-        break;
-    case DLO_DETECT_SQL_INSTANCE:
-        json_key_str(b, "service", e->subject);
-        json_key_str(b, "state", dlo_service_state_name(e->state));
-        json_key_str(b, "reason", e->detail);
-        break;
-    case DLO_DETECT_KIND_COUNT:
-        break;
-    }
-    dlo_buf_putc(b, '}');
-}
-
-static void json_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
-                            bool found)
-{
-    size_t i;
-    bool first = true;
-
-    dlo_buf_puts(b, found ? ", \"evidence\": [" : ", \"looked_for\": [");
-    for (i = 0; i < l->count; i++) {
-        if (l->items[i].role != role)
-            continue;
-        dlo_buf_puts(b, first ? "\n      " : ",\n      ");
-        json_evidence(b, &l->items[i], found);
-        first = false;
-    }
-    dlo_buf_puts(b, "]");
-}
-
-static void json_role_names(dlo_buf *b, dlo_role_set set)
-{
-    int role;
-    bool first = true;
-
-    dlo_buf_putc(b, '[');
-    for (role = 0; role < DLO_ROLE_COUNT; role++) {
-        if (!(set & DLO_ROLE_BIT(role)))
-            continue;
-        if (!first)
-            dlo_buf_puts(b, ", ");
-        dlo_buf_json_str(b, dlo_role_name(role));
-        first = false;
-    }
-    dlo_buf_putc(b, ']');
-}
-
-void dlo_detect_format_json(dlo_buf *b, const dlo_detect_result *r)
-{
-    const dlo_detect_sql *sql = &r->sql;
-    size_t i;
-    int role;
-    bool first = true;
-
-    dlo_buf_puts(b, "{\"table\": ");
-    dlo_buf_json_str(b, r->table_source ? r->table_source : "");
-    dlo_buf_puts(b, ",\n \"detected\": ");
-    json_role_names(b, r->roles);
-    dlo_buf_puts(b, ",\n \"not_found\": ");
-    json_role_names(b, r->looked_for & ~r->roles);
-    dlo_buf_puts(b, ",\n \"not_looked_for\": ");
-    json_role_names(b, DLO_ROLE_ALL_MASK & ~r->looked_for);
-    dlo_buf_printf(b, ",\n \"partial\": %s", r->partial ? "true" : "false");
-    dlo_buf_puts(b, ",\n \"roles\": [");
-    for (role = 0; role < DLO_ROLE_COUNT; role++) {
-        bool detected = (r->roles & DLO_ROLE_BIT(role)) != 0;
-        if (!(r->looked_for & DLO_ROLE_BIT(role)))
-            continue;
-        dlo_buf_puts(b, first ? "\n  {\"role\": " : ",\n  {\"role\": ");
-        dlo_buf_json_str(b, dlo_role_name(role));
-        dlo_buf_printf(b, ", \"detected\": %s", detected ? "true" : "false");
-        json_role_items(b, detected ? &r->found : &r->missed, role, detected);
-        dlo_buf_putc(b, '}');
-        first = false;
-    }
-    dlo_buf_puts(b, "],\n \"sql\": {\"instances\": [");
-    for (i = 0; i < sql->instances.count; i++) {
-        if (i)
-            dlo_buf_puts(b, ", ");
-        dlo_buf_json_str(b, sql->instances.items[i]);
-    }
-    dlo_buf_putc(b, ']');
-    json_key_str(b, "instance", sql->instance);
-    json_key_str(b, "service", sql->service);
-    json_key_str(b, "instance_id", sql->instance_id);
-    json_key_str(b, "tcp_ports", sql->tcp_ports ? sql->tcp_ports : DLO_SQL_DEFAULT_PORT);
-    json_key_str(b, "port_source", dlo_sql_port_source_name(sql->port_source));
-    json_key_str(b, "port_origin", sql->port_origin);
-    dlo_buf_printf(b, ", \"browser\": %s", sql->browser ? "true" : "false");
-    json_key_str(b, "browser_state",
-                 sql->browser ? dlo_service_state_name(sql->browser_state) : NULL);
-    dlo_buf_puts(b, "},\n \"warnings\": [");
-    for (i = 0; i < r->warnings.count; i++) {
-        dlo_buf_puts(b, i ? ",\n  " : "\n  ");
-        dlo_buf_json_str(b, r->warnings.items[i]);
-    }
-    dlo_buf_puts(b, "]}\n");
 }

@@ -86,24 +86,15 @@ typedef struct quoted {
 static quoted quote(const field *f)
 {
     quoted q;
-    size_t n = f->n > QUOTE_MAX ? QUOTE_MAX : f->n;
+    size_t n = dlo_utf8_cut(f->s, f->n, QUOTE_MAX);
     memcpy(q.s, f->s, n);
-    strcpy(q.s + n, f->n > QUOTE_MAX ? "..." : "");
+    strcpy(q.s + n, n < f->n ? "..." : "");
     return q;
 }
 
 static bool field_is(const field *f, const char *word)
 {
-    size_t i;
-    for (i = 0; i < f->n; i++)
-        if (word[i] == '\0' || dlo_ascii_lower(f->s[i]) != dlo_ascii_lower(word[i]))
-            return false;
-    return word[f->n] == '\0';
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
+    return dlo_equals_ci(f->s, f->n, word);
 }
 
 /* Splits one line (without its end of line) into fields. */
@@ -116,7 +107,7 @@ static dlo_status split_fields(const parser *p, const char *s, size_t n, field *
     for (;;) {
         size_t start;
 
-        while (i < n && is_blank(s[i]))
+        while (i < n && dlo_is_blank(s[i]))
             i++;
         if (i == n || s[i] == '#')
             return DLO_OK;
@@ -133,11 +124,11 @@ static dlo_status split_fields(const parser *p, const char *s, size_t n, field *
                 i++;
             if (i == n)
                 return PARSE_ERROR(p, "unterminated quote after '%.*s'; expected a closing \"",
-                                   (int)(n - start > QUOTE_MAX ? QUOTE_MAX : n - start), s + start);
+                                   (int)dlo_utf8_cut(s + start, n - start, QUOTE_MAX), s + start);
             fields[*count].s = s + start;
             fields[(*count)++].n = i - start;
             i++;
-            if (i < n && !is_blank(s[i]) && s[i] != '#')
+            if (i < n && !dlo_is_blank(s[i]) && s[i] != '#')
                 return PARSE_ERROR(p,
                                    "'%c' right after a closing quote; expected a blank "
                                    "between fields",
@@ -145,7 +136,7 @@ static dlo_status split_fields(const parser *p, const char *s, size_t n, field *
             continue;
         }
         start = i;
-        while (i < n && !is_blank(s[i])) {
+        while (i < n && !dlo_is_blank(s[i])) {
             if (s[i] == '"') {
                 field f = {s + start, i - start + 1};
                 return PARSE_ERROR(p,
@@ -217,7 +208,7 @@ static bool has_literal(const field *f)
 {
     size_t i;
     for (i = 0; i < f->n; i++)
-        if (f->s[i] != '*' && f->s[i] != '?' && !is_blank(f->s[i]))
+        if (f->s[i] != '*' && f->s[i] != '?' && !dlo_is_blank(f->s[i]))
             return true;
     return false;
 }
@@ -316,7 +307,8 @@ static dlo_status parse_regfile(const parser *p, const field *args, size_t n, dl
     return DLO_OK;
 }
 
-static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+/* The three fields every entry starts with: ROLE confirmed|unconfirmed KIND. */
+static dlo_status parse_entry_head(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
 {
     char names[512];
     int k;
@@ -355,8 +347,12 @@ static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_det
         return PARSE_ERROR(p, "unknown kind of evidence '%s'; expected one of %s", quote(&f[2]).s,
                            "service, service-display, uninstall, file, regfile");
     e->kind = (dlo_detect_kind)k;
-    f += 3;
-    n -= 3;
+    return DLO_OK;
+}
+
+/* The arguments after KIND (f[-1]), n of them. */
+static dlo_status parse_entry_args(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+{
     switch (e->kind) {
     case DLO_DETECT_SERVICE:
     case DLO_DETECT_SERVICE_DISPLAY:
@@ -381,7 +377,13 @@ static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_det
     case DLO_DETECT_KIND_COUNT:
         break;
     }
-    return dlo_error_set(p->err, DLO_E_INTERNAL, "unhandled evidence kind %d", k);
+    return dlo_error_set(p->err, DLO_E_INTERNAL, "unhandled evidence kind %d", (int)e->kind);
+}
+
+static dlo_status parse_entry(const parser *p, const field *f, size_t n, dlo_detect_entry *e)
+{
+    dlo_status st = parse_entry_head(p, f, n, e);
+    return st ? st : parse_entry_args(p, f + 3, n - 3, e);
 }
 
 static dlo_detect_entry *table_add(dlo_detect_table *t)

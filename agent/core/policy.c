@@ -1,6 +1,7 @@
 #include "dlo/policy.h"
 
 #include "dlo/rule.h"
+#include "dlo/str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,40 +51,17 @@ static dlo_status perr(parser *p, const char *fmt, ...)
     return dlo_error_set(p->err, DLO_E_PARSE, "%s: %s", p->source, what);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /* Splits "key rest" at the first run of blanks; rest is trimmed. */
 static void split_word(const char *s, size_t n, size_t *key_len, const char **rest,
                        size_t *rest_len)
 {
     size_t i = 0;
-    while (i < n && !is_space(s[i]))
+    while (i < n && !dlo_is_blank(s[i]))
         i++;
     *key_len = i;
-    while (i < n && is_space(s[i]))
-        i++;
     *rest = s + i;
     *rest_len = n - i;
-    while (*rest_len && is_space((*rest)[*rest_len - 1]))
-        (*rest_len)--;
-}
-
-static bool word_is(const char *s, size_t n, const char *word)
-{
-    return strlen(word) == n && memcmp(s, word, n) == 0;
+    dlo_trim(rest, rest_len);
 }
 
 bool dlo_ports_valid(const char *s, bool allow_token)
@@ -112,7 +90,7 @@ static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigne
         while (j < n && s[j] != ',')
             j++;
         for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-            if (word_is(s + i, j - i, names[k].name)) {
+            if (dlo_equals(s + i, j - i, names[k].name)) {
                 *out |= names[k].bit;
                 found = true;
             }
@@ -138,7 +116,7 @@ static dlo_status parse_profiles(parser *p, const char *s, size_t n)
 
     split_word(s, n, &wl, &rest, &rl);
     snprintf(name, sizeof(name), "%.*s", (int)(wl > 31 ? 31 : wl), s);
-    if (wl > 31 || !dlo_mode_from_name(name, &mode) || !word_is(s, wl, mode_keys[mode]))
+    if (wl > 31 || !dlo_mode_from_name(name, &mode) || !dlo_equals(s, wl, mode_keys[mode]))
         return perr(p, "'profiles' needs a mode first: nonboi, exclusive or occasional");
     if (p->profiles_seen[mode])
         return perr(p, "profiles for %s are given twice", mode_keys[mode]);
@@ -150,7 +128,7 @@ static dlo_status parse_profiles(parser *p, const char *s, size_t n)
         for (eq = 0; eq < item_len && rest[eq] != '='; eq++)
             ;
         for (net = 0; net < DLO_NET_COUNT; net++)
-            if (eq < item_len && word_is(rest, eq, nets[net]))
+            if (eq < item_len && dlo_equals(rest, eq, nets[net]))
                 break;
         if (net == DLO_NET_COUNT)
             return perr(p, "expected corporate=PROFILES or internet=PROFILES, got '%.*s'",
@@ -196,7 +174,7 @@ static dlo_status parse_mode_line(parser *p, dlo_mode mode, const char *s, size_
     size_t wl, rl, wl2, rl2;
     const char *rest, *rest2;
 
-    if (word_is(s, n, "NA")) {
+    if (dlo_equals(s, n, "NA")) {
         row->applies[mode] = false;
         return DLO_OK;
     }
@@ -226,7 +204,7 @@ static dlo_status set_text(parser *p, char **field, const char *key, const char 
                         "'%s' holds a control character or '|', which a firewall rule cannot "
                         "carry",
                         key);
-    *field = dup_n(s, n);
+    *field = dlo_strndup(s, n);
     return *field ? DLO_OK : dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
 }
 
@@ -251,7 +229,7 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
     split_word(s, n, &kl, &v, &vl);
     for (key = 0; key < KEY_COUNT; key++) {
         const char *name = key < KEY_MODE0 ? row_keys[key] : mode_keys[key - KEY_MODE0];
-        if (word_is(s, kl, name))
+        if (dlo_equals(s, kl, name))
             break;
     }
     if (key == KEY_COUNT)
@@ -267,7 +245,7 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
 
     switch (key) {
     case KEY_TABLE:
-        if (!word_is(v, vl, "server") && !word_is(v, vl, "client"))
+        if (!dlo_equals(v, vl, "server") && !dlo_equals(v, vl, "client"))
             return perr(p, "table must be server or client");
         return set_text(p, &row->table, "table", v, vl);
     case KEY_PROCESS:
@@ -279,12 +257,12 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
             return p->err->status;
         return parse_ports(p, row);
     case KEY_TYPE:
-        if (word_is(v, vl, "TCP") || word_is(v, vl, "HTTP") || word_is(v, vl, "HTTPS") ||
-            word_is(v, vl, "AJP"))
+        if (dlo_equals(v, vl, "TCP") || dlo_equals(v, vl, "HTTP") || dlo_equals(v, vl, "HTTPS") ||
+            dlo_equals(v, vl, "AJP"))
             row->protocols = DLO_PROTOS_TCP;
-        else if (word_is(v, vl, "UDP"))
+        else if (dlo_equals(v, vl, "UDP"))
             row->protocols = DLO_PROTOS_UDP;
-        else if (word_is(v, vl, "TCP/UDP"))
+        else if (dlo_equals(v, vl, "TCP/UDP"))
             row->protocols = DLO_PROTOS_TCP | DLO_PROTOS_UDP;
         else
             return perr(p, "type '%.*s' is unknown; expected TCP, UDP, TCP/UDP, HTTP, HTTPS or AJP",
@@ -293,9 +271,9 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
     case KEY_RULE:
         return set_text(p, &row->rule, "rule", v, vl);
     case KEY_NETWORK:
-        if (word_is(v, vl, "corporate"))
+        if (dlo_equals(v, vl, "corporate"))
             row->network = DLO_NET_CORPORATE;
-        else if (word_is(v, vl, "internet"))
+        else if (dlo_equals(v, vl, "internet"))
             row->network = DLO_NET_INTERNET;
         else
             return perr(p, "network must be corporate or internet");
@@ -339,7 +317,7 @@ static dlo_status start_row(parser *p, const char *id, size_t n)
     if (n > 64)
         return perr(p, "row id is longer than 64 characters");
     for (i = 0; i < pol->n_rows; i++)
-        if (word_is(id, n, pol->rows[i].id))
+        if (dlo_equals(id, n, pol->rows[i].id))
             return perr(p, "row %s is defined twice (first at line %d)", pol->rows[i].id,
                         pol->rows[i].line);
     if (pol->n_rows == DLO_POLICY_MAX_ROWS)
@@ -351,7 +329,7 @@ static dlo_status start_row(parser *p, const char *id, size_t n)
     row = &pol->rows[pol->n_rows++];
     memset(row, 0, sizeof(*row));
     row->line = p->line;
-    row->id = dup_n(id, n);
+    row->id = dlo_strndup(id, n);
     if (!row->id)
         return dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
     p->row = row;
@@ -391,7 +369,7 @@ static dlo_status parse_line(parser *p, const char *line, size_t n, bool indente
     const char *v;
 
     if (!p->header) {
-        if (!word_is(line, n, "dloagent-policy 1"))
+        if (!dlo_equals(line, n, "dloagent-policy 1"))
             return perr(p, "expected 'dloagent-policy 1' as the first line");
         p->header = true;
         return DLO_OK;
@@ -404,12 +382,12 @@ static dlo_status parse_line(parser *p, const char *line, size_t n, bool indente
     if (finish_row(p))
         return p->err->status;
     split_word(line, n, &kl, &v, &vl);
-    if (word_is(line, kl, "row"))
+    if (dlo_equals(line, kl, "row"))
         return start_row(p, v, vl);
-    if (word_is(line, kl, "release"))
+    if (dlo_equals(line, kl, "release"))
         return p->pol->release ? perr(p, "release is given twice")
                                : set_text(p, &p->pol->release, "release", v, vl);
-    if (word_is(line, kl, "profiles"))
+    if (dlo_equals(line, kl, "profiles"))
         return parse_profiles(p, v, vl);
     return perr(p,
                 "unknown line '%.*s'; expected release, profiles or row (row keys are "
@@ -438,13 +416,8 @@ static dlo_status parse_lines(parser *p, const char *text, size_t len)
             return perr(p, "line is longer than %d bytes", DLO_POLICY_MAX_LINE);
         if (memchr(line, '\0', n))
             return perr(p, "holds a NUL byte; expected text");
-        indented = n && is_space(line[0]);
-        while (n && is_space(*line)) {
-            line++;
-            n--;
-        }
-        while (n && is_space(line[n - 1]))
-            n--;
+        indented = n && dlo_is_blank(line[0]);
+        dlo_trim(&line, &n);
         if (n == 0 || line[0] == '#')
             continue;
         if (parse_line(p, line, n, indented))

@@ -1,7 +1,6 @@
 #include "dlo/portset.h"
 
 #include "dlo/str.h"
-#include "dlo/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "dlo/roles.h"
 
-#include "dlo/text.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 #include "dlo/service.h"
 
 #include "dlo/log.h"
+#include "dlo/report.h"
 
 #include <string.h>
 
@@ -58,6 +59,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
                             unsigned *interval_seconds)
 {
     dlo_config cfg, copy;
+    dlo_config_overrides values;
     dlo_error err;
     dlo_buf text;
     dlo_status st;
@@ -66,7 +68,8 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     dlo_buf_init(&text);
     *interval_seconds =
         s->have_applied ? s->applied.interval_seconds : DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
-    st = dlo_config_load(&cfg, reg, overrides, &err);
+    dlo_cli_config_overrides(overrides, &values);
+    st = dlo_config_load(&cfg, reg, &values, &err);
     if (st) {
         dlo_log_event(DLO_EV_CONFIG_ERROR, DLO_LOG_ERR,
                       "configuration invalid, firewall rules left as they are: %s", err.msg);
@@ -81,7 +84,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     *interval_seconds = cfg.interval_seconds;
 
     if (!s->have_logged || !dlo_config_equal(&s->logged, &cfg)) {
-        dlo_config_summary(&text, &cfg);
+        dlo_report_config_summary(&text, &cfg);
         dlo_log_event(DLO_EV_CONFIG_IN_EFFECT, DLO_LOG_INFO, "configuration in effect: %s",
                       dlo_buf_str(&text));
         dlo_buf_reset(&text);

@@ -18,6 +18,29 @@ char *dlo_strdup(const char *s)
     return dlo_strndup(s, strlen(s));
 }
 
+bool dlo_is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+bool dlo_is_blank_str(const char *s)
+{
+    for (; *s; s++)
+        if (!dlo_is_blank(*s))
+            return false;
+    return true;
+}
+
+void dlo_trim(const char **s, size_t *n)
+{
+    while (*n && dlo_is_blank(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && dlo_is_blank((*s)[*n - 1]))
+        (*n)--;
+}
+
 char dlo_ascii_lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -43,16 +66,116 @@ bool dlo_str_prefix_ci(const char *s, const char *prefix)
     return true;
 }
 
-/* Bytes in the UTF-8 character at s: a continuation byte never starts one, so '?' consumes a
- * lead byte and what follows it. Invalid sequences count byte by byte. */
-static size_t char_len(const char *s)
+bool dlo_equals(const char *s, size_t n, const char *word)
 {
-    size_t n = 1;
-    if ((unsigned char)s[0] < 0xC0)
-        return 1;
-    while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n++;
-    return n;
+    return strlen(word) == n && memcmp(s, word, n) == 0;
+}
+
+bool dlo_equals_ci(const char *s, size_t n, const char *word)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (word[i] == '\0' || dlo_ascii_lower(s[i]) != dlo_ascii_lower(word[i]))
+            return false;
+    return word[n] == '\0';
+}
+
+/* What a lead byte promises: the sequence's length, the bits it carries, and the range its
+ * second byte must fall in. The narrowed ranges after E0, ED, F0 and F4 are what rule out
+ * overlong forms, surrogates and code points past U+10FFFF (Unicode's table of well-formed
+ * byte sequences); every other continuation byte is 80..BF. */
+typedef struct utf8_lead {
+    size_t len;
+    uint32_t bits;
+    unsigned char lo, hi;
+} utf8_lead;
+
+static utf8_lead utf8_classify(unsigned char c)
+{
+    utf8_lead l = {0, 0, 0x80, 0xBF};
+
+    if (c < 0x80) {
+        l.len = 1;
+        l.bits = c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        l.len = 2;
+        l.bits = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        l.len = 3;
+        l.bits = c & 0x0Fu;
+        l.lo = c == 0xE0 ? 0xA0 : 0x80;
+        l.hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        l.len = 4;
+        l.bits = c & 0x07u;
+        l.lo = c == 0xF0 ? 0x90 : 0x80;
+        l.hi = c == 0xF4 ? 0x8F : 0xBF;
+    }
+    return l;
+}
+
+size_t dlo_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    utf8_lead l;
+    size_t i;
+
+    if (n == 0)
+        return 0;
+    l = utf8_classify(u[0]);
+    if (l.len == 0 || l.len > n)
+        return 0;
+    /* Byte by byte, so a NUL (never a continuation byte) ends a sequence before anything past
+     * it is read. */
+    for (i = 1; i < l.len; i++) {
+        unsigned char lo = i == 1 ? l.lo : 0x80, hi = i == 1 ? l.hi : 0xBF;
+        if (u[i] < lo || u[i] > hi)
+            return 0;
+        l.bits = l.bits << 6 | (u[i] & 0x3Fu);
+    }
+    if (cp)
+        *cp = l.bits;
+    return l.len;
+}
+
+size_t dlo_utf8_step(const char *s, size_t n)
+{
+    size_t len;
+    if (n == 0)
+        return 0;
+    len = dlo_utf8_decode(s, n, NULL);
+    return len ? len : 1;
+}
+
+size_t dlo_utf8_chars(const char *s, size_t n)
+{
+    size_t i = 0, chars = 0;
+    while (i < n) {
+        i += dlo_utf8_step(s + i, n - i);
+        chars++;
+    }
+    return chars;
+}
+
+size_t dlo_utf8_cut(const char *s, size_t n, size_t max)
+{
+    size_t i = 0;
+    if (n <= max)
+        return n;
+    while (i < max) {
+        size_t step = dlo_utf8_step(s + i, n - i);
+        if (i + step > max)
+            break;
+        i += step;
+    }
+    return i;
+}
+
+/* The character at s, a non-empty NUL-terminated string: 4 bounds the decoder, which stops at
+ * the NUL before reading past it. */
+static size_t step_z(const char *s)
+{
+    return dlo_utf8_step(s, 4);
 }
 
 bool dlo_wildcard_match(const char *pattern, const char *s)
@@ -69,7 +192,7 @@ bool dlo_wildcard_match(const char *pattern, const char *s)
         }
         if (*pattern == '?') {
             pattern++;
-            s += char_len(s);
+            s += step_z(s);
             continue;
         }
         if (*pattern && dlo_ascii_lower(*pattern) == dlo_ascii_lower(*s)) {
@@ -80,7 +203,7 @@ bool dlo_wildcard_match(const char *pattern, const char *s)
         if (!star)
             return false;
         pattern = star;
-        resume += char_len(resume);
+        resume += step_z(resume);
         s = resume;
     }
     while (*pattern == '*')

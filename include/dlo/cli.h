@@ -8,6 +8,7 @@
 #define DLO_CLI_H
 
 #include "dlo/buf.h"
+#include "dlo/config.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
@@ -66,6 +67,11 @@ static inline bool dlo_cli_flag(const dlo_cli *cli, dlo_option opt)
 }
 
 dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err);
+
+/* The configuration values this command line gives for its run (/mode:, /edgeservers: ...),
+ * found by each item's switch name. cli may be NULL: nothing is overridden. The texts point
+ * into cli's argv. */
+void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out);
 
 /* The usage text, generated from the switch table. */
 void dlo_cli_help(dlo_buf *out);

@@ -15,7 +15,6 @@
 #define DLO_CONFIG_H
 
 #include "dlo/buf.h"
-#include "dlo/cli.h"
 #include "dlo/registry.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"
@@ -87,14 +86,22 @@ void dlo_config_free(dlo_config *cfg);
 /* Deep copy into an uninitialised dst. */
 dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src);
 
-/* Loads the configuration. `cli` (may be NULL) supplies the overrides of this run. On failure
+/* The values given for this run only, above both keys: the text of each item as typed, NULL
+ * when not given. The command line fills it (dlo_cli_config_overrides); configuration knows
+ * nothing of how the run was started. Only items with a switch (dlo_config_item_switch) can be
+ * overridden; a value for any other is ignored. */
+typedef struct dlo_config_overrides {
+    const char *values[DLO_CFG_COUNT];
+} dlo_config_overrides;
+
+/* Loads the configuration. `overrides` (may be NULL) supplies the values of this run. On failure
  * *cfg is left initialised with the defaults (free it either way):
  *   DLO_E_CONFIG  a value that takes effect is invalid (registry or command line);
  *   DLO_E_NOMEM, or the registry's own status (DLO_E_ACCESS, DLO_E_IO) when a key could not be
  *                 read: the configuration is unknown, so callers keep the rules here too.
  * err names every invalid value: the first in full, the others by name. */
-dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg, const dlo_cli *cli,
-                           dlo_error *err);
+dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg,
+                           const dlo_config_overrides *overrides, dlo_error *err);
 
 /* The registry value name of an item ("BOIMode", "EdgeServers") and its switch ("mode",
  * "edgeservers"; NULL for values with no switch). */
@@ -120,15 +127,5 @@ dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_b
 
 /* True if both configurations have the same effective values (sources are not compared). */
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b);
-
-/* The effective value of one item as text ("occasional", "client,io-server", "(detected)"). */
-void dlo_config_value_text(dlo_buf *out, const dlo_config *cfg, dlo_config_item item);
-
-/* What /config prints: one line per value with its source, or the JSON document
- * {"keys": {...}, "values": {"BOIMode": {"value": ..., "source": ...}, ...}}. */
-void dlo_config_print(dlo_buf *out, const dlo_config *cfg, bool json);
-
-/* A one-line summary for logs: "mode occasional (policy), roles detected, ...". */
-void dlo_config_summary(dlo_buf *out, const dlo_config *cfg);
 
 #endif

@@ -149,8 +149,4 @@ dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
                               const dlo_detect_params *params, dlo_detect_result *out,
                               dlo_error *err);
 
-/* The report /detect prints, and its JSON form (one object, newline-terminated). */
-void dlo_detect_format_text(dlo_buf *b, const dlo_detect_result *r);
-void dlo_detect_format_json(dlo_buf *b, const dlo_detect_result *r);
-
 #endif

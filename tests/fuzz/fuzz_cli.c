@@ -30,8 +30,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     argv[argc] = NULL;
     dlo_error_clear(&err);
-    if (dlo_cli_parse(argc, argv, &cli, &err) != DLO_OK && err.msg[0] == '\0')
-        abort(); /* every failure must explain itself */
+    if (dlo_cli_parse(argc, argv, &cli, &err) != DLO_OK) {
+        if (err.msg[0] == '\0')
+            abort(); /* every failure must explain itself */
+    } else {
+        dlo_config_overrides ov;
+        int item;
+        /* Every override is one of the parsed values, never something else. */
+        dlo_cli_config_overrides(&cli, &ov);
+        for (item = 0; item < DLO_CFG_COUNT; item++)
+            if (ov.values[item] && (ov.values[item] < copy || ov.values[item] > copy + size))
+                abort();
+    }
     free(copy);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dlo/detect.h"
+#include "dlo/report.h"
 #include "dlo/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -94,8 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dlo_detect_entry_describe(&out, &table.entries[i]);
     if (dlo_detect_run(&table, &os, &reg, &params, &result, &err))
         abort();
-    dlo_detect_format_text(&out, &result);
-    dlo_detect_format_json(&out, &result);
+    dlo_report_detect_text(&out, &result);
+    dlo_report_detect_json(&out, &result);
     dlo_detect_result_free(&result);
     dlo_buf_free(&out);
     dlo_detect_table_free(&table);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dlo/cli.h"
@@ -133,6 +134,54 @@ static void test_help_lists_every_switch(void **state)
     dlo_buf_free(&b);
 }
 
+/* Each configuration item with a switch is overridden by exactly that switch, and only by it:
+ * configuration names its switches and the command line finds them by name, so a spelling that
+ * drifted on either side fails here. */
+static void test_overrides_follow_the_switch_names(void **state)
+{
+    int item, other;
+    (void)state;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        const char *sw = dlo_config_item_switch((dlo_config_item)item);
+        dlo_config_overrides ov;
+        dlo_cli cli;
+        dlo_error err;
+        char arg[128];
+
+        if (!sw)
+            continue;
+        snprintf(arg, sizeof(arg), "/%s:value%d", sw, item);
+        assert_int_equal(PARSE(&cli, &err, "/config", arg, "/json"), DLO_OK);
+        dlo_cli_config_overrides(&cli, &ov);
+        if (!ov.values[item])
+            fail_msg("/%s does not override %s", sw, dlo_config_item_name((dlo_config_item)item));
+        assert_string_equal(ov.values[item], arg + strlen(sw) + 2);
+        for (other = 0; other < DLO_CFG_COUNT; other++)
+            if (other != item && ov.values[other])
+                fail_msg("/%s also overrides %s", sw, dlo_config_item_name((dlo_config_item)other));
+    }
+}
+
+static void test_no_command_line_overrides_nothing(void **state)
+{
+    dlo_config_overrides ov;
+    dlo_cli cli;
+    dlo_error err;
+    int item;
+    (void)state;
+
+    memset(&ov, 0xff, sizeof(ov));
+    dlo_cli_config_overrides(NULL, &ov);
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        assert_null(ov.values[item]);
+    /* Switches that are not configuration (/policy, /json) override nothing either. */
+    assert_int_equal(PARSE(&cli, &err, "/plan", "/json", "/policy:x.ports"), DLO_OK);
+    dlo_cli_config_overrides(&cli, &ov);
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        assert_null(ov.values[item]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +192,8 @@ int main(void)
         cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_configuration_switches),
         cmocka_unit_test(test_help_lists_every_switch),
+        cmocka_unit_test(test_overrides_follow_the_switch_names),
+        cmocka_unit_test(test_no_command_line_overrides_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

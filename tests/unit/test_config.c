@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
+#include "dlo/report.h"
 #include "fake_registry.h"
 #include "log_capture.h"
 
@@ -137,7 +139,7 @@ static void check_value(const dlo_config *cfg, dlo_config_item item, const char 
 {
     dlo_buf b;
     dlo_buf_init(&b);
-    dlo_config_value_text(&b, cfg, item);
+    dlo_report_config_value(&b, cfg, item);
     if (strcmp(dlo_buf_str(&b), text) != 0)
         fail_msg("%s is '%s', expected '%s'", dlo_config_item_name(item), dlo_buf_str(&b), text);
     if (cfg->source[item] != src)
@@ -150,11 +152,13 @@ static void expect_refused(fake_registry *f, const dlo_cli *cli, const char *nee
                            const char *needle2)
 {
     dlo_config cfg;
+    dlo_config_overrides ov;
     dlo_error err;
     dlo_status st;
 
     dlo_error_clear(&err);
-    st = dlo_config_load(&cfg, &f->reg, cli, &err);
+    dlo_cli_config_overrides(cli, &ov);
+    st = dlo_config_load(&cfg, &f->reg, &ov, &err);
     if (st != DLO_E_CONFIG)
         fail_msg("load returned %d (%s), expected DLO_E_CONFIG for '%s'", st, err.msg, needle1);
     assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
@@ -172,10 +176,12 @@ static void expect_refused(fake_registry *f, const dlo_cli *cli, const char *nee
 
 static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
 {
+    dlo_config_overrides ov;
     dlo_error err;
     dlo_status st;
     dlo_error_clear(&err);
-    st = dlo_config_load(cfg, &f->reg, cli, &err);
+    dlo_cli_config_overrides(cli, &ov);
+    st = dlo_config_load(cfg, &f->reg, &ov, &err);
     if (st)
         fail_msg("load failed: %s", err.msg);
     return st;
@@ -676,11 +682,11 @@ static void test_sql_instance_normal_form(void **state)
     assert_string_equal(a.sql_instance, "DLO");
     assert_true(dlo_config_equal(&a, &b));
     dlo_buf_init(&out);
-    dlo_config_print(&out, &a, true);
+    dlo_report_config_json(&out, &a);
     assert_non_null(strstr(dlo_buf_str(&out), "\"SqlInstance\": {\"value\": \"DLO\", \"source\": "
                                               "\"installer\"}"));
     dlo_buf_reset(&out);
-    dlo_config_print(&out, &a, false);
+    dlo_report_config_text(&out, &a);
     assert_non_null(
         strstr(dlo_buf_str(&out), "  SqlInstance                   installer     DLO\n"));
     dlo_buf_free(&out);
@@ -765,7 +771,7 @@ static void test_print_text_and_json(void **state)
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
-    dlo_config_print(&b, &cfg, false);
+    dlo_report_config_text(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "policy key:    HKLM\\" POL "\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  BOIMode                       policy        "
                                             "occasional\n"));
@@ -778,7 +784,7 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
 
     dlo_buf_reset(&b);
-    dlo_config_print(&b, &cfg, true);
+    dlo_report_config_json(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "\"policy\": \"HKLM\\\\SOFTWARE\\\\Policies\\\\"));
     assert_non_null(strstr(dlo_buf_str(&b),
                            "\"BOIMode\": {\"value\": \"occasional\", \"source\": \"policy\"}"));
@@ -795,7 +801,7 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
 
     dlo_buf_reset(&b);
-    dlo_config_summary(&b, &cfg);
+    dlo_report_config_summary(&b, &cfg);
     assert_non_null(strstr(dlo_buf_str(&b), "BOIMode=occasional (policy)"));
     assert_non_null(
         strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));

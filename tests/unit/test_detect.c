@@ -10,6 +10,7 @@
 
 #include "dlo/app.h"
 #include "dlo/detect.h"
+#include "dlo/report.h"
 #include "dlo/str.h"
 
 #include "fake_registry.h"
@@ -753,7 +754,7 @@ static void test_text_and_json_reports(void **state)
              NULL, &r);
 
     dlo_buf_init(&b);
-    dlo_detect_format_text(&b, &r);
+    dlo_report_detect_text(&b, &r);
     s = dlo_buf_str(&b);
     assert_non_null(strstr(s, "Detection table: t.detect\n"));
     assert_non_null(strstr(s, "  admin-server (DLO Administration Server)\n"
@@ -779,7 +780,7 @@ static void test_text_and_json_reports(void **state)
     dlo_buf_free(&b);
 
     dlo_buf_init(&b);
-    dlo_detect_format_json(&b, &r);
+    dlo_report_detect_json(&b, &r);
     s = dlo_buf_str(&b);
     assert_non_null(strstr(s, "\"detected\": [\"admin-server\", \"edge-server\", \"sql-server\"]"));
     assert_non_null(strstr(s, "\"not_found\": [\"io-server\"]"));

@@ -109,5 +109,5 @@ int main(void)
         cmocka_unit_test(test_a_second_hard_link_is_counted),
         cmocka_unit_test(test_a_missing_path_is_not_found),
     };
-    return cmocka_run_group_setup_teardown(tests, make_files, remove_files);
+    return cmocka_run_group_tests(tests, make_files, remove_files);
 }

@@ -1,0 +1,419 @@
+#include "dlo/report.h"
+
+#include "dlo/roles.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- /detect ---- */
+
+static void text_evidence(dlo_buf *b, const dlo_detect_evidence *e)
+{
+    switch (e->kind) {
+    case DLO_DETECT_SERVICE:
+    case DLO_DETECT_SERVICE_DISPLAY:
+        dlo_buf_printf(b, "      service %s \"%s\" (%s)", e->subject, e->detail,
+                       dlo_service_state_name(e->state));
+        break;
+    case DLO_DETECT_UNINSTALL:
+        dlo_buf_printf(b, "      Uninstall entry %s \"%s\" (%s)", e->subject, e->detail,
+                       dlo_reg_view_name(e->view));
+        break;
+    case DLO_DETECT_FILE:
+        dlo_buf_printf(b, "      file %s", e->subject);
+        break;
+    case DLO_DETECT_REGFILE:
+        dlo_buf_printf(b, "      file %s, from %s (%s)", e->subject, e->detail,
+                       dlo_reg_view_name(e->view));
+        break;
+    case DLO_DETECT_SQL_INSTANCE:
+        dlo_buf_printf(b, "      SQL Server service %s (%s): %s", e->subject,
+                       dlo_service_state_name(e->state), e->detail);
+        break;
+    case DLO_DETECT_KIND_COUNT:
+        break;
+    }
+    if (e->line)
+        dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
+    dlo_buf_putc(b, '\n');
+}
+
+static void text_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
+                            bool found)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++) {
+        const dlo_detect_evidence *e = &l->items[i];
+        if (e->role != role)
+            continue;
+        if (found) {
+            text_evidence(b, e);
+            continue;
+        }
+        dlo_buf_printf(b, "      %s", e->subject);
+        if (e->line)
+            dlo_buf_printf(b, "  [line %u%s]", e->line, e->confirmed ? "" : ", unconfirmed");
+        dlo_buf_putc(b, '\n');
+    }
+}
+
+static void text_roles(dlo_buf *b, const dlo_detect_result *r)
+{
+    dlo_role_set absent = r->looked_for & ~r->roles;
+    dlo_role_set unknown = DLO_ROLE_ALL_MASK & ~r->looked_for;
+    int role;
+
+    dlo_buf_puts(b, "\nRoles found:\n");
+    if (!r->roles)
+        dlo_buf_puts(b, "  (none)\n");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        if (!(r->roles & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_printf(b, "  %s (%s)\n", dlo_role_name(role), dlo_role_title(role));
+        text_role_items(b, &r->found, role, true);
+        if (role == DLO_ROLE_SQL_SERVER)
+            dlo_buf_printf(b, "      TCP port %s (%s: %s)\n", r->sql.tcp_ports,
+                           dlo_sql_port_source_name(r->sql.port_source), r->sql.port_origin);
+    }
+    dlo_buf_puts(b, "\nRoles looked for and not found:\n");
+    if (!absent)
+        dlo_buf_puts(b, "  (none)\n");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        if (!(absent & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_printf(b, "  %s (%s), looked for:\n", dlo_role_name(role), dlo_role_title(role));
+        text_role_items(b, &r->missed, role, false);
+    }
+    if (unknown) {
+        dlo_buf_puts(b, "\nRoles not detectable (the table has no evidence for them): ");
+        dlo_roles_format(b, unknown);
+        dlo_buf_putc(b, '\n');
+    }
+}
+
+static void text_sql(dlo_buf *b, const dlo_detect_sql *sql)
+{
+    size_t i;
+
+    dlo_buf_puts(b, "\nSQL Server: ");
+    if (sql->instances.count == 0)
+        dlo_buf_puts(b, "no instance on this machine\n");
+    for (i = 0; i < sql->instances.count; i++)
+        dlo_buf_printf(b, "%s%s", i ? ", " : "instances ", sql->instances.items[i]);
+    if (sql->instances.count)
+        dlo_buf_printf(b, "; DLO's: %s\n", sql->instance ? sql->instance : "none");
+    dlo_buf_printf(b, "SQL Server Browser (UDP 1434): %s\n",
+                   sql->browser ? dlo_service_state_name(sql->browser_state) : "not installed");
+}
+
+void dlo_report_detect_text(dlo_buf *b, const dlo_detect_result *r)
+{
+    size_t i;
+
+    dlo_buf_printf(b, "Detection table: %s\n", r->table_source ? r->table_source : "");
+    text_roles(b, r);
+    text_sql(b, &r->sql);
+    if (r->warnings.count) {
+        dlo_buf_printf(b, "\nWarnings%s:\n",
+                       r->partial ? " (some evidence could not be read: roles may be missing)"
+                                  : "");
+        for (i = 0; i < r->warnings.count; i++)
+            dlo_buf_printf(b, "  %s\n", r->warnings.items[i]);
+    }
+}
+
+/* `, "key": "value"`, or null for a value that is not there. */
+static void json_key_str(dlo_buf *b, const char *key, const char *value)
+{
+    if (value)
+        dlo_buf_json_member(b, key, value);
+    else
+        dlo_buf_printf(b, ", \"%s\": null", key);
+}
+
+static void json_evidence(dlo_buf *b, const dlo_detect_evidence *e, bool found)
+{
+    dlo_buf_puts(b, "{\"kind\": ");
+    dlo_buf_json_str(b, dlo_detect_kind_name(e->kind));
+    dlo_buf_printf(b, ", \"confirmed\": %s", e->confirmed ? "true" : "false");
+    if (e->line)
+        dlo_buf_printf(b, ", \"line\": %u", e->line);
+    if (!found) {
+        json_key_str(b, "looked_for", e->subject);
+        dlo_buf_putc(b, '}');
+        return;
+    }
+    switch (e->kind) {
+    case DLO_DETECT_SERVICE:
+    case DLO_DETECT_SERVICE_DISPLAY:
+        json_key_str(b, "service", e->subject);
+        json_key_str(b, "display_name", e->detail);
+        json_key_str(b, "state", dlo_service_state_name(e->state));
+        break;
+    case DLO_DETECT_UNINSTALL:
+        json_key_str(b, "key", e->subject);
+        json_key_str(b, "display_name", e->detail);
+        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
+        break;
+    case DLO_DETECT_FILE:
+        json_key_str(b, "path", e->subject);
+        break;
+    case DLO_DETECT_REGFILE:
+        json_key_str(b, "path", e->subject);
+        json_key_str(b, "from", e->detail);
+        dlo_buf_printf(b, ", \"view\": %d", (int)e->view);
+        break;
+    case DLO_DETECT_SQL_INSTANCE:
+        json_key_str(b, "service", e->subject);
+        json_key_str(b, "state", dlo_service_state_name(e->state));
+        json_key_str(b, "reason", e->detail);
+        break;
+    case DLO_DETECT_KIND_COUNT:
+        break;
+    }
+    dlo_buf_putc(b, '}');
+}
+
+static void json_role_items(dlo_buf *b, const dlo_detect_evidence_list *l, dlo_role role,
+                            bool found)
+{
+    size_t i;
+    bool first = true;
+
+    dlo_buf_puts(b, found ? ", \"evidence\": [" : ", \"looked_for\": [");
+    for (i = 0; i < l->count; i++) {
+        if (l->items[i].role != role)
+            continue;
+        dlo_buf_puts(b, first ? "\n      " : ",\n      ");
+        json_evidence(b, &l->items[i], found);
+        first = false;
+    }
+    dlo_buf_puts(b, "]");
+}
+
+static void json_roles(dlo_buf *b, const dlo_detect_result *r)
+{
+    int role;
+    bool first = true;
+
+    dlo_buf_puts(b, ",\n \"roles\": [");
+    for (role = 0; role < DLO_ROLE_COUNT; role++) {
+        bool detected = (r->roles & DLO_ROLE_BIT(role)) != 0;
+        if (!(r->looked_for & DLO_ROLE_BIT(role)))
+            continue;
+        dlo_buf_puts(b, first ? "\n  {\"role\": " : ",\n  {\"role\": ");
+        dlo_buf_json_str(b, dlo_role_name(role));
+        dlo_buf_printf(b, ", \"detected\": %s", detected ? "true" : "false");
+        json_role_items(b, detected ? &r->found : &r->missed, role, detected);
+        dlo_buf_putc(b, '}');
+        first = false;
+    }
+    dlo_buf_putc(b, ']');
+}
+
+static void json_sql(dlo_buf *b, const dlo_detect_sql *sql)
+{
+    size_t i;
+
+    dlo_buf_puts(b, ",\n \"sql\": {\"instances\": [");
+    for (i = 0; i < sql->instances.count; i++) {
+        if (i)
+            dlo_buf_puts(b, ", ");
+        dlo_buf_json_str(b, sql->instances.items[i]);
+    }
+    dlo_buf_putc(b, ']');
+    json_key_str(b, "instance", sql->instance);
+    json_key_str(b, "service", sql->service);
+    json_key_str(b, "instance_id", sql->instance_id);
+    json_key_str(b, "tcp_ports", sql->tcp_ports ? sql->tcp_ports : DLO_SQL_DEFAULT_PORT);
+    json_key_str(b, "port_source", dlo_sql_port_source_name(sql->port_source));
+    json_key_str(b, "port_origin", sql->port_origin);
+    dlo_buf_printf(b, ", \"browser\": %s", sql->browser ? "true" : "false");
+    json_key_str(b, "browser_state",
+                 sql->browser ? dlo_service_state_name(sql->browser_state) : NULL);
+    dlo_buf_putc(b, '}');
+}
+
+void dlo_report_detect_json(dlo_buf *b, const dlo_detect_result *r)
+{
+    size_t i;
+
+    dlo_buf_puts(b, "{\"table\": ");
+    dlo_buf_json_str(b, r->table_source ? r->table_source : "");
+    dlo_buf_puts(b, ",\n \"detected\": ");
+    dlo_roles_json(b, r->roles);
+    dlo_buf_puts(b, ",\n \"not_found\": ");
+    dlo_roles_json(b, r->looked_for & ~r->roles);
+    dlo_buf_puts(b, ",\n \"not_looked_for\": ");
+    dlo_roles_json(b, DLO_ROLE_ALL_MASK & ~r->looked_for);
+    dlo_buf_printf(b, ",\n \"partial\": %s", r->partial ? "true" : "false");
+    json_roles(b, r);
+    json_sql(b, &r->sql);
+    dlo_buf_puts(b, ",\n \"warnings\": [");
+    for (i = 0; i < r->warnings.count; i++) {
+        dlo_buf_puts(b, i ? ",\n  " : "\n  ");
+        dlo_buf_json_str(b, r->warnings.items[i]);
+    }
+    dlo_buf_puts(b, "]}\n");
+}
+
+/* ---- /config ---- */
+
+/* A role set: "a,b" or `none` as text, ["a", "b"] in JSON. */
+static void put_roles(dlo_buf *out, dlo_role_set set, bool json, const char *none)
+{
+    if (json)
+        dlo_roles_json(out, set);
+    else if (set)
+        dlo_roles_format(out, set);
+    else
+        dlo_buf_puts(out, none);
+}
+
+/* A number, or what stands for "not configured": null in JSON, `unset` as text. */
+static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
+{
+    if (n)
+        dlo_buf_printf(out, "%u", n);
+    else
+        dlo_buf_puts(out, json ? "null" : unset);
+}
+
+/* An address list: as stored in text, an array of its entries in JSON. */
+static void put_scope(dlo_buf *out, const char *list, bool json)
+{
+    const char *p;
+    bool first = true;
+
+    if (!json) {
+        dlo_buf_puts(out, list);
+        return;
+    }
+    dlo_buf_putc(out, '[');
+    for (p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char tok[256];
+        snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
+        dlo_buf_puts(out, first ? "" : ", ");
+        dlo_buf_json_str(out, tok);
+        first = false;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    dlo_buf_putc(out, ']');
+}
+
+static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
+{
+    switch (item) {
+    case DLO_CFG_BOI_MODE:
+        if (json)
+            dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
+        else
+            dlo_buf_puts(out, dlo_mode_name(cfg->mode));
+        break;
+    case DLO_CFG_ROLES:
+        if (cfg->roles_set)
+            put_roles(out, cfg->roles, json, "(none)");
+        else
+            dlo_buf_puts(out, json ? "null" : "(detected)");
+        break;
+    case DLO_CFG_ADD_ROLES:
+        put_roles(out, cfg->add_roles, json, "(none)");
+        break;
+    case DLO_CFG_EXCLUDE_ROLES:
+        put_roles(out, cfg->exclude_roles, json, "(none)");
+        break;
+    case DLO_CFG_SQL_PORT:
+        put_number(out, cfg->sql_port, json, "(detected)");
+        break;
+    case DLO_CFG_SQL_INSTANCE:
+        if (!cfg->sql_instance)
+            dlo_buf_puts(out, json ? "null" : "(detected)");
+        else if (json)
+            dlo_buf_json_str(out, cfg->sql_instance);
+        else
+            dlo_buf_puts(out, cfg->sql_instance);
+        break;
+    case DLO_CFG_INTERVAL:
+        put_number(out, cfg->interval_minutes, json, "?");
+        break;
+    case DLO_CFG_TEST_INTERVAL:
+        put_number(out, cfg->test_interval_seconds, json, "(not set)");
+        break;
+    default:
+        if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
+            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
+            put_scope(out, s ? s : "*", json);
+        }
+        break;
+    }
+}
+
+void dlo_report_config_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    put_value(out, cfg, item, false);
+}
+
+void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
+{
+    int item;
+
+    dlo_buf_puts(out, "{\"keys\": {\"policy\": ");
+    dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_POLICY);
+    dlo_buf_puts(out, ", \"installer\": ");
+    dlo_buf_json_str(out, "HKLM\\" DLO_CONFIG_KEY_INSTALLER);
+    dlo_buf_puts(out, "},\n \"values\": {");
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "",
+                       dlo_config_item_name((dlo_config_item)item));
+        put_value(out, cfg, (dlo_config_item)item, true);
+        dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
+    }
+    dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
+}
+
+void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg)
+{
+    int item;
+
+    dlo_buf_puts(out, "Configuration (each value from the first place that has it: command line, "
+                      "policy key, installer key, default)\n"
+                      "  policy key:    HKLM\\" DLO_CONFIG_KEY_POLICY "\n"
+                      "  installer key: HKLM\\" DLO_CONFIG_KEY_INSTALLER "\n\n");
+    dlo_buf_puts(out, "  ");
+    dlo_buf_pad(out, "value", 30);
+    dlo_buf_pad(out, "source", 14);
+    dlo_buf_puts(out, "effective value\n");
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        dlo_buf_puts(out, "  ");
+        dlo_buf_pad(out, dlo_config_item_name((dlo_config_item)item), 30);
+        dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
+        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        dlo_buf_putc(out, '\n');
+    }
+}
+
+void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg)
+{
+    int item;
+    bool first = true, some_default = false;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        bool scope = item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST;
+        if (scope && cfg->source[item] == DLO_SOURCE_DEFAULT) {
+            some_default = true;
+            continue;
+        }
+        if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
+            continue;
+        dlo_buf_printf(out, "%s%s=", first ? "" : "; ",
+                       dlo_config_item_name((dlo_config_item)item));
+        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        dlo_buf_printf(out, " (%s)", dlo_config_source_name(cfg->source[item]));
+        first = false;
+    }
+    if (some_default)
+        dlo_buf_puts(out, "; every other remote address scope: * (default)");
+}

@@ -1,0 +1,37 @@
+/* The reports the commands print, in text and JSON, kept apart from the modules that compute
+ * what they show: detection and configuration return data, and only this module decides how
+ * it reads. Each function appends to a buffer and prints nothing itself.
+ *
+ * The plan, apply, verify and remove reports (dlo_plan_text/dlo_plan_json in plan.c,
+ * dlo_report_*_text/json in reconcile.c) will join them here once their printers, being
+ * rewritten over the table of rule properties, have settled. */
+#ifndef DLO_REPORT_H
+#define DLO_REPORT_H
+
+#include "dlo/buf.h"
+#include "dlo/config.h"
+#include "dlo/detect.h"
+
+#include <stdbool.h>
+
+/* /detect: each role found with its evidence, each role looked for and not found with what was
+ * looked for, the roles no table entry detects, the SQL Server and the warnings. The JSON form
+ * is one object, newline-terminated. */
+void dlo_report_detect_text(dlo_buf *b, const dlo_detect_result *r);
+void dlo_report_detect_json(dlo_buf *b, const dlo_detect_result *r);
+
+/* The effective value of one configuration item as text ("occasional", "client,io-server",
+ * "(detected)"). */
+void dlo_report_config_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item);
+
+/* /config: the keys read, then one line per value with its source; or the JSON document
+ * {"keys": {...}, "values": {"BOIMode": {"value": ..., "source": ...}, ...},
+ * "effectiveIntervalSeconds": N}. */
+void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg);
+void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg);
+
+/* The configuration in one line, for the Event Log: "BOIMode=occasional (policy); Roles=...",
+ * the scopes left at their default in one closing remark. */
+void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
+
+#endif
