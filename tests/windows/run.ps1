@@ -91,10 +91,10 @@ $foreignBefore = Export-ForeignRules
 Check ((Invoke-Exe $suite @()) -eq 0) 'conformance suite against the Windows Firewall'
 
 # 2. The agent end to end. The scopes overlap (10.1.2.3 lies in 10.0.0.0/8) and are not in
-#    Windows' order, so the Edge Server rules toward consoles and clients join both: the plan
-#    must verify compliant in whatever form Windows reads it back.
-$plan = @('/roles:edge-server', '/mode:occasional', '/clientnetworks:10.0.0.0/8,2001:db8::/64',
-          '/adminconsoles:192.168.10.5,10.1.2.3')
+#    Windows' order; the Dashboard rules, whose peers are the three roles, join them all: the
+#    plan must verify compliant in whatever form Windows reads it back.
+$plan = @('/roles:edge-server', '/mode:occasional', '/adminservers:10.0.0.0/8',
+          '/adminconsoles:192.168.10.5,10.1.2.3', '/edgeservers:2001:db8::/64')
 Check ((Invoke-Exe $agent (@('/apply') + $plan)) -eq 0) '/apply: exit 0'
 Check ((Get-OwnedRules).Count -gt 0) '/apply created rules of the agent'
 Check ((Invoke-Exe $agent (@('/verify') + $plan)) -eq 0) '/verify after /apply: exit 0 (compliant)'
