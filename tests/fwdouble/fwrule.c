@@ -402,7 +402,9 @@ static int parse_addr(const wchar_t *s, size_t n, struct fwr_addr *out)
         }
         out->family = (unsigned char)family;
         out->prefix = (unsigned char)prefix;
-        out->kind = prefix == (family == 4 ? 32u : 128u) ? FWR_ADDR_SINGLE : FWR_ADDR_SUBNET;
+        /* An IPv6 "/128" reads back as written (issue 440 of ansible-collections/
+         * community.windows); an IPv4 "/32" is a single address, shown with its mask anyway. */
+        out->kind = family == 4 && prefix == 32 ? FWR_ADDR_SINGLE : FWR_ADDR_SUBNET;
         return 0;
     }
     if (parse_ip(s, n, &family, out->a))
@@ -469,10 +471,12 @@ static const struct keyword addr_keywords[] = {
     {L"DHCP", L"DHCP", FWR_ADDR_DHCP},
     {L"WINS", L"WINS", FWR_ADDR_WINS},
     {L"DefaultGateway", L"DefaultGateway", FWR_ADDR_DEFAULTGATEWAY},
+    /* COM spells these as the Firewall CSP does (RmtIntranet, Ply2Renders); RemoteIntranet and
+     * PlayToDevice are only PowerShell's parameter names (windows-firewall-facts.md). */
     {L"Intranet", L"IntrAnet", FWR_ADDR_INTRANET},
-    {L"RemoteIntranet", L"RmtIntrAnet", FWR_ADDR_REMOTEINTRANET},
+    {L"RmtIntranet", L"RmtIntrAnet", FWR_ADDR_REMOTEINTRANET},
     {L"Internet", L"IntErnet", FWR_ADDR_INTERNET},
-    {L"PlayToDevice", L"Ply2Renders", FWR_ADDR_PLAYTODEVICE},
+    {L"Ply2Renders", L"Ply2Renders", FWR_ADDR_PLAYTODEVICE},
 };
 #define ADDR_KEYWORDS_2_20                                                                         \
     (FWR_ADDR_INTRANET | FWR_ADDR_REMOTEINTRANET | FWR_ADDR_INTERNET | FWR_ADDR_PLAYTODEVICE)
@@ -1377,13 +1381,45 @@ wchar_t *fwrule_get_ports(const struct fwrule *r, int remote)
 struct addrs_ctx {
     struct fwr_addrs addrs;
     int remote;
+    unsigned options; /* enum fwr_addr_option */
 };
+
+static int ipv6_is(const unsigned char a[16], unsigned char last)
+{
+    static const unsigned char zero[15];
+    return memcmp(a, zero, 15) == 0 && a[15] == last;
+}
+
+/* What the firewall service refuses after COM has parsed the value: MS-FASP 2.2.4 ("A
+ * dwSubNetMask of 0x00000000 is invalid"), 2.2.6 (an IPv6 prefix "MUST NOT be greater than 128
+ * and not less than 1", the address "MUST not be a loopback address"), 2.2.10 (the same for
+ * ranges); put_RemoteAddresses("::1") fails with 0xD000000D (falahati/WindowsFirewallHelper
+ * issue 8). NULL when it is accepted. */
+static const char *service_refusal(const struct fwr_addr *a, unsigned options)
+{
+    int single = a->kind == FWR_ADDR_SINGLE || (a->kind == FWR_ADDR_SUBNET && a->prefix == 128);
+    if (a->kind == FWR_ADDR_SUBNET && a->prefix == 0)
+        return a->family == 4 ? "a subnet mask of 0.0.0.0 is invalid"
+                              : "an IPv6 prefix must be 1 to 128";
+    if (a->family == 6) {
+        if ((single || a->kind == FWR_ADDR_RANGE) &&
+            (ipv6_is(a->a, 1) || (a->kind == FWR_ADDR_RANGE && ipv6_is(a->b, 1))))
+            return "the IPv6 loopback address is refused";
+        if (single && ipv6_is(a->a, 0))
+            return "the IPv6 unspecified address is refused";
+    } else if ((options & FWR_REFUSE_IPV4_LOOPBACK) &&
+               (a->a[0] == 127 || (a->kind == FWR_ADDR_RANGE && a->b[0] == 127))) {
+        return "the IPv4 loopback network is refused";
+    }
+    return NULL;
+}
 
 static int addr_token(void *ctx, const wchar_t *s, size_t n, struct fwr_error *err)
 {
     struct addrs_ctx *c = ctx;
     struct fwr_addr addr;
     unsigned bit = find_keyword(addr_keywords, ARRAY_SIZE(addr_keywords), s, n, 0);
+    const char *reason;
     char tb[80];
     if (bit) {
         /* The store has no field for a local address keyword: LA4/LA6 take addresses only
@@ -1401,20 +1437,32 @@ static int addr_token(void *ctx, const wchar_t *s, size_t n, struct fwr_error *e
         fail(err,
              "'%s' is not an address: expected an IPv4 or IPv6 address, a subnet (a/24, "
              "a/255.255.255.0, a::/64), a range a-b with a <= b, or a keyword (LocalSubnet, DNS, "
-             "DHCP, WINS, DefaultGateway, Intranet, RemoteIntranet, Internet, PlayToDevice)",
+             "DHCP, WINS, DefaultGateway, Intranet, RmtIntranet, Internet, Ply2Renders)",
              show(s, n, tb, sizeof(tb)));
         return -1;
+    }
+    reason = service_refusal(&addr, c->options);
+    if (reason) {
+        fail(err, "'%s': %s (MS-FASP 2.2.4-2.2.10)", show(s, n, tb, sizeof(tb)), reason);
+        return FWR_REFUSED_BY_SERVICE;
     }
     return addrs_add(&c->addrs, &addr);
 }
 
 int fwrule_put_addresses(struct fwrule *r, int remote, const wchar_t *value, struct fwr_error *err)
 {
+    return fwrule_put_addresses_opt(r, remote, value, 0, err);
+}
+
+int fwrule_put_addresses_opt(struct fwrule *r, int remote, const wchar_t *value, unsigned options,
+                             struct fwr_error *err)
+{
     struct addrs_ctx c;
     struct fwr_addrs *dst = remote ? &r->raddrs : &r->laddrs;
     int rc;
     memset(&c, 0, sizeof(c));
     c.remote = remote;
+    c.options = options;
     rc = each_list_token(value, addr_token, &c, err);
     if (rc) {
         free(c.addrs.v);
@@ -1425,30 +1473,89 @@ int fwrule_put_addresses(struct fwrule *r, int remote, const wchar_t *value, str
     return 0;
 }
 
-wchar_t *fwrule_get_addresses(const struct fwrule *r, int remote)
+/* The last address an entry covers. */
+static void addr_last(const struct fwr_addr *a, unsigned char out[16])
+{
+    unsigned bits = a->family == 4 ? 32u : 128u, i;
+    memcpy(out, a->kind == FWR_ADDR_RANGE ? a->b : a->a, 16);
+    if (a->kind != FWR_ADDR_SUBNET)
+        return;
+    for (i = a->prefix; i < bits; i++)
+        out[i / 8] |= (unsigned char)(0x80u >> (i % 8));
+}
+
+static int addr_cmp(const struct fwr_addr *x, const struct fwr_addr *y)
+{
+    unsigned char lx[16], ly[16];
+    int c = memcmp(x->a, y->a, 16);
+    if (c)
+        return c;
+    addr_last(x, lx);
+    addr_last(y, ly);
+    return memcmp(lx, ly, 16);
+}
+
+/* Entry i lies inside another entry of the list (of two equal entries, the later one does). */
+static int addr_contained(const struct fwr_addrs *a, size_t i)
+{
+    unsigned char li[16], lj[16];
+    size_t j;
+    addr_last(&a->v[i], li);
+    for (j = 0; j < a->n; j++) {
+        if (j == i || a->v[j].family != a->v[i].family)
+            continue;
+        addr_last(&a->v[j], lj);
+        if (memcmp(a->v[j].a, a->v[i].a, 16) <= 0 && memcmp(li, lj, 16) <= 0 &&
+            (addr_cmp(&a->v[i], &a->v[j]) != 0 || j < i))
+            return 1;
+    }
+    return 0;
+}
+
+/* Windows reads a list back reordered: IPv4 entries before IPv6 ones, IPv4 sorted by number
+ * (ansible-collections/community.windows issue 440); the IPv6 order is kept, since no source
+ * shows it changed. Keywords come first (no source either way). With FWR_DROP_CONTAINED, an
+ * entry inside another is left out (low confidence: falahati/WindowsFirewallHelper issue 64). */
+wchar_t *fwrule_get_addresses_opt(const struct fwrule *r, int remote, unsigned options)
 {
     const struct fwr_addrs *a = remote ? &r->raddrs : &r->laddrs;
     unsigned kw = a->keywords4 | a->keywords6;
     struct wbuf b = {0};
-    size_t i;
-    int family;
+    size_t i, j, *order;
     if (!a->n && !kw)
         return wdup(L"*");
+    order = malloc((a->n ? a->n : 1) * sizeof(*order));
+    if (!order)
+        return NULL;
     for (i = 0; i < ARRAY_SIZE(addr_keywords); i++) {
         if (kw & addr_keywords[i].bit) {
             wb_sep(&b);
             wb_puts(&b, addr_keywords[i].com);
         }
     }
-    for (family = 4; family <= 6; family += 2) {
-        for (i = 0; i < a->n; i++) {
-            if (a->v[i].family != family)
-                continue;
-            wb_sep(&b);
-            put_addr(&b, &a->v[i], 1);
+    for (i = 0; i < a->n; i++) { /* insertion sort: IPv4 by number, then IPv6 as written */
+        for (j = i; j > 0; j--) {
+            const struct fwr_addr *p = &a->v[order[j - 1]], *x = &a->v[i];
+            if (p->family < x->family || (p->family == 6 && x->family == 6) ||
+                (p->family == 4 && x->family == 4 && addr_cmp(p, x) <= 0))
+                break;
+            order[j] = order[j - 1];
         }
+        order[j] = i;
     }
+    for (i = 0; i < a->n; i++) {
+        if ((options & FWR_DROP_CONTAINED) && addr_contained(a, order[i]))
+            continue;
+        wb_sep(&b);
+        put_addr(&b, &a->v[order[i]], 1);
+    }
+    free(order);
     return wb_finish(&b);
+}
+
+wchar_t *fwrule_get_addresses(const struct fwrule *r, int remote)
+{
+    return fwrule_get_addresses_opt(r, remote, 0);
 }
 
 struct icmp_ctx {

@@ -167,6 +167,19 @@ int fwrule_put_ports(struct fwrule *r, int remote, const wchar_t *value, struct 
 wchar_t *fwrule_get_ports(const struct fwrule *r, int remote);
 int fwrule_put_addresses(struct fwrule *r, int remote, const wchar_t *value, struct fwr_error *err);
 wchar_t *fwrule_get_addresses(const struct fwrule *r, int remote);
+
+/* Address behaviour no public source settles, chosen by the test key (README.md). */
+enum fwr_addr_option {
+    FWR_REFUSE_IPV4_LOOPBACK = 0x1, /* refuse 127.0.0.0/8 as the service refuses ::1 */
+    FWR_DROP_CONTAINED = 0x2        /* read-back leaves out an entry inside another one */
+};
+/* What put_ returns for an address the firewall service refuses (MS-FASP), not the COM layer:
+ * COM reports it as FWR_SERVICE_REFUSED_HRESULT. */
+#define FWR_REFUSED_BY_SERVICE      (-3)
+#define FWR_SERVICE_REFUSED_HRESULT 0xD000000Dul /* STATUS_INVALID_PARAMETER, seen for ::1 */
+int fwrule_put_addresses_opt(struct fwrule *r, int remote, const wchar_t *value, unsigned options,
+                             struct fwr_error *err);
+wchar_t *fwrule_get_addresses_opt(const struct fwrule *r, int remote, unsigned options);
 int fwrule_put_icmp(struct fwrule *r, const wchar_t *value, struct fwr_error *err);
 wchar_t *fwrule_get_icmp(const struct fwrule *r);
 int fwrule_put_iftypes(struct fwrule *r, const wchar_t *value, struct fwr_error *err);

@@ -207,11 +207,12 @@ static HRESULT WINAPI rules_get_Count(INetFwRules *iface, LONG *count)
     return S_OK;
 }
 
-/* "If a rule with the same rule identifier as the one being submitted already exists, the
- * existing rule is overwritten" (INetFwRules::Add). A new rule gets its ID, a GUID in braces as
- * Windows makes them, at its first Add and keeps it: adding the same object again overwrites
- * that rule. The object stays detached from the store: put_ calls after Add change only the
- * object until it is added again; a rule to edit in place is obtained with Item or _NewEnum. */
+/* A rule object is added once: Add of an object already in the collection (added before, or
+ * obtained from it) fails with E_UNEXPECTED, "the object is already in the collection"
+ * (INetFwRules::Add); its put_ calls are what change it. A new rule gets its ID, a GUID in braces
+ * as Windows makes them. An added object stays detached from the store: put_ calls after Add
+ * change only the object; a rule to edit in place is obtained with Item or _NewEnum. Once its
+ * value is gone (removed), the object may be added again, under the same ID. */
 static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
 {
     struct fw_rule *impl = rule_from_iface(rule);
@@ -224,7 +225,17 @@ static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
                                        "or obtained from this collection");
     if (!rule_data(impl)->name)
         return fwd_error(E_INVALIDARG, "a rule needs a Name before it is added");
-    if (!rule_id(impl)) {
+    if (rule_id(impl)) {
+        struct fwrule current;
+        hr = store_read(rule_id(impl), &current);
+        if (SUCCEEDED(hr)) {
+            fwrule_free(&current);
+            return fwd_error(E_UNEXPECTED, "the rule is already in the collection: change it "
+                                           "through a rule obtained with Item instead");
+        }
+        if (hr != HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND))
+            return hr;
+    } else {
         id = CoTaskMemAlloc(39 * sizeof(WCHAR));
         if (!id)
             return E_OUTOFMEMORY;

@@ -13,6 +13,7 @@
  * correctness"); the reason is set as the COM error object. */
 #include <stdlib.h>
 
+#include "fwdouble.h"
 #include "private.h"
 
 struct fw_rule {
@@ -77,6 +78,13 @@ struct change {
     const WCHAR *str;
 };
 
+/* The address switches of the test key (enum fwr_addr_option). */
+static unsigned addr_options(void)
+{
+    return (store_test_dword(FWDOUBLE_REFUSE_IPV4_LOOPBACK, 0) ? FWR_REFUSE_IPV4_LOOPBACK : 0) |
+           (store_test_dword(FWDOUBLE_DROP_CONTAINED, 0) ? FWR_DROP_CONTAINED : 0);
+}
+
 static int apply(struct fwrule *r, const struct change *c, struct fwr_error *err)
 {
     switch (c->kind) {
@@ -87,7 +95,7 @@ static int apply(struct fwrule *r, const struct change *c, struct fwr_error *err
     case CH_PORTS:
         return fwrule_put_ports(r, c->remote, c->str, err);
     case CH_ADDRESSES:
-        return fwrule_put_addresses(r, c->remote, c->str, err);
+        return fwrule_put_addresses_opt(r, c->remote, c->str, addr_options(), err);
     case CH_ICMP:
         return fwrule_put_icmp(r, c->str, err);
     case CH_IFTYPES:
@@ -109,6 +117,15 @@ static int apply(struct fwrule *r, const struct change *c, struct fwr_error *err
     return 0;
 }
 
+/* The HRESULT of a value apply refused: the service's own refusals keep their NTSTATUS. */
+static HRESULT refusal(int rc, const char *msg)
+{
+    if (rc == -2)
+        return E_OUTOFMEMORY;
+    return fwd_error(
+        rc == FWR_REFUSED_BY_SERVICE ? (HRESULT)FWR_SERVICE_REFUSED_HRESULT : E_INVALIDARG, msg);
+}
+
 static HRESULT change(struct fw_rule *This, const struct change *c)
 {
     struct fwr_error err = {{0}};
@@ -118,9 +135,7 @@ static HRESULT change(struct fw_rule *This, const struct change *c)
 
     if (!This->attached) {
         rc = apply(&This->rule, c, &err);
-        if (rc == -2)
-            return E_OUTOFMEMORY;
-        return rc ? fwd_error(E_INVALIDARG, err.msg) : S_OK;
+        return rc ? refusal(rc, err.msg) : S_OK;
     }
     hr = store_read(This->id, &fresh);
     if (FAILED(hr))
@@ -128,7 +143,7 @@ static HRESULT change(struct fw_rule *This, const struct change *c)
     rc = apply(&fresh, c, &err);
     if (rc) {
         fwrule_free(&fresh);
-        return rc == -2 ? E_OUTOFMEMORY : fwd_error(E_INVALIDARG, err.msg);
+        return refusal(rc, err.msg);
     }
     hr = store_write(This->id, &fresh);
     if (FAILED(hr)) {
@@ -298,7 +313,7 @@ static HRESULT WINAPI rule_put_RemotePorts(INetFwRule3 *iface, BSTR ports)
 static HRESULT WINAPI rule_get_LocalAddresses(INetFwRule3 *iface, BSTR *addrs)
 {
     struct fw_rule *This = impl_from_INetFwRule3(iface);
-    return return_bstr(NULL, fwrule_get_addresses(&This->rule, 0), addrs);
+    return return_bstr(NULL, fwrule_get_addresses_opt(&This->rule, 0, addr_options()), addrs);
 }
 
 static HRESULT WINAPI rule_put_LocalAddresses(INetFwRule3 *iface, BSTR addrs)
@@ -309,7 +324,7 @@ static HRESULT WINAPI rule_put_LocalAddresses(INetFwRule3 *iface, BSTR addrs)
 static HRESULT WINAPI rule_get_RemoteAddresses(INetFwRule3 *iface, BSTR *addrs)
 {
     struct fw_rule *This = impl_from_INetFwRule3(iface);
-    return return_bstr(NULL, fwrule_get_addresses(&This->rule, 1), addrs);
+    return return_bstr(NULL, fwrule_get_addresses_opt(&This->rule, 1, addr_options()), addrs);
 }
 
 static HRESULT WINAPI rule_put_RemoteAddresses(INetFwRule3 *iface, BSTR addrs)

@@ -522,11 +522,12 @@ static void test_item_on_missing_name(void **state)
     assert_int_equal(count(), 1);
 }
 
-/* "If a rule with the same rule identifier as the one being submitted already exists, the
- * existing rule is overwritten." The object keeps the ID it got at its first Add. */
-static void test_add_with_existing_id_overwrites(void **state)
+/* "E_UNEXPECTED: The method failed because the object is already in the collection"
+ * (INetFwRules::Add): adding a rule object again, or one obtained from the collection, changes
+ * nothing. Before, the double overwrote the stored rule. */
+static void test_add_of_rule_in_collection_is_unexpected(void **state)
 {
-    INetFwRule *r = new_rule(L"Overwritten");
+    INetFwRule *r = new_rule(L"Added once");
     WCHAR id[64];
     (void)state;
     assert_hr(PUT(r, Description, L"first"), S_OK);
@@ -534,20 +535,21 @@ static void test_add_with_existing_id_overwrites(void **state)
     wcscpy(id, stored_id(0));
     assert_non_null(wcsstr(stored(id), L"|Desc=first|"));
 
-    /* Detached after Add: the change waits for the next Add. */
+    /* Detached after Add: the change stays in the object, and it cannot be added again. */
     assert_hr(PUT(r, Description, L"second"), S_OK);
+    assert_hr(add(r), E_UNEXPECTED);
+    assert_int_equal(stored_count(), 1);
     assert_non_null(wcsstr(stored(id), L"|Desc=first|"));
+    INetFwRule_Release(r);
+
+    r = must_item(L"Added once");
+    assert_hr(add(r), E_UNEXPECTED);
+    assert_int_equal(count(), 1);
+    /* Once removed, the object may go back, under its ID. */
+    assert_hr(remove_rule(L"Added once"), S_OK);
     assert_hr(add(r), S_OK);
     assert_int_equal(stored_count(), 1);
     assert_wstr_equal(stored_id(0), id);
-    assert_non_null(wcsstr(stored(id), L"|Desc=second|"));
-    INetFwRule_Release(r);
-
-    /* A rule obtained from the collection has its stored ID too. */
-    r = must_item(L"Overwritten");
-    assert_hr(add(r), S_OK);
-    assert_int_equal(stored_count(), 1);
-    assert_int_equal(count(), 1);
     INetFwRule_Release(r);
 }
 
@@ -692,9 +694,9 @@ static void test_put_validates_at_once(void **state)
                                               L"WINS",
                                               L"DefaultGateway",
                                               L"Intranet",
-                                              L"RemoteIntranet",
+                                              L"RmtIntranet",
                                               L"Internet",
-                                              L"PlayToDevice",
+                                              L"Ply2Renders",
                                               L"*",
                                               L"LocalSubnet,10.1.2.3,fe80::2"};
     static const WCHAR *const bad_addrs[] = {
@@ -1147,7 +1149,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_new_rule_defaults, setup),
         cmocka_unit_test_setup(test_unadded_rule_changes_nothing, setup),
         cmocka_unit_test_setup(test_item_on_missing_name, setup),
-        cmocka_unit_test_setup(test_add_with_existing_id_overwrites, setup),
+        cmocka_unit_test_setup(test_add_of_rule_in_collection_is_unexpected, setup),
         cmocka_unit_test_setup(test_duplicate_names, setup),
         cmocka_unit_test_setup(test_enumeration_returns_every_rule, setup),
         cmocka_unit_test_setup(test_put_validates_at_once, setup),

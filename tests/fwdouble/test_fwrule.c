@@ -146,8 +146,9 @@ static void test_planted_rule_reads(void **state)
     assert_wstr_equal(s, L"*");
     free(s);
     s = fwrule_get_addresses(&r, 1);
-    assert_wstr_equal(s, L"DNS,RemoteIntranet,PlayToDevice,192.168.1.1/255.255.255.255,"
-                         L"10.1.0.0/255.255.0.0,10.0.0.1-10.0.0.9,fe80::1");
+    /* Read back as Windows does: IPv4 sorted by number, before IPv6 (community.windows 440). */
+    assert_wstr_equal(s, L"DNS,RmtIntranet,Ply2Renders,10.0.0.1-10.0.0.9,10.1.0.0/255.255.0.0,"
+                         L"192.168.1.1/255.255.255.255,fe80::1");
     free(s);
     s = fwrule_get_addresses(&r, 0);
     assert_wstr_equal(s, L"*");
@@ -336,8 +337,13 @@ static void test_put_addresses(void **state)
         {L"1:0:0:2:0:0:0:3", 1, L"1:0:0:2::3"},
         {L"localsubnet", 1, L"LocalSubnet"},
         {L"DNS,DHCP,WINS,DefaultGateway", 1, L"DNS,DHCP,WINS,DefaultGateway"},
-        {L"Intranet,RemoteIntranet,Internet,PlayToDevice", 1,
-         L"Intranet,RemoteIntranet,Internet,PlayToDevice"},
+        {L"Intranet,RmtIntranet,Internet,Ply2Renders", 1,
+         L"Intranet,RmtIntranet,Internet,Ply2Renders"},
+        {L"2001:db8::1/128", 1, L"2001:db8::1/128"},
+        {L"fe80::1,10.2.0.0/16,2001:db8::/32,10.1.2.3,10.1.0.0/16", 1,
+         L"10.1.0.0/255.255.0.0,10.1.2.3/255.255.255.255,10.2.0.0/255.255.0.0,fe80::1,"
+         L"2001:db8::/32"},
+        {L"127.0.0.1", 1, L"127.0.0.1/255.255.255.255"},
         {L"fe80::1,LocalSubnet,10.0.0.1", 1, L"LocalSubnet,10.0.0.1/255.255.255.255,fe80::1"},
         {L"*", 1, L"*"},
         {L"10.0.0.256", 0, NULL},
@@ -362,6 +368,60 @@ static void test_put_addresses(void **state)
                   sizeof(remote) / sizeof(remote[0]));
     run_put_cases(fwrule_put_addresses, fwrule_get_addresses, 6, 0, local,
                   sizeof(local) / sizeof(local[0]));
+}
+
+/* What the firewall service refuses (MS-FASP 2.2.4, 2.2.6, 2.2.10): its own code, so COM can
+ * return the NTSTATUS Windows returns for ::1. */
+static void test_put_addresses_refused_by_service(void **state)
+{
+    static const wchar_t *const refused[] = {L"::1",          L"::1/128",   L"::/128",
+                                             L"::",           L"0.0.0.0/0", L"10.0.0.0/0.0.0.0",
+                                             L"2001:db8::/0", L"::1-::2",   L"10.0.0.1,::1"};
+    struct fwrule r;
+    struct fwr_error err;
+    size_t i;
+    (void)state;
+    fwrule_init(&r);
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        err.msg[0] = 0;
+        assert_int_equal(fwrule_put_addresses(&r, 1, refused[i], &err), FWR_REFUSED_BY_SERVICE);
+        assert_non_null(strstr(err.msg, "MS-FASP"));
+        assert_int_equal(fwrule_put_addresses(&r, 0, refused[i], &err), FWR_REFUSED_BY_SERVICE);
+    }
+    assert_int_equal(r.raddrs.n, 0);
+    /* IPv4 loopback: undocumented, refused only behind the switch. */
+    assert_int_equal(fwrule_put_addresses(&r, 1, L"127.0.0.1", &err), 0);
+    assert_int_equal(
+        fwrule_put_addresses_opt(&r, 1, L"127.0.0.0/8", FWR_REFUSE_IPV4_LOOPBACK, &err),
+        FWR_REFUSED_BY_SERVICE);
+    assert_int_equal(fwrule_put_addresses_opt(&r, 1, L"10.0.0.1", FWR_REFUSE_IPV4_LOOPBACK, &err),
+                     0);
+    fwrule_free(&r);
+}
+
+/* Behind the switch, an entry contained in another is left out of the read-back. */
+static void test_get_addresses_drop_contained(void **state)
+{
+    struct fwrule r;
+    struct fwr_error err;
+    wchar_t *s;
+    (void)state;
+    fwrule_init(&r);
+    assert_int_equal(fwrule_put_addresses(&r, 1,
+                                          L"10.1.2.3,10.0.0.0/8,10.0.0.0/8,10.1.0.0-10.1.0.9,"
+                                          L"192.168.0.1,fe80::1,fe80::/64,2001:db8::1/128",
+                                          &err),
+                     0);
+    s = fwrule_get_addresses_opt(&r, 1, FWR_DROP_CONTAINED);
+    assert_wstr_equal(s, L"10.0.0.0/255.0.0.0,192.168.0.1/255.255.255.255,fe80::/64,"
+                         L"2001:db8::1/128");
+    free(s);
+    s = fwrule_get_addresses(&r, 1);
+    assert_wstr_equal(s, L"10.0.0.0/255.0.0.0,10.0.0.0/255.0.0.0,10.1.0.0-10.1.0.9,"
+                         L"10.1.2.3/255.255.255.255,192.168.0.1/255.255.255.255,fe80::1,fe80::/64,"
+                         L"2001:db8::1/128");
+    free(s);
+    fwrule_free(&r);
 }
 
 static void test_put_scalars_and_strings(void **state)
@@ -459,6 +519,8 @@ int main(void)
         cmocka_unit_test(test_malformed_rules),
         cmocka_unit_test(test_put_ports),
         cmocka_unit_test(test_put_addresses),
+        cmocka_unit_test(test_put_addresses_refused_by_service),
+        cmocka_unit_test(test_get_addresses_drop_contained),
         cmocka_unit_test(test_put_scalars_and_strings),
         cmocka_unit_test(test_copy_is_deep),
     };
