@@ -11,6 +11,7 @@
 
 #include "dlo/config.h"
 #include "dlo/log.h"
+#include "dlo/report.h"
 #include "dlo/service.h"
 #include "dlo/target.h"
 #include "dlo/version.h"
@@ -33,6 +34,7 @@ static dlo_service_ops service_ops(const dlo_platform *plat)
     memset(&ops, 0, sizeof(ops));
     ops.ctx = (void *)plat;
     ops.reconcile = agent_reconcile;
+    ops.summarize = dlo_report_config_summary;
     return ops;
 }
 
@@ -766,6 +768,7 @@ static BOOL WINAPI console_ctrl(DWORD type)
 
 static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_error *err)
 {
+    dlo_config_overrides overrides;
     win_loop loop;
     win_log log;
     dlo_status st;
@@ -789,7 +792,8 @@ static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_erro
     memset(&loop, 0, sizeof(loop));
     loop.stop = console_stop;
     loop.registry = win_registry();
-    loop.overrides = cli;
+    dlo_cli_config_overrides(cli, &overrides);
+    loop.overrides = &overrides;
     loop.ops = service_ops(plat);
     st = win_loop_run(&loop, err);
     if (!st)

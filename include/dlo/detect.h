@@ -134,6 +134,12 @@ typedef struct dlo_detect_params {
 void dlo_detect_result_init(dlo_detect_result *r);
 void dlo_detect_result_free(dlo_detect_result *r);
 
+/* Loads the file at path through plat->read_file, or the embedded table when path is NULL.
+ * A file that cannot be read or parsed is DLO_E_CONFIG or DLO_E_PARSE (exit 2: the
+ * administrator named it); a missing embedded table is DLO_E_INTERNAL. */
+dlo_status dlo_detect_table_load(dlo_detect_table *t, const dlo_platform *plat, const char *path,
+                                 dlo_error *err);
+
 /* Looks for every entry of the table and the local SQL Server. out is initialised here. Fails
  * only when detection cannot run at all (out of memory, a seam function missing): DLO_E_NOMEM
  * or DLO_E_INTERNAL, exit 3. */

@@ -20,7 +20,6 @@
 #ifndef DLO_DETECT_TABLE_H
 #define DLO_DETECT_TABLE_H
 
-#include "dlo/platform.h"
 #include "dlo/buf.h"
 #include "dlo/roles.h"
 #include "dlo/status.h"
@@ -75,12 +74,6 @@ void dlo_detect_table_free(dlo_detect_table *t);
  * the table is left empty and err reads "SOURCE:LINE: what was wrong; expected what". */
 dlo_status dlo_detect_table_parse(dlo_detect_table *t, const char *source, const char *text,
                                   size_t len, dlo_error *err);
-
-/* Loads the file at path through plat->read_file, or the embedded table when path is NULL.
- * A file that cannot be read or parsed is DLO_E_CONFIG or DLO_E_PARSE (exit 2: the
- * administrator named it); a missing embedded table is DLO_E_INTERNAL. */
-dlo_status dlo_detect_table_load(dlo_detect_table *t, const dlo_platform *plat, const char *path,
-                                 dlo_error *err);
 
 /* Appends what the entry looks for, as a reader would say it
  * ("service display name matching \"*DLO*Edge*\""). */

@@ -9,7 +9,6 @@
 #ifndef DLO_SERVICE_H
 #define DLO_SERVICE_H
 
-#include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/registry.h"
 #include "dlo/status.h"
@@ -46,6 +45,10 @@ typedef struct dlo_service_ops {
      * DLO_EV_RECONCILE_FAILED) and the host retries it with a back-off. */
     dlo_status (*reconcile)(void *ctx, const dlo_config *cfg, struct dlo_service_loop *mem,
                             unsigned why, dlo_error *err);
+    /* Appends the configuration in one line for the event that says it is in effect; NULL
+     * leaves the event without it. How a configuration reads is the front's to say, so the
+     * pass takes it from whoever runs it (dlo_report_config_summary). */
+    void (*summarize)(dlo_buf *out, const dlo_config *cfg);
 } dlo_service_ops;
 
 /* The one memory between passes, of the pass and of the reconcile alike. */
@@ -62,7 +65,7 @@ typedef struct dlo_service_loop {
 void dlo_service_loop_init(dlo_service_loop *s);
 void dlo_service_loop_free(dlo_service_loop *s);
 
-/* One pass: loads the configuration (with the command-line overrides of /run, or NULL), then
+/* One pass: loads the configuration (with the overrides of /run's command line, or NULL), then
  * reconciles. Returns
  *   DLO_OK        reconciled, or nothing to do: only DLO_WAKE_CONFIG woke it and the effective
  *                 configuration is the one last applied (Group Policy rewrites its keys on every
@@ -73,7 +76,7 @@ void dlo_service_loop_free(dlo_service_loop *s);
  * *interval_seconds receives the drift-repair period to use next: from the configuration just
  * loaded, else the last applied one, else the default. */
 dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
-                            const dlo_registry *reg, const dlo_cli *overrides, unsigned why,
-                            unsigned *interval_seconds);
+                            const dlo_registry *reg, const dlo_config_overrides *overrides,
+                            unsigned why, unsigned *interval_seconds);
 
 #endif

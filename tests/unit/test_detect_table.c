@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/detect.h"
 #include "dlo/detect_table.h"
 #include "dlo/str.h"
 

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dlo/cli.h"
 #include "dlo/log.h"
+#include "dlo/report.h"
 #include "dlo/service.h"
 #include "fake_registry.h"
 #include "log_capture.h"
@@ -52,6 +54,7 @@ static void rig_init(rig *r)
     fake_reg_init(&r->reg);
     r->ops.ctx = &r->engine;
     r->ops.reconcile = fake_reconcile;
+    r->ops.summarize = dlo_report_config_summary;
     dlo_service_loop_init(&r->state);
     log_capture_reset();
 }
@@ -187,6 +190,7 @@ static void test_overrides_of_run(void **state)
 {
     rig r;
     dlo_cli cli;
+    dlo_config_overrides overrides;
     dlo_error err;
     char *argv[] = {"dloagent.exe", "/run", "/mode:occasional", NULL};
     (void)state;
@@ -194,8 +198,10 @@ static void test_overrides_of_run(void **state)
     rig_init(&r);
     fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
     assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);
+    dlo_cli_config_overrides(&cli, &overrides);
     assert_int_equal(
-        dlo_service_pass(&r.state, &r.ops, &r.reg.reg, &cli, DLO_WAKE_START, &r.interval), DLO_OK);
+        dlo_service_pass(&r.state, &r.ops, &r.reg.reg, &overrides, DLO_WAKE_START, &r.interval),
+        DLO_OK);
     assert_int_equal(r.engine.last_mode, DLO_MODE_OCCASIONAL);
     rig_free(&r);
 }

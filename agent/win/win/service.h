@@ -36,7 +36,7 @@ dlo_status win_service_command(const dlo_platform *plat, const dlo_cli *cli, dlo
 typedef struct win_loop {
     HANDLE stop; /* manual-reset event: set to stop between passes */
     const dlo_registry *registry;
-    const dlo_cli *overrides; /* the switches of /run, or NULL */
+    const dlo_config_overrides *overrides; /* the switches of /run, or NULL */
     dlo_service_ops ops;
 } win_loop;
 

@@ -819,6 +819,45 @@ dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os
     return DLO_OK;
 }
 
+dlo_status dlo_detect_table_load(dlo_detect_table *t, const dlo_platform *plat, const char *path,
+                                 dlo_error *err)
+{
+    dlo_error inner;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_error_clear(&inner);
+    dlo_buf_init(&text);
+    if (path) {
+        if (!plat->read_file)
+            return dlo_error_set(err, DLO_E_INTERNAL, "this platform cannot read files");
+        st = plat->read_file(plat->ctx, path, &text, &inner);
+        /* The administrator named this file: whatever keeps it from being read is theirs to
+         * fix, like a bad path on the command line. */
+        if (st && st != DLO_E_NOMEM)
+            st = DLO_E_CONFIG;
+        if (st) {
+            dlo_error_set(err, st, "detection table: %s", inner.msg);
+            goto cleanup_text;
+        }
+        st = dlo_detect_table_parse(t, path, dlo_buf_str(&text), text.len, err);
+    } else {
+        if (!plat->load_embedded)
+            return dlo_error_set(err, DLO_E_INTERNAL, "this platform has no embedded data");
+        st = plat->load_embedded(plat->ctx, DLO_DETECT_EMBEDDED_NAME, &text, &inner);
+        if (st) {
+            st = dlo_error_set(err, st == DLO_E_NOMEM ? st : DLO_E_INTERNAL,
+                               "the embedded detection table cannot be loaded: %s", inner.msg);
+            goto cleanup_text;
+        }
+        st = dlo_detect_table_parse(t, "embedded " DLO_DETECT_EMBEDDED_NAME, dlo_buf_str(&text),
+                                    text.len, err);
+    }
+cleanup_text:
+    dlo_buf_free(&text);
+    return st;
+}
+
 dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
                               const dlo_detect_params *params, dlo_detect_result *out,
                               dlo_error *err)

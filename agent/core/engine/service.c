@@ -1,7 +1,6 @@
 #include "dlo/service.h"
 
 #include "dlo/log.h"
-#include "dlo/report.h"
 
 #include <string.h>
 
@@ -55,11 +54,10 @@ static void keep(dlo_config *slot, bool *have, dlo_config *cfg)
 }
 
 dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
-                            const dlo_registry *reg, const dlo_cli *overrides, unsigned why,
-                            unsigned *interval_seconds)
+                            const dlo_registry *reg, const dlo_config_overrides *overrides,
+                            unsigned why, unsigned *interval_seconds)
 {
     dlo_config cfg, copy;
-    dlo_config_overrides values;
     dlo_error err;
     dlo_buf text;
     dlo_status st;
@@ -68,8 +66,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     dlo_buf_init(&text);
     *interval_seconds =
         s->have_applied ? s->applied.interval_seconds : DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
-    dlo_cli_config_overrides(overrides, &values);
-    st = dlo_config_load(&cfg, reg, &values, &err);
+    st = dlo_config_load(&cfg, reg, overrides, &err);
     if (st) {
         dlo_log_event(DLO_EV_CONFIG_ERROR, DLO_LOG_ERR,
                       "configuration invalid, firewall rules left as they are: %s", err.msg);
@@ -84,9 +81,10 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     *interval_seconds = cfg.interval_seconds;
 
     if (!s->have_logged || !dlo_config_equal(&s->logged, &cfg)) {
-        dlo_report_config_summary(&text, &cfg);
-        dlo_log_event(DLO_EV_CONFIG_IN_EFFECT, DLO_LOG_INFO, "configuration in effect: %s",
-                      dlo_buf_str(&text));
+        if (ops->summarize)
+            ops->summarize(&text, &cfg);
+        dlo_log_event(DLO_EV_CONFIG_IN_EFFECT, DLO_LOG_INFO, "configuration in effect%s%s",
+                      text.len ? ": " : "", dlo_buf_str(&text));
         dlo_buf_reset(&text);
         if (dlo_config_copy(&copy, &cfg) == DLO_OK)
             keep(&s->logged, &s->have_logged, &copy);
