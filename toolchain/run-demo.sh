@@ -15,6 +15,13 @@ step "Set-up and build (toolchain/setup.sh, cmake --preset windows)"
 cmake --preset windows >/dev/null
 cmake --build --preset windows
 
+step "The release: stripped, debug information beside it, Authenticode-signed (test certificate unless one is named)"
+exe=$root/build/windows/dloagent.exe
+echo "dloagent.exe: $(stat -c %s "$exe") bytes (debug information in dloagent.exe.debug: $(stat -c %s "$exe.debug") bytes)"
+show "osslsigncode verify dloagent.exe"
+osslsigncode verify -CAfile build/windows/signing/test-root-ca.pem -in "$exe" 2>&1 |
+  awk '/Subject:|Issuer :/ && n < 2 { n++; print } /Signature verification/' | sed 's/^[[:space:]]*/  /'
+
 demo=$root/build/demo
 msi=$root/build/windows/dloagent.msi
 double=$root/build/windows/tests/fwdouble/fwdouble.dll
