@@ -28,6 +28,7 @@ typedef enum dlo_command {
     DLO_CMD_UNINSTALL,
     DLO_CMD_RUN,
     DLO_CMD_SERVICE,
+    DLO_CMD_PROBE,
 } dlo_command;
 
 typedef enum dlo_option {
@@ -51,6 +52,10 @@ typedef enum dlo_option {
     DLO_OPT_STORAGESERVERS,
     DLO_OPT_DEDUPESTORAGESERVERS,
     DLO_OPT_WEBRESTOREMACHINES,
+    DLO_OPT_TIMEOUT,
+    DLO_OPT_PORTS,
+    DLO_OPT_TO,
+    DLO_OPT_ROLE,
     DLO_OPT_COUNT_,
 } dlo_option;
 

@@ -18,6 +18,7 @@
 
 struct dlo_cli;
 struct dlo_detect_os;
+struct dlo_probe_os;
 
 typedef struct dlo_platform {
     void *ctx;
@@ -48,6 +49,9 @@ typedef struct dlo_platform {
      * and reconcile with. NULL where there is none (the host build). */
     dlo_status (*service_command)(const struct dlo_platform *plat, const struct dlo_cli *cli,
                                   dlo_buf *out, dlo_error *err);
+    /* What /probe reads and tries (dlo/probe.h): the listeners table, TCP connections with a
+     * timeout, name resolution. NULL where there is none (the host build): /probe exits 3. */
+    const struct dlo_probe_os *probe_os;
 } dlo_platform;
 
 #endif

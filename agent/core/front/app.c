@@ -6,6 +6,8 @@
 #include "dlo/detect.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
+#include "dlo/portset.h"
+#include "dlo/probe.h"
 #include "dlo/reconcile.h"
 #include "dlo/report.h"
 #include "dlo/roles.h"
@@ -54,14 +56,21 @@ static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_c
 /* The plan of this run: the configuration, roles from it or from detection, the port matrix
  * from the exe or /policy. A bad configuration value is DLO_E_CONFIG (exit 2) before anything
  * is read from or written to the firewall. */
+static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
+                                   dlo_target *t, dlo_error *err)
+{
+    dlo_status st = load_config(plat->registry ? plat->registry : &no_registry, cli, cfg, err);
+    if (!st)
+        st = dlo_target_build(plat, cfg, cli->values[DLO_OPT_POLICY],
+                              cli->values[DLO_OPT_DETECTION], t, err);
+    return st;
+}
+
 static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo_target *t,
                                dlo_error *err)
 {
     dlo_config cfg;
-    dlo_status st = load_config(plat->registry ? plat->registry : &no_registry, cli, &cfg, err);
-    if (!st)
-        st = dlo_target_build(plat, &cfg, cli->values[DLO_OPT_POLICY],
-                              cli->values[DLO_OPT_DETECTION], t, err);
+    dlo_status st = build_target_cfg(plat, cli, &cfg, t, err);
     dlo_config_free(&cfg);
     return st;
 }
@@ -79,6 +88,74 @@ static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
         dlo_plan_text(out, &t.plan);
     dlo_target_free(&t);
     return DLO_OK;
+}
+
+/* The switches only /probe reads, checked before anything is probed. */
+static dlo_status probe_params(const dlo_cli *cli, dlo_probe_params *pp, dlo_portset *extra,
+                               dlo_error *err)
+{
+    const char *timeout = cli->values[DLO_OPT_TIMEOUT], *to = cli->values[DLO_OPT_TO];
+    const char *role = cli->values[DLO_OPT_ROLE], *ports = cli->values[DLO_OPT_PORTS];
+    dlo_role r;
+
+    memset(pp, 0, sizeof(*pp));
+    dlo_portset_init(extra);
+    if (timeout &&
+        (!dlo_port_parse(timeout, &pp->timeout_ms) || pp->timeout_ms > DLO_PROBE_MAX_TIMEOUT_MS))
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "/timeout:%s is not a time in milliseconds: expected 1-%d", timeout,
+                             DLO_PROBE_MAX_TIMEOUT_MS);
+    if (ports && dlo_portset_parse(ports, DLO_PORTS_BLANKS, extra, err)) {
+        dlo_error_prefix(err, "/ports:%s: ", ports);
+        err->status = DLO_E_USAGE;
+        return DLO_E_USAGE;
+    }
+    pp->extra_ports = ports ? extra : NULL;
+    if (!to != !role)
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "/to:HOST and /role:ROLE go together: /probe /to:HOST /role:ROLE");
+    if (role && !dlo_role_from_name(role, strlen(role), &r))
+        return dlo_error_set(err, DLO_E_USAGE, "/role:%s is not a role: see /help for the roles",
+                             role);
+    if (to && strlen(to) >= sizeof(((dlo_probe_item *)0)->target))
+        return dlo_error_set(err, DLO_E_USAGE, "/to:%s is too long for a host name", to);
+    pp->to_host = to;
+    pp->to_role = role ? (int)r : -1;
+    return DLO_OK;
+}
+
+/* Exit 0 when every probe that ran found its path open or listening, 1 otherwise. */
+static dlo_status cmd_probe(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out, bool *good,
+                            dlo_error *err)
+{
+    dlo_probe_params pp;
+    dlo_portset extra;
+    dlo_probe_result res;
+    dlo_config cfg;
+    dlo_target t;
+    dlo_status st = probe_params(cli, &pp, &extra, err);
+
+    if (st) {
+        dlo_portset_free(&extra);
+        return st;
+    }
+    st = build_target_cfg(plat, cli, &cfg, &t, err);
+    if (!st) {
+        st = dlo_probe_run(plat->probe_os, &t.plan, &cfg, &pp, &res, err);
+        if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_probe_json(out, &t.plan, &res);
+        else if (!st)
+            dlo_report_probe_text(out, &t.plan, &res);
+        *good = st || dlo_probe_all_good(&res);
+        if (!st)
+            dlo_probe_result_free(&res);
+        dlo_target_free(&t);
+    }
+    if (st)
+        dlo_error_prefix(err, "/probe: ");
+    dlo_config_free(&cfg);
+    dlo_portset_free(&extra);
+    return st;
 }
 
 static dlo_status open_firewall(const dlo_platform *plat, dlo_fw_backend *fw, dlo_error *err)
@@ -294,6 +371,8 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
         return cmd_detect(plat, cli, out, err);
     case DLO_CMD_CONFIG:
         return cmd_config(plat, cli, out, err);
+    case DLO_CMD_PROBE:
+        return cmd_probe(plat, cli, out, compliant, err);
     case DLO_CMD_INSTALL:
     case DLO_CMD_UNINSTALL:
     case DLO_CMD_RUN:

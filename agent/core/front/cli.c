@@ -77,6 +77,14 @@ static const cli_switch switches[] = {
      "Remote addresses of the dedupe storage locations."},
     {"webrestoremachines", SW_VALUE, DLO_OPT_WEBRESTOREMACHINES, "ADDRESSES",
      "Remote addresses of the Web Restore machines."},
+    {"probe", SW_COMMAND, DLO_CMD_PROBE, NULL,
+     "Check the planned paths: who listens here, which peers answer; change nothing."},
+    {"timeout", SW_VALUE, DLO_OPT_TIMEOUT, "MS",
+     "/probe: give up a connection after MS milliseconds (default 2000)."},
+    {"ports", SW_VALUE, DLO_OPT_PORTS, "PORTS",
+     "/probe: ports of planned ranges to try besides each range's first."},
+    {"to", SW_VALUE, DLO_OPT_TO, "HOST", "/probe: only this peer (address or name), with /role."},
+    {"role", SW_VALUE, DLO_OPT_ROLE, "ROLE", "/probe /to: the role of that peer."},
 };
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
