@@ -6,6 +6,7 @@
 #include "win/fssec.h"
 #include "win/fwcom.h"
 #include "win/platform.h"
+#include "win/probe_os.h"
 #include "win/registry.h"
 #include "win/service.h"
 #include "win/winutil.h"
@@ -28,6 +29,7 @@ const dlo_platform *win_platform(void)
         .is_elevated = platform_is_elevated,
         .detect_os = &win_detect_os,
         .service_command = win_service_command,
+        .probe_os = &win_probe_os,
     };
     plat.registry = win_registry();
     plat.fs_security = win_fs_security();

@@ -1,0 +1,333 @@
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "win/probe_os.h"
+#include "win/winutil.h"
+
+/* The owner of a listener, looked up once per PID. */
+typedef struct owner {
+    DWORD pid;
+    char *image, *service;
+} owner;
+
+typedef struct owners {
+    owner items[256];
+    size_t count;
+    BYTE *services; /* ENUM_SERVICE_STATUS_PROCESSW[] of the running services */
+    DWORD n_services;
+} owners;
+
+/* The running services with their PIDs, once per run; none when the SCM cannot be read. */
+static void load_services(owners *o)
+{
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
+    DWORD needed = 0, resume = 0;
+    if (!scm)
+        return;
+    EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, NULL, 0,
+                          &needed, &o->n_services, &resume, NULL);
+    o->services = needed ? malloc(needed) : NULL;
+    resume = 0;
+    if (o->services &&
+        !EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                               o->services, needed, &needed, &o->n_services, &resume, NULL))
+        o->n_services = 0;
+    CloseServiceHandle(scm);
+}
+
+static char *image_of(DWORD pid)
+{
+    wchar_t path[MAX_PATH * 2];
+    DWORD n = sizeof(path) / sizeof(path[0]);
+    char *utf8 = NULL;
+    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    if (!h)
+        return NULL;
+    if (QueryFullProcessImageNameW(h, 0, path, &n))
+        utf8 = win_utf16_to_utf8(path);
+    CloseHandle(h);
+    return utf8;
+}
+
+static const owner *owner_of(owners *o, DWORD pid)
+{
+    static const owner unknown = {0, NULL, NULL};
+    const ENUM_SERVICE_STATUS_PROCESSW *svc = (const ENUM_SERVICE_STATUS_PROCESSW *)o->services;
+    owner *x;
+    size_t i;
+    for (i = 0; i < o->count; i++)
+        if (o->items[i].pid == pid)
+            return &o->items[i];
+    if (o->count == sizeof(o->items) / sizeof(o->items[0]))
+        return &unknown;
+    x = &o->items[o->count++];
+    x->pid = pid;
+    x->image = pid ? image_of(pid) : NULL;
+    x->service = NULL;
+    for (i = 0; pid && i < o->n_services && !x->service; i++)
+        if (svc[i].ServiceStatusProcess.dwProcessId == pid)
+            x->service = win_utf16_to_utf8(svc[i].lpServiceName);
+    return x;
+}
+
+static void owners_free(owners *o)
+{
+    size_t i;
+    for (i = 0; i < o->count; i++) {
+        free(o->items[i].image);
+        free(o->items[i].service);
+    }
+    free(o->services);
+}
+
+/* One row, unless the same process already listens on the port (IPv4 and IPv6, or two
+ * local addresses). */
+static dlo_status add_row(dlo_listener_list *out, owners *o, int proto, DWORD net_port, DWORD pid)
+{
+    unsigned port = ntohs((u_short)net_port);
+    const owner *w;
+    size_t i;
+    for (i = 0; i < out->count; i++)
+        if (out->items[i].protocol == proto && out->items[i].port == port &&
+            out->items[i].pid == pid)
+            return DLO_OK;
+    w = owner_of(o, pid);
+    return dlo_listener_add(out, proto, port, pid, w->image, w->service);
+}
+
+/* One IP Helper table, grown until it fits. */
+static DWORD read_table(bool tcp, ULONG family, void **buf)
+{
+    DWORD size = 0, rc = ERROR_INSUFFICIENT_BUFFER;
+    int tries;
+    *buf = NULL;
+    for (tries = 0; tries < 5 && rc == ERROR_INSUFFICIENT_BUFFER; tries++) {
+        void *bigger = realloc(*buf, size ? size : 1);
+        if (!bigger)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        *buf = bigger;
+        rc = tcp ? GetExtendedTcpTable(*buf, &size, FALSE, family, TCP_TABLE_OWNER_PID_LISTENER, 0)
+                 : GetExtendedUdpTable(*buf, &size, FALSE, family, UDP_TABLE_OWNER_PID, 0);
+    }
+    return rc;
+}
+
+static dlo_status add_table(dlo_listener_list *out, owners *o, bool tcp, ULONG family,
+                            dlo_error *err)
+{
+    void *buf;
+    DWORD rc = read_table(tcp, family, &buf), i;
+    dlo_status st = DLO_OK;
+    int proto = tcp ? DLO_PROTO_TCP : DLO_PROTO_UDP;
+
+    if (rc == ERROR_NOT_SUPPORTED && family == AF_INET6)
+        rc = NO_ERROR; /* no IPv6 stack: nothing listens there */
+    else if (rc != NO_ERROR)
+        st = win_error_set(err, rc, tcp ? "GetExtendedTcpTable" : "GetExtendedUdpTable");
+    else if (tcp && family == AF_INET)
+        for (i = 0; !st && i < ((MIB_TCPTABLE_OWNER_PID *)buf)->dwNumEntries; i++)
+            st = add_row(out, o, proto, ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                         ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+    else if (tcp)
+        for (i = 0; !st && i < ((MIB_TCP6TABLE_OWNER_PID *)buf)->dwNumEntries; i++)
+            st = add_row(out, o, proto, ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                         ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+    else if (family == AF_INET)
+        for (i = 0; !st && i < ((MIB_UDPTABLE_OWNER_PID *)buf)->dwNumEntries; i++)
+            st = add_row(out, o, proto, ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                         ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+    else
+        for (i = 0; !st && i < ((MIB_UDP6TABLE_OWNER_PID *)buf)->dwNumEntries; i++)
+            st = add_row(out, o, proto, ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                         ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+    if (st == DLO_E_NOMEM)
+        dlo_error_set(err, st, "out of memory");
+    free(buf);
+    return st;
+}
+
+static dlo_status win_listeners(void *ctx, dlo_listener_list *out, dlo_error *err)
+{
+    owners *o = calloc(1, sizeof(*o));
+    dlo_status st;
+    (void)ctx;
+    if (!o)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    load_services(o);
+    st = add_table(out, o, true, AF_INET, err);
+    if (!st)
+        st = add_table(out, o, true, AF_INET6, err);
+    if (!st)
+        st = add_table(out, o, false, AF_INET, err);
+    if (!st)
+        st = add_table(out, o, false, AF_INET6, err);
+    owners_free(o);
+    free(o);
+    return st;
+}
+
+static dlo_status winsock_start(dlo_error *err)
+{
+    static bool started;
+    WSADATA wsa;
+    int rc;
+    if (started)
+        return DLO_OK;
+    rc = WSAStartup(MAKEWORD(2, 2), &wsa);
+    if (rc)
+        return win_error_set(err, (unsigned long)rc, "WSAStartup");
+    started = true;
+    return DLO_OK;
+}
+
+/* A non-blocking connect under way; INVALID_SOCKET once its outcome is known. */
+static SOCKET start_connect(dlo_probe_conn *c)
+{
+    struct sockaddr_storage sa;
+    int len;
+    u_long nonblocking = 1;
+    SOCKET s;
+
+    memset(&sa, 0, sizeof(sa));
+    if (c->ip.family == 4) {
+        struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((u_short)c->port);
+        memcpy(&v4->sin_addr, c->ip.addr, 4);
+        len = sizeof(*v4);
+    } else {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((u_short)c->port);
+        memcpy(&v6->sin6_addr, c->ip.addr, 16);
+        len = sizeof(*v6);
+    }
+    c->result = DLO_CONNECT_FILTERED;
+    s = socket(sa.ss_family, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET)
+        return s;
+    if (ioctlsocket(s, FIONBIO, &nonblocking) == 0 &&
+        (connect(s, (struct sockaddr *)&sa, len) == 0 || WSAGetLastError() == WSAEWOULDBLOCK))
+        return s;
+    c->result = WSAGetLastError() == WSAECONNREFUSED ? DLO_CONNECT_REFUSED : DLO_CONNECT_FILTERED;
+    closesocket(s);
+    return INVALID_SOCKET;
+}
+
+/* The outcome of a socket select() reported: connected, refused, or no answer (unreachable,
+ * timed out). */
+static void finish_connect(dlo_probe_conn *c, SOCKET *s, bool writable, ULONGLONG start)
+{
+    int code = 0, len = sizeof(code);
+    if (!writable)
+        getsockopt(*s, SOL_SOCKET, SO_ERROR, (char *)&code, &len);
+    c->result = writable                  ? DLO_CONNECT_OPEN
+                : code == WSAECONNREFUSED ? DLO_CONNECT_REFUSED
+                                          : DLO_CONNECT_FILTERED;
+    c->ms = (unsigned)(GetTickCount64() - start);
+    closesocket(*s);
+    *s = INVALID_SOCKET;
+}
+
+static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsigned timeout_ms,
+                              dlo_error *err)
+{
+    SOCKET socks[DLO_PROBE_CONCURRENCY];
+    ULONGLONG start = GetTickCount64(), now;
+    size_t i, pending = 0;
+    dlo_status st = winsock_start(err);
+
+    (void)ctx;
+    if (st)
+        return st;
+    for (i = 0; i < n && i < DLO_PROBE_CONCURRENCY; i++) {
+        socks[i] = start_connect(&conns[i]);
+        conns[i].ms = (unsigned)(GetTickCount64() - start);
+        pending += socks[i] != INVALID_SOCKET;
+    }
+    while (pending && (now = GetTickCount64()) - start < timeout_ms) {
+        ULONGLONG left = timeout_ms - (now - start);
+        struct timeval tv = {(long)(left / 1000), (long)(left % 1000) * 1000};
+        fd_set wr, ex;
+        FD_ZERO(&wr);
+        FD_ZERO(&ex);
+        for (i = 0; i < n; i++)
+            if (socks[i] != INVALID_SOCKET) {
+                FD_SET(socks[i], &wr);
+                FD_SET(socks[i], &ex);
+            }
+        if (select(0, NULL, &wr, &ex, &tv) <= 0)
+            break;
+        for (i = 0; i < n; i++)
+            if (socks[i] != INVALID_SOCKET &&
+                (FD_ISSET(socks[i], &wr) || FD_ISSET(socks[i], &ex))) {
+                finish_connect(&conns[i], &socks[i], FD_ISSET(socks[i], &wr) != 0, start);
+                pending--;
+            }
+    }
+    for (i = 0; i < n; i++)
+        if (socks[i] != INVALID_SOCKET) {
+            conns[i].result = DLO_CONNECT_FILTERED;
+            conns[i].ms = timeout_ms;
+            closesocket(socks[i]);
+        }
+    return DLO_OK;
+}
+
+static dlo_status win_resolve(void *ctx, const char *host, dlo_ip *out, size_t max, size_t *n,
+                              dlo_error *err)
+{
+    ADDRINFOW hints, *res = NULL, *a;
+    wchar_t *whost = win_utf8_to_utf16(host, strlen(host));
+    dlo_status st = winsock_start(err);
+    int rc;
+
+    (void)ctx;
+    *n = 0;
+    if (!st && !whost)
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    if (st) {
+        free(whost);
+        return st;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    rc = GetAddrInfoW(whost, NULL, &hints, &res);
+    free(whost);
+    if (rc) {
+        char text[256];
+        win_error_text((unsigned long)rc, text, sizeof(text));
+        return dlo_error_set(
+            err, rc == WSAHOST_NOT_FOUND || rc == WSANO_DATA ? DLO_E_NOTFOUND : DLO_E_IO, "%s",
+            text);
+    }
+    for (a = res; a && *n < max; a = a->ai_next) {
+        dlo_ip ip;
+        size_t k;
+        bool seen = false;
+        memset(&ip, 0, sizeof(ip));
+        if (a->ai_family == AF_INET) {
+            ip.family = 4;
+            memcpy(ip.addr, &((struct sockaddr_in *)a->ai_addr)->sin_addr, 4);
+        } else if (a->ai_family == AF_INET6) {
+            ip.family = 6;
+            memcpy(ip.addr, &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr, 16);
+        } else {
+            continue;
+        }
+        for (k = 0; k < *n && !seen; k++)
+            seen = !memcmp(&out[k], &ip, sizeof(ip));
+        if (!seen)
+            out[(*n)++] = ip;
+    }
+    FreeAddrInfoW(res);
+    return DLO_OK;
+}
+
+const dlo_probe_os win_probe_os = {NULL, win_listeners, win_connect, win_resolve};
