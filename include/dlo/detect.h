@@ -111,6 +111,23 @@ typedef struct dlo_detect_sql {
     dlo_service_state browser_state;
 } dlo_detect_sql;
 
+/* A service or Uninstall entry whose name mentions DLO, Desktop and Laptop Option, Arctera or
+ * Veritas that no entry of the table matched: likely a DLO component the table does not know
+ * by that name. */
+typedef struct dlo_detect_candidate {
+    dlo_detect_kind kind; /* DLO_DETECT_SERVICE or DLO_DETECT_UNINSTALL */
+    char *name;           /* the service short name, or the Uninstall key (HKLM\...) */
+    char *display_name;   /* the service's display name or the entry's DisplayName; may be "" */
+    dlo_reg_view view;    /* Uninstall: the view it is in; else 0 */
+    /* The table line that would match it; its role is a guess from the name, or ROLE. */
+    char *line;
+} dlo_detect_candidate;
+
+typedef struct dlo_detect_candidate_list {
+    dlo_detect_candidate *items;
+    size_t count, cap;
+} dlo_detect_candidate_list;
+
 typedef struct dlo_detect_result {
     char *table_source;
     dlo_role_set roles;      /* detected */
@@ -122,6 +139,7 @@ typedef struct dlo_detect_result {
     /* Something could not be read (not just absent), so a role may be missing from roles:
      * callers that remove rules of undetected roles should not act on this result. */
     bool partial;
+    dlo_detect_candidate_list candidates;
 } dlo_detect_result;
 
 typedef struct dlo_detect_params {

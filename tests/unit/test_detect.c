@@ -945,6 +945,66 @@ static void test_detect_command_failures(void **state)
     app_free(&f);
 }
 
+/* Names that mention DLO, Desktop and Laptop Option, Arctera or Veritas and that no entry
+ * matched are candidates, each with the table line that would match it; the agent itself,
+ * SQL Server's services, matched names and "modloader" are not. */
+static void test_candidates(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    dlo_buf b;
+    (void)state;
+
+    add_service(&m, "DLOAdminSvcu", "DLO Administration Service", DLO_SERVICE_RUNNING);
+    add_service(&m, "DLOEdgeSvc2", "Arctera DLO Edge Gateway", DLO_SERVICE_RUNNING);
+    add_service(&m, "VxBackupAgent", "Veritas Desktop and Laptop Option Agent",
+                DLO_SERVICE_STOPPED);
+    add_service(&m, "dloagent", "Arctera DLO Firewall Agent", DLO_SERVICE_RUNNING);
+    add_service(&m, "MSSQL$DLO", "SQL Server (DLO)", DLO_SERVICE_RUNNING);
+    add_service(&m, "modloader", "Mod loader", DLO_SERVICE_RUNNING);
+    add_str(&m, DLO_REG_VIEW_32, UNINSTALL "\\{X}", "DisplayName", "Arctera \"DLO\" Toolkit");
+    add_str(&m, DLO_REG_VIEW_64, UNINSTALL "\\{E}", "DisplayName", "Arctera DLO Edge Server");
+    add_str(&m, DLO_REG_VIEW_64, UNINSTALL "\\{A}", "DisplayName", "Arctera DLO Firewall Agent");
+    run_with(&m,
+             "dlo-detect 1\n"
+             "admin-server confirmed service DLOAdminSvcu\n"
+             "edge-server unconfirmed uninstall \"*DLO Edge Server*\"\n",
+             NULL, &r);
+
+    assert_int_equal(r.candidates.count, 3);
+    assert_int_equal(r.candidates.items[0].kind, DLO_DETECT_SERVICE);
+    assert_string_equal(r.candidates.items[0].name, "DLOEdgeSvc2");
+    assert_string_equal(r.candidates.items[0].line,
+                        "edge-server unconfirmed service \"DLOEdgeSvc2\"");
+    assert_string_equal(r.candidates.items[1].line, "client unconfirmed service \"VxBackupAgent\"");
+    assert_int_equal(r.candidates.items[2].kind, DLO_DETECT_UNINSTALL);
+    assert_string_equal(r.candidates.items[2].name, "HKLM\\" UNINSTALL "\\{X}");
+    assert_int_equal(r.candidates.items[2].view, DLO_REG_VIEW_32);
+    assert_string_equal(r.candidates.items[2].line,
+                        "ROLE unconfirmed uninstall \"Arctera ?DLO? Toolkit\"");
+
+    dlo_buf_init(&b);
+    dlo_report_detect_text(&b, &r);
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "\nCandidates (their names mention DLO, but no entry of the table "
+                           "matched them):\n"
+                           "  service DLOEdgeSvc2 (Arctera DLO Edge Gateway)\n"
+                           "      table line: edge-server unconfirmed service \"DLOEdgeSvc2\"\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  Uninstall entry HKLM\\" UNINSTALL
+                                            "\\{X} (32-bit view): DisplayName Arctera \"DLO\" "
+                                            "Toolkit\n"));
+    dlo_buf_reset(&b);
+    dlo_report_detect_json(&b, &r);
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           ",\n \"candidates\": [\n  {\"kind\": \"service\", \"name\": "
+                           "\"DLOEdgeSvc2\", \"display_name\": \"Arctera DLO Edge Gateway\", "
+                           "\"view\": null, \"line\": \"edge-server unconfirmed service "
+                           "\\\"DLOEdgeSvc2\\\"\"}"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"kind\": \"uninstall\""));
+    dlo_buf_free(&b);
+    dlo_detect_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_detect_command),
         cmocka_unit_test(test_detect_command_with_sql_instance),
         cmocka_unit_test(test_detect_command_failures),
+        cmocka_unit_test(test_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

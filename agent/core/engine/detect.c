@@ -95,6 +95,18 @@ static void evidence_list_free(dlo_detect_evidence_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+static void candidates_free(dlo_detect_candidate_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->count; i++) {
+        free(l->items[i].name);
+        free(l->items[i].display_name);
+        free(l->items[i].line);
+    }
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
 void dlo_detect_result_init(dlo_detect_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -114,6 +126,7 @@ void dlo_detect_result_free(dlo_detect_result *r)
     free(r->sql.tcp_ports);
     free(r->sql.port_origin);
     dlo_strlist_free(&r->warnings);
+    candidates_free(&r->candidates);
     dlo_detect_result_init(r);
 }
 
@@ -743,6 +756,106 @@ static void detect_sql(detector *d, const dlo_detect_params *params)
         sql_port(d, sql->instance);
 }
 
+/* ---- Candidates: names that look like DLO and that no entry matched ---- */
+
+/* The agent itself is no DLO component, and SQL Server's services (MSSQL$DLO, SQLAgent$DLO)
+ * are recognised by their documented names, not the table. */
+static bool candidate_excluded(const char *name)
+{
+    return dlo_str_equal_ci(name, "dloagent") ||
+           dlo_str_equal_ci(name, "Arctera DLO Firewall Agent") ||
+           dlo_str_prefix_ci(name, "MSSQL") || dlo_str_prefix_ci(name, "SQL");
+}
+
+/* "DLO" as capitals (any case would find "modloader"), the other names in any case. */
+static bool mentions_dlo(const char *s)
+{
+    return s && (strstr(s, "DLO") || dlo_wildcard_match("*Desktop and Laptop Option*", s) ||
+                 dlo_wildcard_match("*Arctera*", s) || dlo_wildcard_match("*Veritas*", s));
+}
+
+/* The role a name suggests, for the proposed line; ROLE when it says none. */
+static const char *candidate_role(const char *name, const char *display)
+{
+    static const struct {
+        const char *pattern;
+        dlo_role role;
+    } words[] = {{"*Edge*", DLO_ROLE_EDGE_SERVER},         {"*Dedupe*", DLO_ROLE_DEDUPE_SERVER},
+                 {"*Maint*", DLO_ROLE_MAINTENANCE_SERVER}, {"*Console*", DLO_ROLE_ADMIN_CONSOLE},
+                 {"*Admin*", DLO_ROLE_ADMIN_SERVER},       {"*IO Server*", DLO_ROLE_IO_SERVER},
+                 {"*IOServer*", DLO_ROLE_IO_SERVER},       {"*Agent*", DLO_ROLE_CLIENT}};
+    size_t i;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (dlo_wildcard_match(words[i].pattern, name) ||
+            (display && dlo_wildcard_match(words[i].pattern, display)))
+            return dlo_role_name(words[i].role);
+    return "ROLE";
+}
+
+/* The table line that matches exactly this name: quoted when it has blanks; a '"' (which the
+ * table cannot quote) becomes the wildcard '?'. */
+static void candidate_add(detector *d, dlo_detect_kind kind, const char *name, const char *display,
+                          dlo_reg_view view, const char *match)
+{
+    dlo_detect_candidate_list *l = &d->r->candidates;
+    dlo_detect_candidate *c;
+    dlo_buf line;
+    const char *p;
+
+    c = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*l->items));
+    if (!c) {
+        d->nomem = true;
+        return;
+    }
+    l->items = c;
+    dlo_buf_init(&line);
+    dlo_buf_printf(&line, "%s unconfirmed %s \"", candidate_role(name, display),
+                   dlo_detect_kind_name(kind));
+    for (p = match; *p; p++)
+        dlo_buf_putc(&line, *p == '"' ? '?' : *p);
+    dlo_buf_putc(&line, '"');
+    keep(d, dlo_buf_status(&line));
+    c = &l->items[l->count];
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    c->view = view;
+    c->name = dup_or_flag(d, name);
+    c->display_name = dup_or_flag(d, display ? display : "");
+    c->line = dup_or_flag(d, dlo_buf_str(&line));
+    dlo_buf_free(&line);
+    l->count++;
+}
+
+static bool table_matches(const dlo_detect_table *t, dlo_detect_kind kind, const char *s)
+{
+    size_t i;
+    for (i = 0; s && i < t->count; i++)
+        if (t->entries[i].kind == kind && dlo_wildcard_match(t->entries[i].pattern, s))
+            return true;
+    return false;
+}
+
+static void find_candidates(detector *d, const dlo_detect_table *t)
+{
+    size_t i;
+    read_services(d);
+    read_uninstall(d);
+    for (i = 0; i < d->services.count; i++) {
+        const dlo_service *s = &d->services.items[i];
+        if ((mentions_dlo(s->name) || mentions_dlo(s->display_name)) &&
+            !candidate_excluded(s->name) && !table_matches(t, DLO_DETECT_SERVICE, s->name) &&
+            !table_matches(t, DLO_DETECT_SERVICE_DISPLAY, s->display_name))
+            candidate_add(d, DLO_DETECT_SERVICE, s->name, s->display_name, 0, s->name);
+    }
+    for (i = 0; i < d->n_uninstall; i++) {
+        const uninstall_item *u = &d->uninstall[i];
+        if (mentions_dlo(u->display_name) && !candidate_excluded(u->display_name) &&
+            !table_matches(t, DLO_DETECT_UNINSTALL, u->display_name))
+            candidate_add(d, DLO_DETECT_UNINSTALL, u->key, u->display_name, u->view,
+                          u->display_name);
+    }
+}
+
 static void check_entry(detector *d, const dlo_detect_entry *e)
 {
     switch (e->kind) {
@@ -805,6 +918,7 @@ dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os
     /* After the table: whether the Administration Server is here decides whether a lone local
      * SQL Server instance is DLO's. */
     detect_sql(&d, params);
+    find_candidates(&d, table);
 
     dlo_service_list_free(&d.services);
     for (i = 0; i < d.n_uninstall; i++) {

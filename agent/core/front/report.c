@@ -106,6 +106,25 @@ static void text_sql(dlo_buf *b, const dlo_detect_sql *sql)
                    sql->browser ? dlo_service_state_name(sql->browser_state) : "not installed");
 }
 
+/* Each candidate with the table line that would match it, so correcting the table is a copy. */
+static void text_candidates(dlo_buf *b, const dlo_detect_candidate_list *l)
+{
+    size_t i;
+    if (!l->count)
+        return;
+    dlo_buf_puts(b, "\nCandidates (their names mention DLO, but no entry of the table matched "
+                    "them):\n");
+    for (i = 0; i < l->count; i++) {
+        const dlo_detect_candidate *c = &l->items[i];
+        if (c->kind == DLO_DETECT_SERVICE)
+            dlo_buf_printf(b, "  service %s (%s)\n", c->name, c->display_name);
+        else
+            dlo_buf_printf(b, "  Uninstall entry %s (%s): DisplayName %s\n", c->name,
+                           dlo_reg_view_name(c->view), c->display_name);
+        dlo_buf_printf(b, "      table line: %s\n", c->line);
+    }
+}
+
 void dlo_report_detect_text(dlo_buf *b, const dlo_detect_result *r)
 {
     size_t i;
@@ -113,6 +132,7 @@ void dlo_report_detect_text(dlo_buf *b, const dlo_detect_result *r)
     dlo_buf_printf(b, "Detection table: %s\n", r->table_source ? r->table_source : "");
     text_roles(b, r);
     text_sql(b, &r->sql);
+    text_candidates(b, &r->candidates);
     if (r->warnings.count) {
         dlo_buf_printf(b, "\nWarnings%s:\n",
                        r->partial ? " (some evidence could not be read: roles may be missing)"
@@ -249,6 +269,18 @@ void dlo_report_detect_json(dlo_buf *b, const dlo_detect_result *r)
     dlo_buf_printf(b, ",\n \"partial\": %s", r->partial ? "true" : "false");
     json_roles(b, r);
     json_sql(b, &r->sql);
+    dlo_buf_puts(b, ",\n \"candidates\": [");
+    for (i = 0; i < r->candidates.count; i++) {
+        const dlo_detect_candidate *c = &r->candidates.items[i];
+        dlo_buf_printf(b, "%s{\"kind\": \"%s\"", i ? ",\n  " : "\n  ",
+                       dlo_detect_kind_name(c->kind));
+        dlo_buf_json_member(b, "name", c->name);
+        dlo_buf_json_member(b, "display_name", c->display_name);
+        json_key_str(b, "view", c->view ? dlo_reg_view_name(c->view) : NULL);
+        dlo_buf_json_member(b, "line", c->line);
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_puts(b, "]");
     dlo_buf_puts(b, ",\n \"warnings\": [");
     for (i = 0; i < r->warnings.count; i++) {
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
