@@ -245,7 +245,8 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
     (void)ctx;
     if (st)
         return st;
-    for (i = 0; i < n && i < DLO_PROBE_CONCURRENCY; i++) {
+    n = n < DLO_PROBE_CONCURRENCY ? n : DLO_PROBE_CONCURRENCY;
+    for (i = 0; i < n; i++) {
         socks[i] = start_connect(&conns[i]);
         conns[i].ms = (unsigned)(GetTickCount64() - start);
         pending += socks[i] != INVALID_SOCKET;

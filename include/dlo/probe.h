@@ -28,6 +28,8 @@
 #define DLO_PROBE_MAX_TIMEOUT_MS     30000
 #define DLO_PROBE_CONCURRENCY        16
 #define DLO_PROBE_RUN_LIMIT_MS       120000
+/* Most address-port pairs one run lists; any beyond are counted, not listed or tried. */
+#define DLO_PROBE_MAX_TARGETS 4096
 /* Most addresses one host name may resolve to that are tried. */
 #define DLO_PROBE_MAX_RESOLVED 4
 
@@ -138,6 +140,8 @@ typedef struct dlo_probe_result {
     dlo_listener_list table;
     size_t attempts; /* connections tried */
     size_t probed, failed;
+    size_t n_targets;  /* address-port items listed */
+    size_t not_listed; /* address-port pairs beyond DLO_PROBE_MAX_TARGETS: not tried */
 } dlo_probe_result;
 
 /* Probes what plan opens, the peers' addresses from cfg's scopes (or params->to_host). Errors:

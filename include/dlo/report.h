@@ -38,7 +38,8 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
 
 /* /probe: a header with the counts, then one line per inbound port (range) with its listeners
  * and per outbound address and port with the outcome and the time taken; or the JSON document
- * {"ok", "mode", "roles", "probed", "failed", "attempts", "inbound": [...], "outbound": [...]}
+ * {"ok", "mode", "roles", "probed", "failed", "attempts", "not_listed", "inbound": [...],
+ * "outbound": [...]}
  * (agent/core/front/probe_report.c). */
 void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);

@@ -14,6 +14,7 @@
 #include "dlo/app.h"
 #include "dlo/buf.h"
 #include "dlo/probe.h"
+#include "dlo/report.h"
 #include "dlo/str.h"
 #include "testutil.h"
 
@@ -66,8 +67,10 @@ static dlo_status fake_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsig
     for (i = 0; i < n; i++) {
         char *t = f->tried[f->n_tried];
         const unsigned char *a = conns[i].ip.addr;
-        assert_int_equal(conns[i].ip.family, 4);
-        snprintf(t, 64, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], conns[i].port);
+        if (conns[i].ip.family == 6)
+            snprintf(t, 64, "v6 %02x%02x..%02x:%u", a[0], a[1], a[15], conns[i].port);
+        else
+            snprintf(t, 64, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], conns[i].port);
         for (j = 0; j < f->n_tried; j++)
             assert_string_not_equal(f->tried[j], t); /* at most once per run */
         f->n_tried++;
@@ -234,7 +237,7 @@ static void test_outbound_open_refused_filtered(void **state)
     assert_has(&f.out, "\"state\": \"filtered\", \"port\": 443, \"reason\": \"\", \"peer\": "
                        "\"edge-server\", \"target\": \"10.0.0.7\", \"address\": \"10.0.0.7\", "
                        "\"ms\": 500}");
-    assert_has(&f.out, "\"probed\": 3, \"failed\": 2, \"attempts\": 3");
+    assert_has(&f.out, "\"probed\": 3, \"failed\": 2, \"attempts\": 3, \"not_listed\": 0");
     fake_free(&f);
 }
 
@@ -491,6 +494,64 @@ static void test_run_time_limit(void **state)
     fake_free(&f);
 }
 
+/* IPv6 addresses are tried as such; past DLO_PROBE_MAX_TARGETS pairs are counted, not listed. */
+static void test_ipv6_and_target_cap(void **state)
+{
+    fake f = {.open = {"v6 fd00..05:1000"}};
+    dlo_probe_os os = {&f, fake_listeners, fake_connect, fake_resolve};
+    dlo_portset extra;
+    dlo_probe_params pp = {.extra_ports = &extra};
+    dlo_probe_result res;
+    dlo_config cfg;
+    dlo_plan plan;
+    dlo_error err;
+    dlo_buf many, b;
+    unsigned i;
+    (void)state;
+    memset(&plan, 0, sizeof(plan));
+    dlo_rule_list_init(&plan.rules);
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    free(cfg.scopes[DLO_ROLE_EDGE_SERVER]);
+    cfg.scopes[DLO_ROLE_EDGE_SERVER] = dlo_strdup("fd00::5/128");
+    add_rule(&plan, DLO_DIR_OUT, "1000", DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER));
+    assert_int_equal(dlo_portset_parse("1", 0, &extra, NULL), DLO_OK);
+    assert_int_equal(dlo_probe_run(&os, &plan, &cfg, &pp, &res, &err), DLO_OK);
+    assert_int_equal(res.count, 1);
+    assert_int_equal(res.items[0].state, DLO_PROBE_OPEN);
+    assert_string_equal(res.items[0].target, "fd00::5");
+    dlo_buf_init(&b);
+    dlo_report_probe_json(&b, &plan, &res);
+    assert_has(&b, "\"target\": \"fd00::5\", \"address\": \"fd00::5\"");
+    dlo_probe_result_free(&res);
+
+    /* 50 addresses times 100 ports of a range: 5000 pairs, 4096 listed. */
+    dlo_buf_init(&many);
+    for (i = 1; i <= 50; i++)
+        dlo_buf_printf(&many, "%s10.0.1.%u/255.255.255.255", i > 1 ? "," : "", i);
+    free(cfg.scopes[DLO_ROLE_EDGE_SERVER]);
+    cfg.scopes[DLO_ROLE_EDGE_SERVER] = dlo_strdup(dlo_buf_str(&many));
+    assert_int_equal(dlo_rule_set(&plan.rules.items[0].remote_ports, "2000-2099"), DLO_OK);
+    dlo_portset_free(&extra);
+    assert_int_equal(dlo_portset_parse("2001-2099", 0, &extra, NULL), DLO_OK);
+    pp.run_limit_ms = 1;
+    f.n_tried = 0;
+    assert_int_equal(dlo_probe_run(&os, &plan, &cfg, &pp, &res, &err), DLO_OK);
+    assert_int_equal(res.count, DLO_PROBE_MAX_TARGETS);
+    assert_int_equal(res.not_listed, 5000 - DLO_PROBE_MAX_TARGETS);
+    assert_int_equal(res.failed, 5000);
+    assert_int_equal(f.n_tried, 0); /* a limit of 1 ms starts no batch */
+    dlo_buf_reset(&b);
+    dlo_report_probe_text(&b, &plan, &res);
+    assert_has(&b, "904 more address-port pairs not listed and not tried (over 4096)\n");
+    dlo_buf_free(&b);
+    dlo_buf_free(&many);
+    dlo_probe_result_free(&res);
+    dlo_portset_free(&extra);
+    dlo_plan_free(&plan);
+    dlo_config_free(&cfg);
+    fake_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_cannot_probe),
         cmocka_unit_test(test_bound_program),
         cmocka_unit_test(test_run_time_limit),
+        cmocka_unit_test(test_ipv6_and_target_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,9 +153,15 @@ static dlo_status probe_inbound(const dlo_rule *rule, dlo_probe_result *r)
 static dlo_status outbound_target(dlo_probe_result *r, const dlo_rule *rule, int peer,
                                   const char *text, const dlo_ip *ip, unsigned port)
 {
-    dlo_probe_item *it = item_add(r, rule, DLO_PROBE_SKIPPED);
+    dlo_probe_item *it;
+    if (ip && r->n_targets >= DLO_PROBE_MAX_TARGETS) {
+        r->not_listed++;
+        return DLO_OK;
+    }
+    it = item_add(r, rule, DLO_PROBE_SKIPPED);
     if (!it)
         return DLO_E_NOMEM;
+    r->n_targets += ip != NULL;
     it->peer = peer;
     it->lo = it->hi = port;
     snprintf(it->target, sizeof(it->target), "%s", text);
@@ -382,9 +388,11 @@ static dlo_status resolve_to(const dlo_probe_os *os, const char *host, dlo_ip *o
     return st;
 }
 
+/* What was not listed was not tried either: it counts as skipped. */
 static void tally(dlo_probe_result *r)
 {
     size_t i;
+    r->probed = r->failed = r->not_listed;
     for (i = 0; i < r->count; i++) {
         dlo_probe_state s = r->items[i].state;
         if (s == DLO_PROBE_NOT_PROBEABLE)

@@ -96,6 +96,9 @@ void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
     dlo_buf_printf(b, "\n%zu probe%s, %zu not open or listening; %zu connection%s tried\n",
                    r->probed, r->probed == 1 ? "" : "s", r->failed, r->attempts,
                    r->attempts == 1 ? "" : "s");
+    if (r->not_listed)
+        dlo_buf_printf(b, "%zu more address-port pairs not listed and not tried (over %d)\n",
+                       r->not_listed, DLO_PROBE_MAX_TARGETS);
     if (!r->count)
         return;
     dlo_buf_puts(b, "\nDir  Proto Port / target              State          Rule\n");
@@ -181,8 +184,8 @@ void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
     dlo_buf_printf(b, "{\"ok\": %s, \"mode\": \"%s\", \"roles\": ",
                    dlo_probe_all_good(r) ? "true" : "false", dlo_mode_name(plan->mode));
     dlo_roles_json(b, plan->roles);
-    dlo_buf_printf(b, ", \"probed\": %zu, \"failed\": %zu, \"attempts\": %zu", r->probed, r->failed,
-                   r->attempts);
+    dlo_buf_printf(b, ", \"probed\": %zu, \"failed\": %zu, \"attempts\": %zu, \"not_listed\": %zu",
+                   r->probed, r->failed, r->attempts, r->not_listed);
     for (dir = DLO_DIR_IN; dir <= DLO_DIR_OUT; dir++) {
         size_t i, n = 0;
         dlo_buf_printf(b, ", \"%s\": [", dir == DLO_DIR_IN ? "inbound" : "outbound");
