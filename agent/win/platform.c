@@ -27,6 +27,7 @@ const dlo_platform *win_platform(void)
         .open_firewall = fwcom_open,
         .close_firewall = fwcom_close,
         .is_elevated = platform_is_elevated,
+        .write_values = win_reg_write_values,
         .detect_os = &win_detect_os,
         .service_command = win_service_command,
         .probe_os = &win_probe_os,

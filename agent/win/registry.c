@@ -244,6 +244,120 @@ const dlo_registry *win_registry(void)
     return &reg;
 }
 
+/* ---- writing: the compliance state ---- */
+
+static dlo_status write_error(dlo_error *err, LSTATUS rc, const char *what, const wchar_t *name)
+{
+    char msg[600];
+    char *n = win_utf16_to_utf8(name);
+    snprintf(msg, sizeof(msg), "%s%s", what, n ? n : "?");
+    free(n);
+    return win_error_set(err, (unsigned long)rc, msg);
+}
+
+static LSTATUS set_values(HKEY h, const dlo_reg_write *values, size_t n)
+{
+    size_t i;
+    LSTATUS rc = ERROR_SUCCESS;
+
+    for (i = 0; i < n && rc == ERROR_SUCCESS; i++) {
+        wchar_t *name = win_utf8_to_utf16(values[i].name, strlen(values[i].name));
+        wchar_t *text = NULL;
+        DWORD number = values[i].number;
+
+        if (values[i].type == DLO_REG_SZ)
+            text = win_utf8_to_utf16(values[i].text, strlen(values[i].text));
+        if (!name || (values[i].type == DLO_REG_SZ && !text))
+            rc = ERROR_NOT_ENOUGH_MEMORY;
+        else if (values[i].type == DLO_REG_SZ)
+            rc = RegSetValueExW(h, name, 0, REG_SZ, (const BYTE *)text,
+                                (DWORD)((wcslen(text) + 1) * sizeof(wchar_t)));
+        else
+            rc = RegSetValueExW(h, name, 0, REG_DWORD, (const BYTE *)&number, sizeof(number));
+        free(text);
+        free(name);
+    }
+    return rc;
+}
+
+/* The new values are written into a fresh sibling key, LEAF.new, which no reader looks at;
+ * then LEAF is renamed LEAF.old, LEAF.new renamed LEAF, and LEAF.old deleted. A rename is one
+ * operation in the registry's hive (NtRenameKey, RegRenameKey since Windows Vista; Wine 8 has it
+ * too), so a reader that opens LEAF gets the old key or the new one, each whole: never some
+ * values of one write and some of another. Between the two renames (microseconds) LEAF does
+ * not exist, and a reader finds no key, as it does before the first write; a reader still
+ * holding the old key when it is deleted gets ERROR_KEY_DELETED, not another write's values.
+ * Renaming onto an existing name fails, hence the step aside. LEAF.new and LEAF.old left by an
+ * interrupted write are deleted by the next. */
+static dlo_status swap_in(HKEY parent, const wchar_t *leaf, const dlo_reg_write *values, size_t n,
+                          dlo_error *err)
+{
+    wchar_t fresh[300], old[300];
+    HKEY h;
+    LSTATUS rc;
+
+    if (wcslen(leaf) > 250)
+        return dlo_error_set(err, DLO_E_INTERNAL, "registry key name too long");
+    swprintf(fresh, 300, L"%ls.new", leaf);
+    swprintf(old, 300, L"%ls.old", leaf);
+    RegDeleteTreeW(parent, fresh);
+    RegDeleteTreeW(parent, old);
+    rc =
+        RegCreateKeyExW(parent, fresh, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &h, NULL);
+    if (rc != ERROR_SUCCESS)
+        return write_error(err, rc, "cannot create ", fresh);
+    rc = set_values(h, values, n);
+    RegCloseKey(h);
+    if (rc != ERROR_SUCCESS) {
+        RegDeleteTreeW(parent, fresh);
+        return write_error(err, rc, "cannot write the values of ", fresh);
+    }
+    rc = RegRenameKey(parent, leaf, old);
+    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) {
+        RegDeleteTreeW(parent, fresh);
+        return write_error(err, rc, "cannot rename ", leaf);
+    }
+    rc = RegRenameKey(parent, fresh, leaf);
+    if (rc != ERROR_SUCCESS) {
+        RegRenameKey(parent, old, leaf);
+        RegDeleteTreeW(parent, fresh);
+        return write_error(err, rc, "cannot rename into place ", fresh);
+    }
+    RegDeleteTreeW(parent, old);
+    return DLO_OK;
+}
+
+dlo_status win_reg_write_values(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
+                                bool replace, dlo_error *err)
+{
+    wchar_t *wkey = win_utf8_to_utf16(key, strlen(key));
+    wchar_t *leaf = wkey ? wcsrchr(wkey, L'\\') : NULL;
+    HKEY h;
+    LSTATUS rc;
+    dlo_status st = DLO_OK;
+
+    (void)ctx;
+    if (!wkey)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    /* With replace, the key is swapped in from its parent. */
+    replace = replace && leaf;
+    if (replace)
+        *leaf++ = L'\0';
+    rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, NULL, 0, KEY_ALL_ACCESS | KEY_WOW64_64KEY,
+                         NULL, &h, NULL);
+    if (rc != ERROR_SUCCESS) {
+        st = write_error(err, rc, "cannot open or create HKLM\\", wkey);
+    } else {
+        if (replace)
+            st = swap_in(h, leaf, values, n, err);
+        else if ((rc = set_values(h, values, n)) != ERROR_SUCCESS)
+            st = write_error(err, rc, "cannot write the values of HKLM\\", wkey);
+        RegCloseKey(h);
+    }
+    free(wkey);
+    return st;
+}
+
 void win_key_watch_init(win_key_watch *w, const wchar_t *path)
 {
     memset(w, 0, sizeof(*w));

@@ -13,6 +13,7 @@
 #include "dlo/log.h"
 #include "dlo/report.h"
 #include "dlo/service.h"
+#include "dlo/state.h"
 #include "dlo/target.h"
 #include "dlo/version.h"
 #include "win/eventlog.h"
@@ -28,6 +29,12 @@ static dlo_status agent_reconcile(void *ctx, const dlo_config *cfg, dlo_service_
     return dlo_agent_reconcile(ctx, cfg, mem, why, err);
 }
 
+static void agent_failed(void *ctx, dlo_status st, const char *message)
+{
+    (void)st;
+    dlo_state_note_failure(ctx, message);
+}
+
 static dlo_service_ops service_ops(const dlo_platform *plat)
 {
     dlo_service_ops ops;
@@ -35,6 +42,7 @@ static dlo_service_ops service_ops(const dlo_platform *plat)
     ops.ctx = (void *)plat;
     ops.reconcile = agent_reconcile;
     ops.summarize = dlo_report_config_summary;
+    ops.failed = agent_failed;
     return ops;
 }
 

@@ -15,10 +15,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct dlo_cli;
 struct dlo_detect_os;
 struct dlo_probe_os;
+
+/* A value to write: a REG_DWORD (number) or a REG_SZ (text, UTF-8). */
+typedef struct dlo_reg_write {
+    const char *name;
+    unsigned long type; /* DLO_REG_DWORD or DLO_REG_SZ */
+    const char *text;
+    uint32_t number;
+} dlo_reg_write;
 
 typedef struct dlo_platform {
     void *ctx;
@@ -41,6 +50,13 @@ typedef struct dlo_platform {
     /* HKLM, as the configuration and detection read it. NULL: /config and friends report that
      * there is no registry here, detection that it cannot run. */
     const dlo_registry *registry;
+    /* Writes values of HKLM\`key` (64-bit view), creating the key. With `replace`, the key ends
+     * up holding exactly values[0..n), swapped in at once so that a reader never sees some
+     * values of this write and some of an earlier one; without it, each value is set in place
+     * (one value is written atomically by itself). NULL where nothing is written (the Linux
+     * build): the compliance state (dlo/state.h) is then not recorded. */
+    dlo_status (*write_values)(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
+                               bool replace, dlo_error *err);
     /* Owners and DACLs of files and folders, for dlo/trust.h: what decides whether the service
      * may believe a file. NULL where there are none (the host build): nothing is trusted. */
     const dlo_fs_security *fs_security;

@@ -87,6 +87,11 @@ dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *pl
 dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
                                 dlo_report *rep, bool *compliant, dlo_error *err);
 
+/* Appends to rep->problems what makes the planned rules ineffective, as /verify reports it: from
+ * the firewall's state, the rules of rep->firewall and the planned rules rep->diff still needs. */
+dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                  dlo_report *rep, dlo_error *err);
+
 /* The same; with keep_unplanned, owned rules the plan does not name are left alone (used when
  * detection could not see everything, so missing roles are not taken for removed ones). */
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,

@@ -49,6 +49,10 @@ typedef struct dlo_service_ops {
      * leaves the event without it. How a configuration reads is the front's to say, so the
      * pass takes it from whoever runs it (dlo_report_config_summary). */
     void (*summarize)(dlo_buf *out, const dlo_config *cfg);
+    /* Optional: told of a pass that failed (an invalid configuration or a failed reconcile),
+     * with the message its event carries, to record it in the compliance state (dlo/state.h).
+     * A successful reconcile records its own state. */
+    void (*failed)(void *ctx, dlo_status st, const char *message);
 } dlo_service_ops;
 
 /* The one memory between passes, of the pass and of the reconcile alike. */

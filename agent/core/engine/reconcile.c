@@ -471,6 +471,12 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
     return st;
 }
 
+dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                                  dlo_report *rep, dlo_error *err)
+{
+    return find_problems(fw, plan, rep, err);
+}
+
 dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
                                 dlo_report *rep, bool *compliant, dlo_error *err)
 {

@@ -3,6 +3,7 @@
 #include "dlo/log.h"
 #include "dlo/reconcile.h"
 #include "dlo/service.h"
+#include "dlo/state.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -223,6 +224,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         mem->have_roles = true;
         mem->roles = t.plan.roles;
         report_gp_override(&fw, mem);
+        dlo_state_note_apply(plat, &fw, &t.plan, &rep, t.keep_unplanned);
     }
     dlo_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);

@@ -11,6 +11,7 @@
 #include "dlo/reconcile.h"
 #include "dlo/report.h"
 #include "dlo/roles.h"
+#include "dlo/state.h"
 #include "dlo/target.h"
 #include "dlo/status.h"
 #include "dlo/version.h"
@@ -182,6 +183,23 @@ static dlo_status require_elevation(const dlo_platform *plat, const char *comman
                          command);
 }
 
+/* The State key records this machine's plan only: a run with any switch but /json (a mode or
+ * roles of its own, /policy, /detection) checks a plan of its own and records nothing. */
+static bool machine_plan(const dlo_cli *cli)
+{
+    int opt;
+    for (opt = 0; opt < DLO_OPT_COUNT_; opt++)
+        if (opt != DLO_OPT_JSON && cli->values[opt])
+            return false;
+    return true;
+}
+
+static void note_failure(const dlo_platform *plat, const dlo_cli *cli, const dlo_error *err)
+{
+    if (machine_plan(cli))
+        dlo_state_note_failure(plat, err->msg);
+}
+
 static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, const dlo_target *t,
                                 const char *command, dlo_buf *out, dlo_error *err)
 {
@@ -190,10 +208,17 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
     dlo_status st;
 
     st = open_firewall(plat, &fw, err);
-    if (st)
+    if (st) {
+        if (t)
+            note_failure(plat, cli, err);
         return st;
+    }
     st = t ? dlo_reconcile_apply_opts(&fw, &t->plan.rules, t->keep_unplanned, &rep, err)
            : dlo_reconcile_remove(&fw, &rep, err);
+    if (t && st)
+        note_failure(plat, cli, err);
+    else if (t && machine_plan(cli))
+        dlo_state_note_apply(plat, &fw, &t->plan, &rep, t->keep_unplanned);
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_apply_json(out, &rep, st ? err->msg : NULL);
     else if (!st)
@@ -213,8 +238,10 @@ static dlo_status cmd_apply(const dlo_platform *plat, const dlo_cli *cli, dlo_bu
     if (st)
         return st;
     st = build_target(plat, cli, &t, err);
-    if (st)
+    if (st) {
+        note_failure(plat, cli, err);
         return st;
+    }
     st = run_reconcile(plat, cli, &t, "/apply", out, err);
     dlo_target_free(&t);
     return st;
@@ -236,12 +263,20 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_fw_backend fw;
     dlo_report rep;
     dlo_status st = build_target(plat, cli, &t, err);
-    if (st)
+    if (st) {
+        note_failure(plat, cli, err);
         return st;
+    }
     st = open_firewall(plat, &fw, err);
-    if (st)
+    if (st) {
+        note_failure(plat, cli, err);
         goto cleanup_target;
+    }
     st = dlo_reconcile_verify(&fw, &t.plan.rules, &rep, compliant, err);
+    if (st)
+        note_failure(plat, cli, err);
+    else if (machine_plan(cli))
+        dlo_state_note_verify(plat, &t.plan, &rep, *compliant);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
             dlo_report_verify_json(out, &rep, *compliant);

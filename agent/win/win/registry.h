@@ -6,11 +6,17 @@
 
 #include <windows.h>
 
+#include "dlo/platform.h"
 #include "dlo/registry.h"
 #include "dlo/status.h"
 
 /* dlo_registry over RegOpenKeyExW, RegQueryValueExW and RegEnumKeyExW. */
 const dlo_registry *win_registry(void);
+
+/* dlo_platform.write_values: RegSetValueExW in place, or with `replace` a whole new key swapped
+ * in by RegRenameKey (see the comment in registry.c for why a reader never sees half of it). */
+dlo_status win_reg_write_values(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
+                                bool replace, dlo_error *err);
 
 /* Watches HKLM\path for changes of its values, and its creation or deletion, without polling.
  * A key that does not exist cannot be watched, so the watch also holds the deepest ancestor
