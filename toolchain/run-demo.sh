@@ -98,6 +98,8 @@ wine "$agent" /verify </dev/null | tr -d '\r'
 rc=${PIPESTATUS[0]}
 set -e
 echo "(exit code $rc: 0 compliant, 1 not compliant, 2 bad configuration, 3 could not check)"
+show "reg query HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent\\State   (the compliance state inventory tools read)"
+run reg query 'HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State'
 show "reg query ...\\FirewallPolicy\\FirewallRules   (the firewall's rule store)"
 run reg query "$rules_key"
 

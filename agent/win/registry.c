@@ -298,6 +298,12 @@ static dlo_status swap_in(HKEY parent, const wchar_t *leaf, const dlo_reg_write 
 
     if (wcslen(leaf) > 250)
         return dlo_error_set(err, DLO_E_INTERNAL, "registry key name too long");
+    if (n == 0) {
+        rc = RegDeleteTreeW(parent, leaf);
+        if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND)
+            return write_error(err, rc, "cannot delete ", leaf);
+        return DLO_OK;
+    }
     swprintf(fresh, 300, L"%ls.new", leaf);
     swprintf(old, 300, L"%ls.old", leaf);
     RegDeleteTreeW(parent, fresh);

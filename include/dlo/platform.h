@@ -53,8 +53,9 @@ typedef struct dlo_platform {
     /* Writes values of HKLM\`key` (64-bit view), creating the key. With `replace`, the key ends
      * up holding exactly values[0..n), swapped in at once so that a reader never sees some
      * values of this write and some of an earlier one; without it, each value is set in place
-     * (one value is written atomically by itself). NULL where nothing is written (the Linux
-     * build): the compliance state (dlo/state.h) is then not recorded. */
+     * (one value is written atomically by itself). With `replace` and n == 0 the key is deleted.
+     * NULL where nothing is written (the Linux build): the compliance state (dlo/state.h) is then
+     * not recorded. */
     dlo_status (*write_values)(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
                                bool replace, dlo_error *err);
     /* Owners and DACLs of files and folders, for dlo/trust.h: what decides whether the service

@@ -89,5 +89,8 @@ void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, co
 void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan, const dlo_report *rep,
                            bool compliant);
 void dlo_state_note_failure(const dlo_platform *plat, const char *message);
+/* After /remove (the uninstaller runs it): the agent enforces nothing any more, so the key,
+ * which would say otherwise, is deleted. */
+void dlo_state_note_removed(const dlo_platform *plat);
 
 #endif

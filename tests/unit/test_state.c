@@ -322,6 +322,11 @@ static void test_who_records(void **state)
     dlo_state_note_verify(&plat, &plan, &rep, true);
     assert_int_equal(st.calls, 1);
     assert_string_equal(held(&st, "Compliant"), "1");
+
+    /* After /remove no value is left. */
+    dlo_state_note_removed(&plat);
+    assert_null(held(&st, "Compliant"));
+    assert_int_equal(st.reg.n, 0);
     fake_reg_free(&st.reg);
 }
 

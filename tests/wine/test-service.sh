@@ -3,7 +3,8 @@
 # The service under Wine, end to end: /install and what it registers, the start pass, a pass
 # within seconds of a configuration change or a new service, a bad value reported while the
 # loop keeps running, the drift-repair timer, a prompt stop, /run with Ctrl+C, the elevation
-# checks, and /uninstall leaving nothing behind.
+# checks, the compliance state the passes, /verify and /apply record (the State key), and
+# /uninstall leaving nothing behind.
 #
 # Wine's Event Log keeps nothing (ReportEventW is a stub there), so the service is observed
 # through its trace file: the installer key's TraceFile value names a file that receives every
@@ -43,6 +44,24 @@ expect_compliant() {
   run_exe "$exe" /verify
   if [ "$rc" -eq 0 ]; then ok "$1: /verify exits 0"; else not_ok "$1: /verify exits $rc: $out $err"; fi
 }
+
+# The compliance state (README, "Fleet").
+statekey="$key\\State"
+state_value() { wine reg query "$statekey" </dev/null 2>/dev/null | tr -d '\r' | sed -n "s/^    $1    REG_[A-Z_]*    //p"; }
+# state_is DESCRIPTION VERIFY_JSON_FILE|- [NAME=VALUE...]: the key holds the README's values
+# with their types, says what /verify /json said, and holds each NAME=VALUE.
+state_is() {
+  _d=$1
+  shift
+  wine reg query "$statekey" </dev/null >"$work/state.txt" 2>/dev/null
+  if _why=$(python3 "$(dirname "$0")/state_matches.py" "$work/state.txt" "$@"); then ok "$_d"; else not_ok "$_d: $_why"; fi
+}
+# wait_state NAME VALUE SECONDS: until the key's NAME is VALUE (a pass writes it after its event).
+wait_state() {
+  _end=$(($(now_ms) + $3 * 1000))
+  while [ "$(state_value "$1")" != "$2" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+}
+verify_json() { run_exe "$exe" /verify /json; printf '%s\n' "$out" >"$work/verify.json"; }
 
 # wait_for REGEX SECONDS: until the trace has a line matching REGEX; sets $waited_ms.
 wait_for() {
@@ -128,6 +147,20 @@ quiet wine sc start dloagent
 expect_trace ' 1000 info dloagent ' 10 "event 1000: service started"
 expect_trace ' 1002 info configuration in effect: BOIMode=nonboi \(installer\)' 10 "event 1002: the configuration at start"
 expect_trace ' 1100 info pass \(start\): firewall rules applied for mode nonboi, roles client \(detected, \+ AddRoles\): 7 added' 10 "a pass at start applies the client's Non-BOI rules (event 1100)"
+# The pass records its state; /verify, finding the same, then rewrites LastPass alone.
+wait_state Compliant 0x1 5
+run_exe "$exe" /version
+version=${out#dloagent }
+state_is "the start pass recorded the State key" - Compliant=1 RulesPlanned=7 RulesRight=7 \
+  Missing=0 Drifted=0 Stale=0 Problems= LastError= Mode=nonboi Roles=client "Version=$version" \
+  "PolicyRelease=Arctera DLO 10.0" "LastChange=$(state_value LastPass)"
+expect_match "$(state_value LastPass)" '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$' "LastPass is UTC ISO 8601"
+changed=$(state_value LastChange)
+sleep 1.1
+verify_json
+state_is "the State key says what /verify /json says" "$work/verify.json" "LastChange=$changed"
+subkeys=$(wine reg query "$key" </dev/null 2>/dev/null | tr -d '\r' | grep '^HKEY.*\\FirewallAgent\\' | sed 's/.*\\//')
+if [ "$subkeys" = "State" ]; then ok "the State key is the only subkey: no State.new or State.old left"; else not_ok "subkeys of the installer key: $subkeys"; fi
 expect_compliant "after the start pass"
 if owned_names | grep -qx 'Arctera DLO - SQL Server (TCP-Out)'; then ok "the store holds the client's SQL Server rule"; else not_ok "no SQL Server rule in the store: $(owned_names)"; fi
 if [ "$(state)" = "RUNNING" ]; then ok "sc query: RUNNING"; else not_ok "state is $(state), expected RUNNING"; fi
@@ -173,6 +206,9 @@ expect_trace ' 1200 error configuration invalid, firewall rules left as they are
 if [ "$(state)" = "RUNNING" ]; then ok "still RUNNING after a bad value"; else not_ok "state is $(state) after a bad value"; fi
 sleep 1
 if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
+wait_state Compliant 0x0 5
+state_is "the failed pass recorded Compliant 0, the error, and the last counts" - Compliant=0 RulesPlanned=1 RulesRight=1
+expect_match "$(state_value LastError)" 'EdgeServers holds REG_SZ "10\.0\.0\.300"' "LastError says what the event says"
 run_exe "$exe" /verify
 expect_rc 2 "/verify with the bad value: exit 2"
 before=$(passes)
@@ -180,6 +216,8 @@ reg_set "$pol" EdgeServers '10.0.0.0/8, LocalSubnet'
 expect_trace 'EdgeServers=10\.0\.0\.0/255\.0\.0\.0,LocalSubnet \(policy\)' 10 "fixed value: configuration in effect again"
 sleep 1
 if [ "$(passes)" -gt "$before" ]; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
+wait_state Compliant 0x1 5
+state_is "the next pass records Compliant 1 and no error" - Compliant=1 LastError=
 
 # --- a DLO component installed later: its rules within seconds ---
 # DLOMaintenanceSvc is the Maintenance Server's service (policies/dlo-10.0.detect).
@@ -195,8 +233,16 @@ expect_trace 'pass \(drift-repair interval\)' 15 "drift-repair pass after the in
 line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
 id=$(printf '%s' "$line" | cut -f1)
 good=$(printf '%s' "$line" | cut -f2)
+sleep 1.1
+changed=$(state_value LastChange)
 quiet wine reg add "$rules_key" /v "$id" /t REG_SZ /d "$(printf '%s' "$good" | sed 's/|RPort=443|/|RPort=4443|/')" /f
 expect_trace ' 1101 warning pass \(drift-repair interval\): firewall rules changed by someone else were put back.*0 added, 1 updated, 0 removed' 15 "event 1101: the damaged rule repaired at the next interval"
+# The repairing pass records the state it left (compliant), and LastChange: it changed the firewall.
+_end=$(($(now_ms) + 5000))
+while [ "$(state_value LastChange)" = "$changed" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+verify_json
+state_is "after the repair: the State key says compliant, as /verify /json" "$work/verify.json" Compliant=1 Drifted=0
+if [ "$(state_value LastChange)" != "$changed" ]; then ok "the repair moved LastChange ($changed -> $(state_value LastChange))"; else not_ok "LastChange stayed $changed after the repair"; fi
 now=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|' | cut -f2)
 if [ "$now" = "$good" ]; then ok "the damaged rule is back as it was"; else not_ok "the rule is now: $now"; fi
 quiet wine sc delete DLOMaintenanceSvc
@@ -213,6 +259,25 @@ expect_trace ' 1001 info stop requested' 5 "event 1001: service stopped"
 starts=$(grep -c ' 1000 info' "$trace")
 if [ "$starts" -eq 1 ]; then ok "one service process from start to stop"; else not_ok "the service started $starts times: was it ended by Wine in between?"; fi
 
+# --- the State key without the service: a drift /verify finds is recorded at once ---
+line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
+quiet wine reg add "$rules_key" /v "$(printf '%s' "$line" | cut -f1)" /t REG_SZ /d "$(printf '%s' "$line" | cut -f2 | sed 's/|RPort=443|/|RPort=4443|/')" /f
+verify_json
+expect_rc 1 "/verify after a drift"
+state_is "/verify records the drift: Compliant 0, as /verify /json says" "$work/verify.json" Compliant=0 Drifted=1
+last=$(state_value LastPass)
+sleep 1.1
+run_exe "$unelevated" "$wexe" /verify
+expect_rc 1 "unelevated /verify"
+expect_empty "$err" "unelevated /verify says nothing of the State key"
+if [ "$(state_value LastPass)" = "$last" ]; then ok "unelevated /verify records nothing"; else not_ok "unelevated /verify wrote LastPass $(state_value LastPass)"; fi
+run_exe "$exe" /verify /roles:client /mode:exclusive
+if [ "$(state_value LastPass)" = "$last" ]; then ok "/verify with a plan of its own (/roles, /mode) records nothing"; else not_ok "/verify /roles wrote the State key"; fi
+run_exe "$exe" /apply
+expect_rc 0 "/apply repairs the drift"
+verify_json
+state_is "/apply records its result: Compliant 1, as /verify /json says" "$work/verify.json" Compliant=1 Drifted=0
+
 # --- /run in the console, stopped by Ctrl+C (Wine turns SIGINT into CTRL_C_EVENT) ---
 wine "$exe" /run /mode:occasional </dev/null >"$work/run.out" 2>"$work/run.err" &
 pid=$!
@@ -222,6 +287,11 @@ wait "$pid"
 rc=$?
 if [ "$rc" -eq 0 ]; then ok "/run: Ctrl+C stops it, exit 0"; else not_ok "/run exit $rc after Ctrl+C"; fi
 expect_match "$(tr -d '\r' <"$work/run.err")" 'dloagent: info: stopped; the firewall rules stay as they are' "/run says it stopped"
+
+# --- /remove: the agent enforces nothing any more, and the State key goes with its rules ---
+run_exe "$exe" /remove
+expect_rc 0 "/remove"
+if quiet wine reg query "$statekey"; then not_ok "the State key is still there after /remove"; else ok "/remove deleted the State key"; fi
 
 # --- /uninstall of a running service ---
 quiet wine sc start dloagent

@@ -348,3 +348,14 @@ void dlo_state_note_failure(const dlo_platform *plat, const char *message)
     if (dlo_state_record_failure(plat, message, (int64_t)time(NULL), &err))
         dlo_log(DLO_LOG_WARN, "%s", err.msg);
 }
+
+void dlo_state_note_removed(const dlo_platform *plat)
+{
+    dlo_error err;
+
+    if (!may_record(plat))
+        return;
+    dlo_error_clear(&err);
+    if (plat->write_values(plat->ctx, DLO_STATE_KEY, NULL, 0, true, &err))
+        dlo_log(DLO_LOG_WARN, "cannot delete HKLM\\%s: %s", DLO_STATE_KEY, err.msg);
+}

@@ -219,6 +219,8 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
         note_failure(plat, cli, err);
     else if (t && machine_plan(cli))
         dlo_state_note_apply(plat, &fw, &t->plan, &rep, t->keep_unplanned);
+    else if (!t && !st)
+        dlo_state_note_removed(plat);
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_apply_json(out, &rep, st ? err->msg : NULL);
     else if (!st)
