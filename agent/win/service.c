@@ -29,9 +29,8 @@ static dlo_status agent_reconcile(void *ctx, const dlo_config *cfg, dlo_service_
     return dlo_agent_reconcile(ctx, cfg, mem, why, err);
 }
 
-static void agent_failed(void *ctx, dlo_status st, const char *message)
+static void agent_failed(void *ctx, const char *message)
 {
-    (void)st;
     dlo_state_note_failure(ctx, message);
 }
 

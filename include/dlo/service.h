@@ -52,7 +52,7 @@ typedef struct dlo_service_ops {
     /* Optional: told of a pass that failed (an invalid configuration or a failed reconcile),
      * with the message its event carries, to record it in the compliance state (dlo/state.h).
      * A successful reconcile records its own state. */
-    void (*failed)(void *ctx, dlo_status st, const char *message);
+    void (*failed)(void *ctx, const char *message);
 } dlo_service_ops;
 
 /* The one memory between passes, of the pass and of the reconcile alike. */

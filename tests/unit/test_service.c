@@ -25,7 +25,16 @@ typedef struct fake_engine {
     dlo_mode last_mode;
     dlo_service_loop *last_mem;
     dlo_status result;
+    int failures;
+    char failure[DLO_ERROR_MAX];
 } fake_engine;
+
+static void fake_failed(void *ctx, const char *message)
+{
+    fake_engine *e = ctx;
+    e->failures++;
+    snprintf(e->failure, sizeof(e->failure), "%s", message);
+}
 
 static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, dlo_service_loop *mem,
                                  unsigned why, dlo_error *err)
@@ -216,6 +225,29 @@ static void test_wake_text(void **state)
     dlo_buf_free(&b);
 }
 
+/* The compliance state records a failed pass with the message of its event; a good pass
+ * records its own. */
+static void test_failed_passes_are_told(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    r.ops.failed = fake_failed;
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(r.engine.failures, 0);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "sometimes");
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_E_CONFIG);
+    assert_int_equal(r.engine.failures, 1);
+    assert_non_null(strstr(r.engine.failure, "value BOIMode holds REG_SZ \"sometimes\""));
+    fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
+    r.engine.result = DLO_E_FIREWALL;
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_E_FIREWALL);
+    assert_int_equal(r.engine.failures, 2);
+    assert_string_equal(r.engine.failure, "the firewall said no");
+    rig_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
         cmocka_unit_test(test_overrides_of_run),
         cmocka_unit_test(test_wake_text),
+        cmocka_unit_test(test_failed_passes_are_told),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

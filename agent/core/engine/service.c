@@ -77,7 +77,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
             dlo_config_free(&s->logged);
         s->have_logged = false;
         if (ops->failed)
-            ops->failed(ops->ctx, st, err.msg);
+            ops->failed(ops->ctx, err.msg);
         goto cleanup_cfg;
     }
     *interval_seconds = cfg.interval_seconds;
@@ -107,7 +107,7 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
             dlo_log_event(DLO_EV_RECONCILE_FAILED, DLO_LOG_ERR, "pass failed (for: %s): %s",
                           dlo_buf_str(&text), err.msg);
         if (ops->failed)
-            ops->failed(ops->ctx, st, err.msg);
+            ops->failed(ops->ctx, err.msg);
         goto cleanup_cfg;
     }
     keep(&s->applied, &s->have_applied, &cfg);
