@@ -4,6 +4,7 @@
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/effective.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
@@ -42,7 +43,7 @@ static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *
     return DLO_E_NOTFOUND;
 }
 
-static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys};
+static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys, NULL};
 
 /* The configuration of this run: the registry, overridden by the command line. */
 static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_config *cfg,
@@ -241,7 +242,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     st = open_firewall(plat, &fw, err);
     if (st)
         goto cleanup_target;
-    st = dlo_reconcile_verify(&fw, &t.plan.rules, &rep, compliant, err);
+    st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
             dlo_report_verify_json(out, &rep, *compliant);
