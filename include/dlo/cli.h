@@ -33,6 +33,7 @@ typedef enum dlo_command {
 
 typedef enum dlo_option {
     DLO_OPT_JSON,
+    DLO_OPT_STRICT,
     DLO_OPT_ROLES,
     DLO_OPT_MODE,
     DLO_OPT_POLICY,

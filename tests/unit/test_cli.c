@@ -45,6 +45,11 @@ static void test_flag_and_command_any_order(void **state)
 
     assert_int_equal(PARSE(&cli, &err, "/version"), DLO_OK);
     assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
+
+    assert_int_equal(PARSE(&cli, &err, "/Strict", "/verify"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_VERIFY);
+    assert_true(dlo_cli_flag(&cli, DLO_OPT_STRICT));
+    assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
 }
 
 static void test_repeated_same_command_is_fine(void **state)

@@ -165,6 +165,12 @@ def test_overexposure():
     check("'GPO any protocol on 90' (Group Policy)" in msgs and "any protocol" in msgs,
           "the Group Policy rule is named, any protocol")
     check("warning  overexposed:" in text, "the text lists the warnings")
+    rc, rep, text = verify("/strict")
+    check(rc == 1 and rep["compliant"] is False and text.startswith("NOT COMPLIANT"),
+          "/strict: the warnings make /verify exit 1 (%d)" % rc)
+    start()
+    rc, rep, text = verify("/strict")
+    check(rc == 0, "/strict with no warning: exit 0 (%d)" % rc)
 
 
 def main():

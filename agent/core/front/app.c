@@ -243,6 +243,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (st)
         goto cleanup_target;
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
+    if (!st && rep.n_warnings && dlo_cli_flag(cli, DLO_OPT_STRICT))
+        *compliant = false;
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
             dlo_report_verify_json(out, &rep, *compliant);

@@ -34,6 +34,8 @@ static const cli_switch switches[] = {
     {"matrix", SW_COMMAND, DLO_CMD_MATRIX, NULL,
      "Show the port matrix in use (built-in, or /policy:FILE)."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
+    {"strict", SW_FLAG, DLO_OPT_STRICT, NULL,
+     "With /verify: any warning (such as an overexposed port) makes it exit 1."},
     {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
      "Read the port matrix from FILE, not the built-in one."},
     {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
