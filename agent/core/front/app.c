@@ -5,6 +5,7 @@
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/effective.h"
+#include "dlo/export.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
@@ -156,6 +157,18 @@ static dlo_status cmd_probe(const dlo_platform *plat, const dlo_cli *cli, dlo_bu
         dlo_error_prefix(err, "/probe: ");
     dlo_config_free(&cfg);
     dlo_portset_free(&extra);
+    return st;
+}
+
+static dlo_status cmd_export(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_target t;
+    dlo_status st = build_target(plat, cli, &t, err);
+    if (st)
+        return st;
+    st = dlo_export(out, &t.plan, cli->values[DLO_OPT_EXPORT], err);
+    dlo_target_free(&t);
     return st;
 }
 
@@ -364,6 +377,8 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
         return cmd_plan(plat, cli, out, err);
     case DLO_CMD_MATRIX:
         return cmd_matrix(plat, cli, out, err);
+    case DLO_CMD_EXPORT:
+        return cmd_export(plat, cli, out, err);
     case DLO_CMD_APPLY:
         return cmd_apply(plat, cli, out, err);
     case DLO_CMD_REMOVE:
