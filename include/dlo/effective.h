@@ -48,8 +48,8 @@ typedef struct dlo_effective {
 void dlo_effective_init(dlo_effective *e);
 void dlo_effective_free(dlo_effective *e);
 
-/* Reads the rule strings of HKLM\`key` (a FirewallRules key) into out. An absent key is an
- * empty store; DLO_E_ACCESS and other failures name the key. */
+/* Reads the rule strings of HKLM\`key` (a FirewallRules key) into out. DLO_E_NOTFOUND: no
+ * such key; DLO_E_ACCESS and other failures name the key. */
 dlo_status dlo_rule_store_read(const dlo_registry *reg, const char *key, dlo_rule_list *out,
                                size_t *skipped, dlo_error *err);
 
@@ -63,13 +63,16 @@ dlo_status dlo_effective_read(const dlo_registry *reg, dlo_effective *out, dlo_e
  * outbound Block), local rules that do not apply and whether Group Policy delivers the agent's
  * rules instead (then those rules count as right and rep->note says so; else the gp-override
  * problem names what Group Policy lacks), Block rules of the Group Policy store, and Allow
- * rules of others that open a planned port wider than the plan (warnings). Sets
- * rep->sources and recomputes *compliant. */
+ * rules of others that open a planned port wider than the plan (warnings). Where the local
+ * store was read (e->local.rules_read), rep->firewall is that store as read, every property of
+ * every rule (dlo_effective_verify makes it so); COM's enumeration is not, so others' Allow rules
+ * of the local store are judged only then. Sets rep->sources and recomputes *compliant. */
 dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state,
                                const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
                                dlo_error *err);
 
-/* dlo_reconcile_verify, then the stores read and judged. */
+/* The stores read, dlo_reconcile_verify over the local store as read (COM enumerates it where
+ * the account may not read it), then judged. */
 dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *reg,
                                 const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
                                 dlo_error *err);

@@ -57,11 +57,9 @@ dlo_status dlo_rule_store_read(const dlo_registry *reg, const char *key, dlo_rul
                                size_t *skipped, dlo_error *err)
 {
     store_reader sr = {out, skipped};
-    dlo_status st;
     if (!reg->values)
         return dlo_error_set(err, DLO_E_IO, "HKLM\\%s cannot be listed on this platform", key);
-    st = reg->values(reg->ctx, DLO_REG_VIEW_64, key, add_rule_value, &sr, err);
-    return st == DLO_E_NOTFOUND ? DLO_OK : st;
+    return reg->values(reg->ctx, DLO_REG_VIEW_64, key, add_rule_value, &sr, err);
 }
 
 static int setting(const dlo_registry *reg, const char *key, const char *name)
@@ -97,8 +95,10 @@ static void read_settings(const dlo_registry *reg, const char *base, const char 
     }
 }
 
+/* An absent FirewallRules key is an empty store for Group Policy; for the local store, which
+ * Windows always has, it means the registry is not the firewall's (COM then enumerates). */
 static dlo_status read_store(const dlo_registry *reg, const char *base, const char *private_key,
-                             dlo_rule_store *out, dlo_error *err)
+                             bool absent_is_empty, dlo_rule_store *out, dlo_error *err)
 {
     char key[256];
     dlo_error local;
@@ -110,7 +110,7 @@ static dlo_status read_store(const dlo_registry *reg, const char *base, const ch
     st = dlo_rule_store_read(reg, key, &out->rules, &out->skipped, &local);
     if (st == DLO_E_NOMEM)
         return dlo_error_set(err, st, "%s", local.msg);
-    out->rules_read = st == DLO_OK;
+    out->rules_read = st == DLO_OK || (st == DLO_E_NOTFOUND && absent_is_empty);
     return DLO_OK;
 }
 
@@ -143,9 +143,9 @@ dlo_status dlo_effective_read(const dlo_registry *reg, dlo_effective *out, dlo_e
         out->gp.rules_read = true; /* nothing to see: no Group Policy here */
         return DLO_OK;
     }
-    st = read_store(reg, DLO_GP_POLICY_KEY, "PrivateProfile", &out->gp, err);
+    st = read_store(reg, DLO_GP_POLICY_KEY, "PrivateProfile", true, &out->gp, err);
     if (!st)
-        st = read_store(reg, DLO_LOCAL_POLICY_KEY, "StandardProfile", &out->local, err);
+        st = read_store(reg, DLO_LOCAL_POLICY_KEY, "StandardProfile", false, &out->local, err);
     return st;
 }
 
@@ -488,15 +488,15 @@ static unsigned open_profiles(const judge *j, const dlo_rule *want)
     return open;
 }
 
-static dlo_status judge_exposure(judge *j, const dlo_rule_store *s, const char *where,
+static dlo_status judge_exposure(judge *j, const dlo_rule_list *rules, const char *where,
                                  const unsigned *open, dlo_buf *msg)
 {
     dlo_buf how;
     size_t i, k;
     dlo_status st = DLO_OK;
     dlo_buf_init(&how);
-    for (i = 0; i < s->rules.count && !st; i++) {
-        const dlo_rule *f = &s->rules.items[i];
+    for (i = 0; i < rules->count && !st; i++) {
+        const dlo_rule *f = &rules->items[i];
         for (k = 0; k < j->plan->count; k++) {
             const dlo_rule *w = &j->plan->items[k];
             if (!wider(f, w, open[k], &how))
@@ -573,9 +573,9 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
     if (!st)
         st = judge_gp_blocks(&j, &msg);
     if (!st && e->local.rules_read)
-        st = judge_exposure(&j, &e->local, "local store", open, &msg);
+        st = judge_exposure(&j, &rep->firewall, "local store", open, &msg);
     if (!st)
-        st = judge_exposure(&j, &e->gp, "Group Policy", open, &msg);
+        st = judge_exposure(&j, &e->gp.rules, "Group Policy", open, &msg);
     if (!st)
         st = judge_sources(&j, &counted);
     *compliant = !st && counted == 0 && rep->n_problems == 0;
@@ -585,20 +585,60 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
     return st;
 }
 
+/* The local store as read from the registry, behind the backend interface for the diff of
+ * /verify, which writes nothing: a COM enumeration of 20,000 rules costs as much again as reading
+ * the store, so the analysis reads it once, as rule strings. */
+typedef struct store_fw {
+    const dlo_fw_backend *real; /* for the profile state */
+    dlo_rule_list *rules;       /* moved into the report's enumeration */
+} store_fw;
+
+static dlo_status store_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
+{
+    store_fw *s = ctx;
+    (void)err;
+    dlo_rule_list_free(out);
+    *out = *s->rules;
+    dlo_rule_list_init(s->rules);
+    return DLO_OK;
+}
+
+static dlo_status store_get_state(void *ctx, dlo_fw_state *out, dlo_error *err)
+{
+    const store_fw *s = ctx;
+    return s->real->get_state(s->real->ctx, out, err);
+}
+
+static void store_release(void *ctx, dlo_rule_list *list)
+{
+    (void)ctx;
+    (void)list;
+}
+
 dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *reg,
                                 const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
                                 dlo_error *err)
 {
     dlo_effective e;
     dlo_fw_state state;
-    dlo_status st = dlo_reconcile_verify(fw, plan, rep, compliant, err);
-    if (st)
-        return st;
+    store_fw sf;
+    dlo_fw_backend local;
+    dlo_status st = dlo_effective_read(reg, &e, err);
+
+    memset(rep, 0, sizeof(*rep));
+    memset(&local, 0, sizeof(local));
+    sf.real = fw;
+    sf.rules = &e.local.rules;
+    local.ctx = &sf;
+    local.enumerate = store_enumerate;
+    local.get_state = store_get_state;
+    local.release = store_release;
+    /* Where the account may not read the store, COM enumerates it. */
+    if (!st)
+        st = dlo_reconcile_verify(e.local.rules_read ? &local : fw, plan, rep, compliant, err);
     memset(&state, 0, sizeof(state));
-    st = fw->get_state(fw->ctx, &state, err);
-    if (st)
-        return st;
-    st = dlo_effective_read(reg, &e, err);
+    if (!st)
+        st = fw->get_state(fw->ctx, &state, err);
     if (!st)
         st = dlo_effective_judge(&e, &state, plan, rep, compliant, err);
     dlo_effective_free(&e);
