@@ -71,6 +71,13 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
                                const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
                                dlo_error *err);
 
+/* For the service's pass event: one sentence on the effective policy of the plan, appended to
+ * out ("local rules take effect on every planned profile", or where they do not, why, and
+ * whether Group Policy supplies the agent's rules there). Returns true when local rules do not
+ * take effect on a planned profile; *supplied says whether Group Policy delivers them all. */
+bool dlo_effective_summary(const dlo_effective *e, const dlo_fw_state *state,
+                           const dlo_rule_list *plan, bool *supplied, dlo_buf *out);
+
 /* The stores read, dlo_reconcile_verify over the local store as read (COM enumerates it where
  * the account may not read it), then judged. */
 dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *reg,

@@ -13,9 +13,13 @@
 
 #include "dlo/effective.h"
 #include "dlo/plan.h"
+#include "dlo/platform.h"
 #include "dlo/policy.h"
+#include "dlo/service.h"
+#include "dlo/target.h"
 #include "fake_registry.h"
 #include "fwmem.h"
+#include "log_capture.h"
 #include "testutil.h"
 
 #define GP_RULES    DLO_GP_POLICY_KEY "\\FirewallRules"
@@ -338,6 +342,82 @@ static void test_values_enumeration_of_the_fake(void **state)
     dlo_rule_list_free(&l);
 }
 
+/* ---- the service's pass ---- */
+
+static dlo_status pass_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
+{
+    (void)ctx;
+    if (strcmp(name, "PORTMATRIX") != 0)
+        return dlo_error_set(err, DLO_E_NOTFOUND, "no %s", name);
+    test_read_source_file("policies/dlo-10.0.ports", out);
+    return DLO_OK;
+}
+
+static dlo_status pass_open_firewall(void *ctx, dlo_fw_backend *out, dlo_error *err)
+{
+    (void)err;
+    *out = fwmem_backend(ctx);
+    return DLO_OK;
+}
+
+static void pass_close_firewall(void *ctx, dlo_fw_backend *fw)
+{
+    (void)ctx;
+    memset(fw, 0, sizeof(*fw));
+}
+
+static void service_pass(dlo_service_loop *mem)
+{
+    dlo_platform plat = {.ctx = &m,
+                         .load_embedded = pass_embedded,
+                         .open_firewall = pass_open_firewall,
+                         .close_firewall = pass_close_firewall,
+                         .registry = &f.reg};
+    dlo_config cfg;
+    dlo_error err;
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    cfg.mode = DLO_MODE_EXCLUSIVE;
+    cfg.roles_set = true;
+    cfg.roles = DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER);
+    dlo_error_clear(&err);
+    if (dlo_agent_reconcile(&plat, &cfg, mem, DLO_WAKE_TIMER, &err) != DLO_OK)
+        fail_msg("pass failed: %s", err.msg);
+    dlo_config_free(&cfg);
+}
+
+static void test_service_pass_reports_the_effective_policy(void **state)
+{
+    dlo_service_loop mem;
+    (void)state;
+    memset(&mem, 0, sizeof(mem));
+    log_capture_start(NULL); /* lines: EVENT LEVEL TEXT, 0 info, 1 warning */
+    service_pass(&mem);
+    assert_true(log_has("1102 0 pass (drift-repair interval): all 6 firewall rules"));
+    assert_true(log_has("as planned; local rules take effect on every planned profile"));
+    assert_false(log_has("1400"));
+
+    log_capture_reset();
+    fake_reg_dword(&f, DLO_GP_POLICY_KEY "\\PublicProfile", "AllowLocalPolicyMerge", 0);
+    service_pass(&mem);
+    assert_true(log_has("1400 1 local rules do not take effect on the Public profile "
+                        "(AllowLocalPolicyMerge = 0 in Group Policy): Group Policy lacks 6 of "
+                        "the agent's rules there"));
+    assert_true(log_has("1102 0 pass (drift-repair interval): all 6 firewall rules for mode "
+                        "exclusive"));
+    log_capture_reset();
+    service_pass(&mem); /* said once */
+    assert_false(log_has("1400"));
+
+    log_capture_reset();
+    mem.gp_override_reported = false;
+    plant_plan_in(&f, GP_RULES);
+    service_pass(&mem);
+    assert_true(log_has("1400 0 local rules do not take effect on the Public profile "
+                        "(AllowLocalPolicyMerge = 0 in Group Policy): Group Policy supplies the "
+                        "agent's rules there"));
+    log_capture_stop(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_block_rule_from_group_policy, begin, end),
         cmocka_unit_test_setup_teardown(test_overexposure_is_a_warning, begin, end),
         cmocka_unit_test_setup_teardown(test_values_enumeration_of_the_fake, begin, end),
+        cmocka_unit_test_setup_teardown(test_service_pass_reports_the_effective_policy, begin, end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -585,6 +585,46 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
     return st;
 }
 
+bool dlo_effective_summary(const dlo_effective *e, const dlo_fw_state *state,
+                           const dlo_rule_list *plan, bool *supplied, dlo_buf *out)
+{
+    profile_view v[3];
+    unsigned inert = 0;
+    size_t i, lacking = 0;
+    int p;
+    view_profiles(e, state, v);
+    for (i = 0; i < plan->count; i++)
+        for (p = 0; p < 3; p++)
+            if (!v[p].local_applies && (planned_profiles(&plan->items[i]) & (1u << p)))
+                inert |= 1u << p;
+    *supplied = true;
+    if (!inert) {
+        dlo_buf_puts(out, "local rules take effect on every planned profile");
+        return false;
+    }
+    for (i = 0; i < plan->count; i++) {
+        const dlo_rule *want = &plan->items[i], *closest;
+        unsigned need = planned_profiles(want) & inert;
+        if (need && !gp_rule_for(&e->gp, want, need, &closest))
+            lacking++;
+    }
+    *supplied = lacking == 0;
+    dlo_buf_puts(out, "local rules do not take effect on the ");
+    profiles_text(out, inert);
+    for (p = 0; p < 3 && !(inert & (1u << p)); p++)
+        ;
+    dlo_buf_printf(out, " profile (%s): ", v[p].why_not);
+    if (!lacking)
+        dlo_buf_puts(out, "Group Policy supplies the agent's rules there");
+    else
+        dlo_buf_printf(out,
+                       "Group Policy lacks %zu of the agent's rules there, which have no effect "
+                       "until they are deployed through Group Policy (dloagent /export:powershell) "
+                       "or local rules are allowed to merge",
+                       lacking);
+    return true;
+}
+
 /* The local store as read from the registry, behind the backend interface for the diff of
  * /verify, which writes nothing: a COM enumeration of 20,000 rules costs as much again as reading
  * the store, so the analysis reads it once, as rule strings. */
