@@ -211,7 +211,7 @@ static dlo_status props_read(void *ctx, dlo_reg_view view, const char *key, cons
 /* The agent's verdict on the values the registry shows. */
 static dlo_status check(props *ps, show what, const prop *one, dlo_error *err)
 {
-    const dlo_registry reg = {ps, props_read, NULL};
+    const dlo_registry reg = {ps, props_read, NULL, NULL};
     dlo_config cfg;
     dlo_status st;
 

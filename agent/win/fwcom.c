@@ -535,6 +535,7 @@ static dlo_status fw_get_state(void *ctx, dlo_fw_state *out, dlo_error *err)
     if (FAILED(hr))
         return hr_error(err, hr, "INetFwPolicy2::get_LocalPolicyModifyState", NULL);
     out->gp_override = modify == NET_FW_MODIFY_STATE_GP_OVERRIDE;
+    out->inbound_blocked = modify == NET_FW_MODIFY_STATE_INBOUND_BLOCKED;
     return DLO_OK;
 }
 

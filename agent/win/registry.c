@@ -238,9 +238,109 @@ static dlo_status win_reg_subkeys(void *ctx, dlo_reg_view view, const char *key,
     return st;
 }
 
+/* Buffers for RegEnumValueW: the longest name and data the key holds, data capped at what the
+ * reader accepts. */
+typedef struct value_bufs {
+    wchar_t *name;
+    DWORD name_cap; /* characters, terminator included */
+    BYTE *data;
+    DWORD data_cap; /* bytes, two NUL characters of room past it */
+} value_bufs;
+
+static LSTATUS value_bufs_grow(value_bufs *b, DWORD name_len, DWORD data_len)
+{
+    if (data_len > DLO_REG_MAX_READ)
+        data_len = DLO_REG_MAX_READ;
+    if (name_len + 1 > b->name_cap) {
+        free(b->name);
+        b->name_cap = name_len + 1;
+        b->name = malloc((size_t)b->name_cap * sizeof(wchar_t));
+    }
+    if (data_len > b->data_cap || !b->data) {
+        free(b->data);
+        b->data_cap = data_len;
+        b->data = malloc((size_t)b->data_cap + 2 * sizeof(wchar_t));
+    }
+    return b->name && b->data ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* Value i of h into b and out. A value larger than the reader accepts comes back oversize; one
+ * that grew since the buffers were sized makes them grow. */
+static LSTATUS enum_value(HKEY h, DWORD i, value_bufs *b, dlo_reg_value *out)
+{
+    for (;;) {
+        DWORD nlen = b->name_cap, size = b->data_cap, type = 0;
+        LSTATUS rc = RegEnumValueW(h, i, b->name, &nlen, NULL, &type, b->data, &size);
+        if (rc == ERROR_MORE_DATA) {
+            nlen = b->name_cap;
+            rc = RegEnumValueW(h, i, b->name, &nlen, NULL, &type, NULL, &size);
+            if (rc == ERROR_MORE_DATA) /* the name itself grew */
+                rc = value_bufs_grow(b, b->name_cap * 2, b->data_cap);
+            else if (rc == ERROR_SUCCESS && size <= DLO_REG_MAX_READ)
+                rc = value_bufs_grow(b, nlen, size);
+            else if (rc == ERROR_SUCCESS) {
+                out->type = type;
+                out->size = size;
+                out->oversize = 1;
+                return ERROR_SUCCESS;
+            }
+            if (rc != ERROR_SUCCESS)
+                return rc;
+            continue;
+        }
+        if (rc != ERROR_SUCCESS)
+            return rc;
+        memset(b->data + size, 0, 2 * sizeof(wchar_t));
+        out->type = type;
+        out->size = size;
+        return decode_value(type, b->data, size, out) ? ERROR_NOT_ENOUGH_MEMORY : ERROR_SUCCESS;
+    }
+}
+
+static dlo_status win_reg_values(void *ctx, dlo_reg_view view, const char *key, dlo_reg_value_fn fn,
+                                 void *user, dlo_error *err)
+{
+    value_bufs b = {0};
+    DWORD i, name_len = 0, data_len = 0;
+    char what[600];
+    HKEY h;
+    LSTATUS rc;
+    dlo_status st;
+
+    (void)ctx;
+    st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
+    if (st)
+        return st;
+    rc = RegQueryInfoKeyW(h, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &name_len, &data_len, NULL,
+                          NULL);
+    if (rc == ERROR_SUCCESS)
+        rc = value_bufs_grow(&b, name_len, data_len);
+    for (i = 0; rc == ERROR_SUCCESS && !st; i++) {
+        dlo_reg_value v;
+        char *name;
+        dlo_reg_value_init(&v);
+        rc = enum_value(h, i, &b, &v);
+        if (rc == ERROR_SUCCESS) {
+            name = win_utf16_to_utf8(b.name);
+            st = name ? fn(user, name, &v, err) : dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+            free(name);
+        }
+        dlo_reg_value_free(&v);
+    }
+    RegCloseKey(h);
+    free(b.name);
+    free(b.data);
+    if (!st && rc != ERROR_NO_MORE_ITEMS) {
+        snprintf(what, sizeof(what), "cannot list the values of HKLM\\%s (%s)", key,
+                 dlo_reg_view_name(view));
+        st = win_error_set(err, (unsigned long)rc, what);
+    }
+    return st;
+}
+
 const dlo_registry *win_registry(void)
 {
-    static const dlo_registry reg = {NULL, win_reg_read, win_reg_subkeys};
+    static const dlo_registry reg = {NULL, win_reg_read, win_reg_subkeys, win_reg_values};
     return &reg;
 }
 

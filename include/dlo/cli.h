@@ -29,10 +29,13 @@ typedef enum dlo_command {
     DLO_CMD_RUN,
     DLO_CMD_SERVICE,
     DLO_CMD_PROBE,
+    DLO_CMD_EXPORT,
 } dlo_command;
 
 typedef enum dlo_option {
     DLO_OPT_JSON,
+    DLO_OPT_STRICT,
+    DLO_OPT_EXPORT, /* the format of /export:FORMAT, the one command with a value */
     DLO_OPT_ROLES,
     DLO_OPT_MODE,
     DLO_OPT_POLICY,

@@ -18,6 +18,7 @@ typedef struct dlo_fw_state {
     bool outbound_block[3];    /* default outbound action is Block, per profile */
     bool inbound_block[3];     /* default inbound action is Block, per profile */
     bool gp_override;          /* Group Policy makes local rules ineffective */
+    bool inbound_blocked;      /* LocalPolicyModifyState INBOUND_BLOCKED: no unsolicited inbound */
 } dlo_fw_state;
 
 typedef struct dlo_fw_backend {

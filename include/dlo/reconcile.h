@@ -72,9 +72,22 @@ typedef struct dlo_report {
     bool rollback_failed;  /* ... and putting them back failed too */
     dlo_problem *problems; /* verify: what makes rules ineffective */
     size_t n_problems;
+    /* verify with the effective policy (dlo/effective.h); empty otherwise */
+    dlo_problem *warnings; /* what opens more than the plan: kind "overexposed" */
+    size_t n_warnings;
+    const dlo_rule_list *plan; /* the plan verified, which sources follows */
+    const char **sources;      /* per planned rule: "local", "group-policy", or NULL (neither) */
+    char *note;                /* for people: where the rules that take effect come from */
 } dlo_report;
 
 void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
+
+/* Whether `block`, someone else's enabled Block rule, stops traffic `want` allows (a Block rule
+ * wins over any Allow rule on Windows). */
+bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want);
+/* Appends a problem (or, with warnings, a warning) to the report. */
+dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
+                          dlo_error *err);
 
 /* Makes the owned rules exactly the plan. On a failed write the owned rules are put back as
  * they were before the run (a second enumeration, then the same diff toward the snapshot) and

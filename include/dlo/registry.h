@@ -49,6 +49,12 @@ typedef struct dlo_reg_value {
  * legitimately larger than a few KiB. */
 #define DLO_REG_MAX_READ (256u * 1024u)
 
+/* Called for each value of a key, in the registry's order: its name and its data, read as
+ * `read` reads a value (an oversize value comes with its type and size only). A status other
+ * than DLO_OK stops the enumeration and is returned. */
+typedef dlo_status (*dlo_reg_value_fn)(void *user, const char *name, const dlo_reg_value *value,
+                                       dlo_error *err);
+
 typedef struct dlo_registry {
     void *ctx;
     /* Reads value `name` ("" = the default value) of key HKLM\`key`
@@ -62,6 +68,11 @@ typedef struct dlo_registry {
      * such key; other failures name the key and the reason. */
     dlo_status (*subkeys)(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
                           dlo_error *err);
+    /* Calls fn for every value of HKLM\`key` in `view`, reading names and data in one pass
+     * (the firewall's rule stores hold thousands of values). DLO_E_NOTFOUND: no such key; other
+     * failures name the key and the reason. NULL where the registry cannot list values. */
+    dlo_status (*values)(void *ctx, dlo_reg_view view, const char *key, dlo_reg_value_fn fn,
+                         void *user, dlo_error *err);
 } dlo_registry;
 
 /* reg->read, then the checks every reader of a number needs: a REG_DWORD whose data is not 4

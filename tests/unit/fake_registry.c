@@ -16,19 +16,8 @@ static fake_entry *find(fake_registry *f, dlo_reg_view view, const char *key, co
     return NULL;
 }
 
-static dlo_status fake_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
-                            dlo_reg_value *out, dlo_error *err)
+static dlo_status fill_value(const fake_entry *e, dlo_reg_value *out, dlo_error *err)
 {
-    fake_registry *f = ctx;
-    const fake_entry *e = find(f, view, key, name);
-
-    f->reads++;
-    dlo_reg_value_init(out);
-    if (!e)
-        return DLO_E_NOTFOUND;
-    if (e->fail)
-        return dlo_error_set(err, e->fail, "HKLM\\%s value %s cannot be read: %s", key, name,
-                             e->fail == DLO_E_ACCESS ? "Access denied" : dlo_status_name(e->fail));
     out->type = e->type;
     out->number = e->number;
     out->size = e->size;
@@ -42,6 +31,50 @@ static dlo_status fake_read(void *ctx, dlo_reg_view view, const char *key, const
         out->text_len = e->text_len;
     }
     return DLO_OK;
+}
+
+static dlo_status fake_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                            dlo_reg_value *out, dlo_error *err)
+{
+    fake_registry *f = ctx;
+    const fake_entry *e = find(f, view, key, name);
+
+    f->reads++;
+    dlo_reg_value_init(out);
+    if (!e)
+        return DLO_E_NOTFOUND;
+    if (e->fail)
+        return dlo_error_set(err, e->fail, "HKLM\\%s value %s cannot be read: %s", key, name,
+                             e->fail == DLO_E_ACCESS ? "Access denied" : dlo_status_name(e->fail));
+    return fill_value(e, out, err);
+}
+
+/* A value set to fail makes the whole listing fail, as an unreadable key does. */
+static dlo_status fake_values(void *ctx, dlo_reg_view view, const char *key, dlo_reg_value_fn fn,
+                              void *user, dlo_error *err)
+{
+    fake_registry *f = ctx;
+    size_t i;
+    bool exists = false;
+    dlo_status st = DLO_OK;
+
+    f->listings++;
+    for (i = 0; i < f->n && !st; i++) {
+        const fake_entry *e = &f->entries[i];
+        dlo_reg_value v;
+        if (e->view != view || !dlo_str_equal_ci(e->key, key))
+            continue;
+        exists = true;
+        if (e->fail)
+            return dlo_error_set(err, e->fail, "cannot list the values of HKLM\\%s: %s", key,
+                                 dlo_status_name(e->fail));
+        dlo_reg_value_init(&v);
+        st = fill_value(e, &v, err);
+        if (!st)
+            st = fn(user, e->name, &v, err);
+        dlo_reg_value_free(&v);
+    }
+    return st ? st : exists ? DLO_OK : DLO_E_NOTFOUND;
 }
 
 static bool listed(const dlo_strlist *l, const char *name)
@@ -92,6 +125,7 @@ const dlo_registry *fake_reg_seam(fake_registry *f)
     f->reg.ctx = f;
     f->reg.read = fake_read;
     f->reg.subkeys = fake_subkeys;
+    f->reg.values = fake_values;
     return &f->reg;
 }
 

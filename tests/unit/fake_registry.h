@@ -9,12 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKE_REG_MAX 64
+#define FAKE_REG_MAX 128
 
 typedef struct fake_entry {
     dlo_reg_view view;
     char key[256];
-    char name[64];
+    char name[128];
     unsigned long type;
     char *text; /* strings, NUL-separated for REG_MULTI_SZ */
     size_t text_len;
@@ -30,6 +30,7 @@ typedef struct fake_registry {
     fake_entry entries[FAKE_REG_MAX];
     size_t n;
     unsigned reads;
+    unsigned listings; /* calls of values */
     /* Listing the subkeys of this key in this view fails with DLO_E_ACCESS. */
     dlo_reg_view broken_view;
     char broken_key[256];

@@ -45,6 +45,11 @@ static void test_flag_and_command_any_order(void **state)
 
     assert_int_equal(PARSE(&cli, &err, "/version"), DLO_OK);
     assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
+
+    assert_int_equal(PARSE(&cli, &err, "/Strict", "/verify"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_VERIFY);
+    assert_true(dlo_cli_flag(&cli, DLO_OPT_STRICT));
+    assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
 }
 
 static void test_repeated_same_command_is_fine(void **state)
@@ -62,6 +67,26 @@ static void expect_usage(dlo_status st, const dlo_error *err, const char *needle
     assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
     if (!strstr(err->msg, needle))
         fail_msg("message '%s' does not contain '%s'", err->msg, needle);
+}
+
+static void test_export_is_a_command_with_a_format(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    assert_int_equal(PARSE(&cli, &err, "/roles:client", "/Export:netsh"), DLO_OK);
+    assert_int_equal(cli.command, DLO_CMD_EXPORT);
+    assert_string_equal(cli.values[DLO_OPT_EXPORT], "netsh");
+    expect_usage(PARSE(&cli, &err, "/export"), &err, "/export needs a value: /export:FORMAT");
+    expect_usage(PARSE(&cli, &err, "/export:"), &err, "/export needs a value");
+    expect_usage(PARSE(&cli, &err, "/verify:x"), &err, "/verify takes no value");
+    expect_usage(PARSE(&cli, &err, "/export:json", "/plan"), &err, "both commands");
+    dlo_buf_init(&b);
+    dlo_cli_help(&b);
+    assert_non_null(strstr(dlo_buf_str(&b), "/export:FORMAT"));
+    assert_non_null(strstr(dlo_buf_str(&b), "/strict"));
+    dlo_buf_free(&b);
 }
 
 static void test_errors_name_the_argument(void **state)
@@ -187,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_spellings),
         cmocka_unit_test(test_flag_and_command_any_order),
+        cmocka_unit_test(test_export_is_a_command_with_a_format),
         cmocka_unit_test(test_repeated_same_command_is_fine),
         cmocka_unit_test(test_errors_name_the_argument),
         cmocka_unit_test(test_no_command),

@@ -7,7 +7,8 @@
     1. conformance.exe against the real firewall (tests/conformance);
     2. dloagent.exe /apply on a plan with overlapping remote-address scopes, /verify (exit 0),
        a drift made with Set-NetFirewallRule, /verify (exit 1), /apply, /verify (exit 0),
-       /remove: no rule of the agent left;
+       /remove: no rule of the agent left; the same plan through /export:powershell, run twice
+       by Windows PowerShell 5.1, /verify (exit 0), /remove;
     3. the MSI installed silently, the service running and applying rules, the MSI uninstalled
        silently: no service and no rule of the agent left;
   and checks that every rule not the agent's (or the suite's) is the same before and after.
@@ -106,6 +107,19 @@ Check ((Invoke-Exe $agent (@('/apply') + $plan)) -eq 0) '/apply repairs the drif
 Check ((Invoke-Exe $agent (@('/verify') + $plan)) -eq 0) '/verify after the repair: exit 0'
 Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove: exit 0'
 Check ((Get-OwnedRules).Count -eq 0) '/remove left no rule of the agent'
+
+# 2b. The PowerShell export, run by Windows PowerShell 5.1 against the local store, twice (it
+#     replaces the rules of the agent's Group): /verify then finds the plan, then /remove.
+$script = Join-Path $env:TEMP 'dlo-export.ps1'
+& $agent (@('/export:powershell') + $plan) | Set-Content -Path $script -Encoding ASCII
+Check ($LASTEXITCODE -eq 0) '/export:powershell: exit 0'
+foreach ($run in 1, 2) {
+    & powershell.exe -NoProfile -ExecutionPolicy Bypass -File $script | Out-Host
+    Check ($LASTEXITCODE -eq 0) "the export, run $run by Windows PowerShell 5.1: exit 0"
+    Check ((Invoke-Exe $agent (@('/verify') + $plan)) -eq 0) "/verify after the export's run ${run}: exit 0"
+}
+Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove after the export: exit 0'
+Remove-Item $script
 
 # 3. The MSI, silently, with the service running in between.
 $log = Join-Path $env:TEMP 'dloagent-install.log'

@@ -373,11 +373,19 @@ static const char *const profile_titles[3] = {"Domain", "Private", "Public"};
 static dlo_status add_problem(dlo_report *rep, const char *kind, const char *message,
                               dlo_error *err)
 {
-    dlo_problem *p = realloc(rep->problems, (rep->n_problems + 1) * sizeof(*p));
+    return dlo_report_add(rep, false, kind, message, err);
+}
+
+dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
+                          dlo_error *err)
+{
+    dlo_problem **list = warning ? &rep->warnings : &rep->problems;
+    size_t *n = warning ? &rep->n_warnings : &rep->n_problems;
+    dlo_problem *p = realloc(*list, (*n + 1) * sizeof(*p));
     if (!p)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    rep->problems = p;
-    p = &rep->problems[rep->n_problems];
+    *list = p;
+    p = &p[*n];
     p->kind = NULL;
     p->message = NULL;
     if (dlo_rule_set(&p->kind, kind) || dlo_rule_set(&p->message, message)) {
@@ -385,7 +393,7 @@ static dlo_status add_problem(dlo_report *rep, const char *kind, const char *mes
         free(p->message);
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     }
-    rep->n_problems++;
+    (*n)++;
     return DLO_OK;
 }
 
@@ -394,7 +402,7 @@ static dlo_status add_problem(dlo_report *rep, const char *kind, const char *mes
  * share no port; keywords (RPC, IPHTTPS...) are ports the agent never plans, so they overlap
  * nothing, nor does a list the agent cannot read. Block rules limited to a program or a service
  * only stop that program, which is not DLO's, so they are not counted. */
-static bool blocks(const dlo_rule *block, const dlo_rule *want)
+bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want)
 {
     const char *bp, *wp;
     if (block->action != DLO_ACTION_BLOCK || !block->enabled || is_owned(block))
@@ -459,7 +467,7 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
     for (i = 0; i < rep->firewall.count && !st; i++) {
         const dlo_rule *b = &rep->firewall.items[i];
         for (j = 0; j < plan->count && !st; j++) {
-            if (!blocks(b, &plan->items[j]))
+            if (!dlo_rule_blocks(b, &plan->items[j]))
                 continue;
             snprintf(msg, sizeof(msg),
                      "the rule '%.300s' blocks what '%.300s' allows (a Block "
@@ -503,6 +511,13 @@ void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep)
         free(rep->problems[i].message);
     }
     free(rep->problems);
+    for (i = 0; i < rep->n_warnings; i++) {
+        free(rep->warnings[i].kind);
+        free(rep->warnings[i].message);
+    }
+    free(rep->warnings);
+    free(rep->sources);
+    free(rep->note);
     memset(rep, 0, sizeof(*rep));
 }
 
@@ -644,12 +659,36 @@ void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
     dlo_buf_puts(b, "}\n");
 }
 
+static void problems_text(dlo_buf *b, const char *title, const dlo_problem *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        dlo_buf_printf(b, "  %s %s: %s\n", title, p[i].kind, p[i].message);
+}
+
+static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
+{
+    size_t i;
+    dlo_buf_putc(b, '[');
+    for (i = 0; i < n; i++) {
+        dlo_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
+        dlo_buf_json_str(b, p[i].kind);
+        dlo_buf_json_member(b, "message", p[i].message);
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_putc(b, ']');
+}
+
 void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
 {
-    size_t i, n = rep->diff.count;
+    size_t n = rep->diff.count;
     if (compliant) {
-        dlo_buf_printf(b, "COMPLIANT: all %zu planned rules are present and as planned.\n",
-                       rep->planned);
+        if (rep->note)
+            dlo_buf_printf(b, "COMPLIANT: %s\n", rep->note);
+        else
+            dlo_buf_printf(b, "COMPLIANT: all %zu planned rules are present and as planned.\n",
+                           rep->planned);
+        problems_text(b, "warning ", rep->warnings, rep->n_warnings);
         return;
     }
     dlo_buf_printf(b,
@@ -659,8 +698,10 @@ void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
                    count_kind(rep, DLO_CHANGE_UPDATE, n), count_kind(rep, DLO_CHANGE_REMOVE, n),
                    rep->n_problems, rep->n_problems == 1 ? "" : "s");
     list_changes(b, rep, n, "missing ", "drifted ", "stale   ");
-    for (i = 0; i < rep->n_problems; i++)
-        dlo_buf_printf(b, "  problem  %s: %s\n", rep->problems[i].kind, rep->problems[i].message);
+    problems_text(b, "problem ", rep->problems, rep->n_problems);
+    problems_text(b, "warning ", rep->warnings, rep->n_warnings);
+    if (rep->note)
+        dlo_buf_printf(b, "  note     %s\n", rep->note);
 }
 
 void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
@@ -673,12 +714,25 @@ void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
     names_json(b, rep, n, DLO_CHANGE_UPDATE);
     dlo_buf_puts(b, ", \"stale\": ");
     names_json(b, rep, n, DLO_CHANGE_REMOVE);
-    dlo_buf_puts(b, ", \"problems\": [");
-    for (i = 0; i < rep->n_problems; i++) {
-        dlo_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
-        dlo_buf_json_str(b, rep->problems[i].kind);
-        dlo_buf_json_member(b, "message", rep->problems[i].message);
-        dlo_buf_putc(b, '}');
+    dlo_buf_puts(b, ", \"problems\": ");
+    problems_json(b, rep->problems, rep->n_problems);
+    if (rep->sources && rep->plan) {
+        dlo_buf_puts(b, ", \"warnings\": ");
+        problems_json(b, rep->warnings, rep->n_warnings);
+        dlo_buf_puts(b, ", \"rules\": [");
+        for (i = 0; i < rep->planned; i++) {
+            dlo_buf_puts(b, i ? ", {\"name\": " : "{\"name\": ");
+            dlo_buf_json_str(b, dlo_str(rep->plan->items[i].name));
+            dlo_buf_puts(b, ", \"source\": ");
+            if (rep->sources[i])
+                dlo_buf_json_str(b, rep->sources[i]);
+            else
+                dlo_buf_puts(b, "null");
+            dlo_buf_putc(b, '}');
+        }
+        dlo_buf_putc(b, ']');
+        if (rep->note)
+            dlo_buf_json_member(b, "note", rep->note);
     }
-    dlo_buf_puts(b, "]}\n");
+    dlo_buf_puts(b, "}\n");
 }

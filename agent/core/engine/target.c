@@ -1,5 +1,6 @@
 #include "dlo/target.h"
 
+#include "dlo/effective.h"
 #include "dlo/log.h"
 #include "dlo/reconcile.h"
 #include "dlo/service.h"
@@ -144,7 +145,7 @@ static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
 
 /* What a successful pass did, as one event: nothing to do, drift repaired, or rules applied. */
 static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_report *rep,
-                     unsigned why)
+                     unsigned why, const char *effective)
 {
     size_t added = count_changes(rep, DLO_CHANGE_ADD),
            updated = count_changes(rep, DLO_CHANGE_UPDATE),
@@ -162,37 +163,48 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_repor
         dlo_buf_puts(&roles, "(none)");
     if (rep->writes == 0)
         dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
-                      "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned",
+                      "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned; %s",
                       dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode),
-                      dlo_buf_str(&roles), t->roles_source);
+                      dlo_buf_str(&roles), t->roles_source, effective);
     else if (why == DLO_WAKE_TIMER)
         dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
                       "%s: firewall rules changed by someone else were put back for mode "
-                      "%s: %zu added, %zu updated, %zu removed",
-                      dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed);
+                      "%s: %zu added, %zu updated, %zu removed; %s",
+                      dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed,
+                      effective);
     else
         dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
                       "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
-                      "updated, %zu removed, %zu unchanged",
+                      "updated, %zu removed, %zu unchanged; %s",
                       dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
-                      t->roles_source, added, updated, removed, rep->diff.compliant);
+                      t->roles_source, added, updated, removed, rep->diff.compliant, effective);
     dlo_buf_free(&roles);
     dlo_buf_free(&pass);
 }
 
-/* Group Policy overriding local rules makes the agent's rules void: said once, and again only
- * after it stopped and came back. */
-static void report_gp_override(const dlo_fw_backend *fw, dlo_service_loop *mem)
+/* Local rules that do not take effect (Group Policy's AllowLocalPolicyMerge, or GP_OVERRIDE)
+ * make the agent's rules void unless Group Policy supplies them: said once, and again only
+ * after it stopped and came back. The sentence on the effective policy goes into effective for
+ * the pass event. */
+static void report_gp_override(const dlo_platform *plat, const dlo_fw_backend *fw,
+                               const dlo_rule_list *plan, dlo_service_loop *mem, dlo_buf *effective)
 {
     dlo_fw_state state;
+    dlo_effective e;
+    bool inert, supplied;
 
-    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
+    memset(&state, 0, sizeof(state));
+    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK ||
+        dlo_effective_read(plat->registry, &e, NULL) != DLO_OK) {
+        dlo_buf_puts(effective, "the effective policy could not be read");
         return;
-    if (state.gp_override && !mem->gp_override_reported)
-        dlo_log_event(DLO_EV_GPO_OVERRIDE, DLO_LOG_WARN,
-                      "Group Policy overrides local firewall rules on this machine: the agent's "
-                      "rules have no effect until local rules are allowed to merge");
-    mem->gp_override_reported = state.gp_override;
+    }
+    inert = dlo_effective_summary(&e, &state, plan, &supplied, effective);
+    dlo_effective_free(&e);
+    if (inert && !mem->gp_override_reported)
+        dlo_log_event(DLO_EV_GPO_OVERRIDE, supplied ? DLO_LOG_INFO : DLO_LOG_WARN, "%s",
+                      dlo_buf_str(effective));
+    mem->gp_override_reported = inert;
 }
 
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
@@ -219,11 +231,14 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
                 "are kept this time");
     st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
     if (!st) {
+        dlo_buf effective;
+        dlo_buf_init(&effective);
         report_components(mem, t.plan.roles);
-        log_pass(&t, cfg, &rep, why);
+        report_gp_override(plat, &fw, &t.plan.rules, mem, &effective);
+        log_pass(&t, cfg, &rep, why, dlo_buf_str(&effective));
+        dlo_buf_free(&effective);
         mem->have_roles = true;
         mem->roles = t.plan.roles;
-        report_gp_override(&fw, mem);
         dlo_state_note_apply(plat, &fw, &t.plan, &rep, t.keep_unplanned);
     }
     dlo_report_free(&fw, &rep);

@@ -4,6 +4,8 @@
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/effective.h"
+#include "dlo/export.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
@@ -43,7 +45,7 @@ static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *
     return DLO_E_NOTFOUND;
 }
 
-static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys};
+static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys, NULL};
 
 /* The configuration of this run: the registry, overridden by the command line. */
 static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_config *cfg,
@@ -156,6 +158,18 @@ static dlo_status cmd_probe(const dlo_platform *plat, const dlo_cli *cli, dlo_bu
         dlo_error_prefix(err, "/probe: ");
     dlo_config_free(&cfg);
     dlo_portset_free(&extra);
+    return st;
+}
+
+static dlo_status cmd_export(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                             dlo_error *err)
+{
+    dlo_target t;
+    dlo_status st = build_target(plat, cli, &t, err);
+    if (st)
+        return st;
+    st = dlo_export(out, &t.plan, cli->values[DLO_OPT_EXPORT], err);
+    dlo_target_free(&t);
     return st;
 }
 
@@ -274,7 +288,9 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
         note_failure(plat, cli, err);
         goto cleanup_target;
     }
-    st = dlo_reconcile_verify(&fw, &t.plan.rules, &rep, compliant, err);
+    st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
+    if (!st && rep.n_warnings && dlo_cli_flag(cli, DLO_OPT_STRICT))
+        *compliant = false;
     if (st)
         note_failure(plat, cli, err);
     else if (machine_plan(cli))
@@ -398,6 +414,8 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
         return cmd_plan(plat, cli, out, err);
     case DLO_CMD_MATRIX:
         return cmd_matrix(plat, cli, out, err);
+    case DLO_CMD_EXPORT:
+        return cmd_export(plat, cli, out, err);
     case DLO_CMD_APPLY:
         return cmd_apply(plat, cli, out, err);
     case DLO_CMD_REMOVE:

@@ -27,6 +27,9 @@ static const cli_switch switches[] = {
      "Make the agent's firewall rules exactly the plan; print what changed. Needs elevation."},
     {"verify", SW_COMMAND, DLO_CMD_VERIFY, NULL,
      "Check the firewall against the plan; change nothing. Exit 0 compliant, 1 not."},
+    {"export", SW_COMMAND, DLO_CMD_EXPORT, "FORMAT",
+     "Print the plan for delivery and review: powershell (a script for a GPO or the local "
+     "store), netsh, json; change nothing."},
     {"remove", SW_COMMAND, DLO_CMD_REMOVE, NULL,
      "Delete every rule the agent owns, nothing else. Needs elevation."},
     {"detect", SW_COMMAND, DLO_CMD_DETECT, NULL,
@@ -34,6 +37,8 @@ static const cli_switch switches[] = {
     {"matrix", SW_COMMAND, DLO_CMD_MATRIX, NULL,
      "Show the port matrix in use (built-in, or /policy:FILE)."},
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
+    {"strict", SW_FLAG, DLO_OPT_STRICT, NULL,
+     "With /verify: any warning (such as an overexposed port) makes it exit 1."},
     {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
      "Read the port matrix from FILE, not the built-in one."},
     {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
@@ -125,8 +130,13 @@ static dlo_status take_switch(dlo_cli *out, const cli_switch *sw, const char *ar
 {
     switch (sw->kind) {
     case SW_COMMAND:
-        if (value)
+        if (sw->value_name && (!value || !*value))
+            return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name, sw->name,
+                                 sw->value_name);
+        if (value && !sw->value_name)
             return dlo_error_set(err, DLO_E_USAGE, "/%s takes no value, got '%s'", sw->name, arg);
+        if (value)
+            out->values[DLO_OPT_EXPORT] = value;
         if (out->command != DLO_CMD_NONE && out->command != (dlo_command)sw->id)
             return dlo_error_set(err, DLO_E_USAGE,
                                  "/%s and /%s are both commands: give exactly one",
@@ -209,7 +219,7 @@ void dlo_cli_help(dlo_buf *out)
             const cli_switch *sw = &switches[i];
             if ((sw->kind == SW_COMMAND) != (pass == 0))
                 continue;
-            if (sw->kind == SW_VALUE)
+            if (sw->value_name)
                 snprintf(left, sizeof(left), "/%s:%s", sw->name, sw->value_name);
             else
                 snprintf(left, sizeof(left), "/%s", sw->name);

@@ -1,0 +1,337 @@
+/* Reading MS-GPFAS 2.2.2.19 rule strings into dlo_rule. The field rules are the format's (and
+ * tests/fwdouble/fwrule.c's, which writes them): "v<major>.<minor>|" then "Key=Value|" fields;
+ * Profile, the port and the address fields may repeat and add up. */
+#include "dlo/rulestr.h"
+
+#include "dlo/buf.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dlo_rulestr_info_init(dlo_rulestr_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    dlo_strlist_init(&info->unknown);
+}
+
+void dlo_rulestr_info_free(dlo_rulestr_info *info)
+{
+    free(info->version);
+    dlo_strlist_free(&info->unknown);
+    memset(info, 0, sizeof(*info));
+}
+
+/* A store token and how COM spells it. */
+typedef struct keyword {
+    const char *store;
+    const char *com;
+} keyword;
+
+static const keyword port_keywords[] = {
+    {"RPC", "RPC"},
+    {"RPC-EPMap", "RPC-EPMap"},
+    {"Teredo", "Teredo"},
+    {"IPTLSIn", "IPHTTPS"},
+    {"IPHTTPSIn", "IPHTTPS"},
+    {"IPTLSOut", "IPHTTPS"},
+    {"IPHTTPSOut", "IPHTTPS"},
+    {"Ply2Disc", "Ply2Disc"},
+    {"mDNS", "mDNS"},
+};
+
+static const keyword addr_keywords[] = {
+    {"LocalSubnet", "LocalSubnet"},
+    {"DNS", "DNS"},
+    {"DHCP", "DHCP"},
+    {"WINS", "WINS"},
+    {"DefaultGateway", "DefaultGateway"},
+    {"IntrAnet", "Intranet"},
+    {"RmtIntrAnet", "RmtIntranet"},
+    {"IntErnet", "Internet"},
+    {"Ply2Renders", "Ply2Renders"},
+};
+
+static const char *find_keyword(const keyword *t, size_t n, const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (dlo_equals_ci(s, len, t[i].store))
+            return t[i].com;
+    return NULL;
+}
+
+static bool only_chars(const char *s, size_t n, const char *allowed)
+{
+    size_t i;
+    if (!n)
+        return false;
+    for (i = 0; i < n; i++)
+        if (!s[i] || !strchr(allowed, s[i]))
+            return false;
+    return true;
+}
+
+/* Appends a token to a comma-separated list field, once. */
+static dlo_status list_add(char **field, const char *s, size_t n)
+{
+    dlo_buf b;
+    const char *old = dlo_str(*field);
+    dlo_status st;
+    if (strcmp(old, DLO_FW_ANY) == 0)
+        return DLO_OK;
+    dlo_buf_init(&b);
+    if (n == 1 && s[0] == '*') {
+        dlo_buf_puts(&b, DLO_FW_ANY);
+    } else {
+        dlo_buf_puts(&b, old);
+        if (*old)
+            dlo_buf_putc(&b, ',');
+        dlo_buf_append(&b, s, n);
+    }
+    st = dlo_buf_status(&b);
+    if (!st) {
+        free(*field);
+        *field = b.data;
+        return DLO_OK;
+    }
+    dlo_buf_free(&b);
+    return st;
+}
+
+static dlo_status set_text(char **field, const char *s, size_t n)
+{
+    char *v = dlo_strndup(s, n);
+    if (!v)
+        return DLO_E_NOMEM;
+    free(*field);
+    *field = v;
+    return DLO_OK;
+}
+
+typedef struct parse_state {
+    dlo_rule *r;
+    dlo_rulestr_info *info;
+    unsigned unreadable;
+    bool profile_seen;
+} parse_state;
+
+static dlo_status ports_field(char **field, const char *v, size_t n, bool *bad)
+{
+    const char *kw =
+        find_keyword(port_keywords, sizeof(port_keywords) / sizeof(*port_keywords), v, n);
+    if (kw) {
+        if (strstr(dlo_str(*field), kw))
+            return DLO_OK;
+        return list_add(field, kw, strlen(kw));
+    }
+    if (!only_chars(v, n, "0123456789-") && !(n == 1 && v[0] == '*')) {
+        *bad = true;
+        return DLO_OK;
+    }
+    return list_add(field, v, n);
+}
+
+static dlo_status addrs_field(char **field, const char *v, size_t n, bool *bad)
+{
+    const char *kw =
+        find_keyword(addr_keywords, sizeof(addr_keywords) / sizeof(*addr_keywords), v, n);
+    if (kw)
+        return list_add(field, kw, strlen(kw));
+    if (!only_chars(v, n, "0123456789abcdefABCDEF.:/-*")) {
+        *bad = true;
+        return DLO_OK;
+    }
+    return list_add(field, v, n);
+}
+
+static bool read_enum(const char *v, size_t n, const char *a, const char *b, int *out)
+{
+    if (dlo_equals_ci(v, n, a))
+        *out = 1;
+    else if (dlo_equals_ci(v, n, b))
+        *out = 0;
+    else
+        return false;
+    return true;
+}
+
+static bool read_protocol(const char *v, size_t n, int *out)
+{
+    size_t i;
+    int p = 0;
+    if (!n || n > 3)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        p = p * 10 + (v[i] - '0');
+    }
+    if (p > 255)
+        return false;
+    *out = p;
+    return true;
+}
+
+static bool read_profile(parse_state *ps, const char *v, size_t n)
+{
+    unsigned bit;
+    if (dlo_equals_ci(v, n, "Domain"))
+        bit = DLO_PROFILE_DOMAIN;
+    else if (dlo_equals_ci(v, n, "Private"))
+        bit = DLO_PROFILE_PRIVATE;
+    else if (dlo_equals_ci(v, n, "Public"))
+        bit = DLO_PROFILE_PUBLIC;
+    else
+        return false;
+    ps->r->profiles = ps->profile_seen ? ps->r->profiles | bit : bit;
+    ps->profile_seen = true;
+    return true;
+}
+
+/* The one-value fields of the model (enumerations, numbers, strings). Returns false for a key
+ * it does not know; *bad when it knows the key but not the value. */
+static bool scalar_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
+                         dlo_status *st, unsigned *bit, bool *bad)
+{
+    dlo_rule *r = ps->r;
+    int x = 0;
+    *st = DLO_OK;
+    if (dlo_equals(k, nk, "Action")) {
+        *bit = DLO_PROP_ACTION;
+        /* ByPass lets authenticated traffic through even past Block rules: an Allow here. */
+        *bad = !read_enum(v, nv, "Allow", "Block", &x) && !(x = dlo_equals_ci(v, nv, "ByPass"));
+        r->action = x ? DLO_ACTION_ALLOW : DLO_ACTION_BLOCK;
+    } else if (dlo_equals(k, nk, "Active")) {
+        *bit = DLO_PROP_ENABLED;
+        *bad = !read_enum(v, nv, "TRUE", "FALSE", &x);
+        r->enabled = x;
+    } else if (dlo_equals(k, nk, "Dir")) {
+        *bit = DLO_PROP_DIRECTION;
+        *bad = !read_enum(v, nv, "In", "Out", &x);
+        r->direction = x || *bad ? DLO_DIR_IN : DLO_DIR_OUT;
+    } else if (dlo_equals(k, nk, "Protocol")) {
+        *bit = DLO_PROP_PROTOCOL;
+        *bad = !read_protocol(v, nv, &r->protocol);
+    } else if (dlo_equals(k, nk, "Profile")) {
+        *bit = DLO_PROP_PROFILES;
+        *bad = !read_profile(ps, v, nv);
+    } else if (dlo_equals(k, nk, "Name")) {
+        *st = set_text(&r->name, v, nv);
+    } else if (dlo_equals(k, nk, "Desc")) {
+        *st = set_text(&r->description, v, nv);
+    } else if (dlo_equals(k, nk, "EmbedCtxt")) {
+        *st = set_text(&r->grouping, v, nv);
+    } else if (dlo_equals(k, nk, "App")) {
+        *st = set_text(&r->application, v, nv);
+    } else if (dlo_equals(k, nk, "Svc")) {
+        *st = set_text(&r->service, v, nv);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static dlo_status list_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
+                             unsigned *bit, bool *bad, bool *known)
+{
+    dlo_rule *r = ps->r;
+    *known = true;
+    if (dlo_equals(k, nk, "LPort") || dlo_equals(k, nk, "LPort2_10") ||
+        dlo_equals(k, nk, "LPort2_20") || dlo_equals(k, nk, "LPort2_24")) {
+        *bit = DLO_PROP_LOCAL_PORTS;
+        return ports_field(&r->local_ports, v, nv, bad);
+    }
+    if (dlo_equals(k, nk, "RPort") || dlo_equals(k, nk, "RPort2_10")) {
+        *bit = DLO_PROP_REMOTE_PORTS;
+        return ports_field(&r->remote_ports, v, nv, bad);
+    }
+    if (dlo_equals(k, nk, "LA4") || dlo_equals(k, nk, "LA6")) {
+        *bit = DLO_PROP_LOCAL_ADDRESSES;
+        return addrs_field(&r->local_addresses, v, nv, bad);
+    }
+    if (dlo_equals(k, nk, "RA4") || dlo_equals(k, nk, "RA6") || dlo_equals(k, nk, "RA42") ||
+        dlo_equals(k, nk, "RA62")) {
+        *bit = DLO_PROP_REMOTE_ADDRESSES;
+        return addrs_field(&r->remote_addresses, v, nv, bad);
+    }
+    *known = false;
+    return DLO_OK;
+}
+
+static dlo_status keep_unknown(parse_state *ps, const char *f, size_t n)
+{
+    char *s;
+    dlo_status st;
+    if (!ps->info)
+        return DLO_OK;
+    s = dlo_strndup(f, n);
+    if (!s)
+        return DLO_E_NOMEM;
+    st = dlo_strlist_add(&ps->info->unknown, s);
+    free(s);
+    return st;
+}
+
+static dlo_status one_field(parse_state *ps, const char *f, size_t n)
+{
+    const char *eq = memchr(f, '=', n);
+    size_t nk, nv;
+    unsigned bit = 0;
+    bool bad = false, known;
+    dlo_status st;
+    if (!eq || eq == f)
+        return keep_unknown(ps, f, n);
+    nk = (size_t)(eq - f);
+    nv = n - nk - 1;
+    known = scalar_field(ps, f, nk, eq + 1, nv, &st, &bit, &bad);
+    if (!known)
+        st = list_field(ps, f, nk, eq + 1, nv, &bit, &bad, &known);
+    if (st)
+        return st;
+    if (!known)
+        return keep_unknown(ps, f, n);
+    if (bad)
+        ps->unreadable |= bit;
+    return DLO_OK;
+}
+
+static dlo_status read_version(parse_state *ps, const char *text, size_t len, size_t *at)
+{
+    const char *bar = memchr(text, '|', len);
+    *at = 0;
+    if (!len || text[0] != 'v' || !bar)
+        return DLO_OK;
+    *at = (size_t)(bar - text) + 1;
+    if (!ps->info)
+        return DLO_OK;
+    ps->info->version = dlo_strndup(text + 1, (size_t)(bar - text) - 1);
+    return ps->info->version ? DLO_OK : DLO_E_NOMEM;
+}
+
+dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_rulestr_info *info)
+{
+    parse_state ps;
+    size_t at;
+    dlo_status st;
+
+    memset(&ps, 0, sizeof(ps));
+    ps.r = out;
+    ps.info = info;
+    out->enabled = false;
+    out->direction = DLO_DIR_IN;
+    out->protocol = DLO_PROTO_ANY;
+    out->profiles = DLO_PROFILE_ALL;
+    out->action = DLO_ACTION_ALLOW;
+    st = read_version(&ps, text, len, &at);
+    while (!st && at < len) {
+        const char *f = text + at, *bar = memchr(f, '|', len - at);
+        size_t n = bar ? (size_t)(bar - f) : len - at;
+        if (n)
+            st = one_field(&ps, f, n);
+        at += n + 1;
+    }
+    if (info)
+        info->unreadable = ps.unreadable;
+    return st;
+}

@@ -1,0 +1,34 @@
+/* The firewall's rule-string format (MS-GPFAS 2.2.2.19), read into the rule model: the data of
+ * each value of the local store (HKLM\SYSTEM\...\FirewallPolicy\FirewallRules) and of the Group
+ * Policy store (HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall\FirewallRules), such as
+ * "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=443|Name=Web|EmbedCtxt=Group|".
+ *
+ * The stores hold whatever any release or tool wrote, so reading never fails on content: a
+ * field the reader does not model is kept, one it models but cannot read leaves the property at
+ * the format's default and is named in `unreadable`, so an analysis can refuse to trust it. */
+#ifndef DLO_RULESTR_H
+#define DLO_RULESTR_H
+
+#include "dlo/rule.h"
+#include "dlo/status.h"
+#include "dlo/str.h"
+
+#include <stddef.h>
+
+typedef struct dlo_rulestr_info {
+    char *version;       /* "2.30" (without the 'v'), or NULL when the text has none */
+    dlo_strlist unknown; /* "Key=Value" of the fields not modelled, in their order */
+    unsigned unreadable; /* DLO_PROP_* bits of modelled fields whose value did not read */
+} dlo_rulestr_info;
+
+void dlo_rulestr_info_init(dlo_rulestr_info *info);
+void dlo_rulestr_info_free(dlo_rulestr_info *info);
+
+/* Reads text[0..len) into *out (dlo_rule_free'd first by the caller's init). The format's
+ * defaults hold for absent fields: disabled (no Active=), inbound, any protocol, all profiles
+ * (no Profile=), Allow. Lists come out in the COM spelling: ports "80,8000-8100,RPC", addresses
+ * "10.0.0.0/255.0.0.0,LocalSubnet", the 2.20 address keywords as "Intranet", "RmtIntranet",
+ * "Internet", "Ply2Renders". info may be NULL. DLO_E_NOMEM is the only failure. */
+dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_rulestr_info *info);
+
+#endif
