@@ -476,11 +476,11 @@ void win_key_watch_close(win_key_watch *w)
         RegCloseKey(w->key);
     if (w->ancestor)
         RegCloseKey(w->ancestor);
-    if (w->event)
-        CloseHandle(w->event);
-    w->key = NULL;
-    w->ancestor = NULL;
-    w->event = NULL;
+    if (w->key_event)
+        CloseHandle(w->key_event);
+    if (w->ancestor_event)
+        CloseHandle(w->ancestor_event);
+    win_key_watch_init(w, w->path);
 }
 
 static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
@@ -492,38 +492,39 @@ static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
     return win_error_set(err, (unsigned long)rc, what);
 }
 
+/* Opens HKLM\path and asks for a notification of the changes in filter, on an event of its
+ * own. ERROR_FILE_NOT_FOUND, with nothing held, when the key does not exist. */
+static LSTATUS watch_one(const wchar_t *path, DWORD filter, HKEY *key, HANDLE *event)
+{
+    LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_NOTIFY | KEY_WOW64_64KEY, key);
+
+    if (rc != ERROR_SUCCESS) {
+        *key = NULL;
+        return rc;
+    }
+    *event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!*event)
+        return (LSTATUS)GetLastError();
+    return RegNotifyChangeKeyValue(*key, FALSE, filter, *event, TRUE);
+}
+
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
 {
-    const REGSAM access = KEY_NOTIFY | KEY_WOW64_64KEY;
     win_key_watch fresh;
     wchar_t parent[512];
+    wchar_t *slash;
     LSTATUS rc;
     dlo_status st = DLO_OK;
 
     /* The new handles are opened and watched before the old ones are closed. Wine keeps a
      * key's notification by handle value: had the old handles been closed first, a new handle
-     * could take an old one's value, and the watch it carries was seen to go quiet. */
+     * could take an old one's value. */
     win_key_watch_init(&fresh, w->path);
-    fresh.event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (!fresh.event) {
-        st = dlo_error_set(err, DLO_E_IO, "cannot create an event (error %lu)", GetLastError());
+    rc = watch_one(w->path, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, &fresh.key,
+                   &fresh.key_event);
+    if (rc != ERROR_SUCCESS && (fresh.key || rc != ERROR_FILE_NOT_FOUND)) {
+        st = watch_error(err, rc, w->path);
         goto done;
-    }
-    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, w->path, 0, access, &fresh.key);
-    if (rc == ERROR_SUCCESS) {
-        rc = RegNotifyChangeKeyValue(fresh.key, FALSE,
-                                     REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET,
-                                     fresh.event, TRUE);
-        if (rc != ERROR_SUCCESS) {
-            st = watch_error(err, rc, w->path);
-            goto done;
-        }
-    } else {
-        fresh.key = NULL;
-        if (rc != ERROR_FILE_NOT_FOUND) {
-            st = watch_error(err, rc, w->path);
-            goto done;
-        }
     }
 
     /* The deepest ancestor that exists, watched for subkeys created or deleted. */
@@ -532,26 +533,14 @@ dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
         goto done;
     }
     wcscpy(parent, w->path);
-    for (;;) {
-        wchar_t *slash = wcsrchr(parent, L'\\');
-        if (!slash)
-            break;
+    rc = ERROR_FILE_NOT_FOUND;
+    while (rc == ERROR_FILE_NOT_FOUND && !fresh.ancestor && (slash = wcsrchr(parent, L'\\'))) {
         *slash = L'\0';
-        rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, parent, 0, access, &fresh.ancestor);
-        if (rc == ERROR_SUCCESS)
-            break;
-        fresh.ancestor = NULL;
-        if (rc != ERROR_FILE_NOT_FOUND) {
-            st = watch_error(err, rc, parent);
-            goto done;
-        }
+        rc = watch_one(parent, REG_NOTIFY_CHANGE_NAME, &fresh.ancestor, &fresh.ancestor_event);
     }
-    if (!fresh.ancestor) {
+    if (!fresh.ancestor && rc == ERROR_FILE_NOT_FOUND)
         st = dlo_error_set(err, DLO_E_INTERNAL, "no ancestor of the key exists");
-        goto done;
-    }
-    rc = RegNotifyChangeKeyValue(fresh.ancestor, FALSE, REG_NOTIFY_CHANGE_NAME, fresh.event, TRUE);
-    if (rc != ERROR_SUCCESS)
+    else if (rc != ERROR_SUCCESS)
         st = watch_error(err, rc, parent);
 done:
     /* On failure the new watch, as far as it got, still replaces the old one: the caller logs

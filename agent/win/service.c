@@ -582,24 +582,28 @@ static bool loop_pass_if_due(loop_state *ls)
  * (no message) when the stop event is set, another status when the wait failed. */
 static dlo_status loop_wait(loop_state *ls, dlo_error *err)
 {
-    HANDLE h[6];
+    HANDLE h[8];
+    int watch_of[8]; /* the key watch a wait slot belongs to, or -1 */
     DWORD n = 0, w;
-    int key_index[2] = {-1, -1}, poll_index = -1;
     size_t i;
 
+    for (i = 0; i < 8; i++)
+        watch_of[i] = -1;
     h[n++] = ls->loop->stop;
     for (i = 0; i < 2; i++) {
-        if (ls->keys[i].event) {
-            key_index[i] = (int)n;
-            h[n++] = ls->keys[i].event;
+        const HANDLE events[2] = {ls->keys[i].key_event, ls->keys[i].ancestor_event};
+        size_t j;
+        for (j = 0; j < 2; j++) {
+            if (events[j]) {
+                watch_of[n] = (int)i;
+                h[n++] = events[j];
+            }
         }
     }
     h[n++] = ls->coalesce;
     h[n++] = ls->interval;
-    if (ls->services.poll) {
-        poll_index = (int)n;
+    if (ls->services.poll)
         h[n++] = ls->services.poll;
-    }
     /* Alertable, so the Service Control Manager's notification APC can run. */
     w = WaitForMultipleObjectsEx(n, h, FALSE, INFINITE, TRUE);
     if (w == WAIT_OBJECT_0)
@@ -609,8 +613,8 @@ static dlo_status loop_wait(loop_state *ls, dlo_error *err)
     if (w == WAIT_FAILED || w >= WAIT_OBJECT_0 + n)
         return last_error(err, "waiting for changes failed");
     w -= WAIT_OBJECT_0;
-    if ((int)w == key_index[0] || (int)w == key_index[1]) {
-        arm_watch(&ls->keys[(int)w == key_index[0] ? 0 : 1]);
+    if (watch_of[w] >= 0) {
+        arm_watch(&ls->keys[watch_of[w]]);
         ls->pending |= DLO_WAKE_CONFIG;
         debounce(ls->coalesce, &ls->burst_start);
     } else if (h[w] == ls->coalesce) {
@@ -618,7 +622,7 @@ static dlo_status loop_wait(loop_state *ls, dlo_error *err)
     } else if (h[w] == ls->interval) {
         ls->pending |= ls->timer_reason;
         ls->run_now = true;
-    } else if ((int)w == poll_index && svc_watch_changed(&ls->services, true)) {
+    } else if (h[w] == ls->services.poll && svc_watch_changed(&ls->services, true)) {
         ls->pending |= DLO_WAKE_SERVICES;
         debounce(ls->coalesce, &ls->burst_start);
     }

@@ -80,8 +80,12 @@ wait_for() {
 
 # expect_trace REGEX SECONDS DESCRIPTION
 expect_trace() {
+  # On a failure, what the configuration keys hold too: a change the service missed is then told
+  # apart from one that was never written.
   if wait_for "$1" "$2"; then ok "$3 (after ${waited_ms} ms)"; else not_ok "$3: /$1/ not in the trace within $2 s; trace:
-$(tail -5 "$trace" 2>/dev/null)"; fi
+$(tail -12 "$trace" 2>/dev/null)
+policy key: $(wine reg query "$pol" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')
+installer key: $(wine reg query "$key" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')"; fi
 }
 
 cleanup() {
