@@ -28,10 +28,17 @@ case "$dll" in
 esac
 wdll=Z:$(printf '%s' "$dll" | tr '/' '\\')
 
-# The default value of a CLSID's InprocServer32, in lower case.
+# The default value of a CLSID's InprocServer32, in lower case. Right after a session starts,
+# `wine reg query` came back empty twice in about 25 starts here, so an empty answer is asked
+# again (up to 5 times) before it counts; a value that is really missing stays missing.
 inproc() {
-  wine reg query "HKLM\\Software\\Classes\\CLSID\\$1\\InprocServer32" /ve </dev/null 2>/dev/null |
-    tr -d '\r' | sed -n 's/^.*REG_SZ[[:space:]]*//p' | tr 'A-Z' 'a-z'
+  for _ in 1 2 3 4 5; do
+    got=$(wine reg query "HKLM\\Software\\Classes\\CLSID\\$1\\InprocServer32" /ve </dev/null 2>/dev/null |
+      tr -d '\r' | sed -n 's/^.*REG_SZ[[:space:]]*//p' | tr 'A-Z' 'a-z')
+    [ -n "$got" ] && break
+    sleep 0.2
+  done
+  printf '%s' "$got"
 }
 
 want=$(printf '%s' "$wdll" | tr 'A-Z' 'a-z')
