@@ -1,5 +1,7 @@
 #include <windows.h>
 
+#include <sddl.h>
+#include <shlobj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,9 @@
 #include "dlo/config.h"
 #include "dlo/registry.h"
 #include "win/console.h"
+#include "dlo/trust.h"
 #include "win/eventlog.h"
+#include "win/fssec.h"
 #include "win/registry.h"
 #include "win/winutil.h"
 
@@ -132,31 +136,184 @@ dlo_status win_eventlog_unregister(dlo_error *err)
     return DLO_OK;
 }
 
-static HANDLE open_trace_file(void)
+bool win_trace_name_valid(const char *name)
 {
-    const dlo_registry *reg = win_registry();
-    dlo_reg_value v;
-    HANDLE h = INVALID_HANDLE_VALUE;
-    dlo_error err;
-    wchar_t *path;
+    size_t i, n = strlen(name);
+    if (n == 0 || n > WIN_TRACE_NAME_MAX || name[0] == '.')
+        return false;
+    for (i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
 
-    dlo_error_clear(&err);
-    if (dlo_registry_read(reg, DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, "TraceFile", &v, &err) !=
-        DLO_OK)
-        return INVALID_HANDLE_VALUE;
-    if (v.type == DLO_REG_SZ && v.text && v.text[0]) {
-        path = win_utf8_to_utf16(v.text, strlen(v.text));
-        if (path) {
-            /* Shared for reading and writing so a test (or an administrator) can follow it while
-             * the service runs. */
-            h = CreateFileW(path, FILE_APPEND_DATA,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                            OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-            free(path);
+/* The account this process runs as, so that a folder it made for itself may belong to it
+ * (dlo_trust_folder_as): SYSTEM for the service; the Wine user under Wine. */
+static bool own_sid(char *out, size_t size)
+{
+    HANDLE token;
+    union {
+        TOKEN_USER user;
+        BYTE bytes[256];
+    } info;
+    DWORD got;
+    char *s = NULL;
+    bool ok = false;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return false;
+    if (GetTokenInformation(token, TokenUser, &info, sizeof(info), &got) &&
+        ConvertSidToStringSidA(info.user.User.Sid, &s) && strlen(s) < size) {
+        strcpy(out, s);
+        ok = true;
+    }
+    if (s)
+        LocalFree(s);
+    CloseHandle(token);
+    return ok;
+}
+
+/* Each missing folder from base down to the trace folder, made with SYSTEM and Administrators
+ * alone (protected: nothing inherited from above); folders already there are left as they are
+ * and judged by the trust check. */
+static dlo_status make_trace_folders(const wchar_t *base, wchar_t *folder, size_t size,
+                                     dlo_error *err)
+{
+    static const wchar_t *const parts[] = {L"\\Arctera", L"\\DLO Firewall Agent", L"\\Trace"};
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    dlo_status st = DLO_OK;
+    size_t i;
+
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", SDDL_REVISION_1, &sa.lpSecurityDescriptor,
+            NULL))
+        return win_error_set(err, GetLastError(), "cannot make the trace folder's DACL");
+    if (wcslen(base) >= size)
+        st = dlo_error_set(err, DLO_E_IO, "the trace folder's path is too long");
+    else
+        wcscpy(folder, base);
+    for (i = 0; st == DLO_OK && i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (wcslen(folder) + wcslen(parts[i]) >= size) {
+            st = dlo_error_set(err, DLO_E_IO, "the trace folder's path is too long");
+            break;
+        }
+        wcscat(folder, parts[i]);
+        if (!CreateDirectoryW(folder, &sa) && GetLastError() != ERROR_ALREADY_EXISTS) {
+            DWORD code = GetLastError();
+            char *u = win_utf16_to_utf8(folder);
+            st = win_error_set(err, code, u ? u : "the trace folder");
+            free(u);
         }
     }
+    LocalFree(sa.lpSecurityDescriptor);
+    return st;
+}
+
+/* What the handle itself is, so nothing can change between the check and the writes: a
+ * regular file on a disk with no second name, never a reparse point that was not followed. */
+static dlo_status check_trace_handle(HANDLE h, const char *path, dlo_error *err)
+{
+    BY_HANDLE_FILE_INFORMATION info;
+    if (GetFileType(h) != FILE_TYPE_DISK)
+        return dlo_error_set(err, DLO_E_ACCESS, "%s is a device; expected a regular file", path);
+    if (!GetFileInformationByHandle(h, &info))
+        return win_error_set(err, GetLastError(), path);
+    if (info.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))
+        return dlo_error_set(err, DLO_E_ACCESS,
+                             "%s is a folder, junction or symbolic link; expected a regular file",
+                             path);
+    if (info.nNumberOfLinks != 1)
+        return dlo_error_set(err, DLO_E_ACCESS,
+                             "%s has %lu hard links; expected exactly one, so that the trace "
+                             "cannot write to a file elsewhere",
+                             path, (unsigned long)info.nNumberOfLinks);
+    return DLO_OK;
+}
+
+dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out, dlo_error *err)
+{
+    wchar_t folder[MAX_PATH], *wname, *wpath;
+    char *ufolder = NULL, *upath = NULL, self[192];
+    dlo_status st;
+    DWORD code;
+    HANDLE h;
+
+    *out = INVALID_HANDLE_VALUE;
+    if (!win_trace_name_valid(name))
+        return dlo_error_set(err, DLO_E_CONFIG,
+                             "TraceFile holds \"%s\"; expected a file name only (letters, digits, "
+                             "'.', '-' and '_', at most %d, not starting with '.'), which the "
+                             "agent writes in its trace folder",
+                             name, WIN_TRACE_NAME_MAX);
+    st = make_trace_folders(base, folder, MAX_PATH - WIN_TRACE_NAME_MAX - 2, err);
+    if (st)
+        return st;
+    ufolder = win_utf16_to_utf8(folder);
+    if (!ufolder)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    st = dlo_trust_folder_as(win_fs_security(), ufolder, own_sid(self, sizeof(self)) ? self : NULL,
+                             err);
+    wname = st ? NULL : win_utf8_to_utf16(name, strlen(name));
+    if (!st && !wname)
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    if (!st) {
+        wcscat(folder, L"\\");
+        wcscat(folder, wname);
+        wpath = folder;
+        /* Shared for reading and writing so a test (or an administrator) can follow it while
+         * the service runs; a reparse point at the name is opened as itself, not followed. */
+        h = CreateFileW(wpath, FILE_APPEND_DATA | FILE_READ_ATTRIBUTES,
+                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                        FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+        code = GetLastError();
+        upath = win_utf16_to_utf8(wpath);
+        if (h == INVALID_HANDLE_VALUE) {
+            st = win_error_set(err, code, upath ? upath : name);
+        } else if ((st = check_trace_handle(h, upath ? upath : name, err)) != DLO_OK)
+            CloseHandle(h);
+        else
+            *out = h;
+    }
+    free(wname);
+    free(upath);
+    free(ufolder);
+    return st;
+}
+
+static dlo_status trace_open(const char *name, HANDLE *out, dlo_error *err)
+{
+    wchar_t *base = NULL;
+    HRESULT hr = SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base);
+    dlo_status st;
+
+    *out = INVALID_HANDLE_VALUE;
+    if (FAILED(hr)) {
+        CoTaskMemFree(base);
+        return win_hresult_set(err, hr, DLO_E_IO, "cannot find the folder %ProgramData%");
+    }
+    st = win_trace_open_in(base, name, out, err);
+    CoTaskMemFree(base);
+    return st;
+}
+
+/* The trace when the installer key's TraceFile names one; why not, once the sink is current. */
+static void open_trace_file(win_log *log)
+{
+    dlo_reg_value v;
+    dlo_error err;
+
+    log->trace = INVALID_HANDLE_VALUE;
+    dlo_error_clear(&err);
+    if (dlo_registry_read(win_registry(), DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, "TraceFile",
+                          &v, &err) != DLO_OK)
+        return;
+    if (v.type == DLO_REG_SZ && v.text && v.text[0] &&
+        trace_open(v.text, &log->trace, &err) != DLO_OK)
+        dlo_log_event(DLO_EV_SERVICE_PROBLEM, DLO_LOG_WARN, "no trace file: %s", err.msg);
     dlo_reg_value_free(&v);
-    return h;
 }
 
 void win_log_open(win_log *log, bool to_event_log, bool console)
@@ -165,8 +322,9 @@ void win_log_open(win_log *log, bool to_event_log, bool console)
     InitializeCriticalSection(&log->lock);
     log->console = console;
     log->source = to_event_log ? RegisterEventSourceW(NULL, WIN_EVENT_SOURCE) : NULL;
-    log->trace = open_trace_file();
+    log->trace = INVALID_HANDLE_VALUE;
     dlo_log_set_event_sink(win_log_sink, log);
+    open_trace_file(log);
 }
 
 void win_log_close(win_log *log)

@@ -81,6 +81,15 @@ dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error
 /* The same for a folder the service writes in (the trace folder): the folder and those above. */
 dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err);
 
+/* dlo_trust_folder, also trusting self_sid (may be NULL): the account the process runs as. An
+ * object only that account (or an administrator) can change gives nobody more than the process
+ * already has, so a folder the process made for its own output may be owned by it. For the
+ * service that account is SYSTEM, so nothing changes on Windows; under Wine every file belongs
+ * to the Wine user, which is also the account the service runs as. Never for what decides what
+ * the service believes (evidence, replacement data): those go by dlo_trust_file. */
+dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, const char *self_sid,
+                               dlo_error *err);
+
 /* True for SYSTEM, Administrators and TrustedInstaller. */
 bool dlo_trust_sid(const char *sid);
 

@@ -254,6 +254,36 @@ static void test_folders_for_the_trace(void **state)
     assert_non_null(strstr(err.msg, "the folder C:\\ProgramData\\Arctera may be changed by"));
 }
 
+/* Under Wine every file belongs to the Wine user, the account the service runs as there: a
+ * trace folder that only that account and SYSTEM can change is trusted for the process's own
+ * output, one the world may change is not, and the account is no owner of anything else. */
+static void test_the_trace_folder_may_belong_to_the_account_the_agent_runs_as(void **state)
+{
+    static const char *const tree[] = {"C:\\", "C:\\ProgramData", "C:\\ProgramData\\Trace"};
+    fake_fs fs;
+    dlo_fs_security s;
+    dlo_fs_object *o = NULL;
+    dlo_error err;
+    size_t i;
+    (void)state;
+    memset(&fs, 0, sizeof(fs));
+    for (i = 0; i < 3; i++) {
+        o = add(&fs, tree[i], SOME_USER, true);
+        ace(o, DLO_SID_SYSTEM, true, false, 0x1f01ff);
+        ace(o, SOME_USER, true, false, 0x1f01ff);
+    }
+    s = seam(&fs);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_folder(&s, tree[2], &err), DLO_E_ACCESS);
+    assert_int_equal(dlo_trust_folder_as(&s, tree[2], NULL, &err), DLO_E_ACCESS);
+    assert_int_equal(dlo_trust_folder_as(&s, tree[2], "S-1-5-21-1-2-3-1002", &err), DLO_E_ACCESS);
+    assert_int_equal(dlo_trust_folder_as(&s, tree[2], SOME_USER, &err), DLO_OK);
+    ace(o, "S-1-1-0", true, false, DLO_ACCESS_DELETE_CHILD);
+    assert_int_equal(dlo_trust_folder_as(&s, tree[2], SOME_USER, &err), DLO_E_ACCESS);
+    assert_non_null(strstr(err.msg, "the folder C:\\ProgramData\\Trace may be changed by S-1-1-0"));
+    assert_non_null(strstr(err.msg, "the account the agent runs as " SOME_USER));
+}
+
 static void test_parents(void **state)
 {
     static const struct {
@@ -292,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_network_and_relative_paths_are_refused),
         cmocka_unit_test(test_a_missing_file_is_not_trusted),
         cmocka_unit_test(test_folders_for_the_trace),
+        cmocka_unit_test(test_the_trace_folder_may_belong_to_the_account_the_agent_runs_as),
         cmocka_unit_test(test_parents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,8 +7,9 @@
 # /uninstall leaving nothing behind.
 #
 # Wine's Event Log keeps nothing (ReportEventW is a stub there), so the service is observed
-# through its trace file: the installer key's TraceFile value names a file that receives every
-# event as "TIME ID LEVEL TEXT". What the passes do to the firewall is read from the firewall
+# through its trace file: the installer key's TraceFile value names a file in the agent's trace
+# folder (%ProgramData%\Arctera\DLO Firewall Agent\Trace) that receives every event as
+# "TIME ID LEVEL TEXT". What the passes do to the firewall is read from the firewall
 # double's rule store (the Windows store), and checked with `dloagent.exe /verify`, which plans
 # from the same configuration. Needs the persistent wineserver of the CTest fixture (Wine ends
 # services a few seconds after the last ordinary Wine process otherwise) and the double.
@@ -23,7 +24,10 @@ evkey='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dloagent'
 winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
 
 work=$(mktemp -d)
-trace=$work/trace.txt
+tracedir="$WINEPREFIX/drive_c/ProgramData/Arctera/DLO Firewall Agent/Trace"
+tracename=service-test-$$.log
+trace=$tracedir/$tracename
+outside=$WINEPREFIX/drive_c/outside-$$.txt
 wexe=$(winpath "$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")")
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
@@ -95,13 +99,15 @@ cleanup() {
   quiet wine reg delete "$key" /f
   quiet wine reg delete 'HKLM\SOFTWARE\Policies\Arctera' /f
   rm -rf "$work"
+  rm -f "$trace" "$tracedir/planted-$$.log" "$outside"
+  [ -d "$tracedir" ] && chmod o-w "$tracedir"
 }
 trap cleanup EXIT
 
 # A clean start, whatever an earlier run left.
 cleanup
 mkdir -p "$work"
-reg_set "$key" TraceFile "$(winpath "$trace")"
+reg_set "$key" TraceFile "$tracename"
 reg_set "$key" BOIMode nonboi
 # Roles come from detection (nothing of DLO in the prefix yet) plus the Desktop Agent.
 reg_set "$key" AddRoles client
@@ -291,6 +297,32 @@ wait "$pid"
 rc=$?
 if [ "$rc" -eq 0 ]; then ok "/run: Ctrl+C stops it, exit 0"; else not_ok "/run exit $rc after Ctrl+C"; fi
 expect_match "$(tr -d '\r' <"$work/run.err")" 'dloagent: info: stopped; the firewall rules stay as they are' "/run says it stopped"
+
+# --- the trace refuses what it must not write to, and says so ---
+# run_refused NAME: /run with TraceFile=NAME until it has said why it writes no trace; sets $said.
+run_refused() {
+  reg_set "$key" TraceFile "$1"
+  wine "$exe" /run </dev/null >"$work/refused.out" 2>"$work/refused.err" &
+  pid=$!
+  i=0
+  while ! grep -q 'no trace file' "$work/refused.err" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -INT "$pid"
+  wait "$pid"
+  said=$(tr -d '\r' <"$work/refused.err")
+}
+: >"$outside"
+ln "$outside" "$tracedir/planted-$$.log"
+run_refused "planted-$$.log"
+expect_match "$said" "dloagent: warning: no trace file: .*planted-$$\.log has 2 hard links; expected exactly one" "a hard link planted at the trace name is refused, and /run says so"
+if [ -s "$outside" ]; then not_ok "the linked file was written: $(cat "$outside")"; else ok "the file the link points at stays empty"; fi
+rm -f "$tracedir/planted-$$.log"
+chmod o+w "$tracedir"
+run_refused "$tracename"
+chmod o-w "$tracedir"
+expect_match "$said" 'no trace file: the folder .*\\Trace may be changed by S-1-1-0' "a trace folder everyone may change is refused"
+run_refused 'Z:\tmp\trace.log'
+expect_match "$said" 'no trace file: TraceFile holds "Z:\\tmp\\trace\.log"; expected a file name only' "a path in TraceFile is refused"
+reg_set "$key" TraceFile "$tracename"
 
 # --- /remove: the agent enforces nothing any more, and the State key goes with its rules ---
 run_exe "$exe" /remove

@@ -34,7 +34,9 @@ FAILED = 1603 % 256  # the shell and Python see exit codes mod 256
 RULES_WAIT = int(os.environ.get("DLO_TEST_RULES_WAIT", "60"))  # seconds the service may take to bring the rules in line
 
 work = tempfile.mkdtemp(prefix="dloagent-msi-")
-trace = os.path.join(work, "trace.txt")
+# TraceFile names a file in the agent's own trace folder (README: TraceFile).
+TRACE_NAME = "msi-test-%d.log" % os.getpid()
+trace = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera", "DLO Firewall Agent", "Trace", TRACE_NAME)
 timings = []
 
 
@@ -144,7 +146,7 @@ def clean_machine():
 def test_install_on_an_edge_server(foreign_before):
     reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
     # The service appends its events here (README: TraceFile), for a look when a check fails.
-    reg("add", CONFIG_KEY, "/v", "TraceFile", "/t", "REG_SZ", "/d", "Z:" + trace.replace("/", "\\"), "/f")
+    reg("add", CONFIG_KEY, "/v", "TraceFile", "/t", "REG_SZ", "/d", TRACE_NAME, "/f")
 
     rc, log = msiexec("install", "/i", MSI, "BOIMODE=exclusive")
     check(rc == 0, "msiexec /i /qn BOIMODE=exclusive exits 0 (got %d)" % rc)

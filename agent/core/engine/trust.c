@@ -47,14 +47,21 @@ bool dlo_trust_parent(const char *path, dlo_buf *out)
     return dlo_buf_status(out) == DLO_OK;
 }
 
+/* The trusted accounts, and the account the caller runs as when it gave one. */
+static bool trusted(const char *sid, const char *self)
+{
+    return dlo_trust_sid(sid) || (self && self[0] && dlo_str_equal_ci(sid, self));
+}
+
 /* Why the object refuses trust, or NULL if it does not. */
-static const char *judge(const dlo_fs_object *o, unsigned long write_mask, const char **who)
+static const char *judge(const dlo_fs_object *o, unsigned long write_mask, const char *self,
+                         const char **who)
 {
     size_t i;
     *who = NULL;
     if (o->reparse_point)
         return "is a reparse point (a junction or symbolic link)";
-    if (!dlo_trust_sid(o->owner)) {
+    if (!trusted(o->owner, self)) {
         *who = o->owner;
         return "is owned by";
     }
@@ -64,7 +71,7 @@ static const char *judge(const dlo_fs_object *o, unsigned long write_mask, const
         return "has more access-control entries than the agent reads";
     for (i = 0; i < o->n_aces; i++) {
         const dlo_ace *a = &o->aces[i];
-        if (a->allow && !a->inherit_only && (a->mask & write_mask) && !dlo_trust_sid(a->sid)) {
+        if (a->allow && !a->inherit_only && (a->mask & write_mask) && !trusted(a->sid, self)) {
             *who = a->sid;
             return "may be changed by";
         }
@@ -82,17 +89,19 @@ static dlo_status read_object(const dlo_fs_security *fs, const char *path, dlo_f
 }
 
 static dlo_status refuse(dlo_error *err, const char *what, const char *path, const char *why,
-                         const char *who)
+                         const char *who, const char *self)
 {
+    bool also = self && self[0];
     return dlo_error_set(err, DLO_E_ACCESS,
-                         "%s %s %s%s%s; expected only SYSTEM, Administrators and TrustedInstaller "
-                         "to be able to change it and every folder above it",
-                         what, path, why, who ? " " : "", who ? who : "");
+                         "%s %s %s%s%s; expected only SYSTEM, Administrators%s%s and "
+                         "TrustedInstaller to be able to change it and every folder above it",
+                         what, path, why, who ? " " : "", who ? who : "",
+                         also ? ", the account the agent runs as " : "", also ? self : "");
 }
 
 /* The folders from path's parent (or path itself, with self) up to the root. */
 static dlo_status check_folders(const dlo_fs_security *fs, const char *start, bool self,
-                                dlo_error *err)
+                                const char *self_sid, dlo_error *err)
 {
     dlo_buf cur, up;
     dlo_fs_object o;
@@ -110,12 +119,12 @@ static dlo_status check_folders(const dlo_fs_security *fs, const char *start, bo
         if (st != DLO_OK)
             break;
         if (!o.directory) {
-            st = refuse(err, "the folder", dlo_buf_str(&cur), "is not a folder", NULL);
+            st = refuse(err, "the folder", dlo_buf_str(&cur), "is not a folder", NULL, self_sid);
             break;
         }
-        why = judge(&o, WRITE_FOLDER, &who);
+        why = judge(&o, WRITE_FOLDER, self_sid, &who);
         if (why) {
-            st = refuse(err, "the folder", dlo_buf_str(&cur), why, who);
+            st = refuse(err, "the folder", dlo_buf_str(&cur), why, who, self_sid);
             break;
         }
         if (!dlo_trust_parent(dlo_buf_str(&cur), &up))
@@ -143,22 +152,28 @@ dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error
     if (st != DLO_OK)
         return st;
     if (o.directory)
-        return refuse(err, "the file", path, "is a folder", NULL);
-    why = judge(&o, WRITE_FILE, &who);
+        return refuse(err, "the file", path, "is a folder", NULL, NULL);
+    why = judge(&o, WRITE_FILE, NULL, &who);
     if (why)
-        return refuse(err, "the file", path, why, who);
+        return refuse(err, "the file", path, why, who, NULL);
     if (o.links != 1)
         return dlo_error_set(err, DLO_E_ACCESS,
                              "the file %s has %lu hard links; expected exactly one, so that no "
                              "other name can change it",
                              path, o.links);
-    return check_folders(fs, path, false, err);
+    return check_folders(fs, path, false, NULL, err);
 }
 
 dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err)
 {
+    return dlo_trust_folder_as(fs, path, NULL, err);
+}
+
+dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, const char *self_sid,
+                               dlo_error *err)
+{
     if (!is_local_absolute(path))
         return dlo_error_set(err, DLO_E_ACCESS,
                              "%s is not an absolute path on a local drive (C:\\...)", path);
-    return check_folders(fs, path, true, err);
+    return check_folders(fs, path, true, self_sid, err);
 }

@@ -35,11 +35,23 @@ typedef struct win_log {
     CRITICAL_SECTION lock;
 } win_log;
 
-/* Opens what `to_event_log` and the trace file need; the trace file is the installer key's
- * TraceFile value when it holds a path (for diagnostics and the tests: the Event Log of Wine
- * keeps nothing). Then makes the sink current. */
+/* Makes the sink current with what `to_event_log` needs, then opens the trace file when the
+ * installer key's TraceFile value names one (for diagnostics and the tests: the Event Log of
+ * Wine keeps nothing); why it could not be opened is an event 1003 warning. */
 void win_log_open(win_log *log, bool to_event_log, bool console);
 void win_log_close(win_log *log);
+
+/* The trace file: TraceFile holds a file NAME only, never a path, so the registry turns the
+ * trace on and the agent alone decides where it goes: %ProgramData%\Arctera\DLO Firewall
+ * Agent\Trace, made by the agent for SYSTEM and Administrators alone. */
+#define WIN_TRACE_NAME_MAX 64
+bool win_trace_name_valid(const char *name);
+/* Opens (appending; made if missing) base\Arctera\DLO Firewall Agent\Trace\name, base being
+ * %ProgramData% for the service (another for the tests): makes the missing folders with that
+ * DACL, refuses the folder unless dlo_trust_folder_as trusts it, opens the name without
+ * following a reparse point, and refuses the handle unless it is a regular file with one link.
+ * DLO_E_ACCESS (err says what and why) for a folder or file that is refused. */
+dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out, dlo_error *err);
 
 /* A dlo_log_event_fn; ctx is a win_log. */
 void win_log_sink(void *ctx, dlo_event ev, dlo_log_level level, const char *msg_utf8);
