@@ -17,6 +17,7 @@
 #include "dlo/roles.h"
 #include "dlo/status.h"
 #include "dlo/str.h"
+#include "dlo/trust.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,6 +78,7 @@ typedef struct dlo_detect_evidence {
     char *detail;
     dlo_reg_view view;       /* registry evidence: the view it was found in; else 0 */
     dlo_service_state state; /* service evidence: its state */
+    char *reason;            /* ignored evidence: why it is not trusted; NULL otherwise */
 } dlo_detect_evidence;
 
 typedef struct dlo_detect_evidence_list {
@@ -134,6 +136,10 @@ typedef struct dlo_detect_result {
     dlo_role_set looked_for; /* roles with evidence to look for (table entries, sql-server) */
     dlo_detect_evidence_list found;
     dlo_detect_evidence_list missed; /* entries looked for and not found, in table order */
+    /* Files found (file and regfile entries) that a non-administrator could have made or
+     * changed (dlo_trust_file): not counted, each with a warning; their entry is in missed
+     * unless other evidence found it. */
+    dlo_detect_evidence_list ignored;
     dlo_detect_sql sql;
     dlo_strlist warnings;
     /* Something could not be read (not just absent), so a role may be missing from roles:
@@ -147,6 +153,10 @@ typedef struct dlo_detect_params {
      * the NAME of MSSQL$NAME; "MSSQL$NAME" and "HOST\NAME" are taken too); NULL or "" when none
      * is configured. */
     const char *sql_instance;
+    /* Judges file evidence: a file counts only when dlo_trust_file trusts it. NULL trusts no
+     * file (each is ignored, and the result partial); dlo_detect_machine uses the platform's
+     * when the caller gives none. */
+    const dlo_fs_security *fs_security;
 } dlo_detect_params;
 
 void dlo_detect_result_init(dlo_detect_result *r);

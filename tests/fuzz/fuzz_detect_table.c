@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const dlo_detect_os os = {NULL, list_services, file_exists, known_folder};
     static const dlo_registry reg = {NULL, reg_read, reg_subkeys, NULL};
-    dlo_detect_params params = {NULL};
+    dlo_detect_params params = {NULL, NULL};
     dlo_detect_table table;
     dlo_detect_result result;
     dlo_error err;

@@ -12,6 +12,7 @@
 #include "dlo/detect.h"
 #include "dlo/report.h"
 #include "dlo/str.h"
+#include "dlo/trust.h"
 
 #include "fake_registry.h"
 
@@ -33,6 +34,10 @@ typedef struct fake_machine {
     const char *files[MAX_ITEMS];
     size_t n_files;
     const char *broken_file; /* checking it fails */
+    /* File security: every object is SYSTEM's, but for these. */
+    const char *user_owned[4];    /* owned by a standard user */
+    const char *user_writable[4]; /* a standard user may change it (write, delete inside) */
+    dlo_fs_security fs;
 } fake_machine;
 
 static void machine_free(fake_machine *m)
@@ -102,6 +107,39 @@ static dlo_status fake_file_exists(void *ctx, const char *path, dlo_error *err)
     return dlo_error_set(err, DLO_E_NOTFOUND, "%s does not exist", path);
 }
 
+static bool listed(const char *const *l, size_t n, const char *path)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (l[i] && dlo_str_equal_ci(l[i], path))
+            return true;
+    return false;
+}
+
+#define A_USER "S-1-5-21-1-2-3-1001"
+
+static dlo_status fake_fs_read(void *ctx, const char *path, dlo_fs_object *out, dlo_error *err)
+{
+    fake_machine *m = ctx;
+    (void)err;
+    memset(out, 0, sizeof(*out));
+    strcpy(out->owner, listed(m->user_owned, 4, path) ? A_USER : DLO_SID_SYSTEM);
+    out->has_dacl = true;
+    out->directory = !listed(m->files, m->n_files, path);
+    out->links = out->directory ? 0 : 1;
+    strcpy(out->aces[0].sid, DLO_SID_ADMINISTRATORS);
+    out->aces[0].allow = true;
+    out->aces[0].mask = DLO_ACCESS_GENERIC_ALL;
+    out->n_aces = 1;
+    if (listed(m->user_writable, 4, path)) {
+        strcpy(out->aces[1].sid, "S-1-5-32-545");
+        out->aces[1].allow = true;
+        out->aces[1].mask = DLO_ACCESS_GENERIC_WRITE;
+        out->n_aces = 2;
+    }
+    return DLO_OK;
+}
+
 static dlo_status fake_known_folder(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
 {
     (void)ctx;
@@ -120,6 +158,8 @@ static dlo_detect_os fake_os(fake_machine *m)
 {
     dlo_detect_os os = {m, fake_list_services, fake_file_exists, fake_known_folder};
     fake_reg_seam(&m->reg);
+    m->fs.ctx = m;
+    m->fs.read = fake_fs_read;
     return os;
 }
 
@@ -135,7 +175,7 @@ static void run_with(fake_machine *m, const char *table_text, const char *sql_in
 {
     dlo_detect_table t;
     dlo_detect_os os = fake_os(m);
-    dlo_detect_params params = {sql_instance};
+    dlo_detect_params params = {sql_instance, &m->fs};
     dlo_error err;
 
     dlo_detect_table_init(&t);
@@ -331,6 +371,100 @@ static void test_unreadable_file_and_folder_are_reported(void **state)
     assert_non_null(find_warning(&r, "%SystemRoot% (table line 3)", NULL));
     assert_true(r.partial);
     dlo_detect_result_free(&r);
+}
+
+/* Anyone may add files under ProgramData: a file there counts only when no standard user could
+ * have made or changed it, or a folder above it. Ignored evidence is a warning naming the file
+ * and why, listed in the result, and no read failure (the result stays complete). */
+static void test_file_evidence_a_user_could_plant_is_ignored(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    const dlo_detect_evidence *e;
+    dlo_buf b;
+    (void)state;
+
+    add_file(&m, "C:\\ProgramData\\DLO\\trusted.txt");
+    add_file(&m, "C:\\ProgramData\\DLO\\planted.txt");
+    add_file(&m, "C:\\ProgramData\\Open\\x.exe");
+    m.user_owned[0] = "C:\\ProgramData\\DLO\\planted.txt";
+    m.user_writable[0] = "C:\\ProgramData\\Open";
+    add_str(&m, DLO_REG_VIEW_64, "SOFTWARE\\Open", "Dir", "C:\\ProgramData\\Open");
+    run_with(&m,
+             "dlo-detect 1\n"
+             "io-server unconfirmed file %ProgramData%\\DLO\\trusted.txt\n"
+             "client unconfirmed file %ProgramData%\\DLO\\planted.txt\n"
+             "storage unconfirmed file %ProgramData%\\Open\\x.exe\n"
+             "dedupe-server unconfirmed regfile HKLM\\SOFTWARE\\Open Dir x.exe\n",
+             NULL, &r);
+
+    assert_int_equal(r.roles, BIT(IO_SERVER));
+    assert_false(r.partial);
+    assert_int_equal(r.ignored.count, 3);
+    e = find_evidence(&r.ignored, DLO_ROLE_DEDUPE_SERVER, "C:\\ProgramData\\Open\\x.exe");
+    assert_non_null(e);
+    assert_string_equal(e->detail, "HKLM\\SOFTWARE\\Open\\Dir");
+    assert_int_equal(e->view, DLO_REG_VIEW_64);
+    e = find_evidence(&r.ignored, DLO_ROLE_CLIENT, "C:\\ProgramData\\DLO\\planted.txt");
+    assert_non_null(e);
+    assert_int_equal(e->line, 3);
+    assert_non_null(strstr(e->reason, "is owned by " A_USER));
+    e = find_evidence(&r.ignored, DLO_ROLE_STORAGE, "C:\\ProgramData\\Open\\x.exe");
+    assert_non_null(e);
+    assert_non_null(strstr(e->reason, "the folder C:\\ProgramData\\Open may be changed by "
+                                      "S-1-5-32-545"));
+    assert_non_null(find_warning(&r,
+                                 "C:\\ProgramData\\DLO\\planted.txt (table line 3) is not "
+                                 "counted as evidence of client: the file",
+                                 "is owned by " A_USER));
+    assert_non_null(find_warning(&r, "C:\\ProgramData\\Open\\x.exe (table line 4)", "Open may be"));
+    /* The entries whose only evidence was ignored are looked for and not found. */
+    assert_non_null(
+        find_evidence(&r.missed, DLO_ROLE_CLIENT, "file %ProgramData%\\DLO\\planted.txt"));
+
+    dlo_buf_init(&b);
+    dlo_report_detect_text(&b, &r);
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "\nEvidence ignored (not trusted: a non-administrator could have "
+                           "written it):\n  client:\n      file "
+                           "C:\\ProgramData\\DLO\\planted.txt  [line 3, unconfirmed]\n      the "
+                           "file C:\\ProgramData\\DLO\\planted.txt is owned by " A_USER));
+    dlo_buf_free(&b);
+    dlo_buf_init(&b);
+    dlo_report_detect_json(&b, &r);
+    assert_non_null(strstr(
+        dlo_buf_str(&b), "\"ignored\": [\n  {\"role\": \"client\", \"evidence\": {\"kind\": "
+                         "\"file\", \"confirmed\": false, \"line\": 3, \"path\": "
+                         "\"C:\\\\ProgramData\\\\DLO\\\\planted.txt\"}, \"reason\": \"the file "));
+    dlo_buf_free(&b);
+    dlo_detect_result_free(&r);
+}
+
+/* Without a way to read file security no file can be trusted: ignored, and since that is a
+ * failure to read, the result is partial. */
+static void test_file_evidence_without_file_security_is_ignored_and_partial(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    dlo_detect_table t;
+    dlo_detect_os os = fake_os(&m);
+    dlo_detect_params params = {NULL, NULL};
+    const char *text = "dlo-detect 1\nio-server unconfirmed file %ProgramData%\\DLO\\ok.txt\n";
+    dlo_error err;
+    (void)state;
+
+    add_file(&m, "C:\\ProgramData\\DLO\\ok.txt");
+    dlo_detect_table_init(&t);
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_detect_table_parse(&t, "t.detect", text, strlen(text), &err), DLO_OK);
+    assert_int_equal(dlo_detect_run(&t, &os, &m.reg.reg, &params, &r, &err), DLO_OK);
+    assert_int_equal(r.roles, 0);
+    assert_true(r.partial);
+    assert_int_equal(r.ignored.count, 1);
+    assert_non_null(
+        find_warning(&r, "ok.txt (table line 2) is not counted", "cannot be read here"));
+    dlo_detect_result_free(&r);
+    dlo_detect_table_free(&t);
 }
 
 /* ---- Files named by registry values ---- */
@@ -1013,6 +1147,8 @@ int main(void)
         cmocka_unit_test(test_unreadable_uninstall_entry_is_reported_and_skipped),
         cmocka_unit_test(test_file_under_known_folder),
         cmocka_unit_test(test_unreadable_file_and_folder_are_reported),
+        cmocka_unit_test(test_file_evidence_a_user_could_plant_is_ignored),
+        cmocka_unit_test(test_file_evidence_without_file_security_is_ignored_and_partial),
         cmocka_unit_test(test_regfile_both_views),
         cmocka_unit_test(test_unshared_key_seen_twice_is_one_finding),
         cmocka_unit_test(test_service_list_failure_does_not_stop_detection),

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Usage: test-detect.sh PATH/TO/dloagent.exe
 # Component detection on a real (Wine) registry and service manager: services, Uninstall
-# entries in both registry views, a file under Program Files, a SQL Server instance and its
-# port make /detect report the roles with their evidence; taking them away removes the roles.
+# entries in both registry views, a SQL Server instance and its port make /detect report the
+# roles with their evidence; taking them away removes the roles. File evidence counts only when
+# no standard user could have written the file: under Wine every file belongs to the Wine user
+# (S-1-5-21-0-0-0-1000), so a file planted here is reported as ignored and its role is not
+# detected; that a trusted file is counted is tested on the host (tests/unit/test_detect.c).
 # Two SQL Server instances with different ports: SqlInstance (registry or switch) picks the
 # named one's port in /detect and /plan; a name that is not there is reported, not guessed.
 # Everything created here is deleted again, also when the script is interrupted.
@@ -96,8 +99,8 @@ mkdir -p "$console_dir"
 
 run_exe "$exe" /detect /json
 expect_rc 0 "/detect /json with DLO installed"
-json_check "$out" 'sorted(d["detected"]) == sorted(["admin-server", "admin-console", "edge-server", "io-server", "client", "sql-server"])' \
-  "detects exactly the installed roles"
+json_check "$out" 'sorted(d["detected"]) == sorted(["admin-server", "edge-server", "io-server", "client", "sql-server"])' \
+  "detects exactly the installed roles, not the one a planted file would show"
 json_check "$out" "[e for e in $ev('admin-server') if e['kind'] == 'service' and e['service'] == 'DLOAdminSvcu' and e['confirmed'] and e['state'] == 'stopped']" \
   "admin-server from service DLOAdminSvcu"
 json_check "$out" "[e for e in $ev('client') if e['kind'] == 'service-display' and e['service'] == 'DLOTestJournal' and e['display_name'] == 'Veritas DLO Change Journal Service']" \
@@ -106,8 +109,8 @@ json_check "$out" "[e for e in $ev('edge-server') if e['kind'] == 'uninstall' an
   "edge-server from an Uninstall entry in the 64-bit view, marked unconfirmed"
 json_check "$out" "[e for e in $ev('io-server') if e['kind'] == 'uninstall' and e['view'] == 32 and e['display_name'] == 'Veritas DLO IO Server']" \
   "io-server from an Uninstall entry in the 32-bit view"
-json_check "$out" "[e for e in $ev('admin-console') if e['kind'] == 'file' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
-  "admin-console from a file under %ProgramFiles%"
+json_check "$out" "[i for i in d['ignored'] if i['role'] == 'admin-console' and i['evidence']['kind'] == 'file' and i['evidence']['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe' and 'is owned by S-1-5-21-0-0-0-1000' in i['reason']]" \
+  "a file under %ProgramFiles% the Wine user owns is ignored as admin-console evidence, saying why"
 json_check "$out" "[e for e in $ev('sql-server') if e['kind'] == 'sql-instance' and e['service'] == 'MSSQL\$DLOTEST']" \
   "sql-server from the instance beside the Administration Server"
 json_check "$out" 'd["sql"]["instance"] == "DLOTEST" and d["sql"]["instance_id"] == "MSSQL16.DLOTEST"' \
@@ -115,8 +118,8 @@ json_check "$out" 'd["sql"]["instance"] == "DLOTEST" and d["sql"]["instance_id"]
 json_check "$out" 'd["sql"]["tcp_ports"] == "14330" and d["sql"]["port_source"] == "static" and d["sql"]["port_origin"].endswith(r"\IPAll\TcpPort (64-bit view)")' \
   "SQL port from IPAll TcpPort"
 json_check "$out" 'd["sql"]["browser"] is True' "SQL Server Browser reported"
-json_check "$out" 'sorted(d["not_found"]) == ["dedupe-server", "maintenance-server"] and d["warnings"] == [] and d["partial"] is False' \
-  "the rest not found, no warnings"
+json_check "$out" 'sorted(d["not_found"]) == ["admin-console", "dedupe-server", "maintenance-server"] and len(d["warnings"]) == 1 and "is not counted as evidence of admin-console: the file" in d["warnings"][0] and d["partial"] is False' \
+  "the rest not found; one warning, for the ignored file, and the result is complete"
 
 run_exe "$exe" /detect
 expect_rc 0 "/detect (text)"
@@ -128,6 +131,10 @@ expect_match "$out" '\{DLO-TEST-IO\} "Veritas DLO IO Server" \(32-bit view\)  \[
 expect_match "$out" 'TCP port 14330 \(static: ' "text shows the SQL port"
 expect_match "$out" '^  maintenance-server \(DLO Maintenance Server\), looked for:$' \
   "text lists a role looked for and not found"
+expect_match "$out" '^Evidence ignored \(not trusted: a non-administrator could have written it\):$' \
+  "text has the ignored evidence"
+expect_match "$out" '^      the file C:\\Program Files\\Arctera\\Arctera DLO\\DLOConsoleu\.exe is owned by S-1-5-21-0-0-0-1000' \
+  "text says why the file is ignored"
 expect_empty "$err" "/detect writes nothing to stderr"
 
 # --- Dynamic and garbage SQL ports ---
@@ -155,13 +162,14 @@ EOF
 site=$(printf 'Z:%s' "$tmp/site.detect" | tr / '\\')
 run_exe "$exe" /detect /json "/detection:$site"
 expect_rc 0 "/detect with /detection:FILE"
-json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) == ["dedupe-server", "edge-server"]' \
+json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) == ["edge-server"]' \
   "/detection:FILE replaces the built-in table"
-json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
-  "a file found through a registry value of the 32-bit view"
+ign='(lambda role: [i["evidence"] for i in d["ignored"] if i["role"] == role])'
+json_check "$out" "[e for e in $ign('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
+  "a file found through a registry value of the 32-bit view, ignored as the Wine user's"
 must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_EXPAND_SZ /d '%ProgramFiles%\Arctera\Arctera DLO' /f /reg:32
 run_exe "$exe" /detect /json "/detection:$site"
-json_check "$out" "[e for e in $ev('dedupe-server') if e['kind'] == 'regfile' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
+json_check "$out" "[e for e in $ign('dedupe-server') if e['kind'] == 'regfile' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
   "a REG_EXPAND_SZ path is read expanded"
 
 # --- A bad table ---

@@ -2,6 +2,7 @@
 
 #include "dlo/portset.h"
 #include "dlo/str.h"
+#include "dlo/trust.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ static void evidence_list_free(dlo_detect_evidence_list *l)
     for (i = 0; i < l->count; i++) {
         free(l->items[i].subject);
         free(l->items[i].detail);
+        free(l->items[i].reason);
     }
     free(l->items);
     memset(l, 0, sizeof(*l));
@@ -119,6 +121,7 @@ void dlo_detect_result_free(dlo_detect_result *r)
     free(r->table_source);
     evidence_list_free(&r->found);
     evidence_list_free(&r->missed);
+    evidence_list_free(&r->ignored);
     dlo_strlist_free(&r->sql.instances);
     free(r->sql.instance);
     free(r->sql.service);
@@ -141,6 +144,7 @@ typedef struct uninstall_item {
 typedef struct detector {
     const dlo_detect_os *os;
     const dlo_registry *reg;
+    const dlo_fs_security *fs; /* judges file evidence (dlo_trust_file); NULL trusts none */
     dlo_detect_result *r;
     bool nomem; /* an allocation failed: the run ends with DLO_E_NOMEM */
 
@@ -376,7 +380,26 @@ static void check_uninstall(detector *d, const dlo_detect_entry *e)
     }
 }
 
-/* Tests base\rest (rest may be NULL) and records it if it is a file. */
+/* A file found that a non-administrator could have made or changed: not evidence, or anyone
+ * could make a role appear by planting it (subfolders of ProgramData, SystemRoot). Reported,
+ * and partial only when its security could not be read: a refusal is a finding, not a
+ * failure to read. */
+static void ignore_file(detector *d, const dlo_detect_entry *e, const char *path,
+                        const char *detail, dlo_reg_view view, dlo_status st, const char *why)
+{
+    dlo_detect_evidence_list *l = &d->r->ignored;
+    size_t before = l->count;
+
+    add_evidence(d, l, e->role, e->kind, e->confirmed, e->line, path, detail, view,
+                 DLO_SERVICE_STOPPED);
+    if (l->count > before) {
+        l->items[before].reason = dup_or_flag(d, why);
+        warn(d, st != DLO_E_ACCESS, "%s (table line %u) is not counted as evidence of %s: %s", path,
+             e->line, dlo_role_name(e->role), why);
+    }
+}
+
+/* Tests base\rest (rest may be NULL) and records it if it is a file the service may trust. */
 static void check_path(detector *d, const dlo_detect_entry *e, const char *base, const char *rest,
                        const char *detail, dlo_reg_view view)
 {
@@ -395,9 +418,14 @@ static void check_path(detector *d, const dlo_detect_entry *e, const char *base,
     dlo_error_clear(&err);
     st = d->os->file_exists(d->os->ctx, dlo_buf_str(&path), &err);
     keep(d, st);
-    if (!st)
-        found(d, e, dlo_buf_str(&path), detail, view, DLO_SERVICE_STOPPED);
-    else if (st != DLO_E_NOTFOUND)
+    if (!st) {
+        st = dlo_trust_file(d->fs, dlo_buf_str(&path), &err);
+        keep(d, st);
+        if (!st)
+            found(d, e, dlo_buf_str(&path), detail, view, DLO_SERVICE_STOPPED);
+        else if (st != DLO_E_NOMEM)
+            ignore_file(d, e, dlo_buf_str(&path), detail, view, st, err.msg);
+    } else if (st != DLO_E_NOTFOUND)
         warn(d, true, "cannot check %s (table line %u): %s", dlo_buf_str(&path), e->line, err.msg);
     dlo_buf_free(&path);
 }
@@ -893,6 +921,7 @@ dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os
     memset(&d, 0, sizeof(d));
     d.os = os;
     d.reg = reg;
+    d.fs = params ? params->fs_security : NULL;
     d.r = out;
     dlo_service_list_init(&d.services);
     out->table_source = dup_or_flag(&d, table->source ? table->source : "");
@@ -976,17 +1005,22 @@ dlo_status dlo_detect_machine(const dlo_platform *plat, const char *table_path,
                               const dlo_detect_params *params, dlo_detect_result *out,
                               dlo_error *err)
 {
+    dlo_detect_params with_fs = {NULL, NULL};
     dlo_detect_table table;
     dlo_status st;
 
     dlo_detect_result_init(out);
+    if (params)
+        with_fs = *params;
+    if (!with_fs.fs_security)
+        with_fs.fs_security = plat->fs_security;
     if (!plat->detect_os || !plat->registry)
         return dlo_error_set(err, DLO_E_INTERNAL,
                              "detection cannot run: no access to services, registry and files");
     dlo_detect_table_init(&table);
     st = dlo_detect_table_load(&table, plat, table_path, err);
     if (!st)
-        st = dlo_detect_run(&table, plat->detect_os, plat->registry, params, out, err);
+        st = dlo_detect_run(&table, plat->detect_os, plat->registry, &with_fs, out, err);
     dlo_detect_table_free(&table);
     return st;
 }

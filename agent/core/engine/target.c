@@ -62,7 +62,7 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
     /* With the roles configured, detection still runs for the port of a configured SQL Server
      * instance, unless SqlPort gives it. */
     if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
-        dlo_detect_params params = {cfg->sql_instance};
+        dlo_detect_params params = {cfg->sql_instance, NULL};
         if (!plat->detect_os)
             return dlo_error_set(err, DLO_E_CONFIG,
                                  "no roles configured and component detection is not available "

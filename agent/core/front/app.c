@@ -351,7 +351,7 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_detect_result result;
-    dlo_detect_params params = {NULL};
+    dlo_detect_params params = {NULL, NULL};
     dlo_config cfg;
     dlo_status st;
 

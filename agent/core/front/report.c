@@ -125,12 +125,30 @@ static void text_candidates(dlo_buf *b, const dlo_detect_candidate_list *l)
     }
 }
 
+/* File evidence found and not counted: who could have planted it is in the reason. */
+static void text_ignored(dlo_buf *b, const dlo_detect_evidence_list *l)
+{
+    size_t i;
+
+    if (!l->count)
+        return;
+    dlo_buf_puts(b,
+                 "\nEvidence ignored (not trusted: a non-administrator could have written it):\n");
+    for (i = 0; i < l->count; i++) {
+        const dlo_detect_evidence *e = &l->items[i];
+        dlo_buf_printf(b, "  %s:\n", dlo_role_name(e->role));
+        text_evidence(b, e);
+        dlo_buf_printf(b, "      %s\n", e->reason ? e->reason : "");
+    }
+}
+
 void dlo_report_detect_text(dlo_buf *b, const dlo_detect_result *r)
 {
     size_t i;
 
     dlo_buf_printf(b, "Detection table: %s\n", r->table_source ? r->table_source : "");
     text_roles(b, r);
+    text_ignored(b, &r->ignored);
     text_sql(b, &r->sql);
     text_candidates(b, &r->candidates);
     if (r->warnings.count) {
@@ -268,6 +286,17 @@ void dlo_report_detect_json(dlo_buf *b, const dlo_detect_result *r)
     dlo_roles_json(b, DLO_ROLE_ALL_MASK & ~r->looked_for);
     dlo_buf_printf(b, ",\n \"partial\": %s", r->partial ? "true" : "false");
     json_roles(b, r);
+    dlo_buf_puts(b, ",\n \"ignored\": [");
+    for (i = 0; i < r->ignored.count; i++) {
+        const dlo_detect_evidence *e = &r->ignored.items[i];
+        dlo_buf_puts(b, i ? ",\n  {\"role\": " : "\n  {\"role\": ");
+        dlo_buf_json_str(b, dlo_role_name(e->role));
+        dlo_buf_puts(b, ", \"evidence\": ");
+        json_evidence(b, e, true);
+        json_key_str(b, "reason", e->reason);
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_putc(b, ']');
     json_sql(b, &r->sql);
     dlo_buf_puts(b, ",\n \"candidates\": [");
     for (i = 0; i < r->candidates.count; i++) {
