@@ -305,9 +305,14 @@ run_refused() {
   wine "$exe" /run </dev/null >"$work/refused.out" 2>"$work/refused.err" &
   pid=$!
   i=0
-  while ! grep -q 'no trace file' "$work/refused.err" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while ! grep -q 'no trace file' "$work/refused.err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  # Ctrl+C; on a busy machine it may come before the handler is in place and be lost, so a
+  # watchdog ends it for good rather than leave the script waiting.
   kill -INT "$pid"
+  (sleep 20 && kill -KILL "$pid") </dev/null >/dev/null 2>&1 &
+  watchdog=$!
   wait "$pid"
+  kill "$watchdog" 2>/dev/null
   said=$(tr -d '\r' <"$work/refused.err")
 }
 : >"$outside"
