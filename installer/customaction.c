@@ -212,13 +212,17 @@ static dlo_status props_read(void *ctx, dlo_reg_view view, const char *key, cons
 static dlo_status check(props *ps, show what, const prop *one, dlo_error *err)
 {
     const dlo_registry reg = {ps, props_read, NULL, NULL};
+    /* The custom action runs on the machine the agent will run on: its scopes are checked for
+     * that machine's firewall, as the agent will check them. */
+    dlo_config_overrides machine = {{NULL}, 0};
     dlo_config cfg;
     dlo_status st;
 
     ps->show = what;
     ps->one = one;
+    machine.os_build = win_os_build();
     dlo_error_clear(err);
-    st = dlo_config_load(&cfg, &reg, NULL, err);
+    st = dlo_config_load(&cfg, &reg, &machine, err);
     dlo_config_free(&cfg);
     return st;
 }

@@ -17,6 +17,12 @@ static bool platform_is_elevated(void *ctx)
     return win_is_elevated();
 }
 
+static unsigned long platform_os_build(void *ctx)
+{
+    (void)ctx;
+    return win_os_build();
+}
+
 const dlo_platform *win_platform(void)
 {
     static dlo_platform plat = {
@@ -28,6 +34,7 @@ const dlo_platform *win_platform(void)
         .close_firewall = fwcom_close,
         .is_elevated = platform_is_elevated,
         .write_values = win_reg_write_values,
+        .os_build = platform_os_build,
         .detect_os = &win_detect_os,
         .service_command = win_service_command,
         .probe_os = &win_probe_os,

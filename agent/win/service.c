@@ -699,6 +699,7 @@ static DWORD WINAPI svc_control(DWORD control, DWORD type, void *data, void *ctx
 static void WINAPI svc_main(DWORD argc, wchar_t **argv)
 {
     win_loop loop;
+    dlo_config_overrides overrides;
     win_log log;
     dlo_error err;
     dlo_status st;
@@ -725,6 +726,10 @@ static void WINAPI svc_main(DWORD argc, wchar_t **argv)
     memset(&loop, 0, sizeof(loop));
     loop.stop = host.stop;
     loop.registry = win_registry();
+    /* No switches, but the build the scopes are checked for. */
+    memset(&overrides, 0, sizeof(overrides));
+    overrides.os_build = host.plat->os_build(host.plat->ctx);
+    loop.overrides = &overrides;
     loop.ops = service_ops(host.plat);
     dlo_error_clear(&err);
     st = win_loop_run(&loop, &err);
@@ -804,6 +809,7 @@ static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_erro
     loop.stop = console_stop;
     loop.registry = win_registry();
     dlo_cli_config_overrides(cli, &overrides);
+    overrides.os_build = plat->os_build(plat->ctx);
     loop.overrides = &overrides;
     loop.ops = service_ops(plat);
     st = win_loop_run(&loop, err);

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "win/winutil.h"
 
@@ -111,4 +112,23 @@ bool win_is_elevated(void)
         !CheckTokenMembership(NULL, admins, &member))
         member = FALSE;
     return elevated && member;
+}
+
+typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *info);
+
+/* RtlGetVersion, not GetVersionEx: it tells the truth whatever the manifest says (GetVersionEx
+ * reports Windows 8 to a program whose manifest does not name Windows 10). Under Wine it is
+ * the version the prefix is set to (7601, Windows 7, unless winecfg or the registry says
+ * otherwise). */
+unsigned long win_os_build(void)
+{
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version_fn get_version =
+        ntdll ? (rtl_get_version_fn)(void (*)(void))GetProcAddress(ntdll, "RtlGetVersion") : NULL;
+    OSVERSIONINFOW info;
+    memset(&info, 0, sizeof(info));
+    info.dwOSVersionInfoSize = sizeof(info);
+    if (!get_version || get_version(&info) != 0)
+        return 0;
+    return info.dwBuildNumber;
 }

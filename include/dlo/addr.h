@@ -8,6 +8,11 @@
  *   IntranetRemoteAccess), Internet, Ply2Renders (also PlayToDevice),
  *   an IPv4 or IPv6 address, a subnet as address/prefix-length or IPv4 address/dotted-mask, a
  *   range start-end of two addresses of one family (no blanks inside, start <= end).
+ * Refused as the Windows Firewall refuses them (MS-FASP 2.2.4, 2.2.6, 2.2.10): the IPv6 loopback
+ * and unspecified addresses (::1, ::1/128, ::, ::/128, a range from or to ::1), a zero mask or
+ * prefix (0.0.0.0/0, 10.0.0.0/0.0.0.0, 2001:db8::/0). Intranet, RmtIntranet, Internet and
+ * Ply2Renders exist only from build DLO_ADDR_NEWER_KEYWORDS_BUILD; dlo_addr_normalize refuses
+ * them for an older build.
  *
  * Normal form, one token per entry joined by ',', duplicates dropped, order kept:
  *   keywords as spelled above; IPv4 addresses and subnets as a.b.c.d/m.m.m.m (a lone address
@@ -26,6 +31,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Windows 10 1809 / Server 2019: the first build whose firewall knows Intranet, RmtIntranet,
+ * Internet and Ply2Renders. */
+#define DLO_ADDR_NEWER_KEYWORDS_BUILD 17763ul
+/* The Windows build is not known (the Linux build, a test): every keyword is accepted. */
+#define DLO_OS_BUILD_UNKNOWN 0ul
 
 /* Most tokens one list may hold, and most characters (code points) one list may have. */
 #define DLO_ADDR_MAX_TOKENS 1000
@@ -52,10 +63,14 @@ typedef struct dlo_addrset {
 void dlo_addrset_init(dlo_addrset *s);
 void dlo_addrset_free(dlo_addrset *s);
 /* Parses tokens[0..n) (each may hold several comma-separated entries) into *out, which it
- * initialises; errors as dlo_addr_normalize's. */
+ * initialises; errors as dlo_addr_normalize's, keywords of any build accepted (what the
+ * firewall reads back is compared, not judged). */
 dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err);
 /* Appends the normal form. */
 void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s);
+/* Leaves out each address entry that lies inside another entry of s (of two covering the same
+ * addresses, the later), keeping the order of the rest; s means the same addresses after. */
+void dlo_addrset_drop_contained(dlo_addrset *s);
 /* The same addresses and keywords. */
 bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b);
 /* Two lists as a rule holds them (NULL and "" read as "*") mean the same addresses. A list that
@@ -64,18 +79,22 @@ bool dlo_addr_same(const char *a, const char *b);
 
 /* The remote addresses of a rule toward the peers: the union of their scopes (scopes[role], in
  * the firewall's spelling), each entry once (by its normal form) as its scope spells it, in role
- * order; "*" when any peer has no scope (NULL, blank or "*") or there is no peer. */
+ * order, less the entries that lie inside another entry of the union (10.0.0.0/255.0.0.0 and
+ * 10.1.2.3/255.255.255.255 give 10.0.0.0/255.0.0.0); "*" when any peer has no scope (NULL,
+ * blank or "*") or there is no peer. */
 dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
                                 dlo_buf *out, dlo_error *err);
 
 /* Sets out to the normal form of tokens[0..n) (each a UTF-8 string that may itself hold several
- * comma-separated tokens). On a malformed token returns
+ * comma-separated tokens), as the firewall of Windows build os_build takes it
+ * (DLO_OS_BUILD_UNKNOWN: any build). On a malformed or refused token returns
  * DLO_E_CONFIG and writes into err what was wrong with which token and what is expected, with
  * no prefix: the caller says where the list came from. An empty list (no tokens at all) is an
  * error too: "any address" is "*". */
-dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err);
+dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
+                              dlo_buf *out, dlo_error *err);
 
-/* The same for a single string. */
+/* The same for a single string, for any build. */
 dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err);
 
 /* Parses one IPv4 (bytes[0..4)) or IPv6 (bytes[0..16)) address in s[0..n). */

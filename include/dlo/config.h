@@ -87,11 +87,15 @@ void dlo_config_free(dlo_config *cfg);
 dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src);
 
 /* The values given for this run only, above both keys: the text of each item as typed, NULL
- * when not given. The command line fills it (dlo_cli_config_overrides); configuration knows
- * nothing of how the run was started. Only items with a switch (dlo_config_item_switch) can be
- * overridden; a value for any other is ignored. */
+ * when not given, and the OS build. The command line fills it (dlo_cli_config_overrides);
+ * configuration knows nothing of how the run was started. Only items with a switch
+ * (dlo_config_item_switch) can be overridden; a value for any other is ignored. */
 typedef struct dlo_config_overrides {
     const char *values[DLO_CFG_COUNT];
+    /* Not a value but a fact of the machine the configuration is for: its Windows build
+     * (dlo_platform.os_build), which decides which address keywords its firewall takes (see
+     * dlo/addr.h). DLO_OS_BUILD_UNKNOWN (0, also with no overrides at all): every keyword. */
+    unsigned long os_build;
 } dlo_config_overrides;
 
 /* Loads the configuration. `overrides` (may be NULL) supplies the values of this run. On failure

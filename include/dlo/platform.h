@@ -44,6 +44,9 @@ typedef struct dlo_platform {
     void (*close_firewall)(void *ctx, dlo_fw_backend *fw);
     /* True when the process may change the firewall (an elevated administrator token). */
     bool (*is_elevated)(void *ctx);
+    /* The Windows build number (7601, 17763, 20348, ...), which decides which address keywords
+     * the firewall takes (dlo/addr.h). NULL, or 0 returned, where it is not known. */
+    unsigned long (*os_build)(void *ctx);
     /* Services and files as component detection reads them (dlo/detect.h); NULL where
      * detection cannot run. Detection reads the registry through `registry`. */
     const struct dlo_detect_os *detect_os;

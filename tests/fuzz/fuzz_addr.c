@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dlo_buf_init(&out);
     dlo_buf_init(&again);
     dlo_error_clear(&err);
-    if (dlo_addr_normalize(tokens, n, &out, &err) == DLO_OK) {
+    if (dlo_addr_normalize(tokens, n, DLO_OS_BUILD_UNKNOWN, &out, &err) == DLO_OK) {
         dlo_addrset in, normal;
         if (dlo_addr_normalize_list(dlo_buf_str(&out), &again, &err) != DLO_OK ||
             strcmp(dlo_buf_str(&out), dlo_buf_str(&again)) != 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/rule.h"
 
 void fwmem_init(fwmem *m)
@@ -61,6 +62,47 @@ static dlo_rule *by_handle(fwmem *m, void *handle)
     return NULL;
 }
 
+/* Keywords first, then IPv4 by number, then IPv6 in their order. */
+static bool goes_before(const dlo_addr_entry *a, const dlo_addr_entry *b)
+{
+    int ra = a->kind == DLO_ADDR_KEYWORD ? 0 : a->family,
+        rb = b->kind == DLO_ADDR_KEYWORD ? 0 : b->family;
+    if (ra != rb)
+        return ra < rb;
+    return ra == 4 && memcmp(a->lo, b->lo, sizeof(a->lo)) < 0;
+}
+
+static void sort_stable(dlo_addrset *s)
+{
+    size_t i, j;
+    for (i = 1; i < s->count; i++) {
+        dlo_addr_entry e = s->items[i];
+        for (j = i; j > 0 && goes_before(&e, &s->items[j - 1]); j--)
+            s->items[j] = s->items[j - 1];
+        s->items[j] = e;
+    }
+}
+
+/* An address list as m reads it back. */
+static void read_back_addresses(const fwmem *m, char **list)
+{
+    const char *in = *list;
+    dlo_addrset s;
+    dlo_buf b;
+    if (!m->readback || !in || !*in || dlo_addrset_parse(&in, 1, &s, NULL))
+        return;
+    if (m->readback & FWMEM_READBACK_DROP_CONTAINED)
+        dlo_addrset_drop_contained(&s);
+    if (m->readback & FWMEM_READBACK_SORTED)
+        sort_stable(&s);
+    dlo_buf_init(&b);
+    dlo_addrset_format(&b, &s);
+    if (dlo_buf_status(&b) || dlo_rule_set(list, dlo_buf_str(&b)))
+        abort();
+    dlo_buf_free(&b);
+    dlo_addrset_free(&s);
+}
+
 static dlo_status mem_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
 {
     fwmem *m = ctx;
@@ -71,6 +113,8 @@ static dlo_status mem_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
         if (!r || dlo_rule_copy(r, &m->rules.items[i]))
             return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
         r->handle = m->rules.items[i].handle;
+        read_back_addresses(m, &r->remote_addresses);
+        read_back_addresses(m, &r->local_addresses);
     }
     return DLO_OK;
 }

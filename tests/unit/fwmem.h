@@ -17,7 +17,16 @@ typedef struct fwmem {
      * write from that number on */
     unsigned fail_at, fail_from;
     dlo_status fail_status;
+    /* How addresses read back (FWMEM_READBACK_* bits; 0: as written), for the forms Windows
+     * returns (../shared facts: community.windows issue 440, WindowsFirewallHelper issue 64). */
+    unsigned readback;
 } fwmem;
+
+/* Reordered: keywords, then IPv4 sorted by number, then IPv6 as written; every entry in the
+ * firewall's spelling (IPv4 with a dotted mask, 10.1.2.3 as 10.1.2.3/255.255.255.255). */
+#define FWMEM_READBACK_SORTED 1u
+/* An entry inside another entry of the list left out. */
+#define FWMEM_READBACK_DROP_CONTAINED 2u
 
 void fwmem_init(fwmem *m);
 void fwmem_free(fwmem *m);

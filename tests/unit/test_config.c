@@ -811,6 +811,33 @@ static void test_print_text_and_json(void **state)
     fake_reg_free(&f);
 }
 
+/* The scopes are checked for the firewall of the machine's build, which the caller passes. */
+static void test_scope_keywords_by_os_build(void **state)
+{
+    fake_registry f;
+    dlo_config cfg;
+    dlo_config_overrides ov;
+    dlo_error err;
+    (void)state;
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, DLO_CONFIG_KEY_POLICY, "EdgeServers", "10.0.0.1,Intranet");
+    memset(&ov, 0, sizeof(ov));
+    ov.os_build = 7601;
+    assert_int_equal(dlo_config_load(&cfg, &f.reg, &ov, &err), DLO_E_CONFIG);
+    assert_non_null(strstr(err.msg, "value EdgeServers holds REG_SZ \"10.0.0.1,Intranet\": "
+                                    "'Intranet' is refused by the Windows Firewall of this "
+                                    "machine (build 7601)"));
+    dlo_config_free(&cfg);
+    ov.os_build = 17763;
+    assert_int_equal(dlo_config_load(&cfg, &f.reg, &ov, &err), DLO_OK);
+    assert_string_equal(cfg.scopes[DLO_ROLE_EDGE_SERVER], "10.0.0.1/255.255.255.255,Intranet");
+    dlo_config_free(&cfg);
+    assert_int_equal(dlo_config_load(&cfg, &f.reg, NULL, &err), DLO_OK);
+    dlo_config_free(&cfg);
+    fake_reg_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -837,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_number_of_the_wrong_size_is_refused),
         cmocka_unit_test(test_sql_instance_normal_form),
         cmocka_unit_test(test_print_text_and_json),
+        cmocka_unit_test(test_scope_keywords_by_os_build),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

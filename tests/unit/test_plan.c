@@ -10,6 +10,8 @@
 
 #include "dlo/plan.h"
 #include "dlo/policy.h"
+#include "dlo/reconcile.h"
+#include "fwmem.h"
 #include "testutil.h"
 
 static dlo_policy policy;
@@ -329,6 +331,76 @@ static void test_remote_address_scopes(void **state)
     dlo_plan_free(&plan);
 }
 
+static bool verify_in(fwmem *m, const dlo_plan *plan)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_report rep;
+    dlo_error err;
+    bool compliant = false;
+    assert_int_equal(dlo_reconcile_verify(&fw, &plan->rules, &rep, &compliant, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    return compliant;
+}
+
+static void apply_in(fwmem *m, const dlo_plan *plan)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_report rep;
+    dlo_error err;
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+}
+
+/* A plan whose scopes overlap (as three peers of the Edge Server's HTTPS rule may), read back
+ * in each of Windows' forms (reordered, dotted masks, contained entries dropped), verifies
+ * compliant and gets no write; a read-back that means other addresses is rewritten. */
+static void test_overlapping_scopes_read_back_in_windows_forms(void **state)
+{
+    static const unsigned forms[] = {0, FWMEM_READBACK_SORTED, FWMEM_READBACK_DROP_CONTAINED,
+                                     FWMEM_READBACK_SORTED | FWMEM_READBACK_DROP_CONTAINED};
+    static const char https[] = "Arctera DLO - Edge Server HTTPS (TCP-In)";
+    dlo_plan_settings s;
+    dlo_plan plan;
+    dlo_error err;
+    size_t i;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.scopes[DLO_ROLE_ADMIN_CONSOLE] = "2001:db8::/32,10.0.0.0/8";
+    s.scopes[DLO_ROLE_CLIENT] = "LocalSubnet,192.168.0.0/16,10.1.2.3,2001:db8::5";
+    s.scopes[DLO_ROLE_WEB_RESTORE] = "10.0.0.0/255.0.0.0,172.16.0.1";
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    &s, &plan, &err),
+                     DLO_OK);
+    /* The union says only what the firewall keeps: no entry inside another. */
+    assert_string_equal(rule_named(&plan, https)->remote_addresses,
+                        "2001:db8::/32,10.0.0.0/8,LocalSubnet,192.168.0.0/16,172.16.0.1");
+    for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        fwmem m;
+        dlo_rule *stored;
+        fwmem_init(&m);
+        m.readback = forms[i];
+        apply_in(&m, &plan);
+        fwmem_reset_counters(&m);
+        if (!verify_in(&m, &plan))
+            fail_msg("read-back form %u: not compliant", forms[i]);
+        apply_in(&m, &plan);
+        if (m.writes != 0)
+            fail_msg("read-back form %u: %u writes, expected none", forms[i], m.writes);
+        /* Without 172.16.0.1 the rule means other addresses: one write puts it right. */
+        stored = (dlo_rule *)fwmem_find(&m, https, DLO_RULE_GROUPING);
+        assert_non_null(stored);
+        assert_int_equal(dlo_rule_set(&stored->remote_addresses,
+                                      "192.168.0.0/16,10.0.0.0/8,2001:db8::/32,LocalSubnet"),
+                         DLO_OK);
+        assert_false(verify_in(&m, &plan));
+        apply_in(&m, &plan);
+        assert_int_equal(m.writes, 1);
+        assert_true(verify_in(&m, &plan));
+        fwmem_free(&m);
+    }
+    dlo_plan_free(&plan);
+}
+
 static void test_json_shape(void **state)
 {
     dlo_plan plan;
@@ -392,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_occasional_profiles),
         cmocka_unit_test(test_merge_across_tables),
         cmocka_unit_test(test_remote_address_scopes),
+        cmocka_unit_test(test_overlapping_scopes_read_back_in_windows_forms),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_golden_plans),
     };

@@ -240,6 +240,7 @@ typedef struct candidate {
     const char *cli;   /* the switch's value */
     dlo_reg_value reg; /* the registry value */
     bool present;
+    unsigned long os_build; /* the Windows build whose firewall the scopes are for */
 } candidate;
 
 /* Parsed value of one candidate. */
@@ -477,7 +478,7 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
             st = problem(err, c, def, why);
         break;
     case K_SCOPE:
-        st = dlo_addr_normalize(list->items, list->n, &p->addrs, err);
+        st = dlo_addr_normalize(list->items, list->n, c->os_build, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
             char inner[DLO_ERROR_MAX];
             memcpy(inner, err->msg, sizeof(inner));
@@ -664,8 +665,10 @@ static void load_item(dlo_config *cfg, const dlo_registry *reg,
     dlo_error e;
 
     memset(c, 0, sizeof(c));
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         dlo_reg_value_init(&c[i].reg);
+        c[i].os_build = overrides ? overrides->os_build : DLO_OS_BUILD_UNKNOWN;
+    }
     if (def->sw && overrides && overrides->values[item]) {
         c[n].source = DLO_SOURCE_COMMAND_LINE;
         c[n].cli = overrides->values[item];

@@ -47,13 +47,15 @@ static dlo_status no_registry_subkeys(void *ctx, dlo_reg_view view, const char *
 
 static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_subkeys, NULL};
 
-/* The configuration of this run: the registry, overridden by the command line. */
-static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_config *cfg,
+/* The configuration of this run: the registry, overridden by the command line, for the
+ * firewall of this machine's Windows build. */
+static dlo_status load_config(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                               dlo_error *err)
 {
     dlo_config_overrides overrides;
     dlo_cli_config_overrides(cli, &overrides);
-    return dlo_config_load(cfg, reg, &overrides, err);
+    overrides.os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+    return dlo_config_load(cfg, plat->registry ? plat->registry : &no_registry, &overrides, err);
 }
 
 /* The plan of this run: the configuration, roles from it or from detection, the port matrix
@@ -62,7 +64,7 @@ static dlo_status load_config(const dlo_registry *reg, const dlo_cli *cli, dlo_c
 static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                                    dlo_target *t, dlo_error *err)
 {
-    dlo_status st = load_config(plat->registry ? plat->registry : &no_registry, cli, cfg, err);
+    dlo_status st = load_config(plat, cli, cfg, err);
     if (!st)
         st = dlo_target_build(plat, cfg, cli->values[DLO_OPT_POLICY],
                               cli->values[DLO_OPT_DETECTION], t, err);
@@ -357,7 +359,7 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 
     /* The configuration names DLO's SQL Server instance (SqlInstance); a bad configuration is
      * reported as /plan reports it, not guessed around. */
-    st = load_config(plat->registry ? plat->registry : &no_registry, cli, &cfg, err);
+    st = load_config(plat, cli, &cfg, err);
     if (!st) {
         params.sql_instance = cfg.sql_instance;
         st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
@@ -381,7 +383,7 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 
     if (!plat->registry)
         return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
-    st = load_config(plat->registry, cli, &cfg, err);
+    st = load_config(plat, cli, &cfg, err);
     if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_config_json(out, &cfg);
     else if (!st)

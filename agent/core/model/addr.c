@@ -13,24 +13,31 @@
     "expected an IPv4 or IPv6 address, a subnet (address/prefix-length or IPv4 address/mask), a "  \
     "range (start-end, no blanks), * alone, or one of the keywords " KEYWORD_LIST
 
-/* Keywords by any spelling the firewall tools use, and the spelling INetFwRule reads back.
- * PowerShell's names (IntranetRemoteAccess, PlayToDevice) are accepted for convenience. */
+/* Keywords by any spelling the firewall tools use, and the spelling INetFwRule reads back: the
+ * Firewall CSP's (RmtIntranet, Ply2Renders), which the rule store keeps as RA42=RmtIntrAnet and
+ * RA42=Ply2Renders (MS-GPFAS 2.2.2.19). PowerShell's parameter names (IntranetRemoteAccess,
+ * PlayToDevice) and RemoteIntranet are accepted from administrators only as input: they are
+ * normalised before anything is written or compared, so the firewall never sees them.
+ * `since`: the first Windows build whose firewall knows the keyword; the four newer ones came
+ * with Windows 10 1809 / Server 2019 ("Any attempt to set these tokens on RS4 results in
+ * failure": Firewall CSP; MicrosoftDocs/windows-itpro-docs issue 2735). */
 static const struct {
     const char *name;
     const char *normal;
+    unsigned long since;
 } keywords[] = {
-    {"localsubnet", "LocalSubnet"},
-    {"dns", "DNS"},
-    {"dhcp", "DHCP"},
-    {"wins", "WINS"},
-    {"defaultgateway", "DefaultGateway"},
-    {"intranet", "Intranet"},
-    {"rmtintranet", "RmtIntranet"},
-    {"remoteintranet", "RmtIntranet"},
-    {"intranetremoteaccess", "RmtIntranet"},
-    {"internet", "Internet"},
-    {"ply2renders", "Ply2Renders"},
-    {"playtodevice", "Ply2Renders"},
+    {"localsubnet", "LocalSubnet", 0},
+    {"dns", "DNS", 0},
+    {"dhcp", "DHCP", 0},
+    {"wins", "WINS", 0},
+    {"defaultgateway", "DefaultGateway", 0},
+    {"intranet", "Intranet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"rmtintranet", "RmtIntranet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"remoteintranet", "RmtIntranet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"intranetremoteaccess", "RmtIntranet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"internet", "Internet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"ply2renders", "Ply2Renders", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"playtodevice", "Ply2Renders", DLO_ADDR_NEWER_KEYWORDS_BUILD},
 };
 
 /* Which of the firewall's keywords a normal spelling is, for comparing sets of them. */
@@ -347,8 +354,8 @@ static dlo_status parse_single(const char *t, size_t n, dlo_addr_entry *e, dlo_e
     return bad(err, t, n, "is not a valid address; " EXPECTED);
 }
 
-/* Parses one entry (blanks already trimmed, n > 0, not "*"). */
-static dlo_status parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
+/* The form of one entry, whatever the firewall service then makes of it. */
+static dlo_status parse_form(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
 {
     const char *sep;
     size_t i;
@@ -369,6 +376,57 @@ static dlo_status parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_er
     if ((sep = memchr(t, '/', n)) != NULL)
         return parse_subnet(t, n, sep, e, err);
     return parse_single(t, n, e, err);
+}
+
+static bool ipv6_is(const unsigned char a[16], unsigned char last)
+{
+    static const unsigned char zero[15];
+    return memcmp(a, zero, sizeof(zero)) == 0 && a[15] == last;
+}
+
+/* What the firewall service refuses although COM parses it, or NULL: MS-FASP 2.2.4 ("A
+ * dwSubNetMask of 0x00000000 is invalid"), 2.2.6 (an IPv6 prefix "MUST NOT be greater than 128
+ * and not less than 1", the address "MUST not be a loopback address"), 2.2.10 (the same for
+ * ranges); put_RemoteAddresses("::1") fails with 0xD000000D (falahati/WindowsFirewallHelper
+ * issue 8; DigitalRuby/IPBan issue 251). The IPv4 loopback network is accepted: no source says
+ * what Windows does with 127.0.0.0/8, so the agent does not refuse what Windows may take (the
+ * double can be switched to refuse it, tests/fwdouble/README.md, and the agent's rules name no
+ * loopback address of their own). */
+static const char *windows_refusal(const dlo_addr_entry *e)
+{
+    bool single = e->kind == DLO_ADDR_SUBNET && e->prefix == 128;
+    if (e->kind == DLO_ADDR_SUBNET && e->prefix == 0)
+        return e->family == 4 ? "a subnet mask of 0.0.0.0; MS-FASP 2.2.4"
+                              : "an IPv6 prefix length of 0; MS-FASP 2.2.6";
+    if (e->family != 6)
+        return NULL;
+    if (single && ipv6_is(e->addr, 1))
+        return "an IPv6 loopback address; MS-FASP 2.2.6";
+    if (single && ipv6_is(e->addr, 0))
+        return "the IPv6 unspecified address; MS-FASP 2.2.6";
+    if (e->kind == DLO_ADDR_RANGE && (ipv6_is(e->lo, 1) || ipv6_is(e->hi, 1)))
+        return "a range from or to the IPv6 loopback address; MS-FASP 2.2.10";
+    return NULL;
+}
+
+static dlo_status check_windows_accepts(const char *t, size_t n, const dlo_addr_entry *e,
+                                        dlo_error *err)
+{
+    const char *why = windows_refusal(e);
+    if (!why)
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_CONFIG,
+                         "'%.*s' is refused by the Windows Firewall (%s); expected an address, "
+                         "subnet or range other than ::1 and :: with a mask or prefix of at "
+                         "least 1 bit, or * alone for any address",
+                         (int)(n > 80 ? 80 : n), t, why);
+}
+
+/* Parses one entry (blanks already trimmed, n > 0, not "*"). */
+static dlo_status parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
+{
+    dlo_status st = parse_form(t, n, e, err);
+    return st ? st : check_windows_accepts(t, n, e, err);
 }
 
 static void format_addr(dlo_buf *b, int family, const unsigned char a[16])
@@ -492,28 +550,55 @@ static bool is_star(const char *t, size_t n)
     return (n == 1 && t[0] == '*') || dlo_equals_ci(t, n, "any");
 }
 
+typedef struct parse_ctx {
+    dlo_addrset *set;
+    unsigned long os_build;
+} parse_ctx;
+
+/* A keyword the firewall of that build does not know yet is refused, as Windows refuses it. */
+static dlo_status check_build(const char *t, size_t n, const dlo_addr_entry *e,
+                              unsigned long os_build, dlo_error *err)
+{
+    unsigned long since;
+    if (e->kind != DLO_ADDR_KEYWORD || os_build == DLO_OS_BUILD_UNKNOWN)
+        return DLO_OK;
+    since = keywords[keyword_index(e->keyword)].since;
+    if (os_build >= since)
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_CONFIG,
+                         "'%.*s' is refused by the Windows Firewall of this machine (build %lu): "
+                         "the keyword exists only from Windows 10 1809 / Server 2019 (build "
+                         "%lu); expected an address, a subnet, a range, * alone, or one of the "
+                         "keywords LocalSubnet, DNS, DHCP, WINS, DefaultGateway",
+                         (int)(n > 80 ? 80 : n), t, os_build, since);
+}
+
 static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
 {
-    dlo_addrset *s = ctx;
+    parse_ctx *c = ctx;
     dlo_addr_entry e;
     dlo_status st;
     if (is_star(t, n)) {
-        s->any = true;
+        c->set->any = true;
         return DLO_OK;
     }
     st = parse_entry(t, n, &e, err);
-    if (!st && add_entry(s, &e))
+    if (!st)
+        st = check_build(t, n, &e, c->os_build, err);
+    if (!st && add_entry(c->set, &e))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     return st;
 }
 
-dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err)
+static dlo_status parse_for_build(const char *const *tokens, size_t n, unsigned long os_build,
+                                  dlo_addrset *out, dlo_error *err)
 {
+    parse_ctx c = {out, os_build};
     dlo_status st;
     dlo_addrset_init(out);
     st = check_size(tokens, n, err);
     if (!st)
-        st = each_entry(tokens, n, parse_one, out, err);
+        st = each_entry(tokens, n, parse_one, &c, err);
     if (!st && out->any && out->count)
         st = dlo_error_set(err, DLO_E_CONFIG,
                            "'*' (any address) is combined with other entries; expected '*' alone, "
@@ -521,6 +606,11 @@ dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *o
     if (st)
         dlo_addrset_free(out);
     return st;
+}
+
+dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err)
+{
+    return parse_for_build(tokens, n, DLO_OS_BUILD_UNKNOWN, out, err);
 }
 
 void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s)
@@ -642,13 +732,14 @@ bool dlo_addr_same(const char *a, const char *b)
     return same;
 }
 
-dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out, dlo_error *err)
+dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
+                              dlo_buf *out, dlo_error *err)
 {
     dlo_addrset s;
     dlo_status st;
 
     dlo_buf_reset(out);
-    st = dlo_addrset_parse(tokens, n, &s, err);
+    st = parse_for_build(tokens, n, os_build, &s, err);
     if (st)
         return st;
     dlo_addrset_format(out, &s);
@@ -663,14 +754,58 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, dlo_buf *out,
 
 dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err)
 {
-    return dlo_addr_normalize(&list, 1, out, err);
+    return dlo_addr_normalize(&list, 1, DLO_OS_BUILD_UNKNOWN, out, err);
 }
 
 /* ---- the union of peer scopes ---- */
 
+/* Entry i covers no address that entry j does not (of two entries covering the same addresses,
+ * the later one is the one inside). */
+static bool inside(const dlo_addrset *s, size_t i, size_t j)
+{
+    const dlo_addr_entry *a = &s->items[i], *b = &s->items[j];
+    int lo, hi;
+    if (i == j || a->kind == DLO_ADDR_KEYWORD || b->kind == DLO_ADDR_KEYWORD ||
+        a->family != b->family)
+        return false;
+    lo = memcmp(b->lo, a->lo, sizeof(a->lo));
+    hi = memcmp(a->hi, b->hi, sizeof(a->hi));
+    return lo <= 0 && hi <= 0 && (lo < 0 || hi < 0 || j < i);
+}
+
+static bool contained(const dlo_addrset *s, size_t i)
+{
+    size_t j;
+    for (j = 0; j < s->count; j++)
+        if (inside(s, i, j))
+            return true;
+    return false;
+}
+
+void dlo_addrset_drop_contained(dlo_addrset *s)
+{
+    size_t i, kept = 0;
+    bool *drop = calloc(s->count ? s->count : 1, sizeof(*drop));
+    if (!drop)
+        return; /* nothing dropped means nothing lost: the list still means the same */
+    for (i = 0; i < s->count; i++)
+        drop[i] = contained(s, i);
+    for (i = 0; i < s->count; i++)
+        if (!drop[i])
+            s->items[kept++] = s->items[i];
+    s->count = kept;
+    free(drop);
+}
+
+typedef struct spelled {
+    const char *t;
+    size_t n;
+} spelled;
+
 typedef struct union_ctx {
     dlo_addrset seen;
-    dlo_buf *out;
+    spelled *text; /* text[i]: how its scope spells seen.items[i] */
+    size_t cap;
 } union_ctx;
 
 /* Each entry once, by its normal form, as its list spells it. */
@@ -683,11 +818,29 @@ static dlo_status union_one(const char *t, size_t n, void *ctx, dlo_error *err)
     if (!st && add_entry(&u->seen, &e))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     if (!st && u->seen.count > before) {
-        if (u->out->len)
-            dlo_buf_putc(u->out, ',');
-        dlo_buf_append(u->out, t, n);
+        spelled *text = dlo_array_grow(u->text, &u->cap, before, sizeof(*text));
+        if (!text)
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        u->text = text;
+        u->text[before].t = t;
+        u->text[before].n = n;
     }
     return st;
+}
+
+/* The entries of the union in written order, less those inside another: the firewall may drop
+ * them when it reads the list back (falahati/WindowsFirewallHelper issue 64), and a plan that
+ * says no more than the firewall keeps reads the same in /plan and in the rule store. */
+static void union_write(const union_ctx *u, dlo_buf *out)
+{
+    size_t i;
+    for (i = 0; i < u->seen.count; i++) {
+        if (contained(&u->seen, i))
+            continue;
+        if (out->len)
+            dlo_buf_putc(out, ',');
+        dlo_buf_append(out, u->text[i].t, u->text[i].n);
+    }
 }
 
 dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
@@ -714,10 +867,12 @@ dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_ro
         dlo_buf_putc(out, '*');
         return dlo_buf_status(out);
     }
-    dlo_addrset_init(&u.seen);
-    u.out = out;
+    memset(&u, 0, sizeof(u));
     st = each_entry(lists, n, union_one, &u, err);
+    if (!st)
+        union_write(&u, out);
     dlo_addrset_free(&u.seen);
+    free(u.text);
     if (!st && dlo_buf_status(out))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     if (st)

@@ -32,4 +32,7 @@ dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char
 /* True when the process token is elevated and holds the Administrators group. */
 bool win_is_elevated(void);
 
+/* The Windows build number (7601, 17763, ...), 0 if it cannot be read. */
+unsigned long win_os_build(void);
+
 #endif
