@@ -5,6 +5,7 @@ with one write, roll back at every failing write, and report what makes rules in
 
 Usage: test_reconcile.py PATH/TO/dloagent.exe   (in the Wine session, double active)"""
 import json
+import re
 import sys
 
 from winefw import (GROUPING, check, counters, finish, foreign, foreign_rules, owned, parse,
@@ -177,6 +178,94 @@ def test_failures_are_exit_3():
     reset_counters()
 
 
+# Scopes whose union overlaps: 10.1.2.3 and 2001:db8::5 lie inside the administration consoles'
+# networks, and the web restore machines repeat 10.0.0.0/8 with a dotted mask.
+OVERLAPPING = ("/adminconsoles:2001:db8::/32,10.0.0.0/8",
+               "/clientnetworks:LocalSubnet,192.168.0.0/16,10.1.2.3,2001:db8::5",
+               "/webrestoremachines:10.0.0.0/255.0.0.0,172.16.0.1")
+HTTPS = "Arctera DLO - Edge Server HTTPS (TCP-In)"
+
+
+def test_overlapping_scopes_read_back_in_windows_forms():
+    """The double reads addresses back as Windows does (keywords, IPv4 sorted with dotted masks,
+    then IPv6), and with DropContainedAddresses without the entries inside another: a plan of
+    overlapping scopes is compliant in every such form and gets no write."""
+    args = (ROLES, "/mode:exclusive") + OVERLAPPING
+    https = next(r for r in plan(*args) if r["name"] == HTTPS)
+    check(https["remote_addresses"] == "2001:db8::/32,10.0.0.0/255.0.0.0,LocalSubnet,192.168.0.0/255.255.0.0,172.16.0.1/255.255.255.255",
+          "the plan's union leaves out the entries inside another (%s)" % https["remote_addresses"])
+    for drop in (0, 1):
+        reset_store()
+        set_test_value("DropContainedAddresses", drop)
+        rc, out, err = agent("/apply", *args)
+        check(rc == 0, "DropContainedAddresses=%d: /apply of overlapping scopes exits 0 (%s)" % (drop, err.strip()[:200]))
+        # As an earlier plan, or another tool, may have stored it: the same addresses with the
+        # contained entries written out.
+        rid, s = next((k, v) for k, v in owned().items() if parse(v)["Name"] == [HTTPS])
+        wider = s.replace("|RA4=", "|RA4=10.1.2.3|RA4=10.0.0.0/255.255.255.0|RA6=2001:db8::5|RA4=", 1)
+        check(wider != s, "the stored rule holds the contained entries too")
+        reg("add", RULES_KEY, "/v", rid, "/t", "REG_SZ", "/d", wider, "/f")
+        reset_counters()
+        rc, out, err = agent("/verify", *args)
+        check(rc == 0 and out.startswith("COMPLIANT"),
+              "DropContainedAddresses=%d: /verify of the read-back forms is compliant (%d: %s)" % (drop, rc, out.strip()[:300]))
+        rc, out, err = agent("/apply", *args)
+        c = counters()
+        check(rc == 0 and c.get("RuleWrites", 0) == 0,
+              "DropContainedAddresses=%d: /apply writes nothing (%s)" % (drop, c))
+    # One that means other addresses is rewritten.
+    rid, s = next((k, v) for k, v in owned().items() if parse(v)["Name"] == [HTTPS])
+    reg("add", RULES_KEY, "/v", rid, "/t", "REG_SZ", "/d", s.replace("|RA4=172.16.0.1|", "|"), "/f")
+    check(agent("/verify", *args)[0] == 1, "without 172.16.0.1 the rule has drifted")
+    reset_counters()
+    rc, out, err = agent("/apply", *args)
+    check(rc == 0 and counters().get("RuleWrites", 0) == 1, "one write puts it right (%s)" % counters())
+    set_test_value("DropContainedAddresses", 0)
+
+
+WINE_VERSION_KEY = r"HKCU\Software\Wine\AppDefaults\dloagent.exe"
+NEWER = "/clientnetworks:Intranet,RmtIntranet,Internet,Ply2Renders"
+
+
+def test_newer_keywords_by_os_build():
+    """Intranet, RmtIntranet, Internet, Ply2Renders exist from build 17763: on Wine's default
+    version (Windows 7, build 7601) they are a configuration error naming the build; with the
+    prefix telling dloagent.exe it is Windows 10 they are written, read back by the double in the
+    spelling Windows uses (RmtIntranet, Ply2Renders) and compliant with no write."""
+    reset_store()
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive", NEWER)
+    m = re.search(r"'Intranet' is refused by the Windows Firewall of this machine \(build (\d+)\): "
+                  r"the keyword exists only from Windows 10 1809 / Server 2019 \(build 17763\)", err)
+    check(rc == 2 and m is not None and int(m.group(1)) < 17763,
+          "on Wine's default Windows version the newer keywords are a configuration error (%d: %s)" % (rc, err.strip()[:300]))
+    check(owned() == {}, "nothing was written")
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive", "/clientnetworks:LocalSubnet,DNS")
+    check(rc == 0, "the older keywords are accepted there (%s)" % err.strip()[:200])
+    reset_store()
+    reg("add", WINE_VERSION_KEY, "/v", "Version", "/t", "REG_SZ", "/d", "win10", "/f")
+    try:
+        aliases = "Intranet,RemoteIntranet,Internet,PlayToDevice"
+        args = (ROLES, "/mode:exclusive", "/clientnetworks:" + aliases, "/adminconsoles:" + aliases,
+                "/webrestoremachines:" + aliases)
+        planned = plan(*args)
+        https = next(r for r in planned if r["name"] == HTTPS)
+        check(https["remote_addresses"] == "Intranet,RmtIntranet,Internet,Ply2Renders",
+              "the aliases are planned in Windows' spelling (%s)" % https["remote_addresses"])
+        rc, out, err = agent("/apply", *args)
+        check(rc == 0, "as Windows 10, /apply with the newer keywords exits 0 (%s)" % err.strip()[:200])
+        store_matches_plan(planned, "newer keywords")
+        stored = parse(next(v for v in owned().values() if parse(v)["Name"] == [HTTPS]))
+        check(sorted(stored.get("RA42", [])) == ["IntErnet", "IntrAnet", "Ply2Renders", "RmtIntrAnet"],
+              "the rule store holds them as Windows does (%s)" % stored.get("RA42"))
+        reset_counters()
+        rc, out, err = agent("/verify", *args)
+        check(rc == 0, "/verify reads them back compliant (%d: %s)" % (rc, out.strip()[:300]))
+        rc, out, err = agent("/apply", *args)
+        check(rc == 0 and counters().get("RuleWrites", 0) == 0, "/apply writes nothing (%s)" % counters())
+    finally:
+        reg("delete", WINE_VERSION_KEY, "/f")
+
+
 if __name__ == "__main__":
     test_apply_from_empty_and_idempotence()
     test_foreign_rules_untouched()
@@ -185,5 +274,7 @@ if __name__ == "__main__":
     test_verify_diagnostics()
     test_detected_roles()
     test_failures_are_exit_3()
+    test_overlapping_scopes_read_back_in_windows_forms()
+    test_newer_keywords_by_os_build()
     reset_store()
     sys.exit(finish())
