@@ -50,6 +50,15 @@ static bool cap_elevated(void *ctx)
     return ((capture *)ctx)->elevated;
 }
 
+/* What the platform says the Windows build is (0: not known). */
+static unsigned long os_build;
+
+static unsigned long cap_os_build(void *ctx)
+{
+    (void)ctx;
+    return os_build;
+}
+
 static void cap_out(void *ctx, const char *s, size_t n)
 {
     dlo_buf_append(&((capture *)ctx)->out, s, n);
@@ -71,6 +80,7 @@ static int run(capture *c, char **argv)
                          .open_firewall = cap_open_firewall,
                          .close_firewall = cap_close_firewall,
                          .is_elevated = cap_elevated,
+                         .os_build = cap_os_build,
                          .registry = registry};
     int argc = 0;
     dlo_buf_init(&c->out);
@@ -250,6 +260,23 @@ static void test_config_invalid_exit_2_on_stderr_only(void **state)
     registry = NULL;
 }
 
+/* The configuration is checked for the build the platform reports. */
+static void test_scopes_checked_for_the_platform_build(void **state)
+{
+    capture c;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    os_build = 7601;
+    assert_int_equal(RUN(&c, "/plan", "/roles:edge-server", "/clientnetworks:Ply2Renders"), 2);
+    assert_non_null(strstr(dlo_buf_str(&c.err), "'Ply2Renders' is refused by the Windows "
+                                                "Firewall of this machine (build 7601)"));
+    capture_free(&c);
+    os_build = 17763;
+    assert_int_equal(RUN(&c, "/plan", "/roles:edge-server", "/clientnetworks:Ply2Renders"), 0);
+    capture_free(&c);
+    os_build = 0;
+}
+
 static void test_service_commands_need_a_service_host(void **state)
 {
     capture c;
@@ -271,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_apply_verify_remove),
         cmocka_unit_test(test_config_prints_values_and_sources),
         cmocka_unit_test(test_config_invalid_exit_2_on_stderr_only),
+        cmocka_unit_test(test_scopes_checked_for_the_platform_build),
         cmocka_unit_test(test_service_commands_need_a_service_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
