@@ -390,8 +390,7 @@ static bool ipv6_is(const unsigned char a[16], unsigned char last)
  * ranges); put_RemoteAddresses("::1") fails with 0xD000000D (falahati/WindowsFirewallHelper
  * issue 8; DigitalRuby/IPBan issue 251). The IPv4 loopback network is accepted: no source says
  * what Windows does with 127.0.0.0/8, so the agent does not refuse what Windows may take (the
- * double can be switched to refuse it, tests/fwdouble/README.md, and the agent's rules name no
- * loopback address of their own). */
+ * double can be switched to refuse it: RefuseIPv4Loopback, tests/fwdouble/README.md). */
 static const char *windows_refusal(const dlo_addr_entry *e)
 {
     bool single = e->kind == DLO_ADDR_SUBNET && e->prefix == 128;
