@@ -286,6 +286,43 @@ def test_who_may_change_the_configuration():
     check(service_state() == "RUNNING", "the service runs (%s)" % service_state())
 
 
+def wait_in_trace(needle, seconds):
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        try:
+            with open(trace, encoding="utf-8", errors="replace") as f:
+                found = [l for l in f if needle in l]
+            if found:
+                return found[-1].strip()
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return None
+
+
+def test_untrusted_policy_file_keeps_the_rules():
+    # A replacement matrix the Wine user owns, as every file a test makes here is: the service
+    # must refuse it (the acceptance path needs an owner Wine cannot give, so the host tests it:
+    # tests/unit/test_datafiles.c).
+    folder = os.path.join(PREFIX, "drive_c", "dlo-msi-test")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(os.environ["DLO_SOURCE_DIR"], "policies", "dlo-10.0.ports")) as f:
+        text = f.read().replace("\n  ports      8443\n", "\n  ports      9443\n")
+    with open(os.path.join(folder, "site.ports"), "w") as f:
+        f.write(text)
+    path = r"C:\dlo-msi-test\site.ports"
+    rules_before = owned()
+    reg("add", CONFIG_KEY, "/v", "PolicyFile", "/t", "REG_SZ", "/d", path, "/f")
+    line = wait_in_trace("PolicyFile %s in the installer key is not used" % path, RULES_WAIT)
+    check(line is not None and " 1200 " in line and "S-1-5-21-0-0-0-1000" in line,
+          "the service logs event 1200 naming the file and the Wine user: %s" % line)
+    check(owned() == rules_before, "and leaves the rules as they were")
+    rc, out, err = agent("/plan")
+    check(rc == 2 and path in err, "/plan refuses it too: exit 2 (got %d): %s" % (rc, err.strip()[:300]))
+    reg("delete", CONFIG_KEY, "/v", "PolicyFile", "/f")
+    subprocess.run(["rm", "-rf", folder])
+
+
 def machine_state():
     """What a refused install must leave as it was, by name, so a failure says what moved."""
     return {"configuration": config_values(), "service state": service_state(),
@@ -353,6 +390,7 @@ if __name__ == "__main__":
         test_install_on_an_edge_server(foreign_before)
         test_repair_keeps_everything()
         test_who_may_change_the_configuration()
+        test_untrusted_policy_file_keeps_the_rules()
         test_upgrade_keeps_the_configuration(foreign_before)
         test_bad_properties_on_the_installed_product()
         test_uninstall_leaves_nothing(foreign_before)
