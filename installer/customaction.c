@@ -7,7 +7,10 @@
  * For a property that is not given, it carries the value already in the key over: the
  * package then writes back what is there, where an upgrade (which removes the old product and
  * with it the values the old product wrote) or a repair (which rewrites the values from the
- * properties) would otherwise lose it.
+ * properties) would otherwise lose it. Once the product is installed, it also refuses a change
+ * of any value unless an elevated administrator or LocalSystem started the install
+ * (dlo/msipolicy.h), and hands its verdict to DloGuardConfig (deferred, as SYSTEM), which stops
+ * the install before any value is written unless that verdict is there.
  *
  * DloRunAgent (deferred) runs dloagent.exe with the command line in CustomActionData and
  * copies what it prints into the MSI log; an exit code other than 0 fails the action. */
