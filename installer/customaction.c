@@ -7,7 +7,10 @@
  * For a property that is not given, it carries the value already in the key over: the
  * package then writes back what is there, where an upgrade (which removes the old product and
  * with it the values the old product wrote) or a repair (which rewrites the values from the
- * properties) would otherwise lose it.
+ * properties) would otherwise lose it. Once the product is installed, it also refuses a change
+ * of any value unless an elevated administrator or LocalSystem started the install
+ * (dlo/msipolicy.h), and hands its verdict to DloGuardConfig (deferred, as SYSTEM), which stops
+ * the install before any value is written unless that verdict is there.
  *
  * DloRunAgent (deferred) runs dloagent.exe with the command line in CustomActionData and
  * copies what it prints into the MSI log; an exit code other than 0 fails the action. */
@@ -24,6 +27,7 @@
 #include "dlo/buf.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
+#include "dlo/msipolicy.h"
 #include "dlo/registry.h"
 #include "dlo/str.h"
 #include "win/registry.h"
@@ -103,6 +107,7 @@ typedef struct prop {
     char name[64];          /* BOIMODE */
     wchar_t wname[64];      /* the same, for the MSI API */
     char *text;             /* what the property holds, or will hold once carried over */
+    char *current;          /* the value in the installer key now, as text; NULL: none */
     bool given;             /* set on the command line (or by a transform) */
     bool carried;           /* taken from the value already in the installer key */
     bool valid;             /* the agent accepts it */
@@ -279,21 +284,49 @@ static void drop(prop *p)
 static void props_free(props *ps)
 {
     size_t i;
-    for (i = 0; i < ps->n; i++)
+    for (i = 0; i < ps->n; i++) {
         drop(&ps->p[i]);
+        free(ps->p[i].current);
+    }
 }
 
-/* Reads the properties, and the values to carry over for those not given. */
+/* The value of vname in the installer key as a property would give it (NULL when there is none
+ * or it cannot be carried over: why says so, "" when it is absent). */
+static char *key_text(const dlo_registry *machine, const char *vname, unsigned long *type,
+                      char *why, size_t size)
+{
+    dlo_reg_value old;
+    dlo_error err;
+    char *text = NULL;
+
+    dlo_error_clear(&err);
+    dlo_reg_value_init(&old);
+    switch (
+        dlo_registry_read(machine, DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, vname, &old, &err)) {
+    case DLO_OK:
+        text = carried_text(&old, why, size);
+        *type = old.type;
+        break;
+    case DLO_E_NOTFOUND:
+        break;
+    default:
+        snprintf(why, size, "it cannot be read: %s", err.msg);
+        break;
+    }
+    dlo_reg_value_free(&old);
+    return text;
+}
+
+/* Reads the properties, the values now in the key, and the values to carry over for the
+ * properties not given. */
 static UINT collect(MSIHANDLE install, props *ps)
 {
     const dlo_registry *machine = win_registry();
-    dlo_error err;
     int item;
 
     for (item = 0; item < DLO_CFG_COUNT; item++) {
         const char *vname = dlo_config_item_name((dlo_config_item)item);
         prop *p = &ps->p[ps->n];
-        dlo_reg_value old;
         char why[256] = "";
         size_t i;
 
@@ -305,6 +338,7 @@ static UINT collect(MSIHANDLE install, props *ps)
             p->name[i] = (char)((vname[i] >= 'a' && vname[i] <= 'z') ? vname[i] - 32 : vname[i]);
             p->wname[i] = (wchar_t)p->name[i];
         }
+        p->current = key_text(machine, vname, &p->old_type, why, sizeof(why));
         p->text = get_property(install, p->wname);
         if (!p->text)
             return ERROR_OUTOFMEMORY;
@@ -313,26 +347,13 @@ static UINT collect(MSIHANDLE install, props *ps)
             continue;
         }
         drop(p);
-
-        dlo_error_clear(&err);
-        dlo_reg_value_init(&old);
-        switch (dlo_registry_read(machine, DLO_REG_VIEW_64, DLO_CONFIG_KEY_INSTALLER, vname, &old,
-                                  &err)) {
-        case DLO_OK:
-            p->text = carried_text(&old, why, sizeof(why));
-            p->old_type = old.type;
-            break;
-        case DLO_E_NOTFOUND:
-            break;
-        default:
-            snprintf(why, sizeof(why), "it cannot be read: %s", err.msg);
-            break;
-        }
-        dlo_reg_value_free(&old);
         if (why[0])
             msi_logf(install, INSTALLMESSAGE_INFO,
                      "dloagent: warning: HKLM\\%s value %s is not carried over: %s",
                      DLO_CONFIG_KEY_INSTALLER, vname, why);
+        p->text = p->current ? dlo_strdup(p->current) : NULL;
+        if (p->current && !p->text)
+            return ERROR_OUTOFMEMORY;
         p->carried = p->text != NULL;
     }
     return ERROR_SUCCESS;
@@ -418,6 +439,68 @@ static UINT hand_back(MSIHANDLE install, props *ps)
     return ERROR_SUCCESS;
 }
 
+/* Who started this install, from the token of the process this immediate action runs in: the
+ * client's own (an impersonated custom action runs in a server process with the token of the
+ * user who started msiexec, LocalSystem for a Group Policy assignment at start-up).
+ *
+ * Not the installer's properties: for a managed application, which a per-machine package is
+ * once installed, Windows Installer sets Privileged (and, since Vista, AdminUser, which is the
+ * same) when "the application has been assigned by a system administrator", whoever the user
+ * is (https://learn.microsoft.com/en-us/windows/win32/msi/privileged,
+ * https://learn.microsoft.com/en-us/windows/win32/msi/adminuser); MsiRunningElevated says only
+ * that the installer runs with elevated privileges
+ * (https://learn.microsoft.com/en-us/windows/win32/msi/msirunningelevated-), which it does for
+ * every user's repair of a managed application. All three hold for the standard user this
+ * check is about. */
+static dlo_msi_client client_of_this_install(void)
+{
+    if (win_is_local_system())
+        return DLO_MSI_CLIENT_SYSTEM;
+    return win_is_elevated() ? DLO_MSI_CLIENT_ADMIN : DLO_MSI_CLIENT_USER;
+}
+
+static const char *client_name(dlo_msi_client client)
+{
+    return client == DLO_MSI_CLIENT_SYSTEM  ? "LocalSystem"
+           : client == DLO_MSI_CLIENT_ADMIN ? "an elevated administrator"
+                                            : "a user without elevation";
+}
+
+/* A maintenance install that would change a value must come from an elevated administrator or
+ * SYSTEM (dlo/msipolicy.h). */
+static UINT check_client(MSIHANDLE install, const props *ps)
+{
+    dlo_msi_value values[DLO_CFG_COUNT];
+    dlo_msi_client client = client_of_this_install();
+    char *installed = get_property(install, L"Installed");
+    bool maintenance = installed && !dlo_is_blank_str(installed);
+    dlo_error err;
+    size_t i;
+
+    free(installed);
+    for (i = 0; i < ps->n; i++) {
+        values[i].name = ps->p[i].name;
+        values[i].given = ps->p[i].given ? ps->p[i].text : NULL;
+        values[i].current = ps->p[i].current;
+    }
+    msi_logf(install, INSTALLMESSAGE_INFO, "dloagent: %s, started by %s",
+             maintenance ? "maintenance install" : "first install", client_name(client));
+    dlo_error_clear(&err);
+    if (dlo_msi_policy_check(maintenance, client, values, ps->n, &err) == DLO_OK)
+        return ERROR_SUCCESS;
+    msi_logf(install, INSTALLMESSAGE_ERROR, "dloagent: %s", err.msg);
+    return ERROR_INSTALL_FAILURE;
+}
+
+/* The verdict for DloGuardConfig, the deferred action before the values are written: the
+ * property of its name is its CustomActionData. It is emptied first, so a value given on the
+ * command line never stands in for this check's own; it is set only once every check passed. */
+static bool set_verdict(MSIHANDLE install, bool passed)
+{
+    return MsiSetPropertyW(install, L"DloGuardConfig",
+                           passed ? L"" DLO_MSI_VERDICT_ALLOWED : L"") == ERROR_SUCCESS;
+}
+
 __declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
 {
     props ps;
@@ -425,13 +508,17 @@ __declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
 
     memset(&ps, 0, sizeof(ps));
     dlo_log_set(log_to_msi, (void *)(UINT_PTR)install);
-    rc = collect(install, &ps);
+    rc = set_verdict(install, false) ? collect(install, &ps) : ERROR_INSTALL_FAILURE;
     if (!rc)
         rc = check_each(install, &ps);
     if (!rc)
         rc = check_together(install, &ps);
     if (!rc)
+        rc = check_client(install, &ps);
+    if (!rc)
         rc = hand_back(install, &ps);
+    if (!rc && !set_verdict(install, true))
+        rc = ERROR_INSTALL_FAILURE;
     props_free(&ps);
     dlo_log_set(NULL, NULL);
     return rc;
@@ -526,5 +613,25 @@ cleanup_pipe:
 cleanup_command:
     free(command_utf8);
     free(command);
+    return rc;
+}
+
+/* Deferred, as SYSTEM, before the configuration values are written: goes on only with the
+ * verdict DloCheckProperties computed in this session. CustomActionData is the value the
+ * property DloGuardConfig had when this action was scheduled, which DloCheckProperties emptied
+ * and then set from its own checks; nothing a user gives reaches it, and if the check did not
+ * run the value is empty and the install stops here. */
+__declspec(dllexport) UINT __stdcall DloGuardConfig(MSIHANDLE install)
+{
+    char *data = get_property(install, L"CustomActionData");
+    dlo_error err;
+    UINT rc = ERROR_SUCCESS;
+
+    dlo_error_clear(&err);
+    if (dlo_msi_verdict_check(data, &err) != DLO_OK) {
+        msi_logf(install, INSTALLMESSAGE_ERROR, "dloagent: %s", err.msg);
+        rc = ERROR_INSTALL_FAILURE;
+    }
+    free(data);
     return rc;
 }

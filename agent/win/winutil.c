@@ -132,3 +132,21 @@ unsigned long win_os_build(void)
         return 0;
     return info.dwBuildNumber;
 }
+
+bool win_is_local_system(void)
+{
+    HANDLE token;
+    union {
+        TOKEN_USER user;
+        BYTE bytes[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    } info;
+    DWORD n;
+    BOOL system = FALSE;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return false;
+    if (GetTokenInformation(token, TokenUser, &info, sizeof(info), &n))
+        system = IsWellKnownSid(info.user.User.Sid, WinLocalSystemSid);
+    CloseHandle(token);
+    return system != FALSE;
+}

@@ -54,6 +54,10 @@ typedef enum dlo_config_item {
     DLO_CFG_SCOPE_FIRST,
     DLO_CFG_SCOPE_LAST = DLO_CFG_SCOPE_FIRST + DLO_ROLE_COUNT - 1,
     DLO_CFG_INTERVAL,
+    /* PolicyFile and DetectionFile: a port matrix and a detection table that replace the
+     * embedded ones (switches /policy: and /detection:). */
+    DLO_CFG_POLICY_FILE,
+    DLO_CFG_DETECTION_FILE,
     /* TestReconcileIntervalSeconds: installer key only, not a Group Policy setting; lets the
      * tests see drift repair within seconds. Overrides DLO_CFG_INTERVAL when set. */
     DLO_CFG_TEST_INTERVAL,
@@ -77,6 +81,11 @@ typedef struct dlo_config {
     unsigned interval_minutes;      /* ReconcileIntervalMinutes */
     unsigned test_interval_seconds; /* TestReconcileIntervalSeconds; 0 when not set */
     unsigned interval_seconds;      /* the drift repair period that follows from both */
+    /* PolicyFile, DetectionFile; NULL when not configured (the embedded data). From a key it is
+     * an absolute path on a local drive; from the command line, the text as typed. Whether the
+     * file may be believed is decided where it is read (dlo/target.h), not here. */
+    char *policy_file;
+    char *detection_file;
     dlo_config_source source[DLO_CFG_COUNT];
 } dlo_config;
 

@@ -26,18 +26,24 @@ typedef struct dlo_target {
     char roles_source[64];
 } dlo_target;
 
-/* Builds the plan for cfg. policy_file and detection_file (may be NULL) replace the embedded
- * data. Errors: DLO_E_USAGE/DLO_E_PARSE for a bad file, DLO_E_CONFIG when detection is needed
- * but impossible here, DLO_E_NOMEM. On failure nothing needs freeing. */
-dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
-                            const char *policy_file, const char *detection_file, dlo_target *t,
+/* Builds the plan for cfg. Its PolicyFile and DetectionFile (when set) replace the embedded
+ * data: from a key only if dlo_trust_file accepts the file, from the command line as they are.
+ * Errors: DLO_E_CONFIG for a configured file that is not trusted, unreadable or invalid, and
+ * when detection is needed but impossible here; DLO_E_USAGE/DLO_E_PARSE for a bad file named on
+ * the command line; DLO_E_NOMEM. On failure nothing needs freeing. */
+dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err);
 void dlo_target_free(dlo_target *t);
 
-/* The port matrix from path (a file the administrator named: unreadable = DLO_E_USAGE) or, with
- * path NULL, the one embedded in the executable. */
-dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dlo_policy *pol,
+/* The port matrix of cfg's PolicyFile (checked and reported as dlo_target_build does) or, when
+ * none is set, the one embedded in the executable. */
+dlo_status dlo_target_load_policy(const dlo_platform *plat, const dlo_config *cfg, dlo_policy *pol,
                                   dlo_error *err);
+
+/* Component detection with cfg's DetectionFile (checked likewise) and SqlInstance. out is
+ * initialised either way; free it on success. */
+dlo_status dlo_target_detect(const dlo_platform *plat, const dlo_config *cfg,
+                             dlo_detect_result *out, dlo_error *err);
 
 /* One service pass: plan for cfg, reconcile the firewall, and report through dlo_log_event
  * what changed (rules applied, drift repaired, unchanged, components appeared or disappeared,

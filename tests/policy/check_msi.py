@@ -9,7 +9,8 @@ Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
 a number, from the property of its name in capitals, written only when that property is set,
-the property secure); the custom actions in the order the uninstall and install need; the same
+the property secure); the custom actions in the order the uninstall and install need, the
+configuration guard deferred before any value is written; the same
 UpgradeCode in both packages and a higher version in NEXT. Prints one line per check and a
 closing "N passed, N failed" line.
 """
@@ -128,6 +129,20 @@ def main():
               "%s is a rollback action scheduled before %s" % (action, undone))
     for action in ("DloRemoveRules", "DloUninstallService", "DloInstallService"):
         check(types.get(action, 0) & 0xC00 == 0xC00, "%s runs deferred, without impersonation" % action)
+    # Who may change the configuration (installer/README.md): the check runs impersonated, as
+    # the client, and the deferred guard, as SYSTEM, takes its verdict before any value is
+    # written, under the same condition so that one never runs without the other.
+    check(types.get("DloCheckProperties", 0) & 0xC00 == 0,
+          "DloCheckProperties runs immediate, impersonated (the client's token)")
+    check(types.get("DloGuardConfig", 0) & 0xC00 == 0xC00,
+          "DloGuardConfig runs deferred, without impersonation")
+    check(n("InstallInitialize") < n("DloGuardConfig") < n("RemoveRegistryValues") < n("WriteRegistryValues"),
+          "DloGuardConfig runs first in the transaction, before any value is removed or written")
+    check(seq.get("DloGuardConfig", (0, None))[1] == seq.get("DloCheckProperties", (0, ""))[1],
+          "DloGuardConfig runs under DloCheckProperties' condition (%s)"
+          % (seq.get("DloGuardConfig", (0, None))[1],))
+    check("DloGuardConfig" not in secure and "DLOGUARDCONFIG" not in secure,
+          "the verdict is not a secure property a client could pass on")
     check("UPGRADINGPRODUCTCODE" in seq.get("DloRemoveRules", (0, ""))[1]
           and 'REMOVE~="ALL"' in seq.get("DloRemoveRules", (0, ""))[1],
           "/remove runs on an uninstall only, not when an upgrade removes the old version")

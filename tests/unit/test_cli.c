@@ -200,11 +200,15 @@ static void test_no_command_line_overrides_nothing(void **state)
     dlo_cli_config_overrides(NULL, &ov);
     for (item = 0; item < DLO_CFG_COUNT; item++)
         assert_null(ov.values[item]);
-    /* Switches that are not configuration (/policy, /json) override nothing either. */
+    /* Switches that are not configuration (/json) override nothing either; /policy is
+     * PolicyFile for this run, and nothing else. */
     assert_int_equal(PARSE(&cli, &err, "/plan", "/json", "/policy:x.ports"), DLO_OK);
     dlo_cli_config_overrides(&cli, &ov);
     for (item = 0; item < DLO_CFG_COUNT; item++)
-        assert_null(ov.values[item]);
+        if (item == DLO_CFG_POLICY_FILE)
+            assert_string_equal(ov.values[item], "x.ports");
+        else
+            assert_null(ov.values[item]);
 }
 
 int main(void)

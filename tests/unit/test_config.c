@@ -111,6 +111,21 @@ static const item_case cases[] = {
      DW(1441, "out of range"),
      SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), NULL,
      NULL},
+    /* From a key, a file on a local drive by its absolute path; on the command line, as typed. */
+    {DLO_CFG_POLICY_FILE, "PolicyFile", "(built-in)",
+     SZ("C:\\ProgramData\\Arctera\\dlo.ports", "C:\\ProgramData\\Arctera\\dlo.ports"),
+     SZ(" d:\\data\\x.ports ", "d:\\data\\x.ports"),
+     SZ("dlo.ports", "not an absolute path on a local drive; expected REG_SZ holding the absolute "
+                     "path of a file on a local drive"),
+     SZ("\\\\server\\share\\x.ports", "not an absolute path on a local drive"),
+     DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding the absolute path"), "x.ports",
+     "x.ports"},
+    {DLO_CFG_DETECTION_FILE, "DetectionFile", "(built-in)",
+     SZ("C:\\ProgramData\\Arctera\\site.detect", "C:\\ProgramData\\Arctera\\site.detect"),
+     SZ("E:\\t.detect", "E:\\t.detect"), SZ("C:", "not an absolute path on a local drive"),
+     SZ("/etc/t.detect", "not an absolute path on a local drive"),
+     DW(3, "the type REG_DWORD is wrong; expected REG_SZ holding the absolute path"),
+     "..\\site.detect", "..\\site.detect"},
     {DLO_CFG_TEST_INTERVAL, "TestReconcileIntervalSeconds", "(not set)", DW(5, "5"),
      DW(86400, "86400"),
      DW(86401, "out of range; expected REG_DWORD holding a number of seconds from 1 to 86400"),
@@ -310,6 +325,12 @@ static void test_command_line_wins(void **state)
         check_value(&cfg, c->item, c->cli_text, DLO_SOURCE_COMMAND_LINE);
         dlo_config_free(&cfg);
 
+        /* A file named on the command line is read as typed, relative paths included: the
+         * file itself is what can be wrong (tests/unit/test_datafiles.c). */
+        if (c->item == DLO_CFG_POLICY_FILE || c->item == DLO_CFG_DETECTION_FILE) {
+            fake_reg_free(&f);
+            continue;
+        }
         /* A bad switch value is refused like a bad registry value. */
         snprintf(arg, sizeof(arg), "/%s:%s", sw, c->bad.dword ? "70000" : c->bad.sz);
         assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);

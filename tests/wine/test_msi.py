@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The MSI under Wine, on a prefix made to look like a DLO Edge Server, against the firewall
 double: a silent install gives a running service that applies the Edge Server's rules; a repair
-and an upgrade keep the configuration; an invalid property fails and changes nothing; the
+and an upgrade keep the configuration; a maintenance install by an elevated administrator may
+change it, one without elevation (run_unelevated.exe) may not; an invalid property fails and
+changes nothing; the
 uninstall leaves no service, no owned rule, no file and no value of its own, and every foreign
 rule as it was. Prints how long each msiexec took.
 
-Usage: test_msi.py DLOAGENT.msi NEXT.msi   (in the Wine session, double active)
-NEXT.msi is the same build with a higher ProductVersion."""
+Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe   (in the Wine session, double active)
+NEXT.msi is the same build with a higher ProductVersion; RUN_UNELEVATED.exe runs a program with
+the Administrators group deny-only (tests/win/run_unelevated.c)."""
 import json
 import os
 import subprocess
@@ -17,7 +20,7 @@ import time
 from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
                     reg_values, reset_counters, reset_store, store_matches_plan, wine)
 
-MSI, NEXT = sys.argv[1], sys.argv[2]
+MSI, NEXT, UNELEVATED = sys.argv[1], sys.argv[2], sys.argv[3]
 PREFIX = os.environ["WINEPREFIX"]
 FOLDER = os.path.join(PREFIX, "drive_c", "Program Files", "Arctera")
 INSTALLED_EXE = r"C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe"
@@ -40,11 +43,13 @@ trace = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera", "DLO Firewall 
 timings = []
 
 
-def msiexec(what, *args):
-    """Runs msiexec with a verbose log; returns (exit code, log text)."""
-    log = os.path.join(work, "%s.log" % what.replace(" ", "-"))
+def msiexec(what, *args, unelevated=False):
+    """Runs msiexec with a verbose log (without administrator rights if unelevated); returns
+    (exit code, log text)."""
+    log = os.path.join(work, "%s.log" % what.replace(" ", "-").replace("/", "-"))
     start = time.monotonic()
-    rc, out, err = wine("msiexec", *args, "/qn", "/l*v", log)
+    command = ("msiexec",) + args + ("/qn", "/l*v", "Z:" + log.replace("/", "\\"))
+    rc, out, err = wine(UNELEVATED, *command) if unelevated else wine(*command)
     timings.append((what, time.monotonic() - start))
     try:
         with open(log, "rb") as f:
@@ -229,6 +234,95 @@ def test_upgrade_keeps_the_configuration(foreign_before):
     check(foreign() == foreign_before, "every foreign rule is unchanged after the upgrade")
 
 
+def test_who_may_change_the_configuration():
+    repair = ("/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=omus")
+    # (b) An elevated administrator's maintenance install changes a value (Wine runs
+    # everything elevated).
+    rc, log = msiexec("elevated maintenance install", *repair, "BOIMODE=occasional")
+    check(rc == 0, "an elevated maintenance install with BOIMODE=occasional exits 0 (got %d)" % rc)
+    check("dloagent: maintenance install, started by an elevated administrator" in log,
+          "the log says who started it")
+    check(config_values() == {"BOIMode": ("REG_SZ", "occasional")},
+          "the elevated maintenance install wrote BOIMode: %s" % config_values())
+
+    # The finding: a repair without elevation that would change the configuration.
+    before = machine_state()
+    rc, log = msiexec("unelevated maintenance install", *repair, "ADDROLES=storage,sql-server",
+                      "BOIMODE=nonboi", unelevated=True)
+    check(rc == FAILED, "an unelevated maintenance install with ADDROLES exits 1603 (seen as %d, got %d)"
+          % (FAILED, rc))
+    check("dloagent: maintenance install, started by a user without elevation" in log,
+          "the log says it was started without elevation")
+    line = next((l for l in log.splitlines() if "would change the configuration" in l), "")
+    for needle in ('ADDROLES="storage,sql-server" (now unset)', 'BOIMODE="nonboi" (now "occasional")',
+                   "only an elevated administrator, a first install or a Group Policy assignment"):
+        check(needle in line, "the refusal names %s: %s" % (needle, line or "(none)"))
+    after = machine_state()
+    changed = ["%s %r -> %r" % (k, before[k], after[k]) for k in before if after[k] != before[k]]
+    check(not changed, "the refused install changed nothing%s"
+          % ("; changed: " + "; ".join(changed) if changed else ""))
+
+    # A plain repair without elevation changes no value: the configuration check lets it go on
+    # and it puts a deleted file back. Wine then runs the deferred actions with the same
+    # restricted token (Windows runs them as SYSTEM), so its /install refuses and the repair
+    # ends in 1603 there, after the check and the files: that, and nothing else, may fail.
+    exe = os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")
+    os.remove(exe)
+    rc, log = msiexec("unelevated plain repair", *repair, unelevated=True)
+    failed = [l for l in log.splitlines() if "Return value 3" in l or "exited with" in l]
+    check("dloagent: maintenance install, started by a user without elevation" in log
+          and "would change the configuration" not in log and "the check of who may change" not in log,
+          "an unelevated plain repair passes the configuration check")
+    check(os.path.isfile(exe), "and puts the deleted exe back")
+    check(rc == 0 or failed == ['dloagent: "%s" /install exited with 3' % INSTALLED_EXE],
+          "and fails (exit %d) only where Wine runs /install without elevation: %s" % (rc, failed))
+    check(config_values() == {"BOIMode": ("REG_SZ", "occasional")},
+          "and the configuration is as it was: %s" % config_values())
+
+    rc, log = msiexec("elevated maintenance install back", *repair, "BOIMODE=exclusive")
+    check(rc == 0 and config_values() == {"BOIMode": ("REG_SZ", "exclusive")},
+          "an elevated maintenance install puts BOIMODE=exclusive back (exit %d): %s"
+          % (rc, config_values()))
+    check(service_state() == "RUNNING", "the service runs (%s)" % service_state())
+
+
+def wait_in_trace(needle, seconds):
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        try:
+            with open(trace, encoding="utf-8", errors="replace") as f:
+                found = [l for l in f if needle in l]
+            if found:
+                return found[-1].strip()
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return None
+
+
+def test_untrusted_policy_file_keeps_the_rules():
+    # A replacement matrix the Wine user owns, as every file a test makes here is: the service
+    # must refuse it (the acceptance path needs an owner Wine cannot give, so the host tests it:
+    # tests/unit/test_datafiles.c).
+    folder = os.path.join(PREFIX, "drive_c", "dlo-msi-test")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(os.environ["DLO_SOURCE_DIR"], "policies", "dlo-10.0.ports")) as f:
+        text = f.read().replace("\n  ports      8443\n", "\n  ports      9443\n")
+    with open(os.path.join(folder, "site.ports"), "w") as f:
+        f.write(text)
+    path = r"C:\dlo-msi-test\site.ports"
+    rules_before = owned()
+    reg("add", CONFIG_KEY, "/v", "PolicyFile", "/t", "REG_SZ", "/d", path, "/f")
+    line = wait_in_trace("PolicyFile %s in the installer key is not used" % path, RULES_WAIT)
+    check(line is not None and " 1200 " in line and "S-1-5-21-0-0-0-1000" in line,
+          "the service logs event 1200 naming the file and the Wine user: %s" % line)
+    check(owned() == rules_before, "and leaves the rules as they were")
+    rc, out, err = agent("/plan")
+    check(rc == 2 and path in err, "/plan refuses it too: exit 2 (got %d): %s" % (rc, err.strip()[:300]))
+    reg("delete", CONFIG_KEY, "/v", "PolicyFile", "/f")
+    subprocess.run(["rm", "-rf", folder])
+
+
 def machine_state():
     """What a refused install must leave as it was, by name, so a failure says what moved."""
     return {"configuration": config_values(), "service state": service_state(),
@@ -295,6 +389,8 @@ if __name__ == "__main__":
     try:
         test_install_on_an_edge_server(foreign_before)
         test_repair_keeps_everything()
+        test_who_may_change_the_configuration()
+        test_untrusted_policy_file_keeps_the_rules()
         test_upgrade_keeps_the_configuration(foreign_before)
         test_bad_properties_on_the_installed_product()
         test_uninstall_leaves_nothing(foreign_before)

@@ -16,7 +16,8 @@ typedef enum item_kind {
     K_INSTANCE,
     K_SCOPE,
     K_MINUTES,
-    K_SECONDS
+    K_SECONDS,
+    K_PATH
 } item_kind;
 
 typedef struct item_def {
@@ -54,6 +55,8 @@ static const item_def items[DLO_CFG_COUNT] = {
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
         SCOPE("WebRestoreMachines", "webrestoremachines"),
     [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, NULL, false},
+    [DLO_CFG_POLICY_FILE] = {"PolicyFile", K_PATH, "policy", false},
+    [DLO_CFG_DETECTION_FILE] = {"DetectionFile", K_PATH, "detection", false},
     [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, NULL, true},
 };
 
@@ -77,6 +80,8 @@ static const char *expected_text(item_kind kind)
         return "REG_DWORD holding a number of minutes from 1 to 1440";
     case K_SECONDS:
         return "REG_DWORD holding a number of seconds from 1 to 86400";
+    case K_PATH:
+        return "REG_SZ holding the absolute path of a file on a local drive (C:\\...)";
     }
     return "?";
 }
@@ -86,6 +91,7 @@ static bool type_allowed(item_kind kind, unsigned long type)
     switch (kind) {
     case K_MODE:
     case K_INSTANCE:
+    case K_PATH:
         return type == DLO_REG_SZ;
     case K_ROLES:
     case K_SCOPE:
@@ -165,6 +171,10 @@ void dlo_config_free(dlo_config *cfg)
     int r;
     free(cfg->sql_instance);
     cfg->sql_instance = NULL;
+    free(cfg->policy_file);
+    cfg->policy_file = NULL;
+    free(cfg->detection_file);
+    cfg->detection_file = NULL;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
         free(cfg->scopes[r]);
         cfg->scopes[r] = NULL;
@@ -176,13 +186,14 @@ dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
     int r;
 
     *dst = *src;
-    dst->sql_instance = NULL;
+    dst->sql_instance = dst->policy_file = dst->detection_file = NULL;
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         dst->scopes[r] = NULL;
-    if (src->sql_instance) {
-        dst->sql_instance = dlo_strdup(src->sql_instance);
-        if (!dst->sql_instance)
-            return DLO_E_NOMEM;
+    if ((src->sql_instance && !(dst->sql_instance = dlo_strdup(src->sql_instance))) ||
+        (src->policy_file && !(dst->policy_file = dlo_strdup(src->policy_file))) ||
+        (src->detection_file && !(dst->detection_file = dlo_strdup(src->detection_file)))) {
+        dlo_config_free(dst);
+        return DLO_E_NOMEM;
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
         dst->scopes[r] = dlo_strdup(src->scopes[r] ? src->scopes[r] : "*");
@@ -250,7 +261,32 @@ typedef struct parsed {
     unsigned number;
     dlo_buf addrs;
     char instance[DLO_CONFIG_MAX_INSTANCE_CHARS + 1];
+    const char *path; /* K_PATH: trimmed, in the candidate's own text */
+    size_t path_len;
 } parsed;
+
+/* A replacement data file. From a key it must be an absolute path on a local drive: the service
+ * runs in System32, where a relative path means nothing an administrator meant, and a network
+ * share's security is another machine's. From the command line it is the file as typed, read
+ * relative to the caller's current folder. */
+static int parse_path(const candidate *c, const char *s, parsed *p, char *why, size_t size)
+{
+    size_t n = strlen(s);
+    char letter;
+
+    dlo_trim(&s, &n);
+    p->path = s;
+    p->path_len = n;
+    if (!c->key)
+        return 0;
+    letter = (char)(s[0] | 0x20);
+    if (n < 4 || letter < 'a' || letter > 'z' || s[1] != ':' || s[2] != '\\') {
+        snprintf(why, size, "not an absolute path on a local drive; expected %s",
+                 expected_text(K_PATH));
+        return -1;
+    }
+    return 0;
+}
 
 /* Appends s as a quoted, escaped and, past `max` bytes, truncated string (never in the middle
  * of a UTF-8 character). */
@@ -485,6 +521,10 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
             dlo_error_set(err, st, "%s: %s", dlo_buf_str(&where), inner);
         }
         break;
+    case K_PATH:
+        if (parse_path(c, list->items[0], p, why, sizeof(why)))
+            st = problem(err, c, def, why);
+        break;
     case K_MINUTES:
     case K_SECONDS:
         /* Only REG_DWORD is allowed, and the command line has no such switch. */
@@ -617,6 +657,15 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
     case K_SECONDS:
         cfg->test_interval_seconds = p->number;
         break;
+    case K_PATH: {
+        char **slot = item == DLO_CFG_POLICY_FILE ? &cfg->policy_file : &cfg->detection_file;
+        s = dlo_strndup(p->path, p->path_len);
+        if (!s)
+            return DLO_E_NOMEM;
+        free(*slot);
+        *slot = s;
+        break;
+    }
     }
     return DLO_OK;
 }
@@ -759,6 +808,12 @@ dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_b
     return dlo_addr_scope_union((const char *const *)cfg->scopes, peers, out, &e);
 }
 
+/* Two optional strings: both absent, or the same text. */
+static bool same_text(const char *a, const char *b)
+{
+    return !a == !b && (!a || strcmp(a, b) == 0);
+}
+
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
 {
     int r;
@@ -768,8 +823,9 @@ bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
         a->exclude_roles != b->exclude_roles || a->sql_port != b->sql_port ||
         a->interval_seconds != b->interval_seconds)
         return false;
-    if (!a->sql_instance != !b->sql_instance ||
-        (a->sql_instance && strcmp(a->sql_instance, b->sql_instance) != 0))
+    if (!same_text(a->sql_instance, b->sql_instance) ||
+        !same_text(a->policy_file, b->policy_file) ||
+        !same_text(a->detection_file, b->detection_file))
         return false;
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         if (strcmp(a->scopes[r] ? a->scopes[r] : "*", b->scopes[r] ? b->scopes[r] : "*") != 0)

@@ -100,7 +100,11 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
         if (!err.msg[0])
             dlo_error_set(&err, st, "%s", dlo_status_name(st));
         dlo_wake_text(&text, why);
-        if (st == DLO_E_FIREWALL || st == DLO_E_ACCESS)
+        /* A configured data file that is not trusted or does not parse is found only now. */
+        if (st == DLO_E_CONFIG)
+            dlo_log_event(DLO_EV_CONFIG_ERROR, DLO_LOG_ERR,
+                          "configuration invalid, firewall rules left as they are: %s", err.msg);
+        else if (st == DLO_E_FIREWALL || st == DLO_E_ACCESS)
             dlo_log_event(DLO_EV_FIREWALL_ERROR, DLO_LOG_ERR, "firewall error (pass for: %s): %s",
                           dlo_buf_str(&text), err.msg);
         else

@@ -9,8 +9,60 @@
 #include <stdio.h>
 #include <string.h>
 
-dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dlo_policy *pol,
-                                  dlo_error *err)
+/* Where this run's item (PolicyFile, DetectionFile) was configured, for messages. */
+static const char *file_origin(const dlo_config *cfg, dlo_config_item item)
+{
+    return cfg->source[item] == DLO_SOURCE_POLICY ? "the policy key" : "the installer key";
+}
+
+/* The replacement file of item that this run reads, or NULL for the embedded data.
+ *
+ * A file from a key is what the service reads as LocalSystem, pass after pass: it is believed
+ * only if nobody but SYSTEM, Administrators and TrustedInstaller can change it or any folder
+ * above it (dlo/trust.h), else a user who can write there would choose which ports open. The
+ * commands are held to the same check, so that /plan shows what the service would do.
+ *
+ * A file named on the command line (/policy:, /detection:) is not checked. It is read once, by
+ * the process of the person who typed it, with that person's own rights, and never by the
+ * service: it grants nothing its caller does not already hold (/apply and /remove need an
+ * elevated administrator, who may change any firewall rule directly). Holding it to the check
+ * would forbid an administrator to try a file from a working folder before deploying it. */
+static dlo_status data_file(const dlo_platform *plat, const dlo_config *cfg, dlo_config_item item,
+                            const char **path, dlo_error *err)
+{
+    const char *file = item == DLO_CFG_POLICY_FILE ? cfg->policy_file : cfg->detection_file;
+    dlo_status st;
+
+    *path = file;
+    if (!file || cfg->source[item] == DLO_SOURCE_COMMAND_LINE)
+        return DLO_OK;
+    st = dlo_trust_file(plat->fs_security, file, err);
+    if (st == DLO_E_NOMEM)
+        return st;
+    if (st) {
+        dlo_error_prefix(err, "%s %s in %s is not used: ", dlo_config_item_name(item), file,
+                         file_origin(cfg, item));
+        st = err->status = DLO_E_CONFIG;
+    }
+    return st;
+}
+
+/* A configured file that cannot be read or parsed is a configuration error (the service's
+ * event 1200; exit 2): the rules stay as they are, and the message says where it was set. */
+static dlo_status file_failed(const dlo_config *cfg, dlo_config_item item, dlo_status st,
+                              dlo_error *err)
+{
+    if (!st || st == DLO_E_NOMEM || cfg->source[item] == DLO_SOURCE_COMMAND_LINE ||
+        cfg->source[item] == DLO_SOURCE_DEFAULT)
+        return st;
+    if (st != DLO_E_PARSE && st != DLO_E_CONFIG && st != DLO_E_USAGE)
+        return st;
+    dlo_error_prefix(err, "%s (set in %s): ", dlo_config_item_name(item), file_origin(cfg, item));
+    return err->status = DLO_E_CONFIG;
+}
+
+static dlo_status load_policy_file(const dlo_platform *plat, const char *path,
+                                   bool from_command_line, dlo_policy *pol, dlo_error *err)
 {
     dlo_buf text;
     dlo_status st;
@@ -21,7 +73,8 @@ dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dl
                              : dlo_error_set(err, DLO_E_IO, "cannot read files here");
         /* A file the administrator named that cannot be read is a usage error (exit 2). */
         if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {
-            dlo_error_prefix(err, "/policy: ");
+            if (from_command_line)
+                dlo_error_prefix(err, "/policy: ");
             st = err->status = DLO_E_USAGE;
         }
     } else {
@@ -39,6 +92,36 @@ dlo_status dlo_target_load_policy(const dlo_platform *plat, const char *path, dl
     return st;
 }
 
+dlo_status dlo_target_load_policy(const dlo_platform *plat, const dlo_config *cfg, dlo_policy *pol,
+                                  dlo_error *err)
+{
+    const char *path;
+    dlo_status st = data_file(plat, cfg, DLO_CFG_POLICY_FILE, &path, err);
+
+    if (!st)
+        st = file_failed(
+            cfg, DLO_CFG_POLICY_FILE,
+            load_policy_file(plat, path,
+                             cfg->source[DLO_CFG_POLICY_FILE] == DLO_SOURCE_COMMAND_LINE, pol, err),
+            err);
+    return st;
+}
+
+dlo_status dlo_target_detect(const dlo_platform *plat, const dlo_config *cfg,
+                             dlo_detect_result *out, dlo_error *err)
+{
+    dlo_detect_params params = {cfg->sql_instance, NULL};
+    const char *path;
+    dlo_status st;
+
+    dlo_detect_result_init(out);
+    st = data_file(plat, cfg, DLO_CFG_DETECTION_FILE, &path, err);
+    if (!st)
+        st = file_failed(cfg, DLO_CFG_DETECTION_FILE,
+                         dlo_detect_machine(plat, path, &params, out, err), err);
+    return st;
+}
+
 static void describe_roles_source(dlo_target *t, const dlo_config *cfg)
 {
     const char *base =
@@ -47,8 +130,7 @@ static void describe_roles_source(dlo_target *t, const dlo_config *cfg)
              cfg->add_roles ? ", + AddRoles" : "", cfg->exclude_roles ? ", - ExcludeRoles" : "");
 }
 
-dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
-                            const char *policy_file, const char *detection_file, dlo_target *t,
+dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err)
 {
     dlo_plan_settings settings;
@@ -62,19 +144,18 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg,
     /* With the roles configured, detection still runs for the port of a configured SQL Server
      * instance, unless SqlPort gives it. */
     if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
-        dlo_detect_params params = {cfg->sql_instance, NULL};
         if (!plat->detect_os)
             return dlo_error_set(err, DLO_E_CONFIG,
                                  "no roles configured and component detection is not available "
                                  "here: name the roles with /roles:ROLE,... (see /help)");
-        st = dlo_detect_machine(plat, detection_file, &params, &t->det, err);
+        st = dlo_target_detect(plat, cfg, &t->det, err);
         if (st)
             return st;
         t->detected = true;
         detected = t->det.roles;
         t->keep_unplanned = !cfg->roles_set && t->det.partial;
     }
-    st = dlo_target_load_policy(plat, policy_file, &t->pol, err);
+    st = dlo_target_load_policy(plat, cfg, &t->pol, err);
     if (st)
         goto cleanup_detect;
 
@@ -215,7 +296,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
     dlo_report rep;
     dlo_status st;
 
-    st = dlo_target_build(plat, cfg, NULL, NULL, &t, err);
+    st = dlo_target_build(plat, cfg, &t, err);
     if (st)
         return st;
     if (!plat->open_firewall) {

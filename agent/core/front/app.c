@@ -59,15 +59,14 @@ static dlo_status load_config(const dlo_platform *plat, const dlo_cli *cli, dlo_
 }
 
 /* The plan of this run: the configuration, roles from it or from detection, the port matrix
- * from the exe or /policy. A bad configuration value is DLO_E_CONFIG (exit 2) before anything
- * is read from or written to the firewall. */
+ * from PolicyFile (or /policy) or the exe. A bad configuration value is DLO_E_CONFIG (exit 2)
+ * before anything is read from or written to the firewall. */
 static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                                    dlo_target *t, dlo_error *err)
 {
     dlo_status st = load_config(plat, cli, cfg, err);
     if (!st)
-        st = dlo_target_build(plat, cfg, cli->values[DLO_OPT_POLICY],
-                              cli->values[DLO_OPT_DETECTION], t, err);
+        st = dlo_target_build(plat, cfg, t, err);
     return st;
 }
 
@@ -338,7 +337,11 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_policy pol;
-    dlo_status st = dlo_target_load_policy(plat, cli->values[DLO_OPT_POLICY], &pol, err);
+    dlo_config cfg;
+    dlo_status st = load_config(plat, cli, &cfg, err);
+    if (!st)
+        st = dlo_target_load_policy(plat, &cfg, &pol, err);
+    dlo_config_free(&cfg);
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
@@ -353,17 +356,14 @@ static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_detect_result result;
-    dlo_detect_params params = {NULL, NULL};
     dlo_config cfg;
     dlo_status st;
 
     /* The configuration names DLO's SQL Server instance (SqlInstance); a bad configuration is
      * reported as /plan reports it, not guessed around. */
     st = load_config(plat, cli, &cfg, err);
-    if (!st) {
-        params.sql_instance = cfg.sql_instance;
-        st = dlo_detect_machine(plat, cli->values[DLO_OPT_DETECTION], &params, &result, err);
-    }
+    if (!st)
+        st = dlo_target_detect(plat, &cfg, &result, err);
     dlo_config_free(&cfg);
     if (st)
         return st;

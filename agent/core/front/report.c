@@ -403,6 +403,17 @@ static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item,
     case DLO_CFG_TEST_INTERVAL:
         put_number(out, cfg->test_interval_seconds, json, "(not set)");
         break;
+    case DLO_CFG_POLICY_FILE:
+    case DLO_CFG_DETECTION_FILE: {
+        const char *path = item == DLO_CFG_POLICY_FILE ? cfg->policy_file : cfg->detection_file;
+        if (!path)
+            dlo_buf_puts(out, json ? "null" : "(built-in)");
+        else if (json)
+            dlo_buf_json_str(out, path);
+        else
+            dlo_buf_puts(out, path);
+        break;
+    }
     default:
         if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
             const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
@@ -468,6 +479,10 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg)
             continue;
         }
         if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
+            continue;
+        /* The built-in data is the rule: only a replacement is worth a mention. */
+        if ((item == DLO_CFG_POLICY_FILE || item == DLO_CFG_DETECTION_FILE) &&
+            cfg->source[item] == DLO_SOURCE_DEFAULT)
             continue;
         dlo_buf_printf(out, "%s%s=", first ? "" : "; ",
                        dlo_config_item_name((dlo_config_item)item));

@@ -31,6 +31,9 @@ dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char
 
 /* True when the process token is elevated and holds the Administrators group. */
 bool win_is_elevated(void);
+/* True when the process runs as LocalSystem (S-1-5-18): a service, or an install that Group
+ * Policy assigned at start-up. */
+bool win_is_local_system(void);
 
 /* The Windows build number (7601, 17763, ...), 0 if it cannot be read. */
 unsigned long win_os_build(void);
