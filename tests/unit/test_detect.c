@@ -322,6 +322,27 @@ static void test_unreadable_uninstall_entry_is_reported_and_skipped(void **state
     dlo_detect_result_free(&r);
 }
 
+/* A value of the wrong type in another product's Uninstall key says nothing about DLO: a
+ * warning, and the detection stays complete (a partial one would keep stale rules forever). */
+static void test_malformed_foreign_display_name_is_a_warning_only(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    fake_reg_typed(&m.reg, UNINSTALL "\\{BINARY}", "DisplayName", DLO_REG_BINARY, 7, 4);
+    fake_reg_typed(&m.reg, UNINSTALL "\\{SHORT}", "DisplayName", DLO_REG_DWORD, 7, 2);
+    add_str(&m, DLO_REG_VIEW_64, UNINSTALL "\\{EDGE}", "DisplayName", "Arctera DLO Edge Server");
+    run_with(&m, "dlo-detect 1\nedge-server unconfirmed uninstall \"*DLO Edge Server*\"\n", NULL,
+             &r);
+
+    assert_int_equal(r.roles, BIT(EDGE_SERVER));
+    assert_non_null(find_warning(&r, "HKLM\\" UNINSTALL "\\{BINARY}", "REG_BINARY"));
+    assert_non_null(find_warning(&r, "HKLM\\" UNINSTALL "\\{SHORT}", "2 bytes"));
+    assert_false(r.partial);
+    dlo_detect_result_free(&r);
+}
+
 /* ---- Files ---- */
 
 static void test_file_under_known_folder(void **state)
@@ -1145,6 +1166,7 @@ int main(void)
         cmocka_unit_test(test_service_by_short_name_and_display_name),
         cmocka_unit_test(test_uninstall_in_both_views),
         cmocka_unit_test(test_unreadable_uninstall_entry_is_reported_and_skipped),
+        cmocka_unit_test(test_malformed_foreign_display_name_is_a_warning_only),
         cmocka_unit_test(test_file_under_known_folder),
         cmocka_unit_test(test_unreadable_file_and_folder_are_reported),
         cmocka_unit_test(test_file_evidence_a_user_could_plant_is_ignored),

@@ -349,10 +349,12 @@ static void read_uninstall(detector *d)
             keep(d, dlo_buf_status(&key));
             dlo_error_clear(&err);
             vst = read_value(d, views[v], dlo_buf_str(&key), "DisplayName", &val, &err);
-            /* Entries without a DisplayName are updates and components: not programs. */
+            /* Entries without a DisplayName are updates and components: not programs. A value
+             * of the wrong type or size (DLO_E_CONFIG) is malformed data in some other product's
+             * key, read completely: a warning, not a read that may have hidden a role. */
             if (vst && vst != DLO_E_NOTFOUND)
-                warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
-                     dlo_reg_view_name(views[v]), err.msg);
+                warn(d, vst != DLO_E_CONFIG, "cannot read DisplayName of HKLM\\%s (%s): %s",
+                     dlo_buf_str(&key), dlo_reg_view_name(views[v]), err.msg);
             if (!vst && is_text(&val)) {
                 dlo_buf full;
                 dlo_buf_init(&full);
