@@ -321,6 +321,75 @@ static void test_windows_spellings_are_not_drift(void **state)
     dlo_rule_free(&have);
 }
 
+/* n comma-separated entries: ports 1, 2, ... (suffix NULL) or addresses 10.0.x.y followed by
+ * suffix; the last one replaced by last when given. */
+static void long_list(dlo_buf *b, size_t n, const char *suffix, const char *last)
+{
+    size_t i;
+    dlo_buf_reset(b);
+    for (i = 0; i < n; i++) {
+        if (i)
+            dlo_buf_putc(b, ',');
+        if (last && i == n - 1)
+            dlo_buf_puts(b, last);
+        else if (!suffix)
+            dlo_buf_printf(b, "%u", (unsigned)i + 1);
+        else
+            dlo_buf_printf(b, "10.0.%u.%u%s", (unsigned)(i / 250), (unsigned)(i % 250 + 1), suffix);
+    }
+    assert_int_equal(dlo_buf_status(b), DLO_OK);
+}
+
+/* Lists are compared whole: two that differ only in their 1001st entry differ, and an address
+ * list read back in Windows' longer spelling (a mask on every address, which takes it past the
+ * 4096 characters a configured list may have) still equals what was written. */
+static void test_long_lists_compare_whole(void **state)
+{
+    dlo_rule want, have;
+    dlo_buf a, b;
+    (void)state;
+    dlo_rule_init(&want);
+    dlo_rule_init(&have);
+    dlo_buf_init(&a);
+    dlo_buf_init(&b);
+
+    long_list(&a, 1001, NULL, NULL);
+    long_list(&b, 1001, NULL, "9999");
+    dlo_rule_set(&want.local_ports, dlo_buf_str(&a));
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    long_list(&a, 1000, NULL, NULL);
+    long_list(&b, 1000, NULL, NULL);
+    dlo_rule_set(&want.local_ports, dlo_buf_str(&a));
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    long_list(&b, 1000, NULL, "19999");
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    dlo_rule_set(&have.local_ports, NULL);
+    dlo_rule_set(&want.local_ports, NULL);
+
+    long_list(&a, 1001, "", NULL);
+    long_list(&b, 1001, "", "10.9.9.9");
+    dlo_rule_set(&want.remote_addresses, dlo_buf_str(&a));
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+    long_list(&a, 350, "", NULL);
+    long_list(&b, 350, "/255.255.255.255", NULL);
+    assert_true(a.len <= 4096 && b.len > 4096);
+    dlo_rule_set(&want.remote_addresses, dlo_buf_str(&a));
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    long_list(&b, 350, "/255.255.255.255", "10.9.9.9/255.255.255.255");
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+
+    dlo_buf_free(&a);
+    dlo_buf_free(&b);
+    dlo_rule_free(&want);
+    dlo_rule_free(&have);
+}
+
 /* The firewall reads lists back in its own order and spelling: a rule that means what the plan
  * says is compliant and gets no write; one read back in a form the agent cannot parse is
  * rewritten, not a crash. */
@@ -592,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_foreign_rules_are_never_touched),
         cmocka_unit_test(test_drift_is_reported_and_repaired_with_one_write),
         cmocka_unit_test(test_windows_spellings_are_not_drift),
+        cmocka_unit_test(test_long_lists_compare_whole),
         cmocka_unit_test(test_stale_and_duplicate_owned_rules_are_removed),
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),
