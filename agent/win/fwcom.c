@@ -1,9 +1,10 @@
 /* The firewall backend over INetFwPolicy2, INetFwRules and INetFwRule.
  *
  * Rules are acted on through the INetFwRule object the enumeration returned, never looked up by
- * name: INetFwRules::Item and ::Remove take a name, and names need not be unique, so a foreign
- * rule sharing a name with one of ours could be hit. Where Remove by name is unavoidable, the
- * rule is first renamed (through its own object) to a name nothing else has. */
+ * name: INetFwRules::Item and ::Remove take a name, and names need not be unique (nor, perhaps,
+ * compared with case), so a foreign rule sharing a name with one of ours could be hit. Remove by
+ * name is unavoidable: the rule is always first renamed, through its own object, to a fresh
+ * GUID-like name nothing else has. */
 #define COBJMACROS
 #include <windows.h>
 #include <oleauto.h>
@@ -18,19 +19,9 @@
 #include "win/fwcom.h"
 #include "win/winutil.h"
 
-typedef struct name_count {
-    char *name;
-    unsigned count;
-} name_count;
-
 typedef struct fwcom {
     INetFwPolicy2 *policy;
     INetFwRules *rules;
-    /* How many rules carry each name, from the enumeration and this run's adds and removes:
-     * removing by name is only safe for a name that exactly one rule has. */
-    name_count *names;
-    size_t n_names;
-    size_t cap_names;
 } fwcom;
 
 static dlo_status hr_error(dlo_error *err, HRESULT hr, const char *what, const char *rule)
@@ -40,64 +31,6 @@ static dlo_status hr_error(dlo_error *err, HRESULT hr, const char *what, const c
         return win_hresult_set(err, hr, DLO_E_FIREWALL, what);
     snprintf(full, sizeof(full), "%s for rule '%s'", what, rule);
     return win_hresult_set(err, hr, DLO_E_FIREWALL, full);
-}
-
-/* ---- names ---- */
-
-static name_count *name_find(fwcom *fw, const char *name, size_t *pos)
-{
-    size_t lo = 0, hi = fw->n_names;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(fw->names[mid].name, name);
-        if (c == 0) {
-            *pos = mid;
-            return &fw->names[mid];
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pos = lo;
-    return NULL;
-}
-
-static bool name_adjust(fwcom *fw, const char *name, int delta)
-{
-    size_t pos;
-    name_count *nc = name_find(fw, name, &pos);
-    if (nc) {
-        nc->count = delta < 0 && nc->count == 0 ? 0 : nc->count + (unsigned)delta;
-        return true;
-    }
-    if (delta < 0)
-        return true;
-    if (fw->n_names == fw->cap_names) {
-        size_t cap = fw->cap_names ? fw->cap_names * 2 : 256;
-        name_count *n = realloc(fw->names, cap * sizeof(*n));
-        if (!n)
-            return false;
-        fw->names = n;
-        fw->cap_names = cap;
-    }
-    memmove(&fw->names[pos + 1], &fw->names[pos], (fw->n_names - pos) * sizeof(*fw->names));
-    fw->names[pos].name = NULL;
-    fw->names[pos].count = 1;
-    if (dlo_rule_set(&fw->names[pos].name, name)) {
-        memmove(&fw->names[pos], &fw->names[pos + 1], (fw->n_names - pos) * sizeof(*fw->names));
-        return false;
-    }
-    fw->n_names++;
-    return true;
-}
-
-static void names_clear(fwcom *fw)
-{
-    size_t i;
-    for (i = 0; i < fw->n_names; i++)
-        free(fw->names[i].name);
-    fw->n_names = 0;
 }
 
 /* ---- reading rules ---- */
@@ -291,7 +224,6 @@ static dlo_status fw_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
     HRESULT hr;
     dlo_status st = DLO_OK;
 
-    names_clear(fw);
     hr = INetFwRules_get__NewEnum(fw->rules, &unk);
     if (FAILED(hr))
         return hr_error(err, hr, "INetFwRules::get__NewEnum", NULL);
@@ -327,8 +259,6 @@ static dlo_status fw_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
                         r->handle = rule;
                         rule = NULL;
                     }
-                    if (!name_adjust(fw, dlo_str(r->name), 1))
-                        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
                 }
                 if (rule)
                     INetFwRule_Release(rule);
@@ -437,8 +367,6 @@ static dlo_status fw_add(void *ctx, const dlo_rule *want, dlo_error *err)
         st = hr_error(err, hr, "INetFwRules::Add", want->name);
         goto cleanup_rule;
     }
-    if (!name_adjust(fw, dlo_str(want->name), 1))
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
 cleanup_rule:
     INetFwRule_Release(rule);
     return st;
@@ -464,39 +392,44 @@ static dlo_status fw_update(void *ctx, dlo_rule *current, const dlo_rule *want,
     return DLO_OK;
 }
 
+/* The name Remove is called with: "dloagent-remove-" and a fresh GUID's 32 hex digits, which no
+ * other rule has in any case, whatever the names and their count were at enumeration. */
+static dlo_status removal_name(char *out, size_t size, dlo_error *err)
+{
+    GUID g;
+    if (FAILED(CoCreateGuid(&g)))
+        return dlo_error_set(err, DLO_E_FIREWALL, "cannot create a unique name for a removal");
+    snprintf(out, size, "dloagent-remove-%08lx%04x%04x%02x%02x%02x%02x%02x%02x%02x%02x",
+             (unsigned long)g.Data1, g.Data2, g.Data3, g.Data4[0], g.Data4[1], g.Data4[2],
+             g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+    return DLO_OK;
+}
+
 static dlo_status fw_remove(void *ctx, dlo_rule *current, dlo_error *err)
 {
     fwcom *fw = ctx;
     INetFwRule *rule = current->handle;
     const char *name = dlo_str(current->name);
-    char unique[600];
-    size_t pos;
-    name_count *nc = name_find(fw, name, &pos);
+    char unique[64];
     HRESULT hr;
     BSTR b;
+    dlo_status st;
 
     if (!rule)
         return dlo_error_set(err, DLO_E_INTERNAL, "rule '%s' has no handle", name);
-    if (!nc || nc->count > 1 || !*name) {
-        /* Another rule shares the name: give this one a name of its own first. */
-        GUID g;
-        if (FAILED(CoCreateGuid(&g)))
-            return dlo_error_set(err, DLO_E_FIREWALL, "cannot create a unique name");
-        snprintf(unique, sizeof(unique), "%.400s (removing %08lx%04x%04x)", name,
-                 (unsigned long)g.Data1, g.Data2, g.Data3);
-        hr = put_str(rule, put_Name, unique);
-        if (FAILED(hr))
-            return hr_error(err, hr, "renaming before removal", name);
-        name = unique;
-    }
-    b = utf8_bstr(name);
+    st = removal_name(unique, sizeof(unique), err);
+    if (st)
+        return st;
+    hr = put_str(rule, put_Name, unique);
+    if (FAILED(hr))
+        return hr_error(err, hr, "renaming before removal", name);
+    b = utf8_bstr(unique);
     if (!b)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     hr = INetFwRules_Remove(fw->rules, b);
     SysFreeString(b);
     if (FAILED(hr))
-        return hr_error(err, hr, "INetFwRules::Remove", dlo_str(current->name));
-    name_adjust(fw, dlo_str(current->name), -1);
+        return hr_error(err, hr, "INetFwRules::Remove", name);
     return DLO_OK;
 }
 
@@ -583,8 +516,6 @@ void fwcom_close(void *ctx, dlo_fw_backend *backend)
         return;
     INetFwRules_Release(fw->rules);
     INetFwPolicy2_Release(fw->policy);
-    names_clear(fw);
-    free(fw->names);
     free(fw);
     backend->ctx = NULL;
 }

@@ -85,6 +85,27 @@ def test_drift():
     check(rc == 0, "/verify after the repair exits 0")
 
 
+def test_remove_never_hits_a_name_differing_in_case():
+    """Remove goes by name; with a double that matches names ignoring case (as Windows may), a
+    foreign rule whose name differs from a stale owned rule's only in case, and which comes first,
+    must survive the stale rule's removal."""
+    reset_store()
+    foreign_id = "{00000000-0000-4000-8000-00000000CA5E}"
+    owned_id = "{FFFFFFFF-0000-4000-8000-00000000CA5E}"
+    foreign_rule = "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|Name=arctera dlo - old rule (tcp-in)|EmbedCtxt=Someone else|"
+    plant({foreign_id: foreign_rule,
+           owned_id: "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|Name=Arctera DLO - Old Rule (TCP-In)|EmbedCtxt=%s|" % GROUPING})
+    set_test_value("NamesIgnoreCase", 1)
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+    c = counters()
+    check(rc == 0, "/apply with a stale owned rule exits 0 (%s)" % err.strip()[:200])
+    store = rules()
+    check(store.get(foreign_id) == foreign_rule, "the foreign rule differing only in case is still there, unchanged")
+    check(owned_id not in store, "the stale owned rule is gone")
+    check(c.get("Removes", 0) == 1, "exactly one rule was removed (Removes=%d)" % c.get("Removes", 0))
+    reset_counters()
+
+
 def owned_contents():
     return sorted(owned().values())
 
@@ -270,6 +291,7 @@ if __name__ == "__main__":
     test_apply_from_empty_and_idempotence()
     test_foreign_rules_untouched()
     test_drift()
+    test_remove_never_hits_a_name_differing_in_case()
     test_rollback()
     test_verify_diagnostics()
     test_detected_roles()
