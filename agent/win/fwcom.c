@@ -69,6 +69,107 @@ COM_TEXT(LocalAddresses)
 COM_TEXT(RemoteAddresses)
 COM_TEXT(ApplicationName)
 COM_TEXT(ServiceName)
+COM_TEXT(InterfaceTypes)
+COM_TEXT(IcmpTypesAndCodes)
+
+/* INetFwRule3's properties (Windows 8 and later). Where the object has no INetFwRule3 they do
+ * not exist: reading gives S_FALSE and no value (the default), writing the default succeeds. */
+static INetFwRule3 *rule3(INetFwRule *r)
+{
+    INetFwRule3 *r3 = NULL;
+    return SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule3, (void **)&r3)) ? r3 : NULL;
+}
+
+#define COM_TEXT3(Name)                                                                            \
+    static HRESULT STDMETHODCALLTYPE get_##Name(INetFwRule *r, BSTR *v)                            \
+    {                                                                                              \
+        INetFwRule3 *r3 = rule3(r);                                                                \
+        HRESULT hr = S_FALSE;                                                                      \
+        *v = NULL;                                                                                 \
+        if (r3) {                                                                                  \
+            hr = INetFwRule3_get_##Name(r3, v);                                                    \
+            INetFwRule3_Release(r3);                                                               \
+        }                                                                                          \
+        return hr;                                                                                 \
+    }                                                                                              \
+    static HRESULT STDMETHODCALLTYPE put_##Name(INetFwRule *r, BSTR v)                             \
+    {                                                                                              \
+        INetFwRule3 *r3 = rule3(r);                                                                \
+        HRESULT hr = v && *v ? E_NOINTERFACE : S_OK;                                               \
+        if (r3) {                                                                                  \
+            hr = INetFwRule3_put_##Name(r3, v);                                                    \
+            INetFwRule3_Release(r3);                                                               \
+        }                                                                                          \
+        return hr;                                                                                 \
+    }
+
+COM_TEXT3(LocalAppPackageId)
+COM_TEXT3(LocalUserOwner)
+COM_TEXT3(LocalUserAuthorizedList)
+COM_TEXT3(RemoteUserAuthorizedList)
+COM_TEXT3(RemoteMachineAuthorizedList)
+
+/* Interfaces is a VARIANT holding an array of VARIANT BSTRs (friendly names); the core keeps them
+ * comma-separated. */
+static HRESULT STDMETHODCALLTYPE get_Interfaces(INetFwRule *r, BSTR *v)
+{
+    VARIANT var;
+    SAFEARRAY *sa;
+    LONG lo = 0, hi = -1, i;
+    wchar_t *joined = NULL;
+    size_t len = 0;
+    HRESULT hr;
+
+    *v = NULL;
+    VariantInit(&var);
+    hr = INetFwRule_get_Interfaces(r, &var);
+    if (FAILED(hr) || V_VT(&var) == VT_EMPTY || V_VT(&var) == VT_NULL)
+        return hr;
+    if (V_VT(&var) != (VT_ARRAY | VT_VARIANT)) {
+        VariantClear(&var);
+        return E_UNEXPECTED;
+    }
+    sa = V_ARRAY(&var);
+    SafeArrayGetLBound(sa, 1, &lo);
+    SafeArrayGetUBound(sa, 1, &hi);
+    for (i = lo; SUCCEEDED(hr) && i <= hi; i++) {
+        VARIANT item;
+        size_t n;
+        wchar_t *grown;
+        VariantInit(&item);
+        hr = SafeArrayGetElement(sa, &i, &item);
+        if (SUCCEEDED(hr) && V_VT(&item) != VT_BSTR)
+            hr = E_UNEXPECTED;
+        n = SUCCEEDED(hr) ? SysStringLen(V_BSTR(&item)) : 0;
+        grown = SUCCEEDED(hr) ? realloc(joined, (len + n + 2) * sizeof(*joined)) : NULL;
+        if (SUCCEEDED(hr) && !grown)
+            hr = E_OUTOFMEMORY;
+        if (SUCCEEDED(hr)) {
+            joined = grown;
+            if (len)
+                joined[len++] = L',';
+            memcpy(joined + len, V_BSTR(&item), n * sizeof(*joined));
+            len += n;
+            joined[len] = 0;
+        }
+        VariantClear(&item);
+    }
+    VariantClear(&var);
+    if (SUCCEEDED(hr) && joined && !(*v = SysAllocString(joined)))
+        hr = E_OUTOFMEMORY;
+    free(joined);
+    return hr;
+}
+
+/* The plan never names interfaces: only "every interface" (VT_EMPTY) is ever written. */
+static HRESULT STDMETHODCALLTYPE put_Interfaces(INetFwRule *r, BSTR v)
+{
+    VARIANT var;
+    if (v && *v)
+        return E_INVALIDARG;
+    VariantInit(&var);
+    return INetFwRule_put_Interfaces(r, var);
+}
 
 static HRESULT get_direction(INetFwRule *r, long *v)
 {
@@ -127,6 +228,61 @@ static HRESULT put_enabled(INetFwRule *r, long v)
     return INetFwRule_put_Enabled(r, v ? VARIANT_TRUE : VARIANT_FALSE);
 }
 
+/* INetFwRule2's EdgeTraversalOptions says more than INetFwRule's EdgeTraversal (the two "defer"
+ * values); without INetFwRule2 the flag is all there is. */
+static HRESULT get_edge(INetFwRule *r, long *v)
+{
+    INetFwRule2 *r2 = NULL;
+    VARIANT_BOOL on = VARIANT_FALSE;
+    HRESULT hr;
+    if (SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule2, (void **)&r2))) {
+        LONG x = 0;
+        hr = INetFwRule2_get_EdgeTraversalOptions(r2, &x);
+        INetFwRule2_Release(r2);
+        *v = x;
+        return hr;
+    }
+    hr = INetFwRule_get_EdgeTraversal(r, &on);
+    *v = on != VARIANT_FALSE;
+    return hr;
+}
+
+static HRESULT put_edge(INetFwRule *r, long v)
+{
+    INetFwRule2 *r2 = NULL;
+    HRESULT hr;
+    if (SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule2, (void **)&r2))) {
+        hr = INetFwRule2_put_EdgeTraversalOptions(r2, (LONG)v);
+        INetFwRule2_Release(r2);
+        return hr;
+    }
+    return INetFwRule_put_EdgeTraversal(r, v ? VARIANT_TRUE : VARIANT_FALSE);
+}
+
+static HRESULT get_secure_flags(INetFwRule *r, long *v)
+{
+    INetFwRule3 *r3 = rule3(r);
+    LONG x = 0;
+    HRESULT hr = S_FALSE;
+    if (r3) {
+        hr = INetFwRule3_get_SecureFlags(r3, &x);
+        INetFwRule3_Release(r3);
+    }
+    *v = x;
+    return hr;
+}
+
+static HRESULT put_secure_flags(INetFwRule *r, long v)
+{
+    INetFwRule3 *r3 = rule3(r);
+    HRESULT hr = v ? E_NOINTERFACE : S_OK;
+    if (r3) {
+        hr = INetFwRule3_put_SecureFlags(r3, (LONG)v);
+        INetFwRule3_Release(r3);
+    }
+    return hr;
+}
+
 typedef struct com_prop {
     unsigned bit;
     get_text_fn get_text; /* text properties */
@@ -157,6 +313,16 @@ static const com_prop com_props[] = {
     TEXT_PROP(DLO_PROP_REMOTE_ADDRESSES, RemoteAddresses),
     TEXT_PROP(DLO_PROP_APPLICATION, ApplicationName),
     TEXT_PROP(DLO_PROP_SERVICE, ServiceName),
+    NUMBER_PROP(DLO_PROP_EDGE_TRAVERSAL, edge),
+    TEXT_PROP(DLO_PROP_INTERFACE_TYPES, InterfaceTypes),
+    TEXT_PROP(DLO_PROP_INTERFACES, Interfaces),
+    TEXT_PROP(DLO_PROP_ICMP_TYPES, IcmpTypesAndCodes),
+    TEXT_PROP(DLO_PROP_APP_PACKAGE_ID, LocalAppPackageId),
+    TEXT_PROP(DLO_PROP_LOCAL_USER_OWNER, LocalUserOwner),
+    TEXT_PROP(DLO_PROP_LOCAL_USERS, LocalUserAuthorizedList),
+    TEXT_PROP(DLO_PROP_REMOTE_USERS, RemoteUserAuthorizedList),
+    TEXT_PROP(DLO_PROP_REMOTE_MACHINES, RemoteMachineAuthorizedList),
+    NUMBER_PROP(DLO_PROP_SECURE_FLAGS, secure_flags),
 };
 
 /* A property of dlo_props without its COM mapping does not build. */
@@ -185,19 +351,34 @@ static char *read_text(INetFwRule *rule, get_text_fn get)
     return text;
 }
 
+/* A getter that fails leaves the default in r and marks the property unreadable, so an owned
+ * rule whose value cannot be seen (interfaces or IPsec settings Windows will not say) is drift,
+ * never taken for compliant. */
 static void read_prop(INetFwRule *rule, dlo_rule *r, const dlo_prop *p)
 {
     const com_prop *c = com_prop_for(p->bit);
-    long v;
-    if (c && c->get_text) {
-        /* The field takes a copy; a copy that fails reads as unset, and so as drift. */
-        char *text = read_text(rule, c->get_text);
-        if (text)
-            dlo_prop_set_text(r, p, text);
-        free(text);
-    } else if (c && SUCCEEDED(c->get_number(rule, &v))) {
-        dlo_prop_set_number(r, p, v);
+    long v = 0;
+    HRESULT hr;
+    if (!c)
+        return;
+    if (c->get_text) {
+        BSTR b = NULL;
+        hr = c->get_text(rule, &b);
+        if (SUCCEEDED(hr) && b) {
+            /* The field takes a copy; a copy that fails reads as unset, and so as drift. */
+            char *text = bstr_utf8(b);
+            if (text)
+                dlo_prop_set_text(r, p, text);
+            free(text);
+        }
+        SysFreeString(b);
+    } else {
+        hr = c->get_number(rule, &v);
+        if (SUCCEEDED(hr))
+            dlo_prop_set_number(r, p, v);
     }
+    if (FAILED(hr))
+        r->unreadable |= p->bit;
 }
 
 static void read_rule(INetFwRule *rule, dlo_rule *r, bool full)
@@ -320,6 +501,8 @@ static HRESULT put_prop(INetFwRule *rule, const dlo_rule *want, const dlo_prop *
     text = dlo_prop_text(want, p);
     if ((p->type == DLO_PT_PORTS || p->type == DLO_PT_ADDRS) && !*dlo_str(text))
         text = DLO_FW_ANY;
+    else if (p->type == DLO_PT_WORDS && !*dlo_str(text))
+        text = p->any; /* "All" interface types */
     return put_str(rule, c->put_text, text);
 }
 
