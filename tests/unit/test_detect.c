@@ -386,7 +386,7 @@ static dlo_status many_subkeys(void *ctx, dlo_reg_view view, const char *key, dl
 static void test_many_findings_are_deduplicated(void **state)
 {
     FAKE_MACHINE(m);
-    dlo_registry many = {NULL, many_read, many_subkeys};
+    dlo_registry many = {.read = many_read, .subkeys = many_subkeys};
     dlo_detect_os os = fake_os(&m);
     dlo_detect_params params = {NULL};
     dlo_detect_table t;
