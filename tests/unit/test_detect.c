@@ -388,7 +388,7 @@ static void test_many_findings_are_deduplicated(void **state)
     FAKE_MACHINE(m);
     dlo_registry many = {.read = many_read, .subkeys = many_subkeys};
     dlo_detect_os os = fake_os(&m);
-    dlo_detect_params params = {NULL};
+    dlo_detect_params params;
     dlo_detect_table t;
     dlo_detect_result r;
     dlo_error err;
@@ -397,6 +397,7 @@ static void test_many_findings_are_deduplicated(void **state)
     static const char table[] = "dlo-detect 1\nedge-server unconfirmed uninstall \"*DLO Edge*\"\n";
     (void)state;
 
+    memset(&params, 0, sizeof(params));
     dlo_detect_table_init(&t);
     assert_int_equal(dlo_detect_table_parse(&t, "t.detect", table, strlen(table), &err), DLO_OK);
     assert_int_equal(dlo_detect_run(&t, &os, &many, &params, &r, &err), DLO_OK);
