@@ -168,12 +168,23 @@ static bool next_word(const char **s, const char **w, size_t *n)
     return false;
 }
 
-static bool has_word(const char *list, const char *word)
+static bool same_word(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i;
+    if (na != nb)
+        return false;
+    for (i = 0; i < na; i++)
+        if (dlo_ascii_lower(a[i]) != dlo_ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
+static bool has_word(const char *list, const char *w, size_t n)
 {
     const char *x;
     size_t xn;
     while (next_word(&list, &x, &xn))
-        if (dlo_equals_ci(x, xn, word))
+        if (same_word(x, xn, w, n))
             return true;
     return false;
 }
@@ -183,15 +194,9 @@ static bool words_within(const char *a, const char *b)
 {
     const char *w;
     size_t n;
-    while (next_word(&a, &w, &n)) {
-        char word[256];
-        if (n >= sizeof(word))
+    while (next_word(&a, &w, &n))
+        if (!has_word(b, w, n))
             return false;
-        memcpy(word, w, n);
-        word[n] = '\0';
-        if (!has_word(b, word))
-            return false;
-    }
     return true;
 }
 
