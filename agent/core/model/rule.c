@@ -269,7 +269,7 @@ static bool set_union(const dlo_prop *p, const char *a, const char *b, dlo_buf *
         return ok && !dlo_buf_status(out);
     } else {
         const char *both[2] = {a, b};
-        return !dlo_addr_normalize(both, 2, out, NULL);
+        return !dlo_addr_normalize(both, 2, DLO_OS_BUILD_UNKNOWN, out, NULL);
     }
 }
 
