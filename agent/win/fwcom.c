@@ -1,9 +1,10 @@
 /* The firewall backend over INetFwPolicy2, INetFwRules and INetFwRule.
  *
  * Rules are acted on through the INetFwRule object the enumeration returned, never looked up by
- * name: INetFwRules::Item and ::Remove take a name, and names need not be unique, so a foreign
- * rule sharing a name with one of ours could be hit. Where Remove by name is unavoidable, the
- * rule is first renamed (through its own object) to a name nothing else has. */
+ * name: INetFwRules::Item and ::Remove take a name, and names need not be unique (nor, perhaps,
+ * compared with case), so a foreign rule sharing a name with one of ours could be hit. Remove by
+ * name is unavoidable: the rule is always first renamed, through its own object, to a fresh
+ * GUID-like name nothing else has. */
 #define COBJMACROS
 #include <windows.h>
 #include <oleauto.h>
@@ -18,19 +19,9 @@
 #include "win/fwcom.h"
 #include "win/winutil.h"
 
-typedef struct name_count {
-    char *name;
-    unsigned count;
-} name_count;
-
 typedef struct fwcom {
     INetFwPolicy2 *policy;
     INetFwRules *rules;
-    /* How many rules carry each name, from the enumeration and this run's adds and removes:
-     * removing by name is only safe for a name that exactly one rule has. */
-    name_count *names;
-    size_t n_names;
-    size_t cap_names;
 } fwcom;
 
 static dlo_status hr_error(dlo_error *err, HRESULT hr, const char *what, const char *rule)
@@ -40,64 +31,6 @@ static dlo_status hr_error(dlo_error *err, HRESULT hr, const char *what, const c
         return win_hresult_set(err, hr, DLO_E_FIREWALL, what);
     snprintf(full, sizeof(full), "%s for rule '%s'", what, rule);
     return win_hresult_set(err, hr, DLO_E_FIREWALL, full);
-}
-
-/* ---- names ---- */
-
-static name_count *name_find(fwcom *fw, const char *name, size_t *pos)
-{
-    size_t lo = 0, hi = fw->n_names;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(fw->names[mid].name, name);
-        if (c == 0) {
-            *pos = mid;
-            return &fw->names[mid];
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *pos = lo;
-    return NULL;
-}
-
-static bool name_adjust(fwcom *fw, const char *name, int delta)
-{
-    size_t pos;
-    name_count *nc = name_find(fw, name, &pos);
-    if (nc) {
-        nc->count = delta < 0 && nc->count == 0 ? 0 : nc->count + (unsigned)delta;
-        return true;
-    }
-    if (delta < 0)
-        return true;
-    if (fw->n_names == fw->cap_names) {
-        size_t cap = fw->cap_names ? fw->cap_names * 2 : 256;
-        name_count *n = realloc(fw->names, cap * sizeof(*n));
-        if (!n)
-            return false;
-        fw->names = n;
-        fw->cap_names = cap;
-    }
-    memmove(&fw->names[pos + 1], &fw->names[pos], (fw->n_names - pos) * sizeof(*fw->names));
-    fw->names[pos].name = NULL;
-    fw->names[pos].count = 1;
-    if (dlo_rule_set(&fw->names[pos].name, name)) {
-        memmove(&fw->names[pos], &fw->names[pos + 1], (fw->n_names - pos) * sizeof(*fw->names));
-        return false;
-    }
-    fw->n_names++;
-    return true;
-}
-
-static void names_clear(fwcom *fw)
-{
-    size_t i;
-    for (i = 0; i < fw->n_names; i++)
-        free(fw->names[i].name);
-    fw->n_names = 0;
 }
 
 /* ---- reading rules ---- */
@@ -136,6 +69,107 @@ COM_TEXT(LocalAddresses)
 COM_TEXT(RemoteAddresses)
 COM_TEXT(ApplicationName)
 COM_TEXT(ServiceName)
+COM_TEXT(InterfaceTypes)
+COM_TEXT(IcmpTypesAndCodes)
+
+/* INetFwRule3's properties (Windows 8 and later). Where the object has no INetFwRule3 they do
+ * not exist: reading gives S_FALSE and no value (the default), writing the default succeeds. */
+static INetFwRule3 *rule3(INetFwRule *r)
+{
+    INetFwRule3 *r3 = NULL;
+    return SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule3, (void **)&r3)) ? r3 : NULL;
+}
+
+#define COM_TEXT3(Name)                                                                            \
+    static HRESULT STDMETHODCALLTYPE get_##Name(INetFwRule *r, BSTR *v)                            \
+    {                                                                                              \
+        INetFwRule3 *r3 = rule3(r);                                                                \
+        HRESULT hr = S_FALSE;                                                                      \
+        *v = NULL;                                                                                 \
+        if (r3) {                                                                                  \
+            hr = INetFwRule3_get_##Name(r3, v);                                                    \
+            INetFwRule3_Release(r3);                                                               \
+        }                                                                                          \
+        return hr;                                                                                 \
+    }                                                                                              \
+    static HRESULT STDMETHODCALLTYPE put_##Name(INetFwRule *r, BSTR v)                             \
+    {                                                                                              \
+        INetFwRule3 *r3 = rule3(r);                                                                \
+        HRESULT hr = v && *v ? E_NOINTERFACE : S_OK;                                               \
+        if (r3) {                                                                                  \
+            hr = INetFwRule3_put_##Name(r3, v);                                                    \
+            INetFwRule3_Release(r3);                                                               \
+        }                                                                                          \
+        return hr;                                                                                 \
+    }
+
+COM_TEXT3(LocalAppPackageId)
+COM_TEXT3(LocalUserOwner)
+COM_TEXT3(LocalUserAuthorizedList)
+COM_TEXT3(RemoteUserAuthorizedList)
+COM_TEXT3(RemoteMachineAuthorizedList)
+
+/* Interfaces is a VARIANT holding an array of VARIANT BSTRs (friendly names); the core keeps them
+ * comma-separated. */
+static HRESULT STDMETHODCALLTYPE get_Interfaces(INetFwRule *r, BSTR *v)
+{
+    VARIANT var;
+    SAFEARRAY *sa;
+    LONG lo = 0, hi = -1, i;
+    wchar_t *joined = NULL;
+    size_t len = 0;
+    HRESULT hr;
+
+    *v = NULL;
+    VariantInit(&var);
+    hr = INetFwRule_get_Interfaces(r, &var);
+    if (FAILED(hr) || V_VT(&var) == VT_EMPTY || V_VT(&var) == VT_NULL)
+        return hr;
+    if (V_VT(&var) != (VT_ARRAY | VT_VARIANT)) {
+        VariantClear(&var);
+        return E_UNEXPECTED;
+    }
+    sa = V_ARRAY(&var);
+    SafeArrayGetLBound(sa, 1, &lo);
+    SafeArrayGetUBound(sa, 1, &hi);
+    for (i = lo; SUCCEEDED(hr) && i <= hi; i++) {
+        VARIANT item;
+        size_t n;
+        wchar_t *grown;
+        VariantInit(&item);
+        hr = SafeArrayGetElement(sa, &i, &item);
+        if (SUCCEEDED(hr) && V_VT(&item) != VT_BSTR)
+            hr = E_UNEXPECTED;
+        n = SUCCEEDED(hr) ? SysStringLen(V_BSTR(&item)) : 0;
+        grown = SUCCEEDED(hr) ? realloc(joined, (len + n + 2) * sizeof(*joined)) : NULL;
+        if (SUCCEEDED(hr) && !grown)
+            hr = E_OUTOFMEMORY;
+        if (SUCCEEDED(hr)) {
+            joined = grown;
+            if (len)
+                joined[len++] = L',';
+            memcpy(joined + len, V_BSTR(&item), n * sizeof(*joined));
+            len += n;
+            joined[len] = 0;
+        }
+        VariantClear(&item);
+    }
+    VariantClear(&var);
+    if (SUCCEEDED(hr) && joined && !(*v = SysAllocString(joined)))
+        hr = E_OUTOFMEMORY;
+    free(joined);
+    return hr;
+}
+
+/* The plan never names interfaces: only "every interface" (VT_EMPTY) is ever written. */
+static HRESULT STDMETHODCALLTYPE put_Interfaces(INetFwRule *r, BSTR v)
+{
+    VARIANT var;
+    if (v && *v)
+        return E_INVALIDARG;
+    VariantInit(&var);
+    return INetFwRule_put_Interfaces(r, var);
+}
 
 static HRESULT get_direction(INetFwRule *r, long *v)
 {
@@ -194,6 +228,61 @@ static HRESULT put_enabled(INetFwRule *r, long v)
     return INetFwRule_put_Enabled(r, v ? VARIANT_TRUE : VARIANT_FALSE);
 }
 
+/* INetFwRule2's EdgeTraversalOptions says more than INetFwRule's EdgeTraversal (the two "defer"
+ * values); without INetFwRule2 the flag is all there is. */
+static HRESULT get_edge(INetFwRule *r, long *v)
+{
+    INetFwRule2 *r2 = NULL;
+    VARIANT_BOOL on = VARIANT_FALSE;
+    HRESULT hr;
+    if (SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule2, (void **)&r2))) {
+        LONG x = 0;
+        hr = INetFwRule2_get_EdgeTraversalOptions(r2, &x);
+        INetFwRule2_Release(r2);
+        *v = x;
+        return hr;
+    }
+    hr = INetFwRule_get_EdgeTraversal(r, &on);
+    *v = on != VARIANT_FALSE;
+    return hr;
+}
+
+static HRESULT put_edge(INetFwRule *r, long v)
+{
+    INetFwRule2 *r2 = NULL;
+    HRESULT hr;
+    if (SUCCEEDED(INetFwRule_QueryInterface(r, &IID_INetFwRule2, (void **)&r2))) {
+        hr = INetFwRule2_put_EdgeTraversalOptions(r2, (LONG)v);
+        INetFwRule2_Release(r2);
+        return hr;
+    }
+    return INetFwRule_put_EdgeTraversal(r, v ? VARIANT_TRUE : VARIANT_FALSE);
+}
+
+static HRESULT get_secure_flags(INetFwRule *r, long *v)
+{
+    INetFwRule3 *r3 = rule3(r);
+    LONG x = 0;
+    HRESULT hr = S_FALSE;
+    if (r3) {
+        hr = INetFwRule3_get_SecureFlags(r3, &x);
+        INetFwRule3_Release(r3);
+    }
+    *v = x;
+    return hr;
+}
+
+static HRESULT put_secure_flags(INetFwRule *r, long v)
+{
+    INetFwRule3 *r3 = rule3(r);
+    HRESULT hr = v ? E_NOINTERFACE : S_OK;
+    if (r3) {
+        hr = INetFwRule3_put_SecureFlags(r3, (LONG)v);
+        INetFwRule3_Release(r3);
+    }
+    return hr;
+}
+
 typedef struct com_prop {
     unsigned bit;
     get_text_fn get_text; /* text properties */
@@ -224,6 +313,16 @@ static const com_prop com_props[] = {
     TEXT_PROP(DLO_PROP_REMOTE_ADDRESSES, RemoteAddresses),
     TEXT_PROP(DLO_PROP_APPLICATION, ApplicationName),
     TEXT_PROP(DLO_PROP_SERVICE, ServiceName),
+    NUMBER_PROP(DLO_PROP_EDGE_TRAVERSAL, edge),
+    TEXT_PROP(DLO_PROP_INTERFACE_TYPES, InterfaceTypes),
+    TEXT_PROP(DLO_PROP_INTERFACES, Interfaces),
+    TEXT_PROP(DLO_PROP_ICMP_TYPES, IcmpTypesAndCodes),
+    TEXT_PROP(DLO_PROP_APP_PACKAGE_ID, LocalAppPackageId),
+    TEXT_PROP(DLO_PROP_LOCAL_USER_OWNER, LocalUserOwner),
+    TEXT_PROP(DLO_PROP_LOCAL_USERS, LocalUserAuthorizedList),
+    TEXT_PROP(DLO_PROP_REMOTE_USERS, RemoteUserAuthorizedList),
+    TEXT_PROP(DLO_PROP_REMOTE_MACHINES, RemoteMachineAuthorizedList),
+    NUMBER_PROP(DLO_PROP_SECURE_FLAGS, secure_flags),
 };
 
 /* A property of dlo_props without its COM mapping does not build. */
@@ -252,19 +351,34 @@ static char *read_text(INetFwRule *rule, get_text_fn get)
     return text;
 }
 
+/* A getter that fails leaves the default in r and marks the property unreadable, so an owned
+ * rule whose value cannot be seen (interfaces or IPsec settings Windows will not say) is drift,
+ * never taken for compliant. */
 static void read_prop(INetFwRule *rule, dlo_rule *r, const dlo_prop *p)
 {
     const com_prop *c = com_prop_for(p->bit);
-    long v;
-    if (c && c->get_text) {
-        /* The field takes a copy; a copy that fails reads as unset, and so as drift. */
-        char *text = read_text(rule, c->get_text);
-        if (text)
-            dlo_prop_set_text(r, p, text);
-        free(text);
-    } else if (c && SUCCEEDED(c->get_number(rule, &v))) {
-        dlo_prop_set_number(r, p, v);
+    long v = 0;
+    HRESULT hr;
+    if (!c)
+        return;
+    if (c->get_text) {
+        BSTR b = NULL;
+        hr = c->get_text(rule, &b);
+        if (SUCCEEDED(hr) && b) {
+            /* The field takes a copy; a copy that fails reads as unset, and so as drift. */
+            char *text = bstr_utf8(b);
+            if (text)
+                dlo_prop_set_text(r, p, text);
+            free(text);
+        }
+        SysFreeString(b);
+    } else {
+        hr = c->get_number(rule, &v);
+        if (SUCCEEDED(hr))
+            dlo_prop_set_number(r, p, v);
     }
+    if (FAILED(hr))
+        r->unreadable |= p->bit;
 }
 
 static void read_rule(INetFwRule *rule, dlo_rule *r, bool full)
@@ -291,7 +405,6 @@ static dlo_status fw_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
     HRESULT hr;
     dlo_status st = DLO_OK;
 
-    names_clear(fw);
     hr = INetFwRules_get__NewEnum(fw->rules, &unk);
     if (FAILED(hr))
         return hr_error(err, hr, "INetFwRules::get__NewEnum", NULL);
@@ -327,8 +440,6 @@ static dlo_status fw_enumerate(void *ctx, dlo_rule_list *out, dlo_error *err)
                         r->handle = rule;
                         rule = NULL;
                     }
-                    if (!name_adjust(fw, dlo_str(r->name), 1))
-                        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
                 }
                 if (rule)
                     INetFwRule_Release(rule);
@@ -390,6 +501,8 @@ static HRESULT put_prop(INetFwRule *rule, const dlo_rule *want, const dlo_prop *
     text = dlo_prop_text(want, p);
     if ((p->type == DLO_PT_PORTS || p->type == DLO_PT_ADDRS) && !*dlo_str(text))
         text = DLO_FW_ANY;
+    else if (p->type == DLO_PT_WORDS && !*dlo_str(text))
+        text = p->any; /* "All" interface types */
     return put_str(rule, c->put_text, text);
 }
 
@@ -437,8 +550,6 @@ static dlo_status fw_add(void *ctx, const dlo_rule *want, dlo_error *err)
         st = hr_error(err, hr, "INetFwRules::Add", want->name);
         goto cleanup_rule;
     }
-    if (!name_adjust(fw, dlo_str(want->name), 1))
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
 cleanup_rule:
     INetFwRule_Release(rule);
     return st;
@@ -464,39 +575,44 @@ static dlo_status fw_update(void *ctx, dlo_rule *current, const dlo_rule *want,
     return DLO_OK;
 }
 
+/* The name Remove is called with: "dloagent-remove-" and a fresh GUID's 32 hex digits, which no
+ * other rule has in any case, whatever the names and their count were at enumeration. */
+static dlo_status removal_name(char *out, size_t size, dlo_error *err)
+{
+    GUID g;
+    if (FAILED(CoCreateGuid(&g)))
+        return dlo_error_set(err, DLO_E_FIREWALL, "cannot create a unique name for a removal");
+    snprintf(out, size, "dloagent-remove-%08lx%04x%04x%02x%02x%02x%02x%02x%02x%02x%02x",
+             (unsigned long)g.Data1, g.Data2, g.Data3, g.Data4[0], g.Data4[1], g.Data4[2],
+             g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+    return DLO_OK;
+}
+
 static dlo_status fw_remove(void *ctx, dlo_rule *current, dlo_error *err)
 {
     fwcom *fw = ctx;
     INetFwRule *rule = current->handle;
     const char *name = dlo_str(current->name);
-    char unique[600];
-    size_t pos;
-    name_count *nc = name_find(fw, name, &pos);
+    char unique[64];
     HRESULT hr;
     BSTR b;
+    dlo_status st;
 
     if (!rule)
         return dlo_error_set(err, DLO_E_INTERNAL, "rule '%s' has no handle", name);
-    if (!nc || nc->count > 1 || !*name) {
-        /* Another rule shares the name: give this one a name of its own first. */
-        GUID g;
-        if (FAILED(CoCreateGuid(&g)))
-            return dlo_error_set(err, DLO_E_FIREWALL, "cannot create a unique name");
-        snprintf(unique, sizeof(unique), "%.400s (removing %08lx%04x%04x)", name,
-                 (unsigned long)g.Data1, g.Data2, g.Data3);
-        hr = put_str(rule, put_Name, unique);
-        if (FAILED(hr))
-            return hr_error(err, hr, "renaming before removal", name);
-        name = unique;
-    }
-    b = utf8_bstr(name);
+    st = removal_name(unique, sizeof(unique), err);
+    if (st)
+        return st;
+    hr = put_str(rule, put_Name, unique);
+    if (FAILED(hr))
+        return hr_error(err, hr, "renaming before removal", name);
+    b = utf8_bstr(unique);
     if (!b)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     hr = INetFwRules_Remove(fw->rules, b);
     SysFreeString(b);
     if (FAILED(hr))
-        return hr_error(err, hr, "INetFwRules::Remove", dlo_str(current->name));
-    name_adjust(fw, dlo_str(current->name), -1);
+        return hr_error(err, hr, "INetFwRules::Remove", name);
     return DLO_OK;
 }
 
@@ -583,8 +699,6 @@ void fwcom_close(void *ctx, dlo_fw_backend *backend)
         return;
     INetFwRules_Release(fw->rules);
     INetFwPolicy2_Release(fw->policy);
-    names_clear(fw);
-    free(fw->names);
     free(fw);
     backend->ctx = NULL;
 }

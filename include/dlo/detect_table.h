@@ -27,6 +27,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Limits, as the port matrix has them (dlo/policy.h): a table is a few dozen entries, and the
+ * service reads it on every pass. */
+#define DLO_DETECT_MAX_BYTES   (256u * 1024u)
+#define DLO_DETECT_MAX_ENTRIES 1000
+#define DLO_DETECT_MAX_LINE    4096
+
 /* The embedded table's resource name (CMakeLists.txt, DLO_EMBEDDED_DATA). */
 #define DLO_DETECT_EMBEDDED_NAME "DETECTION"
 
@@ -71,7 +77,8 @@ void dlo_detect_table_init(dlo_detect_table *t);
 void dlo_detect_table_free(dlo_detect_table *t);
 
 /* Parses text (len bytes, need not be NUL-terminated) into an initialised table. On error
- * the table is left empty and err reads "SOURCE:LINE: what was wrong; expected what". */
+ * the table is left empty and err reads "SOURCE:LINE: what was wrong; expected what" (a file
+ * over DLO_DETECT_MAX_BYTES: "SOURCE: ..."). */
 dlo_status dlo_detect_table_parse(dlo_detect_table *t, const char *source, const char *text,
                                   size_t len, dlo_error *err);
 

@@ -78,6 +78,12 @@ typedef struct dlo_report {
     const dlo_rule_list *plan; /* the plan verified, which sources follows */
     const char **sources;      /* per planned rule: "local", "group-policy", or NULL (neither) */
     char *note;                /* for people: where the rules that take effect come from */
+    /* A cautious apply (dlo_reconcile_apply_opts): */
+    bool cautious;
+    size_t widened;  /* updates that kept ports, addresses or profiles beyond the plan */
+    size_t withheld; /* removals not made */
+    dlo_rule *kept;  /* the rules those updates wrote instead of the planned ones */
+    size_t n_kept;
 } dlo_report;
 
 void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
@@ -89,7 +95,9 @@ bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want);
 dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
                           dlo_error *err);
 
-/* Makes the owned rules exactly the plan. On a failed write the owned rules are put back as
+/* Makes the owned rules exactly the plan, an update writing what it narrows before what it
+ * widens, so no state in between lets through more than both the old and the new rule. On a
+ * failed write the owned rules are put back as
  * they were before the run (a second enumeration, then the same diff toward the snapshot) and
  * the error says which write failed and whether the rollback worked. */
 dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
@@ -105,8 +113,10 @@ dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *p
 dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
                                   dlo_report *rep, dlo_error *err);
 
-/* The same; with keep_unplanned, owned rules the plan does not name are left alone (used when
- * detection could not see everything, so missing roles are not taken for removed ones). */
+/* As dlo_reconcile_apply; with keep_unplanned, a cautious pass, for when detection could not read
+ * everything or a value fell back to a default (so a role may be missing, a port wrong): it adds
+ * and widens, never narrows. No owned rule is removed, and an update gives ports, addresses and
+ * profiles the union of what the rule has and what the plan says. */
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
                                     bool keep_unplanned, dlo_report *rep, dlo_error *err);
 

@@ -50,6 +50,22 @@ typedef struct dlo_rule {
     char *remote_addresses;
     char *application;
     char *service;
+    /* The rest of what INetFwRule/2/3 holds: the plan leaves each at Windows' default, and a
+     * rule that differs in any is drift like any other. */
+    int edge_traversal;     /* NET_FW_EDGE_TRAVERSAL_TYPE: 0 deny, 1 allow, 2/3 defer */
+    char *interface_types;  /* "Lan,Wireless,RemoteAccess" or "All" (unset) */
+    char *interfaces;       /* friendly names, comma-separated; unset: every interface */
+    char *icmp_types;       /* IcmpTypesAndCodes ("8:*"); unset for TCP and UDP */
+    char *app_package_id;   /* LocalAppPackageId (a SID) */
+    char *local_user_owner; /* LocalUserOwner (a SID) */
+    char *local_users;      /* LocalUserAuthorizedList (SDDL) */
+    char *remote_users;     /* RemoteUserAuthorizedList (SDDL) */
+    char *remote_machines;  /* RemoteMachineAuthorizedList (SDDL) */
+    int secure_flags;       /* NET_FW_AUTHENTICATE_TYPE bits (IPsec); 0 none */
+    /* From a backend's enumeration only: DLO_PROP_* bits the backend could not read, which
+     * therefore count as differing from any plan (a property Windows does not offer, such as
+     * INetFwRule3 on an older system, is not unreadable: it has its default). */
+    unsigned unreadable;
 
     /* From the planner only; not stored in the firewall. */
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
@@ -104,8 +120,24 @@ enum {
     DLO_PROP_REMOTE_ADDRESSES = 1u << 9,
     DLO_PROP_APPLICATION = 1u << 10,
     DLO_PROP_SERVICE = 1u << 11,
-    DLO_PROP_COUNT = 12
+    DLO_PROP_EDGE_TRAVERSAL = 1u << 12,
+    DLO_PROP_INTERFACE_TYPES = 1u << 13,
+    DLO_PROP_INTERFACES = 1u << 14,
+    DLO_PROP_ICMP_TYPES = 1u << 15,
+    DLO_PROP_APP_PACKAGE_ID = 1u << 16,
+    DLO_PROP_LOCAL_USER_OWNER = 1u << 17,
+    DLO_PROP_LOCAL_USERS = 1u << 18,
+    DLO_PROP_REMOTE_USERS = 1u << 19,
+    DLO_PROP_REMOTE_MACHINES = 1u << 20,
+    DLO_PROP_SECURE_FLAGS = 1u << 21,
+    DLO_PROP_COUNT = 22
 };
+
+/* Which properties limit what traffic a rule lets through (an update writes the ones it
+ * narrows first, dlo/reconcile.h), and which a cautious pass may only widen. */
+#define DLO_PROPS_WIDEN_ONLY                                                                       \
+    (DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_PORTS | DLO_PROP_PROFILES | DLO_PROP_LOCAL_ADDRESSES | \
+     DLO_PROP_REMOTE_ADDRESSES)
 
 typedef enum dlo_prop_type {
     DLO_PT_TEXT,      /* char *, compared exactly */
@@ -117,7 +149,20 @@ typedef enum dlo_prop_type {
     DLO_PT_PROFILES,  /* unsigned, DLO_PROFILE_* bits (others ignored) */
     DLO_PT_ACTION,    /* dlo_action */
     DLO_PT_FLAG,      /* bool */
+    DLO_PT_NUMBER,    /* int, compared exactly */
+    DLO_PT_WORDS,     /* char *, a comma-separated list compared as a set ignoring ASCII case and
+                       * blanks; `any` (e.g. "All") reads as unset */
 } dlo_prop_type;
+
+/* What a property's values let through, for telling whether a change narrows or widens. */
+typedef enum dlo_prop_scope {
+    DLO_SCOPE_NONE,        /* lets nothing through by itself (description) */
+    DLO_SCOPE_EXACT,       /* any change is neither (direction, protocol) */
+    DLO_SCOPE_SET,         /* a port or address set: a subset is narrower */
+    DLO_SCOPE_BITS,        /* profile bits: fewer is narrower */
+    DLO_SCOPE_ZERO_NARROW, /* 0 lets least through (disabled, block, no edge traversal) */
+    DLO_SCOPE_UNSET_WIDE,  /* unset (or 0) lets most through (any program, user, interface) */
+} dlo_prop_scope;
 
 typedef struct dlo_prop {
     unsigned bit;       /* DLO_PROP_* */
@@ -128,6 +173,7 @@ typedef struct dlo_prop {
     long def;           /* other types: the value of a new rule */
     int json_pos;       /* place in dlo_rule_json's object (1, 2, ...; after the planner's
                          * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
+    dlo_prop_scope scope;
 } dlo_prop;
 
 #define DLO_PROP_JSON_TAIL 100
@@ -149,6 +195,12 @@ dlo_status dlo_prop_copy(dlo_rule *dst, const dlo_rule *src, const dlo_prop *p);
 /* Same meaning: lists as sets, names in any case, profiles beyond the three ignored, unset
  * lists equal to "*" and "Any". A list of have that does not parse differs. */
 bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have);
+/* inner's value lets through nothing outer's does not, by the row's scope. A list that does not
+ * parse is taken to let everything through. */
+bool dlo_prop_within(const dlo_prop *p, const dlo_rule *inner, const dlo_rule *outer);
+/* Sets dst's property (a DLO_PROPS_WIDEN_ONLY one) to what a's and b's let through together.
+ * When the union cannot be formed (a list that does not parse, or too long), dst gets a's. */
+dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, const dlo_prop *p);
 /* The value for people ("tcp", "Domain,Private", "*"). */
 void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r);
 /* The value as a JSON value (strings quoted, profiles an array, flags true/false). */

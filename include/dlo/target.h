@@ -20,9 +20,13 @@ typedef struct dlo_target {
     dlo_detect_result det;
     dlo_policy pol;
     dlo_plan plan;
-    /* Detection could not read everything, so a role may be missing from the plan: rules of
-     * roles it did not see are kept rather than removed. */
+    /* Detection could not read everything, so a role may be missing from the plan, or the SQL
+     * Server port fell back to the default: the reconcile is cautious (it adds and widens, never
+     * narrows or removes: dlo_reconcile_apply_opts). */
     bool keep_unplanned;
+    /* The SQL Server port fell back to the default, and the plan uses kept_sql_port instead. */
+    bool sql_port_fell_back;
+    bool sql_port_kept;
     char roles_source[64];
 } dlo_target;
 
@@ -33,6 +37,10 @@ typedef struct dlo_target {
  * the command line; DLO_E_NOMEM. On failure nothing needs freeing. */
 dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err);
+/* The same; when detection can only give the SQL Server port's default, the plan uses
+ * kept_sql_port (a port read before; NULL or "": none). */
+dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg,
+                                 const char *kept_sql_port, dlo_target *t, dlo_error *err);
 void dlo_target_free(dlo_target *t);
 
 /* The port matrix of cfg's PolicyFile (checked and reported as dlo_target_build does) or, when

@@ -27,9 +27,11 @@
 
 /* Switches for what no public source settles; absent or 0: off.
  * RefuseIPv4Loopback: put_ of addresses refuses 127.0.0.0/8 (0xD000000D), as for ::1.
- * DropContainedAddresses: get_ of addresses leaves out an entry contained in another one. */
+ * DropContainedAddresses: get_ of addresses leaves out an entry contained in another one.
+ * NamesIgnoreCase: Item and Remove match names ignoring case, as Windows may. */
 #define FWDOUBLE_REFUSE_IPV4_LOOPBACK L"RefuseIPv4Loopback"
 #define FWDOUBLE_DROP_CONTAINED       L"DropContainedAddresses"
+#define FWDOUBLE_NAMES_IGNORE_CASE    L"NamesIgnoreCase"
 
 /* Fault injection. A write is any change to the rule store: an Add, a Remove that finds its
  * rule, each put_ written through by a rule obtained from the collection. Writes are numbered

@@ -1737,3 +1737,15 @@ int fwrule_has_interfaces(const struct fwrule *r)
     }
     return 0;
 }
+
+void fwrule_drop_extra(struct fwrule *r, const wchar_t *prefix)
+{
+    size_t i, n = 0, len = wcslen(prefix);
+    for (i = 0; i < r->n_extra; i++) {
+        if (wcsncmp(r->extra[i], prefix, len) == 0)
+            free(r->extra[i]);
+        else
+            r->extra[n++] = r->extra[i];
+    }
+    r->n_extra = n;
+}

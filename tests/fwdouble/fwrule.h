@@ -191,6 +191,8 @@ int fwrule_put_edge(struct fwrule *r, long option, struct fwr_error *err);
 
 /* Whether the rule carries IF= (specific interfaces), which the model keeps but does not read. */
 int fwrule_has_interfaces(const struct fwrule *r);
+/* Drops the unmodelled fields whose "Key=Value" starts with prefix (L"IF=", L"Security"). */
+void fwrule_drop_extra(struct fwrule *r, const wchar_t *prefix);
 
 /* ASCII case-insensitive comparison; the keywords of the format are ASCII. */
 int fwr_strieq(const wchar_t *a, const wchar_t *b);

@@ -262,7 +262,7 @@ static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
  * enumeration order (the order _NewEnum returns, the registry's value order), a choice the
  * documentation leaves open; give every rule you own a unique name. A name no rule has is not
  * an error for Remove: "the Remove method has no effect". Names compare exactly, case
- * included. */
+ * included, unless the test key's NamesIgnoreCase asks for Windows' possible behaviour. */
 static HRESULT WINAPI rules_Remove(INetFwRules *iface, BSTR name)
 {
     struct stored_rule found;

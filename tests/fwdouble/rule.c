@@ -67,6 +67,7 @@ enum change_kind {
     CH_PROFILES,
     CH_EDGE,
     CH_ENABLED,
+    CH_DROP_EXTRA, /* str: the prefix of the unmodelled fields to drop */
     CH_NONE
 };
 
@@ -110,6 +111,9 @@ static int apply(struct fwrule *r, const struct change *c, struct fwr_error *err
         return fwrule_put_edge(r, c->num, err);
     case CH_ENABLED:
         r->active = c->num != VARIANT_FALSE;
+        return 0;
+    case CH_DROP_EXTRA:
+        fwrule_drop_extra(r, c->str);
         return 0;
     case CH_NONE:
         return 0;
@@ -356,20 +360,52 @@ static HRESULT WINAPI rule_put_Direction(INetFwRule3 *iface, NET_FW_RULE_DIRECTI
     return put_num(iface, CH_DIRECTION, dir);
 }
 
-/* Specific interfaces (IF=) are kept in the store but not modelled: a rule that has them says
- * so rather than pretending it applies to all interfaces. */
+/* Specific interfaces (IF=) are kept in the store as written and read back as the array of
+ * VARIANT BSTRs Windows gives (the IF= values as they are: the double does not map interface
+ * GUIDs to names); setting no interfaces (VT_EMPTY) drops them, setting some is not modelled. */
 static HRESULT WINAPI rule_get_Interfaces(INetFwRule3 *iface, VARIANT *interfaces)
 {
+    const struct fwrule *r = &impl_from_INetFwRule3(iface)->rule;
+    SAFEARRAY *sa;
+    LONG n = 0;
+    size_t i;
     if (!interfaces)
         return E_POINTER;
     VariantInit(interfaces);
-    return fwrule_has_interfaces(&impl_from_INetFwRule3(iface)->rule) ? E_NOTIMPL : S_OK;
+    if (!fwrule_has_interfaces(r))
+        return S_OK;
+    for (i = 0; i < r->n_extra; i++)
+        n += wcsncmp(r->extra[i], L"IF=", 3) == 0;
+    sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n);
+    if (!sa)
+        return E_OUTOFMEMORY;
+    for (i = 0, n = 0; i < r->n_extra; i++) {
+        VARIANT v;
+        HRESULT hr;
+        if (wcsncmp(r->extra[i], L"IF=", 3) != 0)
+            continue;
+        V_VT(&v) = VT_BSTR;
+        V_BSTR(&v) = SysAllocString(r->extra[i] + 3);
+        hr = V_BSTR(&v) ? SafeArrayPutElement(sa, &n, &v) : E_OUTOFMEMORY;
+        VariantClear(&v);
+        if (FAILED(hr)) {
+            SafeArrayDestroy(sa);
+            return hr;
+        }
+        n++;
+    }
+    V_VT(interfaces) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(interfaces) = sa;
+    return S_OK;
 }
 
 static HRESULT WINAPI rule_put_Interfaces(INetFwRule3 *iface, VARIANT interfaces)
 {
-    (void)iface;
-    return V_VT(&interfaces) == VT_EMPTY || V_VT(&interfaces) == VT_NULL ? S_OK : E_NOTIMPL;
+    if (V_VT(&interfaces) != VT_EMPTY && V_VT(&interfaces) != VT_NULL)
+        return E_NOTIMPL;
+    if (!fwrule_has_interfaces(&impl_from_INetFwRule3(iface)->rule))
+        return S_OK;
+    return put_str(iface, CH_DROP_EXTRA, 0, (BSTR)L"IF=");
 }
 
 static HRESULT WINAPI rule_get_InterfaceTypes(INetFwRule3 *iface, BSTR *types)
@@ -532,9 +568,10 @@ static HRESULT WINAPI rule_get_SecureFlags(INetFwRule3 *iface, LONG *flags)
     return S_OK;
 }
 
+/* 0 (no IPsec requirement) drops what Security= fields the rule had. */
 static HRESULT WINAPI rule_put_SecureFlags(INetFwRule3 *iface, LONG flags)
 {
-    return flags ? E_NOTIMPL : put_num(iface, CH_NONE, 0);
+    return flags ? E_NOTIMPL : put_str(iface, CH_DROP_EXTRA, 0, (BSTR)L"Security");
 }
 
 static const INetFwRule3Vtbl rule_vtbl = {

@@ -247,12 +247,14 @@ struct find_ctx {
     const WCHAR *name;
     struct stored_rule *out;
     BOOL found;
+    BOOL ignore_case;
 };
 
 static HRESULT find_visit(void *ctx, WCHAR *id, struct fwrule *rule)
 {
     struct find_ctx *c = ctx;
-    if (!rule->name || wcscmp(rule->name, c->name) != 0) {
+    if (!rule->name ||
+        (c->ignore_case ? _wcsicmp(rule->name, c->name) : wcscmp(rule->name, c->name)) != 0) {
         fwrule_free(rule);
         return S_OK;
     }
@@ -268,7 +270,7 @@ static HRESULT find_visit(void *ctx, WCHAR *id, struct fwrule *rule)
 
 HRESULT store_find_by_name(const WCHAR *name, struct stored_rule *out)
 {
-    struct find_ctx c = {name, out, FALSE};
+    struct find_ctx c = {name, out, FALSE, store_test_dword(FWDOUBLE_NAMES_IGNORE_CASE, 0) != 0};
     HRESULT hr = walk(find_visit, &c);
     if (FAILED(hr))
         return hr;

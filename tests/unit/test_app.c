@@ -10,10 +10,12 @@
 #include "dlo/app.h"
 #include "dlo/buf.h"
 #include "dlo/config.h"
+#include "dlo/portset.h"
 #include "dlo/version.h"
 #include "fwmem.h"
 #include "testutil.h"
 #include "fake_registry.h"
+#include "fake_sql.h"
 
 typedef struct capture {
     dlo_buf out, err;
@@ -177,6 +179,28 @@ static void capture_free(capture *c)
     dlo_buf_free(&c->err);
 }
 
+/* /apply whose detection fell back to SQL Server's default port narrows nothing, and says so. */
+static void test_apply_with_a_fallen_back_port_narrows_nothing(void **state)
+{
+    fake_sql m;
+    const dlo_rule *r;
+    (void)state;
+    fake_sql_init(&m, "14331");
+    assert_int_equal(dlo_app_run(&m.plat, 2, (char *[]){"dloagent.exe", "/apply", NULL}), 0);
+    r = fwmem_find(&m.fw, "Arctera DLO - SQL Server (TCP-In)", DLO_RULE_GROUPING);
+    assert_non_null(r);
+    assert_string_equal(r->local_ports, "14331");
+
+    fake_sql_break_port(&m);
+    dlo_buf_reset(&m.out);
+    assert_int_equal(dlo_app_run(&m.plat, 2, (char *[]){"dloagent.exe", "/apply", NULL}), 0);
+    assert_non_null(strstr(dlo_buf_str(&m.out), "no rule was narrowed or removed (2 kept wider "
+                                                "than planned, 0 removals withheld)"));
+    r = fwmem_find(&m.fw, "Arctera DLO - SQL Server (TCP-In)", DLO_RULE_GROUPING);
+    assert_true(dlo_ports_same(r->local_ports, "1433,14331"));
+    fake_sql_free(&m);
+}
+
 static void test_help_goes_to_stdout(void **state)
 {
     capture c = {0};
@@ -296,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_version_text_and_json),
         cmocka_unit_test(test_usage_error_exit_2_on_stderr_only),
         cmocka_unit_test(test_apply_verify_remove),
+        cmocka_unit_test(test_apply_with_a_fallen_back_port_narrows_nothing),
         cmocka_unit_test(test_config_prints_values_and_sources),
         cmocka_unit_test(test_config_invalid_exit_2_on_stderr_only),
         cmocka_unit_test(test_scopes_checked_for_the_platform_build),

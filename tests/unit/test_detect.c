@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlo/app.h"
@@ -319,6 +321,96 @@ static void test_unreadable_uninstall_entry_is_reported_and_skipped(void **state
     assert_non_null(strstr(w, "Access denied"));
     assert_non_null(find_warning(&r, "cannot list HKLM\\" UNINSTALL " (32-bit view)", NULL));
     assert_true(r.partial);
+    dlo_detect_result_free(&r);
+}
+
+/* A value of the wrong type in another product's Uninstall key says nothing about DLO: a
+ * warning, and the detection stays complete (a partial one would keep stale rules forever). */
+static void test_malformed_foreign_display_name_is_a_warning_only(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_result r;
+    (void)state;
+
+    fake_reg_typed(&m.reg, UNINSTALL "\\{BINARY}", "DisplayName", DLO_REG_BINARY, 7, 4);
+    fake_reg_typed(&m.reg, UNINSTALL "\\{SHORT}", "DisplayName", DLO_REG_DWORD, 7, 2);
+    add_str(&m, DLO_REG_VIEW_64, UNINSTALL "\\{EDGE}", "DisplayName", "Arctera DLO Edge Server");
+    run_with(&m, "dlo-detect 1\nedge-server unconfirmed uninstall \"*DLO Edge Server*\"\n", NULL,
+             &r);
+
+    assert_int_equal(r.roles, BIT(EDGE_SERVER));
+    assert_non_null(find_warning(&r, "HKLM\\" UNINSTALL "\\{BINARY}", "REG_BINARY"));
+    assert_non_null(find_warning(&r, "HKLM\\" UNINSTALL "\\{SHORT}", "2 bytes"));
+    assert_false(r.partial);
+    dlo_detect_result_free(&r);
+}
+
+/* A registry of many Uninstall entries, every one in both views (a key WOW64 does not
+ * redirect), and one in the 32-bit view only: more than the fake registry holds. */
+#define MANY_KEYS 3000
+
+static dlo_status many_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
+                            dlo_reg_value *out, dlo_error *err)
+{
+    static const char display[] = "Arctera DLO Edge Server";
+    (void)ctx, (void)view, (void)key, (void)err;
+    dlo_reg_value_init(out);
+    if (strcmp(name, "DisplayName") != 0)
+        return DLO_E_NOTFOUND;
+    out->type = DLO_REG_SZ;
+    out->text = malloc(sizeof(display));
+    assert_non_null(out->text);
+    memcpy(out->text, display, sizeof(display));
+    out->text_len = out->size = sizeof(display);
+    return DLO_OK;
+}
+
+static dlo_status many_subkeys(void *ctx, dlo_reg_view view, const char *key, dlo_strlist *out,
+                               dlo_error *err)
+{
+    char name[32];
+    unsigned i;
+    (void)ctx, (void)err;
+    if (strcmp(key, UNINSTALL) != 0)
+        return DLO_E_NOTFOUND;
+    for (i = 0; i < MANY_KEYS; i++) {
+        snprintf(name, sizeof(name), "{DLO-%04u}", i);
+        assert_int_equal(dlo_strlist_add(out, name), DLO_OK);
+    }
+    if (view == DLO_REG_VIEW_32)
+        assert_int_equal(dlo_strlist_add(out, "{ONLY-32}"), DLO_OK);
+    return DLO_OK;
+}
+
+/* Many matches of one entry: one finding per key, the first view's, in the order found. */
+static void test_many_findings_are_deduplicated(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_registry many = {.read = many_read, .subkeys = many_subkeys};
+    dlo_detect_os os = fake_os(&m);
+    dlo_detect_params params;
+    dlo_detect_table t;
+    dlo_detect_result r;
+    dlo_error err;
+    char key[80];
+    unsigned i;
+    static const char table[] = "dlo-detect 1\nedge-server unconfirmed uninstall \"*DLO Edge*\"\n";
+    (void)state;
+
+    memset(&params, 0, sizeof(params));
+    dlo_detect_table_init(&t);
+    assert_int_equal(dlo_detect_table_parse(&t, "t.detect", table, strlen(table), &err), DLO_OK);
+    assert_int_equal(dlo_detect_run(&t, &os, &many, &params, &r, &err), DLO_OK);
+    dlo_detect_table_free(&t);
+
+    assert_int_equal(r.found.count, MANY_KEYS + 1);
+    for (i = 0; i < MANY_KEYS; i++) {
+        snprintf(key, sizeof(key), "HKLM\\" UNINSTALL "\\{DLO-%04u}", i);
+        assert_string_equal(r.found.items[i].subject, key);
+        assert_int_equal(r.found.items[i].view, DLO_REG_VIEW_64);
+    }
+    assert_string_equal(r.found.items[MANY_KEYS].subject, "HKLM\\" UNINSTALL "\\{ONLY-32}");
+    assert_int_equal(r.found.items[MANY_KEYS].view, DLO_REG_VIEW_32);
     dlo_detect_result_free(&r);
 }
 
@@ -1145,6 +1237,8 @@ int main(void)
         cmocka_unit_test(test_service_by_short_name_and_display_name),
         cmocka_unit_test(test_uninstall_in_both_views),
         cmocka_unit_test(test_unreadable_uninstall_entry_is_reported_and_skipped),
+        cmocka_unit_test(test_malformed_foreign_display_name_is_a_warning_only),
+        cmocka_unit_test(test_many_findings_are_deduplicated),
         cmocka_unit_test(test_file_under_known_folder),
         cmocka_unit_test(test_unreadable_file_and_folder_are_reported),
         cmocka_unit_test(test_file_evidence_a_user_could_plant_is_ignored),

@@ -243,6 +243,46 @@ static void test_nul_byte_is_an_error_not_the_end(void **state)
     assert_string_equal(err.msg, "n.detect:2: control character 0x00 at column 27; expected text");
 }
 
+/* The table is capped like the port matrix: entries, line length and size, each refusal naming
+ * the file (and the line) and the limit. The last entry within the cap still loads. */
+static void test_over_cap_tables_are_refused(void **state)
+{
+    dlo_buf text;
+    dlo_detect_table t;
+    dlo_error err;
+    unsigned i;
+    (void)state;
+
+    dlo_buf_init(&text);
+    dlo_buf_puts(&text, "dlo-detect 1\n");
+    for (i = 0; i < DLO_DETECT_MAX_ENTRIES; i++)
+        dlo_buf_printf(&text, "client unconfirmed service Svc%u\n", i);
+    assert_int_equal(parse(&t, dlo_buf_str(&text), &err), DLO_OK);
+    assert_int_equal(t.count, DLO_DETECT_MAX_ENTRIES);
+    dlo_detect_table_free(&t);
+    dlo_buf_puts(&text, "client unconfirmed service OneTooMany\n");
+    assert_int_equal(parse(&t, dlo_buf_str(&text), &err), DLO_E_PARSE);
+    assert_string_equal(err.msg, "t.detect:1002: more than 1000 entries; expected at most 1000");
+    assert_int_equal(t.count, 0);
+
+    dlo_buf_reset(&text);
+    dlo_buf_puts(&text, "dlo-detect 1\nclient unconfirmed service \"");
+    for (i = 0; i < DLO_DETECT_MAX_LINE; i++)
+        dlo_buf_putc(&text, 'x');
+    dlo_buf_puts(&text, "\"\n");
+    assert_int_equal(parse(&t, dlo_buf_str(&text), &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t.detect:2: line is 4125 bytes long; expected at most 4096"));
+
+    dlo_buf_reset(&text);
+    dlo_buf_puts(&text, "dlo-detect 1\n");
+    while (text.len <= DLO_DETECT_MAX_BYTES)
+        dlo_buf_puts(&text, "# a comment line that makes the file large and says nothing\n");
+    assert_int_equal(parse(&t, dlo_buf_str(&text), &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t.detect: is "));
+    assert_non_null(strstr(err.msg, " bytes; expected at most 262144"));
+    dlo_buf_free(&text);
+}
+
 static void test_long_field_is_quoted_short(void **state)
 {
     char text[600];
@@ -428,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_header_only_is_an_empty_table),
         cmocka_unit_test(test_parse_errors_name_file_line_and_expectation),
         cmocka_unit_test(test_nul_byte_is_an_error_not_the_end),
+        cmocka_unit_test(test_over_cap_tables_are_refused),
         cmocka_unit_test(test_long_field_is_quoted_short),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_load_embedded_and_file),

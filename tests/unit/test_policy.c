@@ -245,27 +245,57 @@ static void test_ports_valid(void **state)
     assert_false(dlo_ports_valid("+80", false));
 }
 
-/* A row's ports are parsed once: its port set is what the planner opens. A port written with
- * leading zeros reads as decimal and is written without them, and rows sharing a rule name agree
- * when their ports mean the same, however spelled. */
+/* A row's ports are parsed once: its port set is what the planner opens, and rows sharing a rule
+ * name agree when their ports mean the same, however spelled. A port written with a leading zero
+ * is refused: it would read back without it, and so differently from the file. */
 static void test_row_ports_are_a_port_set(void **state)
 {
     const char *text = HEADER "row a\n" ROW_BODY "row b\n"
-                              "  table server\n  process Thing\n  port 3999\n  ports 03999\n"
+                              "  table server\n  process Thing\n  port 3999\n  ports 3999-3999\n"
                               "  type TCP\n  rule Thing\n  network corporate\n"
                               "  nonboi NA\n  exclusive NA\n  occasional NA\n";
+    const char *zero = HEADER "row a\n" ROW_BODY "row b\n"
+                              "  table server\n  process Thing\n  port 3999\n  ports 03999\n";
     dlo_policy pol;
     dlo_error err;
     dlo_buf b;
     (void)state;
     assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_OK);
-    assert_string_equal(pol.rows[1].ports, "03999");
+    assert_string_equal(pol.rows[1].ports, "3999-3999");
     dlo_buf_init(&b);
     dlo_portset_format(&b, &pol.rows[1].port_set);
     assert_string_equal(dlo_buf_str(&b), "3999");
     assert_true(dlo_portset_equal(&pol.rows[0].port_set, &pol.rows[1].port_set));
     dlo_buf_free(&b);
     dlo_policy_free(&pol);
+
+    assert_int_equal(dlo_policy_parse(zero, strlen(zero), "t", &pol, &err), DLO_E_PARSE);
+    assert_non_null(strstr(err.msg, "t:21: ports '03999' has a number with a leading zero"));
+}
+
+static void test_leading_zero_ports_and_bad_utf8_are_refused(void **state)
+{
+    static const bad_case cases[] = {
+        {HEADER "row a\n  ports 00443\n", "t:7: ports '00443' has a number with a leading zero"},
+        {HEADER "row a\n  ports 135,0445\n", "t:7: ports '135,0445' has a number with a lead"},
+        {HEADER "row a\n  ports 135-0139\n", "t:7: ports '135-0139' has a number with a lead"},
+        {HEADER "row a\n  process Caf\xE9\n", "t:7: is not valid UTF-8"},
+        {HEADER "row a\n  rule \xC0\xAF\n", "t:7: is not valid UTF-8"},       /* overlong */
+        {HEADER "row a\n  rule \xED\xA0\x80\n", "t:7: is not valid UTF-8"},   /* surrogate */
+        {"dloagent-policy 1\nrelease \xE2\x82\n", "t:2: is not valid UTF-8"}, /* cut short */
+        {HEADER "row a\n  process Caf\xC3\xA9\n", "t:6: row a lacks"},        /* valid: parses on */
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dlo_policy pol;
+        dlo_error err;
+        dlo_error_clear(&err);
+        if (dlo_policy_parse(cases[i].text, strlen(cases[i].text), "t", &pol, &err) != DLO_E_PARSE)
+            fail_msg("case %d: expected a parse error containing '%s'", (int)i, cases[i].expect);
+        if (!strstr(err.msg, cases[i].expect))
+            fail_msg("case %d: message '%s' lacks '%s'", (int)i, err.msg, cases[i].expect);
+    }
 }
 
 int main(void)
@@ -279,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_nul_and_long_lines_are_errors),
         cmocka_unit_test(test_ports_valid),
         cmocka_unit_test(test_row_ports_are_a_port_set),
+        cmocka_unit_test(test_leading_zero_ports_and_bad_utf8_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

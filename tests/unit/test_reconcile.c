@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/plan.h"
+#include "dlo/portset.h"
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"
 #include "fwmem.h"
@@ -226,6 +228,28 @@ static dlo_rule *owned_named(fwmem *m, const char *name)
     return (dlo_rule *)fwmem_find(m, name, DLO_RULE_GROUPING);
 }
 
+/* One apply makes the firewall the plan, with that many writes. */
+static void assert_repaired_with(fwmem *m, const dlo_plan *plan, unsigned writes)
+{
+    dlo_fw_backend fw = fwmem_backend(m);
+    dlo_report rep;
+    dlo_error err;
+    fwmem_reset_counters(m);
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
+    assert_int_equal(m->writes, writes);
+    dlo_report_free(&fw, &rep);
+    assert_exactly(m, plan);
+}
+
+/* A firewall holding the plan of an edge server in exclusive mode. */
+static dlo_fw_backend applied_edge_server(fwmem *m, dlo_plan *plan)
+{
+    fwmem_init(m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, plan);
+    apply_ok(m, plan);
+    return fwmem_backend(m);
+}
+
 static void test_drift_is_reported_and_repaired_with_one_write(void **state)
 {
     fwmem m;
@@ -236,10 +260,7 @@ static void test_drift_is_reported_and_repaired_with_one_write(void **state)
     dlo_buf text;
     const char *name = "Arctera DLO - Edge Server HTTPS (TCP-In)";
     (void)state;
-    fwmem_init(&m);
-    fw = fwmem_backend(&m);
-    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
-    apply_ok(&m, &plan);
+    fw = applied_edge_server(&m, &plan);
 
     dlo_rule_set(&owned_named(&m, name)->local_ports, "4443");
     assert_false(verify(&m, &plan, &rep));
@@ -321,6 +342,75 @@ static void test_windows_spellings_are_not_drift(void **state)
     dlo_rule_free(&have);
 }
 
+/* n comma-separated entries: ports 1, 2, ... (suffix NULL) or addresses 10.0.x.y followed by
+ * suffix; the last one replaced by last when given. */
+static void long_list(dlo_buf *b, size_t n, const char *suffix, const char *last)
+{
+    size_t i;
+    dlo_buf_reset(b);
+    for (i = 0; i < n; i++) {
+        if (i)
+            dlo_buf_putc(b, ',');
+        if (last && i == n - 1)
+            dlo_buf_puts(b, last);
+        else if (!suffix)
+            dlo_buf_printf(b, "%u", (unsigned)i + 1);
+        else
+            dlo_buf_printf(b, "10.0.%u.%u%s", (unsigned)(i / 250), (unsigned)(i % 250 + 1), suffix);
+    }
+    assert_int_equal(dlo_buf_status(b), DLO_OK);
+}
+
+/* Lists are compared whole: two that differ only in their 1001st entry differ, and an address
+ * list read back in Windows' longer spelling (a mask on every address, which takes it past the
+ * 4096 characters a configured list may have) still equals what was written. */
+static void test_long_lists_compare_whole(void **state)
+{
+    dlo_rule want, have;
+    dlo_buf a, b;
+    (void)state;
+    dlo_rule_init(&want);
+    dlo_rule_init(&have);
+    dlo_buf_init(&a);
+    dlo_buf_init(&b);
+
+    long_list(&a, 1001, NULL, NULL);
+    long_list(&b, 1001, NULL, "9999");
+    dlo_rule_set(&want.local_ports, dlo_buf_str(&a));
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    long_list(&a, 1000, NULL, NULL);
+    long_list(&b, 1000, NULL, NULL);
+    dlo_rule_set(&want.local_ports, dlo_buf_str(&a));
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    long_list(&b, 1000, NULL, "19999");
+    dlo_rule_set(&have.local_ports, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_LOCAL_PORTS);
+    dlo_rule_set(&have.local_ports, NULL);
+    dlo_rule_set(&want.local_ports, NULL);
+
+    long_list(&a, 1001, "", NULL);
+    long_list(&b, 1001, "", "10.9.9.9");
+    dlo_rule_set(&want.remote_addresses, dlo_buf_str(&a));
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+    long_list(&a, 350, "", NULL);
+    long_list(&b, 350, "/255.255.255.255", NULL);
+    assert_true(a.len <= 4096 && b.len > 4096);
+    dlo_rule_set(&want.remote_addresses, dlo_buf_str(&a));
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), 0);
+    long_list(&b, 350, "/255.255.255.255", "10.9.9.9/255.255.255.255");
+    dlo_rule_set(&have.remote_addresses, dlo_buf_str(&b));
+    assert_int_equal(dlo_rule_differences(&want, &have), DLO_PROP_REMOTE_ADDRESSES);
+
+    dlo_buf_free(&a);
+    dlo_buf_free(&b);
+    dlo_rule_free(&want);
+    dlo_rule_free(&have);
+}
+
 /* The firewall reads lists back in its own order and spelling: a rule that means what the plan
  * says is compliant and gets no write; one read back in a form the agent cannot parse is
  * rewritten, not a crash. */
@@ -369,12 +459,213 @@ static void test_read_back_in_another_spelling_is_compliant(void **state)
     assert_int_equal(rep.diff.items[0].differences,
                      DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_ADDRESSES);
     dlo_report_free(&fw, &rep);
-    fwmem_reset_counters(&m);
-    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
-    assert_int_equal(m.writes, 2);
-    dlo_report_free(&fw, &rep);
-    assert_exactly(&m, &plan);
+    assert_repaired_with(&m, &plan, 2);
     dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+/* Every property of the firewall's rules is compared, the ones the plan leaves at their
+ * defaults too: an owned rule switched to edge traversal (or bound to an interface, given an
+ * owner, an IPsec requirement...) is drift, repaired with one write. */
+static void test_every_property_is_drift_and_repaired(void **state)
+{
+    static const struct {
+        unsigned bit;
+        const char *text;
+        long number;
+    } cases[] = {
+        {DLO_PROP_EDGE_TRAVERSAL, NULL, 1},
+        {DLO_PROP_EDGE_TRAVERSAL, NULL, 2},
+        {DLO_PROP_INTERFACE_TYPES, "Wireless", 0},
+        {DLO_PROP_INTERFACES, "Ethernet 2", 0},
+        {DLO_PROP_ICMP_TYPES, "8:*", 0},
+        {DLO_PROP_APP_PACKAGE_ID, "S-1-15-2-1", 0},
+        {DLO_PROP_LOCAL_USER_OWNER, "S-1-5-21-1-2-3-1001", 0},
+        {DLO_PROP_LOCAL_USERS, "O:LSD:(A;;CC;;;WD)", 0},
+        {DLO_PROP_REMOTE_USERS, "O:LSD:(A;;CC;;;WD)", 0},
+        {DLO_PROP_REMOTE_MACHINES, "O:LSD:(A;;CC;;;WD)", 0},
+        {DLO_PROP_SECURE_FLAGS, NULL, 1},
+    };
+    const char *name = "Arctera DLO - Edge Server HTTPS (TCP-In)";
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_fw_backend fw;
+    size_t i;
+    (void)state;
+    fw = applied_edge_server(&m, &plan);
+
+    /* Windows' spelling of the defaults is no drift. */
+    dlo_rule_set(&owned_named(&m, name)->interface_types, "all");
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const dlo_prop *p = dlo_prop_find(cases[i].bit);
+        dlo_rule *r = owned_named(&m, name);
+        assert_non_null(p);
+        if (cases[i].text)
+            assert_int_equal(dlo_prop_set_text(r, p, cases[i].text), DLO_OK);
+        else
+            dlo_prop_set_number(r, p, cases[i].number);
+        assert_false(verify(&m, &plan, &rep));
+        assert_int_equal(rep.diff.count, 1);
+        if (rep.diff.items[0].differences != cases[i].bit)
+            fail_msg("case %d (%s): differences 0x%x", (int)i, p->name,
+                     rep.diff.items[0].differences);
+        dlo_report_free(&fw, &rep);
+        assert_repaired_with(&m, &plan, 1);
+    }
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+/* What a rule lets through is the product of its properties: within the bound when each one
+ * is, or nothing at all when it is disabled (every rule here is an Allow rule). */
+static bool lets_through_within(const dlo_rule *r, const dlo_rule *bound)
+{
+    size_t i;
+    if (!r->enabled || r->action == DLO_ACTION_BLOCK)
+        return true;
+    for (i = 0; i < DLO_PROP_COUNT; i++)
+        if (!dlo_prop_within(&dlo_props[i], r, bound))
+            return false;
+    return true;
+}
+
+static void scoped_rule(dlo_rule *r, const char *ports, const char *remote, unsigned profiles)
+{
+    dlo_rule_init(r);
+    dlo_rule_set(&r->name, "Scoped (TCP-In)");
+    dlo_rule_set(&r->grouping, DLO_RULE_GROUPING);
+    r->protocol = DLO_PROTO_TCP;
+    r->profiles = profiles;
+    dlo_rule_set(&r->local_ports, ports);
+    dlo_rule_set(&r->remote_addresses, remote);
+}
+
+/* An update stopped after any of its writes (the write fails, and so does every later one, the
+ * rollback's too, as when the process is killed) leaves a rule within the old one or within the
+ * new one, never wider than both. */
+static void check_never_wider(const dlo_rule *old, const dlo_rule *want, size_t expect_writes)
+{
+    dlo_rule_list plan;
+    dlo_report rep;
+    dlo_error err;
+    fwmem m;
+    dlo_fw_backend fw;
+    size_t k;
+
+    dlo_rule_list_init(&plan);
+    assert_int_equal(dlo_rule_copy(dlo_rule_list_add(&plan), want), DLO_OK);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    fwmem_plant(&m, old);
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
+    assert_int_equal(rep.writes, expect_writes);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(dlo_rule_differences(want, &m.rules.items[0]), 0);
+    fwmem_free(&m);
+
+    for (k = 1; k <= expect_writes; k++) {
+        const dlo_rule *now;
+        fwmem_init(&m);
+        fw = fwmem_backend(&m);
+        fwmem_plant(&m, old);
+        m.fail_from = (unsigned)k;
+        assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_E_ACCESS);
+        dlo_report_free(&fw, &rep);
+        now = &m.rules.items[0];
+        assert_int_equal(m.rules.count, 1);
+        if (!lets_through_within(now, old) && !lets_through_within(now, want))
+            fail_msg("stopped before write %d: ports %s, remote %s, profiles %u, enabled %d is "
+                     "wider than both the old and the new rule",
+                     (int)k, dlo_str(now->local_ports), dlo_str(now->remote_addresses),
+                     now->profiles, now->enabled);
+        fwmem_free(&m);
+    }
+    dlo_rule_list_free(&plan);
+}
+
+static void test_update_is_never_wider_than_old_and_new(void **state)
+{
+    dlo_rule old, want;
+    (void)state;
+    /* Ports narrow, addresses and profiles widen: the narrowing first. */
+    scoped_rule(&old, "443,8443", "10.0.0.0/8", DLO_PROFILE_DOMAIN);
+    scoped_rule(&want, "443", "*", DLO_PROFILE_ALL);
+    check_never_wider(&old, &want, 3);
+    dlo_rule_free(&old);
+    dlo_rule_free(&want);
+    /* Ports and addresses both move sideways, profiles widen: the rule is off meanwhile. */
+    scoped_rule(&old, "8443", "10.0.0.0/8", DLO_PROFILE_DOMAIN);
+    scoped_rule(&want, "443", "192.168.0.0/16", DLO_PROFILE_DOMAIN | DLO_PROFILE_PRIVATE);
+    check_never_wider(&old, &want, 5);
+    dlo_rule_free(&old);
+    dlo_rule_free(&want);
+    /* One sideways, one narrowing: no need to switch it off. */
+    scoped_rule(&old, "8443", "*", DLO_PROFILE_ALL);
+    scoped_rule(&want, "443", "10.0.0.0/8", DLO_PROFILE_DOMAIN);
+    check_never_wider(&old, &want, 3);
+    dlo_rule_free(&old);
+    dlo_rule_free(&want);
+}
+
+/* A cautious pass (detection partial, or the SQL port a default) adds and widens only: the
+ * owned rule keeps its ports, addresses and profiles joined with the plan's, and nothing is
+ * removed. */
+static void test_cautious_apply_never_narrows(void **state)
+{
+    dlo_rule_list plan;
+    dlo_rule old, stale;
+    dlo_report rep;
+    dlo_error err;
+    fwmem m;
+    dlo_fw_backend fw;
+    dlo_buf text;
+    const dlo_rule *now;
+    (void)state;
+
+    dlo_rule_list_init(&plan);
+    scoped_rule(dlo_rule_list_add(&plan), "1433", "10.1.0.0/16", DLO_PROFILE_DOMAIN);
+    scoped_rule(&old, "14331", "10.2.0.0/16", DLO_PROFILE_PRIVATE);
+    scoped_rule(&stale, "9999", "*", DLO_PROFILE_ALL);
+    dlo_rule_set(&stale.name, "Stale (TCP-In)");
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    fwmem_plant(&m, &old);
+    fwmem_plant(&m, &stale);
+
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    assert_true(rep.cautious);
+    assert_int_equal(rep.widened, 1);
+    assert_int_equal(rep.withheld, 1);
+    dlo_buf_init(&text);
+    dlo_report_apply_text(&text, &rep);
+    assert_non_null(strstr(dlo_buf_str(&text), "no rule was narrowed or removed (1 kept wider "
+                                               "than planned, 1 removals withheld)"));
+    dlo_buf_free(&text);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(m.rules.count, 2);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_true(dlo_ports_same(now->local_ports, "1433,14331"));
+    assert_true(dlo_addr_same(now->remote_addresses, "10.1.0.0/16,10.2.0.0/16"));
+    assert_int_equal(now->profiles, DLO_PROFILE_DOMAIN | DLO_PROFILE_PRIVATE);
+    assert_true(lets_through_within(&old, now));
+
+    /* A second cautious pass has nothing to do; a full one narrows to the plan. */
+    fwmem_reset_counters(&m);
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    assert_int_equal(m.writes, 0);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, false, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(m.rules.count, 1);
+    assert_int_equal(dlo_rule_differences(&plan.items[0], &m.rules.items[0]), 0);
+
+    dlo_rule_free(&old);
+    dlo_rule_free(&stale);
+    dlo_rule_list_free(&plan);
     fwmem_free(&m);
 }
 
@@ -531,10 +822,7 @@ static void test_verify_reports_what_makes_rules_ineffective(void **state)
     dlo_fw_backend fw;
     dlo_rule *r;
     (void)state;
-    fwmem_init(&m);
-    fw = fwmem_backend(&m);
-    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
-    apply_ok(&m, &plan);
+    fw = applied_edge_server(&m, &plan);
     assert_true(verify(&m, &plan, &rep));
     dlo_report_free(&fw, &rep);
 
@@ -592,6 +880,10 @@ int main(void)
         cmocka_unit_test(test_foreign_rules_are_never_touched),
         cmocka_unit_test(test_drift_is_reported_and_repaired_with_one_write),
         cmocka_unit_test(test_windows_spellings_are_not_drift),
+        cmocka_unit_test(test_long_lists_compare_whole),
+        cmocka_unit_test(test_every_property_is_drift_and_repaired),
+        cmocka_unit_test(test_update_is_never_wider_than_old_and_new),
+        cmocka_unit_test(test_cautious_apply_never_narrows),
         cmocka_unit_test(test_stale_and_duplicate_owned_rules_are_removed),
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),

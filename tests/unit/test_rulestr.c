@@ -24,6 +24,29 @@ static void done(dlo_rule *r, dlo_rulestr_info *info)
     dlo_rulestr_info_free(info);
 }
 
+/* The properties the plan leaves at their defaults are read too, so /verify sees them. */
+static void test_rule3_fields_are_read(void **state)
+{
+    dlo_rule r;
+    dlo_rulestr_info info;
+    (void)state;
+    parse("v2.30|Action=Allow|Active=TRUE|Dir=In|Edge=TRUE|Defer=App|IFType=Lan|IFType=Wireless|"
+          "IF={6D1B1B0E-1111-4222-8333-444455556666}|LUOwn=S-1-5-21-1|AppPkgId=S-1-15-2-1|"
+          "LUAuth=O:LS|RUAuth=O:LR|RMauth=O:LM|Security=Authenticate|Name=X|",
+          &r, &info);
+    assert_int_equal(r.edge_traversal, 2);
+    assert_string_equal(r.interface_types, "Lan,Wireless");
+    assert_string_equal(r.interfaces, "{6D1B1B0E-1111-4222-8333-444455556666}");
+    assert_string_equal(r.local_user_owner, "S-1-5-21-1");
+    assert_string_equal(r.app_package_id, "S-1-15-2-1");
+    assert_string_equal(r.local_users, "O:LS");
+    assert_string_equal(r.remote_users, "O:LR");
+    assert_string_equal(r.remote_machines, "O:LM");
+    assert_int_equal(r.secure_flags, 1);
+    assert_int_equal(info.unknown.count, 0);
+    done(&r, &info);
+}
+
 static void test_real_inbound_rule(void **state)
 {
     dlo_rule r;
@@ -32,7 +55,7 @@ static void test_real_inbound_rule(void **state)
     parse("v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|Profile=Private|"
           "LPort=443|LPort=8000-8100|RA4=10.0.0.0/255.0.0.0|RA4=LocalSubnet|RA6=fe80::/64|"
           "App=%ProgramFiles%\\x.exe|Svc=dlo|Name=DLO Web|Desc=d|EmbedCtxt=Arctera DLO Firewall "
-          "Agent|Edge=FALSE|",
+          "Agent|Platform=2:6:2|",
           &r, &info);
     assert_string_equal(info.version, "2.30");
     assert_int_equal(r.action, DLO_ACTION_ALLOW);
@@ -49,7 +72,7 @@ static void test_real_inbound_rule(void **state)
     assert_string_equal(r.description, "d");
     assert_string_equal(r.grouping, DLO_RULE_GROUPING);
     assert_int_equal(info.unknown.count, 1);
-    assert_string_equal(info.unknown.items[0], "Edge=FALSE");
+    assert_string_equal(info.unknown.items[0], "Platform=2:6:2");
     assert_int_equal(info.unreadable, 0);
     done(&r, &info);
 }
@@ -142,6 +165,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_inbound_rule),
+        cmocka_unit_test(test_rule3_fields_are_read),
         cmocka_unit_test(test_defaults_of_the_format),
         cmocka_unit_test(test_keywords_in_com_spelling),
         cmocka_unit_test(test_unknown_and_unreadable_never_fail),

@@ -11,9 +11,12 @@
 
 #include "dlo/cli.h"
 #include "dlo/log.h"
+#include "dlo/portset.h"
 #include "dlo/report.h"
 #include "dlo/service.h"
+#include "dlo/target.h"
 #include "fake_registry.h"
+#include "fake_sql.h"
 #include "log_capture.h"
 
 #define INST DLO_CONFIG_KEY_INSTALLER
@@ -215,6 +218,58 @@ static void test_overrides_of_run(void **state)
     rig_free(&r);
 }
 
+static const char *sql_rule_ports(const fake_sql *m)
+{
+    const dlo_rule *r = fwmem_find(&m->fw, "Arctera DLO - SQL Server (TCP-In)", DLO_RULE_GROUPING);
+    assert_non_null(r);
+    return dlo_str(r->local_ports);
+}
+
+/* A pass that can only fall back to SQL Server's default port keeps the port the last pass read
+ * (and says so), and a pass without one never narrows the rule to the default: it widens. */
+static void test_a_fallen_back_sql_port_narrows_nothing(void **state)
+{
+    fake_sql m;
+    dlo_config cfg;
+    dlo_service_loop mem, fresh;
+    dlo_error err;
+    (void)state;
+
+    fake_sql_init(&m, "14331");
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    dlo_service_loop_init(&mem);
+    dlo_service_loop_init(&fresh);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_START, &err), DLO_OK);
+    assert_string_equal(sql_rule_ports(&m), "14331");
+    assert_string_equal(mem.sql_port, "14331");
+    assert_false(log_has("kept SQL Server port"));
+
+    fake_sql_break_port(&m);
+    log_capture_reset();
+    fwmem_reset_counters(&m.fw);
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_string_equal(sql_rule_ports(&m), "14331");
+    assert_int_equal(m.fw.writes, 0);
+    assert_true(log_has("kept SQL Server port 14331 read at the last pass: SQL Server's standard "
+                        "port"));
+    assert_true(log_has("the SQL Server port fell back to the default, so no rule was narrowed "
+                        "or removed"));
+    assert_string_equal(mem.sql_port, "14331");
+
+    /* No port remembered (the service just started): the default is added, nothing taken. */
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &fresh, DLO_WAKE_START, &err), DLO_OK);
+    assert_true(dlo_ports_same(sql_rule_ports(&m), "1433,14331"));
+    assert_true(log_has("2 kept wider than planned"));
+    assert_false(log_has("kept SQL Server port"));
+
+    dlo_service_loop_free(&fresh);
+    dlo_service_loop_free(&mem);
+    dlo_config_free(&cfg);
+    fake_sql_free(&m);
+}
+
 static void test_wake_text(void **state)
 {
     dlo_buf b;
@@ -257,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_reconcile_failures_are_logged_and_retried),
         cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
         cmocka_unit_test(test_overrides_of_run),
+        cmocka_unit_test(test_a_fallen_back_sql_port_narrows_nothing),
         cmocka_unit_test(test_wake_text),
         cmocka_unit_test(test_failed_passes_are_told),
     };

@@ -85,6 +85,50 @@ def test_drift():
     check(rc == 0, "/verify after the repair exits 0")
 
 
+def test_every_property_is_compared():
+    """Properties the plan leaves at their defaults are compared too: an owned rule switched to
+    edge traversal, bound to an interface, or given an IPsec requirement is drift, and /apply
+    puts it back under the same ID."""
+    name = "Arctera DLO - Edge Server HTTPS (TCP-In)"
+    for field, prop in (("Edge=TRUE|", "edge_traversal"), ("Edge=TRUE|Defer=App|", "edge_traversal"),
+                        ("IFType=Wireless|", "interface_types"), ("LUOwn=S-1-5-21-1-2-3-1001|", "local_user_owner"),
+                        ("IF={6D1B1B0E-1111-4222-8333-444455556666}|", "interfaces"),
+                        ("Security=Authenticate|", "secure_flags")):
+        reset_store()
+        agent("/apply", ROLES, "/mode:exclusive")
+        rid, s = next((k, v) for k, v in owned().items() if parse(v)["Name"] == [name])
+        reg("add", RULES_KEY, "/v", rid, "/t", "REG_SZ", "/d", s + field, "/f")
+        rc, out, err = agent("/verify", ROLES, "/mode:exclusive")
+        check(rc == 1 and ("drifted  %s: %s" % (name, prop)) in out,
+              "/verify: an owned rule with %s is drift in %s (%d: %s)" % (field, prop, rc, out.strip()[-300:]))
+        rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+        check(rc == 0, "/apply repairs %s (%s)" % (field, err.strip()[:200]))
+        check(rules().get(rid) == s, "after /apply the rule is what it was, under the same ID (%s)" % rules().get(rid))
+        rc, out, err = agent("/verify", ROLES, "/mode:exclusive")
+        check(rc == 0, "/verify after repairing %s exits 0" % field)
+
+
+def test_remove_never_hits_a_name_differing_in_case():
+    """Remove goes by name; with a double that matches names ignoring case (as Windows may), a
+    foreign rule whose name differs from a stale owned rule's only in case, and which comes first,
+    must survive the stale rule's removal."""
+    reset_store()
+    foreign_id = "{00000000-0000-4000-8000-00000000CA5E}"
+    owned_id = "{FFFFFFFF-0000-4000-8000-00000000CA5E}"
+    foreign_rule = "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|Name=arctera dlo - old rule (tcp-in)|EmbedCtxt=Someone else|"
+    plant({foreign_id: foreign_rule,
+           owned_id: "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8080|Name=Arctera DLO - Old Rule (TCP-In)|EmbedCtxt=%s|" % GROUPING})
+    set_test_value("NamesIgnoreCase", 1)
+    rc, out, err = agent("/apply", ROLES, "/mode:exclusive")
+    c = counters()
+    check(rc == 0, "/apply with a stale owned rule exits 0 (%s)" % err.strip()[:200])
+    store = rules()
+    check(store.get(foreign_id) == foreign_rule, "the foreign rule differing only in case is still there, unchanged")
+    check(owned_id not in store, "the stale owned rule is gone")
+    check(c.get("Removes", 0) == 1, "exactly one rule was removed (Removes=%d)" % c.get("Removes", 0))
+    reset_counters()
+
+
 def owned_contents():
     return sorted(owned().values())
 
@@ -270,6 +314,8 @@ if __name__ == "__main__":
     test_apply_from_empty_and_idempotence()
     test_foreign_rules_untouched()
     test_drift()
+    test_every_property_is_compared()
+    test_remove_never_hits_a_name_differing_in_case()
     test_rollback()
     test_verify_diagnostics()
     test_detected_roles()

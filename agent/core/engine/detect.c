@@ -202,15 +202,7 @@ static void add_evidence(detector *d, dlo_detect_evidence_list *l, dlo_role role
                          dlo_detect_kind kind, bool confirmed, unsigned line, const char *subject,
                          const char *detail, dlo_reg_view view, dlo_service_state state)
 {
-    dlo_detect_evidence *e;
-    size_t i;
-
-    /* A key that WOW64 does not redirect answers the same in both views: one finding. */
-    for (i = 0; i < l->count; i++)
-        if (l->items[i].line == line && l->items[i].kind == kind &&
-            strcmp(l->items[i].subject, subject) == 0)
-            return;
-    e = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*e));
+    dlo_detect_evidence *e = dlo_array_grow(l->items, &l->cap, l->count, sizeof(*e));
     if (!e) {
         d->nomem = true;
         return;
@@ -232,6 +224,53 @@ static void add_evidence(detector *d, dlo_detect_evidence_list *l, dlo_role role
         return;
     }
     l->count++;
+}
+
+static int cmp_evidence(const void *a, const void *b)
+{
+    const dlo_detect_evidence *x = *(const dlo_detect_evidence *const *)a,
+                              *y = *(const dlo_detect_evidence *const *)b;
+    int c = strcmp(x->subject, y->subject);
+    if (c)
+        return c;
+    return x < y ? -1 : x > y; /* the earlier finding first: it is the one kept */
+}
+
+/* A key that WOW64 does not redirect answers the same in both views: one finding. Findings of one
+ * table entry (l->items[from..]) that name the same subject are one; sorted, so an entry matching
+ * thousands of keys costs n log n, not n^2. */
+static void dedupe_since(detector *d, dlo_detect_evidence_list *l, size_t from)
+{
+    size_t n = l->count - from, i, k;
+    dlo_detect_evidence **by;
+    bool *drop;
+
+    if (n < 2)
+        return;
+    by = malloc(n * sizeof(*by));
+    drop = calloc(n, sizeof(*drop));
+    if (!by || !drop) {
+        d->nomem = true;
+        goto cleanup;
+    }
+    for (i = 0; i < n; i++)
+        by[i] = &l->items[from + i];
+    qsort(by, n, sizeof(*by), cmp_evidence);
+    for (i = 1; i < n; i++)
+        if (strcmp(by[i - 1]->subject, by[i]->subject) == 0)
+            drop[by[i] - &l->items[from]] = true;
+    for (i = k = from; i < l->count; i++) {
+        if (!drop[i - from]) {
+            l->items[k++] = l->items[i];
+            continue;
+        }
+        free(l->items[i].subject);
+        free(l->items[i].detail);
+    }
+    l->count = k;
+cleanup:
+    free(by);
+    free(drop);
 }
 
 static void found(detector *d, const dlo_detect_entry *e, const char *subject, const char *detail,
@@ -349,10 +388,12 @@ static void read_uninstall(detector *d)
             keep(d, dlo_buf_status(&key));
             dlo_error_clear(&err);
             vst = read_value(d, views[v], dlo_buf_str(&key), "DisplayName", &val, &err);
-            /* Entries without a DisplayName are updates and components: not programs. */
+            /* Entries without a DisplayName are updates and components: not programs. A value
+             * of the wrong type or size (DLO_E_CONFIG) is malformed data in some other product's
+             * key, read completely: a warning, not a read that may have hidden a role. */
             if (vst && vst != DLO_E_NOTFOUND)
-                warn(d, true, "cannot read DisplayName of HKLM\\%s (%s): %s", dlo_buf_str(&key),
-                     dlo_reg_view_name(views[v]), err.msg);
+                warn(d, vst != DLO_E_CONFIG, "cannot read DisplayName of HKLM\\%s (%s): %s",
+                     dlo_buf_str(&key), dlo_reg_view_name(views[v]), err.msg);
             if (!vst && is_text(&val)) {
                 dlo_buf full;
                 dlo_buf_init(&full);
@@ -933,6 +974,7 @@ dlo_status dlo_detect_run(const dlo_detect_table *table, const dlo_detect_os *os
 
         out->looked_for |= DLO_ROLE_BIT(e->role);
         check_entry(&d, e);
+        dedupe_since(&d, &out->found, before);
         if (out->found.count > before) {
             out->roles |= DLO_ROLE_BIT(e->role);
             continue;

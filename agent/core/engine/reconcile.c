@@ -23,7 +23,7 @@ unsigned dlo_rule_differences(const dlo_rule *want, const dlo_rule *have)
     for (i = 0; i < DLO_PROP_COUNT; i++)
         if (!dlo_prop_equal(&dlo_props[i], want, have))
             d |= dlo_props[i].bit;
-    return d;
+    return d | have->unreadable;
 }
 
 const char *dlo_prop_name(unsigned bit)
@@ -191,28 +191,85 @@ void dlo_diff_free(dlo_diff *diff)
 
 /* ---- applying ---- */
 
-static dlo_status apply_change(const dlo_fw_backend *fw, const dlo_change *c, dlo_error *err)
+static size_t popcount(unsigned m)
 {
+    size_t n = 0;
+    for (; m; m &= m - 1)
+        n++;
+    return n;
+}
+
+static dlo_status update_some(const dlo_fw_backend *fw, const dlo_change *c, const dlo_rule *want,
+                              unsigned mask, size_t *writes, dlo_error *err)
+{
+    dlo_status st;
+    if (!mask)
+        return DLO_OK;
+    st = fw->update(fw->ctx, c->have, want, mask, err);
+    if (!st)
+        *writes += popcount(mask);
+    return st;
+}
+
+/* An update is a write per property, and a failure or a kill can stop it after any of them. So
+ * that no state in between lets through more than the old rule or the new one: first the
+ * properties the change narrows (the rule is then within the old one), then at most one that
+ * neither narrows nor widens, then those it widens (the rule is then within the new one). With
+ * two or more of the middle kind an enabled Allow rule is switched off for the while (itself a
+ * narrowing) and back on last. Protocol and direction never change here: such a rule is
+ * replaced (diff_planned), since Windows checks the ports against the protocol at each put_. */
+static dlo_status apply_update(const dlo_fw_backend *fw, const dlo_change *c, size_t *writes,
+                               dlo_error *err)
+{
+    unsigned narrow = 0, other = 0, wide = 0;
+    size_t i;
+    dlo_rule off;
+    dlo_status st;
+
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        const dlo_prop *p = &dlo_props[i];
+        if (!(c->differences & p->bit))
+            continue;
+        if (dlo_prop_within(p, c->want, c->have))
+            narrow |= p->bit;
+        else if (dlo_prop_within(p, c->have, c->want))
+            wide |= p->bit;
+        else
+            other |= p->bit;
+    }
+    if (popcount(other) > 1 && c->have->enabled && c->have->action == DLO_ACTION_ALLOW &&
+        !(narrow & (DLO_PROP_ENABLED | DLO_PROP_ACTION))) {
+        off = *c->want; /* a view: only its enabled is read */
+        off.enabled = false;
+        st = update_some(fw, c, &off, DLO_PROP_ENABLED, writes, err);
+        if (st)
+            return st;
+        wide |= DLO_PROP_ENABLED;
+    }
+    st = update_some(fw, c, c->want, narrow, writes, err);
+    if (!st)
+        st = update_some(fw, c, c->want, other, writes, err);
+    if (!st)
+        st = update_some(fw, c, c->want, wide, writes, err);
+    return st;
+}
+
+/* One change; *writes receives the firewall writes it took. */
+static dlo_status apply_change(const dlo_fw_backend *fw, const dlo_change *c, size_t *writes,
+                               dlo_error *err)
+{
+    *writes = 0;
     switch (c->kind) {
     case DLO_CHANGE_ADD:
+        *writes = 1;
         return fw->add(fw->ctx, c->want, err);
     case DLO_CHANGE_UPDATE:
-        return fw->update(fw->ctx, c->have, c->want, c->differences, err);
+        return apply_update(fw, c, writes, err);
     case DLO_CHANGE_REMOVE:
+        *writes = 1;
         return fw->remove(fw->ctx, c->have, err);
     }
     return dlo_error_set(err, DLO_E_INTERNAL, "unknown change");
-}
-
-static size_t change_writes(const dlo_change *c)
-{
-    size_t n = 0;
-    unsigned d;
-    if (c->kind != DLO_CHANGE_UPDATE)
-        return 1;
-    for (d = c->differences; d; d &= d - 1)
-        n++;
-    return n;
 }
 
 static const char *change_verb(dlo_change_kind k)
@@ -264,9 +321,10 @@ static dlo_status roll_back(const dlo_fw_backend *fw, const dlo_rule_list *snaps
     if (st)
         goto cleanup_now;
     for (i = 0; i < diff.count && !st; i++) {
-        st = apply_change(fw, &diff.items[i], err);
+        size_t writes;
+        st = apply_change(fw, &diff.items[i], &writes, err);
         if (!st)
-            rep->writes += change_writes(&diff.items[i]);
+            rep->writes += writes;
     }
     dlo_diff_free(&diff);
 cleanup_now:
@@ -294,15 +352,67 @@ dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *pl
     return dlo_reconcile_apply_opts(fw, plan, false, rep, err);
 }
 
-/* Drops the removals of owned rules that are merely not planned. */
-static void keep_unplanned_rules(dlo_diff *diff)
+/* The planned rule an update of a cautious pass writes instead: ports, addresses and profiles
+ * are what the rule has and what the plan says together. */
+static dlo_status widen(dlo_rule *out, const dlo_change *c)
 {
-    size_t i, n = 0;
+    size_t i;
+    dlo_status st = dlo_rule_copy(out, c->want);
+    for (i = 0; !st && i < DLO_PROP_COUNT; i++)
+        if (dlo_props[i].bit & DLO_PROPS_WIDEN_ONLY)
+            st = dlo_prop_union(out, c->have, c->want, &dlo_props[i]);
+    return st;
+}
+
+/* The widen-only properties widen() left as the rule has them (a list it could not join with
+ * the plan's): nothing to write, even where the value does not compare equal to itself. */
+static unsigned kept_as_is(const dlo_rule *w, const dlo_rule *have)
+{
+    size_t i;
+    unsigned same = 0;
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        const dlo_prop *p = &dlo_props[i];
+        if ((p->bit & DLO_PROPS_WIDEN_ONLY) && p->type != DLO_PT_PROFILES &&
+            strcmp(dlo_str(dlo_prop_text(w, p)), dlo_str(dlo_prop_text(have, p))) == 0)
+            same |= p->bit;
+    }
+    return same;
+}
+
+/* A cautious pass adds and widens only: removals are withheld, and each update keeps what the
+ * rule lets through beyond the plan (rep->kept holds the rules it writes instead). */
+static dlo_status make_cautious(dlo_report *rep, dlo_error *err)
+{
+    dlo_diff *diff = &rep->diff;
+    size_t i, n = 0, updates = 0;
+
     for (i = 0; i < diff->count; i++)
-        if (!(diff->items[i].kind == DLO_CHANGE_REMOVE &&
-              diff->items[i].reason == DLO_STALE_NOT_PLANNED))
-            diff->items[n++] = diff->items[i];
+        updates += diff->items[i].kind == DLO_CHANGE_UPDATE;
+    rep->kept = calloc(updates ? updates : 1, sizeof(*rep->kept));
+    if (!rep->kept)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    for (i = 0; i < diff->count; i++) {
+        dlo_change c = diff->items[i];
+        if (c.kind == DLO_CHANGE_REMOVE) {
+            rep->withheld++;
+            continue;
+        }
+        if (c.kind == DLO_CHANGE_UPDATE) {
+            dlo_rule *w = &rep->kept[rep->n_kept];
+            if (widen(w, &c))
+                return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+            rep->n_kept++;
+            if (dlo_rule_differences(w, c.want) & DLO_PROPS_WIDEN_ONLY)
+                rep->widened++;
+            c.want = w;
+            c.differences = dlo_rule_differences(w, c.have) & ~kept_as_is(w, c.have);
+            if (!c.differences)
+                continue;
+        }
+        diff->items[n++] = c;
+    }
     diff->count = n;
+    return DLO_OK;
 }
 
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
@@ -315,8 +425,12 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
     st = report_start(fw, plan, rep, err);
     if (st)
         return st;
-    if (keep_unplanned)
-        keep_unplanned_rules(&rep->diff);
+    if (keep_unplanned) {
+        rep->cautious = true;
+        st = make_cautious(rep, err);
+        if (st)
+            return st;
+    }
     if (rep->diff.count == 0)
         return DLO_OK;
     st = snapshot_owned(&rep->firewall, &snapshot, err);
@@ -325,7 +439,8 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
 
     for (i = 0; i < rep->diff.count; i++) {
         const dlo_change *c = &rep->diff.items[i];
-        st = apply_change(fw, c, err);
+        size_t writes;
+        st = apply_change(fw, c, &writes, err);
         if (st) {
             dlo_error rb_err;
             dlo_status rb;
@@ -353,7 +468,7 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
             }
             break;
         }
-        rep->writes += change_writes(c);
+        rep->writes += writes;
         rep->applied++;
     }
     dlo_rule_list_free(&snapshot);
@@ -518,6 +633,9 @@ void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep)
     free(rep->warnings);
     free(rep->sources);
     free(rep->note);
+    for (i = 0; i < rep->n_kept; i++)
+        dlo_rule_free(&rep->kept[i]);
+    free(rep->kept);
     memset(rep, 0, sizeof(*rep));
 }
 
@@ -613,6 +731,12 @@ void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
                    "writes)\n",
                    count_kind(rep, DLO_CHANGE_ADD, n), count_kind(rep, DLO_CHANGE_UPDATE, n),
                    count_kind(rep, DLO_CHANGE_REMOVE, n), rep->diff.compliant, rep->writes);
+    if (rep->cautious)
+        dlo_buf_printf(b,
+                       "detection could not read everything, or a value fell back to a default: "
+                       "no rule was narrowed or removed (%zu kept wider than planned, %zu "
+                       "removals withheld)\n",
+                       rep->widened, rep->withheld);
     list_changes(b, rep, n, "added   ", "updated ", "removed ");
 }
 

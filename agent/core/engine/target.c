@@ -130,8 +130,20 @@ static void describe_roles_source(dlo_target *t, const dlo_config *cfg)
              cfg->add_roles ? ", + AddRoles" : "", cfg->exclude_roles ? ", - ExcludeRoles" : "");
 }
 
+/* A DLO SQL Server instance is here, and its port could not be read. */
+static bool sql_port_fell_back(const dlo_target *t)
+{
+    return t->detected && t->det.sql.instance && t->det.sql.port_source == DLO_SQL_PORT_DEFAULT;
+}
+
 dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err)
+{
+    return dlo_target_build_kept(plat, cfg, NULL, t, err);
+}
+
+dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg,
+                                 const char *kept_sql_port, dlo_target *t, dlo_error *err)
 {
     dlo_plan_settings settings;
     dlo_role_set detected = 0;
@@ -164,6 +176,12 @@ dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo
         settings.sql_ports = sql_port;
     } else if (t->detected) {
         settings.sql_ports = t->det.sql.tcp_ports;
+        t->sql_port_fell_back = sql_port_fell_back(t);
+        t->sql_port_kept = t->sql_port_fell_back && kept_sql_port && *kept_sql_port;
+        if (t->sql_port_kept)
+            settings.sql_ports = kept_sql_port;
+        /* A port that fell back to the default may be wrong: the rules it would narrow stay. */
+        t->keep_unplanned = t->keep_unplanned || t->sql_port_fell_back;
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         settings.scopes[r] = cfg->scopes[r];
@@ -225,16 +243,35 @@ static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
 }
 
 /* What a successful pass did, as one event: nothing to do, drift repaired, or rules applied. */
-static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_report *rep,
-                     unsigned why, const char *effective)
+/* What a cautious pass says after its event text: the port it kept, and that nothing was
+ * narrowed. Empty for an ordinary pass. */
+static void caution_note(dlo_buf *b, const dlo_target *t, const dlo_service_loop *mem,
+                         const dlo_report *rep)
+{
+    if (t->sql_port_kept)
+        dlo_buf_printf(b, "; kept SQL Server port %s read at the last pass: %s", mem->sql_port,
+                       dlo_str(t->det.sql.port_origin));
+    if (rep->cautious)
+        dlo_buf_printf(b,
+                       "; %s, so no rule was narrowed or removed (%zu kept wider than planned, "
+                       "%zu removals withheld)",
+                       t->det.partial ? "component detection could not read everything"
+                                      : "the SQL Server port fell back to the default",
+                       rep->widened, rep->withheld);
+}
+
+static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_service_loop *mem,
+                     const dlo_report *rep, unsigned why, const char *effective)
 {
     size_t added = count_changes(rep, DLO_CHANGE_ADD),
            updated = count_changes(rep, DLO_CHANGE_UPDATE),
            removed = count_changes(rep, DLO_CHANGE_REMOVE);
-    dlo_buf pass, roles;
+    dlo_buf pass, roles, note;
 
     dlo_buf_init(&pass);
     dlo_buf_init(&roles);
+    dlo_buf_init(&note);
+    caution_note(&note, t, mem, rep);
     dlo_buf_puts(&pass, "pass (");
     dlo_wake_text(&pass, why);
     dlo_buf_puts(&pass, ")");
@@ -244,21 +281,23 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_repor
         dlo_buf_puts(&roles, "(none)");
     if (rep->writes == 0)
         dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
-                      "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned; %s",
+                      "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned; %s%s",
                       dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode),
-                      dlo_buf_str(&roles), t->roles_source, effective);
+                      dlo_buf_str(&roles), t->roles_source, effective, dlo_buf_str(&note));
     else if (why == DLO_WAKE_TIMER)
         dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
                       "%s: firewall rules changed by someone else were put back for mode "
-                      "%s: %zu added, %zu updated, %zu removed; %s",
+                      "%s: %zu added, %zu updated, %zu removed; %s%s",
                       dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed,
-                      effective);
+                      effective, dlo_buf_str(&note));
     else
         dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
                       "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
-                      "updated, %zu removed, %zu unchanged; %s",
+                      "updated, %zu removed, %zu unchanged; %s%s",
                       dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
-                      t->roles_source, added, updated, removed, rep->diff.compliant, effective);
+                      t->roles_source, added, updated, removed, rep->diff.compliant, effective,
+                      dlo_buf_str(&note));
+    dlo_buf_free(&note);
     dlo_buf_free(&roles);
     dlo_buf_free(&pass);
 }
@@ -288,6 +327,18 @@ static void report_gp_override(const dlo_platform *plat, const dlo_fw_backend *f
     mem->gp_override_reported = inert;
 }
 
+/* A port read from the registry (not the default) is the one a later pass keeps when it can
+ * only fall back; a list too long for the memory is not kept (the last one stays). */
+static void remember_sql_port(dlo_service_loop *mem, const dlo_target *t)
+{
+    const char *ports;
+    if (!t->detected || !t->det.sql.instance || t->det.sql.port_source == DLO_SQL_PORT_DEFAULT)
+        return;
+    ports = dlo_str(t->det.sql.tcp_ports);
+    if (strlen(ports) < sizeof(mem->sql_port))
+        memcpy(mem->sql_port, ports, strlen(ports) + 1);
+}
+
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
                                dlo_service_loop *mem, unsigned why, dlo_error *err)
 {
@@ -296,7 +347,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
     dlo_report rep;
     dlo_status st;
 
-    st = dlo_target_build(plat, cfg, &t, err);
+    st = dlo_target_build_kept(plat, cfg, mem->sql_port, &t, err);
     if (st)
         return st;
     if (!plat->open_firewall) {
@@ -308,18 +359,19 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         goto cleanup_target;
     if (t.keep_unplanned)
         dlo_log(DLO_LOG_WARN,
-                "component detection could not read everything: rules of roles it did not see "
-                "are kept this time");
+                "component detection could not read everything, or the SQL Server port fell "
+                "back to the default: no rule is narrowed or removed this time");
     st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
     if (!st) {
         dlo_buf effective;
         dlo_buf_init(&effective);
         report_components(mem, t.plan.roles);
         report_gp_override(plat, &fw, &t.plan.rules, mem, &effective);
-        log_pass(&t, cfg, &rep, why, dlo_buf_str(&effective));
+        log_pass(&t, cfg, mem, &rep, why, dlo_buf_str(&effective));
         dlo_buf_free(&effective);
         mem->have_roles = true;
         mem->roles = t.plan.roles;
+        remember_sql_port(mem, &t);
         dlo_state_note_apply(plat, &fw, &t.plan, &rep, t.keep_unplanned);
     }
     dlo_report_free(&fw, &rep);

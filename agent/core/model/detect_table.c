@@ -417,6 +417,9 @@ static dlo_status parse_lines(dlo_detect_table *t, parser *p, const char *text, 
         pos += n + (nl ? 1 : 0);
         if (n && s[n - 1] == '\r')
             n--;
+        if (n > DLO_DETECT_MAX_LINE)
+            return PARSE_ERROR(p, "line is %zu bytes long; expected at most %u", n,
+                               (unsigned)DLO_DETECT_MAX_LINE);
         if (check_text(p, s, n) || split_fields(p, s, n, fields, &count))
             return DLO_E_PARSE;
         if (count == 0)
@@ -434,6 +437,9 @@ static dlo_status parse_lines(dlo_detect_table *t, parser *p, const char *text, 
             header = true;
             continue;
         }
+        if (t->count == DLO_DETECT_MAX_ENTRIES)
+            return PARSE_ERROR(p, "more than %u entries; expected at most %u",
+                               (unsigned)DLO_DETECT_MAX_ENTRIES, (unsigned)DLO_DETECT_MAX_ENTRIES);
         e = table_add(t);
         if (!e)
             return dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
@@ -460,7 +466,11 @@ dlo_status dlo_detect_table_parse(dlo_detect_table *t, const char *source, const
     dlo_status st;
 
     dlo_detect_table_free(t);
-    st = parse_lines(t, &p, text, len);
+    if (len > DLO_DETECT_MAX_BYTES)
+        st = dlo_error_set(err, DLO_E_PARSE, "%s: is %zu bytes; expected at most %u", source, len,
+                           (unsigned)DLO_DETECT_MAX_BYTES);
+    else
+        st = parse_lines(t, &p, text, len);
     if (!st && !(t->source = dlo_strdup(source)))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     if (st)

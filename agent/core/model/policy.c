@@ -208,9 +208,29 @@ static dlo_status set_text(parser *p, char **field, const char *key, const char 
     return *field ? DLO_OK : dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* "0443" reads as 443, so the file would never read back as written: a number starts with 1-9. */
+static bool has_leading_zero(const char *s)
+{
+    size_t i;
+    for (i = 0; s[i]; i++)
+        if (s[i] == '0' && (i == 0 || !is_digit(s[i - 1])) && is_digit(s[i + 1]))
+            return true;
+    return false;
+}
+
 static dlo_status parse_ports(parser *p, dlo_policy_row *row)
 {
     dlo_error why;
+    if (has_leading_zero(row->ports))
+        return perr(p,
+                    "ports '%s' has a number with a leading zero; expected 1-65535 written "
+                    "without one (443, not 0443)",
+                    row->ports);
     if (!dlo_portset_parse(row->ports, DLO_PORTS_SQL, &row->port_set, &why))
         return DLO_OK;
     return perr(p,
@@ -395,6 +415,20 @@ static dlo_status parse_line(parser *p, const char *line, size_t n, bool indente
                 (int)(kl > 40 ? 40 : kl), line);
 }
 
+/* Names from the file become rule names and descriptions, which Windows keeps in UTF-16: bytes
+ * that are not UTF-8 would read back changed and be rewritten on every pass. */
+static bool valid_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = (unsigned char)s[i] < 0x80 ? 1 : dlo_utf8_decode(s + i, n - i, NULL);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 /* Splits the text into lines (LF or CRLF) and parses each. */
 static dlo_status parse_lines(parser *p, const char *text, size_t len)
 {
@@ -416,6 +450,8 @@ static dlo_status parse_lines(parser *p, const char *text, size_t len)
             return perr(p, "line is longer than %d bytes", DLO_POLICY_MAX_LINE);
         if (memchr(line, '\0', n))
             return perr(p, "holds a NUL byte; expected text");
+        if (!valid_utf8(line, n))
+            return perr(p, "is not valid UTF-8; expected a file saved as UTF-8");
         indented = n && dlo_is_blank(line[0]);
         dlo_trim(&line, &n);
         if (n == 0 || line[0] == '#')

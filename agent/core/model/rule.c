@@ -19,28 +19,57 @@
 #define FIELD(f) offsetof(dlo_rule, f)
 
 /* Reports show unset ports as "" (the plan's JSON says a side with no ports is ""), unset
- * addresses as "*" (Windows' own read-back). */
+ * addresses as "*" (Windows' own read-back). The rows from edge_traversal on are at their
+ * defaults in every plan and have no place in the plan's JSON. */
 const dlo_prop dlo_props[DLO_PROP_COUNT] = {
     {DLO_PROP_DESCRIPTION, "description", DLO_PT_TEXT, FIELD(description), "", 0,
-     DLO_PROP_JSON_TAIL},
-    {DLO_PROP_DIRECTION, "direction", DLO_PT_DIRECTION, FIELD(direction), NULL, DLO_DIR_IN, 1},
-    {DLO_PROP_PROTOCOL, "protocol", DLO_PT_PROTOCOL, FIELD(protocol), NULL, DLO_PROTO_ANY, 2},
-    {DLO_PROP_PROFILES, "profiles", DLO_PT_PROFILES, FIELD(profiles), NULL, DLO_PROFILE_ALL, 6},
-    {DLO_PROP_ACTION, "action", DLO_PT_ACTION, FIELD(action), NULL, DLO_ACTION_ALLOW, 7},
-    {DLO_PROP_ENABLED, "enabled", DLO_PT_FLAG, FIELD(enabled), NULL, 1, 8},
-    {DLO_PROP_LOCAL_PORTS, "local_ports", DLO_PT_PORTS, FIELD(local_ports), "", 0, 3},
-    {DLO_PROP_REMOTE_PORTS, "remote_ports", DLO_PT_PORTS, FIELD(remote_ports), "", 0, 4},
-    {DLO_PROP_LOCAL_ADDRESSES, "local_addresses", DLO_PT_ADDRS, FIELD(local_addresses), "*", 0, 0},
+     DLO_PROP_JSON_TAIL, DLO_SCOPE_NONE},
+    {DLO_PROP_DIRECTION, "direction", DLO_PT_DIRECTION, FIELD(direction), NULL, DLO_DIR_IN, 1,
+     DLO_SCOPE_EXACT},
+    {DLO_PROP_PROTOCOL, "protocol", DLO_PT_PROTOCOL, FIELD(protocol), NULL, DLO_PROTO_ANY, 2,
+     DLO_SCOPE_EXACT},
+    {DLO_PROP_PROFILES, "profiles", DLO_PT_PROFILES, FIELD(profiles), NULL, DLO_PROFILE_ALL, 6,
+     DLO_SCOPE_BITS},
+    {DLO_PROP_ACTION, "action", DLO_PT_ACTION, FIELD(action), NULL, DLO_ACTION_ALLOW, 7,
+     DLO_SCOPE_ZERO_NARROW},
+    {DLO_PROP_ENABLED, "enabled", DLO_PT_FLAG, FIELD(enabled), NULL, 1, 8, DLO_SCOPE_ZERO_NARROW},
+    {DLO_PROP_LOCAL_PORTS, "local_ports", DLO_PT_PORTS, FIELD(local_ports), "", 0, 3,
+     DLO_SCOPE_SET},
+    {DLO_PROP_REMOTE_PORTS, "remote_ports", DLO_PT_PORTS, FIELD(remote_ports), "", 0, 4,
+     DLO_SCOPE_SET},
+    {DLO_PROP_LOCAL_ADDRESSES, "local_addresses", DLO_PT_ADDRS, FIELD(local_addresses), "*", 0, 0,
+     DLO_SCOPE_SET},
     {DLO_PROP_REMOTE_ADDRESSES, "remote_addresses", DLO_PT_ADDRS, FIELD(remote_addresses), "*", 0,
-     5},
-    {DLO_PROP_APPLICATION, "application", DLO_PT_NAME, FIELD(application), "", 0, 0},
-    {DLO_PROP_SERVICE, "service", DLO_PT_NAME, FIELD(service), "", 0, 0},
+     5, DLO_SCOPE_SET},
+    {DLO_PROP_APPLICATION, "application", DLO_PT_NAME, FIELD(application), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_SERVICE, "service", DLO_PT_NAME, FIELD(service), "", 0, 0, DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_EDGE_TRAVERSAL, "edge_traversal", DLO_PT_NUMBER, FIELD(edge_traversal), NULL, 0, 0,
+     DLO_SCOPE_ZERO_NARROW},
+    {DLO_PROP_INTERFACE_TYPES, "interface_types", DLO_PT_WORDS, FIELD(interface_types), "All", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_INTERFACES, "interfaces", DLO_PT_WORDS, FIELD(interfaces), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_ICMP_TYPES, "icmp_types", DLO_PT_WORDS, FIELD(icmp_types), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_APP_PACKAGE_ID, "app_package_id", DLO_PT_NAME, FIELD(app_package_id), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_LOCAL_USER_OWNER, "local_user_owner", DLO_PT_NAME, FIELD(local_user_owner), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_LOCAL_USERS, "local_users", DLO_PT_TEXT, FIELD(local_users), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_REMOTE_USERS, "remote_users", DLO_PT_TEXT, FIELD(remote_users), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_REMOTE_MACHINES, "remote_machines", DLO_PT_TEXT, FIELD(remote_machines), "", 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
+    {DLO_PROP_SECURE_FLAGS, "secure_flags", DLO_PT_NUMBER, FIELD(secure_flags), NULL, 0, 0,
+     DLO_SCOPE_UNSET_WIDE},
 };
 
 static bool is_text(const dlo_prop *p)
 {
     return p->type == DLO_PT_TEXT || p->type == DLO_PT_NAME || p->type == DLO_PT_PORTS ||
-           p->type == DLO_PT_ADDRS;
+           p->type == DLO_PT_ADDRS || p->type == DLO_PT_WORDS;
 }
 
 const dlo_prop *dlo_prop_find(unsigned bit)
@@ -76,6 +105,8 @@ long dlo_prop_number(const dlo_rule *r, const dlo_prop *p)
         return (long)*(const dlo_action *)f;
     case DLO_PT_FLAG:
         return *(const bool *)f ? 1 : 0;
+    case DLO_PT_NUMBER:
+        return (long)*(const int *)f;
     default:
         return 0;
     }
@@ -100,6 +131,9 @@ void dlo_prop_set_number(dlo_rule *r, const dlo_prop *p, long value)
     case DLO_PT_FLAG:
         *(bool *)f = value != 0;
         break;
+    case DLO_PT_NUMBER:
+        *(int *)f = (int)value;
+        break;
     default:
         break;
     }
@@ -119,6 +153,69 @@ static long norm_number(const dlo_prop *p, long v)
     return p->type == DLO_PT_PROFILES ? (long)((unsigned long)v & DLO_PROFILE_ALL) : v;
 }
 
+/* The next word of a comma-separated list at *s, blanks trimmed; false at the end. */
+static bool next_word(const char **s, const char **w, size_t *n)
+{
+    while (**s) {
+        size_t len = strcspn(*s, ",");
+        *w = *s;
+        *n = len;
+        *s += len + ((*s)[len] == ',');
+        dlo_trim(w, n);
+        if (*n)
+            return true;
+    }
+    return false;
+}
+
+static bool same_word(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i;
+    if (na != nb)
+        return false;
+    for (i = 0; i < na; i++)
+        if (dlo_ascii_lower(a[i]) != dlo_ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
+static bool has_word(const char *list, const char *w, size_t n)
+{
+    const char *x;
+    size_t xn;
+    while (next_word(&list, &x, &xn))
+        if (same_word(x, xn, w, n))
+            return true;
+    return false;
+}
+
+/* Every word of a is in b. Lists are a few words: quadratic is fine, and simpler than sorting. */
+static bool words_within(const char *a, const char *b)
+{
+    const char *w;
+    size_t n;
+    while (next_word(&a, &w, &n))
+        if (!has_word(b, w, n))
+            return false;
+    return true;
+}
+
+/* The row's `any` ("All") reads as unset. */
+static const char *words_norm(const dlo_prop *p, const char *s)
+{
+    const char *w = s;
+    size_t n = strlen(s);
+    dlo_trim(&w, &n);
+    return p->any && *p->any && dlo_equals_ci(w, n, p->any) ? "" : s;
+}
+
+static bool words_equal(const dlo_prop *p, const char *a, const char *b)
+{
+    a = words_norm(p, a);
+    b = words_norm(p, b);
+    return words_within(a, b) && words_within(b, a);
+}
+
 bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have)
 {
     const char *w, *h;
@@ -133,9 +230,118 @@ bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *hav
         return dlo_addr_same(w, h);
     case DLO_PT_NAME:
         return dlo_str_equal_ci(w, h);
+    case DLO_PT_WORDS:
+        return words_equal(p, w, h);
     default:
         return strcmp(w, h) == 0;
     }
+}
+
+/* ---- narrower and wider ---- */
+
+static bool list_is_any(const char *s)
+{
+    const char *w = s;
+    size_t n = strlen(s);
+    dlo_trim(&w, &n);
+    return n == 0 || dlo_equals(w, n, DLO_FW_ANY) || dlo_equals_ci(w, n, "any");
+}
+
+/* a and b's ports or addresses together, into out (empty: any). False when either does not
+ * parse or the result would be too long to write. */
+static bool set_union(const dlo_prop *p, const char *a, const char *b, dlo_buf *out)
+{
+    dlo_buf_reset(out);
+    if (list_is_any(a) || list_is_any(b))
+        return true;
+    if (p->type == DLO_PT_PORTS) {
+        dlo_portset sa, sb;
+        bool ok = false;
+        if (dlo_portset_parse(a, DLO_PORTS_FIREWALL, &sa, NULL))
+            return false;
+        if (!dlo_portset_parse(b, DLO_PORTS_FIREWALL, &sb, NULL)) {
+            ok = !dlo_portset_add(&sa, &sb, NULL);
+            if (ok)
+                dlo_portset_format(out, &sa);
+            dlo_portset_free(&sb);
+        }
+        dlo_portset_free(&sa);
+        return ok && !dlo_buf_status(out);
+    } else {
+        const char *both[2] = {a, b};
+        return !dlo_addr_normalize(both, 2, DLO_OS_BUILD_UNKNOWN, out, NULL);
+    }
+}
+
+static bool set_parses(const dlo_prop *p, const char *s)
+{
+    return p->type == DLO_PT_PORTS ? dlo_ports_same(s, s) : dlo_addr_same(s, s);
+}
+
+/* What does not parse is taken to let everything through: within it is anything, and it is
+ * within nothing. */
+static bool set_within(const dlo_prop *p, const char *inner, const char *outer)
+{
+    dlo_buf u;
+    bool within;
+    if (list_is_any(outer) || !set_parses(p, outer))
+        return true;
+    if (list_is_any(inner))
+        return false;
+    dlo_buf_init(&u);
+    within = set_union(p, inner, outer, &u) &&
+             (p->type == DLO_PT_PORTS ? dlo_ports_same(dlo_buf_str(&u), outer)
+                                      : dlo_addr_same(dlo_buf_str(&u), outer));
+    dlo_buf_free(&u);
+    return within;
+}
+
+static bool unset_value(const dlo_prop *p, const dlo_rule *r)
+{
+    if (!is_text(p))
+        return dlo_prop_number(r, p) == 0;
+    return *(p->type == DLO_PT_WORDS ? words_norm(p, dlo_str(dlo_prop_text(r, p)))
+                                     : dlo_str(dlo_prop_text(r, p))) == '\0';
+}
+
+bool dlo_prop_within(const dlo_prop *p, const dlo_rule *inner, const dlo_rule *outer)
+{
+    if (dlo_prop_equal(p, inner, outer))
+        return true;
+    switch (p->scope) {
+    case DLO_SCOPE_NONE:
+        return true;
+    case DLO_SCOPE_SET:
+        return set_within(p, dlo_str(dlo_prop_text(inner, p)), dlo_str(dlo_prop_text(outer, p)));
+    case DLO_SCOPE_BITS:
+        return (norm_number(p, dlo_prop_number(inner, p)) &
+                ~norm_number(p, dlo_prop_number(outer, p))) == 0;
+    case DLO_SCOPE_ZERO_NARROW:
+        return dlo_prop_number(inner, p) == 0;
+    case DLO_SCOPE_UNSET_WIDE:
+        return unset_value(p, outer);
+    default:
+        return false;
+    }
+}
+
+dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, const dlo_prop *p)
+{
+    dlo_buf u;
+    dlo_status st;
+    if (p->type == DLO_PT_PROFILES) {
+        dlo_prop_set_number(dst, p, dlo_prop_number(a, p) | dlo_prop_number(b, p));
+        return DLO_OK;
+    }
+    if (p->type != DLO_PT_PORTS && p->type != DLO_PT_ADDRS)
+        return dlo_prop_copy(dst, a, p);
+    dlo_buf_init(&u);
+    if (set_union(p, dlo_str(dlo_prop_text(a, p)), dlo_str(dlo_prop_text(b, p)), &u))
+        st = dlo_prop_set_text(dst, p, u.len ? dlo_buf_str(&u) : NULL);
+    else
+        st = dlo_prop_copy(dst, a, p);
+    dlo_buf_free(&u);
+    return st;
 }
 
 void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
@@ -157,6 +363,9 @@ void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
     case DLO_PT_FLAG:
         dlo_buf_puts(b, v ? "true" : "false");
         break;
+    case DLO_PT_NUMBER:
+        dlo_buf_printf(b, "%ld", v);
+        break;
     default: {
         const char *t = dlo_prop_text(r, p);
         dlo_buf_puts(b, t && *t ? t : p->any);
@@ -168,7 +377,7 @@ void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
 void dlo_prop_json(dlo_buf *b, const dlo_prop *p, const dlo_rule *r)
 {
     dlo_buf text;
-    if (p->type == DLO_PT_FLAG) {
+    if (p->type == DLO_PT_FLAG || p->type == DLO_PT_NUMBER) {
         dlo_prop_format(b, p, r);
         return;
     }

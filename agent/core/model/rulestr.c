@@ -189,6 +189,40 @@ static bool read_profile(parse_state *ps, const char *v, size_t n)
     return true;
 }
 
+/* Edge traversal, the INetFwRule3 strings and IPsec. Security fields are not spelled out in the
+ * model: any of them is some IPsec requirement, which differs from the plan's none. */
+static bool rule3_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
+                        dlo_status *st, unsigned *bit, bool *bad)
+{
+    dlo_rule *r = ps->r;
+    int x = 0;
+    if (dlo_equals(k, nk, "Edge")) {
+        *bit = DLO_PROP_EDGE_TRAVERSAL;
+        *bad = !read_enum(v, nv, "TRUE", "FALSE", &x);
+        if (x && !r->edge_traversal)
+            r->edge_traversal = 1;
+    } else if (dlo_equals(k, nk, "Defer")) {
+        *bit = DLO_PROP_EDGE_TRAVERSAL;
+        *bad = !read_enum(v, nv, "App", "User", &x);
+        r->edge_traversal = x ? 2 : 3;
+    } else if (dlo_equals(k, nk, "LUOwn")) {
+        *st = set_text(&r->local_user_owner, v, nv);
+    } else if (dlo_equals(k, nk, "AppPkgId")) {
+        *st = set_text(&r->app_package_id, v, nv);
+    } else if (dlo_equals(k, nk, "LUAuth")) {
+        *st = set_text(&r->local_users, v, nv);
+    } else if (dlo_equals(k, nk, "RUAuth")) {
+        *st = set_text(&r->remote_users, v, nv);
+    } else if (dlo_equals_ci(k, nk, "RMAuth")) {
+        *st = set_text(&r->remote_machines, v, nv);
+    } else if (nk >= 8 && memcmp(k, "Security", 8) == 0) {
+        r->secure_flags = 1;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* The one-value fields of the model (enumerations, numbers, strings). Returns false for a key
  * it does not know; *bad when it knows the key but not the value. */
 static bool scalar_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
@@ -227,7 +261,7 @@ static bool scalar_field(parse_state *ps, const char *k, size_t nk, const char *
     } else if (dlo_equals(k, nk, "Svc")) {
         *st = set_text(&r->service, v, nv);
     } else {
-        return false;
+        return rule3_field(ps, k, nk, v, nv, st, bit, bad);
     }
     return true;
 }
@@ -255,6 +289,12 @@ static dlo_status list_field(parse_state *ps, const char *k, size_t nk, const ch
         *bit = DLO_PROP_REMOTE_ADDRESSES;
         return addrs_field(&r->remote_addresses, v, nv, bad);
     }
+    if (dlo_equals(k, nk, "IFType"))
+        return list_add(&r->interface_types, v, nv);
+    if (dlo_equals(k, nk, "IF"))
+        return list_add(&r->interfaces, v, nv);
+    if (dlo_equals(k, nk, "ICMP4") || dlo_equals(k, nk, "ICMP6"))
+        return list_add(&r->icmp_types, v, nv);
     *known = false;
     return DLO_OK;
 }
