@@ -8,8 +8,8 @@ Usage: test_gpo.py PATH/TO/dloagent.exe   (in the Wine session, double active)""
 import json
 import sys
 
-from winefw import (GROUPING, check, finish, long_name, plant, reg, reg_import, reset_counters,
-                    reset_store, set_test_value, wine)
+from winefw import (GROUPING, check, finish, long_name, plant, reg, reg_import, reg_write,
+                    reset_counters, reset_store, set_test_value, wine)
 
 EXE = sys.argv[1]
 ROLES = ("/roles:edge-server", "/mode:exclusive")
@@ -46,7 +46,7 @@ def reset_gp():
 
 
 def gp_value(profile, name, value):
-    reg("add", GP_KEY + "\\" + profile, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
+    reg_write("add", GP_KEY + "\\" + profile, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
 
 
 def plant_gp(rules_by_id):

@@ -114,12 +114,24 @@ def reset_store():
     reg_import(lines)
 
 
+def reg_write(*args):
+    """A `wine reg add`/`delete` that must take: tried up to three times (wine's reg tools failed
+    now and then on a busy machine here), then the test stops saying what reg answered. A write
+    that silently did not happen made a later check fail for the wrong reason."""
+    for attempt in range(3):
+        rc, out, err = wine("reg", *args)
+        if rc == 0:
+            return
+        time.sleep(0.5)
+    raise SystemExit("reg %s failed (exit %d: %s)" % (" ".join(args[:2]), rc, (out + err).strip()[:300]))
+
+
 def set_test_value(name, value):
-    reg("add", TEST_KEY, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
+    reg_write("add", TEST_KEY, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
 
 
 def set_policy_value(profile, name, value):
-    reg("add", POLICY_KEY + "\\" + profile, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
+    reg_write("add", POLICY_KEY + "\\" + profile, "/v", name, "/t", "REG_DWORD", "/d", str(value), "/f")
 
 
 def counters():
