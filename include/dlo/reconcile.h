@@ -123,10 +123,4 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
 /* Removes every owned rule, nothing else. */
 dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_error *err);
 
-/* Output for people and for compliance tools. */
-void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep);
-void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error);
-void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant);
-void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant);
-
 #endif

@@ -1,16 +1,15 @@
 /* The reports the commands print, in text and JSON, kept apart from the modules that compute
  * what they show: detection and configuration return data, and only this module decides how
- * it reads. Each function appends to a buffer and prints nothing itself.
- *
- * The plan, apply, verify and remove reports (dlo_plan_text/dlo_plan_json in plan.c,
- * dlo_report_*_text/json in reconcile.c) will join them here once their printers, being
- * rewritten over the table of rule properties, have settled. */
+ * it reads. Each function appends to a buffer and prints nothing itself. Detection and
+ * configuration print in report.c, the plan and the reconcile report in report_rules.c. */
 #ifndef DLO_REPORT_H
 #define DLO_REPORT_H
 
 #include "dlo/buf.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/plan.h"
+#include "dlo/reconcile.h"
 #include "dlo/plan.h"
 #include "dlo/probe.h"
 
@@ -43,5 +42,15 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
  * (agent/core/front/probe_report.c). */
 void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
+
+/* /plan output. */
+void dlo_plan_text(dlo_buf *b, const dlo_plan *plan);
+void dlo_plan_json(dlo_buf *b, const dlo_plan *plan);
+
+/* Output for people and for compliance tools. */
+void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep);
+void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error);
+void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant);
+void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant);
 
 #endif

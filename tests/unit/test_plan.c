@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "dlo/report.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/reconcile.h"

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "dlo/report.h"
 #include "dlo/addr.h"
 #include "dlo/plan.h"
 #include "dlo/portset.h"

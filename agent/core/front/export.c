@@ -1,5 +1,6 @@
 /* Exports of the plan (dlo/export.h). The scripts are text for people to review before they
  * run them: one block per rule, its matrix rows in a comment. */
+#include "dlo/report.h"
 #include "dlo/export.h"
 
 #include "dlo/str.h"
