@@ -106,6 +106,9 @@ static inline const char *dlo_str(const char *s)
 
 /* Windows' spelling of "any port" and "any address": what an unset list is written as. */
 #define DLO_FW_ANY "*"
+/* A port or address list that means any: NULL, blank, DLO_FW_ANY or "Any" in any case, as the
+ * firewall and other tools spell it. */
+bool dlo_list_is_any(const char *list);
 
 enum {
     DLO_PROP_DESCRIPTION = 1u << 0,

@@ -430,11 +430,6 @@ static dlo_status judge_gp_blocks(judge *j, dlo_buf *msg)
     return st;
 }
 
-static bool is_any(const char *list)
-{
-    return !list || !*list || strcmp(list, DLO_FW_ANY) == 0 || dlo_str_equal_ci(list, "Any");
-}
-
 /* How someone else's Allow rule `f` opens the traffic of `want` wider than the plan, appended
  * to msg; false when it does not overlap it or is no wider. `open` is every profile the plan
  * opens that port on. */
@@ -457,11 +452,11 @@ static bool wider(const dlo_rule *f, const dlo_rule *want, unsigned open, dlo_bu
     wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
     if (!dlo_ports_overlap(fp, wp))
         return false;
-    if (is_any(fp))
+    if (dlo_list_is_any(fp))
         dlo_buf_puts(msg, ", every port");
     if (f->protocol == DLO_PROTO_ANY)
         dlo_buf_puts(msg, ", any protocol");
-    if (!is_any(want->remote_addresses) && is_any(f->remote_addresses))
+    if (!dlo_list_is_any(want->remote_addresses) && dlo_list_is_any(f->remote_addresses))
         dlo_buf_printf(msg, ", any remote address where the plan allows %s",
                        want->remote_addresses);
     closed = planned_profiles(f) & ~open;

@@ -26,16 +26,11 @@ static void ps_str(dlo_buf *b, const char *s)
     ps_span(b, s, strlen(s));
 }
 
-static bool is_any(const char *list)
-{
-    return !list || !*list || strcmp(list, DLO_FW_ANY) == 0 || dlo_str_equal_ci(list, "Any");
-}
-
 /* A comma-separated list as a PowerShell array ('443','8000-8100'), or Any. */
 static void ps_list(dlo_buf *b, const char *list)
 {
     size_t n;
-    if (is_any(list)) {
+    if (dlo_list_is_any(list)) {
         dlo_buf_puts(b, "Any");
         return;
     }
@@ -172,7 +167,7 @@ static void netsh_str(dlo_buf *b, const char *s)
 
 static void netsh_list(dlo_buf *b, const char *key, const char *list)
 {
-    dlo_buf_printf(b, " %s=%s", key, is_any(list) ? "any" : list);
+    dlo_buf_printf(b, " %s=%s", key, dlo_list_is_any(list) ? "any" : list);
 }
 
 void dlo_export_netsh(dlo_buf *b, const dlo_plan *plan)

@@ -239,10 +239,13 @@ bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *hav
 
 /* ---- narrower and wider ---- */
 
-static bool list_is_any(const char *s)
+bool dlo_list_is_any(const char *s)
 {
     const char *w = s;
-    size_t n = strlen(s);
+    size_t n;
+    if (!s)
+        return true;
+    n = strlen(s);
     dlo_trim(&w, &n);
     return n == 0 || dlo_equals(w, n, DLO_FW_ANY) || dlo_equals_ci(w, n, "any");
 }
@@ -252,7 +255,7 @@ static bool list_is_any(const char *s)
 static bool set_union(const dlo_prop *p, const char *a, const char *b, dlo_buf *out)
 {
     dlo_buf_reset(out);
-    if (list_is_any(a) || list_is_any(b))
+    if (dlo_list_is_any(a) || dlo_list_is_any(b))
         return true;
     if (p->type == DLO_PT_PORTS) {
         dlo_portset sa, sb;
@@ -284,9 +287,9 @@ static bool set_within(const dlo_prop *p, const char *inner, const char *outer)
 {
     dlo_buf u;
     bool within;
-    if (list_is_any(outer) || !set_parses(p, outer))
+    if (dlo_list_is_any(outer) || !set_parses(p, outer))
         return true;
-    if (list_is_any(inner))
+    if (dlo_list_is_any(inner))
         return false;
     dlo_buf_init(&u);
     within = set_union(p, inner, outer, &u) &&
