@@ -53,6 +53,18 @@ typedef enum dlo_config_item {
     DLO_CFG_SQL_INSTANCE,
     DLO_CFG_SCOPE_FIRST,
     DLO_CFG_SCOPE_LAST = DLO_CFG_SCOPE_FIRST + DLO_ROLE_COUNT - 1,
+    /* CorporateProfiles, InternetProfiles: the firewall profiles of the paths that exist only
+     * inside the corporate network, and of the paths to the Edge Server, in every mode. */
+    DLO_CFG_CORPORATE_PROFILES,
+    DLO_CFG_INTERNET_PROFILES,
+    /* BindToServices: bind inbound rules to the program that serves them, on evidence. */
+    DLO_CFG_BIND_TO_SERVICES,
+    /* PushInstallPorts: push installation's dynamic range as the vendor writes it, or as
+     * Windows' RPC keywords. */
+    DLO_CFG_PUSH_INSTALL_PORTS,
+    /* ClosePushPortsWhenInstalled: a client's push-installation rules only until the DLO agent
+     * is detected there. */
+    DLO_CFG_CLOSE_PUSH_PORTS,
     DLO_CFG_INTERVAL,
     /* PolicyFile and DetectionFile: a port matrix and a detection table that replace the
      * embedded ones (switches /policy: and /detection:). */
@@ -63,6 +75,12 @@ typedef enum dlo_config_item {
     DLO_CFG_TEST_INTERVAL,
     DLO_CFG_COUNT
 } dlo_config_item;
+
+/* PushInstallPorts. */
+typedef enum dlo_push_ports {
+    DLO_PUSH_PORTS_VENDOR, /* "vendor": the port matrix as written */
+    DLO_PUSH_PORTS_RPC,    /* "rpc": the dynamic range as Windows' RPC and RPC-EPMap keywords */
+} dlo_push_ports;
 
 typedef struct dlo_config {
     dlo_mode mode;              /* BOIMode; default nonboi */
@@ -78,9 +96,16 @@ typedef struct dlo_config {
     /* RemoteAddresses of the rules toward or from each peer role, in the firewall's normal form
      * (see dlo/addr.h); "*" when not configured. Never NULL after a successful load. */
     char *scopes[DLO_ROLE_COUNT];
-    unsigned interval_minutes;      /* ReconcileIntervalMinutes */
-    unsigned test_interval_seconds; /* TestReconcileIntervalSeconds; 0 when not set */
-    unsigned interval_seconds;      /* the drift repair period that follows from both */
+    /* CorporateProfiles, InternetProfiles: DLO_PROFILE_* bits (dlo/rule.h), never 0 once
+     * configured; 0 when not configured (the port matrix's `profiles` line decides). */
+    unsigned corporate_profiles;
+    unsigned internet_profiles;
+    bool bind_to_services;             /* BindToServices; default true */
+    dlo_push_ports push_install_ports; /* PushInstallPorts; default vendor */
+    bool close_push_ports;             /* ClosePushPortsWhenInstalled; default false */
+    unsigned interval_minutes;         /* ReconcileIntervalMinutes */
+    unsigned test_interval_seconds;    /* TestReconcileIntervalSeconds; 0 when not set */
+    unsigned interval_seconds;         /* the drift repair period that follows from both */
     /* PolicyFile, DetectionFile; NULL when not configured (the embedded data). From a key it is
      * an absolute path on a local drive; from the command line, the text as typed. Whether the
      * file may be believed is decided where it is read (dlo/target.h), not here. */

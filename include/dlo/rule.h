@@ -220,5 +220,9 @@ const char *dlo_protocol_name(int proto);        /* "tcp" / "udp" / "any" / numb
 void dlo_profiles_json(dlo_buf *b, unsigned profiles);
 /* Appends "Domain,Private" (Windows' order), or "All". */
 void dlo_profiles_text(dlo_buf *b, unsigned profiles);
+/* Parses s[0..n), profile names separated by commas ("domain,private"; any case, blanks around
+ * a name ignored), into DLO_PROFILE_* bits. On failure returns false and bad, bad_len point at
+ * the first item that is not a profile name. */
+bool dlo_profiles_parse(const char *s, size_t n, unsigned *out, const char **bad, size_t *bad_len);
 
 #endif

@@ -202,7 +202,8 @@ def test_upgrade_keeps_the_configuration(foreign_before):
                    "/mode:exclusive", "/dedupeservers:10.20.0.0/16")
     names = sorted(parse(s)["Name"][0] for s in owned().values())
     reset_counters()
-    rc, log = msiexec("upgrade", "/i", NEXT, "RECONCILEINTERVALMINUTES=30", "IOSERVERS=10.30.0.0/16")
+    rc, log = msiexec("upgrade", "/i", NEXT, "RECONCILEINTERVALMINUTES=30", "IOSERVERS=10.30.0.0/16",
+                      "CORPORATEPROFILES=domain,private", "BINDTOSERVICES=0", "PUSHINSTALLPORTS=rpc")
     check(rc == 0, "msiexec /i of the next version exits 0 (got %d)" % rc)
     check("/remove exited" not in log, "the upgrade does not run /remove")
     check(sorted(parse(s)["Name"][0] for s in owned().values()) == names,
@@ -217,7 +218,14 @@ def test_upgrade_keeps_the_configuration(foreign_before):
           "IOSERVERS written: %s" % (values.get("IoServers"),))
     check(values.get("ReconcileIntervalMinutes") == ("REG_DWORD", "0x1e"),
           "RECONCILEINTERVALMINUTES=30 written as REG_DWORD: %s" % (values.get("ReconcileIntervalMinutes"),))
-    check(set(values) == {"BOIMode", "DedupeServers", "IoServers", "ReconcileIntervalMinutes"},
+    check(values.get("CorporateProfiles") == ("REG_SZ", "domain,private"),
+          "CORPORATEPROFILES written: %s" % (values.get("CorporateProfiles"),))
+    check(values.get("BindToServices") == ("REG_DWORD", "0x0"),
+          "BINDTOSERVICES=0 written as REG_DWORD 0: %s" % (values.get("BindToServices"),))
+    check(values.get("PushInstallPorts") == ("REG_SZ", "rpc"),
+          "PUSHINSTALLPORTS written: %s" % (values.get("PushInstallPorts"),))
+    check(set(values) == {"BOIMode", "DedupeServers", "IoServers", "ReconcileIntervalMinutes",
+                          "CorporateProfiles", "BindToServices", "PushInstallPorts"},
           "nothing else written: %s" % sorted(values))
     check(service_state() == "RUNNING", "the upgraded service runs (%s)" % service_state())
 
@@ -349,6 +357,12 @@ def test_bad_properties_on_the_installed_product():
     expect_refused("SQLPORT=70000", NEXT, ["SQLPORT=70000"], ['SQLPORT="70000"', "out of range"])
     expect_refused("a malformed address", NEXT, ["EDGESERVERS=10.0.0.300"],
                    ['EDGESERVERS="10.0.0.300"', "'10.0.0.300' is not a valid address"])
+    expect_refused("PUSHINSTALLPORTS=dynamic", NEXT, ["PUSHINSTALLPORTS=dynamic"],
+                   ['PUSHINSTALLPORTS="dynamic"', "not a push-installation port choice"])
+    expect_refused("BINDTOSERVICES=2", NEXT, ["BINDTOSERVICES=2"],
+                   ['BINDTOSERVICES="2"', "out of range"])
+    expect_refused("CORPORATEPROFILES=home", NEXT, ["CORPORATEPROFILES=home"],
+                   ['CORPORATEPROFILES="home"', "'home' is not a firewall profile"])
     expect_refused("AddRoles and ExcludeRoles overlap", NEXT, ["ADDROLES=client", "EXCLUDEROLES=client"],
                    ["AddRoles", "ExcludeRoles", "both name client"])
 

@@ -3,6 +3,7 @@
 #include "dlo/addr.h"
 #include "dlo/log.h"
 #include "dlo/portset.h"
+#include "dlo/rule.h"
 #include "dlo/str.h"
 
 #include <stdio.h>
@@ -17,7 +18,10 @@ typedef enum item_kind {
     K_SCOPE,
     K_MINUTES,
     K_SECONDS,
-    K_PATH
+    K_PATH,
+    K_PROFILES,
+    K_BOOL,
+    K_PUSH
 } item_kind;
 
 typedef struct item_def {
@@ -54,6 +58,12 @@ static const item_def items[DLO_CFG_COUNT] = {
         SCOPE("DedupeStorageServers", "dedupestorageservers"),
     [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
         SCOPE("WebRestoreMachines", "webrestoremachines"),
+    [DLO_CFG_CORPORATE_PROFILES] = {"CorporateProfiles", K_PROFILES, "corporateprofiles", false},
+    [DLO_CFG_INTERNET_PROFILES] = {"InternetProfiles", K_PROFILES, "internetprofiles", false},
+    [DLO_CFG_BIND_TO_SERVICES] = {"BindToServices", K_BOOL, "bindtoservices", false},
+    [DLO_CFG_PUSH_INSTALL_PORTS] = {"PushInstallPorts", K_PUSH, "pushinstallports", false},
+    [DLO_CFG_CLOSE_PUSH_PORTS] = {"ClosePushPortsWhenInstalled", K_BOOL,
+                                  "closepushportswheninstalled", false},
     [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, NULL, false},
     [DLO_CFG_POLICY_FILE] = {"PolicyFile", K_PATH, "policy", false},
     [DLO_CFG_DETECTION_FILE] = {"DetectionFile", K_PATH, "detection", false},
@@ -82,6 +92,14 @@ static const char *expected_text(item_kind kind)
         return "REG_DWORD holding a number of seconds from 1 to 86400";
     case K_PATH:
         return "REG_SZ holding the absolute path of a file on a local drive (C:\\...)";
+    case K_PROFILES:
+        return "REG_SZ (comma-separated) or REG_MULTI_SZ holding firewall profiles: domain, "
+               "private, public";
+    case K_BOOL:
+        return "REG_DWORD holding 0 (off) or 1 (on)";
+    case K_PUSH:
+        return "REG_SZ holding vendor (the port matrix as written) or rpc (Windows' RPC and "
+               "RPC-EPMap keywords)";
     }
     return "?";
 }
@@ -92,14 +110,17 @@ static bool type_allowed(item_kind kind, unsigned long type)
     case K_MODE:
     case K_INSTANCE:
     case K_PATH:
+    case K_PUSH:
         return type == DLO_REG_SZ;
     case K_ROLES:
     case K_SCOPE:
+    case K_PROFILES:
         return type == DLO_REG_SZ || type == DLO_REG_MULTI_SZ;
     case K_PORT:
         return type == DLO_REG_SZ || type == DLO_REG_DWORD;
     case K_MINUTES:
     case K_SECONDS:
+    case K_BOOL:
         return type == DLO_REG_DWORD;
     }
     return false;
@@ -154,6 +175,7 @@ dlo_status dlo_config_init(dlo_config *cfg)
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->mode = DLO_MODE_NONBOI;
+    cfg->bind_to_services = true;
     cfg->interval_minutes = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES;
     cfg->interval_seconds = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
     for (r = 0; r < DLO_ROLE_COUNT; r++) {
@@ -407,7 +429,11 @@ static dlo_status check_registry_value(const candidate *c, const item_def *def, 
     char tbuf[32];
     char why[256];
     unsigned long long v = c->reg.number;
-    unsigned long hi = def->kind == K_PORT ? 65535 : def->kind == K_MINUTES ? 1440 : 86400;
+    unsigned long lo = def->kind == K_BOOL ? 0 : 1;
+    unsigned long hi = def->kind == K_BOOL      ? 1
+                       : def->kind == K_PORT    ? 65535
+                       : def->kind == K_MINUTES ? 1440
+                                                : 86400;
 
     *done = true;
     if (!type_allowed(def->kind, c->reg.type)) {
@@ -424,7 +450,7 @@ static dlo_status check_registry_value(const candidate *c, const item_def *def, 
         *done = false;
         return DLO_OK;
     }
-    if (v < 1 || v > hi) {
+    if (v < lo || v > hi) {
         snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
         return problem(err, c, def, why);
     }
@@ -486,6 +512,56 @@ static dlo_status parse_role_strings(const candidate *c, const item_def *def, co
     return st;
 }
 
+/* Profile lists: the strings of a REG_MULTI_SZ each hold names, as one comma list does. An
+ * empty list would take a network class off every profile, which no administrator means. */
+static dlo_status parse_profile_strings(const candidate *c, const item_def *def,
+                                        const strings *list, parsed *p, dlo_error *err)
+{
+    char why[256];
+    size_t i;
+
+    p->number = 0;
+    for (i = 0; i < list->n; i++) {
+        unsigned bits;
+        const char *bad;
+        size_t bad_len;
+        if (!dlo_profiles_parse(list->items[i], strlen(list->items[i]), &bits, &bad, &bad_len)) {
+            snprintf(why, sizeof(why),
+                     "'%.*s' is not a firewall profile; expected domain, private or public, "
+                     "separated by commas",
+                     (int)(bad_len > 40 ? 40 : bad_len), bad);
+            return problem(err, c, def, why);
+        }
+        p->number |= bits;
+    }
+    if (!p->number)
+        return problem(err, c, def, "names no profile; expected domain, private or public");
+    return DLO_OK;
+}
+
+static int parse_bool_text(const char *s, unsigned *out)
+{
+    size_t n = strlen(s);
+    dlo_trim(&s, &n);
+    if (n != 1 || (s[0] != '0' && s[0] != '1'))
+        return -1;
+    *out = (unsigned)(s[0] - '0');
+    return 0;
+}
+
+static int parse_push_text(const char *s, unsigned *out)
+{
+    size_t n = strlen(s);
+    dlo_trim(&s, &n);
+    if (dlo_equals_ci(s, n, "vendor"))
+        *out = DLO_PUSH_PORTS_VENDOR;
+    else if (dlo_equals_ci(s, n, "rpc"))
+        *out = DLO_PUSH_PORTS_RPC;
+    else
+        return -1;
+    return 0;
+}
+
 /* Parses the strings of candidate c (the command line, REG_SZ or REG_MULTI_SZ) by kind. */
 static dlo_status parse_strings(const candidate *c, const item_def *def, const strings *list,
                                 parsed *p, dlo_error *err)
@@ -524,6 +600,20 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
     case K_PATH:
         if (parse_path(c, list->items[0], p, why, sizeof(why)))
             st = problem(err, c, def, why);
+        break;
+    case K_PROFILES:
+        st = parse_profile_strings(c, def, list, p, err);
+        break;
+    case K_BOOL:
+        /* From the command line only: the registry holds a REG_DWORD. */
+        if (parse_bool_text(list->items[0], &p->number))
+            st = problem(err, c, def, "not 0 or 1; expected 0 (off) or 1 (on)");
+        break;
+    case K_PUSH:
+        if (parse_push_text(list->items[0], &p->number))
+            st = problem(err, c, def,
+                         "not a push-installation port choice; expected vendor (the port "
+                         "matrix as written) or rpc (Windows' RPC and RPC-EPMap keywords)");
         break;
     case K_MINUTES:
     case K_SECONDS:
@@ -656,6 +746,21 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
         break;
     case K_SECONDS:
         cfg->test_interval_seconds = p->number;
+        break;
+    case K_PROFILES:
+        if (item == DLO_CFG_CORPORATE_PROFILES)
+            cfg->corporate_profiles = p->number;
+        else
+            cfg->internet_profiles = p->number;
+        break;
+    case K_BOOL:
+        if (item == DLO_CFG_BIND_TO_SERVICES)
+            cfg->bind_to_services = p->number != 0;
+        else
+            cfg->close_push_ports = p->number != 0;
+        break;
+    case K_PUSH:
+        cfg->push_install_ports = (dlo_push_ports)p->number;
         break;
     case K_PATH: {
         char **slot = item == DLO_CFG_POLICY_FILE ? &cfg->policy_file : &cfg->detection_file;
@@ -821,7 +926,12 @@ bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
     if (a->mode != b->mode || a->roles_set != b->roles_set ||
         (a->roles_set && a->roles != b->roles) || a->add_roles != b->add_roles ||
         a->exclude_roles != b->exclude_roles || a->sql_port != b->sql_port ||
-        a->interval_seconds != b->interval_seconds)
+        a->interval_seconds != b->interval_seconds ||
+        a->corporate_profiles != b->corporate_profiles ||
+        a->internet_profiles != b->internet_profiles ||
+        a->bind_to_services != b->bind_to_services ||
+        a->push_install_ports != b->push_install_ports ||
+        a->close_push_ports != b->close_push_ports)
         return false;
     if (!same_text(a->sql_instance, b->sql_instance) ||
         !same_text(a->policy_file, b->policy_file) ||

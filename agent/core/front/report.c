@@ -1,6 +1,7 @@
 #include "dlo/report.h"
 
 #include "dlo/roles.h"
+#include "dlo/rule.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -365,6 +366,20 @@ static void put_scope(dlo_buf *out, const char *list, bool json)
     dlo_buf_putc(out, ']');
 }
 
+/* Not configured (0): the port matrix's profiles for the mode apply. */
+static void put_profiles(dlo_buf *out, unsigned profiles, bool json)
+{
+    if (!profiles) {
+        dlo_buf_puts(out, json ? "null" : "(port matrix)");
+    } else if (json) {
+        dlo_buf_putc(out, '[');
+        dlo_profiles_json(out, profiles);
+        dlo_buf_putc(out, ']');
+    } else {
+        dlo_profiles_text(out, profiles);
+    }
+}
+
 static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
 {
     switch (item) {
@@ -397,6 +412,27 @@ static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item,
         else
             dlo_buf_puts(out, cfg->sql_instance);
         break;
+    case DLO_CFG_CORPORATE_PROFILES:
+    case DLO_CFG_INTERNET_PROFILES:
+        put_profiles(out,
+                     item == DLO_CFG_CORPORATE_PROFILES ? cfg->corporate_profiles
+                                                        : cfg->internet_profiles,
+                     json);
+        break;
+    case DLO_CFG_BIND_TO_SERVICES:
+    case DLO_CFG_CLOSE_PUSH_PORTS: {
+        bool on = item == DLO_CFG_BIND_TO_SERVICES ? cfg->bind_to_services : cfg->close_push_ports;
+        dlo_buf_puts(out, json ? (on ? "true" : "false") : (on ? "1 (on)" : "0 (off)"));
+        break;
+    }
+    case DLO_CFG_PUSH_INSTALL_PORTS: {
+        const char *v = cfg->push_install_ports == DLO_PUSH_PORTS_RPC ? "rpc" : "vendor";
+        if (json)
+            dlo_buf_json_str(out, v);
+        else
+            dlo_buf_puts(out, v);
+        break;
+    }
     case DLO_CFG_INTERVAL:
         put_number(out, cfg->interval_minutes, json, "?");
         break;
@@ -480,8 +516,10 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg)
         }
         if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
             continue;
-        /* The built-in data is the rule: only a replacement is worth a mention. */
-        if ((item == DLO_CFG_POLICY_FILE || item == DLO_CFG_DETECTION_FILE) &&
+        /* The built-in data and the least-privilege defaults are the rule: only a departure
+         * from them is worth a mention. */
+        if ((item == DLO_CFG_POLICY_FILE || item == DLO_CFG_DETECTION_FILE ||
+             (item >= DLO_CFG_CORPORATE_PROFILES && item <= DLO_CFG_CLOSE_PUSH_PORTS)) &&
             cfg->source[item] == DLO_SOURCE_DEFAULT)
             continue;
         dlo_buf_printf(out, "%s%s=", first ? "" : "; ",

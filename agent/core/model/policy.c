@@ -76,30 +76,11 @@ bool dlo_ports_valid(const char *s, bool allow_token)
 /* Profile lists: "domain,private,public". */
 static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigned *out)
 {
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"domain", DLO_PROFILE_DOMAIN},
-                 {"private", DLO_PROFILE_PRIVATE},
-                 {"public", DLO_PROFILE_PUBLIC}};
-    size_t i = 0;
-    *out = 0;
-    while (i <= n) {
-        size_t j = i, k;
-        bool found = false;
-        while (j < n && s[j] != ',')
-            j++;
-        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-            if (dlo_equals(s + i, j - i, names[k].name)) {
-                *out |= names[k].bit;
-                found = true;
-            }
-        }
-        if (!found)
-            return perr(p, "unknown profile '%.*s'; expected domain, private or public",
-                        (int)(j - i > 40 ? 40 : j - i), s + i);
-        i = j + 1;
-    }
+    const char *bad;
+    size_t bad_len;
+    if (!dlo_profiles_parse(s, n, out, &bad, &bad_len))
+        return perr(p, "unknown profile '%.*s'; expected domain, private or public",
+                    (int)(bad_len > 40 ? 40 : bad_len), bad);
     return DLO_OK;
 }
 

@@ -520,6 +520,35 @@ void dlo_profiles_json(dlo_buf *b, unsigned profiles)
     }
 }
 
+bool dlo_profiles_parse(const char *s, size_t n, unsigned *out, const char **bad, size_t *bad_len)
+{
+    size_t i = 0;
+
+    *out = 0;
+    while (i <= n) {
+        size_t j = i, k, len;
+        const char *item = s + i;
+        bool found = false;
+        while (j < n && s[j] != ',')
+            j++;
+        len = j - i;
+        dlo_trim(&item, &len);
+        for (k = 0; k < sizeof(profile_names) / sizeof(profile_names[0]); k++) {
+            if (dlo_equals_ci(item, len, profile_names[k].json)) {
+                *out |= profile_names[k].bit;
+                found = true;
+            }
+        }
+        if (!found) {
+            *bad = item;
+            *bad_len = len;
+            return false;
+        }
+        i = j + 1;
+    }
+    return true;
+}
+
 void dlo_profiles_text(dlo_buf *b, unsigned profiles)
 {
     size_t i;
