@@ -5,6 +5,7 @@
 #define DLO_EXPORT_H
 
 #include "dlo/buf.h"
+#include "dlo/config.h"
 #include "dlo/plan.h"
 #include "dlo/status.h"
 
@@ -18,8 +19,9 @@ void dlo_export_powershell(dlo_buf *b, const dlo_plan *plan);
  * rule is replaced by name (and direction), and the rules it makes are not the agent's. */
 void dlo_export_netsh(dlo_buf *b, const dlo_plan *plan);
 
-/* Writes the plan in `format` ("powershell", "netsh", "json"); DLO_E_USAGE naming the formats
- * for any other. */
-dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const char *format, dlo_error *err);
+/* Writes the plan in `format` ("powershell", "netsh", "json": as /plan /json for cfg's scopes);
+ * DLO_E_USAGE naming the formats for any other. */
+dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg, const char *format,
+                      dlo_error *err);
 
 #endif

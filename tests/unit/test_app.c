@@ -21,6 +21,9 @@ typedef struct capture {
     dlo_buf out, err;
     fwmem *fw; /* the firewall the commands see, or NULL for none */
     bool elevated;
+    /* The State key records written (dlo/state.h), and the Compliant value of the last. */
+    unsigned state_writes;
+    long compliant_written;
 } capture;
 
 static dlo_status cap_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
@@ -61,6 +64,21 @@ static unsigned long cap_os_build(void *ctx)
     return os_build;
 }
 
+static dlo_status cap_write_values(void *ctx, const char *key, const dlo_reg_write *values,
+                                   size_t n, bool replace, dlo_error *err)
+{
+    capture *c = ctx;
+    size_t i;
+    (void)key;
+    (void)replace;
+    (void)err;
+    c->state_writes++;
+    for (i = 0; i < n; i++)
+        if (strcmp(values[i].name, "Compliant") == 0)
+            c->compliant_written = (long)values[i].number;
+    return DLO_OK;
+}
+
 static void cap_out(void *ctx, const char *s, size_t n)
 {
     dlo_buf_append(&((capture *)ctx)->out, s, n);
@@ -83,6 +101,7 @@ static int run(capture *c, char **argv)
                          .close_firewall = cap_close_firewall,
                          .is_elevated = cap_elevated,
                          .os_build = cap_os_build,
+                         .write_values = cap_write_values,
                          .registry = registry};
     int argc = 0;
     dlo_buf_init(&c->out);
@@ -128,9 +147,11 @@ static void test_apply_verify_remove(void **state)
     capture_free(&c);
     assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
 
+    /* Compliant, and the rules left open to any address beyond the Domain profile are said. */
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_string_equal(dlo_buf_str(&c.out),
-                        "COMPLIANT: all 6 planned rules are present and as planned.\n");
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "COMPLIANT: all 6 planned rules are present and as planned.\n"
+                           "  warning  unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)'"));
     capture_free(&c);
 
     assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
@@ -313,6 +334,120 @@ static void test_service_commands_need_a_service_host(void **state)
     capture_free(&c);
 }
 
+/* /plan ends with what each inbound rule opens, to whom, for which program, and warns of the
+ * rules open to any address beyond the Domain profile, naming the values that narrow them. */
+static void test_plan_exposure_text_and_json(void **state)
+{
+    capture c;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    assert_int_equal(
+        RUN(&c, "/plan", "/roles:edge-server", "/mode:exclusive", "/clientnetworks:10.8.0.0/16"),
+        0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "\nExposure (inbound: profiles, remote addresses, program):\n"
+                           "  tcp 443 on All from *, any program: Arctera DLO - Edge Server HTTPS "
+                           "(TCP-In)\n"));
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "\nwarning unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)' (in "
+                           "tcp 443) is open to any remote address on the Private,Public "
+                           "profiles: set AdminConsoles and WebRestoreMachines to narrow it\n"));
+    assert_null(strstr(dlo_buf_str(&c.out), "Out)\n  tcp"));
+    capture_free(&c);
+
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:edge-server", "/mode:exclusive",
+                         "/clientnetworks:10.8.0.0/16", "/adminconsoles:10.1.0.0/16"),
+                     0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "], \"exposure\": [\n  {\"name\": \"Arctera DLO - Edge Server HTTPS "
+                           "(TCP-In)\", \"protocol\": \"tcp\", \"ports\": \"443\", "
+                           "\"profiles\": [\"domain\", \"private\", \"public\"], "
+                           "\"remote_addresses\": \"*\", \"application\": null, \"service\": "
+                           "null},\n  {\"name\": \"Arctera DLO - Edge Server HTTP (TCP-In)\", "
+                           "\"protocol\": \"tcp\", \"ports\": \"90\", \"profiles\": "
+                           "[\"domain\", \"private\", \"public\"], \"remote_addresses\": "
+                           "\"10.1.0.0/255.255.0.0\""));
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "], \"warnings\": [\n  {\"kind\": \"unscoped\", \"rule\": "
+                           "\"Arctera DLO - Edge Server HTTPS (TCP-In)\", \"profiles\": "
+                           "[\"private\", \"public\"], \"values\": [\"WebRestoreMachines\"], "
+                           "\"message\": \"'Arctera DLO - Edge Server HTTPS (TCP-In)' (in tcp 443) "
+                           "is open to any remote address on the Private,Public profiles: set "
+                           "WebRestoreMachines to narrow it\"},\n  {\"kind\": \"unscoped\", "
+                           "\"rule\": \"Arctera DLO - Dashboard and Diagnostic Utility "
+                           "(TCP-In)\", \"profiles\": [\"private\", \"public\"], \"values\": "
+                           "[\"AdminServers\", \"EdgeServers\"]"));
+    capture_free(&c);
+
+    /* Every peer's scope given: no warning. */
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:edge-server", "/mode:exclusive",
+                         "/clientnetworks:10.8.0.0/16", "/adminconsoles:10.1.0.0/16",
+                         "/adminservers:10.1.0.5", "/edgeservers:10.1.0.6",
+                         "/webrestoremachines:10.1.0.7"),
+                     0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "], \"warnings\": []}\n"));
+    capture_free(&c);
+}
+
+/* The State key a plain /verify records says what it says: compliant, the unscoped rules a
+ * warning. /verify /strict fails on them and, a run with a switch, records nothing; once the
+ * scopes are configured it passes. */
+static void test_verify_strict_and_unscoped_rules(void **state)
+{
+    static const char *const scopes[] = {"AdminServers", "AdminConsoles", "EdgeServers",
+                                         "ClientNetworks", "WebRestoreMachines"};
+    capture c;
+    fwmem m;
+    fake_registry f;
+    unsigned writes;
+    size_t i;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    fwmem_init(&m);
+    fake_reg_init(&f);
+    registry = &f.reg;
+    c.fw = &m;
+    c.elevated = true;
+    fake_reg_sz(&f, DLO_CONFIG_KEY_INSTALLER, "Roles", "edge-server");
+    fake_reg_sz(&f, DLO_CONFIG_KEY_INSTALLER, "BOIMode", "exclusive");
+    assert_int_equal(RUN(&c, "/apply"), 0);
+    capture_free(&c);
+
+    c.compliant_written = -1;
+    assert_int_equal(RUN(&c, "/verify"), 0);
+    assert_true(strncmp(dlo_buf_str(&c.out), "COMPLIANT: ", 11) == 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "  warning  unscoped: "));
+    assert_int_equal(c.compliant_written, 1);
+    capture_free(&c);
+
+    writes = c.state_writes;
+    assert_int_equal(RUN(&c, "/verify", "/strict"), 1);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 6 of 6 planned rules right; 0 "
+                                                "missing, 0 drifted, 0 stale; 0 problems\n"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "set AdminConsoles, ClientNetworks and "
+                                                "WebRestoreMachines to narrow it\n"));
+    assert_int_equal(c.state_writes, writes);
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/strict", "/json"), 1);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": false"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\"warnings\": [{\"kind\": \"unscoped\", "
+                                                "\"message\": \"'Arctera DLO - Edge Server "
+                                                "HTTPS (TCP-In)'"));
+    capture_free(&c);
+
+    for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+        fake_reg_sz(&f, DLO_CONFIG_KEY_POLICY, scopes[i], "10.1.0.0/16");
+    assert_int_equal(RUN(&c, "/apply"), 0);
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/strict"), 0);
+    assert_string_equal(dlo_buf_str(&c.out),
+                        "COMPLIANT: all 6 planned rules are present and as planned.\n");
+    capture_free(&c);
+    fake_reg_free(&f);
+    registry = NULL;
+    fwmem_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_config_invalid_exit_2_on_stderr_only),
         cmocka_unit_test(test_scopes_checked_for_the_platform_build),
         cmocka_unit_test(test_service_commands_need_a_service_host),
+        cmocka_unit_test(test_plan_exposure_text_and_json),
+        cmocka_unit_test(test_verify_strict_and_unscoped_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,9 @@ from winefw import (GROUPING, check, finish, long_name, plant, reg, reg_import, 
 
 EXE = sys.argv[1]
 ROLES = ("/roles:edge-server", "/mode:exclusive")
+# A scope for every peer of the Edge Server's inbound rules: none is left open to any address.
+SCOPES = ("/adminservers:10.1.0.5", "/adminconsoles:10.1.0.0/16", "/edgeservers:10.1.0.6",
+          "/clientnetworks:10.8.0.0/16", "/webrestoremachines:10.1.0.7")
 GP_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall"
 GP_RULES = GP_KEY + r"\FirewallRules"
 # Group Policy's private profile is PrivateProfile (MS-GPFAS 2.2.3), not the local StandardProfile.
@@ -64,15 +67,17 @@ def verify(*extra):
     return rc, (json.loads(out) if out else {"problems": [], "warnings": [], "rules": []}), text
 
 
-def kinds(report, what="problems"):
-    return [p["kind"] for p in report.get(what, [])]
+def kinds(report, what="problems", but=("unscoped",)):
+    """The kinds of the report's problems or warnings, leaving out the `unscoped` warnings of the
+    unscoped plan (test_unscoped checks those)."""
+    return [p["kind"] for p in report.get(what, []) if p["kind"] not in but]
 
 
-def start():
+def start(*extra):
     reset_store()
     reset_counters()
     reset_gp()
-    rc, out, err = agent("/apply", *ROLES)
+    rc, out, err = agent("/apply", *(ROLES + extra))
     assert rc == 0, err
 
 
@@ -151,13 +156,14 @@ def test_inbound_blocked_and_profile_off():
 
 
 def test_overexposure():
-    start()
+    # Scoped, so that only the foreign rules make warnings.
+    start(*SCOPES)
     plant({"{F0000000-0000-4000-8000-000000000001}":
            "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Name=Every TCP port|EmbedCtxt=Other|"})
     plant_gp({"{G2000000-0000-4000-8000-000000000001}":
               "v2.30|Action=Allow|Active=TRUE|Dir=In|LPort=90|Name=GPO any protocol on 90|"})
-    rc, rep, text = verify()
-    w = kinds(rep, "warnings")
+    rc, rep, text = verify(*SCOPES)
+    w = kinds(rep, "warnings", but=())
     check(rc == 0 and kinds(rep) == [] and w == ["overexposed", "overexposed"],
           "two wider Allow rules: two overexposed warnings, still compliant (%d, %s)" % (rc, w))
     msgs = " ".join(x["message"] for x in rep.get("warnings", []))
@@ -165,12 +171,33 @@ def test_overexposure():
     check("'GPO any protocol on 90' (Group Policy)" in msgs and "any protocol" in msgs,
           "the Group Policy rule is named, any protocol")
     check("warning  overexposed:" in text, "the text lists the warnings")
-    rc, rep, text = verify("/strict")
+    rc, rep, text = verify("/strict", *SCOPES)
     check(rc == 1 and rep["compliant"] is False and text.startswith("NOT COMPLIANT"),
           "/strict: the warnings make /verify exit 1 (%d)" % rc)
-    start()
-    rc, rep, text = verify("/strict")
+    start(*SCOPES)
+    rc, rep, text = verify("/strict", *SCOPES)
     check(rc == 0, "/strict with no warning: exit 0 (%d)" % rc)
+
+
+def test_unscoped():
+    """Inbound rules open to any address on Private or Public are warnings naming the values that
+    narrow them: /verify stays compliant, /verify /strict does not, until the scopes are set."""
+    start()
+    rc, rep, text = verify()
+    unscoped = [w for w in rep.get("warnings", []) if w["kind"] == "unscoped"]
+    check(rc == 0 and rep["compliant"] is True and unscoped,
+          "unscoped rules: /verify compliant with unscoped warnings (%d, %d)" % (rc, len(unscoped)))
+    check(any("Edge Server HTTPS (TCP-In)" in w["message"] and "ClientNetworks" in w["message"]
+              for w in unscoped), "the warning names the rule and the value that narrows it")
+    check("warning  unscoped: " in text, "the text lists the unscoped warnings")
+    rc, rep, text = verify("/strict")
+    check(rc == 1 and rep["compliant"] is False and text.startswith("NOT COMPLIANT"),
+          "/verify /strict with unscoped rules: not compliant, exit 1 (%d)" % rc)
+    start(*SCOPES)
+    rc, rep, text = verify("/strict", *SCOPES)
+    check(rc == 0 and kinds(rep, "warnings", but=()) == [],
+          "every scope configured: /verify /strict compliant, no warning (%d, %s)"
+          % (rc, kinds(rep, "warnings", but=())))
 
 
 def main():
@@ -179,6 +206,7 @@ def main():
     test_merge_off_without_and_with_the_rules_in_the_gpo()
     test_inbound_blocked_and_profile_off()
     test_overexposure()
+    test_unscoped()
     reset_gp()
     reset_store()
     reset_counters()

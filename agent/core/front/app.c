@@ -82,16 +82,18 @@ static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo
 static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                            dlo_error *err)
 {
+    dlo_config cfg;
     dlo_target t;
-    dlo_status st = build_target(plat, cli, &t, err);
-    if (st)
-        return st;
-    if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_plan_json(out, &t.plan);
-    else
-        dlo_plan_text(out, &t.plan);
-    dlo_target_free(&t);
-    return DLO_OK;
+    dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
+    if (!st) {
+        if (dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_plan_json(out, &t.plan, &cfg);
+        else
+            dlo_plan_text(out, &t.plan, &cfg);
+        dlo_target_free(&t);
+    }
+    dlo_config_free(&cfg);
+    return st;
 }
 
 /* The switches only /probe reads, checked before anything is probed. */
@@ -165,12 +167,14 @@ static dlo_status cmd_probe(const dlo_platform *plat, const dlo_cli *cli, dlo_bu
 static dlo_status cmd_export(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                              dlo_error *err)
 {
+    dlo_config cfg;
     dlo_target t;
-    dlo_status st = build_target(plat, cli, &t, err);
-    if (st)
-        return st;
-    st = dlo_export(out, &t.plan, cli->values[DLO_OPT_EXPORT], err);
-    dlo_target_free(&t);
+    dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
+    if (!st) {
+        st = dlo_export(out, &t.plan, &cfg, cli->values[DLO_OPT_EXPORT], err);
+        dlo_target_free(&t);
+    }
+    dlo_config_free(&cfg);
     return st;
 }
 
@@ -276,13 +280,14 @@ static dlo_status cmd_remove(const dlo_platform *plat, const dlo_cli *cli, dlo_b
 static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                              bool *compliant, dlo_error *err)
 {
+    dlo_config cfg;
     dlo_target t;
     dlo_fw_backend fw;
     dlo_report rep;
-    dlo_status st = build_target(plat, cli, &t, err);
+    dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (st) {
         note_failure(plat, cli, err);
-        return st;
+        goto cleanup_config;
     }
     st = open_firewall(plat, &fw, err);
     if (st) {
@@ -290,6 +295,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
         goto cleanup_target;
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
+    if (!st)
+        st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st && rep.n_warnings && dlo_cli_flag(cli, DLO_OPT_STRICT))
         *compliant = false;
     if (st)
@@ -308,6 +315,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);
+cleanup_config:
+    dlo_config_free(&cfg);
     return st;
 }
 

@@ -213,14 +213,15 @@ void dlo_export_netsh(dlo_buf *b, const dlo_plan *plan)
     }
 }
 
-dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const char *format, dlo_error *err)
+dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg, const char *format,
+                      dlo_error *err)
 {
     if (dlo_str_equal_ci(format, "powershell"))
         dlo_export_powershell(b, plan);
     else if (dlo_str_equal_ci(format, "netsh"))
         dlo_export_netsh(b, plan);
     else if (dlo_str_equal_ci(format, "json"))
-        dlo_plan_json(b, plan);
+        dlo_plan_json(b, plan, cfg);
     else
         return dlo_error_set(err, DLO_E_USAGE,
                              "/export:%s: unknown format; expected powershell, netsh or json",

@@ -3,6 +3,8 @@
  * plan and the report; only this file decides how they read. */
 #include "dlo/report.h"
 
+#include "dlo/exposure.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -55,7 +57,111 @@ void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
     dlo_buf_putc(b, '}');
 }
 
-void dlo_plan_json(dlo_buf *b, const dlo_plan *plan)
+/* "null" for an unset text, else the text as a JSON string. */
+static void json_str_or_null(dlo_buf *b, const char *s)
+{
+    if (s && *s)
+        dlo_buf_json_str(b, s);
+    else
+        dlo_buf_puts(b, "null");
+}
+
+/* Which program a rule lets be reached: what Windows matches, for people. */
+static void program_text(dlo_buf *b, const dlo_rule *r)
+{
+    const char *app = dlo_str(r->application), *svc = dlo_str(r->service);
+    if (*svc)
+        dlo_buf_printf(b, *app ? "service %s (%s)" : "service %s", svc, app);
+    else if (*app)
+        dlo_buf_printf(b, "program %s", app);
+    else
+        dlo_buf_puts(b, "any program");
+}
+
+static void exposure_json(dlo_buf *b, const dlo_rule_list *rules)
+{
+    size_t i;
+    bool first = true;
+    dlo_buf_puts(b, ", \"exposure\": [");
+    for (i = 0; i < rules->count; i++) {
+        const dlo_rule *r = &rules->items[i];
+        if (r->direction != DLO_DIR_IN)
+            continue;
+        dlo_buf_puts(b, first ? "\n  {\"name\": " : ",\n  {\"name\": ");
+        first = false;
+        dlo_buf_json_str(b, dlo_str(r->name));
+        dlo_buf_json_member(b, "protocol", dlo_protocol_name(r->protocol));
+        dlo_buf_json_member(b, "ports", dlo_str(r->local_ports));
+        dlo_buf_puts(b, ", \"profiles\": [");
+        dlo_profiles_json(b, r->profiles);
+        dlo_buf_puts(b, "], \"remote_addresses\": ");
+        dlo_prop_json(b, dlo_prop_find(DLO_PROP_REMOTE_ADDRESSES), r);
+        dlo_buf_puts(b, ", \"application\": ");
+        json_str_or_null(b, r->application);
+        dlo_buf_puts(b, ", \"service\": ");
+        json_str_or_null(b, r->service);
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_puts(b, first ? "]" : "\n]");
+}
+
+/* The finding for people, the same in /plan and /verify. */
+static void unscoped_message(dlo_buf *b, const dlo_rule *r, const dlo_unscoped *u)
+{
+    size_t i;
+    dlo_buf_printf(b, "'%s' (%s %s %s) is open to any remote address on the ", dlo_str(r->name),
+                   dlo_direction_name(r->direction), dlo_protocol_name(r->protocol),
+                   dlo_str(r->local_ports));
+    dlo_profiles_text(b, u->profiles);
+    dlo_buf_puts(b, u->profiles == DLO_EXPOSURE_PROFILES ? " profiles" : " profile");
+    if (!u->n_values) {
+        dlo_buf_puts(b, ", and it has no peer role whose scope would narrow it");
+        return;
+    }
+    dlo_buf_puts(b, ": set ");
+    for (i = 0; i < u->n_values; i++)
+        dlo_buf_printf(b, "%s%s", i ? (i + 1 == u->n_values ? " and " : ", ") : "",
+                       dlo_config_item_name(u->values[i]));
+    dlo_buf_puts(b, " to narrow it");
+}
+
+static void unscoped_json(dlo_buf *b, const dlo_rule_list *rules, const dlo_config *cfg)
+{
+    size_t i, k;
+    bool first = true;
+    dlo_buf msg;
+    dlo_buf_init(&msg);
+    dlo_buf_puts(b, ", \"warnings\": [");
+    for (i = 0; i < rules->count; i++) {
+        const dlo_rule *r = &rules->items[i];
+        dlo_unscoped u;
+        if (!dlo_exposure_unscoped(r, cfg, &u))
+            continue;
+        dlo_buf_puts(b, first ? "\n  {\"kind\": \"unscoped\", \"rule\": "
+                              : ",\n  {\"kind\": \"unscoped\", \"rule\": ");
+        first = false;
+        dlo_buf_json_str(b, dlo_str(r->name));
+        dlo_buf_puts(b, ", \"profiles\": [");
+        dlo_profiles_json(b, u.profiles);
+        dlo_buf_puts(b, "], \"values\": [");
+        for (k = 0; k < u.n_values; k++) {
+            if (k)
+                dlo_buf_puts(b, ", ");
+            dlo_buf_json_str(b, dlo_config_item_name(u.values[k]));
+        }
+        dlo_buf_putc(b, ']');
+        dlo_buf_reset(&msg);
+        unscoped_message(&msg, r, &u);
+        dlo_buf_json_member(b, "message", dlo_buf_str(&msg));
+        dlo_buf_putc(b, '}');
+    }
+    dlo_buf_puts(b, first ? "]" : "\n]");
+    if (dlo_buf_status(&msg))
+        b->failed = true;
+    dlo_buf_free(&msg);
+}
+
+void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "{\"mode\": \"%s\", \"roles\": ", dlo_mode_name(plan->mode));
@@ -71,10 +177,44 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan)
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
         dlo_rule_json(b, &plan->rules.items[i]);
     }
-    dlo_buf_puts(b, plan->rules.count ? "\n]}\n" : "]}\n");
+    dlo_buf_puts(b, plan->rules.count ? "\n]" : "]");
+    exposure_json(b, &plan->rules);
+    unscoped_json(b, &plan->rules, cfg);
+    dlo_buf_puts(b, "}\n");
 }
 
-void dlo_plan_text(dlo_buf *b, const dlo_plan *plan)
+/* One line per inbound rule: what it opens, where, to whom, for which program; then the
+ * unscoped findings. */
+static void exposure_text(dlo_buf *b, const dlo_rule_list *rules, const dlo_config *cfg)
+{
+    size_t i, inbound = 0;
+    dlo_buf_puts(b, "\nExposure (inbound: profiles, remote addresses, program):\n");
+    for (i = 0; i < rules->count; i++) {
+        const dlo_rule *r = &rules->items[i];
+        if (r->direction != DLO_DIR_IN)
+            continue;
+        inbound++;
+        dlo_buf_printf(b, "  %s %s on ", dlo_protocol_name(r->protocol), dlo_str(r->local_ports));
+        dlo_profiles_text(b, r->profiles);
+        dlo_buf_puts(b, " from ");
+        dlo_prop_format(b, dlo_prop_find(DLO_PROP_REMOTE_ADDRESSES), r);
+        dlo_buf_puts(b, ", ");
+        program_text(b, r);
+        dlo_buf_printf(b, ": %s\n", dlo_str(r->name));
+    }
+    if (!inbound)
+        dlo_buf_puts(b, "  no inbound rule\n");
+    for (i = 0; i < rules->count; i++) {
+        dlo_unscoped u;
+        if (!dlo_exposure_unscoped(&rules->items[i], cfg, &u))
+            continue;
+        dlo_buf_puts(b, "warning unscoped: ");
+        unscoped_message(b, &rules->items[i], &u);
+        dlo_buf_putc(b, '\n');
+    }
+}
+
+void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "Plan: %s, %s", dlo_str(plan->release), dlo_mode_title(plan->mode));
@@ -109,6 +249,7 @@ void dlo_plan_text(dlo_buf *b, const dlo_plan *plan)
         dlo_buf_putc(b, '\n');
         dlo_buf_free(&prof);
     }
+    exposure_text(b, &plan->rules, cfg);
 }
 
 static const char *stale_text(dlo_stale_reason r)
@@ -329,4 +470,24 @@ void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
             dlo_buf_json_member(b, "note", rep->note);
     }
     dlo_buf_puts(b, "}\n");
+}
+
+dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
+                                   const dlo_config *cfg, dlo_error *err)
+{
+    dlo_status st = DLO_OK;
+    size_t i;
+    dlo_buf msg;
+    dlo_buf_init(&msg);
+    for (i = 0; i < plan->count && !st; i++) {
+        dlo_unscoped u;
+        if (!dlo_exposure_unscoped(&plan->items[i], cfg, &u))
+            continue;
+        dlo_buf_reset(&msg);
+        unscoped_message(&msg, &plan->items[i], &u);
+        st = dlo_buf_status(&msg) ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
+                                  : dlo_report_add(rep, true, "unscoped", dlo_buf_str(&msg), err);
+    }
+    dlo_buf_free(&msg);
+    return st;
 }
