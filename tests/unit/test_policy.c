@@ -272,7 +272,7 @@ static void test_shipped_served_by(void **state)
         {"server.edge-https", DLO_SERVED_SERVICE_DISPLAY},
     };
     dlo_policy pol;
-    size_t i, at;
+    size_t i, at = 0;
     (void)state;
     assert_int_equal(test_load_source_policy(&pol), 0);
     for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
