@@ -3,7 +3,8 @@
 firewall double: a test service (listen_service.exe) named DLOAdminSvcu listening on 3999 makes
 the Administration Service rules bound to it, ServiceName only once the service has a service
 SID; /apply writes App and Svc to the rule store and /verify reads them back compliant; no
-listener, another service on the port, or BindToServices=0 leaves the rules unbound. The SQL
+listener, another service on the port, or BindToServices=0 (switch or registry) leaves the
+rules unbound, and /apply then takes the binding off. The SQL
 Server rules are bound from the instance's ImagePath (a service that need not run).
 
 Under Wine 8 the listeners table names a socket's process only once the process holds the
@@ -22,6 +23,7 @@ ADMIN_TCP = "Arctera DLO - Administration Service (TCP-In)"
 ADMIN_UDP = "Arctera DLO - Administration Service (UDP-In)"
 SQL_RULE = "Arctera DLO - SQL Server (TCP-In)"
 BROWSER_RULE = "Arctera DLO - SQL Server Browser (UDP-In)"
+CONFIG_KEY = "HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent"
 SERVICES = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
 SQLSERVR = "C:\\Program Files\\Microsoft SQL Server\\MSSQL16.DLOBIND\\MSSQL\\Binn\\sqlservr.exe"
 BROWSER = "C:\\Program Files (x86)\\Microsoft SQL Server\\90\\Shared\\sqlbrowser.exe"
@@ -107,6 +109,19 @@ def test_service_listening(image):
 
     rc, out, _ = wine(EXE, "/plan", "/roles:admin-server")
     check("bound: service DLOAdminSvcu (pid " in out, "/plan's text shows the binding")
+
+    r = plan("/roles:admin-server", "/bindtoservices:0")[ADMIN_TCP]
+    check(r["application"] is None and r["binding_evidence"] == "not bound: BindToServices is 0",
+          "/bindtoservices:0: unbound (%s)" % r["binding_evidence"])
+    reg_write("add", CONFIG_KEY, "/v", "BindToServices", "/t", "REG_DWORD", "/d", "0", "/f")
+    r = plan("/roles:admin-server")[ADMIN_TCP]
+    check(r["application"] is None, "BindToServices 0 in the registry: unbound (%s)"
+          % r["binding_evidence"])
+    rc, out, err = wine(EXE, "/apply", "/roles:admin-server")
+    stored = [parse(s) for s in owned().values() if parse(s)["Name"] == [ADMIN_TCP]]
+    check(rc == 0 and len(stored) == 1 and "App" not in stored[0] and "Svc" not in stored[0],
+          "/apply with BindToServices 0 unbinds the rule: %s" % stored)
+    reg_write("delete", CONFIG_KEY, "/v", "BindToServices", "/f")
     stop_and_delete("DLOAdminSvcu")
 
 
@@ -147,6 +162,7 @@ def main():
         test_another_service(image)
         test_sql_from_the_registry()
     finally:
+        wine("reg", "delete", CONFIG_KEY, "/v", "BindToServices", "/f")
         for name in CREATED:
             stop_and_delete(name)
         reset_store()

@@ -137,20 +137,13 @@ static bool sql_port_fell_back(const dlo_target *t)
     return t->detected && t->det.sql.instance && t->det.sql.port_source == DLO_SQL_PORT_DEFAULT;
 }
 
-/* Stand-in until the configuration carries BindToServices. */
-static bool bind_to_services(const dlo_config *cfg)
-{
-    (void)cfg;
-    return true;
-}
-
 /* Binds the plan's inbound rules to their programs where the machine shows them
  * (dlo/binding.h): detection's SQL Server, the registry, the listeners table. */
 static dlo_status bind_plan(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err)
 {
     dlo_binding_env env;
-    env.enabled = bind_to_services(cfg);
+    env.enabled = cfg->bind_to_services;
     env.registry = plat->registry;
     env.probe_os = plat->probe_os;
     env.detect_os = plat->detect_os;
