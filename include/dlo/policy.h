@@ -23,6 +23,23 @@ enum { DLO_NET_CORPORATE, DLO_NET_INTERNET, DLO_NET_COUNT };
 
 enum { DLO_PROTOS_TCP = 1, DLO_PROTOS_UDP = 2 };
 
+/* The row's `served-by`: which program serves its ports here, the claim an inbound rule is bound
+ * on when the agent finds evidence for it (dlo/binding.h). */
+typedef enum dlo_served_by {
+    DLO_SERVED_UNSAID,          /* no served-by: no claim, never bound */
+    DLO_SERVED_WINDOWS,         /* Windows itself (file sharing, RPC): never bound */
+    DLO_SERVED_SQL_SERVER,      /* the detected SQL Server instance's service */
+    DLO_SERVED_SQL_BROWSER,     /* SQL Server Browser (service SQLBrowser) */
+    DLO_SERVED_SERVICE,         /* the service of this short name */
+    DLO_SERVED_SERVICE_DISPLAY, /* a service whose display name matches this pattern */
+} dlo_served_by;
+
+/* The longest service name or display-name pattern served-by takes (the SCM's limit). */
+#define DLO_SERVED_BY_MAX_NAME 256
+
+/* "windows", "sql-server", "sql-browser", "service", "service-display"; "" for unsaid. */
+const char *dlo_served_by_name(dlo_served_by s);
+
 typedef struct dlo_policy_row {
     char *id;
     char *table;                  /* "server" or "client" */
@@ -37,7 +54,9 @@ typedef struct dlo_policy_row {
     bool applies[DLO_MODE_COUNT]; /* false: NA in that mode */
     dlo_role_set sources[DLO_MODE_COUNT];
     dlo_role_set destinations[DLO_MODE_COUNT];
-    int line; /* where the row starts, for messages */
+    dlo_served_by served_by;
+    char *served_name; /* service and service-display: the name or pattern; else NULL */
+    int line;          /* where the row starts, for messages */
 } dlo_policy_row;
 
 typedef struct dlo_policy {

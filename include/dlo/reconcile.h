@@ -80,7 +80,7 @@ typedef struct dlo_report {
     char *note;                /* for people: where the rules that take effect come from */
     /* A cautious apply (dlo_reconcile_apply_opts): */
     bool cautious;
-    size_t widened;  /* updates that kept ports, addresses or profiles beyond the plan */
+    size_t widened; /* updates that kept ports, addresses, profiles or no binding beyond the plan */
     size_t withheld; /* removals not made */
     dlo_rule *kept;  /* the rules those updates wrote instead of the planned ones */
     size_t n_kept;
@@ -116,7 +116,8 @@ dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list 
 /* As dlo_reconcile_apply; with keep_unplanned, a cautious pass, for when detection could not read
  * everything or a value fell back to a default (so a role may be missing, a port wrong): it adds
  * and widens, never narrows. No owned rule is removed, and an update gives ports, addresses and
- * profiles the union of what the rule has and what the plan says. */
+ * profiles the union of what the rule has and what the plan says, and keeps a rule that names no
+ * program or service unbound (binding it would narrow it). */
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
                                     bool keep_unplanned, dlo_report *rep, dlo_error *err);
 

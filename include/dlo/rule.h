@@ -71,6 +71,9 @@ typedef struct dlo_rule {
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
     dlo_role_set peers;       /* the roles at the other end */
     char *rows;               /* the policy rows it exists for, comma-separated ids */
+    /* Why application and service are what they are ("bound: ...", "not bound: ..."), from
+     * dlo/binding.h; NULL when binding was not worked out. */
+    char *binding;
 
     /* From a backend's enumeration only: the backend's own reference to this very rule, so that
      * update and remove never act by name (names need not be unique on Windows). */
@@ -137,10 +140,11 @@ enum {
 };
 
 /* Which properties limit what traffic a rule lets through (an update writes the ones it
- * narrows first, dlo/reconcile.h), and which a cautious pass may only widen. */
+ * narrows first, dlo/reconcile.h), and which a cautious pass may only widen. The program and
+ * service are among them: binding an unbound rule narrows it (dlo/binding.h). */
 #define DLO_PROPS_WIDEN_ONLY                                                                       \
     (DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_PORTS | DLO_PROP_PROFILES | DLO_PROP_LOCAL_ADDRESSES | \
-     DLO_PROP_REMOTE_ADDRESSES)
+     DLO_PROP_REMOTE_ADDRESSES | DLO_PROP_APPLICATION | DLO_PROP_SERVICE)
 
 typedef enum dlo_prop_type {
     DLO_PT_TEXT,      /* char *, compared exactly */
@@ -202,7 +206,8 @@ bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *hav
  * parse is taken to let everything through. */
 bool dlo_prop_within(const dlo_prop *p, const dlo_rule *inner, const dlo_rule *outer);
 /* Sets dst's property (a DLO_PROPS_WIDEN_ONLY one) to what a's and b's let through together.
- * When the union cannot be formed (a list that does not parse, or too long), dst gets a's. */
+ * When the union cannot be formed (a list that does not parse, or too long), dst gets a's. A
+ * program or service: the same one, else none (a rule can name only one, and unset is any). */
 dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, const dlo_prop *p);
 /* The value for people ("tcp", "Domain,Private", "*"). */
 void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define STATUS_INVALID_PARAMETER_HR ((HRESULT)0xD000000Dl)
+#define CONFORMANCE_APP             L"C:\\Program Files\\dloagent conformance\\conformance-svc.exe"
 
 static void release(INetFwRule *r)
 {
@@ -123,6 +124,9 @@ static void check_scalars(void)
     ok(INetFwRule_put_Protocol(r, NET_FW_IP_PROTOCOL_UDP) == S_OK, "put_Protocol UDP");
     ok(INetFwRule_put_Profiles(r, NET_FW_PROFILE2_DOMAIN | NET_FW_PROFILE2_PRIVATE) == S_OK,
        "put_Profiles");
+    /* A rule bound to a service as the agent binds one: the program and the service's name. */
+    ok(PUT(r, ApplicationName, CONFORMANCE_APP) == S_OK, "put_ApplicationName");
+    ok(PUT(r, ServiceName, L"DloConformanceSvc") == S_OK, "put_ServiceName");
     /* Enabled round trip on the object only: the suite never adds an enabled rule. */
     ok(INetFwRule_put_Enabled(r, VARIANT_TRUE) == S_OK, "put_Enabled true");
     ok(INetFwRule_get_Enabled(r, &b) == S_OK && b == VARIANT_TRUE, "Enabled %d", b);
@@ -143,6 +147,15 @@ static void check_scalars(void)
                profiles == (NET_FW_PROFILE2_DOMAIN | NET_FW_PROFILE2_PRIVATE),
            "Profiles 0x%lx", profiles);
         ok(INetFwRule_get_Enabled(back, &b) == S_OK && b == VARIANT_FALSE, "Enabled %d", b);
+        /* Source: none found that ApplicationName and ServiceName come back other than as
+         * written; the agent compares both ignoring case (DLO_PT_NAME), and so does this. A
+         * service name no service has is kept (Windows Firewall with Advanced Security help:
+         * "You can specify any short name even if it is not in the list"). */
+        ok(GET(back, ApplicationName) && _wcsicmp(GET(back, ApplicationName), CONFORMANCE_APP) == 0,
+           "ApplicationName %s", narrow(GET(back, ApplicationName)));
+        ok(GET(back, ServiceName) && _wcsicmp(GET(back, ServiceName), L"DloConformanceSvc") == 0,
+           "ServiceName %s", narrow(GET(back, ServiceName)));
+        observed("ApplicationName", GET(back, ApplicationName));
         /* Source: ansible issue 32478, an unset RemotePorts on a TCP rule reads back "*" (the
          * same form is taken for UDP). */
         ok(wstr_is(GET(back, RemotePorts), L"*"), "unset RemotePorts %s",

@@ -20,6 +20,14 @@ def cell(m):
     return "out: %s<br>in: %s" % (", ".join(m["source"]), ", ".join(m["destination"]))
 
 
+def served_by(s):
+    if s is None:
+        return ""
+    if s["name"] is None:
+        return s["kind"]
+    return "%s `%s`" % (s["kind"], s["name"])
+
+
 def render(matrix):
     lines = ["Generated from the agent's own reading of `dlo-10.0.ports` (`dloagent.exe /matrix "
              "/json`) by `tests/policy/render_matrix.py`; a test fails when it is out of date.",
@@ -29,11 +37,11 @@ def render(matrix):
         p = matrix["profiles"][key]
         lines.append("| %s | %s | %s |" % (title, ", ".join(p["corporate"]), ", ".join(p["internet"])))
     lines += ["", "| row | process | port | type | rule name | " +
-              " | ".join(t for _, t in MODES) + " |", "|---" * 8 + "|"]
+              " | ".join(t for _, t in MODES) + " | served by |", "|---" * 9 + "|"]
     for r in matrix["rows"]:
-        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             r["id"], r["process"], r["ports"], r["type"], r["rule"],
-            " | ".join(cell(r["modes"][k]) for k, _ in MODES)))
+            " | ".join(cell(r["modes"][k]) for k, _ in MODES), served_by(r["served_by"])))
     return "\n".join(lines) + "\n"
 
 

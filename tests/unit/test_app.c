@@ -11,6 +11,7 @@
 #include "dlo/buf.h"
 #include "dlo/config.h"
 #include "dlo/portset.h"
+#include "dlo/probe.h"
 #include "dlo/version.h"
 #include "fwmem.h"
 #include "testutil.h"
@@ -90,6 +91,7 @@ static void cap_err(void *ctx, const char *s, size_t n)
 }
 
 static const dlo_registry *registry;
+static const dlo_probe_os *probe_os;
 
 static int run(capture *c, char **argv)
 {
@@ -102,7 +104,8 @@ static int run(capture *c, char **argv)
                          .is_elevated = cap_elevated,
                          .os_build = cap_os_build,
                          .write_values = cap_write_values,
-                         .registry = registry};
+                         .registry = registry,
+                         .probe_os = probe_os};
     int argc = 0;
     dlo_buf_init(&c->out);
     dlo_buf_init(&c->err);
@@ -389,6 +392,45 @@ static void test_plan_exposure_text_and_json(void **state)
     capture_free(&c);
 }
 
+static dlo_status one_listener(void *ctx, dlo_listener_list *out, dlo_error *err)
+{
+    (void)ctx;
+    (void)err;
+    return dlo_listener_add(out, DLO_PROTO_TCP, 3999, 812, "C:\\DLO\\DLOAdminSvcu.exe",
+                            "DLOAdminSvcu");
+}
+
+/* The plan binds a rule to the service the listeners table shows on its port, and the exposure
+ * names it; BindToServices 0 (here the switch) binds nothing. */
+static void test_plan_binds_to_the_listening_service(void **state)
+{
+    static const dlo_probe_os os = {NULL, one_listener, NULL, NULL};
+    capture c;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    probe_os = &os;
+    assert_int_equal(RUN(&c, "/plan", "/roles:admin-server"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "     bound: service DLOAdminSvcu (pid 812, C:\\DLO\\DLOAdminSvcu.exe) "
+                           "listens on tcp 3999; "));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "any program: Arctera DLO - Administration "
+                                                "Service (UDP-In)\n"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "program C:\\DLO\\DLOAdminSvcu.exe: Arctera DLO - "
+                                                "Administration Service (TCP-In)\n"));
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:admin-server"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out),
+                           "\"application\": \"C:\\\\DLO\\\\DLOAdminSvcu.exe\", \"service\": null, "
+                           "\"binding_evidence\": \"bound: service DLOAdminSvcu"));
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:admin-server", "/bindtoservices:0"), 0);
+    assert_null(strstr(dlo_buf_str(&c.out), "\"application\": \"C:"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\"binding_evidence\": \"not bound: "
+                                                "BindToServices is 0\""));
+    capture_free(&c);
+    probe_os = NULL;
+}
+
 /* The State key a plain /verify records says what it says: compliant, the unscoped rules a
  * warning. /verify /strict fails on them and, a run with a switch, records nothing; once the
  * scopes are configured it passes. */
@@ -462,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_service_commands_need_a_service_host),
         cmocka_unit_test(test_plan_exposure_text_and_json),
         cmocka_unit_test(test_verify_strict_and_unscoped_rules),
+        cmocka_unit_test(test_plan_binds_to_the_listening_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

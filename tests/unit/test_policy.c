@@ -163,6 +163,30 @@ static const bad_case bad_cases[] = {
     {HEADER "row a\n" ROW_BODY "row b\n" ROW_BODY, NULL /* same rule, same ports: fine */},
     {HEADER "row a\n" ROW_BODY "row b\n" ROW_BODY "  \n", NULL},
     {"dloagent-policy 1\nrelease \x01\n", "t:2: 'release' holds a control character"},
+    {HEADER "row a\n  served-by apache\n", "t:7: served-by 'apache' is unknown; expected windows"},
+    {HEADER "row a\n  served-by\n", "t:7: 'served-by' needs a value"},
+    {HEADER "row a\n  served-by windows now\n", "t:7: served-by windows takes nothing after it"},
+    {HEADER "row a\n  served-by service\n", "t:7: served-by service needs a service name"},
+    {HEADER "row a\n  served-by service \"\"\n", "t:7: served-by service needs a service name"},
+    {HEADER "row a\n  served-by service DLO Admin\n",
+     "t:7: served-by service: 'DLO Admin' holds blanks; put a service name in double quotes"},
+    {HEADER "row a\n  served-by service DLO*\n",
+     "t:7: served-by service: 'DLO*' holds '*'; expected a service short name (no wildcards"},
+    {HEADER "row a\n  served-by service C:\\x\n", "t:7: served-by service: 'C:\\x' holds '\\'"},
+    {HEADER "row a\n  served-by service-display \"*DLO Edge*\n",
+     "t:7: served-by service-display: the quote is not closed"},
+    {HEADER "row a\n  served-by service-display \"a\"b\"\n",
+     "t:7: served-by service-display: 'a\"b' holds '\"'"},
+    {HEADER "row a\n  served-by sql-server\n  served-by windows\n",
+     "t:8: 'served-by' is given twice in row a"},
+    {HEADER "row a\n" ROW_BODY "  served-by windows\n", NULL /* optional, anywhere in the row */},
+    {HEADER "row a\n" ROW_BODY "  served-by service DLOAdminSvcu\nrow b\n" ROW_BODY
+            "  served-by service dloadminsvcu\n",
+     NULL /* a service name in any case is the same service */},
+    {HEADER "row a\n" ROW_BODY "  served-by sql-server\nrow b\n" ROW_BODY,
+     "t:18: rows a and b share the rule name 'Thing' but not served-by"},
+    {HEADER "row a\n" ROW_BODY "  served-by service A\nrow b\n" ROW_BODY "  served-by service B\n",
+     "t:18: rows a and b share the rule name 'Thing' but not served-by"},
 };
 
 static void test_bad_policies_name_file_line_and_expectation(void **state)
@@ -190,6 +214,72 @@ static void test_bad_policies_name_file_line_and_expectation(void **state)
         assert_int_equal(pol.n_rows, 0);
         assert_null(pol.rows);
     }
+}
+
+/* Each kind of served-by, read back from the row and shown by /matrix. */
+static void test_served_by(void **state)
+{
+    const char *text =
+        HEADER "row a\n  served-by service DLOAdminSvcu\n" ROW_BODY
+               "row c\n  served-by service-display \"*DLO Edge*\"\n"
+               "  table server\n  process P\n  port 443\n  ports 443\n  type TCP\n"
+               "  rule Edge\n  network internet\n  nonboi NA\n  exclusive NA\n  occasional NA\n"
+               "row d\n  served-by sql-browser\n"
+               "  table server\n  process P\n  port 1434\n  ports 1434\n  type UDP\n"
+               "  rule Browser\n  network corporate\n  nonboi NA\n  exclusive NA\n"
+               "  occasional NA\n";
+    dlo_policy pol;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    assert_int_equal(dlo_policy_parse(text, strlen(text), "t", &pol, &err), DLO_OK);
+    assert_int_equal(pol.rows[0].served_by, DLO_SERVED_SERVICE);
+    assert_string_equal(pol.rows[0].served_name, "DLOAdminSvcu");
+    assert_int_equal(pol.rows[1].served_by, DLO_SERVED_SERVICE_DISPLAY);
+    assert_string_equal(pol.rows[1].served_name, "*DLO Edge*");
+    assert_int_equal(pol.rows[2].served_by, DLO_SERVED_SQL_BROWSER);
+    assert_null(pol.rows[2].served_name);
+    dlo_buf_init(&b);
+    dlo_policy_text(&b, &pol);
+    assert_non_null(strstr(dlo_buf_str(&b), "  served by: service DLOAdminSvcu\n"));
+    assert_non_null(strstr(dlo_buf_str(&b), "  served by: service-display \"*DLO Edge*\"\n"));
+    dlo_buf_reset(&b);
+    dlo_policy_json(&b, &pol);
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "\"served_by\": {\"kind\": \"service\", \"name\": \"DLOAdminSvcu\"}"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "\"served_by\": {\"kind\": \"sql-browser\", \"name\": null}"));
+    dlo_buf_free(&b);
+    dlo_policy_free(&pol);
+}
+
+/* The shipped matrix: SQL rows served by SQL Server, file sharing and push installation by
+ * Windows, and rows whose program is not public with no claim. */
+static void test_shipped_served_by(void **state)
+{
+    static const struct {
+        const char *row;
+        dlo_served_by kind;
+    } want[] = {
+        {"server.admin-service", DLO_SERVED_SERVICE},
+        {"server.sql", DLO_SERVED_SQL_SERVER},
+        {"client.sql", DLO_SERVED_SQL_SERVER},
+        {"server.sql-browser", DLO_SERVED_SQL_BROWSER},
+        {"server.file-sharing", DLO_SERVED_WINDOWS},
+        {"server.push-install", DLO_SERVED_WINDOWS},
+        {"server.dedupe-ajp", DLO_SERVED_UNSAID},
+        {"server.dashboard", DLO_SERVED_UNSAID},
+        {"server.edge-https", DLO_SERVED_SERVICE_DISPLAY},
+    };
+    dlo_policy pol;
+    size_t i, at = 0;
+    (void)state;
+    assert_int_equal(test_load_source_policy(&pol), 0);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_non_null(find_row_id(&pol, want[i].row, &at));
+        assert_int_equal(pol.rows[at].served_by, want[i].kind);
+    }
+    dlo_policy_free(&pol);
 }
 
 static void test_rows_sharing_a_rule_name_must_agree(void **state)
@@ -306,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_crlf_bom_comments_and_blank_lines),
         cmocka_unit_test(test_bad_policies_name_file_line_and_expectation),
         cmocka_unit_test(test_rows_sharing_a_rule_name_must_agree),
+        cmocka_unit_test(test_served_by),
+        cmocka_unit_test(test_shipped_served_by),
         cmocka_unit_test(test_nul_and_long_lines_are_errors),
         cmocka_unit_test(test_ports_valid),
         cmocka_unit_test(test_row_ports_are_a_port_set),

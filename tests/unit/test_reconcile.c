@@ -670,6 +670,59 @@ static void test_cautious_apply_never_narrows(void **state)
     fwmem_free(&m);
 }
 
+/* Binding a rule to a program narrows it: a cautious pass keeps an unbound rule unbound and
+ * takes a binding away rather than trade it for another, while a full pass binds. */
+static void test_cautious_apply_never_binds(void **state)
+{
+    dlo_rule_list plan;
+    dlo_rule old;
+    dlo_report rep;
+    dlo_error err;
+    fwmem m;
+    dlo_fw_backend fw;
+    const dlo_rule *now;
+    (void)state;
+
+    dlo_rule_list_init(&plan);
+    scoped_rule(dlo_rule_list_add(&plan), "1433", "*", DLO_PROFILE_DOMAIN);
+    dlo_rule_set(&plan.items[0].application, "C:\\SQL\\Binn\\sqlservr.exe");
+    dlo_rule_set(&plan.items[0].service, "MSSQLSERVER");
+    scoped_rule(&old, "1433", "*", DLO_PROFILE_DOMAIN);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    fwmem_plant(&m, &old);
+
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    assert_int_equal(rep.widened, 1);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_null(now->application);
+    assert_null(now->service);
+    assert_int_equal(m.writes, 0);
+
+    /* Bound to another program: neither is within the other, so a cautious pass unbinds. */
+    dlo_rule_set(&old.application, "C:\\Old\\sqlservr.exe");
+    fwmem_free(&m);
+    fwmem_init(&m);
+    fwmem_plant(&m, &old);
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_true(!now->application || !*now->application);
+    assert_true(!now->service || !*now->service);
+
+    /* A full pass binds as planned. */
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, false, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_string_equal(now->application, "C:\\SQL\\Binn\\sqlservr.exe");
+    assert_string_equal(now->service, "MSSQLSERVER");
+
+    dlo_rule_free(&old);
+    dlo_rule_list_free(&plan);
+    fwmem_free(&m);
+}
+
 static void test_stale_and_duplicate_owned_rules_are_removed(void **state)
 {
     fwmem m;
@@ -885,6 +938,7 @@ int main(void)
         cmocka_unit_test(test_every_property_is_drift_and_repaired),
         cmocka_unit_test(test_update_is_never_wider_than_old_and_new),
         cmocka_unit_test(test_cautious_apply_never_narrows),
+        cmocka_unit_test(test_cautious_apply_never_binds),
         cmocka_unit_test(test_stale_and_duplicate_owned_rules_are_removed),
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),

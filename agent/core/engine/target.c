@@ -1,5 +1,6 @@
 #include "dlo/target.h"
 
+#include "dlo/binding.h"
 #include "dlo/effective.h"
 #include "dlo/log.h"
 #include "dlo/reconcile.h"
@@ -136,6 +137,20 @@ static bool sql_port_fell_back(const dlo_target *t)
     return t->detected && t->det.sql.instance && t->det.sql.port_source == DLO_SQL_PORT_DEFAULT;
 }
 
+/* Binds the plan's inbound rules to their programs where the machine shows them
+ * (dlo/binding.h): detection's SQL Server, the registry, the listeners table. */
+static dlo_status bind_plan(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
+                            dlo_error *err)
+{
+    dlo_binding_env env;
+    env.enabled = cfg->bind_to_services;
+    env.registry = plat->registry;
+    env.probe_os = plat->probe_os;
+    env.detect_os = plat->detect_os;
+    env.det = t->detected ? &t->det : NULL;
+    return dlo_binding_apply(&env, &t->pol, &t->plan.rules, err);
+}
+
 dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err)
 {
@@ -189,6 +204,11 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
                         err);
     if (st)
         goto cleanup_policy;
+    st = bind_plan(plat, cfg, t, err);
+    if (st) {
+        dlo_plan_free(&t->plan);
+        goto cleanup_policy;
+    }
     describe_roles_source(t, cfg);
     t->plan.roles_source = t->roles_source;
     t->plan.mode_source = dlo_config_source_name(cfg->source[DLO_CFG_BOI_MODE]);

@@ -41,6 +41,27 @@ static void props_json(dlo_buf *b, const dlo_rule *r, int from, int to)
     }
 }
 
+/* "null" for an unset text, else the text as a JSON string. */
+static void json_str_or_null(dlo_buf *b, const char *s)
+{
+    if (s && *s)
+        dlo_buf_json_str(b, s);
+    else
+        dlo_buf_puts(b, "null");
+}
+
+/* The program and service a rule is bound to (null when unbound), and why. */
+static void binding_json(dlo_buf *b, const dlo_rule *r)
+{
+    const char *const names[] = {"application", "service", "binding_evidence"};
+    const char *const values[] = {r->application, r->service, r->binding};
+    size_t i;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        dlo_buf_printf(b, ", \"%s\": ", names[i]);
+        json_str_or_null(b, values[i]);
+    }
+}
+
 void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
 {
     dlo_buf_puts(b, "{\"name\": ");
@@ -53,17 +74,9 @@ void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
     dlo_buf_puts(b, ", \"rows\": ");
     list_json(b, r->rows);
     dlo_buf_json_member(b, "grouping", dlo_str(r->grouping));
+    binding_json(b, r);
     props_json(b, r, DLO_PROP_JSON_TAIL, DLO_PROP_JSON_TAIL + DLO_PROP_COUNT);
     dlo_buf_putc(b, '}');
-}
-
-/* "null" for an unset text, else the text as a JSON string. */
-static void json_str_or_null(dlo_buf *b, const char *s)
-{
-    if (s && *s)
-        dlo_buf_json_str(b, s);
-    else
-        dlo_buf_puts(b, "null");
 }
 
 /* Which program a rule lets be reached: what Windows matches, for people. */
@@ -247,6 +260,8 @@ void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
         dlo_buf_printf(b, "     rows: %s; peers: ", r->rows);
         dlo_roles_format(b, r->peers);
         dlo_buf_putc(b, '\n');
+        if (r->direction == DLO_DIR_IN && r->binding)
+            dlo_buf_printf(b, "     %s\n", r->binding);
         dlo_buf_free(&prof);
     }
     exposure_text(b, &plan->rules, cfg);

@@ -19,12 +19,29 @@ enum {
     KEY_TYPE,
     KEY_RULE,
     KEY_NETWORK,
-    KEY_MODE0, /* + dlo_mode */
-    KEY_COUNT = KEY_MODE0 + DLO_MODE_COUNT
+    KEY_MODE0,                                  /* + dlo_mode */
+    KEY_SERVED_BY = KEY_MODE0 + DLO_MODE_COUNT, /* the one optional key */
+    KEY_COUNT
 };
 
 static const char *const row_keys[KEY_MODE0] = {"table", "process", "port",   "ports",
                                                 "type",  "rule",    "network"};
+
+static const char *key_name(int key)
+{
+    return key < KEY_MODE0       ? row_keys[key]
+           : key < KEY_SERVED_BY ? mode_keys[key - KEY_MODE0]
+                                 : "served-by";
+}
+
+/* served-by kinds in the file, in dlo_served_by order (DLO_SERVED_UNSAID has none). */
+static const char *const served_names[] = {"",        "windows",        "sql-server", "sql-browser",
+                                           "service", "service-display"};
+
+const char *dlo_served_by_name(dlo_served_by s)
+{
+    return (unsigned)s < sizeof(served_names) / sizeof(served_names[0]) ? served_names[s] : "";
+}
 
 typedef struct parser {
     const char *source;
@@ -220,6 +237,71 @@ static dlo_status parse_ports(parser *p, dlo_policy_row *row)
                 row->ports, why.msg);
 }
 
+#define SERVED_BY_EXPECTED                                                                         \
+    "expected windows, sql-server, sql-browser, service NAME or service-display \"PATTERN\""
+
+/* The argument of service and service-display: a word, or text in double quotes (display
+ * names have blanks). A service short name holds no '/' or '\\' (the SCM refuses them). */
+static dlo_status served_by_name(parser *p, dlo_served_by kind, const char *s, size_t n)
+{
+    dlo_policy_row *row = p->row;
+    const char *what = kind == DLO_SERVED_SERVICE ? "a service name" : "a display-name pattern";
+    size_t i;
+
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s++;
+        n -= 2;
+    } else if (n && (s[0] == '"' || s[n - 1] == '"')) {
+        return perr(p, "served-by %s: the quote is not closed; expected %s in \"...\"",
+                    served_names[kind], what);
+    } else {
+        for (i = 0; i < n; i++)
+            if (dlo_is_blank(s[i]))
+                return perr(p, "served-by %s: '%.*s' holds blanks; put %s in double quotes",
+                            served_names[kind], (int)(n > 60 ? 60 : n), s, what);
+    }
+    if (n == 0)
+        return perr(p, "served-by %s needs %s; " SERVED_BY_EXPECTED, served_names[kind], what);
+    if (n > DLO_SERVED_BY_MAX_NAME)
+        return perr(p, "served-by %s: the name is %zu bytes long; at most %d are allowed",
+                    served_names[kind], n, DLO_SERVED_BY_MAX_NAME);
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"' || (kind == DLO_SERVED_SERVICE &&
+                            (s[i] == '/' || s[i] == '\\' || s[i] == '*' || s[i] == '?')))
+            return perr(p, "served-by %s: '%.*s' holds '%c'; expected %s", served_names[kind],
+                        (int)(n > 60 ? 60 : n), s, s[i],
+                        kind == DLO_SERVED_SERVICE
+                            ? "a service short name (no wildcards; for a pattern of the display "
+                              "name use service-display)"
+                            : "a pattern without inner quotes");
+    }
+    row->served_by = kind;
+    return set_text(p, &row->served_name, "served-by", s, n);
+}
+
+/* "windows", "sql-server", "sql-browser", "service NAME", "service-display \"PATTERN\"" */
+static dlo_status parse_served_by(parser *p, const char *s, size_t n)
+{
+    size_t wl, rl;
+    const char *rest;
+    int kind;
+
+    split_word(s, n, &wl, &rest, &rl);
+    for (kind = DLO_SERVED_WINDOWS; kind <= DLO_SERVED_SERVICE_DISPLAY; kind++)
+        if (dlo_equals(s, wl, served_names[kind]))
+            break;
+    if (kind > DLO_SERVED_SERVICE_DISPLAY)
+        return perr(p, "served-by '%.*s' is unknown; " SERVED_BY_EXPECTED, (int)(wl > 40 ? 40 : wl),
+                    s);
+    if (kind == DLO_SERVED_SERVICE || kind == DLO_SERVED_SERVICE_DISPLAY)
+        return served_by_name(p, (dlo_served_by)kind, rest, rl);
+    if (rl)
+        return perr(p, "served-by %s takes nothing after it, got '%.*s'", served_names[kind],
+                    (int)(rl > 40 ? 40 : rl), rest);
+    p->row->served_by = (dlo_served_by)kind;
+    return DLO_OK;
+}
+
 static dlo_status parse_row_key(parser *p, const char *s, size_t n)
 {
     dlo_policy_row *row = p->row;
@@ -228,15 +310,13 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
     int key;
 
     split_word(s, n, &kl, &v, &vl);
-    for (key = 0; key < KEY_COUNT; key++) {
-        const char *name = key < KEY_MODE0 ? row_keys[key] : mode_keys[key - KEY_MODE0];
-        if (dlo_equals(s, kl, name))
+    for (key = 0; key < KEY_COUNT; key++)
+        if (dlo_equals(s, kl, key_name(key)))
             break;
-    }
     if (key == KEY_COUNT)
         return perr(p,
                     "unknown key '%.*s' in row %s; expected table, process, port, ports, "
-                    "type, rule, network, nonboi, exclusive or occasional",
+                    "type, rule, network, nonboi, exclusive, occasional or served-by",
                     (int)(kl > 40 ? 40 : kl), s, row->id);
     if (p->seen[key])
         return perr(p, "'%.*s' is given twice in row %s", (int)kl, s, row->id);
@@ -279,6 +359,8 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
         else
             return perr(p, "network must be corporate or internet");
         return DLO_OK;
+    case KEY_SERVED_BY:
+        return parse_served_by(p, v, vl);
     default:
         return parse_mode_line(p, (dlo_mode)(key - KEY_MODE0), v, vl);
     }
@@ -290,11 +372,10 @@ static dlo_status finish_row(parser *p)
     int key;
     if (!p->row)
         return DLO_OK;
-    for (key = 0; key < KEY_COUNT; key++) {
+    for (key = 0; key < KEY_SERVED_BY; key++) {
         if (!p->seen[key]) {
-            const char *name = key < KEY_MODE0 ? row_keys[key] : mode_keys[key - KEY_MODE0];
             p->line = p->row->line;
-            return perr(p, "row %s lacks '%s'", p->row->id, name);
+            return perr(p, "row %s lacks '%s'", p->row->id, key_name(key));
         }
     }
     p->row = NULL;
@@ -356,6 +437,14 @@ static dlo_status check_shared_rules(parser *p)
                 return perr(p,
                             "rows %s and %s share the rule name '%s' but differ in ports, type "
                             "or network; give one of them another rule name",
+                            a->id, b->id, a->rule);
+            }
+            if (a->served_by != b->served_by ||
+                !dlo_str_equal_ci(dlo_str(a->served_name), dlo_str(b->served_name))) {
+                p->line = b->line;
+                return perr(p,
+                            "rows %s and %s share the rule name '%s' but not served-by (one "
+                            "rule is bound to one program); give both the same served-by",
                             a->id, b->id, a->rule);
             }
         }
@@ -502,6 +591,7 @@ void dlo_policy_free(dlo_policy *pol)
         dlo_portset_free(&r->port_set);
         free(r->type);
         free(r->rule);
+        free(r->served_name);
     }
     free(pol->rows);
     free(pol->release);
@@ -509,6 +599,16 @@ void dlo_policy_free(dlo_policy *pol)
 }
 
 static const char *const net_names[DLO_NET_COUNT] = {"corporate", "internet"};
+
+/* served-by as the file writes it: "service DLOAdminSvcu", "service-display \"*DLO Edge*\"". */
+static void served_by_text(dlo_buf *b, const dlo_policy_row *r)
+{
+    dlo_buf_puts(b, served_names[r->served_by]);
+    if (r->served_by == DLO_SERVED_SERVICE)
+        dlo_buf_printf(b, " %s", r->served_name);
+    else if (r->served_by == DLO_SERVED_SERVICE_DISPLAY)
+        dlo_buf_printf(b, " \"%s\"", r->served_name);
+}
 
 void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
 {
@@ -538,6 +638,17 @@ void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
         dlo_buf_json_member(b, "ports", r->ports);
         dlo_buf_json_member(b, "type", r->type);
         dlo_buf_json_member(b, "rule", r->rule);
+        dlo_buf_puts(b, ", \"served_by\": ");
+        if (r->served_by == DLO_SERVED_UNSAID) {
+            dlo_buf_puts(b, "null");
+        } else {
+            dlo_buf_printf(b, "{\"kind\": \"%s\", \"name\": ", served_names[r->served_by]);
+            if (r->served_name)
+                dlo_buf_json_str(b, r->served_name);
+            else
+                dlo_buf_puts(b, "null");
+            dlo_buf_putc(b, '}');
+        }
         dlo_buf_printf(b, ", \"network\": \"%s\", \"modes\": {", net_names[r->network]);
         for (m = 0; m < DLO_MODE_COUNT; m++) {
             dlo_buf_printf(b, "%s\"%s\": ", m ? ", " : "", mode_keys[m]);
@@ -566,6 +677,11 @@ void dlo_policy_text(dlo_buf *b, const dlo_policy *pol)
         const dlo_policy_row *r = &pol->rows[i];
         dlo_buf_printf(b, "\n%s: %s, port %s (%s), %s network\n", r->id, r->process, r->ports,
                        r->type, net_names[r->network]);
+        if (r->served_by != DLO_SERVED_UNSAID) {
+            dlo_buf_puts(b, "  served by: ");
+            served_by_text(b, r);
+            dlo_buf_putc(b, '\n');
+        }
         for (m = 0; m < DLO_MODE_COUNT; m++) {
             dlo_buf_puts(b, "  ");
             dlo_buf_pad(b, dlo_mode_title((dlo_mode)m), 16);

@@ -14,7 +14,8 @@
 #define RULE_STRINGS(X)                                                                            \
     X(name)                                                                                        \
     X(grouping)                                                                                    \
-    X(rows)
+    X(rows)                                                                                        \
+    X(binding)
 
 #define FIELD(f) offsetof(dlo_rule, f)
 
@@ -336,6 +337,8 @@ dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, c
         dlo_prop_set_number(dst, p, dlo_prop_number(a, p) | dlo_prop_number(b, p));
         return DLO_OK;
     }
+    if (p->type == DLO_PT_NAME)
+        return dlo_prop_set_text(dst, p, dlo_prop_equal(p, a, b) ? dlo_prop_text(a, p) : NULL);
     if (p->type != DLO_PT_PORTS && p->type != DLO_PT_ADDRS)
         return dlo_prop_copy(dst, a, p);
     dlo_buf_init(&u);
