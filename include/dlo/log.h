@@ -34,7 +34,8 @@ typedef enum dlo_event {
     DLO_EV_GPO_OVERRIDE = 1400,     /* Group Policy makes local rules ineffective */
     DLO_EV_COMPONENT_APPEARED = 1500,
     DLO_EV_COMPONENT_DISAPPEARED = 1501,
-    DLO_EV_INFO = 1900, /* DLO_EV_NONE messages, by level */
+    DLO_EV_PUSH_PORTS_CLOSED = 1502, /* ClosePushPortsWhenInstalled removed first-install rules */
+    DLO_EV_INFO = 1900,              /* DLO_EV_NONE messages, by level */
     DLO_EV_WARNING = 1901,
     DLO_EV_ERROR = 1902,
 } dlo_event;

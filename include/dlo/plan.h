@@ -8,8 +8,17 @@
 #include "dlo/roles.h"
 #include "dlo/rule.h"
 #include "dlo/status.h"
+#include "dlo/str.h"
 
 #define DLO_DEFAULT_SQL_PORTS "1433"
+
+/* Whether detection can tell a role is installed: it did not run (Roles is configured), it ran
+ * but could not read everything, or it ran completely. */
+typedef enum dlo_plan_evidence {
+    DLO_EVIDENCE_NONE,
+    DLO_EVIDENCE_PARTIAL,
+    DLO_EVIDENCE_COMPLETE,
+} dlo_plan_evidence;
 
 typedef struct dlo_plan_settings {
     /* The SQL Server instance's TCP port(s) for {sql-port}, in the firewall's syntax ("1433",
@@ -19,7 +28,24 @@ typedef struct dlo_plan_settings {
      * NULL means any. A rule whose peers all have a scope gets their union; a rule with any
      * unscoped peer gets "*". */
     const char *scopes[DLO_ROLE_COUNT];
+    /* PushInstallPorts=rpc: a row's rpc-ports become Windows' RPC keywords in its inbound rules
+     * (one rule per keyword); false: the port matrix as written. */
+    bool rpc_keywords;
+    /* ClosePushPortsWhenInstalled: a row's until-detected roles lose its inbound rules once
+     * detection shows them. `evidence` says what detection gave, `detected` its roles. */
+    bool close_when_detected;
+    dlo_plan_evidence evidence;
+    dlo_role_set detected;
 } dlo_plan_settings;
+
+/* What a row's until-detected rules were decided on, with ClosePushPortsWhenInstalled. */
+typedef struct dlo_plan_window {
+    const char *row; /* the row's id, borrowed from the policy */
+    dlo_role role;
+    bool closed;       /* its inbound rules were left out */
+    char *reason;      /* for people */
+    dlo_strlist names; /* closed: the rules left out */
+} dlo_plan_window;
 
 typedef struct dlo_plan {
     dlo_mode mode;
@@ -30,6 +56,11 @@ typedef struct dlo_plan {
     const char *roles_source;
     const char *mode_source;
     dlo_rule_list rules;
+    /* With ClosePushPortsWhenInstalled (close_when_detected): each until-detected row and local
+     * role, closed or kept. */
+    bool close_when_detected;
+    dlo_plan_window *windows;
+    size_t n_windows;
 } dlo_plan;
 
 /* For each row that applies in the mode: a local role that is a Source gets an outbound rule to

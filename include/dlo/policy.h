@@ -40,6 +40,10 @@ typedef enum dlo_served_by {
 /* "windows", "sql-server", "sql-browser", "service", "service-display"; "" for unsaid. */
 const char *dlo_served_by_name(dlo_served_by s);
 
+/* Windows' port keywords a row's `rpc-ports` may name, in the order the planner writes their
+ * rules: the endpoint mapper first, then the dynamic endpoints. */
+enum { DLO_RPC_EPMAP, DLO_RPC_DYNAMIC, DLO_RPC_COUNT };
+
 typedef struct dlo_policy_row {
     char *id;
     char *table;                  /* "server" or "client" */
@@ -56,7 +60,14 @@ typedef struct dlo_policy_row {
     dlo_role_set destinations[DLO_MODE_COUNT];
     dlo_served_by served_by;
     char *served_name; /* service and service-display: the name or pattern; else NULL */
-    int line;          /* where the row starts, for messages */
+    /* rpc-ports: the items of `ports` that Windows' RPC keywords stand for (PushInstallPorts=rpc),
+     * per DLO_RPC_*; empty sets where the row names none. */
+    dlo_portset rpc_ports[DLO_RPC_COUNT];
+    bool has_rpc_ports;
+    /* until-detected: local roles whose inbound rules of this row serve only until that role is
+     * detected on the machine (ClosePushPortsWhenInstalled); 0 when not given. */
+    dlo_role_set until_detected;
+    int line; /* where the row starts, for messages */
 } dlo_policy_row;
 
 typedef struct dlo_policy {
@@ -83,5 +94,8 @@ void dlo_policy_json(dlo_buf *b, const dlo_policy *pol);
  * low-high with low <= high, no blanks, no empty items, no keywords. The {sql-port} token is
  * accepted when allow_token is set. */
 bool dlo_ports_valid(const char *s, bool allow_token);
+
+/* The Windows keyword of a DLO_RPC_* ("RPC-EPMap", "RPC"). */
+const char *dlo_rpc_keyword(int which);
 
 #endif

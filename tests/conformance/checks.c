@@ -218,6 +218,47 @@ static void check_ports(void)
     release(r);
 }
 
+/* The RPC keywords the agent writes with PushInstallPorts=rpc, one per rule. */
+static void check_rpc_keywords(void)
+{
+    INetFwRule *r = new_rule(L"rpc-epmap"), *out = new_rule(L"rpc-out"), *back;
+    HRESULT hr;
+    if (!r || !out) {
+        release(r);
+        release(out);
+        return;
+    }
+    /* Source: MS-GPFAS 2.2.2.3 (LPORT-KEYWORD-VAL "RPC-EPMap"), netsh's localport=RPC-EPMap,
+     * Microsoft's "RPC Dependency" page (an inbound TCP rule with lport RPC-EPMAP). */
+    ok(INetFwRule_put_Protocol(r, NET_FW_IP_PROTOCOL_TCP) == S_OK, "Protocol TCP");
+    ok(PUT(r, LocalPorts, L"RPC-EPMap") == S_OK, "put_LocalPorts RPC-EPMap");
+    back = added(r);
+    if (back) {
+        ok(GET(back, LocalPorts) && !_wcsicmp(GET(back, LocalPorts), L"RPC-EPMap"), "LocalPorts %s",
+           narrow(GET(back, LocalPorts)));
+        /* Source: none found for a keyword beside numbers in one LocalPorts (FW_PORTS holds
+         * both); the agent never writes it. */
+        hr = PUT(back, LocalPorts, L"135,RPC");
+        printf("observed: LocalPorts \"135,RPC\": 0x%08lx, reads %s\n", (unsigned long)hr,
+               narrow(GET(back, LocalPorts)));
+        release(back);
+    }
+    /* Source: MS-FASP 2.2.37: with RPC or RPC-EPMap on LocalPorts "Direction MUST be
+     * FW_DIR_IN", and LocalPorts keywords "MUST be 0 if the Direction is FW_DIR_OUT". Whether
+     * COM refuses it at put_LocalPorts or at Add: none found; either passes. */
+    ok(INetFwRule_put_Direction(out, NET_FW_RULE_DIR_OUT) == S_OK, "Direction out");
+    ok(INetFwRule_put_Protocol(out, NET_FW_IP_PROTOCOL_TCP) == S_OK, "Protocol TCP");
+    hr = PUT(out, LocalPorts, L"RPC");
+    if (SUCCEEDED(hr)) {
+        HRESULT add = INetFwRules_Add(rules, out);
+        ok(FAILED(add), "an outbound rule with LocalPorts RPC was added: 0x%08lx",
+           (unsigned long)add);
+    }
+    printf("observed: outbound LocalPorts RPC: 0x%08lx\n", (unsigned long)hr);
+    ok(!on_double || FAILED(hr), "double: outbound LocalPorts RPC refused at put");
+    release(out);
+}
+
 /* One address value, as given and as read back. */
 struct readback {
     const WCHAR *given;
@@ -515,6 +556,7 @@ void run_checks(void)
     check_validation_order();
     check_scalars();
     check_ports();
+    check_rpc_keywords();
     check_addresses();
     check_new_keywords();
     check_refused_addresses();

@@ -1341,6 +1341,12 @@ int fwrule_put_ports(struct fwrule *r, int remote, const wchar_t *value, struct 
         return -1;
     }
     rc = each_list_token(value, port_token, &c, err);
+    if (!rc && !remote && c.ports.keywords && r->dir == FWR_DIR_OUT) {
+        /* MS-FASP 2.2.37: LocalPorts keywords MUST be 0 on an outbound rule (RPC and RPC-EPMap
+         * need Direction in). */
+        fail(err, "port keywords on LocalPorts need an inbound rule; this rule is outbound");
+        rc = -1;
+    }
     if (rc) {
         free(c.ports.v);
         return rc;
@@ -1687,6 +1693,11 @@ int fwrule_put_direction(struct fwrule *r, long dir, struct fwr_error *err)
 {
     if (dir != FWR_DIR_IN && dir != FWR_DIR_OUT) {
         fail(err, "direction %ld: expected NET_FW_RULE_DIR_IN (1) or NET_FW_RULE_DIR_OUT (2)", dir);
+        return -1;
+    }
+    if (dir == FWR_DIR_OUT && r->lports.keywords) {
+        fail(err, "the rule has port keywords on LocalPorts, which an outbound rule cannot have: "
+                  "set LocalPorts to ports or \"*\" first");
         return -1;
     }
     r->dir = (int)dir;

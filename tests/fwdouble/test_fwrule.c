@@ -446,6 +446,17 @@ static void test_put_scalars_and_strings(void **state)
     assert_int_equal(fwrule_put_protocol(&r, 6, &err), 0);
     assert_int_equal(fwrule_put_ports(&r, 0, L"RPC", &err), 0);
     assert_int_equal(fwrule_put_protocol(&r, 17, &err), -1); /* RPC is a TCP keyword */
+    /* MS-FASP 2.2.37: RPC and RPC-EPMap need Direction in, both ways round. */
+    assert_int_equal(fwrule_put_direction(&r, FWR_DIR_OUT, &err), -1);
+    assert_non_null(strstr(err.msg, "outbound rule cannot have"));
+    assert_int_equal(fwrule_put_ports(&r, 0, L"RPC-EPMap", &err), 0);
+    assert_int_equal(fwrule_put_ports(&r, 0, L"135", &err), 0);
+    assert_int_equal(fwrule_put_direction(&r, FWR_DIR_OUT, &err), 0);
+    assert_int_equal(fwrule_put_ports(&r, 0, L"RPC", &err), -1);
+    assert_non_null(strstr(err.msg, "need an inbound rule"));
+    assert_int_equal(fwrule_put_ports(&r, 0, L"RPC-EPMap", &err), -1);
+    assert_int_equal(fwrule_put_direction(&r, FWR_DIR_IN, &err), 0);
+    assert_int_equal(fwrule_put_ports(&r, 0, L"RPC", &err), 0);
     assert_int_equal(fwrule_put_ports(&r, 0, L"80", &err), 0);
     assert_int_equal(fwrule_put_protocol(&r, 17, &err), 0);
     assert_int_equal(fwrule_put_protocol(&r, 1, &err), -1); /* ports first */

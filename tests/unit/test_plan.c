@@ -256,6 +256,176 @@ static void test_sql_port_setting(void **state)
                      DLO_E_CONFIG);
 }
 
+#define PUSH_IN  "Arctera DLO - Push Installation (TCP-In)"
+#define PUSH_EPM "Arctera DLO - Push Installation RPC Endpoint Mapper (TCP-In)"
+#define PUSH_RPC "Arctera DLO - Push Installation RPC (TCP-In)"
+/* What a keyword rule may differ in from the rule it was split from. */
+#define SPLIT_PROPS (DLO_PROP_LOCAL_PORTS | DLO_PROP_DESCRIPTION)
+
+/* Every rule of a that is not one of the push installation's inbound rules is in b, the same. */
+static void assert_same_except_push_in(const dlo_plan *a, const dlo_plan *b)
+{
+    size_t i;
+    for (i = 0; i < a->rules.count; i++) {
+        const dlo_rule *r = &a->rules.items[i];
+        if (!strcmp(r->name, PUSH_IN) || !strcmp(r->name, PUSH_EPM) || !strcmp(r->name, PUSH_RPC))
+            continue;
+        assert_true(has_rule(b, r->name));
+        assert_int_equal(dlo_rule_differences(r, rule_named(b, r->name)), 0);
+    }
+}
+
+/* PushInstallPorts=rpc: the client's inbound 135 and 49152-65535 become Windows' keywords, one
+ * rule each, 1037, 441 and 1125 stay numbers; nothing else changes, outbound included. */
+static void test_rpc_keywords(void **state)
+{
+    dlo_plan_settings s;
+    dlo_plan vendor, rpc;
+    dlo_error err;
+    dlo_role_set both = DLO_ROLE_BIT(DLO_ROLE_CLIENT) | DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER);
+    int m;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.rpc_keywords = true;
+    for (m = 0; m < DLO_MODE_COUNT; m++) {
+        assert_int_equal(dlo_plan_build(&policy, both, (dlo_mode)m, NULL, &vendor, &err), DLO_OK);
+        assert_int_equal(dlo_plan_build(&policy, both, (dlo_mode)m, &s, &rpc, &err), DLO_OK);
+        assert_same_except_push_in(&vendor, &rpc);
+        assert_same_except_push_in(&rpc, &vendor);
+        if (m == DLO_MODE_EXCLUSIVE) { /* the row is NA there */
+            assert_false(has_rule(&rpc, PUSH_IN) || has_rule(&rpc, PUSH_EPM) ||
+                         has_rule(&rpc, PUSH_RPC));
+        } else {
+            const dlo_rule *num = rule_named(&rpc, PUSH_IN), *epm = rule_named(&rpc, PUSH_EPM),
+                           *dyn = rule_named(&rpc, PUSH_RPC), *old = rule_named(&vendor, PUSH_IN);
+            assert_string_equal(old->local_ports, "135,1037,441,1125,49152-65535");
+            assert_string_equal(num->local_ports, "1037,441,1125");
+            assert_string_equal(epm->local_ports, "RPC-EPMap");
+            assert_string_equal(dyn->local_ports, "RPC");
+            /* Same row, ends, peers, profiles and scope as the rule they replace. */
+            assert_int_equal(dlo_rule_differences(epm, dyn) & ~SPLIT_PROPS, 0);
+            assert_int_equal(dlo_rule_differences(old, epm) & ~SPLIT_PROPS, 0);
+            assert_string_equal(epm->rows, "server.push-install");
+            assert_int_equal(epm->local_roles, DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+            assert_int_equal(epm->protocol, DLO_PROTO_TCP);
+            assert_int_equal(epm->direction, DLO_DIR_IN);
+            /* Outbound keeps the numbers: Windows has no keyword for remote ports. */
+            assert_string_equal(
+                rule_named(&rpc, "Arctera DLO - Push Installation (TCP-Out)")->remote_ports,
+                "135,1037,441,1125,49152-65535");
+        }
+        dlo_plan_free(&vendor);
+        dlo_plan_free(&rpc);
+    }
+}
+
+static const dlo_plan_window *window_of(const dlo_plan *plan)
+{
+    assert_true(plan->close_when_detected);
+    assert_int_equal(plan->n_windows, 1);
+    assert_string_equal(plan->windows[0].row, "server.push-install");
+    assert_int_equal(plan->windows[0].role, DLO_ROLE_CLIENT);
+    return &plan->windows[0];
+}
+
+/* ClosePushPortsWhenInstalled: a client's push rules go once detection shows the Desktop Agent,
+ * and stay on no evidence (Roles configured), partial evidence (a cautious pass), or while it
+ * is not detected (the client role comes from AddRoles). */
+static void test_close_when_detected(void **state)
+{
+    const dlo_role_set client = DLO_ROLE_BIT(DLO_ROLE_CLIENT);
+    dlo_plan_settings s;
+    dlo_plan plan, vendor;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, NULL, &vendor, &err), 0);
+    s.close_when_detected = true;
+
+    s.evidence = DLO_EVIDENCE_COMPLETE;
+    s.detected = client;
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_true(window_of(&plan)->closed);
+    assert_false(has_rule(&plan, PUSH_IN));
+    assert_int_equal(plan.rules.count, vendor.rules.count - 1);
+    assert_same_except_push_in(&vendor, &plan);
+    assert_int_equal(plan.windows[0].names.count, 1);
+    assert_string_equal(plan.windows[0].names.items[0], PUSH_IN);
+    assert_non_null(strstr(plan.windows[0].reason, "left out: client is detected here"));
+    dlo_buf_init(&b);
+    dlo_plan_json(&b, &plan, NULL);
+    assert_non_null(strstr(dlo_buf_str(&b),
+                           "], \"until_detected\": [{\"row\": \"server.push-install\", \"role\": "
+                           "\"client\", \"closed\": true, \"reason\": \"left out: "));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"left_out\": [\"" PUSH_IN "\"]}]}\n"));
+    dlo_buf_reset(&b);
+    dlo_plan_text(&b, &plan, NULL);
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "Row server.push-install, inbound on client: left out"));
+    dlo_buf_free(&b);
+    dlo_plan_free(&plan);
+
+    /* With the keywords, the three rules go. */
+    s.rpc_keywords = true;
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_int_equal(window_of(&plan)->names.count, 3);
+    assert_false(has_rule(&plan, PUSH_IN) || has_rule(&plan, PUSH_EPM) ||
+                 has_rule(&plan, PUSH_RPC));
+    dlo_plan_free(&plan);
+    s.rpc_keywords = false;
+
+    /* Not detected yet: the window is open. */
+    s.detected = DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER);
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_false(window_of(&plan)->closed);
+    assert_int_equal(plan.windows[0].names.count, 0);
+    assert_non_null(strstr(plan.windows[0].reason, "kept: client is not detected here yet"));
+    assert_int_equal(dlo_rule_differences(rule_named(&plan, PUSH_IN), rule_named(&vendor, PUSH_IN)),
+                     0);
+    dlo_plan_free(&plan);
+
+    /* Roles configured: no evidence, the rules stay and the plan says so. */
+    s.evidence = DLO_EVIDENCE_NONE;
+    s.detected = client;
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_false(window_of(&plan)->closed);
+    assert_true(has_rule(&plan, PUSH_IN));
+    assert_non_null(strstr(plan.windows[0].reason, "kept: Roles is configured"));
+    dlo_plan_free(&plan);
+
+    /* A cautious pass: detection could not read everything, nothing closes on it. */
+    s.evidence = DLO_EVIDENCE_PARTIAL;
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_false(window_of(&plan)->closed);
+    assert_true(has_rule(&plan, PUSH_IN));
+    assert_non_null(strstr(plan.windows[0].reason, "could not read everything"));
+    dlo_plan_free(&plan);
+
+    /* The Administration Server's side is no window: its outbound rule stays. */
+    s.evidence = DLO_EVIDENCE_COMPLETE;
+    s.detected = DLO_ROLE_ALL_MASK;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), DLO_MODE_NONBOI,
+                                    &s, &plan, &err),
+                     0);
+    assert_int_equal(plan.n_windows, 0);
+    assert_true(has_rule(&plan, "Arctera DLO - Push Installation (TCP-Out)"));
+    dlo_plan_free(&plan);
+
+    /* Off (the default): no decision, and the JSON has no such member. */
+    s.close_when_detected = false;
+    s.detected = client;
+    assert_int_equal(dlo_plan_build(&policy, client, DLO_MODE_NONBOI, &s, &plan, &err), 0);
+    assert_false(plan.close_when_detected);
+    assert_true(has_rule(&plan, PUSH_IN));
+    dlo_buf_init(&b);
+    dlo_plan_json(&b, &plan, NULL);
+    assert_null(strstr(dlo_buf_str(&b), "until_detected"));
+    dlo_buf_free(&b);
+    dlo_plan_free(&plan);
+    dlo_plan_free(&vendor);
+}
+
 static void test_occasional_profiles(void **state)
 {
     dlo_plan plan;
@@ -472,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_overlapping_scopes_read_back_in_windows_forms),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_golden_plans),
+        cmocka_unit_test(test_rpc_keywords),
+        cmocka_unit_test(test_close_when_detected),
     };
     return cmocka_run_group_tests(tests, load_policy, free_policy);
 }

@@ -46,6 +46,16 @@ static void test_real_policy_parses(void **state)
     assert_false(pol.rows[i].applies[DLO_MODE_EXCLUSIVE]);
     assert_true(pol.rows[i].applies[DLO_MODE_NONBOI]);
     assert_int_equal(pol.rows[i].destinations[DLO_MODE_NONBOI], DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+    /* The push installation's RPC ports and its first-install window are data. */
+    assert_true(pol.rows[i].has_rpc_ports);
+    assert_int_equal(pol.rows[i].rpc_ports[DLO_RPC_EPMAP].n_ranges, 1);
+    assert_int_equal(pol.rows[i].rpc_ports[DLO_RPC_EPMAP].ranges[0].lo, 135);
+    assert_int_equal(pol.rows[i].rpc_ports[DLO_RPC_DYNAMIC].ranges[0].lo, 49152);
+    assert_int_equal(pol.rows[i].rpc_ports[DLO_RPC_DYNAMIC].ranges[0].hi, 65535);
+    assert_int_equal(pol.rows[i].until_detected, DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+    for (size_t j = 0; j < pol.n_rows; j++)
+        if (j != i)
+            assert_false(pol.rows[j].has_rpc_ports || pol.rows[j].until_detected);
 
     assert_non_null(find_row_id(&pol, "server.admin-service", &i));
     assert_int_equal(pol.rows[i].protocols, DLO_PROTOS_TCP | DLO_PROTOS_UDP);
@@ -187,6 +197,32 @@ static const bad_case bad_cases[] = {
      "t:18: rows a and b share the rule name 'Thing' but not served-by"},
     {HEADER "row a\n" ROW_BODY "  served-by service A\nrow b\n" ROW_BODY "  served-by service B\n",
      "t:18: rows a and b share the rule name 'Thing' but not served-by"},
+    /* The optional keys: rpc-ports names items of the row's TCP ports, until-detected its
+     * destinations. */
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=3999\n", NULL},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=4000\n",
+     "t:17: rpc-ports: RPC names 4000, which is not an item of ports '3999'"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports DCOM=3999\n",
+     "t:17: rpc-ports: expected RPC-EPMap=PORTS or RPC=PORTS, got 'DCOM=3999'"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=3999 RPC=3999\n",
+     "t:17: rpc-ports: RPC= is given twice"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC-EPMap=3999 RPC=3999\n",
+     "t:17: rpc-ports: 3999 is given to both RPC-EPMap and RPC"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=x\n", "t:17: rpc-ports: RPC=x is not a port list"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=\n", "t:17: rpc-ports: RPC= is not a port list"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=3999\n  rpc-ports RPC=3999\n",
+     "t:18: 'rpc-ports' is given twice in row a"},
+    {HEADER "row a\n  rpc-ports RPC=3999\n  table server\n  process Thing\n  port 3999\n"
+            "  ports 3999\n  type TCP/UDP\n  rule Thing\n  network corporate\n"
+            "  nonboi source=admin-console destination=admin-server\n  exclusive NA\n"
+            "  occasional NA\n",
+     "t:7: rpc-ports needs a TCP row (Windows takes RPC keywords on TCP only); row a is TCP/UDP"},
+    {HEADER "row a\n" ROW_BODY "  until-detected admin-server,io-server\n", NULL},
+    {HEADER "row a\n" ROW_BODY "  until-detected client\n",
+     "t:17: until-detected names client, which is no destination of row a in any mode"},
+    {HEADER "row a\n" ROW_BODY "  until-detected nobody\n", "t:17: unknown role 'nobody'"},
+    {HEADER "row a\n" ROW_BODY "  rpc-ports RPC=3999\nrow b\n" ROW_BODY,
+     "t:18: rows a and b share the rule name 'Thing' but differ in ports, rpc-ports"},
 };
 
 static void test_bad_policies_name_file_line_and_expectation(void **state)

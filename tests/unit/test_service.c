@@ -270,6 +270,61 @@ static void test_a_fallen_back_sql_port_narrows_nothing(void **state)
     fake_sql_free(&m);
 }
 
+/* The Desktop Agent's change journal service, beside the Administration Server's services. */
+static dlo_status services_with_client(void *ctx, dlo_service_list *out, dlo_error *err)
+{
+    (void)ctx;
+    if (dlo_service_list_add(out, "DLOAdminSvcu", "DLO Administration Service",
+                             DLO_SERVICE_RUNNING) ||
+        dlo_service_list_add(out, "MSSQLSERVER", "SQL Server (MSSQLSERVER)", DLO_SERVICE_RUNNING) ||
+        dlo_service_list_add(out, "DLOChangeJournal", "Arctera DLO Change Journal Service",
+                             DLO_SERVICE_RUNNING))
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    return DLO_OK;
+}
+
+#define PUSH_IN "Arctera DLO - Push Installation (TCP-In)"
+
+/* ClosePushPortsWhenInstalled: the client's push rules stay while the client role comes only
+ * from AddRoles, and the pass that first detects the Desktop Agent removes them and says so. */
+static void test_push_rules_close_when_the_agent_is_detected(void **state)
+{
+    fake_sql m;
+    dlo_config cfg;
+    dlo_service_loop mem;
+    dlo_error err;
+    (void)state;
+
+    fake_sql_init(&m, "1433");
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    cfg.add_roles = DLO_ROLE_BIT(DLO_ROLE_CLIENT);
+    cfg.close_push_ports = true;
+    dlo_service_loop_init(&mem);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_START, &err), DLO_OK);
+    assert_non_null(fwmem_find(&m.fw, PUSH_IN, DLO_RULE_GROUPING));
+    assert_false(log_has("ClosePushPortsWhenInstalled is on"));
+
+    m.os.list_services = services_with_client;
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_SERVICES, &err), DLO_OK);
+    assert_null(fwmem_find(&m.fw, PUSH_IN, DLO_RULE_GROUPING));
+    assert_true(log_has("DLO role client is detected on this machine and "
+                        "ClosePushPortsWhenInstalled is on: 1 rule of row server.push-install, "
+                        "which serve only its first installation, removed: " PUSH_IN));
+    /* The Administration Server still pushes to other clients. */
+    assert_non_null(
+        fwmem_find(&m.fw, "Arctera DLO - Push Installation (TCP-Out)", DLO_RULE_GROUPING));
+
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_false(log_has("ClosePushPortsWhenInstalled is on"));
+
+    dlo_service_loop_free(&mem);
+    dlo_config_free(&cfg);
+    fake_sql_free(&m);
+}
+
 static void test_wake_text(void **state)
 {
     dlo_buf b;
@@ -313,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
         cmocka_unit_test(test_overrides_of_run),
         cmocka_unit_test(test_a_fallen_back_sql_port_narrows_nothing),
+        cmocka_unit_test(test_push_rules_close_when_the_agent_is_detected),
         cmocka_unit_test(test_wake_text),
         cmocka_unit_test(test_failed_passes_are_told),
     };

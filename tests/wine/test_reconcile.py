@@ -309,6 +309,96 @@ def test_newer_keywords_by_os_build():
     finally:
         reg("delete", WINE_VERSION_KEY, "/f")
 
+PUSH_IN = "Arctera DLO - Push Installation (TCP-In)"
+PUSH_EPM = "Arctera DLO - Push Installation RPC Endpoint Mapper (TCP-In)"
+PUSH_RPC = "Arctera DLO - Push Installation RPC (TCP-In)"
+
+
+def stored_rule(name):
+    return next((parse(v) for v in owned().values() if parse(v)["Name"] == [name]), None)
+
+
+def test_push_install_rpc_keywords():
+    """PushInstallPorts=rpc: a client's push-installation rules are planned and applied with
+    Windows' RPC-EPMap and RPC keywords, one rule each, read back compliant, exported in each
+    tool's spelling; going back to vendor puts the numbers back."""
+    reset_store()
+    args = ("/roles:client", "/mode:nonboi", "/pushinstallports:rpc")
+    planned = plan(*args)
+    ports = {r["name"]: r["local_ports"] for r in planned}
+    check(ports.get(PUSH_IN) == "1037,441,1125" and ports.get(PUSH_EPM) == "RPC-EPMap"
+          and ports.get(PUSH_RPC) == "RPC", "the plan splits the keywords off (%s)" % ports)
+    rc, out, err = agent("/apply", *args)
+    check(rc == 0, "/apply with /pushinstallports:rpc exits 0 (%s)" % err.strip()[:200])
+    store_matches_plan(planned, "rpc keywords")
+    epm, dyn = stored_rule(PUSH_EPM), stored_rule(PUSH_RPC)
+    check(epm and epm.get("LPort") == ["RPC-EPMap"] and epm.get("Protocol") == ["6"]
+          and epm.get("Dir") == ["In"], "the store holds LPort=RPC-EPMap on inbound TCP (%s)" % epm)
+    check(dyn and dyn.get("LPort") == ["RPC"] and "LPort2_10" not in dyn,
+          "the store holds LPort=RPC and no range (%s)" % dyn)
+    rc, out, err = agent("/verify", *args)
+    check(rc == 0 and out.startswith("COMPLIANT"), "/verify reads the keywords back compliant (%s)" % out.strip()[:300])
+    reset_counters()
+    rc, out, err = agent("/apply", *args)
+    check(rc == 0 and counters().get("RuleWrites", 0) == 0, "a second /apply writes nothing (%s)" % counters())
+
+    rc, out, err = agent("/export:powershell", *args)
+    check(rc == 0 and "-LocalPort 'RPCEPMap'" in out and "-LocalPort 'RPC'" in out
+          and "-LocalPort '1037','441','1125'" in out, "/export:powershell writes RPCEPMap and RPC")
+    rc, out, err = agent("/export:netsh", *args)
+    check(rc == 0 and "localport=RPC-EPMap " in out and "localport=RPC " in out,
+          "/export:netsh writes localport=RPC-EPMap and localport=RPC")
+    rc, out, err = agent("/export:json", *args)
+    check(rc == 0 and json.loads(out)["rules"] == planned, "/export:json is the plan")
+
+    vendor = plan("/roles:client", "/mode:nonboi")
+    rc, out, err = agent("/apply", "/roles:client", "/mode:nonboi")
+    check(rc == 0 and "2 removed" in out, "back to vendor: the keyword rules go (%s)" % out.strip()[:200])
+    store_matches_plan(vendor, "vendor after rpc")
+
+
+def test_close_push_ports_when_installed():
+    """ClosePushPortsWhenInstalled=1: with the client role from AddRoles the push rules stay
+    until detection shows the Desktop Agent (its change journal service), then /apply removes
+    them; with Roles configured they stay, and /plan says why either way."""
+    reset_store()
+    args = ("/addroles:client", "/mode:nonboi", "/closepushportswheninstalled:1")
+    wine("sc", "delete", "DLOTestJournal")
+    rc, out, err = agent("/plan", "/json", *args)
+    d = json.loads(out)
+    check(rc == 0 and [w["closed"] for w in d["until_detected"]] == [False]
+          and "not detected here yet" in d["until_detected"][0]["reason"],
+          "not detected: the window is open (%s)" % d.get("until_detected"))
+    rc, out, err = agent("/apply", *args)
+    check(rc == 0 and stored_rule(PUSH_IN) is not None, "/apply keeps the push rule before the agent is there")
+    rc, _, _ = wine("sc", "create", "DLOTestJournal", "binPath=", "C:\\windows\\system32\\notepad.exe",
+                    "start=", "demand", "DisplayName=", "Arctera DLO Change Journal Service")
+    check(rc == 0, "created the Desktop Agent's change journal service")
+    try:
+        rc, out, err = agent("/plan", "/json", *args)
+        d = json.loads(out)
+        w = d["until_detected"]
+        check(rc == 0 and [x["closed"] for x in w] == [True] and w[0]["left_out"] == [PUSH_IN],
+              "detected: the push rule is left out (%s)" % w)
+        check(PUSH_IN not in [r["name"] for r in d["rules"]], "and it is not in the plan")
+        rc, out, err = agent("/plan", *args)
+        check("Row server.push-install, inbound on client: left out: client is detected here" in out,
+              "/plan says why (%s)" % out[:400])
+        rc, out, err = agent("/apply", *args)
+        check(rc == 0 and "1 removed" in out and stored_rule(PUSH_IN) is None,
+              "/apply removes the push rule once the agent is detected (%s)" % out.strip()[:200])
+        store_matches_plan(d["rules"], "closed push window")
+        rc, out, err = agent("/verify", *args)
+        check(rc == 0, "/verify is compliant without it (%s)" % out.strip()[:200])
+        # Roles configured: no evidence is consulted, the rule stays and the plan says so.
+        rc, out, err = agent("/plan", "/json", "/roles:client", "/mode:nonboi", "/closepushportswheninstalled:1")
+        d = json.loads(out)
+        check(PUSH_IN in [r["name"] for r in d["rules"]]
+              and "Roles is configured" in d["until_detected"][0]["reason"],
+              "with /roles the push rule is kept, and why (%s)" % d["until_detected"])
+    finally:
+        wine("sc", "delete", "DLOTestJournal")
+
 
 if __name__ == "__main__":
     test_apply_from_empty_and_idempotence()
@@ -322,5 +412,7 @@ if __name__ == "__main__":
     test_failures_are_exit_3()
     test_overlapping_scopes_read_back_in_windows_forms()
     test_newer_keywords_by_os_build()
+    test_push_install_rpc_keywords()
+    test_close_push_ports_when_installed()
     reset_store()
     sys.exit(finish())

@@ -15,13 +15,38 @@ void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_directio
                    dir == DLO_DIR_IN ? "In" : "Out");
 }
 
-/* The row's ports with {sql-port} replaced by the SQL Server instance's, in Windows' syntax. */
-static dlo_status row_ports(dlo_buf *b, const dlo_policy_row *row, const dlo_portset *sql)
+/* The rule-name words of a keyword's rule: "Push Installation RPC Endpoint Mapper". */
+static const char *const rpc_titles[DLO_RPC_COUNT] = {"RPC Endpoint Mapper", "RPC"};
+
+static bool in_rpc_ports(const dlo_policy_row *row, const dlo_port_item *it)
+{
+    int k;
+    size_t i;
+    for (k = 0; k < DLO_RPC_COUNT; k++)
+        for (i = 0; i < row->rpc_ports[k].n_items; i++)
+            if (row->rpc_ports[k].items[i].kind == it->kind &&
+                row->rpc_ports[k].items[i].lo == it->lo && row->rpc_ports[k].items[i].hi == it->hi)
+                return true;
+    return false;
+}
+
+/* The row's ports with {sql-port} replaced by the SQL Server instance's, in Windows' syntax;
+ * without_rpc leaves out the items its rpc-ports give to a keyword. */
+static dlo_status row_ports(dlo_buf *b, const dlo_policy_row *row, const dlo_portset *sql,
+                            bool without_rpc)
 {
     dlo_portset ports;
-    dlo_status st;
+    size_t i;
+    dlo_status st = DLO_OK;
     dlo_portset_init(&ports);
-    st = dlo_portset_add(&ports, &row->port_set, sql);
+    for (i = 0; i < row->port_set.n_items && !st; i++) {
+        dlo_portset one = row->port_set;
+        if (without_rpc && in_rpc_ports(row, &row->port_set.items[i]))
+            continue;
+        one.items = &row->port_set.items[i];
+        one.n_items = 1;
+        st = dlo_portset_add(&ports, &one, sql);
+    }
     if (!st)
         dlo_portset_format(b, &ports);
     dlo_portset_free(&ports);
@@ -64,15 +89,16 @@ static dlo_rule *find_rule(dlo_rule_list *l, const char *name)
 }
 
 static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_policy_row *row,
-                               int protocol, dlo_direction dir, dlo_role_set local,
-                               dlo_role_set peers, const char *ports, dlo_error *err)
+                               const char *stem, int protocol, dlo_direction dir,
+                               dlo_role_set local, dlo_role_set peers, const char *ports,
+                               dlo_error *err)
 {
     dlo_buf name;
     dlo_rule *r;
     dlo_status st = DLO_OK;
 
     dlo_buf_init(&name);
-    dlo_plan_rule_name(&name, row->rule, protocol, dir);
+    dlo_plan_rule_name(&name, stem, protocol, dir);
     if (dlo_buf_status(&name)) {
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
         goto cleanup_name;
@@ -112,6 +138,59 @@ cleanup_name:
     return st;
 }
 
+/* The name stem of a row's rule for keyword k (DLO_RPC_*), or for its numbers (k < 0). */
+static void rule_stem(dlo_buf *b, const dlo_policy_row *row, int k)
+{
+    if (k < 0)
+        dlo_buf_puts(b, row->rule);
+    else
+        dlo_buf_printf(b, "%s %s", row->rule, rpc_titles[k]);
+}
+
+/* Whether the row's inbound rules on this protocol become keyword rules (PushInstallPorts=rpc).
+ * Windows takes RPC keywords on inbound TCP LocalPorts only (MS-FASP 2.2.37). */
+static bool splits_rpc(const dlo_policy_row *row, int protocol, const dlo_plan_settings *s)
+{
+    return s->rpc_keywords && row->has_rpc_ports && protocol == DLO_PROTO_TCP;
+}
+
+/* A row's inbound rule, or with rpc keywords its rules: the numbers not given to a keyword in
+ * the row's own name, each keyword in a rule of its own. One keyword per rule: whether Windows
+ * lets a LocalPorts mix a keyword with numbers or with the other keyword, no public source
+ * says, and this form works either way. */
+static dlo_status add_inbound(dlo_plan *plan, const dlo_policy *pol, const dlo_policy_row *row,
+                              int protocol, dlo_role_set local, const dlo_portset *sql,
+                              const dlo_plan_settings *s, dlo_error *err)
+{
+    dlo_buf ports, stem;
+    dlo_role_set peers = row->sources[plan->mode];
+    bool split = splits_rpc(row, protocol, s);
+    int k;
+    dlo_status st;
+
+    dlo_buf_init(&ports);
+    dlo_buf_init(&stem);
+    st = row_ports(&ports, row, sql, split);
+    if (st)
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    else if (ports.len)
+        st = add_row_rule(plan, pol, row, row->rule, protocol, DLO_DIR_IN, local, peers,
+                          dlo_buf_str(&ports), err);
+    for (k = 0; split && k < DLO_RPC_COUNT && !st; k++) {
+        if (!row->rpc_ports[k].n_items)
+            continue;
+        dlo_buf_reset(&stem);
+        rule_stem(&stem, row, k);
+        st = dlo_buf_status(&stem)
+                 ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
+                 : add_row_rule(plan, pol, row, dlo_buf_str(&stem), protocol, DLO_DIR_IN, local,
+                                peers, dlo_rpc_keyword(k), err);
+    }
+    dlo_buf_free(&stem);
+    dlo_buf_free(&ports);
+    return st;
+}
+
 /* Addresses and descriptions depend on the final peer sets, so they are filled in once every
  * row has been merged. */
 static dlo_status finish_rules(dlo_plan *plan, const dlo_plan_settings *s, dlo_error *err)
@@ -140,6 +219,115 @@ static dlo_status finish_rules(dlo_plan *plan, const dlo_plan_settings *s, dlo_e
     return st;
 }
 
+/* Why an until-detected role keeps or loses its rules: closed only on complete evidence that it
+ * is installed. Without detection (Roles configured) or with a partial one the rules stay: a
+ * missing rule would stop the push that installs the agent, and these rules never open more
+ * than the vendor's table. */
+static void window_reason(dlo_buf *b, dlo_role role, bool closed, dlo_plan_evidence evidence)
+{
+    const char *name = dlo_role_name(role);
+    if (closed)
+        dlo_buf_printf(b,
+                       "left out: %s is detected here and ClosePushPortsWhenInstalled is on; "
+                       "these rules serve only its first installation",
+                       name);
+    else if (evidence == DLO_EVIDENCE_NONE)
+        dlo_buf_printf(b,
+                       "kept: Roles is configured, so detection is not consulted and gives no "
+                       "evidence that %s is installed",
+                       name);
+    else if (evidence == DLO_EVIDENCE_PARTIAL)
+        dlo_buf_printf(b, "kept: component detection could not read everything, so no rule is "
+                          "closed on its evidence");
+    else
+        dlo_buf_printf(b,
+                       "kept: %s is not detected here yet (it comes from AddRoles); the rules "
+                       "stay until detection shows it",
+                       name);
+}
+
+/* The names of the inbound rules a row would give one role, for the windows it closes. */
+static dlo_status closed_names(dlo_strlist *names, const dlo_policy_row *row,
+                               const dlo_plan_settings *s)
+{
+    dlo_buf stem, name;
+    int proto, k;
+    dlo_status st = DLO_OK;
+    dlo_buf_init(&stem);
+    dlo_buf_init(&name);
+    for (proto = 0; proto < 2 && !st; proto++) {
+        int protocol = proto == 0 ? DLO_PROTO_TCP : DLO_PROTO_UDP;
+        if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
+            continue;
+        for (k = -1; k < (splits_rpc(row, protocol, s) ? DLO_RPC_COUNT : 0) && !st; k++) {
+            dlo_buf_reset(&stem);
+            dlo_buf_reset(&name);
+            rule_stem(&stem, row, k);
+            dlo_plan_rule_name(&name, dlo_buf_str(&stem), protocol, DLO_DIR_IN);
+            st = dlo_buf_status(&name) ? DLO_E_NOMEM : dlo_strlist_add(names, dlo_buf_str(&name));
+        }
+    }
+    dlo_buf_free(&name);
+    dlo_buf_free(&stem);
+    return st;
+}
+
+/* ClosePushPortsWhenInstalled for one row: records, for each local role it names, whether its
+ * inbound rules stay, and takes the closed roles out of *dst. */
+static dlo_status decide_windows(dlo_plan *plan, const dlo_policy_row *row,
+                                 const dlo_plan_settings *s, dlo_role_set *dst, dlo_error *err)
+{
+    int r;
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        dlo_role_set bit = DLO_ROLE_BIT(r);
+        dlo_plan_window *w;
+        dlo_buf reason;
+        if (!(*dst & row->until_detected & bit))
+            continue;
+        w = realloc(plan->windows, (plan->n_windows + 1) * sizeof(*w));
+        if (!w)
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        plan->windows = w;
+        w = &plan->windows[plan->n_windows++];
+        memset(w, 0, sizeof(*w));
+        dlo_strlist_init(&w->names);
+        w->row = row->id;
+        w->role = (dlo_role)r;
+        w->closed = s->evidence == DLO_EVIDENCE_COMPLETE && (s->detected & bit);
+        dlo_buf_init(&reason);
+        window_reason(&reason, w->role, w->closed, s->evidence);
+        w->reason = reason.data;
+        if (dlo_buf_status(&reason) || !w->reason || (w->closed && closed_names(&w->names, row, s)))
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        if (w->closed)
+            *dst &= ~bit;
+    }
+    return DLO_OK;
+}
+
+/* A closed window names only the rules it really left out: a rule of that name that another
+ * row or role still needs is in the plan. */
+static dlo_status finish_windows(dlo_plan *plan, dlo_error *err)
+{
+    size_t i, j;
+    for (i = 0; i < plan->n_windows; i++) {
+        dlo_strlist kept;
+        dlo_strlist *names = &plan->windows[i].names;
+        dlo_strlist_init(&kept);
+        for (j = 0; j < names->count; j++) {
+            if (find_rule(&plan->rules, names->items[j]))
+                continue;
+            if (dlo_strlist_add(&kept, names->items[j])) {
+                dlo_strlist_free(&kept);
+                return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+            }
+        }
+        dlo_strlist_free(names);
+        *names = kept;
+    }
+    return DLO_OK;
+}
+
 dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mode,
                           const dlo_plan_settings *settings, dlo_plan *out, dlo_error *err)
 {
@@ -161,6 +349,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
                              s->sql_ports);
     out->mode = mode;
     out->roles = roles & DLO_ROLE_ALL_MASK;
+    out->close_when_detected = s->close_when_detected;
     out->release = pol->release;
 
     dlo_buf_init(&ports);
@@ -176,10 +365,12 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
             continue;
         src = row->sources[mode] & out->roles;
         dst = row->destinations[mode] & out->roles;
-        if (!src && !dst)
+        if (dst & row->until_detected && s->close_when_detected)
+            st = decide_windows(out, row, s, &dst, err);
+        if (st || (!src && !dst))
             continue;
         dlo_buf_reset(&ports);
-        if (row_ports(&ports, row, &sql)) {
+        if (row_ports(&ports, row, &sql, false)) {
             st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
             break;
         }
@@ -188,10 +379,9 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
             if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
                 continue;
             if (dst)
-                st = add_row_rule(out, pol, row, protocol, DLO_DIR_IN, dst, row->sources[mode],
-                                  dlo_buf_str(&ports), err);
+                st = add_inbound(out, pol, row, protocol, dst, &sql, s, err);
             if (src && !st)
-                st = add_row_rule(out, pol, row, protocol, DLO_DIR_OUT, src,
+                st = add_row_rule(out, pol, row, row->rule, protocol, DLO_DIR_OUT, src,
                                   row->destinations[mode], dlo_buf_str(&ports), err);
         }
     }
@@ -199,6 +389,8 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
     dlo_portset_free(&sql);
     if (!st)
         st = finish_rules(out, s, err);
+    if (!st)
+        st = finish_windows(out, err);
     if (st)
         dlo_plan_free(out);
     return st;
@@ -206,7 +398,15 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
 
 void dlo_plan_free(dlo_plan *plan)
 {
+    size_t i;
     dlo_rule_list_free(&plan->rules);
     free(plan->sql_ports);
     plan->sql_ports = NULL;
+    for (i = 0; i < plan->n_windows; i++) {
+        free(plan->windows[i].reason);
+        dlo_strlist_free(&plan->windows[i].names);
+    }
+    free(plan->windows);
+    plan->windows = NULL;
+    plan->n_windows = 0;
 }

@@ -151,6 +151,19 @@ static dlo_status bind_plan(const dlo_platform *plat, const dlo_config *cfg, dlo
     return dlo_binding_apply(&env, &t->pol, &t->plan.rules, err);
 }
 
+/* PushInstallPorts and ClosePushPortsWhenInstalled. Detection is evidence only when it decided
+ * the roles: with Roles configured it runs at most for the SQL Server port. */
+static void push_settings(dlo_plan_settings *s, const dlo_config *cfg, const dlo_target *t)
+{
+    s->rpc_keywords = cfg->push_install_ports == DLO_PUSH_PORTS_RPC;
+    s->close_when_detected = cfg->close_push_ports;
+    if (cfg->roles_set || !t->detected)
+        s->evidence = DLO_EVIDENCE_NONE;
+    else
+        s->evidence = t->det.partial ? DLO_EVIDENCE_PARTIAL : DLO_EVIDENCE_COMPLETE;
+    s->detected = s->evidence == DLO_EVIDENCE_NONE ? 0 : t->det.roles;
+}
+
 dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err)
 {
@@ -200,6 +213,7 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         settings.scopes[r] = cfg->scopes[r];
+    push_settings(&settings, cfg, t);
     st = dlo_plan_build(&t->pol, dlo_config_roles(cfg, detected), cfg->mode, &settings, &t->plan,
                         err);
     if (st)
@@ -250,6 +264,44 @@ static void report_components(const dlo_service_loop *mem, dlo_role_set now)
                           "DLO role %s is no longer on this machine: its firewall rules are "
                           "removed",
                           dlo_role_name((dlo_role)r));
+    }
+}
+
+static bool closed_rule(const dlo_plan_window *w, const char *name)
+{
+    size_t i;
+    for (i = 0; i < w->names.count; i++)
+        if (strcmp(w->names.items[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* ClosePushPortsWhenInstalled: the pass that removed a window's rules says so, once per window
+ * (a later pass finds them gone and says nothing). */
+static void report_windows_closed(const dlo_plan *plan, const dlo_report *rep)
+{
+    size_t w, i;
+    for (w = 0; w < plan->n_windows; w++) {
+        const dlo_plan_window *win = &plan->windows[w];
+        dlo_buf names;
+        size_t n = 0;
+        if (!win->closed)
+            continue;
+        dlo_buf_init(&names);
+        for (i = 0; i < rep->applied; i++) {
+            const dlo_change *c = &rep->diff.items[i];
+            if (c->kind != DLO_CHANGE_REMOVE || !closed_rule(win, dlo_str(c->have->name)))
+                continue;
+            dlo_buf_printf(&names, "%s%s", n++ ? ", " : "", dlo_str(c->have->name));
+        }
+        if (n)
+            dlo_log_event(DLO_EV_PUSH_PORTS_CLOSED, DLO_LOG_INFO,
+                          "DLO role %s is detected on this machine and "
+                          "ClosePushPortsWhenInstalled is on: %zu rule%s of row %s, which serve "
+                          "only its first installation, removed: %s",
+                          dlo_role_name(win->role), n, n == 1 ? "" : "s", win->row,
+                          dlo_buf_str(&names));
+        dlo_buf_free(&names);
     }
 }
 
@@ -386,6 +438,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         dlo_buf effective;
         dlo_buf_init(&effective);
         report_components(mem, t.plan.roles);
+        report_windows_closed(&t.plan, &rep);
         report_gp_override(plat, &fw, &t.plan.rules, mem, &effective);
         log_pass(&t, cfg, mem, &rep, why, dlo_buf_str(&effective));
         dlo_buf_free(&effective);

@@ -26,8 +26,10 @@ static void ps_str(dlo_buf *b, const char *s)
     ps_span(b, s, strlen(s));
 }
 
-/* A comma-separated list as a PowerShell array ('443','8000-8100'), or Any. */
-static void ps_list(dlo_buf *b, const char *list)
+/* A comma-separated list as a PowerShell array ('443','8000-8100'), or Any. With ports, the
+ * endpoint mapper's keyword in the cmdlet's spelling: New-NetFirewallRule -LocalPort takes RPC
+ * and RPCEPMap, the COM API and netsh RPC and RPC-EPMap. */
+static void ps_items(dlo_buf *b, const char *list, bool ports)
 {
     size_t n;
     if (dlo_list_is_any(list)) {
@@ -36,7 +38,10 @@ static void ps_list(dlo_buf *b, const char *list)
     }
     while (*list) {
         n = strcspn(list, ",");
-        ps_span(b, list, n);
+        if (ports && dlo_equals_ci(list, n, "RPC-EPMap"))
+            ps_str(b, "RPCEPMap");
+        else
+            ps_span(b, list, n);
         list += n;
         if (*list == ',') {
             dlo_buf_putc(b, ',');
@@ -102,14 +107,14 @@ static void ps_rule(dlo_buf *b, const dlo_rule *r)
     protocol(b, r->protocol, false);
     if (r->protocol == DLO_PROTO_TCP || r->protocol == DLO_PROTO_UDP) {
         dlo_buf_puts(b, " -LocalPort ");
-        ps_list(b, r->local_ports);
+        ps_items(b, r->local_ports, true);
         dlo_buf_puts(b, " -RemotePort ");
-        ps_list(b, r->remote_ports);
+        ps_items(b, r->remote_ports, true);
     }
     dlo_buf_puts(b, " `\n    -LocalAddress ");
-    ps_list(b, r->local_addresses);
+    ps_items(b, r->local_addresses, false);
     dlo_buf_puts(b, " -RemoteAddress ");
-    ps_list(b, r->remote_addresses);
+    ps_items(b, r->remote_addresses, false);
     dlo_buf_puts(b, " `\n    -Profile ");
     profiles(b, r->profiles, ',', false);
     dlo_buf_printf(b, " -Action %s -Enabled %s", r->action == DLO_ACTION_ALLOW ? "Allow" : "Block",

@@ -174,6 +174,40 @@ static void unscoped_json(dlo_buf *b, const dlo_rule_list *rules, const dlo_conf
     dlo_buf_free(&msg);
 }
 
+/* ClosePushPortsWhenInstalled's decisions; nothing when it is off. */
+static void windows_json(dlo_buf *b, const dlo_plan *plan)
+{
+    size_t i, j;
+    if (!plan->close_when_detected)
+        return;
+    dlo_buf_puts(b, ", \"until_detected\": [");
+    for (i = 0; i < plan->n_windows; i++) {
+        const dlo_plan_window *w = &plan->windows[i];
+        dlo_buf_puts(b, i ? ", {\"row\": " : "{\"row\": ");
+        dlo_buf_json_str(b, w->row);
+        dlo_buf_json_member(b, "role", dlo_role_name(w->role));
+        dlo_buf_printf(b, ", \"closed\": %s", w->closed ? "true" : "false");
+        dlo_buf_json_member(b, "reason", dlo_str(w->reason));
+        dlo_buf_puts(b, ", \"left_out\": [");
+        for (j = 0; j < w->names.count; j++) {
+            dlo_buf_puts(b, j ? ", " : "");
+            dlo_buf_json_str(b, w->names.items[j]);
+        }
+        dlo_buf_puts(b, "]}");
+    }
+    dlo_buf_putc(b, ']');
+}
+
+static void windows_text(dlo_buf *b, const dlo_plan *plan)
+{
+    size_t i;
+    for (i = 0; i < plan->n_windows; i++) {
+        const dlo_plan_window *w = &plan->windows[i];
+        dlo_buf_printf(b, "%sRow %s, inbound on %s: %s\n", i ? "" : "\n", w->row,
+                       dlo_role_name(w->role), dlo_str(w->reason));
+    }
+}
+
 void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
@@ -193,6 +227,7 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
     dlo_buf_puts(b, plan->rules.count ? "\n]" : "]");
     exposure_json(b, &plan->rules);
     unscoped_json(b, &plan->rules, cfg);
+    windows_json(b, plan);
     dlo_buf_puts(b, "}\n");
 }
 
@@ -242,6 +277,7 @@ void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
         dlo_buf_printf(b, " (%s)", plan->roles_source);
     dlo_buf_printf(b, ", SQL Server port %s\n%zu rule%s\n", plan->sql_ports, plan->rules.count,
                    plan->rules.count == 1 ? "" : "s");
+    windows_text(b, plan);
     if (!plan->rules.count)
         return;
     dlo_buf_puts(b, "\nDir  Proto Ports                          Profiles               "

@@ -19,19 +19,34 @@ enum {
     KEY_TYPE,
     KEY_RULE,
     KEY_NETWORK,
-    KEY_MODE0,                                  /* + dlo_mode */
-    KEY_SERVED_BY = KEY_MODE0 + DLO_MODE_COUNT, /* the one optional key */
-    KEY_COUNT
+    KEY_MODE0, /* + dlo_mode */
+    /* Optional keys follow the required ones. */
+    KEY_SERVED_BY = KEY_MODE0 + DLO_MODE_COUNT,
+    KEY_RPC_PORTS,
+    KEY_UNTIL_DETECTED,
+    KEY_COUNT,
+    KEY_REQUIRED = KEY_SERVED_BY
 };
 
 static const char *const row_keys[KEY_MODE0] = {"table", "process", "port",   "ports",
                                                 "type",  "rule",    "network"};
+static const char *const optional_keys[KEY_COUNT - KEY_SERVED_BY] = {"served-by", "rpc-ports",
+                                                                     "until-detected"};
 
 static const char *key_name(int key)
 {
-    return key < KEY_MODE0       ? row_keys[key]
-           : key < KEY_SERVED_BY ? mode_keys[key - KEY_MODE0]
-                                 : "served-by";
+    if (key < KEY_MODE0)
+        return row_keys[key];
+    if (key < KEY_SERVED_BY)
+        return mode_keys[key - KEY_MODE0];
+    return optional_keys[key - KEY_SERVED_BY];
+}
+
+static const char *const rpc_keywords[DLO_RPC_COUNT] = {"RPC-EPMap", "RPC"};
+
+const char *dlo_rpc_keyword(int which)
+{
+    return (unsigned)which < DLO_RPC_COUNT ? rpc_keywords[which] : "?";
 }
 
 /* served-by kinds in the file, in dlo_served_by order (DLO_SERVED_UNSAID has none). */
@@ -51,6 +66,8 @@ typedef struct parser {
     bool header;         /* the first line was read */
     dlo_policy_row *row; /* the row being filled, or NULL */
     bool seen[KEY_COUNT];
+    int rpc_line; /* where the row's rpc-ports and until-detected are, for messages */
+    int until_line;
     bool profiles_seen[DLO_MODE_COUNT];
 } parser;
 
@@ -302,6 +319,105 @@ static dlo_status parse_served_by(parser *p, const char *s, size_t n)
     return DLO_OK;
 }
 
+/* "RPC-EPMap=135 RPC=49152-65535": which items of the row's ports each keyword stands for. */
+static dlo_status parse_rpc_ports(parser *p, const char *s, size_t n)
+{
+    dlo_policy_row *row = p->row;
+    p->rpc_line = p->line;
+    while (n) {
+        size_t item_len, eq, rest_len;
+        const char *rest;
+        int k;
+        dlo_error why;
+        char list[DLO_POLICY_MAX_TEXT + 1];
+
+        split_word(s, n, &item_len, &rest, &rest_len);
+        for (eq = 0; eq < item_len && s[eq] != '='; eq++)
+            ;
+        for (k = 0; k < DLO_RPC_COUNT; k++)
+            if (eq < item_len && dlo_equals(s, eq, rpc_keywords[k]))
+                break;
+        if (k == DLO_RPC_COUNT)
+            return perr(p, "rpc-ports: expected RPC-EPMap=PORTS or RPC=PORTS, got '%.*s'",
+                        (int)(item_len > 60 ? 60 : item_len), s);
+        if (row->rpc_ports[k].n_items)
+            return perr(p, "rpc-ports: %s= is given twice", rpc_keywords[k]);
+        if (item_len - eq - 1 > DLO_POLICY_MAX_TEXT)
+            return perr(p, "rpc-ports: the list of %s is too long", rpc_keywords[k]);
+        snprintf(list, sizeof(list), "%.*s", (int)(item_len - eq - 1), s + eq + 1);
+        if (dlo_portset_parse(list, 0, &row->rpc_ports[k], &why))
+            return perr(p, "rpc-ports: %s=%s is not a port list (%s)", rpc_keywords[k], list,
+                        why.msg);
+        row->has_rpc_ports = true;
+        s = rest;
+        n = rest_len;
+    }
+    return DLO_OK;
+}
+
+static bool has_item(const dlo_portset *set, const dlo_port_item *it)
+{
+    size_t i;
+    for (i = 0; i < set->n_items; i++)
+        if (set->items[i].kind == it->kind && set->items[i].lo == it->lo &&
+            set->items[i].hi == it->hi)
+            return true;
+    return false;
+}
+
+/* Windows takes its RPC keywords only on inbound TCP LocalPorts (MS-FASP 2.2.37), and the
+ * planner splits them off the row's own list, so each must stand for items of that list. */
+static dlo_status check_rpc_ports(parser *p, const dlo_policy_row *row)
+{
+    int k;
+    size_t i;
+    p->line = p->rpc_line;
+    if (row->protocols != DLO_PROTOS_TCP)
+        return perr(p,
+                    "rpc-ports needs a TCP row (Windows takes RPC keywords on TCP only); row "
+                    "%s is %s",
+                    row->id, row->type);
+    for (k = 0; k < DLO_RPC_COUNT; k++) {
+        for (i = 0; i < row->rpc_ports[k].n_items; i++) {
+            const dlo_port_item *it = &row->rpc_ports[k].items[i];
+            char item[16];
+            if (it->lo == it->hi)
+                snprintf(item, sizeof(item), "%u", it->lo);
+            else
+                snprintf(item, sizeof(item), "%u-%u", it->lo, it->hi);
+            if (!has_item(&row->port_set, it))
+                return perr(p,
+                            "rpc-ports: %s names %s, which is not an item of ports '%s'; "
+                            "expected ports or ranges written in the row's ports",
+                            rpc_keywords[k], item, row->ports);
+            if (k > 0 && has_item(&row->rpc_ports[0], it))
+                return perr(p, "rpc-ports: %s is given to both %s and %s", item, rpc_keywords[0],
+                            rpc_keywords[k]);
+        }
+    }
+    return DLO_OK;
+}
+
+/* A role whose rules close once it is detected must be one the row opens inbound rules for. */
+static dlo_status check_until_detected(parser *p, const dlo_policy_row *row)
+{
+    dlo_role_set inbound = 0;
+    int m, r;
+    for (m = 0; m < DLO_MODE_COUNT; m++)
+        if (row->applies[m])
+            inbound |= row->destinations[m];
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        if ((row->until_detected & DLO_ROLE_BIT(r)) && !(inbound & DLO_ROLE_BIT(r))) {
+            p->line = p->until_line;
+            return perr(p,
+                        "until-detected names %s, which is no destination of row %s in any "
+                        "mode; expected roles the row opens inbound rules for",
+                        dlo_role_name((dlo_role)r), row->id);
+        }
+    }
+    return DLO_OK;
+}
+
 static dlo_status parse_row_key(parser *p, const char *s, size_t n)
 {
     dlo_policy_row *row = p->row;
@@ -316,7 +432,8 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
     if (key == KEY_COUNT)
         return perr(p,
                     "unknown key '%.*s' in row %s; expected table, process, port, ports, "
-                    "type, rule, network, nonboi, exclusive, occasional or served-by",
+                    "type, rule, network, nonboi, exclusive, occasional, served-by, rpc-ports "
+                    "or until-detected",
                     (int)(kl > 40 ? 40 : kl), s, row->id);
     if (p->seen[key])
         return perr(p, "'%.*s' is given twice in row %s", (int)kl, s, row->id);
@@ -361,23 +478,31 @@ static dlo_status parse_row_key(parser *p, const char *s, size_t n)
         return DLO_OK;
     case KEY_SERVED_BY:
         return parse_served_by(p, v, vl);
+    case KEY_RPC_PORTS:
+        return parse_rpc_ports(p, v, vl);
+    case KEY_UNTIL_DETECTED:
+        p->until_line = p->line;
+        return parse_role_list(p, v, vl, &row->until_detected);
     default:
         return parse_mode_line(p, (dlo_mode)(key - KEY_MODE0), v, vl);
     }
 }
 
-/* A row is complete when every key was given. */
+/* A row is complete when every required key was given, and its optional keys fit the rest. */
 static dlo_status finish_row(parser *p)
 {
-    int key;
+    int key, line = p->line;
     if (!p->row)
         return DLO_OK;
-    for (key = 0; key < KEY_SERVED_BY; key++) {
+    for (key = 0; key < KEY_REQUIRED; key++) {
         if (!p->seen[key]) {
             p->line = p->row->line;
             return perr(p, "row %s lacks '%s'", p->row->id, key_name(key));
         }
     }
+    if ((p->row->has_rpc_ports && check_rpc_ports(p, p->row)) || check_until_detected(p, p->row))
+        return p->err->status;
+    p->line = line;
     p->row = NULL;
     return DLO_OK;
 }
@@ -419,6 +544,15 @@ static dlo_status start_row(parser *p, const char *id, size_t n)
     return DLO_OK;
 }
 
+static bool same_rpc_ports(const dlo_policy_row *a, const dlo_policy_row *b)
+{
+    int k;
+    for (k = 0; k < DLO_RPC_COUNT; k++)
+        if (!dlo_portset_equal(&a->rpc_ports[k], &b->rpc_ports[k]))
+            return false;
+    return true;
+}
+
 /* Rows that share a rule name become one firewall rule, which is only sound when they open the
  * same ports the same way on the same profiles: then the merged rule allows exactly the union of
  * what the rows allow. */
@@ -432,11 +566,11 @@ static dlo_status check_shared_rules(parser *p)
             if (strcmp(a->rule, b->rule) != 0)
                 continue;
             if (!dlo_portset_equal(&a->port_set, &b->port_set) || a->protocols != b->protocols ||
-                a->network != b->network) {
+                a->network != b->network || !same_rpc_ports(a, b)) {
                 p->line = b->line;
                 return perr(p,
-                            "rows %s and %s share the rule name '%s' but differ in ports, type "
-                            "or network; give one of them another rule name",
+                            "rows %s and %s share the rule name '%s' but differ in ports, "
+                            "rpc-ports, type or network; give one of them another rule name",
                             a->id, b->id, a->rule);
             }
             if (a->served_by != b->served_by ||
@@ -581,6 +715,7 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
 void dlo_policy_free(dlo_policy *pol)
 {
     size_t i;
+    int k;
     for (i = 0; i < pol->n_rows; i++) {
         dlo_policy_row *r = &pol->rows[i];
         free(r->id);
@@ -589,6 +724,8 @@ void dlo_policy_free(dlo_policy *pol)
         free(r->port_text);
         free(r->ports);
         dlo_portset_free(&r->port_set);
+        for (k = 0; k < DLO_RPC_COUNT; k++)
+            dlo_portset_free(&r->rpc_ports[k]);
         free(r->type);
         free(r->rule);
         free(r->served_name);
@@ -608,6 +745,27 @@ static void served_by_text(dlo_buf *b, const dlo_policy_row *r)
         dlo_buf_printf(b, " %s", r->served_name);
     else if (r->served_by == DLO_SERVED_SERVICE_DISPLAY)
         dlo_buf_printf(b, " \"%s\"", r->served_name);
+}
+
+/* {"RPC-EPMap": "135", "RPC": "49152-65535"}, or null for a row without rpc-ports. */
+static void rpc_ports_json(dlo_buf *b, const dlo_policy_row *r)
+{
+    int k;
+    bool first = true;
+    if (!r->has_rpc_ports) {
+        dlo_buf_puts(b, "null");
+        return;
+    }
+    dlo_buf_putc(b, '{');
+    for (k = 0; k < DLO_RPC_COUNT; k++) {
+        if (!r->rpc_ports[k].n_items)
+            continue;
+        dlo_buf_printf(b, "%s\"%s\": \"", first ? "" : ", ", rpc_keywords[k]);
+        dlo_portset_format(b, &r->rpc_ports[k]);
+        dlo_buf_putc(b, '"');
+        first = false;
+    }
+    dlo_buf_putc(b, '}');
 }
 
 void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
@@ -662,9 +820,34 @@ void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
             dlo_roles_json(b, r->destinations[m]);
             dlo_buf_putc(b, '}');
         }
-        dlo_buf_puts(b, "}}");
+        dlo_buf_puts(b, "}, \"rpc_ports\": ");
+        rpc_ports_json(b, r);
+        dlo_buf_puts(b, ", \"until_detected\": ");
+        dlo_roles_json(b, r->until_detected);
+        dlo_buf_putc(b, '}');
     }
     dlo_buf_puts(b, "\n]}\n");
+}
+
+/* The optional keys, one line each, as the file writes them. */
+static void policy_text_extras(dlo_buf *b, const dlo_policy_row *r)
+{
+    int k;
+    if (r->has_rpc_ports) {
+        dlo_buf_puts(b, "  rpc-ports      ");
+        for (k = 0; k < DLO_RPC_COUNT; k++) {
+            if (!r->rpc_ports[k].n_items)
+                continue;
+            dlo_buf_printf(b, " %s=", rpc_keywords[k]);
+            dlo_portset_format(b, &r->rpc_ports[k]);
+        }
+        dlo_buf_putc(b, '\n');
+    }
+    if (r->until_detected) {
+        dlo_buf_puts(b, "  until-detected  ");
+        dlo_roles_format(b, r->until_detected);
+        dlo_buf_putc(b, '\n');
+    }
 }
 
 void dlo_policy_text(dlo_buf *b, const dlo_policy *pol)
@@ -695,5 +878,6 @@ void dlo_policy_text(dlo_buf *b, const dlo_policy *pol)
             dlo_roles_format(b, r->destinations[m]);
             dlo_buf_putc(b, '\n');
         }
+        policy_text_extras(b, r);
     }
 }
