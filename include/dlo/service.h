@@ -65,6 +65,9 @@ typedef struct dlo_service_loop {
     bool have_roles;    /* `roles` holds the roles planned by the last successful reconcile */
     dlo_role_set roles; /* to report components appearing and disappearing */
     bool gp_override_reported;
+    /* The profile mismatch last logged (dlo/netprofiles.h), as a key that changes with what it
+     * says; 0: none. */
+    unsigned profile_mismatch;
     /* The SQL Server port the last pass read (not a default): used in its place by a pass that
      * could only fall back to the default. "" until one was read. */
     char sql_port[128];
