@@ -32,6 +32,7 @@ typedef enum dlo_event {
     DLO_EV_FIREWALL_ERROR = 1300,   /* the firewall could not be read or changed */
     DLO_EV_RECONCILE_FAILED = 1301, /* a pass failed for another reason */
     DLO_EV_GPO_OVERRIDE = 1400,     /* Group Policy makes local rules ineffective */
+    DLO_EV_PROFILE_MISMATCH = 1401, /* no connected network is on a class's profiles */
     DLO_EV_COMPONENT_APPEARED = 1500,
     DLO_EV_COMPONENT_DISAPPEARED = 1501,
     DLO_EV_PUSH_PORTS_CLOSED = 1502, /* ClosePushPortsWhenInstalled removed first-install rules */

@@ -36,6 +36,10 @@ typedef struct dlo_plan_settings {
     bool close_when_detected;
     dlo_plan_evidence evidence;
     dlo_role_set detected;
+    /* DLO_PROFILE_* bits for the rules of each network class (DLO_NET_*), replacing the port
+     * matrix's `profiles` line in every mode (CorporateProfiles, InternetProfiles); 0 means the
+     * matrix's. */
+    unsigned profiles[DLO_NET_COUNT];
 } dlo_plan_settings;
 
 /* What a row's until-detected rules were decided on, with ClosePushPortsWhenInstalled. */
@@ -55,6 +59,10 @@ typedef struct dlo_plan {
     /* Where roles and mode came from, for people ("detected", "policy"...); NULL: not said. */
     const char *roles_source;
     const char *mode_source;
+    /* The profiles each network class's rules got (DLO_NET_*), and which classes the plan has
+     * rules of (bit 1u << DLO_NET_*): what /verify holds against the networks the machine is on. */
+    unsigned profiles[DLO_NET_COUNT];
+    unsigned networks;
     dlo_rule_list rules;
     /* With ClosePushPortsWhenInstalled (close_when_detected): each until-detected row and local
      * role, closed or kept. */

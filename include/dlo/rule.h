@@ -223,6 +223,8 @@ const char *dlo_direction_name(dlo_direction d); /* "in" / "out" */
 const char *dlo_protocol_name(int proto);        /* "tcp" / "udp" / "any" / number */
 /* Appends profile names as a JSON array body ("\"domain\", \"private\""). */
 void dlo_profiles_json(dlo_buf *b, unsigned profiles);
+/* Appends "domain,private": the names as the configuration writes them (CorporateProfiles). */
+void dlo_profiles_value(dlo_buf *b, unsigned profiles);
 /* Appends "Domain,Private" (Windows' order), or "All". */
 void dlo_profiles_text(dlo_buf *b, unsigned profiles);
 /* Parses s[0..n), profile names separated by commas ("domain,private"; any case, blanks around

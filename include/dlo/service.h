@@ -40,9 +40,9 @@ typedef struct dlo_service_ops {
      * same thread each time, never concurrently. `why` holds dlo_wake bits; `mem` is the
      * loop's memory, where it keeps what it needs from one pass to the next. Reports what it
      * changed through dlo_log_event (DLO_EV_RULES_APPLIED, DLO_EV_DRIFT_REPAIRED,
-     * DLO_EV_COMPONENT_*, DLO_EV_GPO_OVERRIDE); a failure is returned in err, and the pass logs
-     * it once (DLO_EV_CONFIG_ERROR for DLO_E_CONFIG, such as a PolicyFile that is not
-     * trusted; DLO_EV_FIREWALL_ERROR for DLO_E_FIREWALL and DLO_E_ACCESS; else
+     * DLO_EV_COMPONENT_*, DLO_EV_GPO_OVERRIDE, DLO_EV_PROFILE_MISMATCH); a failure is returned in
+     * err, and the pass logs it once (DLO_EV_CONFIG_ERROR for DLO_E_CONFIG, such as a PolicyFile
+     * that is not trusted; DLO_EV_FIREWALL_ERROR for DLO_E_FIREWALL and DLO_E_ACCESS; else
      * DLO_EV_RECONCILE_FAILED) and the host retries it with a back-off. */
     dlo_status (*reconcile)(void *ctx, const dlo_config *cfg, struct dlo_service_loop *mem,
                             unsigned why, dlo_error *err);
@@ -65,6 +65,9 @@ typedef struct dlo_service_loop {
     bool have_roles;    /* `roles` holds the roles planned by the last successful reconcile */
     dlo_role_set roles; /* to report components appearing and disappearing */
     bool gp_override_reported;
+    /* The profile mismatch last logged (dlo/netprofiles.h), as a key that changes with what it
+     * says; 0: none. */
+    unsigned profile_mismatch;
     /* The SQL Server port the last pass read (not a default): used in its place by a pass that
      * could only fall back to the default. "" until one was read. */
     char sql_port[128];

@@ -55,8 +55,9 @@ dlo_status dlo_target_detect(const dlo_platform *plat, const dlo_config *cfg,
 
 /* One service pass: plan for cfg, reconcile the firewall, and report through dlo_log_event
  * what changed (rules applied, drift repaired, unchanged, components appeared or disappeared,
- * Group Policy override). `why` holds DLO_WAKE_* bits; mem is the service loop's memory (the
- * roles of the last pass, whether the override was reported). A dlo_service_ops.reconcile. */
+ * Group Policy override, networks on none of a class's profiles). `why` holds DLO_WAKE_* bits;
+ * mem is the service loop's memory (the roles of the last pass, what was reported). A
+ * dlo_service_ops.reconcile. */
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
                                dlo_service_loop *mem, unsigned why, dlo_error *err);
 

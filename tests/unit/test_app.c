@@ -161,13 +161,17 @@ static void test_apply_verify_remove(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 6"));
     capture_free(&c);
 
-    /* Another mode: the JSON of /apply says what changed. */
-    assert_int_equal(RUN(&c, "/apply", "/json", "/roles:edge-server", "/mode:occasional"), 0);
+    /* Another configuration (the modes differ in no profile now): the JSON of /apply says what
+     * changed. */
+    assert_int_equal(RUN(&c, "/apply", "/json", "/roles:edge-server", "/mode:exclusive",
+                         "/corporateprofiles:domain,private"),
+                     0);
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "{\"ok\": true, \"added\": [], \"updated\": "
                            "[{\"name\": \"Arctera DLO - Dedupe Server AJP "
                            "(TCP-Out)\", \"differences\": [{\"property\": "
-                           "\"profiles\", \"expected\": \"Domain\", \"actual\": \"All\"}]}"));
+                           "\"profiles\", \"expected\": \"Domain,Private\", \"actual\": "
+                           "\"Domain\"}]}"));
     capture_free(&c);
     assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 1);
     assert_non_null(strstr(dlo_buf_str(&c.out), "\"compliant\": false"));
@@ -201,6 +205,49 @@ static void capture_free(capture *c)
 {
     dlo_buf_free(&c->out);
     dlo_buf_free(&c->err);
+}
+
+/* A DMZ Edge Server on a Public network: its corporate rules are exactly as planned and take no
+ * effect there. A warning, naming the value that fixes it: /verify stays compliant, /verify
+ * /strict does not. */
+static void test_verify_profile_mismatch_is_a_warning(void **state)
+{
+    capture c;
+    fwmem m;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    fwmem_init(&m);
+    c.fw = &m;
+    c.elevated = true;
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
+    capture_free(&c);
+    m.state.current_profiles = DLO_PROFILE_PUBLIC;
+
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "COMPLIANT: all 6 planned rules"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "\n  warning  profile-mismatch: the corporate "
+                                                "rules (paths that exist only inside the corporate "
+                                                "network) apply to the Domain profile"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "set CorporateProfiles to domain,public\n"));
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/strict", "/roles:edge-server", "/mode:exclusive"), 1);
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
+    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"kind\": \"profile-mismatch\", \"message\": "
+                                                "\"the corporate rules"));
+    capture_free(&c);
+
+    /* Set as it says, the value ends the warning. */
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive",
+                         "/corporateprofiles:domain,public"),
+                     0);
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive",
+                         "/corporateprofiles:domain,public"),
+                     0);
+    assert_null(strstr(dlo_buf_str(&c.out), "profile-mismatch"));
+    capture_free(&c);
+    fwmem_free(&m);
 }
 
 /* /apply whose detection fell back to SQL Server's default port narrows nothing, and says so. */
@@ -497,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_version_text_and_json),
         cmocka_unit_test(test_usage_error_exit_2_on_stderr_only),
         cmocka_unit_test(test_apply_verify_remove),
+        cmocka_unit_test(test_verify_profile_mismatch_is_a_warning),
         cmocka_unit_test(test_apply_with_a_fallen_back_port_narrows_nothing),
         cmocka_unit_test(test_config_prints_values_and_sources),
         cmocka_unit_test(test_config_invalid_exit_2_on_stderr_only),

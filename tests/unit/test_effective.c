@@ -269,8 +269,11 @@ static void test_gp_override_on_the_current_profile_only(void **state)
     done(&m, &rep);
     plant_plan_in(&f, GP_RULES);
     assert_true(verify(&m, &f, &rep));
-    /* Local rules still apply on Private and Public: the rules are the local ones there. */
-    assert_string_equal(rep.sources[0], "local");
+    /* Local rules still apply on Private and Public: a rule on every profile is the local one
+     * there, while a corporate rule, on Domain only, comes from Group Policy. */
+    assert_string_equal(plan.rules.items[1].name, "Arctera DLO - Edge Server HTTPS (TCP-In)");
+    assert_string_equal(rep.sources[1], "local");
+    assert_string_equal(rep.sources[0], "group-policy");
     done(&m, &rep);
 }
 
@@ -400,7 +403,7 @@ static void test_service_pass_reports_the_effective_policy(void **state)
     fake_reg_dword(&f, DLO_GP_POLICY_KEY "\\PublicProfile", "AllowLocalPolicyMerge", 0);
     service_pass(&mem);
     assert_true(log_has("1400 1 local rules do not take effect on the Public profile "
-                        "(AllowLocalPolicyMerge = 0 in Group Policy): Group Policy lacks 6 of "
+                        "(AllowLocalPolicyMerge = 0 in Group Policy): Group Policy lacks 4 of "
                         "the agent's rules there"));
     assert_true(log_has("1102 0 pass (drift-repair interval): all 6 firewall rules for mode "
                         "exclusive"));
@@ -418,6 +421,46 @@ static void test_service_pass_reports_the_effective_policy(void **state)
     log_capture_stop(NULL);
 }
 
+/* A DMZ Edge Server on a Public network: said when it starts and when it changes, not every
+ * pass. */
+static void test_service_pass_reports_a_profile_mismatch_once(void **state)
+{
+    dlo_service_loop mem;
+    (void)state;
+    memset(&mem, 0, sizeof(mem));
+    log_capture_start(NULL);
+    service_pass(&mem);
+    assert_false(log_has("1401"));
+
+    m.state.current_profiles = DLO_PROFILE_PUBLIC;
+    log_capture_reset();
+    service_pass(&mem);
+    assert_true(log_has("1401 1 the corporate rules (paths that exist only inside the corporate "
+                        "network) apply to the Domain profile, and no network this machine is "
+                        "connected to is on it (connected: Public)"));
+    assert_true(log_has("set CorporateProfiles to domain,public"));
+    log_capture_reset();
+    service_pass(&mem);
+    assert_false(log_has("1401"));
+
+    m.state.current_profiles = DLO_PROFILE_PRIVATE;
+    log_capture_reset();
+    service_pass(&mem);
+    assert_true(log_has("1401 1 the corporate rules"));
+    assert_true(log_has("(connected: Private)"));
+
+    /* Gone, and back: said again. */
+    m.state.current_profiles = DLO_PROFILE_DOMAIN;
+    log_capture_reset();
+    service_pass(&mem);
+    assert_false(log_has("1401"));
+    m.state.current_profiles = DLO_PROFILE_PRIVATE;
+    log_capture_reset();
+    service_pass(&mem);
+    assert_true(log_has("1401 1 the corporate rules"));
+    log_capture_stop(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +473,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overexposure_is_a_warning, begin, end),
         cmocka_unit_test_setup_teardown(test_values_enumeration_of_the_fake, begin, end),
         cmocka_unit_test_setup_teardown(test_service_pass_reports_the_effective_policy, begin, end),
+        cmocka_unit_test_setup_teardown(test_service_pass_reports_a_profile_mismatch_once, begin,
+                                        end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -448,8 +448,9 @@ static void test_occasional_profiles(void **state)
     assert_int_equal(
         dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_NONBOI, NULL, &plan, &err),
         DLO_OK);
+    /* Corporate paths stay on the corporate network in every mode. */
     assert_int_equal(rule_named(&plan, "Arctera DLO - SQL Server (TCP-Out)")->profiles,
-                     DLO_PROFILE_ALL);
+                     DLO_PROFILE_DOMAIN);
     dlo_plan_free(&plan);
 }
 
@@ -590,7 +591,7 @@ static void test_json_shape(void **state)
                            "{\"name\": \"Arctera DLO - Administration Service (TCP-In)\", "
                            "\"direction\": \"in\", \"protocol\": \"tcp\", \"local_ports\": "
                            "\"3999\", \"remote_ports\": \"\", \"remote_addresses\": \"*\", "
-                           "\"profiles\": [\"domain\", \"private\", \"public\"]"));
+                           "\"profiles\": [\"domain\"]"));
     assert_non_null(strstr(dlo_buf_str(&b), "\"peers\": [\"admin-console\"], \"rows\": "
                                             "[\"server.admin-service\"]"));
     dlo_buf_free(&b);

@@ -39,7 +39,9 @@ static void test_real_policy_parses(void **state)
     assert_int_equal(pol.n_rows, 19);
     assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
     assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_INTERNET], DLO_PROFILE_ALL);
-    assert_int_equal(pol.profiles[DLO_MODE_NONBOI][DLO_NET_CORPORATE], DLO_PROFILE_ALL);
+    assert_int_equal(pol.profiles[DLO_MODE_NONBOI][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
+    assert_int_equal(pol.profiles[DLO_MODE_EXCLUSIVE][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
+    assert_int_equal(pol.profiles[DLO_MODE_EXCLUSIVE][DLO_NET_INTERNET], DLO_PROFILE_ALL);
 
     assert_non_null(find_row_id(&pol, "server.push-install", &i));
     assert_string_equal(pol.rows[i].ports, "135,1037,441,1125,49152-65535");

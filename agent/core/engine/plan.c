@@ -88,10 +88,9 @@ static dlo_rule *find_rule(dlo_rule_list *l, const char *name)
     return NULL;
 }
 
-static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_policy_row *row,
-                               const char *stem, int protocol, dlo_direction dir,
-                               dlo_role_set local, dlo_role_set peers, const char *ports,
-                               dlo_error *err)
+static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy_row *row, const char *stem,
+                               int protocol, dlo_direction dir, dlo_role_set local,
+                               dlo_role_set peers, const char *ports, dlo_error *err)
 {
     dlo_buf name;
     dlo_rule *r;
@@ -124,7 +123,8 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy *pol, const dlo_
     }
     r->direction = dir;
     r->protocol = protocol;
-    r->profiles = pol->profiles[plan->mode][row->network];
+    r->profiles = plan->profiles[row->network];
+    plan->networks |= 1u << row->network;
     r->local_roles = local;
     r->peers = peers;
     if (dlo_rule_set(&r->name, dlo_buf_str(&name)) ||
@@ -158,8 +158,8 @@ static bool splits_rpc(const dlo_policy_row *row, int protocol, const dlo_plan_s
  * the row's own name, each keyword in a rule of its own. One keyword per rule: whether Windows
  * lets a LocalPorts mix a keyword with numbers or with the other keyword, no public source
  * says, and this form works either way. */
-static dlo_status add_inbound(dlo_plan *plan, const dlo_policy *pol, const dlo_policy_row *row,
-                              int protocol, dlo_role_set local, const dlo_portset *sql,
+static dlo_status add_inbound(dlo_plan *plan, const dlo_policy_row *row, int protocol,
+                              dlo_role_set local, const dlo_portset *sql,
                               const dlo_plan_settings *s, dlo_error *err)
 {
     dlo_buf ports, stem;
@@ -174,7 +174,7 @@ static dlo_status add_inbound(dlo_plan *plan, const dlo_policy *pol, const dlo_p
     if (st)
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     else if (ports.len)
-        st = add_row_rule(plan, pol, row, row->rule, protocol, DLO_DIR_IN, local, peers,
+        st = add_row_rule(plan, row, row->rule, protocol, DLO_DIR_IN, local, peers,
                           dlo_buf_str(&ports), err);
     for (k = 0; split && k < DLO_RPC_COUNT && !st; k++) {
         if (!row->rpc_ports[k].n_items)
@@ -183,8 +183,8 @@ static dlo_status add_inbound(dlo_plan *plan, const dlo_policy *pol, const dlo_p
         rule_stem(&stem, row, k);
         st = dlo_buf_status(&stem)
                  ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                 : add_row_rule(plan, pol, row, dlo_buf_str(&stem), protocol, DLO_DIR_IN, local,
-                                peers, dlo_rpc_keyword(k), err);
+                 : add_row_rule(plan, row, dlo_buf_str(&stem), protocol, DLO_DIR_IN, local, peers,
+                                dlo_rpc_keyword(k), err);
     }
     dlo_buf_free(&stem);
     dlo_buf_free(&ports);
@@ -351,6 +351,8 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
     out->roles = roles & DLO_ROLE_ALL_MASK;
     out->close_when_detected = s->close_when_detected;
     out->release = pol->release;
+    for (i = 0; i < DLO_NET_COUNT; i++)
+        out->profiles[i] = s->profiles[i] ? s->profiles[i] : pol->profiles[mode][i];
 
     dlo_buf_init(&ports);
     dlo_portset_format(&ports, &sql);
@@ -379,9 +381,9 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
             if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
                 continue;
             if (dst)
-                st = add_inbound(out, pol, row, protocol, dst, &sql, s, err);
+                st = add_inbound(out, row, protocol, dst, &sql, s, err);
             if (src && !st)
-                st = add_row_rule(out, pol, row, row->rule, protocol, DLO_DIR_OUT, src,
+                st = add_row_rule(out, row, row->rule, protocol, DLO_DIR_OUT, src,
                                   row->destinations[mode], dlo_buf_str(&ports), err);
         }
     }

@@ -3,6 +3,7 @@
 #include "dlo/binding.h"
 #include "dlo/effective.h"
 #include "dlo/log.h"
+#include "dlo/netprofiles.h"
 #include "dlo/reconcile.h"
 #include "dlo/service.h"
 #include "dlo/state.h"
@@ -214,6 +215,8 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
     for (r = 0; r < DLO_ROLE_COUNT; r++)
         settings.scopes[r] = cfg->scopes[r];
     push_settings(&settings, cfg, t);
+    settings.profiles[DLO_NET_CORPORATE] = cfg->corporate_profiles;
+    settings.profiles[DLO_NET_INTERNET] = cfg->internet_profiles;
     st = dlo_plan_build(&t->pol, dlo_config_roles(cfg, detected), cfg->mode, &settings, &t->plan,
                         err);
     if (st)
@@ -399,6 +402,33 @@ static void report_gp_override(const dlo_platform *plat, const dlo_fw_backend *f
     mem->gp_override_reported = inert;
 }
 
+/* Networks on none of the profiles a class's rules apply to (dlo/netprofiles.h): said when it
+ * starts or changes, not every pass. A state that cannot be read changes nothing. */
+static void report_profile_mismatch(const dlo_fw_backend *fw, const dlo_plan *plan,
+                                    dlo_service_loop *mem)
+{
+    dlo_profile_mismatch found[DLO_NET_COUNT];
+    dlo_fw_state state = {0};
+    dlo_buf msg;
+    unsigned key = 0;
+    size_t i, n;
+
+    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
+        return;
+    n = dlo_profile_mismatches(plan, state.current_profiles, found);
+    dlo_buf_init(&msg);
+    for (i = 0; i < n; i++) {
+        key |= (1u << found[i].network) | found[i].current << 2 |
+               found[i].planned << (5 + 3 * found[i].network);
+        dlo_buf_puts(&msg, i ? "; " : "");
+        dlo_profile_mismatch_text(&msg, &found[i]);
+    }
+    if (key && key != mem->profile_mismatch)
+        dlo_log_event(DLO_EV_PROFILE_MISMATCH, DLO_LOG_WARN, "%s", dlo_buf_str(&msg));
+    mem->profile_mismatch = key;
+    dlo_buf_free(&msg);
+}
+
 /* A port read from the registry (not the default) is the one a later pass keeps when it can
  * only fall back; a list too long for the memory is not kept (the last one stays). */
 static void remember_sql_port(dlo_service_loop *mem, const dlo_target *t)
@@ -440,6 +470,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         report_components(mem, t.plan.roles);
         report_windows_closed(&t.plan, &rep);
         report_gp_override(plat, &fw, &t.plan.rules, mem, &effective);
+        report_profile_mismatch(&fw, &t.plan, mem);
         log_pass(&t, cfg, mem, &rep, why, dlo_buf_str(&effective));
         dlo_buf_free(&effective);
         mem->have_roles = true;

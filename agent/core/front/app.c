@@ -6,6 +6,7 @@
 #include "dlo/detect.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
+#include "dlo/netprofiles.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
@@ -297,6 +298,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
     if (!st)
         st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
+    if (!st)
+        st = dlo_profile_mismatch_verify(&fw, &t.plan, &rep, err);
     if (!st && rep.n_warnings && dlo_cli_flag(cli, DLO_OPT_STRICT))
         *compliant = false;
     if (st)

@@ -511,16 +511,28 @@ static const struct {
     {DLO_PROFILE_PUBLIC, "public", "Public"},
 };
 
-void dlo_profiles_json(dlo_buf *b, unsigned profiles)
+/* The names of the profiles in Windows' order, each in quotes or not, between sep. */
+static void profiles_join(dlo_buf *b, unsigned profiles, bool quoted, const char *sep)
 {
     size_t i;
     bool first = true;
     for (i = 0; i < sizeof(profile_names) / sizeof(profile_names[0]); i++) {
         if (profiles & profile_names[i].bit) {
-            dlo_buf_printf(b, "%s\"%s\"", first ? "" : ", ", profile_names[i].json);
+            dlo_buf_printf(b, quoted ? "%s\"%s\"" : "%s%s", first ? "" : sep,
+                           profile_names[i].json);
             first = false;
         }
     }
+}
+
+void dlo_profiles_json(dlo_buf *b, unsigned profiles)
+{
+    profiles_join(b, profiles, true, ", ");
+}
+
+void dlo_profiles_value(dlo_buf *b, unsigned profiles)
+{
+    profiles_join(b, profiles, false, ",");
 }
 
 bool dlo_profiles_parse(const char *s, size_t n, unsigned *out, const char **bad, size_t *bad_len)
