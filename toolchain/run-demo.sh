@@ -34,6 +34,7 @@ quiet() { "$@" </dev/null >/dev/null 2>&1; }
 run() { wine "$@" </dev/null | tr -d '\r'; }
 product_gone() {
   quiet wine msiexec /x "$msi" /qn || true
+  quiet wine sc stop DLOAdminSvcu || true
   quiet wine sc delete DLOAdminSvcu || true
   quiet wine sc delete DLOMaintenanceSvc || true
 }
@@ -48,12 +49,16 @@ step "A Wine prefix that looks like a DLO Administration and Maintenance Server 
 sh tests/wine/session.sh start
 trap finish EXIT
 product_gone
-for svc in 'DLOAdminSvcu|DLO Administration Service' 'DLOMaintenanceSvc|DLO Maintenance Service'; do
-  name=${svc%%|*}
-  show "sc create $name DisplayName= \"${svc#*|}\""
-  # A dummy program: detection looks at the service, not at what it runs.
-  run sc create "$name" binPath= 'C:\windows\system32\notepad.exe' start= demand DisplayName= "${svc#*|}"
-done
+# Stand-ins: detection looks at the services, not at what they run. The Administration Service's
+# stand-in listens on its port, 3999 (loopback only), with a service SID, so the agent has the
+# evidence to bind the Administration Service rules to it; the other runs nothing.
+listener="Z:$(printf %s "$root/build/windows/tests/listen_service.exe" | tr / \\\\)"
+show "sc create DLOAdminSvcu binPath= \"listen_service.exe 3999\" (a stand-in that listens on 3999)"
+run sc create DLOAdminSvcu binPath= "\"$listener\" 3999" start= demand DisplayName= "DLO Administration Service"
+run reg add 'HKLM\SYSTEM\CurrentControlSet\Services\DLOAdminSvcu' /v ServiceSidType /t REG_DWORD /d 1 /f >/dev/null
+run sc start DLOAdminSvcu >/dev/null
+show "sc create DLOMaintenanceSvc DisplayName= \"DLO Maintenance Service\""
+run sc create DLOMaintenanceSvc binPath= 'C:\windows\system32\notepad.exe' start= demand DisplayName= "DLO Maintenance Service"
 
 step "The Windows Firewall double (Wine's own firewall keeps no rules; tests/fwdouble/README.md)"
 sh tests/fwdouble/activate.sh start "$double"
@@ -90,7 +95,7 @@ for _ in $(seq 1 60); do
 done
 echo
 
-show "dloagent.exe /plan"
+show "dloagent.exe /plan   (each rule, why it exists, what it is bound to; then what is open to whom)"
 run "$agent" /plan
 show "dloagent.exe /verify"
 set +e
@@ -98,6 +103,12 @@ wine "$agent" /verify </dev/null | tr -d '\r'
 rc=${PIPESTATUS[0]}
 set -e
 echo "(exit code $rc: 0 compliant, 1 not compliant, 2 bad configuration, 3 could not check)"
+show "dloagent.exe /verify /strict   (the warnings above count: an inbound rule open to any address is not compliant)"
+set +e
+wine "$agent" /verify /strict </dev/null | tr -d '\r'
+rc=${PIPESTATUS[0]}
+set -e
+echo "(exit code $rc)"
 show "reg query HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent\\State   (the compliance state inventory tools read)"
 run reg query 'HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State'
 show "reg query ...\\FirewallPolicy\\FirewallRules   (the firewall's rule store)"

@@ -79,10 +79,48 @@ static void test_severity_follows_the_event(void **state)
  * service makes and checks it. */
 static wchar_t base[MAX_PATH];
 
+/* Deletes a folder and everything in it (files read-only or not); absent is fine. */
+static void remove_tree(const wchar_t *dir)
+{
+    wchar_t pattern[MAX_PATH], path[MAX_PATH];
+    WIN32_FIND_DATAW fd;
+    HANDLE find;
+
+    swprintf(pattern, MAX_PATH, L"%ls\\*", dir);
+    find = FindFirstFileW(pattern, &fd);
+    if (find != INVALID_HANDLE_VALUE) {
+        do {
+            if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L".."))
+                continue;
+            swprintf(path, MAX_PATH, L"%ls\\%ls", dir, fd.cFileName);
+            if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                remove_tree(path);
+            } else {
+                SetFileAttributesW(path, FILE_ATTRIBUTE_NORMAL);
+                DeleteFileW(path);
+            }
+        } while (FindNextFileW(find, &fd));
+        FindClose(find);
+    }
+    RemoveDirectoryW(dir);
+}
+
+/* Wine reuses process IDs, so a folder an earlier run in the same prefix left behind may carry
+ * this run's name: it goes first, and each test's goes when the test ends. */
 static void make_base(const wchar_t *tag)
 {
     swprintf(base, MAX_PATH, L"C:\\ProgramData\\dloagent-test-%ls-%lu", tag, GetCurrentProcessId());
+    remove_tree(base);
     assert_true(CreateDirectoryW(base, NULL));
+}
+
+static int drop_base(void **state)
+{
+    (void)state;
+    if (base[0])
+        remove_tree(base);
+    base[0] = 0;
+    return 0;
 }
 
 static void trace_path(wchar_t *out, const wchar_t *name)
@@ -165,8 +203,8 @@ int main(void)
         cmocka_unit_test(test_every_event_has_a_message),
         cmocka_unit_test(test_severity_follows_the_event),
         cmocka_unit_test(test_trace_names_only),
-        cmocka_unit_test(test_the_trace_is_written_in_the_agents_folder),
-        cmocka_unit_test(test_a_hard_link_at_the_trace_name_is_refused),
+        cmocka_unit_test_teardown(test_the_trace_is_written_in_the_agents_folder, drop_base),
+        cmocka_unit_test_teardown(test_a_hard_link_at_the_trace_name_is_refused, drop_base),
     };
     return cmocka_run_group_tests(tests, load_exe, free_exe);
 }

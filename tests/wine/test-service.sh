@@ -31,7 +31,19 @@ outside=$WINEPREFIX/drive_c/outside-$$.txt
 wexe=$(winpath "$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")")
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
-reg_set() { quiet wine reg add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f; }
+# reg_set KEY NAME DATA [TYPE]: under load `wine reg add` now and then fails, even silently, so
+# the value is read back and the write retried; a write that never takes fails the script.
+reg_set() {
+  shown=$3
+  [ "${4:-}" = REG_DWORD ] && shown=$(printf '0x%x' "$3")
+  for _ in 1 2 3; do
+    quiet wine reg add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f
+    wine reg query "$1" /v "$2" </dev/null 2>/dev/null | tr -d '\r' | grep -qiF -- "$shown" && return 0
+    sleep 1
+  done
+  echo "reg add $1 /v $2 did not take" >&2
+  exit 1
+}
 state() { wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
 now_ms() { date +%s%3N; }
 passes() { cat "$trace" 2>/dev/null | grep -c ' pass ('; }
@@ -300,12 +312,17 @@ expect_match "$(tr -d '\r' <"$work/run.err")" 'dloagent: info: stopped; the fire
 
 # --- the trace refuses what it must not write to, and says so ---
 # run_refused NAME: /run with TraceFile=NAME until it has said why it writes no trace; sets $said.
+# Each run writes files of its own: a run that outlives its Ctrl+C on a busy machine then cannot
+# put its words into the next one's (seen once: the next check read "2 hard links").
+refused_runs=0
 run_refused() {
+  refused_runs=$((refused_runs + 1))
+  local err="$work/refused-$refused_runs.err"
   reg_set "$key" TraceFile "$1"
-  wine "$exe" /run </dev/null >"$work/refused.out" 2>"$work/refused.err" &
+  wine "$exe" /run </dev/null >"$work/refused-$refused_runs.out" 2>"$err" &
   pid=$!
   i=0
-  while ! grep -q 'no trace file' "$work/refused.err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  while ! grep -q 'no trace file' "$err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
   # Ctrl+C; on a busy machine it may come before the handler is in place and be lost, so a
   # watchdog ends it for good rather than leave the script waiting.
   kill -INT "$pid"
@@ -313,7 +330,7 @@ run_refused() {
   watchdog=$!
   wait "$pid"
   kill "$watchdog" 2>/dev/null
-  said=$(tr -d '\r' <"$work/refused.err")
+  said=$(tr -d '\r' <"$err")
 }
 : >"$outside"
 ln "$outside" "$tracedir/planted-$$.log"

@@ -477,12 +477,15 @@ void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
         problems_text(b, "warning ", rep->warnings, rep->n_warnings);
         return;
     }
+    /* Every rule right and no problem: it is /strict that counts the warnings. */
     dlo_buf_printf(b,
                    "NOT COMPLIANT: %zu of %zu planned rules right; %zu missing, %zu drifted, %zu "
-                   "stale; %zu problem%s\n",
+                   "stale; %zu problem%s%s\n",
                    rep->diff.compliant, rep->planned, count_kind(rep, DLO_CHANGE_ADD, n),
                    count_kind(rep, DLO_CHANGE_UPDATE, n), count_kind(rep, DLO_CHANGE_REMOVE, n),
-                   rep->n_problems, rep->n_problems == 1 ? "" : "s");
+                   rep->n_problems, rep->n_problems == 1 ? "" : "s",
+                   !n && !rep->n_problems && rep->n_warnings ? "; with /strict every warning counts"
+                                                             : "");
     list_changes(b, rep, n, "missing ", "drifted ", "stale   ");
     problems_text(b, "problem ", rep->problems, rep->n_problems);
     problems_text(b, "warning ", rep->warnings, rep->n_warnings);
