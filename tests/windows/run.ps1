@@ -8,7 +8,8 @@
     2. dloagent.exe /apply on a plan with overlapping remote-address scopes, /verify (exit 0),
        a drift made with Set-NetFirewallRule, /verify (exit 1), /apply, /verify (exit 0),
        /remove: no rule of the agent left; the same plan through /export:powershell, run twice
-       by Windows PowerShell 5.1, /verify (exit 0), /remove;
+       by Windows PowerShell 5.1, /verify (exit 0), /remove; a client with
+       /pushinstallports:rpc: the RPC-EPMap and RPC keyword rules read back, /verify (exit 0);
     3. the MSI installed silently, the service running and applying rules, the MSI uninstalled
        silently: no service and no rule of the agent left;
   and checks that every rule not the agent's (or the suite's) is the same before and after.
@@ -120,6 +121,20 @@ foreach ($run in 1, 2) {
 }
 Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove after the export: exit 0'
 Remove-Item $script
+
+# 2c. Push installation as Windows' RPC keywords (PushInstallPorts=rpc): the firewall must take
+#     RPC-EPMap and RPC on inbound TCP rules of their own and read them back as written. Only
+#     MS-FASP says so; this is where it is measured. Every profile, so that a runner that is no
+#     domain member still has the rules apply.
+$rpc = @('/roles:client', '/mode:nonboi', '/pushinstallports:rpc',
+         '/corporateprofiles:domain,private,public', '/adminservers:10.0.0.0/8')
+Check ((Invoke-Exe $agent (@('/apply') + $rpc)) -eq 0) '/apply /pushinstallports:rpc: exit 0'
+$fw = New-Object -ComObject HNetCfg.FwPolicy2
+$localPorts = @($fw.Rules | Where-Object { $_.Grouping -eq $owned -and $_.Direction -eq 1 } |
+    ForEach-Object { $_.LocalPorts })
+Check (($localPorts -contains 'RPC-EPMap') -and ($localPorts -contains 'RPC')) "the keyword rules read back through COM: $($localPorts -join '; ')"
+Check ((Invoke-Exe $agent (@('/verify') + $rpc)) -eq 0) '/verify /pushinstallports:rpc: exit 0 (compliant)'
+Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove after the RPC keywords: exit 0'
 
 # 3. The MSI, silently, with the service running in between.
 $log = Join-Path $env:TEMP 'dloagent-install.log'
