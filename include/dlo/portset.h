@@ -72,7 +72,8 @@ void dlo_portset_format(dlo_buf *b, const dlo_portset *s);
 
 /* Same ports, keywords and placeholder. */
 bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b);
-/* Some port in both; any overlaps everything, keywords overlap nothing. */
+/* Some port in both; any overlaps everything; a keyword overlaps the same keyword, and
+ * RPC-EPMap overlaps TCP 135 (the endpoint mapper's port); RPC overlaps only RPC. */
 bool dlo_portset_overlap(const dlo_portset *a, const dlo_portset *b);
 
 /* One port, 1-65535, blanks around it allowed ("1433", " 1433 "). */

@@ -91,8 +91,27 @@ static void test_keywords_as_themselves(void **state)
     dlo_portset_free(&b);
     assert_int_equal(dlo_portset_parse("445,RPC-EPMap", DLO_PORTS_KEYWORDS, &b, NULL), DLO_OK);
     assert_false(dlo_portset_equal(&a, &b));
-    /* 445 is in both; a keyword alone opens no port the agent plans. */
+    /* 445 is in both. */
     assert_true(dlo_portset_overlap(&a, &b));
+    dlo_portset_free(&b);
+    /* The same keyword is the same traffic (a Block rule on RPC stops the agent's RPC rule). */
+    assert_int_equal(dlo_portset_parse("RPC", DLO_PORTS_KEYWORDS, &b, NULL), DLO_OK);
+    assert_true(dlo_portset_overlap(&a, &b));
+    dlo_portset_free(&a);
+    /* RPC's dynamic ports are Windows' choice at run time: no number meets them... */
+    assert_int_equal(dlo_portset_parse("49152-65535", 0, &a, NULL), DLO_OK);
+    assert_false(dlo_portset_overlap(&a, &b));
+    assert_false(dlo_portset_overlap(&b, &a));
+    dlo_portset_free(&a);
+    dlo_portset_free(&b);
+    /* ...but the endpoint mapper's is TCP 135, either way round, and only 135. */
+    assert_int_equal(dlo_portset_parse("RPC-EPMap", DLO_PORTS_KEYWORDS, &a, NULL), DLO_OK);
+    assert_int_equal(dlo_portset_parse("135-139,445", 0, &b, NULL), DLO_OK);
+    assert_true(dlo_portset_overlap(&a, &b));
+    assert_true(dlo_portset_overlap(&b, &a));
+    dlo_portset_free(&b);
+    assert_int_equal(dlo_portset_parse("136-139,445", 0, &b, NULL), DLO_OK);
+    assert_false(dlo_portset_overlap(&a, &b));
     dlo_portset_free(&b);
     assert_int_equal(dlo_portset_parse("RPC", DLO_PORTS_KEYWORDS, &b, NULL), DLO_OK);
     assert_false(dlo_portset_overlap(&a, &b));

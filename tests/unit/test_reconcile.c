@@ -927,10 +927,58 @@ static void test_verify_reports_what_makes_rules_ineffective(void **state)
     fwmem_free(&m);
 }
 
+/* The agent plans RPC keywords (PushInstallPorts=rpc): a foreign Block rule stops them when it
+ * names the same keyword, or 135 for the endpoint mapper; a Block on the numeric dynamic range
+ * says nothing about RPC's endpoints, which Windows places at run time. */
+static void test_block_rules_meet_the_rpc_keywords(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_fw_backend fw;
+    dlo_error err;
+    dlo_plan_settings s;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.rpc_keywords = true;
+    fwmem_init(&m);
+    assert_int_equal(
+        dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_NONBOI, &s, &plan, &err),
+        DLO_OK);
+    apply_ok(&m, &plan);
+    fw = fwmem_backend(&m);
+
+    plant_foreign(&m, "Block dynamic", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP,
+                  "49152-65535");
+    assert_true(verify(&m, &plan, &rep));
+    dlo_report_free(&fw, &rep);
+    m.rules.items[m.rules.count - 1].enabled = false;
+
+    plant_foreign(&m, "Block RPC", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "RPC");
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(
+        has_problem(&rep, "blocked-by-rule",
+                    "'Block RPC' blocks what 'Arctera DLO - Push Installation RPC (TCP-In)'"));
+    assert_false(has_problem(&rep, "blocked-by-rule", "Endpoint Mapper"));
+    dlo_report_free(&fw, &rep);
+    m.rules.items[m.rules.count - 1].enabled = false;
+
+    plant_foreign(&m, "Block 135", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "135");
+    assert_false(verify(&m, &plan, &rep));
+    assert_true(has_problem(&rep, "blocked-by-rule",
+                            "'Block 135' blocks what 'Arctera DLO - Push Installation RPC "
+                            "Endpoint Mapper (TCP-In)'"));
+    dlo_report_free(&fw, &rep);
+
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_from_empty_then_nothing_to_do),
+        cmocka_unit_test(test_block_rules_meet_the_rpc_keywords),
         cmocka_unit_test(test_foreign_rules_are_never_touched),
         cmocka_unit_test(test_drift_is_reported_and_repaired_with_one_write),
         cmocka_unit_test(test_windows_spellings_are_not_drift),

@@ -513,9 +513,9 @@ dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const
 }
 
 /* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
- * planned rule's traffic makes it ineffective. Port lists overlap unless both are explicit and
- * share no port; keywords (RPC, IPHTTPS...) are ports the agent never plans, so they overlap
- * nothing, nor does a list the agent cannot read. Block rules limited to a program or a service
+ * planned rule's traffic makes it ineffective. Port lists overlap as dlo_ports_overlap says
+ * (a keyword meets the same keyword, RPC-EPMap meets 135); a list the agent cannot read overlaps
+ * nothing. Block rules limited to a program or a service
  * only stop that program, which is not DLO's, so they are not counted. */
 bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want)
 {

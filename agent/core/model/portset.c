@@ -257,10 +257,40 @@ bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b)
             memcmp(a->ranges, b->ranges, a->n_ranges * sizeof(*a->ranges)) == 0);
 }
 
+static unsigned keyword_named(const char *name)
+{
+    size_t i;
+    for (i = 0; i < N_KEYWORDS; i++)
+        if (strcmp(keywords[i], name) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* The endpoint mapper's port: traffic RPC-EPMap admits is traffic to TCP 135. */
+#define EPMAP_PORT 135
+
+static bool has_port(const dlo_portset *s, unsigned port)
+{
+    size_t i;
+    for (i = 0; i < s->n_ranges; i++)
+        if (s->ranges[i].lo <= port && port <= s->ranges[i].hi)
+            return true;
+    return false;
+}
+
 bool dlo_portset_overlap(const dlo_portset *a, const dlo_portset *b)
 {
     size_t i = 0, j = 0;
+    unsigned epmap = keyword_named("RPC-EPMap");
     if (a->any || b->any)
+        return true;
+    /* A keyword stands for the ports Windows gives it: the same keyword in both is the same
+     * traffic, and RPC-EPMap's is TCP 135. Which ports RPC's dynamic endpoints take is decided
+     * at run time, so RPC meets only RPC. */
+    if (a->keywords & b->keywords)
+        return true;
+    if (((a->keywords & epmap) && has_port(b, EPMAP_PORT)) ||
+        ((b->keywords & epmap) && has_port(a, EPMAP_PORT)))
         return true;
     while (i < a->n_ranges && j < b->n_ranges) {
         if (a->ranges[i].hi < b->ranges[j].lo)
