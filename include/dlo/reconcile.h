@@ -60,7 +60,12 @@ void dlo_diff_free(dlo_diff *diff);
 typedef struct dlo_problem {
     char *kind;    /* "firewall-off", "gp-override", "blocked-by-rule", "outbound-blocked" */
     char *message; /* for people */
+    /* The configuration values that would mend it, comma-separated ("CorporateProfiles",
+     * "AdminConsoles,ClientNetworks"), for tools; NULL when no value does. */
+    char *settings;
 } dlo_problem;
+
+void dlo_problem_free(dlo_problem *p);
 
 typedef struct dlo_report {
     dlo_diff diff;          /* the changes needed (verify) or made (apply, remove) */
@@ -94,6 +99,9 @@ bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want);
 /* Appends a problem (or, with warnings, a warning) to the report. */
 dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
                           dlo_error *err);
+/* The same, with the configuration values that would mend it (dlo_problem.settings). */
+dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *kind,
+                                   const char *message, const char *settings, dlo_error *err);
 
 /* Makes the owned rules exactly the plan, an update writing what it narrows before what it
  * widens, so no state in between lets through more than both the old and the new rule. On a

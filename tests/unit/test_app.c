@@ -235,6 +235,9 @@ static void test_verify_profile_mismatch_is_a_warning(void **state)
     assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
     assert_non_null(strstr(dlo_buf_str(&c.out), "{\"kind\": \"profile-mismatch\", \"message\": "
                                                 "\"the corporate rules"));
+    /* Tools get the value to set without reading the sentence. */
+    assert_non_null(strstr(dlo_buf_str(&c.out), "to domain,public\", \"settings\": "
+                                                "[\"CorporateProfiles\"]}"));
     capture_free(&c);
 
     /* Set as it says, the value ends the warning. */
@@ -523,6 +526,8 @@ static void test_verify_strict_and_unscoped_rules(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.out), "\"warnings\": [{\"kind\": \"unscoped\", "
                                                 "\"message\": \"'Arctera DLO - Edge Server "
                                                 "HTTPS (TCP-In)'"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "to narrow it\", \"settings\": [\"AdminConsoles\", "
+                                                "\"ClientNetworks\", \"WebRestoreMachines\"]}"));
     capture_free(&c);
 
     for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)

@@ -144,8 +144,9 @@ static void fake_report(dlo_report *rep, dlo_problem *problems, size_t n_problem
 
 static void test_from_verify(void **state)
 {
-    dlo_problem problems[3] = {
-        {"firewall-off", "x"}, {"blocked-by-rule", "a"}, {"blocked-by-rule", "b"}};
+    dlo_problem problems[3] = {{"firewall-off", "x", NULL},
+                               {"blocked-by-rule", "a", NULL},
+                               {"blocked-by-rule", "b", NULL}};
     dlo_plan plan;
     dlo_report rep;
     dlo_state s;

@@ -271,8 +271,7 @@ static void drop_problems(dlo_report *rep, const char *kind)
     size_t i, n = 0;
     for (i = 0; i < rep->n_problems; i++) {
         if (strcmp(rep->problems[i].kind, kind) == 0) {
-            free(rep->problems[i].kind);
-            free(rep->problems[i].message);
+            dlo_problem_free(&rep->problems[i]);
         } else {
             rep->problems[n++] = rep->problems[i];
         }

@@ -85,7 +85,9 @@ dlo_status dlo_profile_mismatch_verify(const dlo_fw_backend *fw, const dlo_plan 
         dlo_profile_mismatch_text(&msg, &found[i]);
         st = dlo_buf_status(&msg)
                  ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                 : dlo_report_add(rep, true, "profile-mismatch", dlo_buf_str(&msg), err);
+                 : dlo_report_add_mendable(
+                       rep, true, "profile-mismatch", dlo_buf_str(&msg),
+                       dlo_config_item_name(dlo_profile_setting(found[i].network)), err);
     }
     dlo_buf_free(&msg);
     return st;

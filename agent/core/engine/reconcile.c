@@ -491,8 +491,16 @@ static dlo_status add_problem(dlo_report *rep, const char *kind, const char *mes
     return dlo_report_add(rep, false, kind, message, err);
 }
 
-dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
-                          dlo_error *err)
+void dlo_problem_free(dlo_problem *p)
+{
+    free(p->kind);
+    free(p->message);
+    free(p->settings);
+    p->kind = p->message = p->settings = NULL;
+}
+
+dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *kind,
+                                   const char *message, const char *settings, dlo_error *err)
 {
     dlo_problem **list = warning ? &rep->warnings : &rep->problems;
     size_t *n = warning ? &rep->n_warnings : &rep->n_problems;
@@ -501,15 +509,20 @@ dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     *list = p;
     p = &p[*n];
-    p->kind = NULL;
-    p->message = NULL;
-    if (dlo_rule_set(&p->kind, kind) || dlo_rule_set(&p->message, message)) {
-        free(p->kind);
-        free(p->message);
+    memset(p, 0, sizeof(*p));
+    if (dlo_rule_set(&p->kind, kind) || dlo_rule_set(&p->message, message) ||
+        (settings && *settings && dlo_rule_set(&p->settings, settings))) {
+        dlo_problem_free(p);
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     }
     (*n)++;
     return DLO_OK;
+}
+
+dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
+                          dlo_error *err)
+{
+    return dlo_report_add_mendable(rep, warning, kind, message, NULL, err);
 }
 
 /* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
@@ -621,15 +634,11 @@ void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep)
     size_t i;
     dlo_diff_free(&rep->diff);
     release_list(fw, &rep->firewall);
-    for (i = 0; i < rep->n_problems; i++) {
-        free(rep->problems[i].kind);
-        free(rep->problems[i].message);
-    }
+    for (i = 0; i < rep->n_problems; i++)
+        dlo_problem_free(&rep->problems[i]);
     free(rep->problems);
-    for (i = 0; i < rep->n_warnings; i++) {
-        free(rep->warnings[i].kind);
-        free(rep->warnings[i].message);
-    }
+    for (i = 0; i < rep->n_warnings; i++)
+        dlo_problem_free(&rep->warnings[i]);
     free(rep->warnings);
     free(rep->sources);
     free(rep->note);

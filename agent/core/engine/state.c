@@ -150,10 +150,8 @@ dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dl
         s->number[DLO_ST_RIGHT] = (uint32_t)rep->planned;
         st = fill(s, plan, &after, counts, counts[2] == 0 && after.n_problems == 0, err);
     }
-    for (i = 0; i < after.n_problems; i++) {
-        free(after.problems[i].kind);
-        free(after.problems[i].message);
-    }
+    for (i = 0; i < after.n_problems; i++)
+        dlo_problem_free(&after.problems[i]);
     free(after.problems);
     return st;
 }

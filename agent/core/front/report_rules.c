@@ -452,6 +452,19 @@ static void problems_text(dlo_buf *b, const char *title, const dlo_problem *p, s
         dlo_buf_printf(b, "  %s %s: %s\n", title, p[i].kind, p[i].message);
 }
 
+/* ", \"settings\": [\"A\", \"B\"]" from "A,B". */
+static void settings_json(dlo_buf *b, const char *list)
+{
+    const char *p = list;
+    dlo_buf_puts(b, ", \"settings\": [");
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        dlo_buf_printf(b, "%s\"%.*s\"", p == list ? "" : ", ", (int)len, p);
+        p += len + (p[len] == ',');
+    }
+    dlo_buf_putc(b, ']');
+}
+
 static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
 {
     size_t i;
@@ -460,6 +473,8 @@ static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
         dlo_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
         dlo_buf_json_str(b, p[i].kind);
         dlo_buf_json_member(b, "message", p[i].message);
+        if (p[i].settings)
+            settings_json(b, p[i].settings);
         dlo_buf_putc(b, '}');
     }
     dlo_buf_putc(b, ']');
@@ -530,18 +545,25 @@ dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
                                    const dlo_config *cfg, dlo_error *err)
 {
     dlo_status st = DLO_OK;
-    size_t i;
-    dlo_buf msg;
+    size_t i, k;
+    dlo_buf msg, settings;
     dlo_buf_init(&msg);
+    dlo_buf_init(&settings);
     for (i = 0; i < plan->count && !st; i++) {
         dlo_unscoped u;
         if (!dlo_exposure_unscoped(&plan->items[i], cfg, &u))
             continue;
         dlo_buf_reset(&msg);
+        dlo_buf_reset(&settings);
         unscoped_message(&msg, &plan->items[i], &u);
-        st = dlo_buf_status(&msg) ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                                  : dlo_report_add(rep, true, "unscoped", dlo_buf_str(&msg), err);
+        for (k = 0; k < u.n_values; k++)
+            dlo_buf_printf(&settings, "%s%s", k ? "," : "", dlo_config_item_name(u.values[k]));
+        st = dlo_buf_status(&msg) || dlo_buf_status(&settings)
+                 ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
+                 : dlo_report_add_mendable(rep, true, "unscoped", dlo_buf_str(&msg),
+                                           dlo_buf_str(&settings), err);
     }
     dlo_buf_free(&msg);
+    dlo_buf_free(&settings);
     return st;
 }
