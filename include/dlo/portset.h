@@ -70,6 +70,8 @@ dlo_status dlo_portset_add(dlo_portset *dst, const dlo_portset *src, const dlo_p
  * layer writes DLO_FW_ANY for it. */
 void dlo_portset_format(dlo_buf *b, const dlo_portset *s);
 
+/* The set holds the item as written: the same kind, and the same port or range. */
+bool dlo_portset_has_item(const dlo_portset *s, const dlo_port_item *it);
 /* Same ports, keywords and placeholder. */
 bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b);
 /* Some port in both; any overlaps everything; a keyword overlaps the same keyword, and

@@ -21,12 +21,9 @@ static const char *const rpc_titles[DLO_RPC_COUNT] = {"RPC Endpoint Mapper", "RP
 static bool in_rpc_ports(const dlo_policy_row *row, const dlo_port_item *it)
 {
     int k;
-    size_t i;
     for (k = 0; k < DLO_RPC_COUNT; k++)
-        for (i = 0; i < row->rpc_ports[k].n_items; i++)
-            if (row->rpc_ports[k].items[i].kind == it->kind &&
-                row->rpc_ports[k].items[i].lo == it->lo && row->rpc_ports[k].items[i].hi == it->hi)
-                return true;
+        if (dlo_portset_has_item(&row->rpc_ports[k], it))
+            return true;
     return false;
 }
 

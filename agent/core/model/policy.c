@@ -355,16 +355,6 @@ static dlo_status parse_rpc_ports(parser *p, const char *s, size_t n)
     return DLO_OK;
 }
 
-static bool has_item(const dlo_portset *set, const dlo_port_item *it)
-{
-    size_t i;
-    for (i = 0; i < set->n_items; i++)
-        if (set->items[i].kind == it->kind && set->items[i].lo == it->lo &&
-            set->items[i].hi == it->hi)
-            return true;
-    return false;
-}
-
 /* Windows takes its RPC keywords only on inbound TCP LocalPorts (MS-FASP 2.2.37), and the
  * planner splits them off the row's own list, so each must stand for items of that list. */
 static dlo_status check_rpc_ports(parser *p, const dlo_policy_row *row)
@@ -385,12 +375,12 @@ static dlo_status check_rpc_ports(parser *p, const dlo_policy_row *row)
                 snprintf(item, sizeof(item), "%u", it->lo);
             else
                 snprintf(item, sizeof(item), "%u-%u", it->lo, it->hi);
-            if (!has_item(&row->port_set, it))
+            if (!dlo_portset_has_item(&row->port_set, it))
                 return perr(p,
                             "rpc-ports: %s names %s, which is not an item of ports '%s'; "
                             "expected ports or ranges written in the row's ports",
                             rpc_keywords[k], item, row->ports);
-            if (k > 0 && has_item(&row->rpc_ports[0], it))
+            if (k > 0 && dlo_portset_has_item(&row->rpc_ports[0], it))
                 return perr(p, "rpc-ports: %s is given to both %s and %s", item, rpc_keywords[0],
                             rpc_keywords[k]);
         }

@@ -257,6 +257,15 @@ bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b)
             memcmp(a->ranges, b->ranges, a->n_ranges * sizeof(*a->ranges)) == 0);
 }
 
+bool dlo_portset_has_item(const dlo_portset *s, const dlo_port_item *it)
+{
+    size_t i;
+    for (i = 0; i < s->n_items; i++)
+        if (s->items[i].kind == it->kind && s->items[i].lo == it->lo && s->items[i].hi == it->hi)
+            return true;
+    return false;
+}
+
 static unsigned keyword_named(const char *name)
 {
     size_t i;
