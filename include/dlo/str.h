@@ -32,6 +32,9 @@ char dlo_ascii_lower(char c);
 bool dlo_str_equal_ci(const char *a, const char *b);
 /* s starts with prefix, ignoring ASCII case. */
 bool dlo_str_prefix_ci(const char *s, const char *prefix);
+/* s[0..n) starts with a drive letter, a colon and a backslash: a Windows path on a drive
+ * ("C:\..."), neither relative nor on a share. */
+bool dlo_path_on_drive(const char *s, size_t n);
 /* The span s[0..n) is exactly word (dlo_equals) or word ignoring ASCII case (dlo_equals_ci). */
 bool dlo_equals(const char *s, size_t n, const char *word);
 bool dlo_equals_ci(const char *s, size_t n, const char *word);

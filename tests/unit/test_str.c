@@ -251,10 +251,24 @@ static void test_copies(void **state)
     free(b);
 }
 
+static void test_path_on_drive(void **state)
+{
+    (void)state;
+    assert_true(dlo_path_on_drive("C:\\", 3));
+    assert_true(dlo_path_on_drive("z:\\x\\y.exe", 10));
+    assert_false(dlo_path_on_drive("C:\\", 2));
+    assert_false(dlo_path_on_drive("C:x", 3));
+    assert_false(dlo_path_on_drive("\\\\srv\\s", 7));
+    assert_false(dlo_path_on_drive("1:\\", 3));
+    assert_false(dlo_path_on_drive("@:\\", 3));
+    assert_false(dlo_path_on_drive("", 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decodes_each_length),
+        cmocka_unit_test(test_path_on_drive),
         cmocka_unit_test(test_rejects_stray_and_bad_bytes),
         cmocka_unit_test(test_rejects_truncated),
         cmocka_unit_test(test_rejects_overlong),

@@ -255,3 +255,9 @@ dlo_status dlo_strlist_add(dlo_strlist *l, const char *s)
     l->items[l->count++] = copy;
     return DLO_OK;
 }
+
+bool dlo_path_on_drive(const char *s, size_t n)
+{
+    char letter = n ? (char)(s[0] | 0x20) : 0;
+    return n >= 3 && letter >= 'a' && letter <= 'z' && s[1] == ':' && s[2] == '\\';
+}

@@ -24,14 +24,9 @@ typedef struct binding {
     dlo_buf evidence;
 } binding;
 
-static bool is_letter(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static bool is_absolute(const char *s, size_t n)
 {
-    return (n >= 3 && is_letter(s[0]) && s[1] == ':' && s[2] == '\\') ||
+    return dlo_path_on_drive(s, n) ||
            (n >= 3 && s[0] == '\\' && s[1] == '\\' && s[2] != '?' && s[2] != '.');
 }
 

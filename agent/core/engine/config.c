@@ -294,15 +294,13 @@ typedef struct parsed {
 static int parse_path(const candidate *c, const char *s, parsed *p, char *why, size_t size)
 {
     size_t n = strlen(s);
-    char letter;
 
     dlo_trim(&s, &n);
     p->path = s;
     p->path_len = n;
     if (!c->key)
         return 0;
-    letter = (char)(s[0] | 0x20);
-    if (n < 4 || letter < 'a' || letter > 'z' || s[1] != ':' || s[2] != '\\') {
+    if (n < 4 || !dlo_path_on_drive(s, n)) {
         snprintf(why, size, "not an absolute path on a local drive; expected %s",
                  expected_text(K_PATH));
         return -1;

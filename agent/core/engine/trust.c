@@ -27,8 +27,7 @@ static bool is_drive_root(const char *p, size_t n)
 
 static bool is_local_absolute(const char *p)
 {
-    char c = p[0];
-    return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) && p[1] == ':' && p[2] == '\\';
+    return dlo_path_on_drive(p, strlen(p));
 }
 
 bool dlo_trust_parent(const char *path, dlo_buf *out)
