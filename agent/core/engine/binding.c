@@ -85,6 +85,19 @@ static const char *file_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* Reads value `name` of HKLM\SYSTEM\CurrentControlSet\Services\<service> into v (initialised
+ * either way), the key's path into key; free both. */
+static dlo_status read_service_value(const dlo_registry *reg, const char *service, const char *name,
+                                     dlo_buf *key, dlo_reg_value *v, dlo_error *err)
+{
+    dlo_buf_init(key);
+    dlo_reg_value_init(v);
+    dlo_buf_printf(key, DLO_SERVICES_KEY "\\%s", service);
+    if (dlo_buf_status(key))
+        return DLO_E_NOMEM;
+    return dlo_registry_read(reg, DLO_REG_VIEW_64, dlo_buf_str(key), name, v, err);
+}
+
 /* The service has a service SID (ServiceSidType 1, unrestricted, or 3, restricted): the
  * firewall matches a ServiceName condition on that SID in the process token (Windows Firewall
  * with Advanced Security help, "Customize Service Settings": "the security identifier (SID)
@@ -94,15 +107,9 @@ static bool has_service_sid(const dlo_registry *reg, const char *service, dlo_bu
 {
     dlo_buf key;
     dlo_reg_value v;
-    dlo_status st;
+    dlo_status st = read_service_value(reg, service, "ServiceSidType", &key, &v, NULL);
     bool sid = false;
 
-    dlo_buf_init(&key);
-    dlo_reg_value_init(&v);
-    dlo_buf_printf(&key, DLO_SERVICES_KEY "\\%s", service);
-    st = dlo_buf_status(&key) ? DLO_E_NOMEM
-                              : dlo_registry_read(reg, DLO_REG_VIEW_64, dlo_buf_str(&key),
-                                                  "ServiceSidType", &v, NULL);
     if (!st && v.type == DLO_REG_DWORD && (v.number == 1 || v.number == 3)) {
         sid = true;
         dlo_buf_printf(ev, "; service SID (ServiceSidType %u): ServiceName %s", (unsigned)v.number,
@@ -129,13 +136,8 @@ static void service_program(const binder *bd, const char *service, const char *e
     dlo_status st;
     const char *why = NULL;
 
-    dlo_buf_init(&key);
-    dlo_reg_value_init(&v);
     dlo_error_clear(&e);
-    dlo_buf_printf(&key, DLO_SERVICES_KEY "\\%s", service);
-    st = dlo_buf_status(&key) ? DLO_E_NOMEM
-                              : dlo_registry_read(bd->env->registry, DLO_REG_VIEW_64,
-                                                  dlo_buf_str(&key), "ImagePath", &v, &e);
+    st = read_service_value(bd->env->registry, service, "ImagePath", &key, &v, &e);
     if (st == DLO_E_NOTFOUND)
         dlo_buf_printf(&b->evidence, "HKLM\\%s has no ImagePath", dlo_buf_str(&key));
     else if (st)
