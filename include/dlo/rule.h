@@ -225,6 +225,8 @@ const char *dlo_protocol_name(int proto);        /* "tcp" / "udp" / "any" / numb
 void dlo_profiles_json(dlo_buf *b, unsigned profiles);
 /* Appends "domain,private": the names as the configuration writes them (CorporateProfiles). */
 void dlo_profiles_value(dlo_buf *b, unsigned profiles);
+/* How many bits of a mask are set: properties (DLO_PROP_*) or profiles (DLO_PROFILE_*). */
+unsigned dlo_bit_count(unsigned mask);
 /* Appends "Domain,Private" (Windows' order), or "All". */
 void dlo_profiles_text(dlo_buf *b, unsigned profiles);
 /* Parses s[0..n), profile names separated by commas ("domain,private"; any case, blanks around

@@ -3,14 +3,6 @@
 
 #include "dlo/rule.h"
 
-static unsigned count_bits(unsigned bits)
-{
-    unsigned n = 0;
-    for (; bits; bits &= bits - 1)
-        n++;
-    return n;
-}
-
 size_t dlo_profile_mismatches(const dlo_plan *plan, unsigned current,
                               dlo_profile_mismatch out[DLO_NET_COUNT])
 {
@@ -41,7 +33,7 @@ static void profiles_phrase(dlo_buf *b, unsigned profiles)
 {
     dlo_buf_puts(b, "the ");
     dlo_profiles_text(b, profiles);
-    dlo_buf_puts(b, count_bits(profiles) == 1 ? " profile" : " profiles");
+    dlo_buf_puts(b, dlo_bit_count(profiles) == 1 ? " profile" : " profiles");
 }
 
 void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m)
@@ -53,7 +45,7 @@ void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m)
                               : "the internet rules (paths to and from the Edge Server) apply to ");
     profiles_phrase(b, m->planned);
     dlo_buf_puts(b, ", and no network this machine is connected to is on ");
-    dlo_buf_puts(b, count_bits(m->planned) == 1 ? "it" : "them");
+    dlo_buf_puts(b, dlo_bit_count(m->planned) == 1 ? "it" : "them");
     dlo_buf_puts(b, " (connected: ");
     dlo_profiles_text(b, m->current);
     dlo_buf_puts(b, "): they have no effect here. ");

@@ -191,14 +191,6 @@ void dlo_diff_free(dlo_diff *diff)
 
 /* ---- applying ---- */
 
-static size_t popcount(unsigned m)
-{
-    size_t n = 0;
-    for (; m; m &= m - 1)
-        n++;
-    return n;
-}
-
 static dlo_status update_some(const dlo_fw_backend *fw, const dlo_change *c, const dlo_rule *want,
                               unsigned mask, size_t *writes, dlo_error *err)
 {
@@ -207,7 +199,7 @@ static dlo_status update_some(const dlo_fw_backend *fw, const dlo_change *c, con
         return DLO_OK;
     st = fw->update(fw->ctx, c->have, want, mask, err);
     if (!st)
-        *writes += popcount(mask);
+        *writes += dlo_bit_count(mask);
     return st;
 }
 
@@ -237,7 +229,7 @@ static dlo_status apply_update(const dlo_fw_backend *fw, const dlo_change *c, si
         else
             other |= p->bit;
     }
-    if (popcount(other) > 1 && c->have->enabled && c->have->action == DLO_ACTION_ALLOW &&
+    if (dlo_bit_count(other) > 1 && c->have->enabled && c->have->action == DLO_ACTION_ALLOW &&
         !(narrow & (DLO_PROP_ENABLED | DLO_PROP_ACTION))) {
         off = *c->want; /* a view: only its enabled is read */
         off.enabled = false;

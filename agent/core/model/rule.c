@@ -525,6 +525,14 @@ static void profiles_join(dlo_buf *b, unsigned profiles, bool quoted, const char
     }
 }
 
+unsigned dlo_bit_count(unsigned mask)
+{
+    unsigned n = 0;
+    for (; mask; mask &= mask - 1)
+        n++;
+    return n;
+}
+
 void dlo_profiles_json(dlo_buf *b, unsigned profiles)
 {
     profiles_join(b, profiles, true, ", ");
