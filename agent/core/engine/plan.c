@@ -135,6 +135,14 @@ cleanup_name:
     return st;
 }
 
+/* The row's protocols in rule order: i 0 is TCP, 1 UDP; 0 when the row has not that one. */
+static int row_protocol(const dlo_policy_row *row, int i)
+{
+    if (i == 0)
+        return row->protocols & DLO_PROTOS_TCP ? DLO_PROTO_TCP : 0;
+    return row->protocols & DLO_PROTOS_UDP ? DLO_PROTO_UDP : 0;
+}
+
 /* The name stem of a row's rule for keyword k (DLO_RPC_*), or for its numbers (k < 0). */
 static void rule_stem(dlo_buf *b, const dlo_policy_row *row, int k)
 {
@@ -253,8 +261,8 @@ static dlo_status closed_names(dlo_strlist *names, const dlo_policy_row *row,
     dlo_buf_init(&stem);
     dlo_buf_init(&name);
     for (proto = 0; proto < 2 && !st; proto++) {
-        int protocol = proto == 0 ? DLO_PROTO_TCP : DLO_PROTO_UDP;
-        if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
+        int protocol = row_protocol(row, proto);
+        if (!protocol)
             continue;
         for (k = -1; k < (splits_rpc(row, protocol, s) ? DLO_RPC_COUNT : 0) && !st; k++) {
             dlo_buf_reset(&stem);
@@ -374,8 +382,8 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
             break;
         }
         for (proto = 0; proto < 2 && !st; proto++) {
-            int protocol = proto == 0 ? DLO_PROTO_TCP : DLO_PROTO_UDP;
-            if (!(row->protocols & (proto == 0 ? DLO_PROTOS_TCP : DLO_PROTOS_UDP)))
+            int protocol = row_protocol(row, proto);
+            if (!protocol)
                 continue;
             if (dst)
                 st = add_inbound(out, row, protocol, dst, &sql, s, err);
