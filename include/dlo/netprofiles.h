@@ -36,9 +36,10 @@ dlo_config_item dlo_profile_setting(int network);
  * set and to what. */
 void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m);
 
-/* Adds a profile-mismatch warning to rep for each finding, from the backend's current
- * profiles (dlo_fw_state.current_profiles). */
-dlo_status dlo_profile_mismatch_verify(const dlo_fw_backend *fw, const dlo_plan *plan,
+/* Adds a profile-mismatch warning to rep for each finding, from the firewall's current
+ * profiles (state->current_profiles, as /verify read them: dlo_report.fw_state). NULL state: the
+ * backend cannot say, nothing is added. */
+dlo_status dlo_profile_mismatch_verify(const dlo_fw_state *state, const dlo_plan *plan,
                                        dlo_report *rep, dlo_error *err);
 
 #endif

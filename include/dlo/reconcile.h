@@ -71,10 +71,14 @@ typedef struct dlo_report {
     dlo_diff diff;          /* the changes needed (verify) or made (apply, remove) */
     dlo_rule_list firewall; /* the enumeration the diff points into */
     size_t planned;
-    size_t applied;        /* changes of the diff carried out (all of them on success) */
-    size_t writes;         /* firewall writes performed, rollback included */
-    bool rolled_back;      /* a write failed and the owned rules were put back */
-    bool rollback_failed;  /* ... and putting them back failed too */
+    size_t applied;       /* changes of the diff carried out (all of them on success) */
+    size_t writes;        /* firewall writes performed, rollback included */
+    bool rolled_back;     /* a write failed and the owned rules were put back */
+    bool rollback_failed; /* ... and putting them back failed too */
+    /* verify: the firewall's state as it was judged (dlo_fw_backend.get_state), read once for
+     * every finding that depends on it */
+    dlo_fw_state fw_state;
+    bool fw_state_read;
     dlo_problem *problems; /* verify: what makes rules ineffective */
     size_t n_problems;
     /* verify with the effective policy (dlo/effective.h); empty otherwise */

@@ -654,7 +654,6 @@ dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *re
                                 dlo_error *err)
 {
     dlo_effective e;
-    dlo_fw_state state;
     store_fw sf;
     dlo_fw_backend local;
     dlo_status st = dlo_effective_read(reg, &e, err);
@@ -670,11 +669,9 @@ dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *re
     /* Where the account may not read the store, COM enumerates it. */
     if (!st)
         st = dlo_reconcile_verify(e.local.rules_read ? &local : fw, plan, rep, compliant, err);
-    memset(&state, 0, sizeof(state));
+    /* Judged on the state dlo_reconcile_verify read (rep->fw_state), not on a second read. */
     if (!st)
-        st = fw->get_state(fw->ctx, &state, err);
-    if (!st)
-        st = dlo_effective_judge(&e, &state, plan, rep, compliant, err);
+        st = dlo_effective_judge(&e, &rep->fw_state, plan, rep, compliant, err);
     dlo_effective_free(&e);
     return st;
 }

@@ -56,21 +56,17 @@ void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m)
     dlo_profiles_value(b, m->planned | m->current);
 }
 
-dlo_status dlo_profile_mismatch_verify(const dlo_fw_backend *fw, const dlo_plan *plan,
+dlo_status dlo_profile_mismatch_verify(const dlo_fw_state *state, const dlo_plan *plan,
                                        dlo_report *rep, dlo_error *err)
 {
     dlo_profile_mismatch found[DLO_NET_COUNT];
-    dlo_fw_state state = {0};
     dlo_buf msg;
     size_t i, n;
     dlo_status st = DLO_OK;
 
-    if (!fw->get_state)
+    if (!state)
         return DLO_OK;
-    st = fw->get_state(fw->ctx, &state, err);
-    if (st)
-        return st;
-    n = dlo_profile_mismatches(plan, state.current_profiles, found);
+    n = dlo_profile_mismatches(plan, state->current_profiles, found);
     dlo_buf_init(&msg);
     for (i = 0; i < n && !st; i++) {
         dlo_buf_reset(&msg);

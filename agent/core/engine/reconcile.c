@@ -562,6 +562,8 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
     st = fw->get_state(fw->ctx, &state, err);
     if (st)
         return st;
+    rep->fw_state = state;
+    rep->fw_state_read = true;
     for (p = 0; p < 3 && !st; p++) {
         if ((used & (1u << p)) && !state.enabled[p]) {
             snprintf(msg, sizeof(msg),

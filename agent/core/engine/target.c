@@ -381,20 +381,17 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_servi
  * make the agent's rules void unless Group Policy supplies them: said once, and again only
  * after it stopped and came back. The sentence on the effective policy goes into effective for
  * the pass event. */
-static void report_gp_override(const dlo_platform *plat, const dlo_fw_backend *fw,
+static void report_gp_override(const dlo_platform *plat, const dlo_fw_state *state,
                                const dlo_rule_list *plan, dlo_service_loop *mem, dlo_buf *effective)
 {
-    dlo_fw_state state;
     dlo_effective e;
     bool inert, supplied;
 
-    memset(&state, 0, sizeof(state));
-    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK ||
-        dlo_effective_read(plat->registry, &e, NULL) != DLO_OK) {
+    if (!state || dlo_effective_read(plat->registry, &e, NULL) != DLO_OK) {
         dlo_buf_puts(effective, "the effective policy could not be read");
         return;
     }
-    inert = dlo_effective_summary(&e, &state, plan, &supplied, effective);
+    inert = dlo_effective_summary(&e, state, plan, &supplied, effective);
     dlo_effective_free(&e);
     if (inert && !mem->gp_override_reported)
         dlo_log_event(DLO_EV_GPO_OVERRIDE, supplied ? DLO_LOG_INFO : DLO_LOG_WARN, "%s",
@@ -404,18 +401,17 @@ static void report_gp_override(const dlo_platform *plat, const dlo_fw_backend *f
 
 /* Networks on none of the profiles a class's rules apply to (dlo/netprofiles.h): said when it
  * starts or changes, not every pass. A state that cannot be read changes nothing. */
-static void report_profile_mismatch(const dlo_fw_backend *fw, const dlo_plan *plan,
+static void report_profile_mismatch(const dlo_fw_state *state, const dlo_plan *plan,
                                     dlo_service_loop *mem)
 {
     dlo_profile_mismatch found[DLO_NET_COUNT];
-    dlo_fw_state state = {0};
     dlo_buf msg;
     unsigned key = 0;
     size_t i, n;
 
-    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
+    if (!state)
         return;
-    n = dlo_profile_mismatches(plan, state.current_profiles, found);
+    n = dlo_profile_mismatches(plan, state->current_profiles, found);
     dlo_buf_init(&msg);
     for (i = 0; i < n; i++) {
         key |= (1u << found[i].network) | found[i].current << 2 |
@@ -466,11 +462,17 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
     st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
     if (!st) {
         dlo_buf effective;
+        dlo_fw_state state;
+        /* One read of the firewall's state for both reports; NULL when it cannot be had. */
+        const dlo_fw_state *have = &state;
+        memset(&state, 0, sizeof(state));
+        if (!fw.get_state || fw.get_state(fw.ctx, &state, NULL) != DLO_OK)
+            have = NULL;
         dlo_buf_init(&effective);
         report_components(mem, t.plan.roles);
         report_windows_closed(&t.plan, &rep);
-        report_gp_override(plat, &fw, &t.plan.rules, mem, &effective);
-        report_profile_mismatch(&fw, &t.plan, mem);
+        report_gp_override(plat, have, &t.plan.rules, mem, &effective);
+        report_profile_mismatch(have, &t.plan, mem);
         log_pass(&t, cfg, mem, &rep, why, dlo_buf_str(&effective));
         dlo_buf_free(&effective);
         mem->have_roles = true;

@@ -299,7 +299,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (!st)
         st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)
-        st = dlo_profile_mismatch_verify(&fw, &t.plan, &rep, err);
+        st = dlo_profile_mismatch_verify(rep.fw_state_read ? &rep.fw_state : NULL, &t.plan, &rep,
+                                         err);
     if (!st && rep.n_warnings && dlo_cli_flag(cli, DLO_OPT_STRICT))
         *compliant = false;
     if (st)
