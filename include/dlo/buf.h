@@ -33,6 +33,9 @@ void dlo_buf_printf(dlo_buf *b, const char *fmt, ...) DLO_PRINTF(2, 3);
  * policy file held. */
 void dlo_buf_json_str(dlo_buf *b, const char *s);
 
+/* Appends the items of a comma-separated list ("a,b") as a JSON array of strings; "" gives []. */
+void dlo_buf_json_list(dlo_buf *b, const char *list);
+
 /* Appends `, "key": ` and value as a JSON string: the members after an object's first. */
 void dlo_buf_json_member(dlo_buf *b, const char *key, const char *value);
 

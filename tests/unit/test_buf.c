@@ -66,6 +66,34 @@ static void test_json_keeps_valid_utf8_and_replaces_invalid(void **state)
     json("surrogate \xed\xa0\x80", "\"surrogate \\ufffd\\ufffd\\ufffd\"");
 }
 
+/* A comma list as a JSON array: each item escaped like a string, no item cut short. */
+static void test_json_list(void **state)
+{
+    static const char *const cases[][2] = {
+        {"", "[]"},
+        {"a", "[\"a\"]"},
+        {"AdminConsoles,ClientNetworks", "[\"AdminConsoles\", \"ClientNetworks\"]"},
+        {"a\"b,c\\d", "[\"a\\\"b\", \"c\\\\d\"]"},
+        {"x,,y", "[\"x\", \"\", \"y\"]"},
+    };
+    size_t i;
+    dlo_buf b;
+    char long_item[301];
+    (void)state;
+    dlo_buf_init(&b);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dlo_buf_reset(&b);
+        dlo_buf_json_list(&b, cases[i][0]);
+        assert_string_equal(dlo_buf_str(&b), cases[i][1]);
+    }
+    memset(long_item, 'z', 300);
+    long_item[300] = 0;
+    dlo_buf_reset(&b);
+    dlo_buf_json_list(&b, long_item);
+    assert_int_equal(b.len, 300 + 4);
+    dlo_buf_free(&b);
+}
+
 static void test_pad_counts_code_points(void **state)
 {
     dlo_buf b;
@@ -100,6 +128,7 @@ int main(void)
         cmocka_unit_test(test_grows_past_initial_capacity),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_json_keeps_valid_utf8_and_replaces_invalid),
+        cmocka_unit_test(test_json_list),
         cmocka_unit_test(test_pad_counts_code_points),
         cmocka_unit_test(test_reset_keeps_buffer_usable),
     };

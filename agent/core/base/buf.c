@@ -113,9 +113,9 @@ static const char *json_escape(unsigned char c)
     }
 }
 
-void dlo_buf_json_str(dlo_buf *b, const char *s)
+static void json_strn(dlo_buf *b, const char *s, size_t n)
 {
-    size_t i = 0, n = strlen(s);
+    size_t i = 0;
 
     dlo_buf_putc(b, '"');
     while (i < n) {
@@ -134,6 +134,26 @@ void dlo_buf_json_str(dlo_buf *b, const char *s)
         i += len ? len : 1;
     }
     dlo_buf_putc(b, '"');
+}
+
+void dlo_buf_json_str(dlo_buf *b, const char *s)
+{
+    json_strn(b, s, strlen(s));
+}
+
+void dlo_buf_json_list(dlo_buf *b, const char *list)
+{
+    const char *p = list;
+
+    dlo_buf_putc(b, '[');
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (p != list)
+            dlo_buf_puts(b, ", ");
+        json_strn(b, p, len);
+        p += len + (p[len] == ',');
+    }
+    dlo_buf_putc(b, ']');
 }
 
 void dlo_buf_json_member(dlo_buf *b, const char *key, const char *value)

@@ -344,26 +344,10 @@ static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
 /* An address list: as stored in text, an array of its entries in JSON. */
 static void put_scope(dlo_buf *out, const char *list, bool json)
 {
-    const char *p;
-    bool first = true;
-
-    if (!json) {
+    if (json)
+        dlo_buf_json_list(out, list);
+    else
         dlo_buf_puts(out, list);
-        return;
-    }
-    dlo_buf_putc(out, '[');
-    for (p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        char tok[256];
-        snprintf(tok, sizeof(tok), "%.*s", (int)(len < 255 ? len : 255), p);
-        dlo_buf_puts(out, first ? "" : ", ");
-        dlo_buf_json_str(out, tok);
-        first = false;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    dlo_buf_putc(out, ']');
 }
 
 /* Not configured (0): the port matrix's profiles for the mode apply. */

@@ -452,19 +452,6 @@ static void problems_text(dlo_buf *b, const char *title, const dlo_problem *p, s
         dlo_buf_printf(b, "  %s %s: %s\n", title, p[i].kind, p[i].message);
 }
 
-/* ", \"settings\": [\"A\", \"B\"]" from "A,B". */
-static void settings_json(dlo_buf *b, const char *list)
-{
-    const char *p = list;
-    dlo_buf_puts(b, ", \"settings\": [");
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        dlo_buf_printf(b, "%s\"%.*s\"", p == list ? "" : ", ", (int)len, p);
-        p += len + (p[len] == ',');
-    }
-    dlo_buf_putc(b, ']');
-}
-
 static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
 {
     size_t i;
@@ -473,8 +460,10 @@ static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
         dlo_buf_puts(b, i ? ", {\"kind\": " : "{\"kind\": ");
         dlo_buf_json_str(b, p[i].kind);
         dlo_buf_json_member(b, "message", p[i].message);
-        if (p[i].settings)
-            settings_json(b, p[i].settings);
+        if (p[i].settings) {
+            dlo_buf_puts(b, ", \"settings\": ");
+            dlo_buf_json_list(b, p[i].settings);
+        }
         dlo_buf_putc(b, '}');
     }
     dlo_buf_putc(b, ']');
