@@ -152,6 +152,9 @@ bool dlo_config_item_in_policy(dlo_config_item item);
 /* The registry types the agent accepts for an item: a mask of DLO_REG_TYPE_BIT(DLO_REG_*). */
 #define DLO_REG_TYPE_BIT(type) (1u << (type))
 unsigned dlo_config_item_types(dlo_config_item item);
+/* True for an on/off value (REG_DWORD 1 or 0): Group Policy's Enabled and Disabled states write
+ * it, so the template offers it as a policy with enabledValue and disabledValue. */
+bool dlo_config_item_is_flag(dlo_config_item item);
 /* "default", "installer", "policy", "command line". */
 const char *dlo_config_source_name(dlo_config_source src);
 

@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
 """Checks the Group Policy template against the agent.
 
-Usage: check_admx.py ADMX ADML CONFIG_ITEMS
+Usage: check_admx.py [--schema DIR] ADMX ADML CONFIG_ITEMS
+       check_admx.py --catches DIR ADMX ADML CONFIG_ITEMS
 
 CONFIG_ITEMS is the config_items program: it prints the values the agent reads, from the core's
-own table. Checks:
-  - both files are well-formed XML (xmllint --noout);
+own table. DIR holds Microsoft's ADMX schema (PolicyDefinitionFiles.xsd, PolicyDefinitions.xsd,
+BaseTypes.xsd; ../shared/real-world/admx-schema beside the clone). Checks:
+  - both files are well-formed XML (xmllint --noout) and, with --schema, valid against Microsoft's
+    schema (xmllint --schema, on a copy of BaseTypes.xsd whose two patterns libxml2 refuses as
+    written, `\$\(string\.` and `\$\(presentation\.`, are spelled `[$]` instead: the same
+    language, in a syntax libxml2 takes);
+  - every namespace the ADMX declares with <using> is referred to (prefix:name);
+  - an on/off value of the agent (config_items "flag") is a policy of its own with valueName,
+    enabledValue 1 and disabledValue 0, as Microsoft's own templates write such values, so that
+    Disabled writes 0 and Not configured writes nothing; no element writes it;
+  - a policy with elements has a presentation, one without elements has none;
   - every registry value a policy writes (key, value name, and the type Group Policy gives it)
     is one the agent reads under its policy key, as a type it accepts;
   - every value the agent reads under its policy key is written by exactly one policy;
@@ -14,9 +24,12 @@ own table. Checks:
 Prints one line per check and a closing "N passed, N failed" line.
 """
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 NS = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}
@@ -63,7 +76,10 @@ def writes(policy):
     out = []
     if policy.get("valueName"):
         # A policy's own valueName gets enabledValue/disabledValue, REG_DWORD 1/0 by default.
-        out.append((key, policy.get("valueName"), "REG_DWORD"))
+        states = [policy.find("p:%s/*" % s, NS) for s in ("enabledValue", "disabledValue")]
+        types = {value_type(v) for v in states if v is not None} or {"REG_DWORD"}
+        for typ in sorted(types):
+            out.append((key, policy.get("valueName"), typ))
     elements = policy.find("p:elements", NS)
     for e in list(elements) if elements is not None else []:
         name = e.get("valueName")
@@ -78,12 +94,64 @@ def writes(policy):
     return out
 
 
-def main():
-    admx, adml, items_cmd = sys.argv[1], sys.argv[2], sys.argv[3:4]
+def schema_copy(schema_dir, into):
+    """Microsoft's schema in `into`, BaseTypes.xsd's `\\$` patterns spelled `[$]`."""
+    for name in ("PolicyDefinitionFiles.xsd", "PolicyDefinitions.xsd", "BaseTypes.xsd"):
+        src = os.path.join(schema_dir, name)
+        if not os.path.isfile(src):
+            sys.exit("check_admx: %s is missing: the ADMX schema is read from "
+                     "../shared/real-world/admx-schema beside the clone" % src)
+        shutil.copy(src, into)
+    base = os.path.join(into, "BaseTypes.xsd")
+    with open(base, encoding="utf-8") as f:
+        text = f.read()
+    patched = text.replace("\\$", "[$]")
+    if patched == text:
+        sys.exit("check_admx: BaseTypes.xsd has no \\$ pattern to respell: not the schema expected")
+    with open(base, "w", encoding="utf-8") as f:
+        f.write(patched)
+    return os.path.join(into, "PolicyDefinitionFiles.xsd")
 
+
+def check_xml(admx, adml, xsd):
     for path in (admx, adml):
         p = subprocess.run(["xmllint", "--noout", path], capture_output=True, text=True)
         check(p.returncode == 0, "%s is well-formed XML %s" % (path, p.stderr.strip()))
+        if xsd and p.returncode == 0:
+            p = subprocess.run(["xmllint", "--noout", "--schema", xsd, path],
+                               capture_output=True, text=True)
+            check(p.returncode == 0, "%s is valid against Microsoft's ADMX schema %s"
+                  % (path, p.stderr.strip()))
+
+
+def check_usings(root, admx):
+    with open(admx, encoding="utf-8") as f:
+        text = f.read()
+    for using in root.iter("{%s}using" % NS["p"]):
+        prefix = using.get("prefix")
+        check(re.search(r'"%s:[^"]+"' % re.escape(prefix), text) is not None,
+              "the namespace %s (prefix %s) the ADMX uses is referred to"
+              % (using.get("namespace"), prefix))
+
+
+def check_flag(policy, name):
+    """An on/off value: the policy's own valueName with enabledValue 1 and disabledValue 0."""
+    pname = policy.get("name")
+    for state, want in (("enabledValue", "1"), ("disabledValue", "0")):
+        v = policy.find("p:%s/p:decimal" % state, NS)
+        check(policy.get("valueName") == name and v is not None and v.get("value") == want,
+              "policy %s: the on/off value %s is its valueName with %s decimal %s"
+              % (pname, name, state, want))
+
+
+def main(args):
+    schema_dir = None
+    if args and args[0] == "--schema":
+        schema_dir, args = args[1], args[2:]
+    admx, adml, items_cmd = args[0], args[1], args[2:3]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        check_xml(admx, adml, schema_copy(schema_dir, tmp) if schema_dir else None)
     if failed:
         return finish()
 
@@ -93,10 +161,12 @@ def main():
     agent = json.loads(p.stdout)
     policy_key = agent["policy_key"].split("\\", 1)[1]  # without "HKLM\"
     wanted = {v["name"]: set(v["types"]) for v in agent["values"] if v["policy"]}
+    flags = {v["name"] for v in agent["values"] if v["policy"] and v.get("flag")}
     installer_only = {v["name"] for v in agent["values"] if not v["policy"]}
     check(len(wanted) > 0, "the agent reads %d values under its policy key" % len(wanted))
 
     root = ET.parse(admx).getroot()
+    check_usings(root, admx)
     strings = {s.get("id") for s in ET.parse(adml).getroot().iter("{%s}string" % NS["p"])}
     presentations = {pr.get("id"): pr for pr in ET.parse(adml).getroot().iter("{%s}presentation" % NS["p"])}
 
@@ -113,6 +183,8 @@ def main():
                 check(typ in wanted[name], "%s: the agent accepts %s (it takes %s)" % (where, typ, ", ".join(sorted(wanted[name]))))
             if pname not in written.setdefault(name, []):
                 written[name].append(pname)
+        for name in flags & {n for _, n, _ in writes(policy)}:
+            check_flag(policy, name)
 
         # Strings and presentations the policy refers to.
         for attr in ("displayName", "explainText"):
@@ -121,7 +193,10 @@ def main():
         m = re.fullmatch(r"\$\(presentation\.([^)]+)\)", policy.get("presentation", ""))
         elements = policy.find("p:elements", NS)
         ids = {e.get("id") for e in (list(elements) if elements is not None else [])}
-        if check(m is not None and m.group(1) in presentations, "policy %s: its presentation is in the ADML" % pname):
+        if not ids:
+            check(policy.get("presentation") is None,
+                  "policy %s: no elements, so no presentation" % pname)
+        elif check(m is not None and m.group(1) in presentations, "policy %s: its presentation is in the ADML" % pname):
             refs = {c.get("refId") for c in presentations[m.group(1)]}
             check(refs == ids, "policy %s: the presentation's controls %s are its elements %s" % (pname, sorted(refs), sorted(ids)))
         for item in policy.iter("{%s}item" % NS["p"]):
@@ -143,5 +218,57 @@ def finish():
     return 1 if failed else 0
 
 
+# What --catches breaks, one copy each: every kind of defect the checks above exist for.
+MUTATIONS = [
+    ("an on/off value as a dropdown, whose Disabled state writes nothing", "is its valueName",
+     lambda x, l: (re.sub(r'(<policy name="BindToServices"[^>]*?) valueName="BindToServices">\s*'
+                          r'(<parentCategory[^>]*/>\s*<supportedOn[^>]*/>)\s*'
+                          r'<enabledValue>.*?</disabledValue>',
+                          r'\1>\2<elements><enum id="BindToServices" valueName="BindToServices">'
+                          r'<item displayName="$(string.BindToServices)"><value><decimal value="1" />'
+                          r'</value></item></enum></elements>', x, flags=re.S), l)),
+    ("an unused <using>", "is referred to",
+     lambda x, l: (re.sub(r"(<target [^>]*/>)", r'\1<using prefix="windows" '
+                          r'namespace="Microsoft.Policies.Windows" />', x, count=1), l)),
+    ("an element the schema does not know", "Microsoft's ADMX schema",
+     lambda x, l: (x.replace("<supportedOn ref=", "<supported ref=", 1), l)),
+    ("a string the ADML lacks", "is in the ADML",
+     lambda x, l: (x, re.sub(r'<string id="BOIMode">[^<]*</string>', "", l, count=1))),
+]
+
+
+def catches(args):
+    """Runs the checks on broken copies of the template: each must fail."""
+    schema_dir, admx, adml, items = args[0], args[1], args[2], args[3:4]
+    with open(admx, encoding="utf-8") as f:
+        x = f.read()
+    with open(adml, encoding="utf-8") as f:
+        l = f.read()
+    missed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for what, why, mutate in MUTATIONS:
+            bx, bl = mutate(x, l)
+            if (bx, bl) == (x, l):
+                print("FAIL: the mutation '%s' changed nothing" % what)
+                missed += 1
+                continue
+            os.makedirs(os.path.join(tmp, "en-US"), exist_ok=True)
+            px, pl = os.path.join(tmp, "t.admx"), os.path.join(tmp, "en-US", "t.adml")
+            for path, text in ((px, bx), (pl, bl)):
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+            p = subprocess.run([sys.executable, __file__, "--schema", schema_dir, px, pl] + items,
+                               capture_output=True, text=True)
+            # Caught for the right reason: a failed check of the kind the mutation breaks.
+            caught = p.returncode != 0 and any(
+                line.startswith("FAIL:") and why in line for line in p.stdout.splitlines())
+            print("%s: %s" % ("ok" if caught else "FAIL", "caught: " + what if caught else "missed: " + what))
+            missed += not caught
+    print("%d of %d defects caught" % (len(MUTATIONS) - missed, len(MUTATIONS)))
+    return 1 if missed else 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == ["--catches"]:
+        sys.exit(catches(sys.argv[2:]))
+    sys.exit(main(sys.argv[1:]))

@@ -1,8 +1,10 @@
 /* Prints the configuration values the agent reads, from the core's own table, for the checks of
  * the Group Policy template and the MSI against the agent:
  *   {"installer_key": "...", "policy_key": "...",
- *    "values": [{"name": "BOIMode", "policy": true, "types": ["REG_SZ"], "switch": "mode"}]}
- * "policy": read from the policy key too; "types": the registry types the agent accepts. */
+ *    "values": [{"name": "BOIMode", "policy": true, "types": ["REG_SZ"], "switch": "mode",
+ *                "flag": false}]}
+ * "policy": read from the policy key too; "types": the registry types the agent accepts; "flag":
+ * an on/off value (REG_DWORD 1 or 0). */
 #include <stdio.h>
 
 #include "dlo/buf.h"
@@ -43,7 +45,8 @@ int main(void)
             dlo_buf_json_str(&out, sw);
         else
             dlo_buf_puts(&out, "null");
-        dlo_buf_putc(&out, '}');
+        dlo_buf_printf(&out, ", \"flag\": %s}",
+                       dlo_config_item_is_flag((dlo_config_item)item) ? "true" : "false");
     }
     dlo_buf_puts(&out, "\n]}\n");
     if (dlo_buf_status(&out)) {

@@ -141,6 +141,11 @@ bool dlo_config_item_in_policy(dlo_config_item item)
     return (unsigned)item < DLO_CFG_COUNT && !items[item].installer_only;
 }
 
+bool dlo_config_item_is_flag(dlo_config_item item)
+{
+    return (unsigned)item < DLO_CFG_COUNT && items[item].kind == K_BOOL;
+}
+
 unsigned dlo_config_item_types(dlo_config_item item)
 {
     unsigned mask = 0;
