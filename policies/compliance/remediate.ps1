@@ -1,16 +1,17 @@
 <#
 .SYNOPSIS
     Brings the Arctera DLO Firewall Agent's firewall rules back to the plan. Remediation script
-    paired with detect.ps1 (Intune remediation, Configuration Manager configuration item).
+    paired with intune-detect.ps1 (Intune remediation) and configmgr-discover.ps1 (Configuration
+    Manager configuration item).
 .DESCRIPTION
     Starts the agent's service if it is installed and stopped (its first pass repairs the
     rules and records the state under HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State), then
     runs `dloagent.exe /apply` at once rather than waiting for that pass, and checks the result
     with `dloagent.exe /verify /json`. Runs as SYSTEM (both tools do), 64-bit.
 
-    Exit 0: compliant now. Exit 1: still not compliant; the output says why (a bad
-    configuration value is named, and is fixed in Group Policy or the installer's properties,
-    not here).
+    Exit 0: compliant now. Exit 1: still not compliant (both consumers read a remediation's exit
+    code so); the output says why (a bad configuration value is named, and is fixed in Group
+    Policy or the installer's properties, not here).
 #>
 if ($env:PROCESSOR_ARCHITEW6432 -and -not [Environment]::Is64BitProcess) {
     & "$env:WINDIR\SysNative\WindowsPowerShell\v1.0\powershell.exe" -NoProfile -ExecutionPolicy Bypass -File $PSCommandPath

@@ -15,8 +15,11 @@ Checks:
  - policies/wef/dloagent-subscription.xml is a well-formed subscription whose query, itself a
    well-formed QueryList, selects from the Application log the source dloagent with exactly the
    event IDs of agent/win/dloagent.mc, each once;
- - policies/compliance/detect.ps1 and remediate.ps1 name the State key and read only its values;
-   detect.ps1 falls back to `dloagent.exe /verify /json`.
+ - policies/compliance/intune-detect.ps1, configmgr-discover.ps1 and remediate.ps1 name the State
+   key and read only its values; both detection scripts fall back to `dloagent.exe /verify
+   /json` and are what render.py makes of detect.ps1.in; the Configuration Manager one never
+   exits with anything but 0 (any other exit is a failed discovery there) and the Intune one
+   exits 1 when not compliant (what starts Intune's remediation).
 Prints one line per check and a closing "N passed, N failed" line.
 """
 import json
@@ -181,17 +184,33 @@ def check_wef(path, mc_ids):
           % (what, sorted(mc_ids - set(ids)), sorted(set(ids) - mc_ids)))
 
 
+# Each detection script, and the exit code it gives for "not compliant".
+DETECTION = {"intune-detect.ps1": "1", "configmgr-discover.ps1": "0"}
+
+
 def check_scripts(src, ps_key, values):
-    for name in ("detect.ps1", "remediate.ps1"):
-        with open(os.path.join(src, "policies", "compliance", name), encoding="utf-8") as f:
+    folder = os.path.join(src, "policies", "compliance")
+    p = subprocess.run([sys.executable, os.path.join(folder, "render.py"), "--check"],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "the detection scripts are what render.py makes of detect.ps1.in %s"
+          % p.stdout.strip().replace("\n", "; "))
+    for name in list(DETECTION) + ["remediate.ps1"]:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
             text = f.read()
         check("'%s'" % ps_key in text, "policies/compliance/%s names the State key %s" % (name, ps_key))
         used = set(re.findall(r"\$state\.(\w+)", text))
         check(used and used <= set(values), "policies/compliance/%s reads only State values (%s)"
               % (name, sorted(used - set(values)) or sorted(used)))
-        if name == "detect.ps1":
-            check(re.search(r"Invoke-Agent /verify /json", text),
-                  "policies/compliance/detect.ps1 falls back to dloagent.exe /verify /json")
+        if name not in DETECTION:
+            continue
+        check(re.search(r"Invoke-Agent /verify /json", text),
+              "policies/compliance/%s falls back to dloagent.exe /verify /json" % name)
+        check(re.search(r"^\$NonCompliantExit = %s$" % DETECTION[name], text, re.M),
+              "policies/compliance/%s exits %s when not compliant" % (name, DETECTION[name]))
+        # Every exit: 0, the "not compliant" code, or the 64-bit run's own (which is one of those).
+        exits = set(re.findall(r"^\s*exit\s+(\S+)", text, re.M))
+        check(exits <= {"0", "$NonCompliantExit", "$LASTEXITCODE"},
+              "policies/compliance/%s exits only 0 or $NonCompliantExit (%s)" % (name, sorted(exits)))
 
 
 def main():
