@@ -564,4 +564,6 @@ void run_checks(void)
     check_duplicates_and_enumeration();
     check_profiles();
     check_double_only();
+    run_wine_policy_checks();
+    run_interface_checks();
 }
