@@ -392,9 +392,11 @@ static HRESULT interface_names(const WCHAR *guids, SAFEARRAY **out)
         swprintf(guid, 64, L"%.*ls", (int)len, p);
         p += len + (p[len] == L',');
         hr = ifname_from_guid(guid, friendly, 256);
+        if (FAILED(hr))
+            break;
         V_VT(&v) = VT_BSTR;
         V_BSTR(&v) = SysAllocString(hr == S_OK ? friendly : guid);
-        hr = FAILED(hr) ? hr : V_BSTR(&v) ? SafeArrayPutElement(*out, &i, &v) : E_OUTOFMEMORY;
+        hr = V_BSTR(&v) ? SafeArrayPutElement(*out, &i, &v) : E_OUTOFMEMORY;
         VariantClear(&v);
     }
     if (FAILED(hr)) {
