@@ -262,25 +262,28 @@ static void check_rpc_keywords(void)
 /* One address value, as given and as read back. */
 struct readback {
     const WCHAR *given;
-    const WCHAR *want;  /* the form Windows reads back */
+    const WCHAR *want;  /* the form Windows reads back (the double's, where thin) */
     const WCHAR *other; /* a second form a source allows, or NULL */
+    int thin;           /* sources are thin: on Windows any read-back passes, and is printed */
 };
 
 /* Source for each row: community.windows issue 440 (dotted masks, IPv6 prefixes kept, IPv4
  * first and sorted by number); WindowsFirewallHelper issue 6 (a bare IPv6 address came back as
- * "a-a" in 2017); INetFwRule::RemoteAddresses (keywords, "not case-sensitive"). */
+ * "a-a" in 2017); INetFwRule::RemoteAddresses (keywords, "not case-sensitive"). A /128 kept as
+ * written rests on one report (issue 440) against another that saw single IPv6 addresses
+ * rewritten (issue 6): thin, so any read-back passes on Windows. */
 static const struct readback address_forms[] = {
-    {L"10.236.0.100", L"10.236.0.100/255.255.255.255", NULL},
-    {L"10.236.0.100/32", L"10.236.0.100/255.255.255.255", NULL},
-    {L"10.0.0.0/25", L"10.0.0.0/255.255.255.128", NULL},
-    {L"192.168.0.0/255.255.0.0", L"192.168.0.0/255.255.0.0", NULL},
-    {L"10.0.0.1-10.0.0.9", L"10.0.0.1-10.0.0.9", NULL},
-    {L"2001:db8::21/128", L"2001:db8::21/128", NULL},
-    {L"2001:db8::/118", L"2001:db8::/118", NULL},
-    {L"2001:db8::5", L"2001:db8::5", L"2001:db8::5-2001:db8::5"},
+    {L"10.236.0.100", L"10.236.0.100/255.255.255.255", NULL, 0},
+    {L"10.236.0.100/32", L"10.236.0.100/255.255.255.255", NULL, 0},
+    {L"10.0.0.0/25", L"10.0.0.0/255.255.255.128", NULL, 0},
+    {L"192.168.0.0/255.255.0.0", L"192.168.0.0/255.255.0.0", NULL, 0},
+    {L"10.0.0.1-10.0.0.9", L"10.0.0.1-10.0.0.9", NULL, 0},
+    {L"2001:db8::21/128", L"2001:db8::21/128", NULL, 1},
+    {L"2001:db8::/118", L"2001:db8::/118", NULL, 0},
+    {L"2001:db8::5", L"2001:db8::5", L"2001:db8::5-2001:db8::5", 0},
     {L"2001:db8::/64,192.168.1.0/24,10.0.0.1",
-     L"10.0.0.1/255.255.255.255,192.168.1.0/255.255.255.0,2001:db8::/64", NULL},
-    {L"localsubnet", L"LocalSubnet", NULL},
+     L"10.0.0.1/255.255.255.255,192.168.1.0/255.255.255.0,2001:db8::/64", NULL, 0},
+    {L"localsubnet", L"LocalSubnet", NULL, 0},
 };
 
 static void check_address_forms(INetFwRule *back, int remote)
@@ -296,6 +299,11 @@ static void check_address_forms(INetFwRule *back, int remote)
         ok(hr == S_OK, "%s \"%s\": 0x%08lx", remote ? "RemoteAddresses" : "LocalAddresses",
            narrow(f->given), (unsigned long)hr);
         v = remote ? GET(back, RemoteAddresses) : GET(back, LocalAddresses);
+        if (f->thin) {
+            either_way(v != NULL, wstr_is(v, f->want), "%s \"%s\" read back \"%s\"",
+                       remote ? "RemoteAddresses" : "LocalAddresses", narrow(f->given), narrow(v));
+            continue;
+        }
         ok(wstr_is(v, f->want) || (f->other && wstr_is(v, f->other)) ||
                (!wcscmp(f->given, L"localsubnet") && v && !_wcsicmp(v, f->want)),
            "\"%s\" read back \"%s\", expected \"%s\"", narrow(f->given), narrow(v),
@@ -344,13 +352,15 @@ static void check_new_keywords(void)
         return;
     /* Source: Firewall CSP (RemoteAddressDynamicKeywords / RemoteAddressRanges), "Any attempt to
      * set these tokens on RS4 results in failure"; MicrosoftDocs/windows-itpro-docs issue 2735.
-     * That COM reads them back in the CSP's spelling: none found but the CSP (the facts page:
-     * no source shows RemoteIntranet or PlayToDevice from COM). */
+     * How COM spells them on read-back: none found but the CSP (no source shows RemoteIntranet
+     * or PlayToDevice from COM), so any spelling passes on Windows, and is printed; the double
+     * reads back the CSP's. */
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         const WCHAR *v;
         ok(PUT(r, RemoteAddresses, words[i]) == S_OK, "put_RemoteAddresses %s", narrow(words[i]));
         v = GET(r, RemoteAddresses);
-        ok(v && !_wcsicmp(v, words[i]), "%s read back %s", narrow(words[i]), narrow(v));
+        either_way(v != NULL, wstr_is(v, words[i]), "RemoteAddresses %s read back %s",
+                   narrow(words[i]), narrow(v));
     }
     release(r);
 }
@@ -360,6 +370,10 @@ static void check_refused_addresses(void)
 {
     static const WCHAR *const refused[] = {L"::/128", L"0.0.0.0/0", L"10.0.0.0/0.0.0.0",
                                            L"2001:db8::/0", L"::1/128"};
+    static const struct readback loopback[] = {
+        {L"127.0.0.1", L"127.0.0.1/255.255.255.255", NULL, 1},
+        {L"127.0.0.0/255.255.255.0", L"127.0.0.0/255.255.255.0", NULL, 1},
+    };
     INetFwRule *r = new_rule(L"refused");
     HRESULT hr;
     size_t i;
@@ -373,23 +387,28 @@ static void check_refused_addresses(void)
     hr = PUT(r, LocalAddresses, L"::1");
     ok(FAILED(hr), "LocalAddresses ::1: 0x%08lx", (unsigned long)hr);
     /* Source: MS-FASP 2.2.4 ("A dwSubNetMask of 0x00000000 is invalid"), 2.2.6 (IPv6 prefix 1
-     * to 128, not a loopback address), 2.2.10 (ranges); which error: none found (the double
-     * gives 0xD000000D, as for ::1). */
+     * to 128, not a loopback address), 2.2.10 (ranges) say what the service holds invalid, not
+     * what COM does with it (IPBan turns 0.0.0.0/0 into "*" itself before writing): whether COM
+     * refuses each, with which error, or rewrites it, is thin. Any answer passes on Windows and
+     * is printed; the double refuses each with 0xD000000D, as Windows does ::1. */
     for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         hr = PUT(r, RemoteAddresses, refused[i]);
-        ok(FAILED(hr), "RemoteAddresses %s accepted", narrow(refused[i]));
-        printf("observed: RemoteAddresses %s: 0x%08lx\n", narrow(refused[i]), (unsigned long)hr);
+        v = SUCCEEDED(hr) ? GET(r, RemoteAddresses) : NULL;
+        either_way(1, hr == STATUS_INVALID_PARAMETER_HR, "RemoteAddresses %s: 0x%08lx, reads %s",
+                   narrow(refused[i]), (unsigned long)hr, narrow(v));
     }
-    /* Source: none found for IPv4 loopback. Both ways pass on Windows; the double refuses it
-     * only with RefuseIPv4Loopback. */
-    hr = PUT(r, RemoteAddresses, L"127.0.0.1");
-    printf("observed: RemoteAddresses 127.0.0.1: 0x%08lx\n", (unsigned long)hr);
-    v = GET(r, RemoteAddresses);
-    ok(FAILED(hr) || wstr_is(v, L"127.0.0.1/255.255.255.255"), "127.0.0.1 read back %s", narrow(v));
-    if (on_double)
-        ok(switches ? hr == STATUS_INVALID_PARAMETER_HR : hr == S_OK,
-           "double with switches %s: 127.0.0.1 gives 0x%08lx", switches ? "on" : "off",
-           (unsigned long)hr);
+    /* Source: none found for IPv4 loopback but the [fork] test of wine_policy.c, which expects
+     * 127.0.0.0/255.255.255.0 accepted and read back as written, with no published run on
+     * Windows. Both ways pass on Windows; the double refuses it only with RefuseIPv4Loopback. */
+    for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+        hr = PUT(r, RemoteAddresses, loopback[i].given);
+        v = SUCCEEDED(hr) ? GET(r, RemoteAddresses) : NULL;
+        either_way(FAILED(hr) || wstr_is(v, loopback[i].want),
+                   switches ? hr == STATUS_INVALID_PARAMETER_HR
+                            : hr == S_OK && wstr_is(v, loopback[i].want),
+                   "RemoteAddresses %s: 0x%08lx, reads %s", narrow(loopback[i].given),
+                   (unsigned long)hr, narrow(v));
+    }
     release(r);
 }
 
@@ -410,25 +429,33 @@ static void check_item_add_remove(void)
     release(back);
     ok(INetFwRules_Add(rules, r) == S_OK, "Add");
     ok(count() == before + 1, "Count after Add");
-    /* Source: INetFwRules::Add, "E_UNEXPECTED: The method failed because the object is already
-     * in the collection". */
+    /* Source: INetFwRules::Add lists "E_UNEXPECTED: The method failed because the object is
+     * already in the collection", and its Remarks say "If a rule with the same rule identifier
+     * as the one being submitted already exists, the existing rule is overwritten": which of the
+     * two a second Add of the object meets is thin. Either passes on Windows (the rule is not
+     * doubled either way) and is printed; the double answers E_UNEXPECTED. */
     hr = INetFwRules_Add(rules, r);
-    ok(hr == E_UNEXPECTED, "Add of the same object again: 0x%08lx", (unsigned long)hr);
+    either_way(hr == E_UNEXPECTED || hr == S_OK, hr == E_UNEXPECTED,
+               "Add of the same object again: 0x%08lx", (unsigned long)hr);
     ok(item(rule_name(L"collection"), &back) == S_OK, "Item");
     if (back) {
         hr = INetFwRules_Add(rules, back);
-        ok(hr == E_UNEXPECTED, "Add of a rule from Item: 0x%08lx", (unsigned long)hr);
-        /* Source: none found in Microsoft's pages; every COM client (WindowsFirewallHelper,
-         * IPBan, the agent) edits a rule through the object Item returns. */
-        ok(PUT(back, Description, L"written through") == S_OK, "put_Description via Item");
+        either_way(hr == E_UNEXPECTED || hr == S_OK, hr == E_UNEXPECTED,
+                   "Add of a rule from Item: 0x%08lx", (unsigned long)hr);
+        /* Source: none found in Microsoft's pages (INetFwRule remarks: "All configuration
+         * changes take place immediately"); every COM client (WindowsFirewallHelper, IPBan, the
+         * agent) edits a rule through the object Item returns. Printed either way; the double
+         * stores it. */
+        hr = PUT(back, Description, L"written through");
         release(back);
         back = NULL;
-        ok(item(rule_name(L"collection"), &back) == S_OK &&
-               wstr_is(GET(back, Description), L"written through"),
-           "a put_ on the object from Item is stored");
+        item(rule_name(L"collection"), &back);
+        either_way(1, hr == S_OK && back && wstr_is(GET(back, Description), L"written through"),
+                   "put_Description on the object from Item: 0x%08lx, Item then reads %s",
+                   (unsigned long)hr, back ? narrow(GET(back, Description)) : "(no rule)");
         release(back);
     }
-    ok(count() == before + 1, "Count after the refused Adds");
+    ok(count() == before + 1, "Count after the second Adds");
     /* Source: INetFwRules::Remove. A name no rule has: "the Remove method has no effect". */
     ok(INetFwRules_Remove(rules, bstr(rule_name(L"collection"))) == S_OK, "Remove");
     ok(count() == before, "Count after Remove");
@@ -564,4 +591,6 @@ void run_checks(void)
     check_duplicates_and_enumeration();
     check_profiles();
     check_double_only();
+    run_wine_policy_checks();
+    run_interface_checks();
 }

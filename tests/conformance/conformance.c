@@ -8,10 +8,13 @@
  * Safe on a real machine: it creates only disabled rules in a Grouping of its own, removes them
  * at the end (and any a killed run left behind), and touches nothing else.
  *
- * conformance.exe [--expect-double] [--switches on|off]
+ * conformance.exe [--expect-double] [--switches on|off] [--as-windows]
  *   --expect-double  fail unless the double serves CLSID_NetFwRule (the Wine run)
  *   --switches       on the double: set (on) or clear (off) the test key's switches for what no
  *                    source settles, RefuseIPv4Loopback and DropContainedAddresses
+ *   --as-windows     judge the target as Windows is judged (every answer a source allows
+ *                    passes, double-only checks are skipped), so the path of the Windows run
+ *                    is exercised against the double too
  * Exit code: 0 when every check passed, 1 otherwise, 2 for a bad command line. */
 #define COBJMACROS
 #include <windows.h>
@@ -56,6 +59,28 @@ void skip(const char *why)
 void observed(const char *what, const WCHAR *value)
 {
     printf("observed: %s: %ls\n", what, value ? value : L"(null)");
+}
+
+void observedf(const char *fmt, ...)
+{
+    va_list ap;
+    printf("observed: ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+void either_way_(const char *file, int line, int windows_ok, int double_ok, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    printf("observed: %s\n", what);
+    ok_(file, line, on_double ? double_ok : windows_ok, "%s%s", what,
+        on_double ? " (not the double's documented choice)" : " (no source allows it)");
 }
 
 const char *narrow(const WCHAR *w)
@@ -240,6 +265,39 @@ static int detect_double(void)
     return wcsstr(_wcslwr(path), L"fwdouble.dll") != NULL;
 }
 
+/* ---- the rule store, read back where Windows keeps it ---- */
+
+const WCHAR *stored_rule(const WCHAR *name)
+{
+    static WCHAR text[16384];
+    WCHAR id[256], want[300];
+    DWORD i, id_len, size, type;
+    HKEY key;
+    int found = 0;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, FWDOUBLE_RULES_KEY, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY,
+                      &key))
+        return NULL;
+    swprintf(want, 300, L"|Name=%ls|", name);
+    for (i = 0; !found; i++) {
+        id_len = 256;
+        size = sizeof(text) - sizeof(WCHAR);
+        if (RegEnumValueW(key, i, id, &id_len, NULL, &type, (BYTE *)text, &size) ==
+            ERROR_NO_MORE_ITEMS)
+            break;
+        text[size / sizeof(WCHAR)] = 0;
+        found = type == REG_SZ && wcsstr(text, want) != NULL;
+    }
+    RegCloseKey(key);
+    return found ? text : NULL;
+}
+
+int stored_has(const WCHAR *text, const WCHAR *field)
+{
+    WCHAR want[300];
+    swprintf(want, 300, L"|%ls|", field);
+    return text && wcsstr(text, want) != NULL;
+}
+
 void test_key_set(const WCHAR *name, DWORD value)
 {
     HKEY key;
@@ -290,17 +348,20 @@ static DWORD windows_build(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: conformance.exe [--expect-double] [--switches on|off]\n");
+    fprintf(stderr,
+            "usage: conformance.exe [--expect-double] [--switches on|off] [--as-windows]\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    int expect_double = 0, want_switches = -1, i;
+    int expect_double = 0, want_switches = -1, as_windows = 0, served_by_double, i;
     HRESULT hr;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--expect-double"))
             expect_double = 1;
+        else if (!strcmp(argv[i], "--as-windows"))
+            as_windows = 1;
         else if (!strcmp(argv[i], "--switches") && i + 1 < argc && !strcmp(argv[i + 1], "on"))
             want_switches = 1, i++;
         else if (!strcmp(argv[i], "--switches") && i + 1 < argc && !strcmp(argv[i + 1], "off"))
@@ -308,15 +369,17 @@ int main(int argc, char **argv)
         else
             return usage();
     }
-    on_double = detect_double();
+    served_by_double = detect_double();
+    on_double = served_by_double && !as_windows;
     os_build = windows_build();
-    printf("target: %s, Windows build %lu\n",
-           on_double ? "the firewall double" : "Windows Firewall", os_build);
-    if (expect_double && !on_double) {
+    printf("target: %s, Windows build %lu%s\n",
+           served_by_double ? "the firewall double" : "Windows Firewall", os_build,
+           as_windows ? ", judged as Windows" : "");
+    if (expect_double && !served_by_double) {
         printf("Test failed: --expect-double, but CLSID_NetFwRule is not served by fwdouble.dll\n");
         return 1;
     }
-    if (on_double && want_switches >= 0)
+    if (served_by_double && want_switches >= 0)
         set_switches(want_switches);
     switches = on_double && test_key_get(FWDOUBLE_REFUSE_IPV4_LOOPBACK);
     swprintf(name_prefix, 64, L"dloagent conformance %lu", GetCurrentProcessId());
@@ -338,7 +401,7 @@ int main(int argc, char **argv)
     if (policy)
         INetFwPolicy2_Release(policy);
     CoUninitialize();
-    if (on_double && want_switches >= 0)
+    if (served_by_double && want_switches >= 0)
         set_switches(0);
     printf("%d checks, %d failures, %d skipped\n", n_checks, n_failures, n_skips);
     return n_failures ? 1 : 0;

@@ -30,6 +30,21 @@ void ok_(const char *file, int line, int cond, const char *fmt, ...)
 void skip(const char *why);
 /* What Windows did where no source says: printed, so a run on Windows adds to the evidence. */
 void observed(const char *what, const WCHAR *value);
+void observedf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* A check where the sources are thin or disagree: prints what the target did ("observed:");
+ * on Windows it passes when windows_ok (every answer a source allows), on the double only when
+ * double_ok (the choice tests/fwdouble/README.md documents, or its switch). */
+void either_way_(const char *file, int line, int windows_ok, int double_ok, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+#define either_way(windows_ok, double_ok, ...)                                                     \
+    either_way_(__FILE__, __LINE__, (windows_ok), (double_ok), __VA_ARGS__)
 const char *narrow(const WCHAR *w);
 int wstr_is(const WCHAR *got, const WCHAR *want);
 
@@ -50,11 +65,28 @@ typedef void (*visit_fn)(INetFwRule *r, void *ctx);
 /* Walks the collection with IEnumVARIANT::Next(64); returns how many rules it saw. */
 LONG each_rule(visit_fn fn, void *ctx);
 
+/* The rule string the local store holds for the rule named name (the value under HKLM
+ * FWDOUBLE_RULES_KEY whose Name= field is name), valid until the next call; NULL when none. */
+const WCHAR *stored_rule(const WCHAR *name);
+/* Whether a rule string holds the field "Key=Value" (compared exactly, between bars). */
+int stored_has(const WCHAR *text, const WCHAR *field);
+
 /* The double's test key (HKLM, fwdouble.h). */
 void test_key_set(const WCHAR *name, DWORD value);
 void test_key_clear(const WCHAR *name);
 DWORD test_key_get(const WCHAR *name);
 
+/* A network interface of this machine, an Ethernet or Wi-Fi one that is up where there is one:
+ * its friendly name and its GUID in braces (the adapter name). 0 when there is none. */
+int adapter(WCHAR *friendly, size_t n_friendly, WCHAR *guid, size_t n_guid);
+/* put_Interfaces with the one friendly name, as Microsoft's per-interface sample passes it: a
+ * VARIANT holding a SAFEARRAY of VARIANTs of BSTR. */
+HRESULT put_interface_names(INetFwRule *r, const WCHAR *friendly);
+
 void run_checks(void);
+/* Windows' own expectations: the checks ported from Wine's and a Wine tree's hnetcfg tests
+ * (wine_policy.c), and INetFwRule::Interfaces (interfaces.c). */
+void run_wine_policy_checks(void);
+void run_interface_checks(void);
 
 #endif

@@ -107,7 +107,7 @@ static const IClassFactoryVtbl factory_vtbl = {
 
 static HRESULT new_rule(REFIID riid, void **out)
 {
-    return rule_create(NULL, NULL, FALSE, riid, out);
+    return rule_create(NULL, NULL, NULL, FALSE, riid, out);
 }
 
 static struct class_factory policy_factory = {{&factory_vtbl}, policy_create};

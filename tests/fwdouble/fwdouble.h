@@ -16,6 +16,11 @@
  * with EnableFirewall, DefaultInboundAction and DefaultOutboundAction (1 = block). */
 #define FWDOUBLE_POLICY_KEY                                                                        \
     L"SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
+/* Windows Service Hardening rules that can be configured, the store of the Rules of
+ * INetFwPolicy2::get_ServiceRestriction, in the same format. The static ones Windows ships
+ * (RestrictedServices\Static\System) are not modelled. */
+#define FWDOUBLE_HARDENING_RULES_KEY                                                               \
+    FWDOUBLE_POLICY_KEY L"\\RestrictedServices\\Configurable\\System"
 
 /* The test-only key. Deleting it resets every counter and switches fault injection off. */
 #define FWDOUBLE_TEST_KEY L"SOFTWARE\\dloagent-tests\\FirewallDouble"

@@ -1749,6 +1749,87 @@ int fwrule_has_interfaces(const struct fwrule *r)
     return 0;
 }
 
+int fwr_is_braced_guid(const wchar_t *s, size_t n)
+{
+    static const char shape[] = "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}";
+    size_t i;
+    if (n != sizeof(shape) - 1)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (shape[i] == 'x' ? hexval(s[i]) < 0 : s[i] != (wchar_t)shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* The new IF= fields, collected before any is applied so a refused token changes nothing. */
+struct if_list {
+    wchar_t **v;
+    size_t n;
+};
+
+static int if_collect(void *ctx, const wchar_t *s, size_t n, struct fwr_error *err)
+{
+    struct if_list *l = ctx;
+    wchar_t **v;
+    char buf[80];
+    if (!fwr_is_braced_guid(s, n)) {
+        fail(err,
+             "interface '%s': expected a GUID in braces, {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}",
+             show(s, n, buf, sizeof(buf)));
+        return -1;
+    }
+    v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v)
+        return -2;
+    l->v = v;
+    l->v[l->n] = malloc((n + 4) * sizeof(wchar_t));
+    if (!l->v[l->n])
+        return -2;
+    wmemcpy(l->v[l->n], L"IF=", 3);
+    wmemcpy(l->v[l->n] + 3, s, n);
+    l->v[l->n++][n + 3] = L'\0';
+    return 0;
+}
+
+int fwrule_put_interfaces(struct fwrule *r, const wchar_t *value, struct fwr_error *err)
+{
+    struct if_list l = {NULL, 0};
+    wchar_t **extra;
+    size_t i;
+    int rc = value ? each_token(value, if_collect, &l, err) : 0;
+    extra = rc ? NULL : realloc(r->extra, (r->n_extra + l.n + 1) * sizeof(*extra));
+    if (!rc && !extra)
+        rc = -2;
+    if (rc) {
+        for (i = 0; i < l.n; i++)
+            free(l.v[i]);
+        free(l.v);
+        return rc;
+    }
+    r->extra = extra;
+    fwrule_drop_extra(r, L"IF=");
+    for (i = 0; i < l.n; i++)
+        r->extra[r->n_extra++] = l.v[i];
+    free(l.v);
+    return 0;
+}
+
+wchar_t *fwrule_get_interfaces(const struct fwrule *r)
+{
+    struct wbuf b = {0};
+    size_t i;
+    if (!fwrule_has_interfaces(r))
+        return NULL;
+    for (i = 0; i < r->n_extra; i++) {
+        if (wcsncmp(r->extra[i], L"IF=", 3) == 0) {
+            wb_sep(&b);
+            wb_puts(&b, r->extra[i] + 3);
+        }
+    }
+    return wb_finish(&b);
+}
+
 void fwrule_drop_extra(struct fwrule *r, const wchar_t *prefix)
 {
     size_t i, n = 0, len = wcslen(prefix);

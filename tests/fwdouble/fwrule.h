@@ -189,8 +189,16 @@ int fwrule_put_action(struct fwrule *r, long action, struct fwr_error *err);
 int fwrule_put_profiles(struct fwrule *r, long profiles, struct fwr_error *err);
 int fwrule_put_edge(struct fwrule *r, long option, struct fwr_error *err);
 
-/* Whether the rule carries IF= (specific interfaces), which the model keeps but does not read. */
+/* Specific interfaces: one IF= field per interface, its GUID in braces (MS-GPFAS IF-VAL; the
+ * COM layer maps friendly names to GUIDs). IF= fields are kept where they stood among the
+ * fields the model does not otherwise read; put replaces them all, after those fields. */
 int fwrule_has_interfaces(const struct fwrule *r);
+/* value: GUIDs separated by commas; NULL or "" for none (every interface). */
+int fwrule_put_interfaces(struct fwrule *r, const wchar_t *value, struct fwr_error *err);
+/* The IF= values in their order, separated by commas (malloc'd); NULL when there is none. */
+wchar_t *fwrule_get_interfaces(const struct fwrule *r);
+/* Whether s[0..n) is a GUID in braces, {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}. */
+int fwr_is_braced_guid(const wchar_t *s, size_t n);
 /* Drops the unmodelled fields whose "Key=Value" starts with prefix (L"IF=", L"Security"). */
 void fwrule_drop_extra(struct fwrule *r, const wchar_t *prefix);
 

@@ -1,7 +1,7 @@
-/* INetFwPolicy2, its INetFwRules collection and the collection's IEnumVARIANT.
+/* INetFwPolicy2, its INetFwRules collections and their IEnumVARIANT.
  *
- * The collection holds nothing: each call reads the store, so what another process added or
- * removed is seen at once. */
+ * A collection holds nothing but the name of its store: each call reads the store, so what
+ * another process added or removed is seen at once. */
 #include <stdlib.h>
 
 #include "fwdouble.h"
@@ -12,6 +12,7 @@
 /* Shared by an enumerator and its clones. */
 struct snapshot {
     LONG ref;
+    const WCHAR *store;
     struct stored_rule *rules;
     size_t n;
 };
@@ -96,7 +97,7 @@ static HRESULT WINAPI enum_Next(IEnumVARIANT *iface, ULONG count, VARIANT *items
         const struct stored_rule *s = &This->snap->rules[This->pos];
         void *disp;
         VariantInit(&items[i]);
-        hr = rule_create(s->id, &s->rule, TRUE, &IID_IDispatch, &disp);
+        hr = rule_create(This->snap->store, s->id, &s->rule, TRUE, &IID_IDispatch, &disp);
         if (FAILED(hr))
             break;
         V_VT(&items[i]) = VT_DISPATCH;
@@ -149,6 +150,7 @@ static const IEnumVARIANTVtbl enum_vtbl = {
 struct fw_rules {
     INetFwRules INetFwRules_iface;
     LONG ref;
+    const WCHAR *store;
 };
 
 static const INetFwRulesVtbl rules_vtbl;
@@ -158,36 +160,12 @@ static inline struct fw_rules *impl_from_INetFwRules(INetFwRules *iface)
     return CONTAINING_RECORD(iface, struct fw_rules, INetFwRules_iface);
 }
 
-static HRESULT WINAPI rules_QueryInterface(INetFwRules *iface, REFIID riid, void **out)
+static void rules_destroy(struct fw_rules *This)
 {
-    if (!out)
-        return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &IID_INetFwRules)) {
-        *out = iface;
-        INetFwRules_AddRef(iface);
-        return S_OK;
-    }
-    *out = NULL;
-    return E_NOINTERFACE;
+    free(This);
 }
 
-static ULONG WINAPI rules_AddRef(INetFwRules *iface)
-{
-    return InterlockedIncrement(&impl_from_INetFwRules(iface)->ref);
-}
-
-static ULONG WINAPI rules_Release(INetFwRules *iface)
-{
-    struct fw_rules *This = impl_from_INetFwRules(iface);
-    LONG ref = InterlockedDecrement(&This->ref);
-    if (!ref) {
-        free(This);
-        InterlockedDecrement(&fwd_objects);
-    }
-    return ref;
-}
-
+FWD_IUNKNOWN(rules, INetFwRules, struct fw_rules, &IID_INetFwRules, rules_destroy)
 FWD_IDISPATCH_WITHOUT_TYPEINFO(rules, INetFwRules)
 
 /* Rules the double cannot parse are not counted, as they are not enumerated. */
@@ -196,10 +174,9 @@ static HRESULT WINAPI rules_get_Count(INetFwRules *iface, LONG *count)
     struct stored_rule *rules;
     size_t n;
     HRESULT hr;
-    (void)iface;
     if (!count)
         return E_POINTER;
-    hr = store_list(&rules, &n);
+    hr = store_list(impl_from_INetFwRules(iface)->store, &rules, &n);
     if (FAILED(hr))
         return hr;
     stored_rules_free(rules, n);
@@ -215,11 +192,11 @@ static HRESULT WINAPI rules_get_Count(INetFwRules *iface, LONG *count)
  * value is gone (removed), the object may be added again, under the same ID. */
 static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
 {
+    const WCHAR *store = impl_from_INetFwRules(iface)->store;
     struct fw_rule *impl = rule_from_iface(rule);
     WCHAR *id = NULL;
     GUID guid;
     HRESULT hr;
-    (void)iface;
     if (!impl)
         return fwd_error(E_INVALIDARG, "Add takes a rule made by CoCreateInstance(CLSID_NetFwRule) "
                                        "or obtained from this collection");
@@ -227,7 +204,7 @@ static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
         return fwd_error(E_INVALIDARG, "a rule needs a Name before it is added");
     if (rule_id(impl)) {
         struct fwrule current;
-        hr = store_read(rule_id(impl), &current);
+        hr = store_read(rule_store(impl), rule_id(impl), &current);
         if (SUCCEEDED(hr)) {
             fwrule_free(&current);
             return fwd_error(E_UNEXPECTED, "the rule is already in the collection: change it "
@@ -247,12 +224,10 @@ static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
             return hr;
         }
     }
-    hr = store_write(id ? id : rule_id(impl), rule_data(impl));
-    if (id) {
-        if (SUCCEEDED(hr))
-            rule_set_id(impl, _wcsdup(id));
-        CoTaskMemFree(id);
-    }
+    hr = store_write(store, id ? id : rule_id(impl), rule_data(impl));
+    if (SUCCEEDED(hr))
+        rule_set_home(impl, store, id ? id : rule_id(impl));
+    CoTaskMemFree(id);
     if (SUCCEEDED(hr))
         store_count(FWDOUBLE_COUNT_ADDS, 1);
     return hr;
@@ -265,15 +240,15 @@ static HRESULT WINAPI rules_Add(INetFwRules *iface, INetFwRule *rule)
  * included, unless the test key's NamesIgnoreCase asks for Windows' possible behaviour. */
 static HRESULT WINAPI rules_Remove(INetFwRules *iface, BSTR name)
 {
+    const WCHAR *store = impl_from_INetFwRules(iface)->store;
     struct stored_rule found;
     HRESULT hr;
-    (void)iface;
     if (!name)
         return E_INVALIDARG;
-    hr = store_find_by_name(name, &found);
+    hr = store_find_by_name(store, name, &found);
     if (hr != S_OK)
         return FAILED(hr) ? hr : S_OK;
-    hr = store_delete(found.id);
+    hr = store_delete(store, found.id);
     if (SUCCEEDED(hr))
         store_count(FWDOUBLE_COUNT_REMOVES, 1);
     free(found.id);
@@ -285,20 +260,20 @@ static HRESULT WINAPI rules_Remove(INetFwRules *iface, BSTR name)
  * (INetFwRules::Item). */
 static HRESULT WINAPI rules_Item(INetFwRules *iface, BSTR name, INetFwRule **rule)
 {
+    const WCHAR *store = impl_from_INetFwRules(iface)->store;
     struct stored_rule found;
     HRESULT hr;
-    (void)iface;
     if (!rule)
         return E_POINTER;
     *rule = NULL;
     if (!name)
         return E_INVALIDARG;
-    hr = store_find_by_name(name, &found);
+    hr = store_find_by_name(store, name, &found);
     if (FAILED(hr))
         return hr;
     if (hr == S_FALSE)
         return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
-    hr = rule_create(found.id, &found.rule, TRUE, &IID_INetFwRule, (void **)rule);
+    hr = rule_create(store, found.id, &found.rule, TRUE, &IID_INetFwRule, (void **)rule);
     free(found.id);
     fwrule_free(&found.rule);
     return hr;
@@ -309,14 +284,14 @@ static HRESULT WINAPI rules_get__NewEnum(INetFwRules *iface, IUnknown **out)
     struct snapshot *snap;
     IEnumVARIANT *e;
     HRESULT hr;
-    (void)iface;
     if (!out)
         return E_POINTER;
     *out = NULL;
     snap = calloc(1, sizeof(*snap));
     if (!snap)
         return E_OUTOFMEMORY;
-    hr = store_list(&snap->rules, &snap->n);
+    snap->store = impl_from_INetFwRules(iface)->store;
+    hr = store_list(snap->store, &snap->rules, &snap->n);
     if (FAILED(hr)) {
         free(snap);
         return hr;
@@ -337,13 +312,23 @@ static const INetFwRulesVtbl rules_vtbl = {
     rules_Remove,           rules_Item,        rules_get__NewEnum,
 };
 
-static HRESULT rules_create(INetFwRules **out)
+HRESULT rules_hand_out(INetFwRules *rules, INetFwRules **out)
+{
+    if (!out)
+        return E_POINTER;
+    INetFwRules_AddRef(rules);
+    *out = rules;
+    return S_OK;
+}
+
+HRESULT rules_create(const WCHAR *store, INetFwRules **out)
 {
     struct fw_rules *This = calloc(1, sizeof(*This));
     if (!This)
         return E_OUTOFMEMORY;
     This->INetFwRules_iface.lpVtbl = &rules_vtbl;
     This->ref = 1;
+    This->store = store;
     InterlockedIncrement(&fwd_objects);
     *out = &This->INetFwRules_iface;
     return S_OK;
@@ -354,6 +339,7 @@ static HRESULT rules_create(INetFwRules **out)
 struct fw_policy {
     INetFwPolicy2 INetFwPolicy2_iface;
     LONG ref;
+    INetFwRules *rules; /* one collection for the policy's life, as get_Rules hands out */
 };
 
 static const INetFwPolicy2Vtbl policy_vtbl;
@@ -363,36 +349,13 @@ static inline struct fw_policy *impl_from_INetFwPolicy2(INetFwPolicy2 *iface)
     return CONTAINING_RECORD(iface, struct fw_policy, INetFwPolicy2_iface);
 }
 
-static HRESULT WINAPI policy_QueryInterface(INetFwPolicy2 *iface, REFIID riid, void **out)
+static void policy_destroy(struct fw_policy *This)
 {
-    if (!out)
-        return E_POINTER;
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||
-        IsEqualGUID(riid, &IID_INetFwPolicy2)) {
-        *out = iface;
-        INetFwPolicy2_AddRef(iface);
-        return S_OK;
-    }
-    *out = NULL;
-    return E_NOINTERFACE;
+    INetFwRules_Release(This->rules);
+    free(This);
 }
 
-static ULONG WINAPI policy_AddRef(INetFwPolicy2 *iface)
-{
-    return InterlockedIncrement(&impl_from_INetFwPolicy2(iface)->ref);
-}
-
-static ULONG WINAPI policy_Release(INetFwPolicy2 *iface)
-{
-    struct fw_policy *This = impl_from_INetFwPolicy2(iface);
-    LONG ref = InterlockedDecrement(&This->ref);
-    if (!ref) {
-        free(This);
-        InterlockedDecrement(&fwd_objects);
-    }
-    return ref;
-}
-
+FWD_IUNKNOWN(policy, INetFwPolicy2, struct fw_policy, &IID_INetFwPolicy2, policy_destroy)
 FWD_IDISPATCH_WITHOUT_TYPEINFO(policy, INetFwPolicy2)
 
 /* The machine's network location is not something Wine has: a test sets it. */
@@ -525,20 +488,22 @@ static HRESULT WINAPI policy_put_UnicastResponsesToMulticastBroadcastDisabled(
     return put_flag(profile, L"DisableUnicastResponsesToMulticastBroadcast", disabled);
 }
 
+/* The same collection object each time, as Windows does (Wine's hnetcfg test
+ * test_policy2_rules checks it on Windows). */
 static HRESULT WINAPI policy_get_Rules(INetFwPolicy2 *iface, INetFwRules **rules)
 {
-    (void)iface;
-    if (!rules)
-        return E_POINTER;
-    return rules_create(rules);
+    return rules_hand_out(impl_from_INetFwPolicy2(iface)->rules, rules);
 }
 
+/* Windows answers S_OK with an object (Wine's test_policy2_rules, a todo_wine check: what
+ * Windows does and Wine does not yet). */
 static HRESULT WINAPI policy_get_ServiceRestriction(INetFwPolicy2 *iface,
                                                     INetFwServiceRestriction **restriction)
 {
     (void)iface;
-    (void)restriction;
-    return E_NOTIMPL;
+    if (!restriction)
+        return E_POINTER;
+    return restriction_create(restriction);
 }
 
 static HRESULT WINAPI policy_EnableRuleGroup(INetFwPolicy2 *iface, LONG profiles, BSTR group,
@@ -660,6 +625,11 @@ HRESULT policy_create(REFIID riid, void **out)
         return E_OUTOFMEMORY;
     This->INetFwPolicy2_iface.lpVtbl = &policy_vtbl;
     This->ref = 1;
+    hr = rules_create(FWDOUBLE_RULES_KEY, &This->rules);
+    if (FAILED(hr)) {
+        free(This);
+        return hr;
+    }
     InterlockedIncrement(&fwd_objects);
     hr = INetFwPolicy2_QueryInterface(&This->INetFwPolicy2_iface, riid, out);
     INetFwPolicy2_Release(&This->INetFwPolicy2_iface);

@@ -53,6 +53,38 @@ extern LONG fwd_objects;
         return E_NOTIMPL;                                                                          \
     }
 
+/* IUnknown of a dispatch object whose struct S starts with its T interface and holds a LONG ref:
+ * QueryInterface answers IUnknown, IDispatch and iid; Release calls destroy(S *) at zero. Defines
+ * prefix_QueryInterface, _AddRef and _Release. */
+#define FWD_IUNKNOWN(prefix, T, S, iid, destroy)                                                   \
+    static ULONG WINAPI prefix##_AddRef(T *iface)                                                  \
+    {                                                                                              \
+        return InterlockedIncrement(&((S *)iface)->ref);                                           \
+    }                                                                                              \
+    static HRESULT WINAPI prefix##_QueryInterface(T *iface, REFIID riid, void **out)               \
+    {                                                                                              \
+        if (!out)                                                                                  \
+            return E_POINTER;                                                                      \
+        if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IDispatch) ||               \
+            IsEqualGUID(riid, iid)) {                                                              \
+            *out = iface;                                                                          \
+            prefix##_AddRef(iface);                                                                \
+            return S_OK;                                                                           \
+        }                                                                                          \
+        *out = NULL;                                                                               \
+        return E_NOINTERFACE;                                                                      \
+    }                                                                                              \
+    static ULONG WINAPI prefix##_Release(T *iface)                                                 \
+    {                                                                                              \
+        S *This = (S *)iface;                                                                      \
+        LONG ref = InterlockedDecrement(&This->ref);                                               \
+        if (!ref) {                                                                                \
+            destroy(This);                                                                         \
+            InterlockedDecrement(&fwd_objects);                                                    \
+        }                                                                                          \
+        return ref;                                                                                \
+    }
+
 /* ---- store.c: every call goes to the registry; nothing is cached between calls ---- */
 
 struct stored_rule {
@@ -62,16 +94,19 @@ struct stored_rule {
 
 void stored_rules_free(struct stored_rule *v, size_t n);
 
+/* A store is the registry key (under HKLM) of one collection's rules: FWDOUBLE_RULES_KEY or
+ * FWDOUBLE_HARDENING_RULES_KEY, whose pointers the objects keep. */
+
 /* Every rule of the store in enumeration order (RegEnumValue's), malformed values skipped. */
-HRESULT store_list(struct stored_rule **out, size_t *n);
+HRESULT store_list(const WCHAR *store, struct stored_rule **out, size_t *n);
 /* The first rule, in enumeration order, whose Name is exactly name; S_FALSE when none. */
-HRESULT store_find_by_name(const WCHAR *name, struct stored_rule *out);
+HRESULT store_find_by_name(const WCHAR *store, const WCHAR *name, struct stored_rule *out);
 /* The rule stored under id; HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) when it is gone. */
-HRESULT store_read(const WCHAR *id, struct fwrule *out);
+HRESULT store_read(const WCHAR *store, const WCHAR *id, struct fwrule *out);
 /* Writes (creates or overwrites) and deletes rule values; each is one numbered write that fault
  * injection may fail. */
-HRESULT store_write(const WCHAR *id, const struct fwrule *rule);
-HRESULT store_delete(const WCHAR *id);
+HRESULT store_write(const WCHAR *store, const WCHAR *id, const struct fwrule *rule);
+HRESULT store_delete(const WCHAR *store, const WCHAR *id);
 
 /* Adds delta to a counter of the test key. */
 void store_count(const WCHAR *counter, DWORD delta);
@@ -84,20 +119,39 @@ HRESULT store_profile_set(LONG profile, const WCHAR *name, DWORD value);
 
 /* ---- rule.c ---- */
 
-/* A rule object. id NULL: created by CoCreateInstance and not added yet. attached: obtained
- * from the collection, so each put_ is written through to the value named id. */
-HRESULT rule_create(const WCHAR *id, const struct fwrule *snapshot, BOOL attached, REFIID riid,
-                    void **out);
+/* A rule object. id NULL: created by CoCreateInstance and not added yet (store NULL too).
+ * attached: obtained from a collection, so each put_ is written through to the value named id in
+ * that store. */
+HRESULT rule_create(const WCHAR *store, const WCHAR *id, const struct fwrule *snapshot,
+                    BOOL attached, REFIID riid, void **out);
 /* The rule behind an INetFwRule of this double, or NULL for anyone else's object. */
 struct fw_rule;
 struct fw_rule *rule_from_iface(INetFwRule *iface);
 const struct fwrule *rule_data(struct fw_rule *rule);
 const WCHAR *rule_id(struct fw_rule *rule);
-void rule_set_id(struct fw_rule *rule, WCHAR *id);
+const WCHAR *rule_store(struct fw_rule *rule);
+/* Where an Add put the rule: its store and its ID (copied). */
+void rule_set_home(struct fw_rule *rule, const WCHAR *store, const WCHAR *id);
 
 /* ---- policy.c ---- */
 
 HRESULT policy_create(REFIID riid, void **out);
+/* The INetFwRules collection of one store. */
+HRESULT rules_create(const WCHAR *store, INetFwRules **out);
+/* A collection an object keeps, handed out to a caller (a reference added). */
+HRESULT rules_hand_out(INetFwRules *rules, INetFwRules **out);
+
+/* ---- restriction.c ---- */
+
+/* INetFwServiceRestriction, whose Rules are the Windows Service Hardening rules. */
+HRESULT restriction_create(INetFwServiceRestriction **out);
+
+/* ---- ifname.c ---- */
+
+/* An interface's GUID in braces (its adapter name) from its friendly name, and back, as
+ * GetAdaptersAddresses lists them (ignoring case). S_FALSE when no interface has it. */
+HRESULT ifname_to_guid(const WCHAR *friendly, WCHAR *guid, size_t n);
+HRESULT ifname_from_guid(const WCHAR *guid, WCHAR *friendly, size_t n);
 
 /* ---- dllmain.c ---- */
 

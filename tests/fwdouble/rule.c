@@ -11,6 +11,7 @@
  * Every put_ validates at once and a refused value changes nothing (INetFwRule remarks: "Each
  * time you change a property of a rule, Windows Firewall commits the rule and verifies it for
  * correctness"); the reason is set as the COM error object. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fwdouble.h"
@@ -20,6 +21,7 @@ struct fw_rule {
     INetFwRule3 INetFwRule3_iface;
     LONG ref;
     struct fwrule rule; /* the properties as last read or set */
+    const WCHAR *store; /* the store it was added to or read from (a key); NULL until added */
     WCHAR *id;          /* value name in the store; NULL until added */
     BOOL attached;
 };
@@ -48,10 +50,18 @@ const WCHAR *rule_id(struct fw_rule *rule)
     return rule->id;
 }
 
-void rule_set_id(struct fw_rule *rule, WCHAR *id)
+const WCHAR *rule_store(struct fw_rule *rule)
 {
-    free(rule->id);
-    rule->id = id;
+    return rule->store;
+}
+
+void rule_set_home(struct fw_rule *rule, const WCHAR *store, const WCHAR *id)
+{
+    rule->store = store;
+    if (id != rule->id) {
+        free(rule->id);
+        rule->id = _wcsdup(id);
+    }
 }
 
 /* One property change, applied to whichever copy of the rule is current. */
@@ -67,6 +77,7 @@ enum change_kind {
     CH_PROFILES,
     CH_EDGE,
     CH_ENABLED,
+    CH_INTERFACES, /* str: GUIDs separated by commas, "" for none */
     CH_DROP_EXTRA, /* str: the prefix of the unmodelled fields to drop */
     CH_NONE
 };
@@ -112,6 +123,8 @@ static int apply(struct fwrule *r, const struct change *c, struct fwr_error *err
     case CH_ENABLED:
         r->active = c->num != VARIANT_FALSE;
         return 0;
+    case CH_INTERFACES:
+        return fwrule_put_interfaces(r, c->str, err);
     case CH_DROP_EXTRA:
         fwrule_drop_extra(r, c->str);
         return 0;
@@ -141,7 +154,7 @@ static HRESULT change(struct fw_rule *This, const struct change *c)
         rc = apply(&This->rule, c, &err);
         return rc ? refusal(rc, err.msg) : S_OK;
     }
-    hr = store_read(This->id, &fresh);
+    hr = store_read(This->store, This->id, &fresh);
     if (FAILED(hr))
         return hr;
     rc = apply(&fresh, c, &err);
@@ -149,7 +162,7 @@ static HRESULT change(struct fw_rule *This, const struct change *c)
         fwrule_free(&fresh);
         return refusal(rc, err.msg);
     }
-    hr = store_write(This->id, &fresh);
+    hr = store_write(This->store, This->id, &fresh);
     if (FAILED(hr)) {
         fwrule_free(&fresh);
         return hr;
@@ -360,52 +373,136 @@ static HRESULT WINAPI rule_put_Direction(INetFwRule3 *iface, NET_FW_RULE_DIRECTI
     return put_num(iface, CH_DIRECTION, dir);
 }
 
-/* Specific interfaces (IF=) are kept in the store as written and read back as the array of
- * VARIANT BSTRs Windows gives (the IF= values as they are: the double does not map interface
- * GUIDs to names); setting no interfaces (VT_EMPTY) drops them, setting some is not modelled. */
+/* Interfaces: COM speaks friendly names, the store keeps each interface's GUID (IF=). A GUID
+ * no interface of this machine has any more reads back as written. */
+static HRESULT interface_names(const WCHAR *guids, SAFEARRAY **out)
+{
+    const WCHAR *p;
+    LONG n = 1, i;
+    HRESULT hr = S_OK;
+    for (p = guids; *p; p++)
+        n += *p == L',';
+    *out = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n);
+    if (!*out)
+        return E_OUTOFMEMORY;
+    for (i = 0, p = guids; i < n && SUCCEEDED(hr); i++) {
+        WCHAR guid[64], friendly[256];
+        size_t len = wcscspn(p, L",");
+        VARIANT v;
+        swprintf(guid, 64, L"%.*ls", (int)len, p);
+        p += len + (p[len] == L',');
+        hr = ifname_from_guid(guid, friendly, 256);
+        if (FAILED(hr))
+            break;
+        V_VT(&v) = VT_BSTR;
+        V_BSTR(&v) = SysAllocString(hr == S_OK ? friendly : guid);
+        hr = V_BSTR(&v) ? SafeArrayPutElement(*out, &i, &v) : E_OUTOFMEMORY;
+        VariantClear(&v);
+    }
+    if (FAILED(hr)) {
+        SafeArrayDestroy(*out);
+        *out = NULL;
+    }
+    return hr;
+}
+
 static HRESULT WINAPI rule_get_Interfaces(INetFwRule3 *iface, VARIANT *interfaces)
 {
     const struct fwrule *r = &impl_from_INetFwRule3(iface)->rule;
+    WCHAR *guids;
     SAFEARRAY *sa;
-    LONG n = 0;
-    size_t i;
+    HRESULT hr;
     if (!interfaces)
         return E_POINTER;
     VariantInit(interfaces);
     if (!fwrule_has_interfaces(r))
-        return S_OK;
-    for (i = 0; i < r->n_extra; i++)
-        n += wcsncmp(r->extra[i], L"IF=", 3) == 0;
-    sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n);
-    if (!sa)
+        return S_OK; /* every interface: empty, as Windows reads it (ansible issue 32478) */
+    guids = fwrule_get_interfaces(r);
+    if (!guids)
         return E_OUTOFMEMORY;
-    for (i = 0, n = 0; i < r->n_extra; i++) {
-        VARIANT v;
-        HRESULT hr;
-        if (wcsncmp(r->extra[i], L"IF=", 3) != 0)
-            continue;
-        V_VT(&v) = VT_BSTR;
-        V_BSTR(&v) = SysAllocString(r->extra[i] + 3);
-        hr = V_BSTR(&v) ? SafeArrayPutElement(sa, &n, &v) : E_OUTOFMEMORY;
-        VariantClear(&v);
-        if (FAILED(hr)) {
-            SafeArrayDestroy(sa);
-            return hr;
-        }
-        n++;
+    hr = interface_names(guids, &sa);
+    free(guids);
+    if (SUCCEEDED(hr)) {
+        V_VT(interfaces) = VT_ARRAY | VT_VARIANT;
+        V_ARRAY(interfaces) = sa;
     }
-    V_VT(interfaces) = VT_ARRAY | VT_VARIANT;
-    V_ARRAY(interfaces) = sa;
-    return S_OK;
+    return hr;
 }
 
+/* One item of the list put_Interfaces was given, as the GUID to store. A GUID in braces is
+ * taken as it is, so what get_Interfaces read for an interface that is gone can be written
+ * back. */
+static HRESULT interface_guid(const VARIANT *item, WCHAR *guid, size_t n)
+{
+    HRESULT hr;
+    char msg[200];
+    if (V_VT(item) != VT_BSTR || !V_BSTR(item))
+        return fwd_error(E_INVALIDARG, "each item of Interfaces must be a BSTR, an interface's "
+                                       "friendly name");
+    if (fwr_is_braced_guid(V_BSTR(item), SysStringLen(V_BSTR(item)))) {
+        swprintf(guid, n, L"%ls", V_BSTR(item));
+        return S_OK;
+    }
+    hr = ifname_to_guid(V_BSTR(item), guid, n);
+    if (hr != S_FALSE)
+        return hr;
+    snprintf(msg, sizeof(msg), "no network interface has the friendly name '%ls'", V_BSTR(item));
+    return fwd_error(E_INVALIDARG, msg);
+}
+
+/* The friendly names of a SAFEARRAY of VARIANTs as the comma-separated GUIDs the store keeps. */
+static HRESULT interface_guids(SAFEARRAY *sa, WCHAR **out)
+{
+    LONG lo = 0, hi = -1, i;
+    HRESULT hr = S_OK;
+    *out = NULL;
+    if (SafeArrayGetDim(sa) != 1)
+        return fwd_error(E_INVALIDARG, "Interfaces must be a one-dimensional array");
+    SafeArrayGetLBound(sa, 1, &lo);
+    SafeArrayGetUBound(sa, 1, &hi);
+    *out = calloc((size_t)(hi - lo + 1) * 39 + 1, sizeof(WCHAR));
+    if (!*out)
+        return E_OUTOFMEMORY;
+    for (i = lo; i <= hi && SUCCEEDED(hr); i++) {
+        WCHAR guid[64];
+        VARIANT item;
+        VariantInit(&item);
+        hr = SafeArrayGetElement(sa, &i, &item);
+        if (SUCCEEDED(hr))
+            hr = interface_guid(&item, guid, 64);
+        if (SUCCEEDED(hr))
+            swprintf(*out + wcslen(*out), 40, L"%ls%ls", i == lo ? L"" : L",", guid);
+        VariantClear(&item);
+    }
+    if (FAILED(hr)) {
+        free(*out);
+        *out = NULL;
+    }
+    return hr;
+}
+
+/* What Microsoft's per-interface sample passes: a SAFEARRAY of VARIANTs of BSTR friendly names
+ * (VT_ARRAY | VT_VARIANT). VT_EMPTY (what a rule with no interface reads), VT_NULL and an empty
+ * array mean every interface. */
 static HRESULT WINAPI rule_put_Interfaces(INetFwRule3 *iface, VARIANT interfaces)
 {
-    if (V_VT(&interfaces) != VT_EMPTY && V_VT(&interfaces) != VT_NULL)
-        return E_NOTIMPL;
-    if (!fwrule_has_interfaces(&impl_from_INetFwRule3(iface)->rule))
-        return S_OK;
-    return put_str(iface, CH_DROP_EXTRA, 0, (BSTR)L"IF=");
+    WCHAR *guids = NULL;
+    HRESULT hr;
+    if (V_VT(&interfaces) == VT_EMPTY || V_VT(&interfaces) == VT_NULL) {
+        /* Nothing to write when there is nothing to clear. */
+        if (!fwrule_has_interfaces(&impl_from_INetFwRule3(iface)->rule))
+            return S_OK;
+        return put_str(iface, CH_INTERFACES, 0, (BSTR)L"");
+    }
+    if (V_VT(&interfaces) != (VT_ARRAY | VT_VARIANT) || !V_ARRAY(&interfaces))
+        return fwd_error(E_INVALIDARG, "Interfaces takes a SAFEARRAY of VARIANTs of BSTR friendly "
+                                       "names (VT_ARRAY | VT_VARIANT), or VT_EMPTY for every "
+                                       "interface");
+    hr = interface_guids(V_ARRAY(&interfaces), &guids);
+    if (SUCCEEDED(hr))
+        hr = put_str(iface, CH_INTERFACES, 0, guids);
+    free(guids);
+    return hr;
 }
 
 static HRESULT WINAPI rule_get_InterfaceTypes(INetFwRule3 *iface, BSTR *types)
@@ -634,8 +731,8 @@ static const INetFwRule3Vtbl rule_vtbl = {
     rule_put_SecureFlags,
 };
 
-HRESULT rule_create(const WCHAR *id, const struct fwrule *snapshot, BOOL attached, REFIID riid,
-                    void **out)
+HRESULT rule_create(const WCHAR *store, const WCHAR *id, const struct fwrule *snapshot,
+                    BOOL attached, REFIID riid, void **out)
 {
     struct fw_rule *This = calloc(1, sizeof(*This));
     HRESULT hr;
@@ -644,6 +741,7 @@ HRESULT rule_create(const WCHAR *id, const struct fwrule *snapshot, BOOL attache
     This->INetFwRule3_iface.lpVtbl = &rule_vtbl;
     This->ref = 1;
     This->attached = attached;
+    This->store = store;
     if (snapshot) {
         if (fwrule_copy(&This->rule, snapshot)) {
             free(This);

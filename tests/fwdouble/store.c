@@ -1,9 +1,10 @@
 /* The double's state, all of it in the registry of the prefix.
  *
- * Rules sit where Windows keeps local rules, so every process of the prefix (tests, the agent's
- * service, msiexec) sees one store, `wine reg query` shows it and rules planted there are read
- * like any other. Nothing is cached from one call to the next: a cache would go stale the moment
- * another process changed the store. */
+ * Rules sit where Windows keeps them (a store is the key of one collection: FWDOUBLE_RULES_KEY
+ * for the firewall's, FWDOUBLE_HARDENING_RULES_KEY for Windows Service Hardening's), so every
+ * process of the prefix (tests, the agent's service, msiexec) sees one store, `wine reg query`
+ * shows it and rules planted there are read like any other. Nothing is cached from one call to the
+ * next: a cache would go stale the moment another process changed the store. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,14 +111,14 @@ static HRESULT begin_write(void)
     return (HRESULT)hr;
 }
 
-static HRESULT open_rules(REGSAM access, BOOL create, HKEY *key)
+static HRESULT open_rules(const WCHAR *store, REGSAM access, BOOL create, HKEY *key)
 {
     LONG err;
     if (create)
-        err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, FWDOUBLE_RULES_KEY, 0, NULL, 0, access | REG_VIEW,
-                              NULL, key, NULL);
+        err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, store, 0, NULL, 0, access | REG_VIEW, NULL, key,
+                              NULL);
     else
-        err = RegOpenKeyExW(HKEY_LOCAL_MACHINE, FWDOUBLE_RULES_KEY, 0, access | REG_VIEW, key);
+        err = RegOpenKeyExW(HKEY_LOCAL_MACHINE, store, 0, access | REG_VIEW, key);
     return HRESULT_FROM_WIN32(err);
 }
 
@@ -149,13 +150,13 @@ static LONG read_sz(HKEY key, const WCHAR *name, WCHAR **out)
  * cannot parse. */
 typedef HRESULT (*visit_fn)(void *ctx, WCHAR *id, struct fwrule *rule);
 
-static HRESULT walk(visit_fn visit, void *ctx)
+static HRESULT walk(const WCHAR *store, visit_fn visit, void *ctx)
 {
     HKEY key;
     DWORD count, max_name, max_data, i, reads = 0;
     WCHAR *name = NULL;
     BYTE *data = NULL;
-    HRESULT hr = open_rules(KEY_QUERY_VALUE, FALSE, &key);
+    HRESULT hr = open_rules(store, KEY_QUERY_VALUE, FALSE, &key);
 
     if (hr == HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND))
         return S_OK;
@@ -230,10 +231,10 @@ oom:
     return E_OUTOFMEMORY;
 }
 
-HRESULT store_list(struct stored_rule **out, size_t *n)
+HRESULT store_list(const WCHAR *store, struct stored_rule **out, size_t *n)
 {
     struct list_ctx c = {0};
-    HRESULT hr = walk(list_visit, &c);
+    HRESULT hr = walk(store, list_visit, &c);
     if (FAILED(hr)) {
         stored_rules_free(c.v, c.n);
         return hr;
@@ -268,21 +269,21 @@ static HRESULT find_visit(void *ctx, WCHAR *id, struct fwrule *rule)
     return S_FALSE;
 }
 
-HRESULT store_find_by_name(const WCHAR *name, struct stored_rule *out)
+HRESULT store_find_by_name(const WCHAR *store, const WCHAR *name, struct stored_rule *out)
 {
     struct find_ctx c = {name, out, FALSE, store_test_dword(FWDOUBLE_NAMES_IGNORE_CASE, 0) != 0};
-    HRESULT hr = walk(find_visit, &c);
+    HRESULT hr = walk(store, find_visit, &c);
     if (FAILED(hr))
         return hr;
     return c.found ? S_OK : S_FALSE;
 }
 
-HRESULT store_read(const WCHAR *id, struct fwrule *out)
+HRESULT store_read(const WCHAR *store, const WCHAR *id, struct fwrule *out)
 {
     HKEY key;
     WCHAR *text;
     LONG err;
-    HRESULT hr = open_rules(KEY_QUERY_VALUE, FALSE, &key);
+    HRESULT hr = open_rules(store, KEY_QUERY_VALUE, FALSE, &key);
     if (FAILED(hr))
         return hr;
     err = read_sz(key, id, &text);
@@ -295,7 +296,7 @@ HRESULT store_read(const WCHAR *id, struct fwrule *out)
     return hr;
 }
 
-HRESULT store_write(const WCHAR *id, const struct fwrule *rule)
+HRESULT store_write(const WCHAR *store, const WCHAR *id, const struct fwrule *rule)
 {
     HKEY key;
     WCHAR *text = fwrule_format(rule);
@@ -305,7 +306,7 @@ HRESULT store_write(const WCHAR *id, const struct fwrule *rule)
     hr = begin_write();
     if (FAILED(hr))
         goto cleanup_text;
-    hr = open_rules(KEY_SET_VALUE, TRUE, &key);
+    hr = open_rules(store, KEY_SET_VALUE, TRUE, &key);
     if (FAILED(hr))
         goto cleanup_text;
     hr = hresult_from_win32(RegSetValueExW(key, id, 0, REG_SZ, (const BYTE *)text,
@@ -316,13 +317,13 @@ cleanup_text:
     return hr;
 }
 
-HRESULT store_delete(const WCHAR *id)
+HRESULT store_delete(const WCHAR *store, const WCHAR *id)
 {
     HKEY key;
     HRESULT hr = begin_write();
     if (FAILED(hr))
         return hr;
-    hr = open_rules(KEY_SET_VALUE, FALSE, &key);
+    hr = open_rules(store, KEY_SET_VALUE, FALSE, &key);
     if (FAILED(hr))
         return hr;
     hr = hresult_from_win32(RegDeleteValueW(key, id));

@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #define COBJMACROS
+#include <winsock2.h> /* before windows.h, for iphlpapi.h */
 #include <windows.h>
+#include <iphlpapi.h>
 #include <ole2.h>
 #include <oleauto.h>
 #include <initguid.h>
@@ -111,15 +113,20 @@ static const WCHAR *stored(const WCHAR *id)
     return buf;
 }
 
-static DWORD stored_count(void)
+static DWORD value_count(const WCHAR *path)
 {
     DWORD n = 0;
-    HKEY key = open_key(FWDOUBLE_RULES_KEY, FALSE);
+    HKEY key = open_key(path, FALSE);
     if (!key)
         return 0;
     RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, &n, NULL, NULL, NULL, NULL);
     RegCloseKey(key);
     return n;
+}
+
+static DWORD stored_count(void)
+{
+    return value_count(FWDOUBLE_RULES_KEY);
 }
 
 /* The name of value number i of the store; valid until the next call. */
@@ -913,6 +920,184 @@ static void test_add_refuses_nameless_and_foreign_rules(void **state)
     INetFwRule_Release(r);
 }
 
+/* ---- the policy's collections ---- */
+
+/* get_Rules hands out one collection object for the policy's life, as Windows does (Wine's
+ * hnetcfg test test_policy2_rules). */
+static void test_get_rules_is_one_collection(void **state)
+{
+    INetFwPolicy2 *p = policy();
+    INetFwRules *a = NULL, *b = NULL;
+    (void)state;
+    assert_hr(INetFwPolicy2_get_Rules(p, &a), S_OK);
+    assert_hr(INetFwPolicy2_get_Rules(p, &b), S_OK);
+    assert_ptr_equal(a, b);
+    assert_hr(INetFwPolicy2_get_Rules(p, NULL), E_POINTER);
+    INetFwRules_Release(a);
+    INetFwPolicy2_Release(p);
+    /* The collection outlives the policy that handed it out. */
+    add_tcp_rule(L"Kept", L"80");
+    assert_int_equal(count(), 1);
+    INetFwRules_Release(b);
+}
+
+/* The service hardening rules are a collection of their own, kept in their own store. */
+static void test_service_restriction_has_its_own_rules(void **state)
+{
+    INetFwPolicy2 *p = policy();
+    INetFwServiceRestriction *restriction = NULL;
+    INetFwRules *firewall = rules(), *hardening = NULL;
+    INetFwRule *r = new_rule(L"Hardening rule"), *found = NULL;
+    VARIANT_BOOL restricted;
+    BSTR name = SysAllocString(L"Hardening rule");
+    LONG n = -1;
+    (void)state;
+    assert_hr(INetFwPolicy2_get_ServiceRestriction(p, &restriction), S_OK);
+    assert_hr(INetFwServiceRestriction_get_Rules(restriction, &hardening), S_OK);
+    assert_true(hardening != firewall);
+    assert_hr(INetFwServiceRestriction_ServiceRestricted(restriction, name, name, &restricted),
+              E_NOTIMPL);
+    assert_hr(INetFwRules_Add(hardening, r), S_OK);
+    assert_int_equal(value_count(FWDOUBLE_HARDENING_RULES_KEY), 1);
+    assert_int_equal(stored_count(), 0);
+    assert_hr(INetFwRules_get_Count(hardening, &n), S_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(count(), 0);
+    assert_hr(INetFwRules_Item(firewall, name, &found), HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
+    assert_hr(INetFwRules_Item(hardening, name, &found), S_OK);
+    /* Written through to the hardening store. */
+    assert_hr(PUT(found, Description, L"edited"), S_OK);
+    INetFwRule_Release(found);
+    found = NULL;
+    assert_hr(INetFwRules_Item(hardening, name, &found), S_OK);
+    assert_wstr_equal(GET(found, Description), L"edited");
+    assert_hr(INetFwRules_Remove(hardening, name), S_OK);
+    assert_int_equal(value_count(FWDOUBLE_HARDENING_RULES_KEY), 0);
+    SysFreeString(name);
+    INetFwRule_Release(found);
+    INetFwRule_Release(r);
+    INetFwRules_Release(hardening);
+    INetFwRules_Release(firewall);
+    INetFwServiceRestriction_Release(restriction);
+    INetFwPolicy2_Release(p);
+}
+
+/* ---- Interfaces: friendly names through COM, GUIDs in the store ---- */
+
+/* The first interface GetAdaptersAddresses lists: friendly name and GUID in braces. */
+static void some_interface(WCHAR *friendly, WCHAR *guid)
+{
+    ULONG size = 0;
+    IP_ADAPTER_ADDRESSES *all;
+    assert_int_equal(GetAdaptersAddresses(AF_UNSPEC, 0, NULL, NULL, &size), ERROR_BUFFER_OVERFLOW);
+    all = malloc(size);
+    assert_non_null(all);
+    assert_int_equal(GetAdaptersAddresses(AF_UNSPEC, 0, NULL, all, &size), NO_ERROR);
+    swprintf(friendly, 256, L"%ls", all->FriendlyName);
+    swprintf(guid, 64, L"%hs", all->AdapterName);
+    free(all);
+}
+
+/* A VARIANT of VT_ARRAY | VT_VARIANT holding the BSTRs names[0..n). */
+static VARIANT name_list(const WCHAR *const *names, LONG n)
+{
+    VARIANT v;
+    LONG i;
+    VariantInit(&v);
+    V_VT(&v) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(&v) = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n);
+    assert_non_null(V_ARRAY(&v));
+    for (i = 0; i < n; i++) {
+        VARIANT item;
+        V_VT(&item) = VT_BSTR;
+        V_BSTR(&item) = SysAllocString(names[i]);
+        assert_hr(SafeArrayPutElement(V_ARRAY(&v), &i, &item), S_OK);
+        VariantClear(&item);
+    }
+    return v;
+}
+
+static HRESULT put_names(INetFwRule *r, const WCHAR *const *names, LONG n)
+{
+    VARIANT v = name_list(names, n);
+    HRESULT hr = INetFwRule_put_Interfaces(r, v);
+    VariantClear(&v);
+    return hr;
+}
+
+/* Interfaces as "a,b" (NULL for VT_EMPTY); valid until the next call. */
+static const WCHAR *interfaces_of(INetFwRule *r)
+{
+    static WCHAR joined[1024];
+    VARIANT v;
+    LONG hi = -1, i;
+    VariantInit(&v);
+    assert_hr(INetFwRule_get_Interfaces(r, &v), S_OK);
+    if (V_VT(&v) == VT_EMPTY)
+        return NULL;
+    assert_int_equal(V_VT(&v), VT_ARRAY | VT_VARIANT);
+    joined[0] = 0;
+    SafeArrayGetUBound(V_ARRAY(&v), 1, &hi);
+    for (i = 0; i <= hi; i++) {
+        VARIANT item;
+        VariantInit(&item);
+        assert_hr(SafeArrayGetElement(V_ARRAY(&v), &i, &item), S_OK);
+        assert_int_equal(V_VT(&item), VT_BSTR);
+        swprintf(joined + wcslen(joined), 1024 - wcslen(joined), L"%ls%ls", i ? L"," : L"",
+                 V_BSTR(&item));
+        VariantClear(&item);
+    }
+    VariantClear(&v);
+    return joined;
+}
+
+static void test_interfaces_by_friendly_name(void **state)
+{
+    WCHAR friendly[256], guid[64], field[80], both[400];
+    const WCHAR *name;
+    const WCHAR *gone = L"{0badc0de-0000-4000-8000-000000000001}", *unknown = L"no such interface";
+    INetFwRule *r = new_rule(L"Per interface");
+    VARIANT v;
+    (void)state;
+    some_interface(friendly, guid);
+    name = friendly;
+    assert_null(interfaces_of(r));
+    assert_hr(put_names(r, &name, 1), S_OK);
+    assert_wstr_equal(interfaces_of(r), friendly);
+    assert_hr(add(r), S_OK);
+    swprintf(field, 80, L"|IF=%ls|", guid);
+    assert_non_null(wcsstr(stored(stored_id(0)), field));
+    INetFwRule_Release(r);
+
+    /* Through Item: a refused list changes nothing; VT_EMPTY clears, written through. */
+    r = must_item(L"Per interface");
+    assert_wstr_equal(interfaces_of(r), friendly);
+    expect_refused(put_names(r, &unknown, 1));
+    V_VT(&v) = VT_BSTR;
+    V_BSTR(&v) = SysAllocString(friendly);
+    expect_refused(INetFwRule_put_Interfaces(r, v));
+    VariantClear(&v);
+    assert_non_null(wcsstr(stored(stored_id(0)), field));
+    VariantInit(&v);
+    assert_hr(INetFwRule_put_Interfaces(r, v), S_OK);
+    assert_null(interfaces_of(r));
+    assert_null(wcsstr(stored(stored_id(0)), L"|IF="));
+    INetFwRule_Release(r);
+
+    /* A GUID no interface has reads back as written, and can be written back. */
+    plant(L"{5A1D2E7C-1111-4222-8333-944455556666}",
+          L"v2.30|Action=Allow|Active=FALSE|Dir=In|Name=Planted per interface|"
+          L"IF={0badc0de-0000-4000-8000-000000000001}|");
+    r = must_item(L"Planted per interface");
+    swprintf(both, 400, L"%ls,%ls", friendly, gone);
+    {
+        const WCHAR *names[2] = {friendly, gone};
+        assert_hr(put_names(r, names, 2), S_OK);
+    }
+    assert_wstr_equal(interfaces_of(r), both);
+    INetFwRule_Release(r);
+}
+
 /* ---- two processes ---- */
 
 static DWORD run_child(const WCHAR *mode, const WCHAR *name)
@@ -1158,6 +1343,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_planted_rule_keeps_unknown_fields, setup),
         cmocka_unit_test_setup(test_rule2_rule3_properties, setup),
         cmocka_unit_test_setup(test_add_refuses_nameless_and_foreign_rules, setup),
+        cmocka_unit_test_setup(test_get_rules_is_one_collection, setup),
+        cmocka_unit_test_setup(test_service_restriction_has_its_own_rules, setup),
+        cmocka_unit_test_setup(test_interfaces_by_friendly_name, setup),
         cmocka_unit_test_setup(test_processes_share_one_store, setup),
         cmocka_unit_test_setup(test_profile_settings, setup),
         cmocka_unit_test_setup(test_current_profile_and_modify_state, setup),

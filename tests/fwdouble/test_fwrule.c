@@ -520,6 +520,59 @@ static void test_copy_is_deep(void **state)
     fwrule_free(&b);
 }
 
+/* Interfaces: IF= holds one GUID in braces per interface; a put replaces them all and keeps
+ * the other fields the model does not read, in their order; a refused list changes nothing. */
+static void test_put_interfaces(void **state)
+{
+    static const wchar_t a[] = L"{00000002-0000-0000-0000-4E6574446576}";
+    static const wchar_t b[] = L"{9a1b2c3d-0000-4000-8000-00000000abcd}";
+    struct fwrule r;
+    struct fwr_error err = {{0}};
+    wchar_t *s;
+    (void)state;
+    assert_int_equal(fwrule_parse(L"v2.31|Action=Allow|Active=FALSE|Dir=In|Name=n|"
+                                  L"IF={00000002-0000-0000-0000-4E6574446576}|Platform=2:6:2|"
+                                  L"IF={9a1b2c3d-0000-4000-8000-00000000abcd}|",
+                                  &r, &err),
+                     0);
+    assert_true(fwrule_has_interfaces(&r));
+    s = fwrule_get_interfaces(&r);
+    assert_wstr_equal(s, L"{00000002-0000-0000-0000-4E6574446576},"
+                         L"{9a1b2c3d-0000-4000-8000-00000000abcd}");
+    free(s);
+
+    assert_int_equal(fwrule_put_interfaces(&r, b, &err), 0);
+    s = fwrule_format(&r);
+    assert_wstr_equal(s, L"v2.31|Action=Allow|Active=FALSE|Dir=In|Name=n|Platform=2:6:2|"
+                         L"IF={9a1b2c3d-0000-4000-8000-00000000abcd}|");
+    free(s);
+
+    assert_int_equal(
+        fwrule_put_interfaces(&r, L"{9a1b2c3d-0000-4000-8000-00000000abcd},eth0", &err), -1);
+    assert_non_null(strstr(err.msg, "interface 'eth0': expected a GUID in braces"));
+    assert_int_equal(fwrule_put_interfaces(&r, L"9a1b2c3d-0000-4000-8000-00000000abcd", &err), -1);
+    assert_int_equal(fwrule_put_interfaces(&r, L"{9a1b2c3d-0000-4000-8000-00000000abcg}", &err),
+                     -1);
+    s = fwrule_get_interfaces(&r);
+    assert_wstr_equal(s, b);
+    free(s);
+
+    assert_int_equal(fwrule_put_interfaces(&r, L"{00000002-0000-0000-0000-4E6574446576},", &err),
+                     0);
+    s = fwrule_get_interfaces(&r);
+    assert_wstr_equal(s, a);
+    free(s);
+
+    assert_int_equal(fwrule_put_interfaces(&r, L"", &err), 0);
+    assert_false(fwrule_has_interfaces(&r));
+    assert_null(fwrule_get_interfaces(&r));
+    s = fwrule_format(&r);
+    assert_wstr_equal(s, L"v2.31|Action=Allow|Active=FALSE|Dir=In|Name=n|Platform=2:6:2|");
+    free(s);
+    assert_int_equal(fwrule_put_interfaces(&r, NULL, &err), 0);
+    fwrule_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_get_addresses_drop_contained),
         cmocka_unit_test(test_put_scalars_and_strings),
         cmocka_unit_test(test_copy_is_deep),
+        cmocka_unit_test(test_put_interfaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
