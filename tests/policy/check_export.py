@@ -157,7 +157,7 @@ def check_netsh_refusals(where, plan, args):
     out, err = run("/export:netsh", *args, expect=2 if refused else 0)
     check_netsh(where + " (keywords)", plan, out, refused)
     for name in refused:
-        if json.dumps(name) not in err or "/export:powershell" not in err:
+        if json.dumps(name, ensure_ascii=False) not in err or "/export:powershell" not in err:
             fail("%s netsh: the error does not name '%s' and the way out: %s" % (where, name, err))
     return len(refused)
 

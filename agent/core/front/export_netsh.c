@@ -129,7 +129,7 @@ static bool netsh_text_ok(dlo_export_refusals *r, const dlo_rule *rule)
     if (!why)
         why = cmd_cannot_carry(dlo_str(rule->service)), field = "service";
     if (why) {
-        dlo_export_refuse(r, rule, "has %s in its %s: use /export:powershell", why, field);
+        dlo_export_refuse(r, rule, "holds in its %s %s: use /export:powershell", field, why);
         return false;
     }
     if (dlo_str_equal_ci(dlo_str(rule->name), "all")) {
