@@ -53,6 +53,10 @@ static void test_json_escapes(void **state)
     json("tab\there\nnl\r", "\"tab\\there\\nnl\\r\"");
     json("\x01\x1f", "\"\\u0001\\u001f\"");
     json("", "\"\"");
+    /* DEL, and the line and paragraph separators JavaScript ended lines at. */
+    json("a\x7f\xe2\x80\xa8"
+         "b\xe2\x80\xa9",
+         "\"a\\u007f\\u2028b\\u2029\"");
 }
 
 static void test_json_keeps_valid_utf8_and_replaces_invalid(void **state)

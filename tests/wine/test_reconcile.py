@@ -343,8 +343,9 @@ def test_push_install_rpc_keywords():
     check(rc == 0 and counters().get("RuleWrites", 0) == 0, "a second /apply writes nothing (%s)" % counters())
 
     rc, out, err = agent("/export:powershell", *args)
-    check(rc == 0 and "-LocalPort 'RPCEPMap'" in out and "-LocalPort 'RPC'" in out
-          and "-LocalPort '1037','441','1125'" in out, "/export:powershell writes RPCEPMap and RPC")
+    check(rc == 0 and "LocalPort     = @('RPCEPMap')" in out and "LocalPort     = @('RPC')" in out
+          and "LocalPort     = @('1037','441','1125')" in out,
+          "/export:powershell writes RPCEPMap and RPC")
     rc, out, err = agent("/export:netsh", *args)
     check(rc == 0 and "localport=RPC-EPMap " in out and "localport=RPC " in out,
           "/export:netsh writes localport=RPC-EPMap and localport=RPC")

@@ -113,6 +113,14 @@ static const char *json_escape(unsigned char c)
     }
 }
 
+/* Control characters, DEL, and U+2028 and U+2029 are written as \\u escapes: JSON allows the
+ * last two raw, but JavaScript before ES2019 ends a line at them, and a reader that splits
+ * lines would cut the string there. */
+static bool json_escaped_code_point(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029;
+}
+
 static void json_strn(dlo_buf *b, const char *s, size_t n)
 {
     size_t i = 0;
@@ -122,15 +130,16 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         const char *esc = json_escape(c);
         size_t len = 1;
+        uint32_t cp = c;
 
         if (esc)
             dlo_buf_puts(b, esc);
-        else if (c < 0x20)
-            dlo_buf_printf(b, "\\u%04x", c);
-        else if ((len = dlo_utf8_decode(s + i, n - i, NULL)) != 0)
-            dlo_buf_append(b, s + i, len);
-        else
+        else if ((len = dlo_utf8_decode(s + i, n - i, &cp)) == 0)
             dlo_buf_puts(b, "\\ufffd");
+        else if (json_escaped_code_point(cp))
+            dlo_buf_printf(b, "\\u%04x", (unsigned)cp);
+        else
+            dlo_buf_append(b, s + i, len);
         i += len ? len : 1;
     }
     dlo_buf_putc(b, '"');

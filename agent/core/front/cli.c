@@ -29,7 +29,8 @@ static const cli_switch switches[] = {
      "Check the firewall against the plan; change nothing. Exit 0 compliant, 1 not."},
     {"export", SW_COMMAND, DLO_CMD_EXPORT, "FORMAT",
      "Print the plan for delivery and review: powershell (a script for a GPO or the local "
-     "store), netsh, json; change nothing."},
+     "store), netsh, intune (settings catalog bodies), intune-omauri (Firewall CSP rows), "
+     "json; change nothing."},
     {"remove", SW_COMMAND, DLO_CMD_REMOVE, NULL,
      "Delete every rule the agent owns, nothing else. Needs elevation."},
     {"detect", SW_COMMAND, DLO_CMD_DETECT, NULL,

@@ -1,235 +1,209 @@
-/* Exports of the plan (dlo/export.h). The scripts are text for people to review before they
- * run them: one block per rule, its matrix rows in a comment. */
-#include "dlo/report.h"
+/* The export formats and what their writers share (dlo/export.h). Each writer is in a file of
+ * its own beside this one, with its consumer's keyword table. */
 #include "dlo/export.h"
+#include "dlo/report.h"
 
 #include "dlo/str.h"
-#include "dlo/version.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-/* A PowerShell single-quoted string: nothing inside is expanded, a quote is doubled. */
-static void ps_span(dlo_buf *b, const char *s, size_t n)
+const char *dlo_export_keyword_find(const dlo_export_keywords *t, const char *s, size_t n)
 {
     size_t i;
-    dlo_buf_putc(b, '\'');
-    for (i = 0; i < n; i++) {
-        if (s[i] == '\'')
-            dlo_buf_putc(b, '\'');
-        dlo_buf_putc(b, s[i]);
-    }
-    dlo_buf_putc(b, '\'');
+    for (i = 0; i < t->count; i++)
+        if (dlo_equals_ci(s, n, t->items[i].plan))
+            return t->items[i].consumer;
+    return NULL;
 }
 
-static void ps_str(dlo_buf *b, const char *s)
+bool dlo_export_is_address_keyword(const char *s, size_t n)
 {
-    ps_span(b, s, strlen(s));
+    return n > 0 && !(s[0] >= '0' && s[0] <= '9') && !memchr(s, ':', n);
 }
 
-/* A comma-separated list as a PowerShell array ('443','8000-8100'), or Any. With ports, the
- * endpoint mapper's keyword in the cmdlet's spelling: New-NetFirewallRule -LocalPort takes RPC
- * and RPCEPMap, the COM API and netsh RPC and RPC-EPMap. */
-static void ps_items(dlo_buf *b, const char *list, bool ports)
+bool dlo_export_is_port_keyword(const char *s, size_t n)
 {
-    size_t n;
-    if (dlo_list_is_any(list)) {
-        dlo_buf_puts(b, "Any");
-        return;
+    char c = n ? dlo_ascii_lower(s[0]) : '\0';
+    return c >= 'a' && c <= 'z';
+}
+
+void dlo_export_refusals_init(dlo_export_refusals *r)
+{
+    dlo_buf_init(&r->text);
+    r->count = 0;
+}
+
+void dlo_export_refusals_free(dlo_export_refusals *r)
+{
+    dlo_buf_free(&r->text);
+}
+
+void dlo_export_refuse(dlo_export_refusals *r, const dlo_rule *rule, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* The name is shown as JSON spells it, so a quote or a control character in it cannot
+     * garble the message that reports it. */
+    dlo_buf_puts(&r->text, r->count ? "; rule " : "rule ");
+    dlo_buf_json_str(&r->text, dlo_str(rule->name));
+    dlo_buf_printf(&r->text, " %s", msg);
+    r->count++;
+}
+
+dlo_status dlo_export_refusals_status(const dlo_export_refusals *r, const char *format,
+                                      dlo_error *err)
+{
+    if (r->count == 0)
+        return dlo_buf_status(&r->text);
+    return dlo_error_set(err, DLO_E_CONFIG, "/export:%s: %zu rule%s refused: %s", format, r->count,
+                         r->count == 1 ? "" : "s", dlo_buf_str(&r->text));
+}
+
+static bool valid_utf8(const char *s)
+{
+    size_t n = strlen(s), i = 0, k;
+    while (i < n) {
+        k = (unsigned char)s[i] < 0x80 ? 1 : dlo_utf8_decode(s + i, n - i, NULL);
+        if (k == 0)
+            return false;
+        i += k;
     }
-    while (*list) {
-        n = strcspn(list, ",");
-        if (ports && dlo_equals_ci(list, n, "RPC-EPMap"))
-            ps_str(b, "RPCEPMap");
-        else
-            ps_span(b, list, n);
-        list += n;
-        if (*list == ',') {
-            dlo_buf_putc(b, ',');
-            list++;
+    return true;
+}
+
+bool dlo_export_text_ok(dlo_export_refusals *r, const dlo_rule *rule, const char *format)
+{
+    if (valid_utf8(dlo_str(rule->name)) && valid_utf8(dlo_str(rule->description)))
+        return true;
+    dlo_export_refuse(r, rule,
+                      "has a name or description that is not valid UTF-8, which /export:%s "
+                      "cannot hand over unchanged",
+                      format);
+    return false;
+}
+
+static bool ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* FNV-1a, 32 bits: small, fixed by its definition, the same on every platform. */
+static unsigned long fnv1a(const char *s)
+{
+    unsigned long h = 2166136261ul;
+    for (; *s; s++)
+        h = ((h ^ (unsigned char)*s) * 16777619ul) & 0xFFFFFFFFul;
+    return h;
+}
+
+void dlo_export_rule_id(dlo_buf *b, const char *name)
+{
+    size_t words = 0;
+    bool start = true;
+    const char *p;
+    for (p = name; *p && words < DLO_EXPORT_ID_WORDS; p++) {
+        if (!ascii_alnum(*p)) {
+            start = true;
+            continue;
+        }
+        dlo_buf_putc(b, start && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p);
+        start = false;
+        words++;
+    }
+    dlo_buf_printf(b, "%08lx", fnv1a(name));
+}
+
+void dlo_export_check_ids(dlo_export_refusals *r, const dlo_plan *plan)
+{
+    size_t i, j;
+    dlo_buf a, c;
+    dlo_buf_init(&a);
+    dlo_buf_init(&c);
+    for (i = 0; i < plan->rules.count; i++) {
+        dlo_buf_reset(&a);
+        dlo_export_rule_id(&a, dlo_str(plan->rules.items[i].name));
+        for (j = 0; j < plan->rules.count; j++) {
+            if (j == i)
+                continue;
+            dlo_buf_reset(&c);
+            dlo_export_rule_id(&c, dlo_str(plan->rules.items[j].name));
+            if (strcmp(dlo_buf_str(&a), dlo_buf_str(&c)) == 0) {
+                dlo_export_refuse(r, &plan->rules.items[i],
+                                  "has the identity %s, which another rule of the plan has too",
+                                  dlo_buf_str(&a));
+                break;
+            }
         }
     }
+    dlo_buf_free(&a);
+    dlo_buf_free(&c);
 }
 
-static const char *const profile_names[3] = {"Domain", "Private", "Public"};
-
-static void profiles(dlo_buf *b, unsigned bits, char sep, bool lower)
+static void export_word(dlo_buf *b, const char *s, bool lower)
 {
-    int p, n = 0;
-    if ((bits & DLO_PROFILE_ALL) == DLO_PROFILE_ALL) {
-        dlo_buf_puts(b, lower ? "any" : "Any");
-        return;
-    }
-    for (p = 0; p < 3; p++) {
-        const char *s = profile_names[p];
-        if (!(bits & (1u << p)))
-            continue;
-        if (n++)
-            dlo_buf_putc(b, sep);
-        for (; *s; s++)
-            dlo_buf_putc(b, lower ? dlo_ascii_lower(*s) : *s);
-    }
+    for (; *s; s++)
+        dlo_buf_putc(b, lower ? dlo_ascii_lower(*s) : *s);
 }
 
-static void protocol(dlo_buf *b, int proto, bool lower)
+void dlo_export_protocol(dlo_buf *b, int proto, bool lower)
 {
-    if (proto == DLO_PROTO_TCP)
-        dlo_buf_puts(b, lower ? "tcp" : "TCP");
-    else if (proto == DLO_PROTO_UDP)
-        dlo_buf_puts(b, lower ? "udp" : "UDP");
-    else if (proto == DLO_PROTO_ANY)
-        dlo_buf_puts(b, lower ? "any" : "Any");
+    if (proto == DLO_PROTO_TCP || proto == DLO_PROTO_UDP || proto == DLO_PROTO_ANY)
+        export_word(b,
+                    proto == DLO_PROTO_TCP   ? "TCP"
+                    : proto == DLO_PROTO_UDP ? "UDP"
+                                             : "Any",
+                    lower);
     else
         dlo_buf_printf(b, "%d", proto);
 }
 
-static void header(dlo_buf *b, const dlo_plan *plan, const char *format)
+void dlo_export_profiles(dlo_buf *b, unsigned bits, bool lower, const char *quote)
+{
+    static const char *const names[3] = {"Domain", "Private", "Public"};
+    int p, n = 0;
+    for (p = 0; p < 3; p++) {
+        bool all = (bits & DLO_PROFILE_ALL) == DLO_PROFILE_ALL;
+        if (!all && !(bits & (1u << p)))
+            continue;
+        dlo_buf_printf(b, "%s%s", n++ ? "," : "", quote);
+        export_word(b, all ? "Any" : names[p], lower);
+        dlo_buf_puts(b, quote);
+        if (all)
+            break;
+    }
+}
+
+void dlo_export_roles(dlo_buf *b, const dlo_plan *plan)
 {
     size_t i;
-    dlo_buf_printf(b, "# Arctera DLO firewall rules: %zu rules, mode %s, roles ", plan->rules.count,
-                   dlo_mode_name(plan->mode));
     for (i = 0; i < DLO_ROLE_COUNT; i++)
         if (plan->roles & DLO_ROLE_BIT(i))
             dlo_buf_printf(b, "%s%s", (plan->roles & (DLO_ROLE_BIT(i) - 1)) ? "," : "",
                            dlo_role_name((dlo_role)i));
-    dlo_buf_printf(b, ".\n# Written by dloagent %s /export:%s from the port matrix of %s.\n",
-                   DLO_VERSION_STRING, format, dlo_str(plan->release));
-}
-
-static void ps_rule(dlo_buf *b, const dlo_rule *r)
-{
-    dlo_buf_printf(b, "\n# %s; matrix rows: %s\n", dlo_str(r->name), dlo_str(r->rows));
-    dlo_buf_puts(b, "New-NetFirewallRule @store -Group $group -DisplayName ");
-    ps_str(b, dlo_str(r->name));
-    dlo_buf_puts(b, " `\n    -Description ");
-    ps_str(b, dlo_str(r->description));
-    dlo_buf_printf(b, " `\n    -Direction %s -Protocol ",
-                   r->direction == DLO_DIR_IN ? "Inbound" : "Outbound");
-    protocol(b, r->protocol, false);
-    if (r->protocol == DLO_PROTO_TCP || r->protocol == DLO_PROTO_UDP) {
-        dlo_buf_puts(b, " -LocalPort ");
-        ps_items(b, r->local_ports, true);
-        dlo_buf_puts(b, " -RemotePort ");
-        ps_items(b, r->remote_ports, true);
-    }
-    dlo_buf_puts(b, " `\n    -LocalAddress ");
-    ps_items(b, r->local_addresses, false);
-    dlo_buf_puts(b, " -RemoteAddress ");
-    ps_items(b, r->remote_addresses, false);
-    dlo_buf_puts(b, " `\n    -Profile ");
-    profiles(b, r->profiles, ',', false);
-    dlo_buf_printf(b, " -Action %s -Enabled %s", r->action == DLO_ACTION_ALLOW ? "Allow" : "Block",
-                   r->enabled ? "True" : "False");
-    if (*dlo_str(r->application)) {
-        dlo_buf_puts(b, " -Program ");
-        ps_str(b, r->application);
-    }
-    if (*dlo_str(r->service)) {
-        dlo_buf_puts(b, " -Service ");
-        ps_str(b, r->service);
-    }
-    dlo_buf_puts(b, " | Out-Null\n");
-}
-
-void dlo_export_powershell(dlo_buf *b, const dlo_plan *plan)
-{
-    size_t i;
-    header(b, plan, "powershell");
-    dlo_buf_puts(b, "# Makes exactly these rules in a policy store: replaces the rules of the "
-                    "Group below there and\n# touches no other rule. Runs on Windows PowerShell "
-                    "5.1 and later, elevated.\n"
-                    "#   the local store:  .\\dlo-firewall.ps1\n"
-                    "#   a GPO:            .\\dlo-firewall.ps1 -PolicyStore 'contoso.com\\DLO "
-                    "Servers'\n"
-                    "[CmdletBinding()]\n"
-                    "param([string]$PolicyStore = 'PersistentStore')\n"
-                    "$ErrorActionPreference = 'Stop'\n"
-                    "$group = ");
-    ps_str(b, DLO_RULE_GROUPING);
-    dlo_buf_puts(b, "\n$gpo = $null\n"
-                    "$store = @{ PolicyStore = $PolicyStore }\n"
-                    "if ($PolicyStore -like '*\\*') {\n"
-                    "    # A GPO: edit it in one session, written back once by Save-NetGPO.\n"
-                    "    $gpo = Open-NetGPO -PolicyStore $PolicyStore\n"
-                    "    $store = @{ GPOSession = $gpo }\n"
-                    "}\n"
-                    "$old = @(Get-NetFirewallRule @store -Group $group -ErrorAction "
-                    "SilentlyContinue)\n"
-                    "if ($old.Count -gt 0) { Remove-NetFirewallRule @store -Group $group }\n");
-    for (i = 0; i < plan->rules.count; i++)
-        ps_rule(b, &plan->rules.items[i]);
-    dlo_buf_puts(b, "\nif ($gpo) { Save-NetGPO -GPOSession $gpo }\n");
-}
-
-/* A netsh value: quoted, with the quotes a value cannot hold left out. */
-static void netsh_str(dlo_buf *b, const char *s)
-{
-    dlo_buf_putc(b, '"');
-    for (; *s; s++)
-        if (*s != '"')
-            dlo_buf_putc(b, *s);
-    dlo_buf_putc(b, '"');
-}
-
-static void netsh_list(dlo_buf *b, const char *key, const char *list)
-{
-    dlo_buf_printf(b, " %s=%s", key, dlo_list_is_any(list) ? "any" : list);
-}
-
-void dlo_export_netsh(dlo_buf *b, const dlo_plan *plan)
-{
-    size_t i;
-    header(b, plan, "netsh");
-    dlo_buf_puts(b, "# netsh advfirewall firewall commands for the local store. netsh cannot set "
-                    "a Group: each rule\n# is replaced by name and direction, and the rules made "
-                    "are not the agent's (/apply owns\n# rules by Group). Prefer "
-                    "/export:powershell where PowerShell is available.\n");
-    for (i = 0; i < plan->rules.count; i++) {
-        const dlo_rule *r = &plan->rules.items[i];
-        const char *dir = r->direction == DLO_DIR_IN ? "in" : "out";
-        dlo_buf_printf(b, "\n# %s; matrix rows: %s\n", dlo_str(r->name), dlo_str(r->rows));
-        dlo_buf_puts(b, "netsh advfirewall firewall delete rule name=");
-        netsh_str(b, dlo_str(r->name));
-        dlo_buf_printf(b, " dir=%s\n", dir);
-        dlo_buf_puts(b, "netsh advfirewall firewall add rule name=");
-        netsh_str(b, dlo_str(r->name));
-        dlo_buf_printf(b, " dir=%s action=%s protocol=", dir,
-                       r->action == DLO_ACTION_ALLOW ? "allow" : "block");
-        protocol(b, r->protocol, true);
-        if (r->protocol == DLO_PROTO_TCP || r->protocol == DLO_PROTO_UDP) {
-            netsh_list(b, "localport", r->local_ports);
-            netsh_list(b, "remoteport", r->remote_ports);
-        }
-        netsh_list(b, "localip", r->local_addresses);
-        netsh_list(b, "remoteip", r->remote_addresses);
-        dlo_buf_puts(b, " profile=");
-        profiles(b, r->profiles, ',', true);
-        dlo_buf_printf(b, " enable=%s", r->enabled ? "yes" : "no");
-        if (*dlo_str(r->application)) {
-            dlo_buf_puts(b, " program=");
-            netsh_str(b, r->application);
-        }
-        if (*dlo_str(r->service)) {
-            dlo_buf_puts(b, " service=");
-            netsh_str(b, r->service);
-        }
-        dlo_buf_puts(b, " description=");
-        netsh_str(b, dlo_str(r->description));
-        dlo_buf_putc(b, '\n');
-    }
 }
 
 dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg, const char *format,
                       dlo_error *err)
 {
     if (dlo_str_equal_ci(format, "powershell"))
-        dlo_export_powershell(b, plan);
-    else if (dlo_str_equal_ci(format, "netsh"))
-        dlo_export_netsh(b, plan);
-    else if (dlo_str_equal_ci(format, "json"))
+        return dlo_export_powershell(b, plan, err);
+    if (dlo_str_equal_ci(format, "netsh"))
+        return dlo_export_netsh(b, plan, err);
+    if (dlo_str_equal_ci(format, "intune"))
+        return dlo_export_intune(b, plan, err);
+    if (dlo_str_equal_ci(format, "intune-omauri"))
+        return dlo_export_omauri(b, plan, err);
+    if (dlo_str_equal_ci(format, "json")) {
         dlo_plan_json(b, plan, cfg);
-    else
-        return dlo_error_set(err, DLO_E_USAGE,
-                             "/export:%s: unknown format; expected powershell, netsh or json",
-                             format);
-    return DLO_OK;
+        return DLO_OK;
+    }
+    return dlo_error_set(err, DLO_E_USAGE,
+                         "/export:%s: unknown format; expected powershell, netsh, intune, "
+                         "intune-omauri or json",
+                         format);
 }
