@@ -36,8 +36,7 @@ typedef struct dlo_rule_store {
     dlo_profile_settings profiles[3]; /* [0] domain, [1] private, [2] public */
     dlo_rule_list rules;              /* every rule of the store, foreign ones included */
     bool rules_read;                  /* false: the account may not list the store */
-    size_t skipped; /* values that are no rule string, or whose Action, Dir, Protocol, Profile
-                     * or ports did not read: judging them either way could be wrong */
+    size_t skipped; /* values that are no string at all (not REG_SZ or REG_EXPAND_SZ) */
 } dlo_rule_store;
 
 typedef struct dlo_effective {

@@ -10,6 +10,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/fwbackend.h"
+#include "dlo/match.h"
 #include "dlo/rule.h"
 #include "dlo/status.h"
 
@@ -97,9 +98,13 @@ typedef struct dlo_report {
 
 void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
 
-/* Whether `block`, someone else's enabled Block rule, stops traffic `want` allows (a Block rule
- * wins over any Allow rule on Windows). */
-bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want);
+/* Judges the Block rules among `rules` (someone else's; a rule whose action did not read is
+ * judged too) against each planned rule by the matching model (dlo/match.h) on a machine of
+ * version os: one that applies is a blocked-by-rule problem per planned rule it stops, one that
+ * may apply a may-block warning naming the field. `who` starts the messages: "the rule",
+ * "the Group Policy rule". */
+dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *who,
+                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err);
 /* Appends a problem (or, with warnings, a warning) to the report. */
 dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
                           dlo_error *err);

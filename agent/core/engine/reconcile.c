@@ -1,6 +1,7 @@
 #include "dlo/reconcile.h"
 
 #include "dlo/log.h"
+#include "dlo/match.h"
 #include "dlo/portset.h"
 #include "dlo/str.h"
 
@@ -517,27 +518,58 @@ dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const
     return dlo_report_add_mendable(rep, warning, kind, message, NULL, err);
 }
 
-/* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
- * planned rule's traffic makes it ineffective. Port lists overlap as dlo_ports_overlap says
- * (a keyword meets the same keyword, RPC-EPMap meets 135); a list the agent cannot read overlaps
- * nothing. Block rules limited to a program or a service
- * only stop that program, which is not DLO's, so they are not counted. */
-bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want)
+/* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that meets a planned
+ * rule's traffic makes it ineffective: a problem when every field of it applies (dlo/match.h), a
+ * may-block warning, once per foreign rule, when one may. */
+static dlo_status block_verdict(dlo_report *rep, const dlo_rule *b, const dlo_rule_list *plan,
+                                const dlo_os_version *os, const char *who, dlo_buf *msg,
+                                dlo_error *err)
 {
-    const char *bp, *wp;
-    if (block->action != DLO_ACTION_BLOCK || !block->enabled || is_owned(block))
-        return false;
-    if (*dlo_str(block->application) || *dlo_str(block->service))
-        return false;
-    if (block->direction != want->direction)
-        return false;
-    if (block->protocol != DLO_PROTO_ANY && block->protocol != want->protocol)
-        return false;
-    if (!(norm_profiles(block->profiles) & norm_profiles(want->profiles)))
-        return false;
-    bp = want->direction == DLO_DIR_IN ? block->local_ports : block->remote_ports;
-    wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
-    return dlo_ports_overlap(bp, wp);
+    dlo_match m, maybe;
+    size_t j, n_maybe = 0, first = 0;
+    dlo_status st = DLO_OK;
+    for (j = 0; j < plan->count && !st; j++) {
+        dlo_match_rule(b, &plan->items[j], os, DLO_MATCH_BLOCKS, &m);
+        if (m.answer == DLO_MATCH_MAYBE && !n_maybe++) {
+            maybe = m;
+            first = j;
+        }
+        if (m.answer != DLO_MATCH_YES)
+            continue;
+        dlo_buf_reset(msg);
+        dlo_buf_printf(
+            msg, "%s '%s' blocks what '%s' allows (a Block rule wins over Allow rules)%s%s", who,
+            dlo_str(b->name), dlo_str(plan->items[j].name), m.why[0] ? ": " : "", m.why);
+        st = dlo_buf_status(msg)
+                 ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
+                 : dlo_report_add(rep, false, "blocked-by-rule", dlo_buf_str(msg), err);
+    }
+    if (st || !n_maybe)
+        return st;
+    dlo_buf_reset(msg);
+    dlo_buf_printf(msg, "%s '%s' may block what '%s' allows", who, dlo_str(b->name),
+                   dlo_str(plan->items[first].name));
+    if (n_maybe > 1)
+        dlo_buf_printf(msg, " (and %zu more planned rules)", n_maybe - 1);
+    dlo_buf_printf(msg, "; its %s (%s): %s", maybe.row->field, maybe.row->keys, maybe.why);
+    if (dlo_buf_status(msg))
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    return dlo_report_add(rep, true, "may-block", dlo_buf_str(msg), err);
+}
+
+dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *who,
+                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err)
+{
+    dlo_buf msg;
+    size_t i;
+    dlo_status st = DLO_OK;
+    dlo_buf_init(&msg);
+    for (i = 0; i < rules->count && !st; i++)
+        if (rules->items[i].action == DLO_ACTION_BLOCK ||
+            (rules->items[i].unreadable & DLO_PROP_ACTION))
+            st = block_verdict(rep, &rules->items[i], plan, os, who, &msg, err);
+    dlo_buf_free(&msg);
+    return st;
 }
 
 static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
@@ -546,7 +578,7 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
     dlo_fw_state state;
     unsigned used = 0, missing_out = 0;
     char msg[1024];
-    size_t i, j;
+    size_t i;
     int p;
     dlo_status st;
 
@@ -586,18 +618,8 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
                          "(LocalPolicyModifyState): the agent's rules have no effect; deploy "
                          "them through Group Policy or allow local rules to merge",
                          err);
-    for (i = 0; i < rep->firewall.count && !st; i++) {
-        const dlo_rule *b = &rep->firewall.items[i];
-        for (j = 0; j < plan->count && !st; j++) {
-            if (!dlo_rule_blocks(b, &plan->items[j]))
-                continue;
-            snprintf(msg, sizeof(msg),
-                     "the rule '%.300s' blocks what '%.300s' allows (a Block "
-                     "rule wins over Allow rules)",
-                     dlo_str(b->name), dlo_str(plan->items[j].name));
-            st = add_problem(rep, "blocked-by-rule", msg, err);
-        }
-    }
+    if (!st)
+        st = dlo_report_blocks(rep, &rep->firewall, "the local rule", plan, &state.os, err);
     return st;
 }
 
