@@ -24,6 +24,7 @@ enum {
     P_EDGE,
     P_OUT_SQL,
     P_OUT_ANY,
+    P_OUT_FILES,
     P_N
 };
 
@@ -60,6 +61,7 @@ static int setup(void **state)
     paths[P_EDGE].profiles = DLO_PROFILE_ALL;
     path(P_OUT_SQL, DLO_DIR_OUT, "1433", "10.40.0.5", DLO_SERVED_SQL_SERVER, NULL);
     path(P_OUT_ANY, DLO_DIR_OUT, "8443", "*", DLO_SERVED_SERVICE_DISPLAY, NULL);
+    path(P_OUT_FILES, DLO_DIR_OUT, "135-139,445", "*", DLO_SERVED_WINDOWS, NULL);
     return 0;
 }
 
@@ -178,6 +180,16 @@ static const match_case cases[] = {
      "\\Program Files\\Adobe\\Acrobat DC\\Acrobat\\Acrobat.exe|Name=NVTSYSH - (Adobe Acrobat) "
      "Acrobat.exe|",
      P_OUT_ANY, &os10, B, MAYBE, "program"},
+    /* others.txt: an outbound Block for a program of Windows, for one elsewhere, and the kernel */
+    {"v2.33|Action=Block|Active=TRUE|Dir=Out|Profile=Domain|Profile=Private|Profile=Public|App=C:"
+     "\\Windows\\system32\\Cmd.exe|Name=NVTSYSH - (System Process) Cmd.exe|",
+     P_OUT_FILES, &os10, B, NO, "program"},
+    {"v2.33|Action=Block|Active=TRUE|Dir=Out|Profile=Domain|Profile=Private|Profile=Public|App=C:"
+     "\\Program Files\\Microsoft Office\\Office15\\Excel.exe|Name=NVTSYSH - (Microsoft Office) "
+     "Excel.exe|",
+     P_OUT_FILES, &os10, B, MAYBE, "program"},
+    {"v2.33|Action=Block|Active=TRUE|Dir=Out|Protocol=6|RPort=445|App=System|Name=SMB out|",
+     P_OUT_FILES, &os10, B, YES, NULL},
     {BLOCK_IN "Protocol=6|App=C:\\Program Files\\Tool\\tool.exe|Name=Tool|", P_SQL, &os10, B, NO,
      "program"},
     {BLOCK_IN "Protocol=6|App=D:\\SQL\\Binn\\sqlservr.exe|Name=Another SQL|", P_SQL, &os10, B,
@@ -274,7 +286,7 @@ static void test_each_case(void **state)
         if (m.answer != c->answer || (c->field == NULL) != (m.row == NULL) ||
             (c->field && strcmp(c->field, m.row->field) != 0) ||
             (m.answer != DLO_MATCH_YES && m.why[0] == '\0')) {
-            print_error("case %zu (%s): %s by %s (%s), expected %s by %s\n", i, c->rule,
+            print_error("case %u (%s): %s by %s (%s), expected %s by %s\n", (unsigned)i, c->rule,
                         dlo_match_answer_name(m.answer), m.row ? m.row->field : "no row", m.why,
                         dlo_match_answer_name(c->answer), c->field ? c->field : "no row");
             failed++;

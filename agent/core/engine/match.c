@@ -323,6 +323,21 @@ static dlo_match_answer program_vs_windows(const judge_in *in, const char *app)
     return say(in, DLO_MATCH_NO, "it is for %.100s, which is not Windows' own", app);
 }
 
+/* Out on a path Windows serves: SMB connects from the kernel, RPC from DLO's own program (which
+ * is not in the Windows folder); any other program of Windows is not DLO's traffic. */
+static dlo_match_answer program_out_windows(const judge_in *in, const char *app)
+{
+    if (is_kernel(app))
+        return say(in, DLO_MATCH_YES, "it is for System, which makes Windows' SMB connections");
+    if (in_windows_folder(app))
+        return say(in, DLO_MATCH_NO,
+                   "it is for %.100s, a program of Windows that is neither the kernel's SMB nor "
+                   "DLO's own",
+                   app);
+    return say(in, DLO_MATCH_MAYBE, "it is for %.100s, which may be DLO's program connecting out",
+               app);
+}
+
 /* A path DLO's own program or SQL Server serves, unbound: a program of Windows itself is
  * certainly not it; SQL Server's programs are known by name (sqlservr.exe, sqlbrowser.exe). */
 static dlo_match_answer program_vs_dlo(const judge_in *in, const char *app, const char *exe)
@@ -345,12 +360,8 @@ static dlo_match_answer judge_program(const judge_in *in)
     if (is_set(in->p->application))
         return program_vs_bound(in, app);
     if (served == DLO_SERVED_WINDOWS)
-        return in->p->direction == DLO_DIR_IN
-                   ? program_vs_windows(in, app)
-                   : say(in, DLO_MATCH_MAYBE,
-                         "it is for %.100s, and both Windows (SMB) and DLO's programs (RPC) "
-                         "connect out on this path",
-                         app);
+        return in->p->direction == DLO_DIR_IN ? program_vs_windows(in, app)
+                                              : program_out_windows(in, app);
     if (in->p->direction == DLO_DIR_OUT || served != DLO_SERVED_UNSAID)
         return program_vs_dlo(
             in, app,
@@ -590,8 +601,10 @@ static dlo_match_answer judge_other(const judge_in *in)
     X(judge_program, "program", "App",                                                             \
       "the program the path is bound to: applies, another: does not apply; unbound, by "           \
       "served-by: "                                                                                \
-      "Windows' paths: System and svchost.exe apply, other programs of the Windows folder may, "   \
-      "the rest do not; SQL Server's: another name than sqlservr.exe (sqlbrowser.exe) does not, "  \
+      "Windows' paths: in, System and svchost.exe apply, other programs of the Windows folder "    \
+      "may, "                                                                                      \
+      "the rest do not; out, System applies, other programs of the Windows folder do not, the "    \
+      "rest may; SQL Server's: another name than sqlservr.exe (sqlbrowser.exe) does not, "         \
       "that name may; DLO's own and outbound paths: a program of the Windows folder does not, "    \
       "another may; no served-by: may apply",                                                      \
       "MS-FASP 2.2.37 (wszLocalApplication); the port matrix's served-by (policies/README.md)")    \
