@@ -125,14 +125,16 @@ def networks(text):
 
 
 def windows_serves(f, planned):
-    """The rule names the program that serves Windows' file sharing inbound: the kernel
-    ("System": SMB, NetBIOS) or the RPC endpoint mapper (svchost.exe, service RpcSs)."""
+    """The rule names the program that carries Windows' file sharing: the kernel ("System":
+    SMB and NetBIOS, served inbound and connecting out) or, inbound, the RPC endpoint mapper
+    (svchost.exe, service RpcSs)."""
     app = f.get("App", [""])[0].lower()
     svc = f.get("Svc", [""])[0].lower()
-    if "File Sharing" not in planned["name"] or planned["direction"] != "in":
+    if "File Sharing" not in planned["name"]:
         return False
     return (app == "system" and not svc) or (
-        app == r"%systemroot%\system32\svchost.exe" and svc == "rpcss")
+        planned["direction"] == "in" and app == r"%systemroot%\system32\svchost.exe" and
+        svc == "rpcss")
 
 
 def certainly_stops(rule, planned):
