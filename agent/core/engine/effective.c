@@ -404,8 +404,7 @@ static dlo_status judge_outbound(judge *j, dlo_buf *msg)
 
 static dlo_status judge_gp_blocks(judge *j)
 {
-    return dlo_report_blocks(j->rep, &j->e->gp.rules, "the Group Policy rule", j->plan, j->os,
-                             j->err);
+    return dlo_report_blocks(j->rep, &j->e->gp.rules, "Group Policy", j->plan, j->os, j->err);
 }
 
 /* f's remote addresses reach beyond want's scope: some of them lie outside it, and neither

@@ -9,7 +9,9 @@
 #include "dlo/str.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct judge_in {
@@ -19,6 +21,10 @@ typedef struct judge_in {
     dlo_match_purpose purpose;
     char *why;
     size_t why_len;
+    /* Thousands of rules are judged per run, nearly all of them answered by a row that is never
+     * shown: the rows are first judged quiet, and only the one whose sentence is kept is judged
+     * again to write it. `said`: the row had a sentence. */
+    bool quiet, said;
 } judge_in;
 
 typedef dlo_match_answer (*judge_fn)(const judge_in *in);
@@ -28,6 +34,9 @@ static dlo_match_answer say(const judge_in *in, dlo_match_answer a, const char *
 static dlo_match_answer say(const judge_in *in, dlo_match_answer a, const char *fmt, ...)
 {
     va_list ap;
+    ((judge_in *)in)->said = true;
+    if (in->quiet)
+        return a;
     va_start(ap, fmt);
     vsnprintf(in->why, in->why_len, fmt, ap);
     va_end(ap);
@@ -151,9 +160,45 @@ static dlo_match_answer ports_meet(const judge_in *in, const dlo_portset *f, con
     return say(in, DLO_MATCH_NO, "%s does not meet %s", fl, pl);
 }
 
+/* The next item of a list of plain numbers and ranges ("80,8000-8100") at *s; false at its end,
+ * or (with *plain false) at anything else, such as a keyword or a blank. */
+static bool next_range(const char **s, unsigned *lo, unsigned *hi, bool *plain)
+{
+    const char *p = *s;
+    char *end;
+    if (!*p)
+        return false;
+    if (*p < '0' || *p > '9')
+        return *plain = false;
+    *lo = *hi = (unsigned)strtoul(p, &end, 10);
+    if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+        *hi = (unsigned)strtoul(end + 1, &end, 10);
+    if (*end != ',' && *end)
+        return *plain = false;
+    *s = *end ? end + 1 : end;
+    return true;
+}
+
+/* Whether two lists of plain numbers and ranges meet, without building port sets (a run judges
+ * every foreign rule against every planned one); false in *plain when either is not that. */
+static bool plain_overlap(const char *a, const char *b, bool *plain)
+{
+    unsigned alo, ahi, blo, bhi;
+    const char *x = a, *y;
+    *plain = true;
+    while (next_range(&x, &alo, &ahi, plain))
+        for (y = b; next_range(&y, &blo, &bhi, plain);)
+            if (alo <= bhi && blo <= ahi)
+                return true;
+    for (y = b; *plain && next_range(&y, &blo, &bhi, plain);)
+        ;
+    return false;
+}
+
 static dlo_match_answer judge_ports(const judge_in *in, const char *fl, const char *pl,
                                     unsigned bit)
 {
+    bool plain, meet;
     dlo_portset f, p;
     dlo_match_answer a;
     if (in->f->unreadable & bit)
@@ -167,6 +212,10 @@ static dlo_match_answer judge_ports(const judge_in *in, const char *fl, const ch
                          "it holds only %s, and the plan leaves this side's ports to the "
                          "connection (ephemeral ports)",
                          fl);
+    meet = plain_overlap(fl, pl, &plain);
+    if (plain)
+        return meet ? say(in, DLO_MATCH_YES, "%s meets %s", fl, pl)
+                    : say(in, DLO_MATCH_NO, "%s does not meet %s", fl, pl);
     if (dlo_portset_parse(fl, DLO_PORTS_FIREWALL, &f, NULL))
         return say(in, DLO_MATCH_MAYBE, "its ports %.100s do not read", fl);
     if (dlo_portset_parse(pl, DLO_PORTS_FIREWALL, &p, NULL)) {
@@ -192,6 +241,21 @@ static dlo_match_answer judge_remote_ports(const judge_in *in)
 }
 
 /* ---- addresses ---- */
+
+/* A prefix length 0-32 filling s[0..n). */
+static bool read_prefix(const char *s, size_t n, unsigned *bits)
+{
+    size_t i;
+    *bits = 0;
+    if (!n || n > 2)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *bits = *bits * 10 + (unsigned)(s[i] - '0');
+    }
+    return *bits <= 32;
+}
 
 static dlo_match_answer judge_local_addresses(const judge_in *in)
 {
@@ -241,11 +305,65 @@ static dlo_match_answer addrs_meet(const judge_in *in, const dlo_addrset *f, con
                pl);
 }
 
+/* One IPv4 token of a list ("10.0.0.1", "10.0.0.0/255.0.0.0", "10.0.0.0/8", "a-b") as the range
+ * of addresses it covers; false for anything else (IPv6, a keyword). */
+static bool v4_token(const char *t, size_t n, uint32_t *lo, uint32_t *hi)
+{
+    const char *sep = t;
+    unsigned char a[4], b[4];
+    unsigned bits = 0;
+    while (sep < t + n && *sep != '/' && *sep != '-')
+        sep++;
+    if (!dlo_addr_parse_ipv4(t, (size_t)(sep - t), a))
+        return false;
+    *lo = *hi = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    if (sep == t + n)
+        return true;
+    if (*sep == '-' && dlo_addr_parse_ipv4(sep + 1, n - (size_t)(sep - t) - 1, b)) {
+        *hi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+        return *lo <= *hi;
+    }
+    if (*sep != '/')
+        return false;
+    if (dlo_addr_parse_ipv4(sep + 1, n - (size_t)(sep - t) - 1, b)) {
+        uint32_t mask = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+        bits = dlo_bit_count(mask);
+        if (bits && mask != ~(uint32_t)0 << (32 - bits))
+            return false; /* not a prefix: the full reader judges it */
+    } else if (!read_prefix(sep + 1, n - (size_t)(sep - t) - 1, &bits)) {
+        return false;
+    }
+    if (!bits)
+        return false;
+    *lo &= ~(uint32_t)0 << (32 - bits);
+    *hi = *lo | ~(~(uint32_t)0 << (32 - bits));
+    return true;
+}
+
+/* Whether two lists of plain IPv4 entries meet, without building address sets; false in *plain
+ * when either holds anything else. */
+static bool plain_v4_meet(const char *a, const char *b, bool *plain)
+{
+    const char *x, *y;
+    uint32_t alo, ahi, blo, bhi;
+    bool meet = false;
+    *plain = true;
+    for (x = a; *x && *plain; x += strcspn(x, ",") + (x[strcspn(x, ",")] == ',')) {
+        *plain = v4_token(x, strcspn(x, ","), &alo, &ahi);
+        for (y = b; *y && *plain; y += strcspn(y, ",") + (y[strcspn(y, ",")] == ',')) {
+            *plain = v4_token(y, strcspn(y, ","), &blo, &bhi);
+            meet = meet || (*plain && alo <= bhi && blo <= ahi);
+        }
+    }
+    return meet;
+}
+
 static dlo_match_answer judge_remote_addresses(const judge_in *in)
 {
     const char *fl = dlo_str(in->f->remote_addresses), *pl = dlo_str(in->p->remote_addresses);
     dlo_addrset f, p;
     dlo_match_answer a;
+    bool plain, meet;
     if (in->f->unreadable & DLO_PROP_REMOTE_ADDRESSES)
         return say(in, DLO_MATCH_MAYBE, "its remote addresses did not read");
     if (dlo_list_is_any(fl) || in->purpose == DLO_MATCH_OPENS)
@@ -255,6 +373,12 @@ static dlo_match_answer judge_remote_addresses(const judge_in *in)
                    "it holds only the remote addresses %.100s, and the path's peers are any "
                    "address (their scope is *)",
                    fl);
+    meet = plain_v4_meet(fl, pl, &plain);
+    if (plain)
+        return meet ? say(in, DLO_MATCH_YES, "its remote addresses %.90s meet the peers' %.90s", fl,
+                          pl)
+                    : say(in, DLO_MATCH_NO,
+                          "its remote addresses %.90s are apart from the peers' %.90s", fl, pl);
     if (dlo_addrset_read(fl, &f))
         return say(in, DLO_MATCH_MAYBE, "its remote addresses %.100s do not read", fl);
     if (dlo_addrset_read(pl, &p)) {
@@ -660,26 +784,29 @@ const size_t dlo_match_row_count = sizeof(judges) / sizeof(judges[0]);
 void dlo_match_rule(const dlo_rule *foreign, const dlo_rule *path, const dlo_os_version *os,
                     dlo_match_purpose purpose, dlo_match *out)
 {
-    char why[sizeof(out->why)];
-    judge_in in = {foreign, path, os, purpose, why, sizeof(why)};
-    size_t i;
+    judge_in in = {foreign, path, os, purpose, out->why, sizeof(out->why), true, false};
+    size_t i, decided = dlo_match_row_count, noted = dlo_match_row_count;
     out->answer = DLO_MATCH_YES;
     out->row = NULL;
     out->why[0] = '\0';
-    for (i = 0; i < dlo_match_row_count; i++) {
+    for (i = 0; i < dlo_match_row_count && out->answer != DLO_MATCH_NO; i++) {
         dlo_match_answer a;
-        why[0] = '\0';
+        in.said = false;
         a = judges[i](&in);
-        if (a == DLO_MATCH_YES && !out->row && why[0] && out->why[0] == '\0')
-            memcpy(out->why, why, sizeof(why));
+        if (a == DLO_MATCH_YES && in.said && noted == dlo_match_row_count)
+            noted = i;
         if (a == DLO_MATCH_YES || (a == DLO_MATCH_MAYBE && out->answer == DLO_MATCH_MAYBE))
             continue;
         out->answer = a;
-        out->row = &dlo_match_rows[i];
-        memcpy(out->why, why, sizeof(why));
-        if (a == DLO_MATCH_NO)
-            return;
+        decided = i;
     }
+    if (decided < dlo_match_row_count)
+        out->row = &dlo_match_rows[decided];
+    else
+        decided = noted;
+    in.quiet = false;
+    if (decided < dlo_match_row_count)
+        judges[decided](&in);
 }
 
 const char *dlo_match_answer_name(dlo_match_answer a)
