@@ -62,9 +62,10 @@ typedef struct dlo_rule {
     char *remote_users;     /* RemoteUserAuthorizedList (SDDL) */
     char *remote_machines;  /* RemoteMachineAuthorizedList (SDDL) */
     int secure_flags;       /* NET_FW_AUTHENTICATE_TYPE bits (IPsec); 0 none */
-    /* From a backend's enumeration only: DLO_PROP_* bits the backend could not read, which
-     * therefore count as differing from any plan (a property Windows does not offer, such as
-     * INetFwRule3 on an older system, is not unreadable: it has its default). */
+    /* From a backend's enumeration or a rule string (dlo/rulestr.h) only: DLO_PROP_* bits that
+     * could not be read, which therefore count as differing from any plan and make judging the
+     * rule say "may apply" (a property Windows does not offer, such as INetFwRule3 on an older
+     * system, is not unreadable: it has its default). */
     unsigned unreadable;
     /* What the rule string (dlo/rulestr.h) says beyond INetFwRule, for judging others' rules
      * (dlo/match.h); never set by the plan or COM, and no part of dlo_props, so none of it is

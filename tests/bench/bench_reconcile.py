@@ -3,8 +3,9 @@
 double, with 0, 1,000, 5,000 and 20,000 foreign rules in the store. Prints wall time and the
 double's call counters for each run; asserts nothing.
 
-Beside each /verify (which reads both rule stores and judges the effective policy) it prints a
-bare enumeration of the same store in the same run: a process that does nothing but enumerate
+Beside /verify (which reads both rule stores and judges the effective policy, every foreign rule
+through the matching model) it prints a bare enumeration of the same store in the same run, the
+two run in turns five times and the best of each kept: a process that does nothing but enumerate
 the rules through COM (the process start of `dloagent.exe /version`, plus the policy creation
 and the _NewEnum walk bench_fwdouble.exe measures), and the ratio of the two. With a foreign
 store, 5% of it again (at least one rule) is planted in the Group Policy store, which COM does
@@ -34,6 +35,7 @@ if REAL:
     del ARGS[ARGS.index("--real"):ARGS.index("--real") + 2]
 SIZES = [int(s) for s in ARGS] or [0, 1000, 5000, 20000]
 TARGET = ("/roles:admin-server,admin-console,sql-server", "/mode:occasional")
+ROUNDS = 5
 
 
 def timed(*args):
@@ -102,15 +104,23 @@ for n, label in runs:
     plant_store(n, label)
     tag = label
     for label, args in (("apply (empty)", ("/apply",) + TARGET),
-                        ("apply (again)", ("/apply",) + TARGET),
-                        ("verify", ("/verify",) + TARGET)):
+                        ("apply (again)", ("/apply",) + TARGET)):
         dt, c = timed(*args)
         print("%-8s %-16s %9.2f %6d %9d %7d %5d %8d" % (
             "%d%s" % (n, tag), label, dt, c.get("Enumerations", 0), c.get("RuleReads", 0), c.get("RuleWrites", 0),
             c.get("Adds", 0), c.get("Removes", 0)))
-    bare = bare_enumeration()
-    print("%-8s %-16s %9.2f   /verify / bare enumeration = %.2f (target 1.5 or less)" % (
-        "%d%s" % (n, tag), "bare enumeration", bare, dt / bare))
+    # On a shared machine one run of each says more about the load than about the agent: the
+    # two are run in turns, ROUNDS times, and the best of each compared.
+    verify, bare = [], []
+    for _ in range(ROUNDS):
+        dt, c = timed("/verify", *TARGET)
+        verify.append(dt)
+        bare.append(bare_enumeration())
+    print("%-8s %-16s %9.2f %6d %9d %7d %5d %8d" % (
+        "%d%s" % (n, tag), "verify (best)", min(verify), c.get("Enumerations", 0),
+        c.get("RuleReads", 0), c.get("RuleWrites", 0), c.get("Adds", 0), c.get("Removes", 0)))
+    print("%-8s %-16s %9.2f   /verify / bare enumeration = %.2f (best of %d each; target 1.5 or less)" % (
+        "%d%s" % (n, tag), "bare enumeration", min(bare), min(verify) / min(bare), ROUNDS))
     sys.stdout.flush()
 plant_gp(0)
 reset_store()
