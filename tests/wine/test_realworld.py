@@ -31,7 +31,7 @@ SCOPES = ("/adminservers:10.40.0.1", "/adminconsoles:10.40.1.0/24", "/dedupeserv
 ARGS = ROLES + SCOPES
 GP_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall"
 GP_RULES = GP_KEY + r"\FirewallRules"
-STORES = (("Group Policy", GP_RULES), ("local", RULES_KEY))
+STORES = (("Group Policy", GP_RULES), ("local", RULES_KEY))  # as the messages name them
 
 
 def agent(*args):
@@ -254,6 +254,26 @@ def test_constructed(store, key):
                   % (store, name, rc, named[:1]))
 
 
+def test_may_block_is_a_warning(store, key):
+    """A Block rule on 1433 for some local users may stop the SQL Server rule: a may-block
+    warning naming the rule, the store and the field, compliant, and not with /strict."""
+    start()
+    plant(key, ["v2.33|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=1433|"
+                "LUAuth=O:LSD:(D;;CC;;;S-1-2-1)|Name=Only some users|"])
+    rc, rep, text = verify()
+    may = [w for w in rep["warnings"] if w["kind"] == "may-block"]
+    check(rc == 0 and rep["problems"] == [] and len(may) == 1 and
+          "'Only some users' may block what 'Arctera DLO - SQL Server (TCP-In)'" in may[0]["message"]
+          and "its local users (LUAuth)" in may[0]["message"] and
+          ("the %s rule" % store) in may[0]["message"],
+          "%s store: a rule for some local users is a may-block warning naming the rule, the store "
+          "and the field (%d, %s)" % (store, rc, [w["message"][:120] for w in may]))
+    check("warning  may-block: the %s rule 'Only some users'" % store in text,
+          "the text lists it among the warnings")
+    rc, out, err = agent("/verify", "/strict", *ARGS)
+    check(rc == 1, "/verify /strict counts it (exit %d)" % rc)
+
+
 def main():
     windows = read_real("windows-fields.txt")
     others = read_real("others.txt")
@@ -262,6 +282,7 @@ def main():
         test_store(store, key, "windows-fields.txt", windows, plan)
         test_store(store, key, "others.txt", others, plan)
         test_constructed(store, key)
+        test_may_block_is_a_warning(store, key)
     start()
     return finish()
 
