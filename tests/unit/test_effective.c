@@ -343,6 +343,13 @@ static void test_overexposure_is_a_warning(void **state)
     fake_reg_sz(&f, GP_RULES, "{prog}",
                 "v2.30|Action=Allow|Active=TRUE|Dir=In|App=C:\\x.exe|Name=One program|");
     fake_reg_sz(&f, GP_RULES, "{off}", "v2.30|Action=Allow|Dir=In|Name=Disabled|");
+    /* Some addresses, but not the plan's: wider too; inside the plan's scope: not. */
+    fake_reg_sz(&f, GP_RULES, "{elsewhere}",
+                "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=90|"
+                "RA4=198.51.100.0/255.255.255.0|Name=Elsewhere|");
+    fake_reg_sz(&f, GP_RULES, "{inside}",
+                "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=90|"
+                "RA4=10.1.2.0/255.255.255.0|Name=Inside|");
     m.enumerations = 0;
     assert_true(verify(&m, &f, &rep));   /* warnings do not make it non-compliant */
     assert_int_equal(m.enumerations, 0); /* the store was read as rule strings */
@@ -362,7 +369,12 @@ static void test_overexposure_is_a_warning(void **state)
                             "the rule 'One program' (Group Policy) may open what 'Arctera DLO - "
                             "Edge Server HTTPS (TCP-In)' allows wider than the plan (every port, "
                             "any protocol); its program (App): it is for C:\\x.exe"));
-    assert_int_equal(rep.n_warnings, 3);
+    assert_true(HAS_WARNING(&rep, "overexposed",
+                            "the rule 'Elsewhere' (Group Policy) opens what 'Arctera DLO - Edge "
+                            "Server HTTP (TCP-In)' allows wider than the plan: remote addresses "
+                            "198.51.100.0/255.255.255.0 beyond the plan's 10.1.0.0/16"));
+    assert_false(HAS_WARNING(&rep, "overexposed", "'Inside'"));
+    assert_int_equal(rep.n_warnings, 4);
     done(&m, &rep);
     plan.rules.items[2].profiles = DLO_PROFILE_ALL;
     dlo_rule_set(&plan.rules.items[2].remote_addresses, NULL);
