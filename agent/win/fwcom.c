@@ -652,6 +652,8 @@ static dlo_status fw_get_state(void *ctx, dlo_fw_state *out, dlo_error *err)
         return hr_error(err, hr, "INetFwPolicy2::get_LocalPolicyModifyState", NULL);
     out->gp_override = modify == NET_FW_MODIFY_STATE_GP_OVERRIDE;
     out->inbound_blocked = modify == NET_FW_MODIFY_STATE_INBOUND_BLOCKED;
+    out->os.known =
+        win_os_version(&out->os.platform, &out->os.major, &out->os.minor, &out->os.build);
     return DLO_OK;
 }
 

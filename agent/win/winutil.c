@@ -120,7 +120,7 @@ typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *info);
  * reports Windows 8 to a program whose manifest does not name Windows 10). Under Wine it is
  * the version the prefix is set to (7601, Windows 7, unless winecfg or the registry says
  * otherwise). */
-unsigned long win_os_build(void)
+bool win_os_version(unsigned *platform, unsigned *major, unsigned *minor, unsigned long *build)
 {
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     rtl_get_version_fn get_version =
@@ -129,8 +129,19 @@ unsigned long win_os_build(void)
     memset(&info, 0, sizeof(info));
     info.dwOSVersionInfoSize = sizeof(info);
     if (!get_version || get_version(&info) != 0)
-        return 0;
-    return info.dwBuildNumber;
+        return false;
+    *platform = info.dwPlatformId;
+    *major = info.dwMajorVersion;
+    *minor = info.dwMinorVersion;
+    *build = info.dwBuildNumber;
+    return true;
+}
+
+unsigned long win_os_build(void)
+{
+    unsigned platform, major, minor;
+    unsigned long build;
+    return win_os_version(&platform, &major, &minor, &build) ? build : 0;
 }
 
 bool win_is_local_system(void)

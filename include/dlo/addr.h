@@ -5,7 +5,7 @@
  * Accepted tokens (case-insensitive, comma-separated, blanks around a token ignored):
  *   "*" (any address; only on its own; "Any" is read as "*"),
  *   LocalSubnet, DNS, DHCP, WINS, DefaultGateway, Intranet, RmtIntranet (also RemoteIntranet,
- *   IntranetRemoteAccess), Internet, Ply2Renders (also PlayToDevice),
+ *   IntranetRemoteAccess), Internet, Ply2Renders (also PlayToDevice), CaptivePortal,
  *   an IPv4 or IPv6 address, a subnet as address/prefix-length or IPv4 address/dotted-mask, a
  *   range start-end of two addresses of one family (no blanks inside, start <= end).
  * Refused as the Windows Firewall refuses them (MS-FASP 2.2.4, 2.2.6, 2.2.10): the IPv6 loopback
@@ -35,6 +35,9 @@
 /* Windows 10 1809 / Server 2019: the first build whose firewall knows Intranet, RmtIntranet,
  * Internet and Ply2Renders. */
 #define DLO_ADDR_NEWER_KEYWORDS_BUILD 17763ul
+/* Windows Server 2025 / Windows 11 24H2: the first build whose PowerShell names CaptivePortal
+ * (MicrosoftDocs/windows-powershell-docs PR 3968); older ones are not known to take it. */
+#define DLO_ADDR_CAPTIVE_PORTAL_BUILD 26100ul
 /* The Windows build is not known (the Linux build, a test): every keyword is accepted. */
 #define DLO_OS_BUILD_UNKNOWN 0ul
 
@@ -73,6 +76,15 @@ void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s);
 void dlo_addrset_drop_contained(dlo_addrset *s);
 /* The same addresses and keywords. */
 bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b);
+/* A list as a rule holds it (NULL and "" read as "*"), as the firewall may read it back, into
+ * *out, which it initialises; DLO_E_CONFIG when it does not parse. */
+dlo_status dlo_addrset_read(const char *list, dlo_addrset *out);
+
+/* How the address entries of a (keywords aside) meet those of b: none of a's addresses is in
+ * b, some are, or every one is (an empty a is APART). */
+typedef enum dlo_addr_meet { DLO_ADDR_APART, DLO_ADDR_OVERLAP, DLO_ADDR_INSIDE } dlo_addr_meet;
+dlo_addr_meet dlo_addrset_meet(const dlo_addrset *a, const dlo_addrset *b);
+
 /* Two lists as a rule holds them (NULL and "" read as "*") mean the same addresses. A list that
  * does not parse equals nothing, so an owned rule read back in an unknown form is rewritten. */
 bool dlo_addr_same(const char *a, const char *b);

@@ -36,8 +36,7 @@ typedef struct dlo_rule_store {
     dlo_profile_settings profiles[3]; /* [0] domain, [1] private, [2] public */
     dlo_rule_list rules;              /* every rule of the store, foreign ones included */
     bool rules_read;                  /* false: the account may not list the store */
-    size_t skipped; /* values that are no rule string, or whose Action, Dir, Protocol, Profile
-                     * or ports did not read: judging them either way could be wrong */
+    size_t skipped; /* values that are no string at all (not REG_SZ or REG_EXPAND_SZ) */
 } dlo_rule_store;
 
 typedef struct dlo_effective {
@@ -63,7 +62,9 @@ dlo_status dlo_effective_read(const dlo_registry *reg, dlo_effective *out, dlo_e
  * outbound Block), local rules that do not apply and whether Group Policy delivers the agent's
  * rules instead (then those rules count as right and rep->note says so; else the gp-override
  * problem names what Group Policy lacks), Block rules of the Group Policy store, and Allow
- * rules of others that open a planned port wider than the plan (warnings). Where the local
+ * rules of others that open a planned port wider than the plan (warnings), both judged by the
+ * matching model (dlo/match.h) on the machine of state->os: a rule that may apply is a
+ * may-block or may-overexpose warning. Where the local
  * store was read (e->local.rules_read), rep->firewall is that store as read, every property of
  * every rule (dlo_effective_verify makes it so); COM's enumeration is not, so others' Allow rules
  * of the local store are judged only then. Sets rep->sources and recomputes *compliant. */

@@ -12,6 +12,14 @@
 
 #include <stdbool.h>
 
+/* The machine's Windows version as a rule's platform validity list is held against it
+ * (MS-FASP 2.2.30: OSVERSIONINFOEX's dwPlatformId, dwMajorVersion, dwMinorVersion). */
+typedef struct dlo_os_version {
+    bool known; /* false: not read (the host build, a test that does not say) */
+    unsigned platform, major, minor;
+    unsigned long build;
+} dlo_os_version;
+
 typedef struct dlo_fw_state {
     unsigned current_profiles; /* DLO_PROFILE_* bits of the networks the machine is on now */
     bool enabled[3];           /* firewall on, per profile: [0] domain, [1] private, [2] public */
@@ -19,6 +27,7 @@ typedef struct dlo_fw_state {
     bool inbound_block[3];     /* default inbound action is Block, per profile */
     bool gp_override;          /* Group Policy makes local rules ineffective */
     bool inbound_blocked;      /* LocalPolicyModifyState INBOUND_BLOCKED: no unsolicited inbound */
+    dlo_os_version os;         /* the system the firewall runs on */
 } dlo_fw_state;
 
 typedef struct dlo_fw_backend {

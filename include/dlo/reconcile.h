@@ -10,6 +10,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/fwbackend.h"
+#include "dlo/match.h"
 #include "dlo/rule.h"
 #include "dlo/status.h"
 
@@ -82,11 +83,12 @@ typedef struct dlo_report {
     dlo_problem *problems; /* verify: what makes rules ineffective */
     size_t n_problems;
     /* verify with the effective policy (dlo/effective.h); empty otherwise */
-    dlo_problem *warnings; /* what opens more than the plan: kind "overexposed" */
+    dlo_problem *warnings; /* what may stop or opens more than the plan: "may-block", ... */
     size_t n_warnings;
-    const dlo_rule_list *plan; /* the plan verified, which sources follows */
-    const char **sources;      /* per planned rule: "local", "group-policy", or NULL (neither) */
-    char *note;                /* for people: where the rules that take effect come from */
+    size_t cap_problems, cap_warnings; /* allocated */
+    const dlo_rule_list *plan;         /* the plan verified, which sources follows */
+    const char **sources; /* per planned rule: "local", "group-policy", or NULL (neither) */
+    char *note;           /* for people: where the rules that take effect come from */
     /* A cautious apply (dlo_reconcile_apply_opts): */
     bool cautious;
     size_t widened; /* updates that kept ports, addresses, profiles or no binding beyond the plan */
@@ -97,9 +99,14 @@ typedef struct dlo_report {
 
 void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
 
-/* Whether `block`, someone else's enabled Block rule, stops traffic `want` allows (a Block rule
- * wins over any Allow rule on Windows). */
-bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want);
+/* Judges the Block rules among `rules` (someone else's, from the `store` "local" or "Group
+ * Policy"; a rule whose action did not read is judged too) against each planned rule by the
+ * matching model (dlo/match.h) on a machine of version os: one that applies is a blocked-by-rule
+ * problem per planned rule it stops, one that may apply a may-block warning naming it, its store
+ * and the field. The rules that may block only because the planned rules they meet allow any
+ * remote address share one may-block warning, whose settings are the peers' scope values. */
+dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *store,
+                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err);
 /* Appends a problem (or, with warnings, a warning) to the report. */
 dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
                           dlo_error *err);

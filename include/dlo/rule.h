@@ -62,10 +62,18 @@ typedef struct dlo_rule {
     char *remote_users;     /* RemoteUserAuthorizedList (SDDL) */
     char *remote_machines;  /* RemoteMachineAuthorizedList (SDDL) */
     int secure_flags;       /* NET_FW_AUTHENTICATE_TYPE bits (IPsec); 0 none */
-    /* From a backend's enumeration only: DLO_PROP_* bits the backend could not read, which
-     * therefore count as differing from any plan (a property Windows does not offer, such as
-     * INetFwRule3 on an older system, is not unreadable: it has its default). */
+    /* From a backend's enumeration or a rule string (dlo/rulestr.h) only: DLO_PROP_* bits that
+     * could not be read, which therefore count as differing from any plan and make judging the
+     * rule say "may apply" (a property Windows does not offer, such as INetFwRule3 on an older
+     * system, is not unreadable: it has its default). */
     unsigned unreadable;
+    /* What the rule string (dlo/rulestr.h) says beyond INetFwRule, for judging others' rules
+     * (dlo/match.h); never set by the plan or COM, and no part of dlo_props, so none of it is
+     * drift. NULL when the rule has none. */
+    char *package_family; /* PFN: the packaged application's family name */
+    char *platforms;      /* Platform=/Platform2=: "2:6:2,2:10:0>=" (">=": GTEQ on the entry) */
+    char *trust_tuples;   /* TTK, TTK2_22, ...: "WFDPrint,UPnP" */
+    char *other_fields;   /* "Key=Value|Key=Value": the fields the reader does not model */
 
     /* From the planner only; not stored in the firewall. */
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
@@ -74,6 +82,11 @@ typedef struct dlo_rule {
     /* Why application and service are what they are ("bound: ...", "not bound: ..."), from
      * dlo/binding.h; NULL when binding was not worked out. */
     char *binding;
+    /* The served-by of the rule's first row (dlo_served_by of dlo/policy.h; 0: unsaid) and,
+     * for `service NAME` and sql-browser, the service's name: who serves this path here, which
+     * judging others' rules compares with their program and service (dlo/match.h). */
+    int served_by;
+    char *served_service;
 
     /* From a backend's enumeration only: the backend's own reference to this very rule, so that
      * update and remove never act by name (names need not be unique on Windows). */

@@ -2,6 +2,8 @@
 # Benchmarks of the real dloagent.exe under Wine against the firewall double. Prints figures;
 # asserts nothing. Run after `cmake --workflow --preset windows` (or ./toolchain/run-tests.sh).
 #   tests/bench/run.sh [SIZES...]     e.g. tests/bench/run.sh 0 1000 5000 20000
+# With ../shared/real-world/firewall-rules beside the repository, a last run adds both real rule
+# stores to 20,000 foreign rules (the full matching model against a bare enumeration).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build/windows
@@ -9,4 +11,10 @@ export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,m
 sh "$root/tests/wine/session.sh" start
 trap 'sh "$root/tests/fwdouble/activate.sh" stop "$build/tests/fwdouble/fwdouble.dll" >/dev/null; sh "$root/tests/wine/session.sh" stop >/dev/null' EXIT
 sh "$root/tests/fwdouble/activate.sh" start "$build/tests/fwdouble/fwdouble.dll"
-python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" "$@"
+real=$root/../shared/real-world/firewall-rules
+if [ -f "$real/others.txt" ]; then
+    python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" --real "$real" "$@"
+else
+    echo "# $real is absent: no run with the real rule stores"
+    python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" "$@"
+fi

@@ -283,7 +283,9 @@ static void test_block_rule_from_group_policy(void **state)
     fake_reg_sz(&f, GP_RULES, "{block}",
                 "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|Profile=Public|LPort=443|"
                 "Name=Hardening: no 443|EmbedCtxt=CIS|");
-    /* Not a rule string at all, and one whose ports did not read: passed over. */
+    /* Not a rule string at all (inactive, as the format's default has it), and a DWORD: passed
+     * over. A Block rule whose ports did not read may block anything on TCP: a warning naming
+     * the field, never taken for a rule that blocks nothing. */
     fake_reg_sz(&f, GP_RULES, "{junk}", "garbage");
     fake_reg_sz(&f, GP_RULES, "{junk2}",
                 "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=https|Name=x|");
@@ -293,6 +295,35 @@ static void test_block_rule_from_group_policy(void **state)
                             "the Group Policy rule 'Hardening: no 443' blocks what 'Arctera DLO - "
                             "Edge Server HTTPS (TCP-In)'"));
     assert_int_equal(rep.n_problems, 2); /* the 443 rule and the dashboard's 135,443 */
+    assert_true(HAS_WARNING(&rep, "may-block", "the Group Policy rule 'x' may block what"));
+    assert_true(HAS_WARNING(&rep, "may-block", "its local ports (LPort"));
+    done(&m, &rep);
+}
+
+/* A rule's platform validity is held against this machine's version, which comes with the
+ * firewall's state (the Windows layer reads it with RtlGetVersion): for Windows 8 and later, it
+ * stops a path on Windows Server 2022, not on Windows 7, and may on a machine of unknown version.
+ */
+static void test_platform_from_the_firewall_state(void **state)
+{
+    static const dlo_os_version win7 = {true, 2, 6, 1, 7601}, ws2022 = {true, 2, 10, 0, 20348},
+                                unknown = {false, 0, 0, 0, 0};
+    (void)state;
+    fake_reg_sz(&f, GP_RULES, "{platform}",
+                "v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=443|Platform=2:6:2|"
+                "Platform2=GTEQ|Name=8 and later|");
+    m.state.os = win7;
+    assert_true(verify(&m, &f, &rep));
+    assert_int_equal(rep.n_problems, 0);
+    assert_false(HAS_WARNING(&rep, "may-block", "8 and later"));
+    done(&m, &rep);
+    m.state.os = ws2022;
+    assert_false(verify(&m, &f, &rep));
+    assert_true(HAS_PROBLEM(&rep, "blocked-by-rule", "'8 and later' blocks what"));
+    done(&m, &rep);
+    m.state.os = unknown;
+    assert_true(verify(&m, &f, &rep));
+    assert_true(HAS_WARNING(&rep, "may-block", "its platform (Platform, Platform2)"));
     done(&m, &rep);
 }
 
@@ -312,6 +343,13 @@ static void test_overexposure_is_a_warning(void **state)
     fake_reg_sz(&f, GP_RULES, "{prog}",
                 "v2.30|Action=Allow|Active=TRUE|Dir=In|App=C:\\x.exe|Name=One program|");
     fake_reg_sz(&f, GP_RULES, "{off}", "v2.30|Action=Allow|Dir=In|Name=Disabled|");
+    /* Some addresses, but not the plan's: wider too; inside the plan's scope: not. */
+    fake_reg_sz(&f, GP_RULES, "{elsewhere}",
+                "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=90|"
+                "RA4=198.51.100.0/255.255.255.0|Name=Elsewhere|");
+    fake_reg_sz(&f, GP_RULES, "{inside}",
+                "v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Domain|LPort=90|"
+                "RA4=10.1.2.0/255.255.255.0|Name=Inside|");
     m.enumerations = 0;
     assert_true(verify(&m, &f, &rep));   /* warnings do not make it non-compliant */
     assert_int_equal(m.enumerations, 0); /* the store was read as rule strings */
@@ -324,7 +362,19 @@ static void test_overexposure_is_a_warning(void **state)
         HAS_WARNING(&rep, "overexposed",
                     "'Everything' (Group Policy) opens what 'Arctera DLO - Edge Server "
                     "HTTPS (TCP-In)' allows wider than the plan: every port, any protocol"));
-    assert_int_equal(rep.n_warnings, 2);
+    /* A rule for one program opens the port to that program alone; the Edge Server's program
+     * is not known here (nothing bound the path), so it may be DLO's: a may-overexpose warning
+     * naming the field, not a verdict. */
+    assert_true(HAS_WARNING(&rep, "may-overexpose",
+                            "the rule 'One program' (Group Policy) may open what 'Arctera DLO - "
+                            "Edge Server HTTPS (TCP-In)' allows wider than the plan (every port, "
+                            "any protocol); its program (App): it is for C:\\x.exe"));
+    assert_true(HAS_WARNING(&rep, "overexposed",
+                            "the rule 'Elsewhere' (Group Policy) opens what 'Arctera DLO - Edge "
+                            "Server HTTP (TCP-In)' allows wider than the plan: remote addresses "
+                            "198.51.100.0/255.255.255.0 beyond the plan's 10.1.0.0/16"));
+    assert_false(HAS_WARNING(&rep, "overexposed", "'Inside'"));
+    assert_int_equal(rep.n_warnings, 4);
     done(&m, &rep);
     plan.rules.items[2].profiles = DLO_PROFILE_ALL;
     dlo_rule_set(&plan.rules.items[2].remote_addresses, NULL);
@@ -470,6 +520,7 @@ int main(void)
                                         begin, end),
         cmocka_unit_test_setup_teardown(test_gp_override_on_the_current_profile_only, begin, end),
         cmocka_unit_test_setup_teardown(test_block_rule_from_group_policy, begin, end),
+        cmocka_unit_test_setup_teardown(test_platform_from_the_firewall_state, begin, end),
         cmocka_unit_test_setup_teardown(test_overexposure_is_a_warning, begin, end),
         cmocka_unit_test_setup_teardown(test_values_enumeration_of_the_fake, begin, end),
         cmocka_unit_test_setup_teardown(test_service_pass_reports_the_effective_policy, begin, end),

@@ -859,6 +859,15 @@ static void test_failed_rollback_is_reported_and_next_run_converges(void **state
     fwmem_free(&m);
 }
 
+static const dlo_problem *warning_of(const dlo_report *rep, const char *kind, const char *text)
+{
+    size_t i;
+    for (i = 0; i < rep->n_warnings; i++)
+        if (strcmp(rep->warnings[i].kind, kind) == 0 && strstr(rep->warnings[i].message, text))
+            return &rep->warnings[i];
+    return NULL;
+}
+
 static bool has_problem(const dlo_report *rep, const char *kind, const char *text)
 {
     size_t i;
@@ -927,6 +936,46 @@ static void test_verify_reports_what_makes_rules_ineffective(void **state)
     fwmem_free(&m);
 }
 
+/* Block rules that hold some remote addresses, against planned rules open to any: whether they
+ * stop DLO's traffic depends on where the peers are, which the configuration does not say. One
+ * may-block warning says so for all of them, with the scope values that would settle it; a rule
+ * that may block for another reason keeps a warning of its own; none is a problem. */
+static void test_blocks_for_want_of_a_scope_share_one_warning(void **state)
+{
+    fwmem m;
+    dlo_plan plan;
+    dlo_report rep;
+    dlo_fw_backend fw;
+    const dlo_problem *w;
+    int i;
+    (void)state;
+    fwmem_init(&m);
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
+    apply_ok(&m, &plan);
+    fw = fwmem_backend(&m);
+    for (i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "Block Malware IP %d", i);
+        plant_foreign(&m, name, NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_ANY, NULL);
+        dlo_rule_set(&m.rules.items[m.rules.count - 1].remote_addresses, "198.51.100.7");
+    }
+    plant_foreign(&m, "For local users", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "443");
+    dlo_rule_set(&m.rules.items[m.rules.count - 1].local_users, "O:LSD:(D;;CC;;;S-1-2-1)");
+    assert_true(verify(&m, &plan, &rep));
+    assert_int_equal(rep.n_problems, 0);
+    w = warning_of(&rep, "may-block",
+                   "4 rules of the local store ('Block Malware IP 0', 'Block "
+                   "Malware IP 1', 'Block Malware IP 2', ...) may block");
+    assert_non_null(w);
+    assert_non_null(w->settings);
+    assert_non_null(strstr(w->settings, "ClientNetworks"));
+    assert_non_null(warning_of(&rep, "may-block", "the local rule 'For local users' may block"));
+    assert_int_equal(rep.n_warnings, 2);
+    dlo_report_free(&fw, &rep);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
 /* The agent plans RPC keywords (PushInstallPorts=rpc): a foreign Block rule stops them when it
  * names the same keyword, or 135 for the endpoint mapper; a Block on the numeric dynamic range
  * says nothing about RPC's endpoints, which Windows places at run time. */
@@ -951,6 +1000,9 @@ static void test_block_rules_meet_the_rpc_keywords(void **state)
     plant_foreign(&m, "Block dynamic", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP,
                   "49152-65535");
     assert_true(verify(&m, &plan, &rep));
+    assert_non_null(warning_of(&rep, "may-block",
+                               "'Block dynamic' may block what 'Arctera DLO - Push Installation "
+                               "RPC (TCP-In)' allows; its local ports"));
     dlo_report_free(&fw, &rep);
     m.rules.items[m.rules.count - 1].enabled = false;
 
@@ -979,6 +1031,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_from_empty_then_nothing_to_do),
         cmocka_unit_test(test_block_rules_meet_the_rpc_keywords),
+        cmocka_unit_test(test_blocks_for_want_of_a_scope_share_one_warning),
         cmocka_unit_test(test_foreign_rules_are_never_touched),
         cmocka_unit_test(test_drift_is_reported_and_repaired_with_one_write),
         cmocka_unit_test(test_windows_spellings_are_not_drift),

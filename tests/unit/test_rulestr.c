@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dlo/rulestr.h"
@@ -71,8 +72,9 @@ static void test_real_inbound_rule(void **state)
     assert_string_equal(r.name, "DLO Web");
     assert_string_equal(r.description, "d");
     assert_string_equal(r.grouping, DLO_RULE_GROUPING);
-    assert_int_equal(info.unknown.count, 1);
-    assert_string_equal(info.unknown.items[0], "Platform=2:6:2");
+    assert_string_equal(r.platforms, "2:6:2");
+    assert_int_equal(info.unknown.count, 0);
+    assert_null(r.other_fields);
     assert_int_equal(info.unreadable, 0);
     done(&r, &info);
 }
@@ -161,6 +163,164 @@ static void test_any_port_wins(void **state)
     dlo_rule_free(&r);
 }
 
+/* Parses one rule string made of `fields` and returns the rule (dlo_rule_free it). */
+static void parse_fields(const char *fields, dlo_rule *r)
+{
+    char text[512];
+    dlo_rulestr_info info;
+    snprintf(text, sizeof(text), "v2.33|Action=Block|Active=TRUE|Dir=In|%s|Name=t|", fields);
+    parse(text, r, &info);
+    dlo_rulestr_info_free(&info);
+}
+
+/* Every port keyword of MS-GPFAS 2.2.2.3 in every port field, and the keyword that holds another
+ * as a part (RPC in RPC-EPMap) kept beside it in either order: a repeated field keeps every
+ * value. */
+static void test_every_port_keyword_in_every_field(void **state)
+{
+    static const struct {
+        const char *store, *com;
+    } kw[] = {{"RPC", "RPC"},
+              {"RPC-EPMap", "RPC-EPMap"},
+              {"Teredo", "Teredo"},
+              {"IPTLSIn", "IPHTTPS"},
+              {"IPHTTPSIn", "IPHTTPS"},
+              {"IPTLSOut", "IPHTTPS"},
+              {"IPHTTPSOut", "IPHTTPS"},
+              {"DHCP", "DHCP"},
+              {"Ply2Disc", "Ply2Disc"},
+              {"mDNS", "mDNS"},
+              {"CortanaOut", "CortanaOut"},
+              {"TcpCDPSvc", "TcpCDPSvc"}};
+    static const char *const fields[] = {"LPort",     "LPort2_10", "LPort2_20",
+                                         "LPort2_24", "RPort",     "RPort2_10"};
+    size_t i, f;
+    char text[256];
+    dlo_rule r;
+    (void)state;
+    for (f = 0; f < sizeof(fields) / sizeof(*fields); f++) {
+        for (i = 0; i < sizeof(kw) / sizeof(*kw); i++) {
+            snprintf(text, sizeof(text), "Protocol=6|%s=%s|%s=80", fields[f], kw[i].store,
+                     fields[f]);
+            parse_fields(text, &r);
+            snprintf(text, sizeof(text), "%s,80", kw[i].com);
+            assert_string_equal(fields[f][0] == 'L' ? r.local_ports : r.remote_ports, text);
+            dlo_rule_free(&r);
+        }
+    }
+    parse_fields("Protocol=6|LPort=RPC-EPMap|LPort=RPC", &r);
+    assert_string_equal(r.local_ports, "RPC-EPMap,RPC");
+    dlo_rule_free(&r);
+    parse_fields("Protocol=6|LPort=RPC|LPort=RPC-EPMap|LPort=RPC", &r);
+    assert_string_equal(r.local_ports, "RPC,RPC-EPMap");
+    dlo_rule_free(&r);
+    parse_fields("Protocol=6|LPort=443|LPort=4430|LPort=44|LPort2_10=4000-4500", &r);
+    assert_string_equal(r.local_ports, "443,4430,44,4000-4500");
+    dlo_rule_free(&r);
+    parse_fields("Protocol=6|RPort=1|RPort2_10=2-3|RPort=1", &r);
+    assert_string_equal(r.remote_ports, "1,2-3");
+    dlo_rule_free(&r);
+}
+
+/* Every address keyword of MS-GPFAS 2.2.2.13 in RA4, RA6, RA42 and RA62, and addresses that
+ * hold one another as text, in every address field. */
+static void test_every_address_field_keeps_every_value(void **state)
+{
+    static const struct {
+        const char *field, *store, *com;
+    } kw[] = {{"RA4", "LocalSubnet", "LocalSubnet"},
+              {"RA6", "DNS", "DNS"},
+              {"RA4", "DHCP", "DHCP"},
+              {"RA6", "WINS", "WINS"},
+              {"RA4", "DefaultGateway", "DefaultGateway"},
+              {"RA42", "IntrAnet", "Intranet"},
+              {"RA62", "RmtIntrAnet", "RmtIntranet"},
+              {"RA42", "IntErnet", "Internet"},
+              {"RA62", "Ply2Renders", "Ply2Renders"},
+              {"RA42", "CaptivePortal", "CaptivePortal"}};
+    size_t i;
+    char text[256];
+    dlo_rule r;
+    (void)state;
+    for (i = 0; i < sizeof(kw) / sizeof(*kw); i++) {
+        snprintf(text, sizeof(text), "%s=%s|RA4=10.0.0.1", kw[i].field, kw[i].store);
+        parse_fields(text, &r);
+        snprintf(text, sizeof(text), "%s,10.0.0.1", kw[i].com);
+        assert_string_equal(r.remote_addresses, text);
+        dlo_rule_free(&r);
+    }
+    parse_fields("RA4=10.0.0.1|RA4=10.0.0.10|RA6=fe80::/64|RA6=fe80::/6|RA42=IntErnet|"
+                 "RA62=IntErnet",
+                 &r);
+    assert_string_equal(r.remote_addresses, "10.0.0.1,10.0.0.10,fe80::/64,fe80::/6,Internet");
+    dlo_rule_free(&r);
+    parse_fields("LA4=192.168.1.0/255.255.255.0|LA4=192.168.0.0/255.255.255.0|LA6=fe80::/64", &r);
+    assert_string_equal(r.local_addresses,
+                        "192.168.1.0/255.255.255.0,192.168.0.0/255.255.255.0,fe80::/64");
+    dlo_rule_free(&r);
+}
+
+/* The other fields that may repeat: profiles, ICMP types, interface types, interfaces, trust
+ * tuples, platforms (Platform2 marks the last entry). */
+static void test_every_other_repeated_field(void **state)
+{
+    dlo_rule r;
+    (void)state;
+    parse_fields("Profile=Private|Profile=Public", &r);
+    assert_int_equal(r.profiles, DLO_PROFILE_PRIVATE | DLO_PROFILE_PUBLIC);
+    dlo_rule_free(&r);
+    parse_fields("Protocol=58|ICMP6=1:*|ICMP6=128:0|ICMP6=1:*", &r);
+    assert_string_equal(r.icmp_types, "1:*,128:0");
+    dlo_rule_free(&r);
+    parse_fields("Protocol=1|ICMP4=8:*|ICMP4=0:*", &r);
+    assert_string_equal(r.icmp_types, "8:*,0:*");
+    dlo_rule_free(&r);
+    parse_fields("IFType=Lan|IFType=Wireless|IFType=RemoteAccess", &r);
+    assert_string_equal(r.interface_types, "Lan,Wireless,RemoteAccess");
+    dlo_rule_free(&r);
+    parse_fields("IF={11111111-1111-1111-1111-111111111111}|IF={22222222-2222-2222-2222-"
+                 "222222222222}",
+                 &r);
+    assert_string_equal(r.interfaces, "{11111111-1111-1111-1111-111111111111},{22222222-2222-2222-"
+                                      "2222-222222222222}");
+    dlo_rule_free(&r);
+    parse_fields("TTK=Proximity|TTK=ProxSharing|TTK2_22=WFDPrint|TTK2_22=WFDDisplay|TTK2_22="
+                 "WFDDevices|TTK2_27=WFDKmDriver|TTK2_27=UPnP|TTK2_28=WFDCDPSvc",
+                 &r);
+    assert_string_equal(r.trust_tuples, "Proximity,ProxSharing,WFDPrint,WFDDisplay,WFDDevices,"
+                                        "WFDKmDriver,UPnP,WFDCDPSvc");
+    dlo_rule_free(&r);
+    parse_fields("Platform=2:6:1|Platform=2:6:2|Platform2=GTEQ", &r);
+    assert_string_equal(r.platforms, "2:6:1,2:6:2>=");
+    dlo_rule_free(&r);
+    parse_fields("PFN=Microsoft.XboxApp_8wekyb3d8bbwe|SecurityRealmId=S-1-1", &r);
+    assert_string_equal(r.package_family, "Microsoft.XboxApp_8wekyb3d8bbwe");
+    assert_int_equal(r.secure_flags, 0); /* a realm is no IPsec requirement */
+    assert_string_equal(r.other_fields, "SecurityRealmId=S-1-1");
+    dlo_rule_free(&r);
+}
+
+/* What does not read stays on the rule as written, so judging it can name it: a field of the
+ * wrong form, a trust tuple in the wrong field, Platform2 without a Platform, and a connection
+ * security rule's action. */
+static void test_what_does_not_read_is_kept(void **state)
+{
+    static const char cs_rule[] = "v2.33|Action=SecureServer|Name=Auth|Active=TRUE|";
+    dlo_rule r;
+    (void)state;
+    parse_fields("Platform=9:1:1|TTK2_22=UPnP|Platform2=GTEQ|LPort=http", &r);
+    assert_null(r.platforms);
+    assert_null(r.trust_tuples);
+    assert_string_equal(r.other_fields, "Platform=9:1:1|TTK2_22=UPnP|Platform2=GTEQ|LPort=http");
+    assert_int_equal(r.unreadable, DLO_PROP_LOCAL_PORTS);
+    dlo_rule_free(&r);
+    dlo_rule_init(&r);
+    assert_int_equal(dlo_rulestr_parse(cs_rule, strlen(cs_rule), &r, NULL), DLO_OK);
+    assert_int_equal(r.unreadable, DLO_PROP_ACTION);
+    assert_string_equal(r.other_fields, "Action=SecureServer");
+    dlo_rule_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +331,10 @@ int main(void)
         cmocka_unit_test(test_unknown_and_unreadable_never_fail),
         cmocka_unit_test(test_unreadable_fields_named),
         cmocka_unit_test(test_any_port_wins),
+        cmocka_unit_test(test_every_port_keyword_in_every_field),
+        cmocka_unit_test(test_every_address_field_keeps_every_value),
+        cmocka_unit_test(test_every_other_repeated_field),
+        cmocka_unit_test(test_what_does_not_read_is_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

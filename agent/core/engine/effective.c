@@ -2,7 +2,9 @@
  * registry seam, and the judgement of a plan against them (dlo/effective.h). */
 #include "dlo/effective.h"
 
+#include "dlo/addr.h"
 #include "dlo/buf.h"
+#include "dlo/match.h"
 #include "dlo/portset.h"
 #include "dlo/rulestr.h"
 #include "dlo/str.h"
@@ -15,22 +17,18 @@ static const char *const profile_titles[3] = {"Domain", "Private", "Public"};
 
 /* ---- reading ---- */
 
-/* Fields without which a rule cannot be judged: a Block rule whose ports did not read could
- * be taken for one that blocks nothing. */
-#define MUST_READ                                                                                  \
-    (DLO_PROP_ACTION | DLO_PROP_DIRECTION | DLO_PROP_PROTOCOL | DLO_PROP_PROFILES |                \
-     DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_PORTS | DLO_PROP_ENABLED)
-
 typedef struct store_reader {
     dlo_rule_list *out;
     size_t *skipped;
 } store_reader;
 
+/* Every rule string is kept, also one whose fields did not all read: the rule carries which
+ * (dlo_rule.unreadable) and the text of those fields, and the matching model says it may apply
+ * rather than that it does not (dlo/match.h); an owned one is drift. */
 static dlo_status add_rule_value(void *user, const char *name, const dlo_reg_value *v,
                                  dlo_error *err)
 {
     store_reader *sr = user;
-    dlo_rulestr_info info;
     dlo_rule *r;
     dlo_status st;
 
@@ -42,14 +40,7 @@ static dlo_status add_rule_value(void *user, const char *name, const dlo_reg_val
     r = dlo_rule_list_add(sr->out);
     if (!r)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    dlo_rulestr_info_init(&info);
-    st = dlo_rulestr_parse(v->text, strlen(v->text), r, &info);
-    if (!st && (info.unreadable & MUST_READ)) {
-        dlo_rule_free(r);
-        sr->out->count--;
-        (*sr->skipped)++;
-    }
-    dlo_rulestr_info_free(&info);
+    st = dlo_rulestr_parse(v->text, strlen(v->text), r, NULL);
     return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
 }
 
@@ -261,8 +252,9 @@ typedef struct judge {
     const dlo_rule_list *plan;
     dlo_report *rep;
     profile_view v[3];
-    unsigned inert; /* planned profiles where local rules do not apply */
-    bool *gp_ok;    /* per planned rule: Group Policy delivers it where local rules are inert */
+    const dlo_os_version *os; /* the machine's version, for platform validity */
+    unsigned inert;           /* planned profiles where local rules do not apply */
+    bool *gp_ok; /* per planned rule: Group Policy delivers it where local rules are inert */
     dlo_error *err;
 } judge;
 
@@ -410,53 +402,52 @@ static dlo_status judge_outbound(judge *j, dlo_buf *msg)
     return st;
 }
 
-static dlo_status judge_gp_blocks(judge *j, dlo_buf *msg)
+static dlo_status judge_gp_blocks(judge *j)
 {
-    size_t i, k;
-    dlo_status st = DLO_OK;
-    for (i = 0; i < j->e->gp.rules.count && !st; i++) {
-        const dlo_rule *b = &j->e->gp.rules.items[i];
-        for (k = 0; k < j->plan->count && !st; k++) {
-            if (!dlo_rule_blocks(b, &j->plan->items[k]))
-                continue;
-            dlo_buf_printf(msg,
-                           "the Group Policy rule '%s' blocks what '%s' allows (a Block rule "
-                           "wins over Allow rules)",
-                           dlo_str(b->name), dlo_str(j->plan->items[k].name));
-            st = add(j, false, "blocked-by-rule", msg);
-        }
-    }
-    return st;
+    return dlo_report_blocks(j->rep, &j->e->gp.rules, "Group Policy", j->plan, j->os, j->err);
 }
 
-/* How someone else's Allow rule `f` opens the traffic of `want` wider than the plan, appended
- * to msg; false when it does not overlap it or is no wider. `open` is every profile the plan
- * opens that port on. */
+/* f's remote addresses reach beyond want's scope: some of them lie outside it, and neither
+ * list holds an address keyword (whose addresses are decided at run time, so it is not said). */
+static bool beyond_scope(const dlo_rule *f, const dlo_rule *want)
+{
+    dlo_addrset fs, ws;
+    bool beyond = false;
+    size_t i;
+    if (dlo_addrset_read(f->remote_addresses, &fs))
+        return false;
+    if (!dlo_addrset_read(want->remote_addresses, &ws)) {
+        beyond = dlo_addrset_meet(&fs, &ws) != DLO_ADDR_INSIDE;
+        for (i = 0; i < fs.count; i++)
+            beyond = beyond && fs.items[i].kind != DLO_ADDR_KEYWORD;
+        for (i = 0; i < ws.count; i++)
+            beyond = beyond && ws.items[i].kind != DLO_ADDR_KEYWORD;
+        dlo_addrset_free(&ws);
+    }
+    dlo_addrset_free(&fs);
+    return beyond;
+}
+
+/* How someone else's Allow rule `f`, which meets the traffic of `want` (dlo/match.h), opens it
+ * wider than the plan, appended to msg; false when it is no wider. `open` is every profile the
+ * plan opens that port on. */
 static bool wider(const dlo_rule *f, const dlo_rule *want, unsigned open, dlo_buf *msg)
 {
-    const char *fp, *wp;
+    const char *fp;
     unsigned closed;
     size_t start = msg->len;
-    if (f->action != DLO_ACTION_ALLOW || !f->enabled || is_agents(f) ||
-        f->direction != want->direction)
-        return false;
-    /* A rule for one program opens the port to that program only, not to the network. */
-    if (*dlo_str(f->application) || *dlo_str(f->service))
-        return false;
-    if (f->protocol != DLO_PROTO_ANY && f->protocol != want->protocol)
-        return false;
     if (!(planned_profiles(f) & DLO_PROFILE_ALL))
         return false;
     fp = want->direction == DLO_DIR_IN ? f->local_ports : f->remote_ports;
-    wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
-    if (!dlo_ports_overlap(fp, wp))
-        return false;
     if (dlo_list_is_any(fp))
         dlo_buf_puts(msg, ", every port");
     if (f->protocol == DLO_PROTO_ANY)
         dlo_buf_puts(msg, ", any protocol");
     if (!dlo_list_is_any(want->remote_addresses) && dlo_list_is_any(f->remote_addresses))
         dlo_buf_printf(msg, ", any remote address where the plan allows %s",
+                       want->remote_addresses);
+    else if (!dlo_list_is_any(want->remote_addresses) && beyond_scope(f, want))
+        dlo_buf_printf(msg, ", remote addresses %s beyond the plan's %s", f->remote_addresses,
                        want->remote_addresses);
     closed = planned_profiles(f) & ~open;
     if (closed) {
@@ -482,25 +473,60 @@ static unsigned open_profiles(const judge *j, const dlo_rule *want)
     return open;
 }
 
+/* The planned rule that f opens wider than the plan: the first one every field of f applies
+ * to, else the first one it may apply to (*m says which); NULL when none. how gets the ways. */
+static const dlo_rule *widened(const judge *j, const dlo_rule *f, const unsigned *open,
+                               dlo_match *m, dlo_buf *how)
+{
+    const dlo_rule *found = NULL;
+    dlo_match cur;
+    dlo_buf ways;
+    size_t k;
+    dlo_buf_init(&ways);
+    for (k = 0; k < j->plan->count; k++) {
+        const dlo_rule *w = &j->plan->items[k];
+        dlo_match_rule(f, w, j->os, DLO_MATCH_OPENS, &cur);
+        if (cur.answer == DLO_MATCH_NO || (found && cur.answer == DLO_MATCH_MAYBE))
+            continue;
+        dlo_buf_reset(&ways);
+        if (!wider(f, w, open[k], &ways))
+            continue;
+        found = w;
+        *m = cur;
+        dlo_buf_reset(how);
+        dlo_buf_puts(how, dlo_buf_str(&ways));
+        if (cur.answer == DLO_MATCH_YES)
+            break;
+    }
+    dlo_buf_free(&ways);
+    return found;
+}
+
 static dlo_status judge_exposure(judge *j, const dlo_rule_list *rules, const char *where,
                                  const unsigned *open, dlo_buf *msg)
 {
     dlo_buf how;
-    size_t i, k;
+    size_t i;
     dlo_status st = DLO_OK;
     dlo_buf_init(&how);
     for (i = 0; i < rules->count && !st; i++) {
-        const dlo_rule *f = &rules->items[i];
-        for (k = 0; k < j->plan->count; k++) {
-            const dlo_rule *w = &j->plan->items[k];
-            if (!wider(f, w, open[k], &how))
-                continue;
+        const dlo_rule *f = &rules->items[i], *w;
+        dlo_match m;
+        if (f->action != DLO_ACTION_ALLOW && !(f->unreadable & DLO_PROP_ACTION))
+            continue;
+        w = widened(j, f, open, &m, &how);
+        if (!w)
+            continue;
+        if (m.answer == DLO_MATCH_YES)
             dlo_buf_printf(msg, "the rule '%s' (%s) opens what '%s' allows wider than the plan: %s",
                            dlo_str(f->name), where, dlo_str(w->name), dlo_buf_str(&how) + 2);
-            st = add(j, true, "overexposed", msg);
-            break;
-        }
-        dlo_buf_reset(&how);
+        else
+            dlo_buf_printf(msg,
+                           "the rule '%s' (%s) may open what '%s' allows wider than the plan (%s); "
+                           "its %s (%s): %s",
+                           dlo_str(f->name), where, dlo_str(w->name), dlo_buf_str(&how) + 2,
+                           m.row->field, m.row->keys, m.why);
+        st = add(j, true, m.answer == DLO_MATCH_YES ? "overexposed" : "may-overexpose", msg);
     }
     dlo_buf_free(&how);
     return st;
@@ -548,6 +574,7 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
     j.plan = plan;
     j.rep = rep;
     j.err = err;
+    j.os = &state->os;
     view_profiles(e, state, j.v);
     j.gp_ok = calloc(plan->count + 1, sizeof(*j.gp_ok));
     open = calloc(plan->count + 1, sizeof(*open));
@@ -565,7 +592,7 @@ dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state
     if (!st)
         st = judge_outbound(&j, &msg);
     if (!st)
-        st = judge_gp_blocks(&j, &msg);
+        st = judge_gp_blocks(&j);
     if (!st && e->local.rules_read)
         st = judge_exposure(&j, &rep->firewall, "local store", open, &msg);
     if (!st)

@@ -124,7 +124,10 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy_row *row, const 
     plan->networks |= 1u << row->network;
     r->local_roles = local;
     r->peers = peers;
-    if (dlo_rule_set(&r->name, dlo_buf_str(&name)) ||
+    r->served_by = (int)row->served_by;
+    if (dlo_rule_set(&r->served_service,
+                     row->served_by == DLO_SERVED_SERVICE ? row->served_name : NULL) ||
+        dlo_rule_set(&r->name, dlo_buf_str(&name)) ||
         dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || dlo_rule_set(&r->rows, row->id) ||
         dlo_rule_set(&r->local_ports, dir == DLO_DIR_IN ? ports : "") ||
         dlo_rule_set(&r->remote_ports, dir == DLO_DIR_OUT ? ports : "") ||

@@ -1,6 +1,8 @@
 #include "dlo/reconcile.h"
 
+#include "dlo/config.h"
 #include "dlo/log.h"
+#include "dlo/match.h"
 #include "dlo/portset.h"
 #include "dlo/str.h"
 
@@ -496,7 +498,8 @@ dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *ki
 {
     dlo_problem **list = warning ? &rep->warnings : &rep->problems;
     size_t *n = warning ? &rep->n_warnings : &rep->n_problems;
-    dlo_problem *p = realloc(*list, (*n + 1) * sizeof(*p));
+    dlo_problem *p =
+        dlo_array_grow(*list, warning ? &rep->cap_warnings : &rep->cap_problems, *n, sizeof(*p));
     if (!p)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     *list = p;
@@ -517,27 +520,156 @@ dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const
     return dlo_report_add_mendable(rep, warning, kind, message, NULL, err);
 }
 
-/* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that matches a
- * planned rule's traffic makes it ineffective. Port lists overlap as dlo_ports_overlap says
- * (a keyword meets the same keyword, RPC-EPMap meets 135); a list the agent cannot read overlaps
- * nothing. Block rules limited to a program or a service
- * only stop that program, which is not DLO's, so they are not counted. */
-bool dlo_rule_blocks(const dlo_rule *block, const dlo_rule *want)
+/* The foreign Block rules that may block only because they hold some remote addresses and the
+ * planned rules they meet allow any (their peers have no scope): one warning for all of them,
+ * since the answer depends on the configuration, not on each rule. */
+typedef struct unscoped_blocks {
+    size_t rules;
+    const char *names[3];
+    dlo_role_set peers;
+    const dlo_rule *path; /* the first planned rule met */
+    size_t paths;         /* ... and how many planned rules in all (the largest count) */
+} unscoped_blocks;
+
+typedef struct blocks_run {
+    dlo_report *rep;
+    const dlo_rule_list *plan;
+    const dlo_os_version *os;
+    const char *store; /* "local", "Group Policy" */
+    dlo_buf msg;
+    unscoped_blocks unscoped;
+    dlo_error *err;
+} blocks_run;
+
+static bool by_unscoped_peers(const dlo_match *m, const dlo_rule *path)
 {
-    const char *bp, *wp;
-    if (block->action != DLO_ACTION_BLOCK || !block->enabled || is_owned(block))
-        return false;
-    if (*dlo_str(block->application) || *dlo_str(block->service))
-        return false;
-    if (block->direction != want->direction)
-        return false;
-    if (block->protocol != DLO_PROTO_ANY && block->protocol != want->protocol)
-        return false;
-    if (!(norm_profiles(block->profiles) & norm_profiles(want->profiles)))
-        return false;
-    bp = want->direction == DLO_DIR_IN ? block->local_ports : block->remote_ports;
-    wp = want->direction == DLO_DIR_IN ? want->local_ports : want->remote_ports;
-    return dlo_ports_overlap(bp, wp);
+    return m->row && strcmp(m->row->field, "remote addresses") == 0 &&
+           dlo_list_is_any(path->remote_addresses);
+}
+
+static dlo_status add_message(blocks_run *r, bool warning, const char *kind)
+{
+    return dlo_buf_status(&r->msg)
+               ? dlo_error_set(r->err, DLO_E_NOMEM, "out of memory")
+               : dlo_report_add(r->rep, warning, kind, dlo_buf_str(&r->msg), r->err);
+}
+
+/* The rule may block, by `maybe` for the first of n planned rules (`first`): one warning, or a
+ * place in the common one when every planned rule it may block allows any remote address. */
+static dlo_status may_block(blocks_run *r, const dlo_rule *b, const dlo_match *maybe, size_t first,
+                            size_t n, bool all_unscoped, dlo_role_set peers)
+{
+    unscoped_blocks *u = &r->unscoped;
+    if (all_unscoped) {
+        if (u->rules < sizeof(u->names) / sizeof(u->names[0]))
+            u->names[u->rules] = dlo_str(b->name);
+        u->rules++;
+        u->peers |= peers;
+        if (!u->path || n > u->paths) {
+            u->path = &r->plan->items[first];
+            u->paths = n;
+        }
+        return DLO_OK;
+    }
+    dlo_buf_reset(&r->msg);
+    dlo_buf_printf(&r->msg, "the %s rule '%s' may block what '%s' allows", r->store,
+                   dlo_str(b->name), dlo_str(r->plan->items[first].name));
+    if (n > 1)
+        dlo_buf_printf(&r->msg, " (and %zu more planned rules)", n - 1);
+    dlo_buf_printf(&r->msg, "; its %s (%s): %s", maybe->row->field, maybe->row->keys, maybe->why);
+    return add_message(r, true, "may-block");
+}
+
+/* A Block rule wins over any Allow rule on Windows, so a foreign Block rule that meets a planned
+ * rule's traffic makes it ineffective: a problem when every field of it applies (dlo/match.h), a
+ * may-block warning, once per foreign rule, when one may. */
+static dlo_status block_verdict(blocks_run *r, const dlo_rule *b)
+{
+    dlo_match m, maybe;
+    size_t j, n_maybe = 0, first = 0;
+    bool all_unscoped = true;
+    dlo_role_set peers = 0;
+    dlo_status st = DLO_OK;
+    for (j = 0; j < r->plan->count && !st; j++) {
+        const dlo_rule *p = &r->plan->items[j];
+        dlo_match_rule(b, p, r->os, DLO_MATCH_BLOCKS, &m);
+        if (m.answer == DLO_MATCH_MAYBE) {
+            if (!n_maybe++) {
+                maybe = m;
+                first = j;
+            }
+            all_unscoped = all_unscoped && by_unscoped_peers(&m, p);
+            peers |= p->peers;
+        }
+        if (m.answer != DLO_MATCH_YES)
+            continue;
+        dlo_buf_reset(&r->msg);
+        dlo_buf_printf(&r->msg,
+                       "the %s rule '%s' blocks what '%s' allows (a Block rule wins over Allow "
+                       "rules)%s%s",
+                       r->store, dlo_str(b->name), dlo_str(p->name), m.why[0] ? ": " : "", m.why);
+        st = add_message(r, false, "blocked-by-rule");
+    }
+    if (st || !n_maybe)
+        return st;
+    return may_block(r, b, &maybe, first, n_maybe, all_unscoped, peers);
+}
+
+/* The common warning of the rules that may block only for want of a scope. */
+static dlo_status unscoped_warning(blocks_run *r)
+{
+    const unscoped_blocks *u = &r->unscoped;
+    dlo_buf settings;
+    size_t i;
+    int role;
+    dlo_status st;
+    if (!u->rules)
+        return DLO_OK;
+    dlo_buf_init(&settings);
+    for (role = 0; role < DLO_ROLE_COUNT; role++)
+        if (u->peers & DLO_ROLE_BIT(role))
+            dlo_buf_printf(&settings, "%s%s", settings.len ? "," : "",
+                           dlo_config_item_name((dlo_config_item)(DLO_CFG_SCOPE_FIRST + role)));
+    dlo_buf_reset(&r->msg);
+    dlo_buf_printf(&r->msg, "%zu rule%s of the %s store (", u->rules, u->rules == 1 ? "" : "s",
+                   r->store);
+    for (i = 0; i < u->rules && i < sizeof(u->names) / sizeof(u->names[0]); i++)
+        dlo_buf_printf(&r->msg, "%s'%s'", i ? ", " : "", u->names[i]);
+    dlo_buf_printf(&r->msg,
+                   "%s) may block what '%s' allows%s: they hold only some remote addresses, and "
+                   "the planned rules allow any because their peers have no scope; set %s to "
+                   "judge them",
+                   u->rules > i ? ", ..." : "", dlo_str(u->path->name),
+                   u->paths > 1 ? " and other planned rules" : "", dlo_buf_str(&settings));
+    st = dlo_buf_status(&r->msg) || dlo_buf_status(&settings)
+             ? dlo_error_set(r->err, DLO_E_NOMEM, "out of memory")
+             : dlo_report_add_mendable(r->rep, true, "may-block", dlo_buf_str(&r->msg),
+                                       dlo_buf_str(&settings), r->err);
+    dlo_buf_free(&settings);
+    return st;
+}
+
+dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *store,
+                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err)
+{
+    blocks_run r;
+    size_t i;
+    dlo_status st = DLO_OK;
+    memset(&r, 0, sizeof(r));
+    r.rep = rep;
+    r.plan = plan;
+    r.os = os;
+    r.store = store;
+    r.err = err;
+    dlo_buf_init(&r.msg);
+    for (i = 0; i < rules->count && !st; i++)
+        if (rules->items[i].action == DLO_ACTION_BLOCK ||
+            (rules->items[i].unreadable & DLO_PROP_ACTION))
+            st = block_verdict(&r, &rules->items[i]);
+    if (!st)
+        st = unscoped_warning(&r);
+    dlo_buf_free(&r.msg);
+    return st;
 }
 
 static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
@@ -546,7 +678,7 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
     dlo_fw_state state;
     unsigned used = 0, missing_out = 0;
     char msg[1024];
-    size_t i, j;
+    size_t i;
     int p;
     dlo_status st;
 
@@ -586,18 +718,8 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
                          "(LocalPolicyModifyState): the agent's rules have no effect; deploy "
                          "them through Group Policy or allow local rules to merge",
                          err);
-    for (i = 0; i < rep->firewall.count && !st; i++) {
-        const dlo_rule *b = &rep->firewall.items[i];
-        for (j = 0; j < plan->count && !st; j++) {
-            if (!dlo_rule_blocks(b, &plan->items[j]))
-                continue;
-            snprintf(msg, sizeof(msg),
-                     "the rule '%.300s' blocks what '%.300s' allows (a Block "
-                     "rule wins over Allow rules)",
-                     dlo_str(b->name), dlo_str(plan->items[j].name));
-            st = add_problem(rep, "blocked-by-rule", msg, err);
-        }
-    }
+    if (!st)
+        st = dlo_report_blocks(rep, &rep->firewall, "local", plan, &state.os, err);
     return st;
 }
 

@@ -153,6 +153,9 @@ dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dl
     for (i = 0; i < after.n_problems; i++)
         dlo_problem_free(&after.problems[i]);
     free(after.problems);
+    for (i = 0; i < after.n_warnings; i++)
+        dlo_problem_free(&after.warnings[i]);
+    free(after.warnings);
     return st;
 }
 

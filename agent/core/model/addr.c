@@ -7,7 +7,8 @@
 #include <string.h>
 
 #define KEYWORD_LIST                                                                               \
-    "LocalSubnet, DNS, DHCP, WINS, DefaultGateway, Intranet, RmtIntranet, Internet, Ply2Renders"
+    "LocalSubnet, DNS, DHCP, WINS, DefaultGateway, Intranet, RmtIntranet, Internet, Ply2Renders, " \
+    "CaptivePortal"
 
 #define EXPECTED                                                                                   \
     "expected an IPv4 or IPv6 address, a subnet (address/prefix-length or IPv4 address/mask), a "  \
@@ -20,7 +21,8 @@
  * normalised before anything is written or compared, so the firewall never sees them.
  * `since`: the first Windows build whose firewall knows the keyword; the four newer ones came
  * with Windows 10 1809 / Server 2019 ("Any attempt to set these tokens on RS4 results in
- * failure": Firewall CSP; MicrosoftDocs/windows-itpro-docs issue 2735). */
+ * failure": Firewall CSP; MicrosoftDocs/windows-itpro-docs issue 2735); CaptivePortal, in the
+ * rule store since schema 2.20 (MS-GPFAS 2.2.2.13), reached PowerShell with Server 2025. */
 static const struct {
     const char *name;
     const char *normal;
@@ -38,6 +40,7 @@ static const struct {
     {"internet", "Internet", DLO_ADDR_NEWER_KEYWORDS_BUILD},
     {"ply2renders", "Ply2Renders", DLO_ADDR_NEWER_KEYWORDS_BUILD},
     {"playtodevice", "Ply2Renders", DLO_ADDR_NEWER_KEYWORDS_BUILD},
+    {"captiveportal", "CaptivePortal", DLO_ADDR_CAPTIVE_PORTAL_BUILD},
 };
 
 /* Which of the firewall's keywords a normal spelling is, for comparing sets of them. */
@@ -706,6 +709,41 @@ bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b)
     return same;
 }
 
+/* The span of sorted, merged spans v[0..n) that holds x whole, or the first that meets it. */
+static int span_meets(const span *v, size_t n, const span *x)
+{
+    size_t i;
+    int best = 0;
+    for (i = 0; i < n; i++) {
+        if (v[i].family != x->family || memcmp(v[i].hi, x->lo, sizeof(x->lo)) < 0 ||
+            memcmp(v[i].lo, x->hi, sizeof(x->hi)) > 0)
+            continue;
+        if (memcmp(v[i].lo, x->lo, sizeof(x->lo)) <= 0 &&
+            memcmp(v[i].hi, x->hi, sizeof(x->hi)) >= 0)
+            return 2;
+        best = 1;
+    }
+    return best;
+}
+
+dlo_addr_meet dlo_addrset_meet(const dlo_addrset *a, const dlo_addrset *b)
+{
+    span *sa = NULL, *sb = NULL;
+    size_t na = 0, nb = 0, i;
+    unsigned ka, kb;
+    int inside = 1, some = 0;
+    if (!spans_of(a, &sa, &na, &ka) && !spans_of(b, &sb, &nb, &kb)) {
+        for (i = 0; i < na; i++) {
+            int m = span_meets(sb, nb, &sa[i]);
+            some |= m > 0;
+            inside &= m == 2;
+        }
+    }
+    free(sa);
+    free(sb);
+    return !some ? DLO_ADDR_APART : inside ? DLO_ADDR_INSIDE : DLO_ADDR_OVERLAP;
+}
+
 /* Unset lists mean any address, as the firewall reads them back "*". */
 static dlo_status parse_lenient(const char *list, dlo_addrset *out)
 {
@@ -718,6 +756,11 @@ static dlo_status parse_lenient(const char *list, dlo_addrset *out)
      * 10.0.0.1/255.255.255.255), so a list within the character limit can come back beyond it:
      * the read-back is held to the entry limit only, or a long list would never compare equal. */
     return parse_for_build(&list, 1, DLO_OS_BUILD_UNKNOWN, (size_t)-1, out, NULL);
+}
+
+dlo_status dlo_addrset_read(const char *list, dlo_addrset *out)
+{
+    return parse_lenient(list, out);
 }
 
 bool dlo_addr_same(const char *a, const char *b)

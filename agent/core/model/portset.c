@@ -7,10 +7,12 @@
 
 #define SQL_TOKEN "{sql-port}"
 
-/* The port keywords INetFwRule accepts, in Windows' spelling. RPC and RPC-EPMap are inbound
- * TCP only; the others belong to Windows' own services. */
+/* The port keywords INetFwRule accepts, in Windows' spelling, then the later ones of the rule
+ * store (MS-GPFAS 2.2.2.3: DHCP, CortanaOut, TcpCDPSvc), whose COM spelling no public source
+ * gives. RPC and RPC-EPMap are inbound TCP only; the others belong to Windows' own services. */
 static const char *const keywords[] = {
-    "RPC", "RPC-EPMap", "IPHTTPS", "IPHTTPSIn", "IPHTTPSOut", "Teredo", "Ply2Disc", "mDNS",
+    "RPC",      "RPC-EPMap", "IPHTTPS", "IPHTTPSIn",  "IPHTTPSOut", "Teredo",
+    "Ply2Disc", "mDNS",      "DHCP",    "CortanaOut", "TcpCDPSvc",
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 

@@ -15,7 +15,12 @@
     X(name)                                                                                        \
     X(grouping)                                                                                    \
     X(rows)                                                                                        \
-    X(binding)
+    X(binding)                                                                                     \
+    X(served_service)                                                                              \
+    X(package_family)                                                                              \
+    X(platforms)                                                                                   \
+    X(trust_tuples)                                                                                \
+    X(other_fields)
 
 #define FIELD(f) offsetof(dlo_rule, f)
 
@@ -443,6 +448,7 @@ dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
     dlo_rule_init(dst);
     dst->local_roles = src->local_roles;
     dst->peers = src->peers;
+    dst->served_by = src->served_by;
 #define COPY_FIELD(f)                                                                              \
     if (dlo_rule_set(&dst->f, src->f))                                                             \
         goto fail;

@@ -38,6 +38,9 @@ static const keyword port_keywords[] = {
     {"IPHTTPSOut", "IPHTTPS"},
     {"Ply2Disc", "Ply2Disc"},
     {"mDNS", "mDNS"},
+    {"DHCP", "DHCP"},
+    {"CortanaOut", "CortanaOut"},
+    {"TcpCDPSvc", "TcpCDPSvc"},
 };
 
 static const keyword addr_keywords[] = {
@@ -50,6 +53,14 @@ static const keyword addr_keywords[] = {
     {"RmtIntrAnet", "RmtIntranet"},
     {"IntErnet", "Internet"},
     {"Ply2Renders", "Ply2Renders"},
+    {"CaptivePortal", "CaptivePortal"},
+};
+
+/* Trust tuple keywords (MS-GPFAS 2.2.2.20), each with the field that first holds it. */
+static const keyword trust_keywords[] = {
+    {"TTK", "Proximity"},      {"TTK", "ProxSharing"},    {"TTK2_22", "WFDPrint"},
+    {"TTK2_22", "WFDDisplay"}, {"TTK2_22", "WFDDevices"}, {"TTK2_27", "WFDKmDriver"},
+    {"TTK2_27", "UPnP"},       {"TTK2_28", "WFDCDPSvc"},
 };
 
 static const char *find_keyword(const keyword *t, size_t n, const char *s, size_t len)
@@ -72,13 +83,26 @@ static bool only_chars(const char *s, size_t n, const char *allowed)
     return true;
 }
 
+/* The comma-separated list holds s[0..n) as one item, exactly: a repeated field keeps every
+ * value, and RPC is not taken for a part of RPC-EPMap. */
+static bool list_has(const char *list, const char *s, size_t n)
+{
+    while (*list) {
+        size_t len = strcspn(list, ",");
+        if (len == n && memcmp(list, s, n) == 0)
+            return true;
+        list += len + (list[len] == ',');
+    }
+    return false;
+}
+
 /* Appends a token to a comma-separated list field, once. */
 static dlo_status list_add(char **field, const char *s, size_t n)
 {
     dlo_buf b;
     const char *old = dlo_str(*field);
     dlo_status st;
-    if (strcmp(old, DLO_FW_ANY) == 0)
+    if (strcmp(old, DLO_FW_ANY) == 0 || list_has(old, s, n))
         return DLO_OK;
     dlo_buf_init(&b);
     if (n == 1 && s[0] == '*') {
@@ -120,11 +144,8 @@ static dlo_status ports_field(char **field, const char *v, size_t n, bool *bad)
 {
     const char *kw =
         find_keyword(port_keywords, sizeof(port_keywords) / sizeof(*port_keywords), v, n);
-    if (kw) {
-        if (strstr(dlo_str(*field), kw))
-            return DLO_OK;
+    if (kw)
         return list_add(field, kw, strlen(kw));
-    }
     if (!only_chars(v, n, "0123456789-") && !(n == 1 && v[0] == '*')) {
         *bad = true;
         return DLO_OK;
@@ -215,8 +236,87 @@ static bool rule3_field(parse_state *ps, const char *k, size_t nk, const char *v
         *st = set_text(&r->remote_users, v, nv);
     } else if (dlo_equals_ci(k, nk, "RMAuth")) {
         *st = set_text(&r->remote_machines, v, nv);
-    } else if (nk >= 8 && memcmp(k, "Security", 8) == 0) {
+    } else if (dlo_equals(k, nk, "Security") || dlo_equals(k, nk, "Security2_9") ||
+               dlo_equals(k, nk, "Security2")) {
         r->secure_flags = 1;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* A decimal number of 1..digits digits, at most max, filling v[0..n). */
+static bool read_small(const char *v, size_t n, size_t digits, unsigned max, unsigned *out)
+{
+    size_t i;
+    unsigned x = 0;
+    if (!n || n > digits)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        x = x * 10 + (unsigned)(v[i] - '0');
+    }
+    *out = x;
+    return x <= max;
+}
+
+/* PLATFORM-VAL (MS-GPFAS 2.2.2.17): platform type <= 7, major and minor version <= 255. */
+static bool platform_value(const char *v, size_t n)
+{
+    const char *c1 = memchr(v, ':', n), *c2;
+    unsigned x;
+    if (!c1)
+        return false;
+    c2 = memchr(c1 + 1, ':', n - (size_t)(c1 - v) - 1);
+    return c2 && read_small(v, (size_t)(c1 - v), 3, 7, &x) &&
+           read_small(c1 + 1, (size_t)(c2 - c1 - 1), 3, 255, &x) &&
+           read_small(c2 + 1, n - (size_t)(c2 - v) - 1, 3, 255, &x);
+}
+
+/* Platform2=GTEQ marks the last Platform entry (MS-GPFAS 2.2.2.18); without one it says
+ * nothing the reader can place. */
+static bool platform_op(dlo_rule *r, const char *v, size_t n, dlo_status *st)
+{
+    size_t len = strlen(dlo_str(r->platforms));
+    dlo_buf b;
+    if (!dlo_equals(v, n, "GTEQ") || !len || r->platforms[len - 1] == '=')
+        return false;
+    dlo_buf_init(&b);
+    dlo_buf_printf(&b, "%s>=", r->platforms);
+    *st = dlo_buf_status(&b);
+    if (!*st) {
+        free(r->platforms);
+        r->platforms = b.data;
+    } else {
+        dlo_buf_free(&b);
+    }
+    return true;
+}
+
+/* The fields of the rule string that INetFwRule does not show: package family, platform
+ * validity, trust tuples. *read false: the key is one of them but its value did not read. */
+static bool store_only_field(dlo_rule *r, const char *k, size_t nk, const char *v, size_t nv,
+                             dlo_status *st, bool *read)
+{
+    size_t i;
+    *read = true;
+    if (dlo_equals(k, nk, "PFN")) {
+        *st = set_text(&r->package_family, v, nv);
+    } else if (dlo_equals(k, nk, "Platform")) {
+        *read = platform_value(v, nv);
+        if (*read)
+            *st = list_add(&r->platforms, v, nv);
+    } else if (dlo_equals(k, nk, "Platform2")) {
+        *read = platform_op(r, v, nv, st);
+    } else if (nk >= 3 && memcmp(k, "TTK", 3) == 0) {
+        *read = false;
+        for (i = 0; i < sizeof(trust_keywords) / sizeof(*trust_keywords); i++)
+            if (dlo_equals(k, nk, trust_keywords[i].store) &&
+                dlo_equals(v, nv, trust_keywords[i].com))
+                *read = true;
+        if (*read)
+            *st = list_add(&r->trust_tuples, v, nv);
     } else {
         return false;
     }
@@ -299,12 +399,29 @@ static dlo_status list_field(parse_state *ps, const char *k, size_t nk, const ch
     return DLO_OK;
 }
 
+/* A field the reader does not model, or whose value did not read, stays on the rule as it was
+ * written, so that judging the rule can name it (dlo/match.h). */
+static dlo_status keep_field(parse_state *ps, const char *f, size_t n)
+{
+    const char *old = dlo_str(ps->r->other_fields);
+    dlo_buf b;
+    dlo_buf_init(&b);
+    dlo_buf_printf(&b, "%s%s%.*s", old, *old ? "|" : "", (int)n, f);
+    if (dlo_buf_status(&b)) {
+        dlo_buf_free(&b);
+        return DLO_E_NOMEM;
+    }
+    free(ps->r->other_fields);
+    ps->r->other_fields = b.data;
+    return DLO_OK;
+}
+
 static dlo_status keep_unknown(parse_state *ps, const char *f, size_t n)
 {
     char *s;
-    dlo_status st;
-    if (!ps->info)
-        return DLO_OK;
+    dlo_status st = keep_field(ps, f, n);
+    if (st || !ps->info)
+        return st;
     s = dlo_strndup(f, n);
     if (!s)
         return DLO_E_NOMEM;
@@ -327,12 +444,20 @@ static dlo_status one_field(parse_state *ps, const char *f, size_t n)
     known = scalar_field(ps, f, nk, eq + 1, nv, &st, &bit, &bad);
     if (!known)
         st = list_field(ps, f, nk, eq + 1, nv, &bit, &bad, &known);
+    if (!known && !st) {
+        bool read;
+        known = store_only_field(ps->r, f, nk, eq + 1, nv, &st, &read);
+        if (known && !read && !st)
+            return keep_unknown(ps, f, n);
+    }
     if (st)
         return st;
     if (!known)
         return keep_unknown(ps, f, n);
-    if (bad)
+    if (bad) {
         ps->unreadable |= bit;
+        return keep_field(ps, f, n);
+    }
     return DLO_OK;
 }
 
@@ -373,5 +498,6 @@ dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_ru
     }
     if (info)
         info->unreadable = ps.unreadable;
+    out->unreadable = ps.unreadable;
     return st;
 }

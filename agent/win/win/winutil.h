@@ -37,5 +37,9 @@ bool win_is_local_system(void);
 
 /* The Windows build number (7601, 17763, ...), 0 if it cannot be read. */
 unsigned long win_os_build(void);
+/* The version as OSVERSIONINFOEX has it (dwPlatformId, dwMajorVersion, dwMinorVersion,
+ * dwBuildNumber: 2, 10, 0, 20348), which is what a rule's platform validity list is held
+ * against (MS-FASP 2.2.37 note 6); false if it cannot be read. */
+bool win_os_version(unsigned *platform, unsigned *major, unsigned *minor, unsigned long *build);
 
 #endif
