@@ -1,0 +1,16 @@
+# A script with four mistakes, for the test style.powershell-catches: the check of the project's
+# PowerShell must report each at its line and column.
+param([string]$BinDir)
+
+# A pipeline chain operator: PowerShell 7 only, where the project's scripts must run on 5.1.
+Test-Path $BinDir && Write-Host 'found'
+
+# A try with neither catch nor finally.
+try { Remove-Item $BinDir }
+
+# An operator without its right operand.
+$count = (1 + )
+
+# A block never closed.
+if ($BinDir) {
+    Write-Host 'open'
