@@ -1,4 +1,4 @@
-# A script with four mistakes, for the test style.powershell-catches: the check of the project's
+# A script with five mistakes, for the test style.powershell-catches: the check of the project's
 # PowerShell must report each at its line and column.
 param([string]$BinDir)
 
@@ -10,6 +10,9 @@ try { Remove-Item $BinDir }
 
 # An operator without its right operand.
 $count = (1 + )
+
+# An en dash in a file without a byte order mark: 5.1 reads its last byte as a double quote.
+Write-Host "copied – done"
 
 # A block never closed.
 if ($BinDir) {

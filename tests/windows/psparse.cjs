@@ -6,7 +6,11 @@
 //     to assume, such as an unclosed brace);
 //   - the pipeline chain operators && and ||, which the grammar takes but only PowerShell 7
 //     parses: the project's scripts must run on 5.1 too;
-//   - a try with neither catch nor finally, which the grammar takes and PowerShell refuses.
+//   - a try with neither catch nor finally, which the grammar takes and PowerShell refuses;
+//   - a character outside ASCII in a script without a byte order mark, which Windows PowerShell
+//     5.1 reads in the ANSI code page (Learn, "Understanding file encoding in VS Code and
+//     PowerShell"; PSScriptAnalyzer's UseBOMForUnicodeEncodedFile): an en dash's last UTF-8 byte,
+//     for one, then reads as a typographic double quote, which PowerShell takes for a quote.
 // Usage: node psparse.cjs MODULE_DIR [--name=LABEL] FILE|- ...
 //   "-" reads standard input, reported as LABEL (default "<stdin>"): for scripts the agent prints.
 // Prints FILE:LINE:COLUMN: problem per problem and a summary line. Exit 0 when every script is
@@ -23,16 +27,27 @@ const { reportProblems, runMain } = require("./report.cjs");
 // took over 20 s instead of 0.3 s. The baseline code alone is fast enough for any script here.
 v8.setFlagsFromString("--liftoff-only");
 
-// Decodes a script as PowerShell reads it: UTF-16 with its byte order mark, else UTF-8 with or
-// without one. A mark left in the text would be an ERROR that PowerShell never sees.
+// Decodes a script: UTF-16 with its byte order mark, else UTF-8 with or without one. bom says
+// whether it had one. A mark left in the text would be an ERROR that PowerShell never sees.
 function decode(bytes) {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString("utf16le", 2);
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const swapped = Buffer.from(bytes.subarray(2));
-    return swapped.swap16().toString("utf16le");
-  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: bytes.toString("utf16le", 2), bom: true };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: Buffer.from(bytes.subarray(2)).swap16().toString("utf16le"), bom: true };
   const text = bytes.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), bom: true } : { text, bom: false };
+}
+
+// The first character outside ASCII on each line of a script without a byte order mark.
+function ansiProblems(text) {
+  const found = [];
+  text.split("\n").forEach((line, i) => {
+    const column = line.search(/[^\x00-\x7f]/);
+    if (column >= 0)
+      found.push({ line: i + 1, column: column + 1,
+        message: `${JSON.stringify(line[column])} outside ASCII without a byte order mark: Windows PowerShell 5.1 reads the script as ANSI` });
+  });
+  return found;
 }
 
 function snippet(text) {
@@ -101,8 +116,11 @@ async function main() {
     console.error(`the PowerShell grammar is not in ${moduleDir}: run toolchain/setup.sh (${e.message})`);
     return 2;
   }
-  return reportProblems("powershell", "script", inputs, (input) =>
-    problems(parser, decode(fs.readFileSync(input.file))));
+  return reportProblems("powershell", "script", inputs, (input) => {
+    const { text, bom } = decode(fs.readFileSync(input.file));
+    const found = problems(parser, text).concat(bom ? [] : ansiProblems(text));
+    return found.sort((a, b) => a.line - b.line || a.column - b.column);
+  });
 }
 
 runMain(main);

@@ -99,8 +99,8 @@ function Compare-ForeignRules([hashtable]$before, [hashtable]$after, [DateTime]$
             $compared++
         }
     }
-    $report = @("rules of someone else compared: $compared", "changed by this run or unexplained:") + $counted +
-        @("changed by someone else (not compared):") + $others
+    $report = @("rules of someone else compared: $compared", "changed by this run or unexplained:") + @($counted) +
+        @("changed by someone else (not compared):") + @($others)
     Write-OutFile 'foreign-diff.txt' $report
     $others | ForEach-Object { Write-Note "not the run's: $_" }
     $counted | ForEach-Object { Write-Note "the run's or unexplained: $_" }
