@@ -7,6 +7,8 @@
 //   - the pipeline chain operators && and ||, which the grammar takes but only PowerShell 7
 //     parses: the project's scripts must run on 5.1 too;
 //   - a try with neither catch nor finally, which the grammar takes and PowerShell refuses;
+//   - a typographic quote (U+2018 to U+201E) outside a comment: PowerShell takes each for a
+//     quote, so it ends or starts a string where the grammar sees a letter;
 //   - a character outside ASCII in a script without a byte order mark, which Windows PowerShell
 //     5.1 reads in the ANSI code page (Learn, "Understanding file encoding in VS Code and
 //     PowerShell"; PSScriptAnalyzer's UseBOMForUnicodeEncodedFile): an en dash's last UTF-8 byte,
@@ -67,6 +69,21 @@ function problemAt(node) {
   return null;
 }
 
+// PowerShell's quotes beyond ASCII: four single and three double.
+const TYPOGRAPHIC_QUOTE = /[\u2018-\u201e]/;
+
+// A typographic quote in a token that is not a comment, or null.
+function typographicQuote(node) {
+  if (node.childCount !== 0 || node.type === "comment") return null;
+  const at = node.text.search(TYPOGRAPHIC_QUOTE);
+  if (at < 0) return null;
+  const before = node.text.slice(0, at).split("\n");
+  const line = node.startPosition.row + before.length;
+  const column = (before.length === 1 ? node.startPosition.column : 0) + before[before.length - 1].length;
+  return { line, column: column + 1,
+    message: `${JSON.stringify(node.text[at])} is a quote to PowerShell: the string ends or starts there` };
+}
+
 function problems(parser, text) {
   // An empty script is valid PowerShell, but a check of an empty one checks nothing.
   if (text.trim() === "") return [{ line: 1, column: 1, message: "empty: no statement at all" }];
@@ -76,6 +93,8 @@ function problems(parser, text) {
     const message = problemAt(node);
     const { row, column } = node.startPosition;
     if (message) found.push({ line: row + 1, column: column + 1, message });
+    const quote = typographicQuote(node);
+    if (quote) found.push(quote);
     if (node.type !== "ERROR") for (const child of node.children) walk(child);
   };
   walk(tree.rootNode);
