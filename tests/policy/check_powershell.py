@@ -12,7 +12,7 @@ that changes the script:
   command appears that the export does not write. The same checks must fail on a script whose
   quote was not doubled (the checks' own test).
 
-Usage: check_powershell.py AGENT POLICY CMDLETS MODULE_DIR [--grammar-optional]"""
+Usage: check_powershell.py AGENT POLICY CMDLETS MODULE_DIR"""
 import json
 import os
 import subprocess
@@ -22,7 +22,6 @@ import tempfile
 from exportparse import ps_rule_blocks, ps_string_at
 
 AGENT, POLICY, CMDLETS, MODULES = sys.argv[1:5]
-GRAMMAR_OPTIONAL = "--grammar-optional" in sys.argv
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
          "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
@@ -196,10 +195,8 @@ def check_catches(cmdlets):
 def main():
     cmdlets = read_cmdlets()
     if grammar(b"Write-Output 'x'\n") is None:
-        msg = "the PowerShell grammar is not in %s (toolchain/setup.sh installs it)" % MODULES
-        if not GRAMMAR_OPTIONAL:
-            raise SystemExit(msg)
-        print("NOTE: %s: checked by PowerShell's quoting rules only" % msg)
+        raise SystemExit("the PowerShell grammar is not in %s (toolchain/setup.sh installs it)"
+                         % MODULES)
     scripts = 0
     for mode in MODES:
         for role in ROLES:
