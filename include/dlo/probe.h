@@ -45,6 +45,9 @@ typedef struct dlo_listener {
     unsigned long pid;
     char *image;   /* full path (UTF-8), NULL when it cannot be read */
     char *service; /* the service hosted by pid, NULL when none */
+    /* Who pid is could not be read (no PID, the services not listed): image and service say
+     * nothing, not even that it is no service (dlo/listeners.h). */
+    bool owner_unknown;
 } dlo_listener;
 
 typedef struct dlo_listener_list {

@@ -399,8 +399,8 @@ static void test_plan_exposure_text_and_json(void **state)
         0);
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "\nExposure (inbound: profiles, remote addresses, program):\n"
-                           "  tcp 443 on All from *, any program: Arctera DLO - Edge Server HTTPS "
-                           "(TCP-In)\n"));
+                           "  tcp 443 on All from *, the program its rule names in the "
+                           "firewall, else any: Arctera DLO - Edge Server HTTPS (TCP-In)\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "\nwarning unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)' (in "
                            "tcp 443) is open to any remote address on the Private,Public "
@@ -463,8 +463,10 @@ static void test_plan_binds_to_the_listening_service(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "     bound: service DLOAdminSvcu (pid 812, C:\\DLO\\DLOAdminSvcu.exe) "
                            "listens on tcp 3999; "));
-    assert_non_null(strstr(dlo_buf_str(&c.out), "any program: Arctera DLO - Administration "
-                                                "Service (UDP-In)\n"));
+    /* Nothing on UDP 3999: the evidence settles nothing, the rule keeps what it has. */
+    assert_non_null(strstr(dlo_buf_str(&c.out), "the program its rule names in the firewall, else "
+                                                "any: Arctera DLO - Administration Service "
+                                                "(UDP-In)\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "program C:\\DLO\\DLOAdminSvcu.exe: Arctera DLO - "
                                                 "Administration Service (TCP-In)\n"));
     capture_free(&c);

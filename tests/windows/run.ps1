@@ -10,15 +10,16 @@
        /remove: no rule of the agent left; the same plan through /export:powershell, run twice
        by Windows PowerShell 5.1, /verify (exit 0), /remove; a client with
        /pushinstallports:rpc: the RPC-EPMap and RPC keyword rules read back, /verify (exit 0);
+       a rule bound to a service named DLOAdminSvcu keeps ApplicationName and ServiceName while
+       a program that is no service listens on 127.0.0.2:3999, beside it and after it stopped;
     3. the MSI installed silently, the service running and applying rules, the MSI uninstalled
        silently: no service and no rule of the agent left;
   and checks that every rule not the agent's (or the suite's) is the same before and after.
   Prints "ok: ..." or "FAIL: ..." per check; exits 1 if any failed.
 
 .PARAMETER BinDir
-  The folder with dloagent.exe, dloagent.msi and conformance.exe (the CI artifact, or
-  build/windows copied over: dloagent.exe and dloagent.msi at its top, conformance.exe at its top
-  or in tests/conformance).
+  The folder with dloagent.exe, dloagent.msi, conformance.exe, listen_service.exe and
+  probe_listen.exe (the CI artifact, or build/windows copied over: found anywhere below it).
 #>
 param([Parameter(Mandatory = $true)][string]$BinDir)
 
@@ -135,6 +136,39 @@ $localPorts = @($fw.Rules | Where-Object { $_.Grouping -eq $owned -and $_.Direct
 Check (($localPorts -contains 'RPC-EPMap') -and ($localPorts -contains 'RPC')) "the keyword rules read back through COM: $($localPorts -join '; ')"
 Check ((Invoke-Exe $agent (@('/verify') + $rpc)) -eq 0) '/verify /pushinstallports:rpc: exit 0 (compliant)'
 Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove after the RPC keywords: exit 0'
+
+# 2d. A binding no other program can strip: a service named DLOAdminSvcu (listen_service.exe)
+#     listens on 3999 and /apply binds the rule to it; a program that is no service
+#     (probe_listen.exe) then listens on 127.0.0.2:3999, beside it and after it stopped: /apply
+#     must keep ApplicationName and ServiceName. The second listener runs as the runner's
+#     account: what the agent judges is that it is no service, whoever started it.
+$listenService = Find-Binary 'listen_service.exe'
+$listen = Find-Binary 'probe_listen.exe'
+$admin = @('/roles:admin-server', '/mode:nonboi', '/corporateprofiles:domain,private,public')
+function Get-AdminRule {
+    $fw = New-Object -ComObject HNetCfg.FwPolicy2
+    $fw.Rules | Where-Object { $_.Grouping -eq $owned -and $_.Name -eq 'Arctera DLO - Administration Service (TCP-In)' } |
+        Select-Object -First 1
+}
+& sc.exe create DLOAdminSvcu binPath= "`"$listenService`" 3999" start= demand | Out-Host
+& sc.exe sidtype DLOAdminSvcu unrestricted | Out-Host
+& sc.exe start DLOAdminSvcu | Out-Host
+Check ((Invoke-Exe $agent (@('/apply') + $admin)) -eq 0) '/apply with DLOAdminSvcu listening: exit 0'
+$bound = Get-AdminRule
+Check ($bound.ApplicationName -eq $listenService -and $bound.ServiceName -eq 'DLOAdminSvcu') "bound: $($bound.ApplicationName), $($bound.ServiceName)"
+$user = Start-Process -FilePath $listen -ArgumentList @('3999', '300', '127.0.0.2') -PassThru
+Start-Sleep -Seconds 2
+Check ((Invoke-Exe $agent (@('/apply') + $admin)) -eq 0) '/apply beside a listener on 127.0.0.2:3999: exit 0'
+$now = Get-AdminRule
+Check ($now.ApplicationName -eq $bound.ApplicationName -and $now.ServiceName -eq 'DLOAdminSvcu') "the binding stays beside it: $($now.ApplicationName), $($now.ServiceName)"
+& sc.exe stop DLOAdminSvcu | Out-Host
+Start-Sleep -Seconds 2
+Check ((Invoke-Exe $agent (@('/apply') + $admin)) -eq 0) '/apply with the service stopped and the listener alone: exit 0'
+$now = Get-AdminRule
+Check ($now.ApplicationName -eq $bound.ApplicationName -and $now.ServiceName -eq 'DLOAdminSvcu') "the binding stays after the service stopped: $($now.ApplicationName), $($now.ServiceName)"
+Stop-Process -Id $user.Id -Force
+& sc.exe delete DLOAdminSvcu | Out-Host
+Check ((Invoke-Exe $agent @('/remove')) -eq 0) '/remove after the binding case: exit 0'
 
 # 3. The MSI, silently, with the service running in between.
 $log = Join-Path $env:TEMP 'dloagent-install.log'

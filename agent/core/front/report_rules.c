@@ -87,6 +87,8 @@ static void program_text(dlo_buf *b, const dlo_rule *r)
         dlo_buf_printf(b, *app ? "service %s (%s)" : "service %s", svc, app);
     else if (*app)
         dlo_buf_printf(b, "program %s", app);
+    else if (r->keep_binding)
+        dlo_buf_puts(b, "the program its rule names in the firewall, else any");
     else
         dlo_buf_puts(b, "any program");
 }
