@@ -139,26 +139,26 @@ static void test_apply_verify_remove(void **state)
 
     c.elevated = true;
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 1);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 0 of 6 planned rules right; 6 "
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 0 of 8 planned rules right; 8 "
                                                 "missing"));
     capture_free(&c);
 
     assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "6 added, 0 updated, 0 removed"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "8 added, 0 updated, 0 removed"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "  added    Arctera DLO - Edge Server HTTPS "
                                                 "(TCP-In)\n"));
     capture_free(&c);
-    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 8);
 
     /* Compliant, and the rules left open to any address beyond the Domain profile are said. */
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
     assert_non_null(strstr(dlo_buf_str(&c.out),
-                           "COMPLIANT: all 6 planned rules are present and as planned.\n"
+                           "COMPLIANT: all 8 planned rules are present and as planned.\n"
                            "  warning  unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)'"));
     capture_free(&c);
 
     assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 6"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 8"));
     capture_free(&c);
 
     /* Another configuration (the modes differ in no profile now): the JSON of /apply says what
@@ -186,10 +186,10 @@ static void test_apply_verify_remove(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.err), "put back as they were"));
     capture_free(&c);
     m.fail_at = 0;
-    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 8);
 
     assert_int_equal(RUN(&c, "/remove"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "0 added, 0 updated, 6 removed"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "0 added, 0 updated, 8 removed"));
     capture_free(&c);
     assert_int_equal(fwmem_count(&m, NULL), 0);
 
@@ -224,7 +224,7 @@ static void test_verify_profile_mismatch_is_a_warning(void **state)
     m.state.current_profiles = DLO_PROFILE_PUBLIC;
 
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "COMPLIANT: all 6 planned rules"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "COMPLIANT: all 8 planned rules"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "\n  warning  profile-mismatch: the corporate "
                                                 "rules (paths that exist only inside the corporate "
                                                 "network) apply to the Domain profile"));
@@ -516,7 +516,7 @@ static void test_verify_strict_and_unscoped_rules(void **state)
 
     writes = c.state_writes;
     assert_int_equal(RUN(&c, "/verify", "/strict"), 1);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 6 of 6 planned rules right; 0 "
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 8 of 8 planned rules right; 0 "
                                                 "missing, 0 drifted, 0 stale; 0 problems; with "
                                                 "/strict every warning counts\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "set AdminConsoles, ClientNetworks and "
@@ -538,7 +538,7 @@ static void test_verify_strict_and_unscoped_rules(void **state)
     capture_free(&c);
     assert_int_equal(RUN(&c, "/verify", "/strict"), 0);
     assert_string_equal(dlo_buf_str(&c.out),
-                        "COMPLIANT: all 6 planned rules are present and as planned.\n");
+                        "COMPLIANT: all 8 planned rules are present and as planned.\n");
     capture_free(&c);
     fake_reg_free(&f);
     registry = NULL;

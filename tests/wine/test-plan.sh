@@ -64,6 +64,6 @@ expect_match "$err" "/policy: cannot open Z:.*missing.ports" "missing policy fil
 
 run_exe "$exe" /matrix
 expect_rc 0 "/matrix"
-expect_match "$out" '^Port matrix: Arctera DLO 10.0, 19 rows' "/matrix shows the embedded matrix"
+expect_match "$out" '^Port matrix: Arctera DLO 10.0, 20 rows' "/matrix shows the embedded matrix"
 
 finish
