@@ -432,6 +432,20 @@ static void test_plan_exposure_text_and_json(void **state)
                            "[\"AdminServers\", \"EdgeServers\"]"));
     capture_free(&c);
 
+    /* A scope that covers every IPv4 address, spelled as halves, is no scope: the warning names
+     * what it covers and the value. */
+    assert_int_equal(RUN(&c, "/plan", "/roles:edge-server", "/mode:exclusive",
+                         "/clientnetworks:0.0.0.0/1,128.0.0.0/1", "/adminconsoles:10.1.0.0/16",
+                         "/webrestoremachines:10.2.0.0/16"),
+                     0);
+    assert_non_null(
+        strstr(dlo_buf_str(&c.out),
+               "warning unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)' (in tcp "
+               "443) is open to every IPv4 address (remote addresses "
+               "0.0.0.0/128.0.0.0,128.0.0.0/128.0.0.0) on the Private,Public profiles: set "
+               "ClientNetworks to narrow it\n"));
+    capture_free(&c);
+
     /* Every peer's scope given: no warning. */
     assert_int_equal(RUN(&c, "/plan", "/json", "/roles:edge-server", "/mode:exclusive",
                          "/clientnetworks:10.8.0.0/16", "/adminconsoles:10.1.0.0/16",

@@ -818,9 +818,14 @@ static void test_print_text_and_json(void **state)
     fake_reg_sz(&f, POL, "BOIMode", "occasional");
     fake_reg_dword(&f, INST, "SqlPort", 1433);
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
+    fake_reg_sz(&f, INST, "ClientNetworks", "0.0.0.0/1,128.0.0.0/1");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     dlo_report_config_text(&b, &cfg);
+    /* A scope is judged by what it covers: this one is as open as `*`, and says so. */
+    assert_non_null(strstr(dlo_buf_str(&b), "  ClientNetworks                installer     "
+                                            "0.0.0.0/128.0.0.0,128.0.0.0/128.0.0.0 (every IPv4 "
+                                            "address: as open as *)\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "policy key:    HKLM\\" POL "\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  BOIMode                       policy        "
                                             "occasional\n"));

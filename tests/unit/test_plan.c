@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/binding.h"
 #include "dlo/report.h"
 #include "dlo/plan.h"
@@ -197,7 +198,7 @@ static void test_no_rpc_or_smb_open_to_all_off_domain(void **state)
                     const dlo_rule *r = &plan.rules.items[i];
                     if (r->direction == DLO_DIR_IN &&
                         (r->profiles & (DLO_PROFILE_PRIVATE | DLO_PROFILE_PUBLIC)) &&
-                        dlo_list_is_any(r->remote_addresses) &&
+                        dlo_addr_coverage(r->remote_addresses) &&
                         dlo_ports_overlap(r->local_ports, WINDOWS_SERVER_PORTS))
                         fail_msg("%s, roles %#x: '%s' opens %s to any address off the Domain "
                                  "profile",

@@ -3,7 +3,10 @@
  * plan and the report; only this file decides how they read. */
 #include "dlo/report.h"
 
+#include "dlo/addr.h"
+
 #include "dlo/exposure.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,9 +127,18 @@ static void exposure_json(dlo_buf *b, const dlo_rule_list *rules)
 static void unscoped_message(dlo_buf *b, const dlo_rule *r, const dlo_unscoped *u)
 {
     size_t i;
-    dlo_buf_printf(b, "'%s' (%s %s %s) is open to any remote address on the ", dlo_str(r->name),
+    dlo_buf_printf(b, "'%s' (%s %s %s) is open to ", dlo_str(r->name),
                    dlo_direction_name(r->direction), dlo_protocol_name(r->protocol),
                    dlo_str(r->local_ports));
+    if (dlo_list_is_any(r->remote_addresses)) {
+        dlo_buf_puts(b, "any remote address");
+    } else {
+        size_t n = strlen(r->remote_addresses), shown = dlo_utf8_cut(r->remote_addresses, n, 100);
+        dlo_addr_coverage_text(b, u->coverage);
+        dlo_buf_printf(b, " (remote addresses %.*s%s)", (int)shown, r->remote_addresses,
+                       shown < n ? "..." : "");
+    }
+    dlo_buf_puts(b, " on the ");
     dlo_profiles_text(b, u->profiles);
     dlo_buf_puts(b, u->profiles == DLO_EXPOSURE_PROFILES ? " profiles" : " profile");
     if (!u->n_values) {
