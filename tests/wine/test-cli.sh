@@ -37,6 +37,10 @@ expect_match "$err" "no command given" "no arguments says a command is needed"
 run_exe "$exe" /help /version
 expect_rc 2 "two commands"
 
+run_exe "$exe" /plan /roles:client /PLAN
+expect_rc 2 "a command given twice"
+expect_match "$err" "/plan is given twice" "the repeated switch is named"
+
 run_exe "$exe" /help:yes
 expect_rc 2 "value on a command switch"
 
