@@ -35,6 +35,14 @@ bool dlo_str_prefix_ci(const char *s, const char *prefix);
 /* s[0..n) starts with a drive letter, a colon and a backslash: a Windows path on a drive
  * ("C:\..."), neither relative nor on a share. */
 bool dlo_path_on_drive(const char *s, size_t n);
+
+/* Reads s[0..n) as a decimal number from lo to hi, the one way the agent accepts a number from
+ * any source (registry, command line, policy and detection files, the installer): digits only,
+ * no sign, blank or leading zero ("0443" is octal to some readers and 443 to others, and would
+ * not read back as written). NULL and *out on success, else why not: "has a leading zero",
+ * "is not a number", "is out of range". */
+const char *dlo_decimal_parse(const char *s, size_t n, unsigned long lo, unsigned long hi,
+                              unsigned long *out);
 /* The span s[0..n) is exactly word (dlo_equals) or word ignoring ASCII case (dlo_equals_ci). */
 bool dlo_equals(const char *s, size_t n, const char *word);
 bool dlo_equals_ci(const char *s, size_t n, const char *word);

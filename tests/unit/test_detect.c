@@ -733,6 +733,7 @@ static const port_case port_cases[] = {
     {"-5", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '-5'"},
     {"1433,", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '1433,'"},
     {"0001433", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '0001433'"},
+    {"01433", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '01433'"},
     {NULL, "12x", "1433", DLO_SQL_PORT_DEFAULT, "value TcpDynamicPorts (64-bit view) is '12x'"},
     /* A bad static port does not hide a good dynamic one; the warning stays. */
     {"abc", "50000", "50000", DLO_SQL_PORT_DYNAMIC, "is 'abc'"},

@@ -400,15 +400,17 @@ static void test_row_ports_are_a_port_set(void **state)
     dlo_policy_free(&pol);
 
     assert_int_equal(dlo_policy_parse(zero, strlen(zero), "t", &pol, &err), DLO_E_PARSE);
-    assert_non_null(strstr(err.msg, "t:21: ports '03999' has a number with a leading zero"));
+    assert_non_null(strstr(err.msg, "t:21: ports '03999' is not a port list ('03999' has a leading "
+                                    "zero; expected a port 1-65535 written without one"));
 }
 
 static void test_leading_zero_ports_and_bad_utf8_are_refused(void **state)
 {
     static const bad_case cases[] = {
-        {HEADER "row a\n  ports 00443\n", "t:7: ports '00443' has a number with a leading zero"},
-        {HEADER "row a\n  ports 135,0445\n", "t:7: ports '135,0445' has a number with a lead"},
-        {HEADER "row a\n  ports 135-0139\n", "t:7: ports '135-0139' has a number with a lead"},
+        {HEADER "row a\n  ports 00443\n", "t:7: ports '00443' is not a port list ('00443' has a "
+                                          "leading zero"},
+        {HEADER "row a\n  ports 135,0445\n", "('0445' has a leading zero"},
+        {HEADER "row a\n  ports 135-0139\n", "('135-0139' has a leading zero"},
         {HEADER "row a\n  process Caf\xE9\n", "t:7: is not valid UTF-8"},
         {HEADER "row a\n  rule \xC0\xAF\n", "t:7: is not valid UTF-8"},       /* overlong */
         {HEADER "row a\n  rule \xED\xA0\x80\n", "t:7: is not valid UTF-8"},   /* surrogate */

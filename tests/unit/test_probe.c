@@ -368,7 +368,10 @@ static void test_to_host(void **state)
 static void test_usage_errors(void **state)
 {
     static const char *const bad[][2] = {
-        {"/timeout:0", "/timeout:0 is not a time in milliseconds: expected 1-30000"},
+        {"/timeout:0", "/timeout:0 is not a time in milliseconds (it is out of range): expected "
+                       "1-30000"},
+        {"/timeout:0100", "/timeout:0100 is not a time in milliseconds (it has a leading zero)"},
+        {"/ports:0443", "/ports:0443: '0443' has a leading zero"},
         {"/timeout:40000", "/timeout:40000 is not a time"},
         {"/timeout:abc", "/timeout:abc is not a time"},
         {"/to:10.0.0.9", "/to:HOST and /role:ROLE go together"},

@@ -44,7 +44,7 @@ expect_match "$err" "/mode:\"sometimes\": unknown BOI mode 'sometimes'; valid mo
 
 run_exe "$exe" /plan /roles:client /mode:nonboi /sqlport:0
 expect_rc 2 "/sqlport:0"
-expect_match "$err" '/sqlport:"0": not a port number; expected a TCP port from 1 to 65535' "bad port is explained"
+expect_match "$err" "/sqlport:\"0\": not a port number \\('0' is out of range\\); expected a TCP port from 1 to 65535" "bad port is explained"
 
 # A replacement matrix from a file (Windows path through drive Z:).
 sed 's/^  ports      8443$/  ports      9443/' "$src/policies/dlo-10.0.ports" >"$tmp/custom.ports"

@@ -261,3 +261,27 @@ bool dlo_path_on_drive(const char *s, size_t n)
     char letter = n ? (char)(s[0] | 0x20) : 0;
     return n >= 3 && letter >= 'a' && letter <= 'z' && s[1] == ':' && s[2] == '\\';
 }
+
+const char *dlo_decimal_parse(const char *s, size_t n, unsigned long lo, unsigned long hi,
+                              unsigned long *out)
+{
+    unsigned long v = 0;
+    size_t i;
+    if (n == 0)
+        return "is not a number";
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return "is not a number";
+    if (n > 1 && s[0] == '0')
+        return "has a leading zero";
+    for (i = 0; i < n; i++) {
+        unsigned long d = (unsigned long)(s[i] - '0');
+        if (d > hi || v > hi / 10 || v * 10 > hi - d)
+            return "is out of range";
+        v = v * 10 + d;
+    }
+    if (v < lo)
+        return "is out of range";
+    *out = v;
+    return NULL;
+}

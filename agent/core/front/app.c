@@ -10,6 +10,7 @@
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
+#include "dlo/str.h"
 #include "dlo/probe.h"
 #include "dlo/reconcile.h"
 #include "dlo/report.h"
@@ -107,11 +108,17 @@ static dlo_status probe_params(const dlo_cli *cli, dlo_probe_params *pp, dlo_por
 
     memset(pp, 0, sizeof(*pp));
     dlo_portset_init(extra);
-    if (timeout &&
-        (!dlo_port_parse(timeout, &pp->timeout_ms) || pp->timeout_ms > DLO_PROBE_MAX_TIMEOUT_MS))
-        return dlo_error_set(err, DLO_E_USAGE,
-                             "/timeout:%s is not a time in milliseconds: expected 1-%d", timeout,
-                             DLO_PROBE_MAX_TIMEOUT_MS);
+    if (timeout) {
+        unsigned long ms;
+        const char *why =
+            dlo_decimal_parse(timeout, strlen(timeout), 1, DLO_PROBE_MAX_TIMEOUT_MS, &ms);
+        if (why)
+            return dlo_error_set(err, DLO_E_USAGE,
+                                 "/timeout:%s is not a time in milliseconds (it %s): expected "
+                                 "1-%d",
+                                 timeout, why, DLO_PROBE_MAX_TIMEOUT_MS);
+        pp->timeout_ms = (unsigned)ms;
+    }
     if (ports && dlo_portset_parse(ports, DLO_PORTS_BLANKS, extra, err)) {
         dlo_error_prefix(err, "/ports:%s: ", ports);
         err->status = DLO_E_USAGE;
