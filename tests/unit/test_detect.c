@@ -1054,11 +1054,12 @@ static dlo_status app_embedded(void *ctx, const char *name, dlo_buf *out, dlo_er
     return DLO_OK;
 }
 
-static dlo_status app_read(void *ctx, const char *path, dlo_buf *out, dlo_error *err)
+static dlo_status app_read(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err)
 {
     app_fixture *f = ctx;
     (void)err;
     (void)path;
+    assert_int_equal(max, DLO_DETECT_MAX_BYTES);
     dlo_buf_puts(out, f->file);
     return DLO_OK;
 }
