@@ -58,6 +58,11 @@ bool dlo_wildcard_match(const char *pattern, const char *s);
  * a lead byte whose sequence is cut short, an overlong form, a surrogate (U+D800 to U+DFFF), or
  * a code point past U+10FFFF. cp may be NULL. */
 size_t dlo_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* A character that can make text lie and is shown escaped wherever the agent writes text for
+ * people (dlo_buf_put_shown) or JSON: a control (C0, DEL, C1), a format character (Unicode
+ * category Cf: the bidirectional embeddings, overrides and isolates, zero-width characters, the
+ * byte order mark, tags...), or a line or paragraph separator (Zl, Zp). */
+bool dlo_cp_hidden(uint32_t cp);
 /* Bytes of the character at the start of s[0..n): a sequence's length, or 1 for a byte that
  * starts no valid sequence (it stands for one character, as U+FFFD would). 0 when n is 0. */
 size_t dlo_utf8_step(const char *s, size_t n);

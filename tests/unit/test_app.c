@@ -559,6 +559,78 @@ static void test_verify_strict_and_unscoped_rules(void **state)
     fwmem_free(&m);
 }
 
+#define RLO "\xe2\x80\xae" /* U+202E RIGHT-TO-LEFT OVERRIDE */
+
+static dlo_status user_listener(void *ctx, dlo_listener_list *out, dlo_error *err)
+{
+    (void)ctx;
+    (void)err;
+    return dlo_listener_add(out, DLO_PROTO_TCP, 3999, 4242, "C:\\Users\\bob\\evil" RLO "txt.exe",
+                            NULL);
+}
+
+/* The output holds the escaped form and not one raw override. */
+static void assert_shown(const dlo_buf *b, const char *escaped)
+{
+    if (!strstr(dlo_buf_str(b), escaped))
+        fail_msg("'%s' not in: %s", escaped, dlo_buf_str(b));
+    assert_null(strstr(dlo_buf_str(b), RLO));
+}
+
+/* A name that holds a right-to-left override (a standard user's program file name, a foreign
+ * rule's name, a configuration value) is shown escaped in every text output, and as \u202e in
+ * JSON: /plan, /verify (one line each, whatever the name holds), /config and errors. */
+static void test_hidden_characters_are_shown_escaped(void **state)
+{
+    static const dlo_probe_os os = {NULL, user_listener, NULL, NULL};
+    capture c;
+    fwmem m;
+    fake_registry f;
+    dlo_rule block;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    probe_os = &os;
+    assert_int_equal(RUN(&c, "/plan", "/roles:admin-server"), 0);
+    assert_shown(&c.out, "held by pid 4242 (C:\\Users\\bob\\evil<U+202E>txt.exe), which is not "
+                         "a service");
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:admin-server"), 0);
+    assert_shown(&c.out, "evil\\u202etxt.exe");
+    capture_free(&c);
+    probe_os = NULL;
+
+    assert_int_equal(RUN(&c, "/plan", "/roles:cli" RLO "ent"), 2);
+    assert_shown(&c.err, "'cli<U+202E>ent'");
+    capture_free(&c);
+
+    fwmem_init(&m);
+    c.fw = &m;
+    c.elevated = true;
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
+    capture_free(&c);
+    dlo_rule_init(&block);
+    block.action = DLO_ACTION_BLOCK;
+    block.protocol = DLO_PROTO_TCP;
+    dlo_rule_set(&block.name, "Block" RLO "\nCOMPLIANT: all is well");
+    dlo_rule_set(&block.local_ports, "443");
+    fwmem_plant(&m, &block);
+    dlo_rule_free(&block);
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 1);
+    assert_shown(&c.out, "'Block<U+202E><U+000A>COMPLIANT: all is well'");
+    assert_null(strstr(dlo_buf_str(&c.out), "\nCOMPLIANT"));
+    capture_free(&c);
+    fwmem_free(&m);
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, DLO_CONFIG_KEY_INSTALLER, "PolicyFile", "C:\\DLO\\site" RLO "sedoc.ports");
+    registry = &f.reg;
+    assert_int_equal(RUN(&c, "/config"), 0);
+    assert_shown(&c.out, "C:\\DLO\\site<U+202E>sedoc.ports");
+    capture_free(&c);
+    registry = NULL;
+    fake_reg_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_plan_exposure_text_and_json),
         cmocka_unit_test(test_verify_strict_and_unscoped_rules),
         cmocka_unit_test(test_plan_binds_to_the_listening_service),
+        cmocka_unit_test(test_hidden_characters_are_shown_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

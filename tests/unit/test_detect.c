@@ -1173,6 +1173,26 @@ static void test_detect_command_failures(void **state)
     app_free(&f);
 }
 
+/* A name on the machine that holds a right-to-left override is shown escaped by /detect, in
+ * text and in JSON, never raw. */
+static void test_detect_shows_hidden_characters_escaped(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_os os = fake_os(&m);
+    app_fixture f = {{0}, {0}, ""};
+    (void)state;
+
+    add_service(&m, "DLOEdgeSvc2", "Arctera DLO \xe2\x80\xaerevreS egdE", DLO_SERVICE_RUNNING);
+    assert_int_equal(APP_RUN(&f, &os, "/detect"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "(Arctera DLO <U+202E>revreS egdE)"));
+    assert_null(strstr(dlo_buf_str(&f.out), "\xe2\x80\xae"));
+    app_free(&f);
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"Arctera DLO \\u202erevreS egdE\""));
+    assert_null(strstr(dlo_buf_str(&f.out), "\xe2\x80\xae"));
+    app_free(&f);
+}
+
 /* Names that mention DLO, Desktop and Laptop Option, Arctera or Veritas and that no entry
  * matched are candidates, each with the table line that would match it; the agent itself,
  * SQL Server's services, matched names and "modloader" are not. */
@@ -1262,6 +1282,7 @@ int main(void)
         cmocka_unit_test(test_detect_command_with_sql_instance),
         cmocka_unit_test(test_detect_command_failures),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_detect_shows_hidden_characters_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

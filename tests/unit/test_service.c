@@ -421,6 +421,18 @@ static void test_push_rules_close_when_the_agent_is_detected(void **state)
     fake_sql_free(&m);
 }
 
+/* An event is one line in the Event Log and the trace file: a name in it shows every character
+ * that could make it lie, a right-to-left override or a newline, escaped. */
+static void test_event_messages_show_hidden_characters_escaped(void **state)
+{
+    (void)state;
+    log_capture_reset();
+    dlo_log_event(DLO_EV_COMPONENT_APPEARED, DLO_LOG_INFO, "DLO role %s appeared",
+                  "edge\xe2\x80\xae\n1102 0 pass: all is well");
+    assert_true(log_has("1500 0 DLO role edge<U+202E><U+000A>1102 0 pass: all is well appeared"));
+    assert_false(log_has("\xe2\x80\xae"));
+}
+
 static void test_wake_text(void **state)
 {
     dlo_buf b;
@@ -466,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_a_fallen_back_sql_port_narrows_nothing),
         cmocka_unit_test(test_adverse_evidence_never_unbinds),
         cmocka_unit_test(test_push_rules_close_when_the_agent_is_detected),
+        cmocka_unit_test(test_event_messages_show_hidden_characters_escaped),
         cmocka_unit_test(test_wake_text),
         cmocka_unit_test(test_failed_passes_are_told),
     };

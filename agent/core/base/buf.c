@@ -123,17 +123,38 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
         const char *esc = json_escape(c);
         size_t len = 1;
 
+        uint32_t cp = 0;
+
         if (esc)
             dlo_buf_puts(b, esc);
-        else if (c < 0x20)
-            dlo_buf_printf(b, "\\u%04x", c);
-        else if ((len = dlo_utf8_decode(s + i, n - i, NULL)) != 0)
-            dlo_buf_append(b, s + i, len);
-        else
+        else if ((len = dlo_utf8_decode(s + i, n - i, &cp)) == 0)
             dlo_buf_puts(b, "\\ufffd");
+        else if (dlo_cp_hidden(cp) && cp > 0xFFFF)
+            dlo_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
+                           0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else if (dlo_cp_hidden(cp))
+            dlo_buf_printf(b, "\\u%04x", cp);
+        else
+            dlo_buf_append(b, s + i, len);
         i += len ? len : 1;
     }
     dlo_buf_putc(b, '"');
+}
+
+void dlo_buf_put_shown(dlo_buf *b, const char *s, size_t n, bool lines)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = dlo_utf8_decode(s + i, n - i, &cp);
+        if (len == 0)
+            dlo_buf_printf(b, "<0x%02X>", (unsigned char)s[i]);
+        else if (dlo_cp_hidden(cp) && !(lines && cp == '\n'))
+            dlo_buf_printf(b, "<U+%04X>", (unsigned)cp);
+        else
+            dlo_buf_append(b, s + i, len);
+        i += len ? len : 1;
+    }
 }
 
 void dlo_buf_json_str(dlo_buf *b, const char *s)

@@ -285,3 +285,27 @@ const char *dlo_decimal_parse(const char *s, size_t n, unsigned long lo, unsigne
     *out = v;
     return NULL;
 }
+
+/* Unicode 15.1's format characters (category Cf), as ranges. */
+static const struct {
+    uint32_t lo, hi;
+} format_chars[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x180E, 0x180E},
+    {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},
+    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F},
+};
+
+bool dlo_cp_hidden(uint32_t cp)
+{
+    size_t i;
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+        return true;
+    /* 0x2028-0x2029 (Zl, Zp) sit inside the 0x2028-0x202E range above. */
+    for (i = 0; i < sizeof(format_chars) / sizeof(format_chars[0]); i++)
+        if (cp >= format_chars[i].lo && cp <= format_chars[i].hi)
+            return true;
+    return false;
+}

@@ -462,8 +462,12 @@ void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
 static void problems_text(dlo_buf *b, const char *title, const dlo_problem *p, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++)
-        dlo_buf_printf(b, "  %s %s: %s\n", title, p[i].kind, p[i].message);
+    /* One line each, whatever a foreign rule's name holds. */
+    for (i = 0; i < n; i++) {
+        dlo_buf_printf(b, "  %s %s: ", title, p[i].kind);
+        dlo_buf_put_shown(b, p[i].message, strlen(p[i].message), false);
+        dlo_buf_putc(b, '\n');
+    }
 }
 
 static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
