@@ -141,20 +141,42 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
     dlo_buf_putc(b, '"');
 }
 
+/* "<" prefix, v in upper-case hex of at least `digits` digits, ">". */
+static void put_hex(dlo_buf *b, const char *prefix, uint32_t v, int digits)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char text[16];
+    int n = 0, i;
+    do {
+        text[n++] = hex[v & 0xF];
+        v >>= 4;
+    } while (v || n < digits);
+    dlo_buf_puts(b, prefix);
+    for (i = n - 1; i >= 0; i--)
+        dlo_buf_putc(b, text[i]);
+    dlo_buf_putc(b, '>');
+}
+
 void dlo_buf_put_shown(dlo_buf *b, const char *s, size_t n, bool lines)
 {
-    size_t i = 0;
+    size_t i = 0, plain = 0;
     while (i < n) {
         uint32_t cp = 0;
         size_t len = dlo_utf8_decode(s + i, n - i, &cp);
+        bool escape = len == 0 || (dlo_cp_hidden(cp) && !(lines && cp == '\n'));
+        if (!escape) {
+            i += len;
+            continue;
+        }
+        dlo_buf_append(b, s + plain, i - plain);
         if (len == 0)
-            dlo_buf_printf(b, "<0x%02X>", (unsigned char)s[i]);
-        else if (dlo_cp_hidden(cp) && !(lines && cp == '\n'))
-            dlo_buf_printf(b, "<U+%04X>", (unsigned)cp);
+            put_hex(b, "<0x", (unsigned char)s[i], 2);
         else
-            dlo_buf_append(b, s + i, len);
+            put_hex(b, "<U+", cp, 4);
         i += len ? len : 1;
+        plain = i;
     }
+    dlo_buf_append(b, s + plain, n - plain);
 }
 
 void dlo_buf_json_str(dlo_buf *b, const char *s)

@@ -301,8 +301,8 @@ static const struct {
 bool dlo_cp_hidden(uint32_t cp)
 {
     size_t i;
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
-        return true;
+    if (cp < 0xAD) /* most text: no table to look at */
+        return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
     /* 0x2028-0x2029 (Zl, Zp) sit inside the 0x2028-0x202E range above. */
     for (i = 0; i < sizeof(format_chars) / sizeof(format_chars[0]); i++)
         if (cp >= format_chars[i].lo && cp <= format_chars[i].hi)
