@@ -125,24 +125,13 @@ typedef struct props {
     const prop *one; /* SHOW_ONE: this value only */
 } props;
 
+/* A number as the agent takes one from any source (dlo_decimal_parse): "01433" stays text, which
+ * the agent's check refuses with its message. */
 static bool is_decimal(const char *s, unsigned long *out)
 {
-    unsigned long long v = 0;
-    size_t digits = 0;
-
-    while (dlo_is_blank(*s))
-        s++;
-    for (; *s >= '0' && *s <= '9'; s++, digits++) {
-        v = v * 10 + (unsigned)(*s - '0');
-        if (v > 0xFFFFFFFFull)
-            return false;
-    }
-    while (dlo_is_blank(*s))
-        s++;
-    if (!digits || *s)
-        return false;
-    *out = (unsigned long)v;
-    return true;
+    size_t n = strlen(s);
+    dlo_trim(&s, &n);
+    return !dlo_decimal_parse(s, n, 0, 0xFFFFFFFFul, out);
 }
 
 /* The value the package writes from text: a REG_DWORD (the component's value is "#[PROP]")

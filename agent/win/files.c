@@ -7,10 +7,6 @@
 #include "win/files.h"
 #include "win/winutil.h"
 
-/* Data files larger than this are refused: the port matrix and detection table are a few KiB,
- * and a policy path pointing at a huge file is a mistake to report, not to load. */
-#define WIN_MAX_DATA_FILE (16u * 1024u * 1024u)
-
 dlo_status win_load_embedded(void *ctx, const char *name, dlo_buf *out, dlo_error *err)
 {
     wchar_t *wname = win_utf8_to_utf16(name, strlen(name));
@@ -37,13 +33,52 @@ dlo_status win_load_embedded(void *ctx, const char *name, dlo_buf *out, dlo_erro
     return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
 }
 
-dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *err)
+/* The file open at h, a regular file of at most max bytes, into out; nothing is read from
+ * anything else. */
+static dlo_status read_open_file(HANDLE h, const char *path, size_t max, dlo_buf *out,
+                                 dlo_error *err)
+{
+    LARGE_INTEGER size;
+    char *data;
+    DWORD got;
+    char why[600];
+    dlo_status st;
+
+    snprintf(why, sizeof(why), "cannot read %s", path);
+    if (GetFileType(h) != FILE_TYPE_DISK)
+        return dlo_error_set(err, DLO_E_IO,
+                             "%s is not a regular file (a device, a pipe or a console); expected "
+                             "a data file",
+                             path);
+    if (!GetFileSizeEx(h, &size))
+        return win_error_set(err, GetLastError(), why);
+    if ((unsigned long long)size.QuadPart > max)
+        return dlo_error_set(err, DLO_E_IO, "%s is %lld bytes; expected at most %zu", path,
+                             (long long)size.QuadPart, max);
+    /* One byte more than the size: a file that grew since is refused, not read on. */
+    data = malloc((size_t)size.QuadPart + 1);
+    if (!data)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    if (!ReadFile(h, data, (DWORD)size.QuadPart + 1, &got, NULL))
+        st = win_error_set(err, GetLastError(), why);
+    else if (got > (DWORD)size.QuadPart)
+        st = dlo_error_set(err, DLO_E_IO, "%s grew while it was read; expected a file at rest",
+                           path);
+    else
+        st = DLO_OK;
+    if (!st) {
+        dlo_buf_append(out, data, got);
+        if (dlo_buf_status(out))
+            st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    }
+    free(data);
+    return st;
+}
+
+dlo_status win_read_file(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err)
 {
     wchar_t *wpath = win_utf8_to_utf16(path, strlen(path));
     HANDLE h;
-    LARGE_INTEGER size;
-    char *data = NULL;
-    DWORD got;
     char why[600];
     dlo_status st;
 
@@ -57,33 +92,7 @@ dlo_status win_read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *e
         snprintf(why, sizeof(why), "cannot open %s", path);
         return win_error_set(err, GetLastError(), why);
     }
-    if (!GetFileSizeEx(h, &size)) {
-        snprintf(why, sizeof(why), "cannot read %s", path);
-        st = win_error_set(err, GetLastError(), why);
-        goto cleanup_handle;
-    }
-    if (size.QuadPart > WIN_MAX_DATA_FILE) {
-        st = dlo_error_set(err, DLO_E_IO, "%s is %lld bytes; expected a data file under %u bytes",
-                           path, (long long)size.QuadPart, WIN_MAX_DATA_FILE);
-        goto cleanup_handle;
-    }
-    data = malloc((size_t)size.QuadPart + 1);
-    if (!data) {
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-        goto cleanup_handle;
-    }
-    if (!ReadFile(h, data, (DWORD)size.QuadPart, &got, NULL) || got != (DWORD)size.QuadPart) {
-        snprintf(why, sizeof(why), "cannot read %s", path);
-        st = win_error_set(err, GetLastError(), why);
-        goto cleanup_data;
-    }
-    dlo_buf_append(out, data, got);
-    st = dlo_buf_status(out);
-    if (st)
-        dlo_error_set(err, st, "out of memory");
-cleanup_data:
-    free(data);
-cleanup_handle:
+    st = read_open_file(h, path, max, out, err);
     CloseHandle(h);
     return st;
 }

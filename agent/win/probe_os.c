@@ -6,37 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/listeners.h"
 #include "win/probe_os.h"
 #include "win/winutil.h"
 
-/* The owner of a listener, looked up once per PID. */
-typedef struct owner {
-    DWORD pid;
-    char *image, *service;
-} owner;
+/* The running services with their PIDs, read once per listeners table; the owner of each
+ * process is looked up once by the core (dlo/listeners.h), however many there are. */
+typedef struct services {
+    BYTE *items; /* ENUM_SERVICE_STATUS_PROCESSW[] */
+    DWORD count;
+    bool read; /* false: who hosts a service is not known, so no owner can be told */
+} services;
 
-typedef struct owners {
-    owner items[256];
-    size_t count;
-    BYTE *services; /* ENUM_SERVICE_STATUS_PROCESSW[] of the running services */
-    DWORD n_services;
-} owners;
-
-/* The running services with their PIDs, once per run; none when the SCM cannot be read. */
-static void load_services(owners *o)
+static void load_services(services *o)
 {
     SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
     DWORD needed = 0, resume = 0;
     if (!scm)
         return;
     EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, NULL, 0,
-                          &needed, &o->n_services, &resume, NULL);
-    o->services = needed ? malloc(needed) : NULL;
+                          &needed, &o->count, &resume, NULL);
+    o->items = needed ? malloc(needed) : NULL;
     resume = 0;
-    if (o->services &&
-        !EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
-                               o->services, needed, &needed, &o->n_services, &resume, NULL))
-        o->n_services = 0;
+    o->read =
+        o->items && EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                                          o->items, needed, &needed, &o->count, &resume, NULL);
+    if (!o->read)
+        o->count = 0;
     CloseServiceHandle(scm);
 }
 
@@ -54,50 +50,25 @@ static char *image_of(DWORD pid)
     return utf8;
 }
 
-static const owner *owner_of(owners *o, DWORD pid)
+/* A dlo_owner_fn over the services read for this table. */
+static bool owner_of(void *ctx, unsigned long pid, char **image, char **service)
 {
-    static const owner unknown = {0, NULL, NULL};
-    const ENUM_SERVICE_STATUS_PROCESSW *svc = (const ENUM_SERVICE_STATUS_PROCESSW *)o->services;
-    owner *x;
-    size_t i;
-    for (i = 0; i < o->count; i++)
-        if (o->items[i].pid == pid)
-            return &o->items[i];
-    if (o->count == sizeof(o->items) / sizeof(o->items[0]))
-        return &unknown;
-    x = &o->items[o->count++];
-    x->pid = pid;
-    x->image = pid ? image_of(pid) : NULL;
-    x->service = NULL;
-    for (i = 0; pid && i < o->n_services && !x->service; i++)
+    const services *o = ctx;
+    const ENUM_SERVICE_STATUS_PROCESSW *svc = (const ENUM_SERVICE_STATUS_PROCESSW *)o->items;
+    DWORD i;
+    if (!o->read)
+        return false;
+    *image = image_of((DWORD)pid);
+    for (i = 0; i < o->count && !*service; i++)
         if (svc[i].ServiceStatusProcess.dwProcessId == pid)
-            x->service = win_utf16_to_utf8(svc[i].lpServiceName);
-    return x;
+            *service = win_utf16_to_utf8(svc[i].lpServiceName);
+    return true;
 }
 
-static void owners_free(owners *o)
+/* One row; the table's ports are in network order. */
+static dlo_status table_row(dlo_listener_table *t, int proto, DWORD net_port, DWORD pid)
 {
-    size_t i;
-    for (i = 0; i < o->count; i++) {
-        free(o->items[i].image);
-        free(o->items[i].service);
-    }
-    free(o->services);
-}
-
-/* One row, unless the same process already listens on the port (IPv4 and IPv6, or two
- * local addresses). */
-static dlo_status add_row(dlo_listener_list *out, owners *o, int proto, DWORD net_port, DWORD pid)
-{
-    unsigned port = ntohs((u_short)net_port);
-    const owner *w;
-    size_t i;
-    for (i = 0; i < out->count; i++)
-        if (out->items[i].protocol == proto && out->items[i].port == port &&
-            out->items[i].pid == pid)
-            return DLO_OK;
-    w = owner_of(o, pid);
-    return dlo_listener_add(out, proto, port, pid, w->image, w->service);
+    return dlo_listener_table_row(t, proto, ntohs((u_short)net_port), pid);
 }
 
 /* One IP Helper table, grown until it fits. */
@@ -117,8 +88,7 @@ static DWORD read_table(bool tcp, ULONG family, void **buf)
     return rc;
 }
 
-static dlo_status add_table(dlo_listener_list *out, owners *o, bool tcp, ULONG family,
-                            dlo_error *err)
+static dlo_status add_table(dlo_listener_table *t, bool tcp, ULONG family, dlo_error *err)
 {
     void *buf;
     DWORD rc = read_table(tcp, family, &buf), i;
@@ -131,20 +101,20 @@ static dlo_status add_table(dlo_listener_list *out, owners *o, bool tcp, ULONG f
         st = win_error_set(err, rc, tcp ? "GetExtendedTcpTable" : "GetExtendedUdpTable");
     else if (tcp && family == AF_INET)
         for (i = 0; !st && i < ((MIB_TCPTABLE_OWNER_PID *)buf)->dwNumEntries; i++)
-            st = add_row(out, o, proto, ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
-                         ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+            st = table_row(t, proto, ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                           ((MIB_TCPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
     else if (tcp)
         for (i = 0; !st && i < ((MIB_TCP6TABLE_OWNER_PID *)buf)->dwNumEntries; i++)
-            st = add_row(out, o, proto, ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
-                         ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+            st = table_row(t, proto, ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                           ((MIB_TCP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
     else if (family == AF_INET)
         for (i = 0; !st && i < ((MIB_UDPTABLE_OWNER_PID *)buf)->dwNumEntries; i++)
-            st = add_row(out, o, proto, ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
-                         ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+            st = table_row(t, proto, ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                           ((MIB_UDPTABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
     else
         for (i = 0; !st && i < ((MIB_UDP6TABLE_OWNER_PID *)buf)->dwNumEntries; i++)
-            st = add_row(out, o, proto, ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
-                         ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
+            st = table_row(t, proto, ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwLocalPort,
+                           ((MIB_UDP6TABLE_OWNER_PID *)buf)->table[i].dwOwningPid);
     if (st == DLO_E_NOMEM)
         dlo_error_set(err, st, "out of memory");
     free(buf);
@@ -153,21 +123,22 @@ static dlo_status add_table(dlo_listener_list *out, owners *o, bool tcp, ULONG f
 
 static dlo_status win_listeners(void *ctx, dlo_listener_list *out, dlo_error *err)
 {
-    owners *o = calloc(1, sizeof(*o));
+    services svc;
+    dlo_listener_table t;
     dlo_status st;
     (void)ctx;
-    if (!o)
-        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    load_services(o);
-    st = add_table(out, o, true, AF_INET, err);
+    memset(&svc, 0, sizeof(svc));
+    load_services(&svc);
+    dlo_listener_table_init(&t, out, owner_of, &svc);
+    st = add_table(&t, true, AF_INET, err);
     if (!st)
-        st = add_table(out, o, true, AF_INET6, err);
+        st = add_table(&t, true, AF_INET6, err);
     if (!st)
-        st = add_table(out, o, false, AF_INET, err);
+        st = add_table(&t, false, AF_INET, err);
     if (!st)
-        st = add_table(out, o, false, AF_INET6, err);
-    owners_free(o);
-    free(o);
+        st = add_table(&t, false, AF_INET6, err);
+    dlo_listener_table_free(&t);
+    free(svc.items);
     return st;
 }
 

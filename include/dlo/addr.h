@@ -9,8 +9,8 @@
  *   an IPv4 or IPv6 address, a subnet as address/prefix-length or IPv4 address/dotted-mask, a
  *   range start-end of two addresses of one family (no blanks inside, start <= end).
  * Refused as the Windows Firewall refuses them (MS-FASP 2.2.4, 2.2.6, 2.2.10): the IPv6 loopback
- * and unspecified addresses (::1, ::1/128, ::, ::/128, a range from or to ::1), a zero mask or
- * prefix (0.0.0.0/0, 10.0.0.0/0.0.0.0, 2001:db8::/0). Intranet, RmtIntranet, Internet and
+ * and unspecified addresses (::1, ::1/128, ::, ::/128, a range from or to ::1 or ::), a zero mask
+ * or prefix (0.0.0.0/0, 10.0.0.0/0.0.0.0, 2001:db8::/0). Intranet, RmtIntranet, Internet and
  * Ply2Renders exist only from build DLO_ADDR_NEWER_KEYWORDS_BUILD; dlo_addr_normalize refuses
  * them for an older build.
  *
@@ -88,6 +88,26 @@ dlo_addr_meet dlo_addrset_meet(const dlo_addrset *a, const dlo_addrset *b);
 /* Two lists as a rule holds them (NULL and "" read as "*") mean the same addresses. A list that
  * does not parse equals nothing, so an owned rule read back in an unknown form is rewritten. */
 bool dlo_addr_same(const char *a, const char *b);
+
+/* What a list lets in, judged by meaning, not by spelling (dlo_addr_coverage): every address of
+ * a family, counting only those another machine can connect from; IPv4 leaves out 0.0.0.0/8
+ * ("this network", RFC 1122), 127.0.0.0/8 (loopback) and 224.0.0.0 up (multicast, reserved,
+ * broadcast), IPv6 leaves out ::, ::1 (which no range may start or end on, MS-FASP 2.2.10) and
+ * ff00::/8 (multicast): 1.0.0.0-223.255.255.255 is every address as much as "*" is. The Internet
+ * keyword is every address outside the intranet. */
+enum {
+    DLO_ADDR_COVERS_IPV4 = 1u << 0,
+    DLO_ADDR_COVERS_IPV6 = 1u << 1,
+    DLO_ADDR_COVERS_INTERNET = 1u << 2,
+};
+/* DLO_ADDR_COVERS_* bits of a parsed list ("*": IPv4 and IPv6). */
+unsigned dlo_addrset_coverage(const dlo_addrset *s);
+/* The same for a list as a rule or a scope holds it: NULL, blank and "*" cover IPv4 and IPv6, and
+ * so does a list that does not parse (taken to let everything through, as dlo_prop_within
+ * takes it). 0: the list leaves some address of each family out. */
+unsigned dlo_addr_coverage(const char *list);
+/* For people: "every IPv4 address", "every IPv4 and IPv6 address and the Internet keyword"... */
+void dlo_addr_coverage_text(dlo_buf *b, unsigned coverage);
 
 /* The remote addresses of a rule toward the peers: the union of their scopes (scopes[role], in
  * the firewall's spelling), each entry once (by its normal form) as its scope spells it, in role

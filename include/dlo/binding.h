@@ -9,9 +9,19 @@
  *     listening on every port of the rule, with a known image path.
  * ServiceName is set only when the service's ServiceSidType is 1 or 3 (it has a service SID,
  * which is what the firewall matches a service rule on); otherwise the rule names the program
- * alone. Anything missing, unreadable or contradictory leaves the rule unbound, never an error:
- * a wrong guess must not cut a DLO component off. Every rule gets its evidence in
- * dlo_rule.binding, bound or not. */
+ * alone.
+ *
+ * Only positive evidence changes a binding. Evidence that is missing, unreadable or adverse
+ * (nothing listens, another process or a second service on the port, a listener whose owner
+ * cannot be read, the listeners table or the registry unreadable) settles nothing: the rule
+ * keeps the binding it has in the firewall (dlo_rule.keep_binding), so a stopped service or a
+ * standard user's program listening on the port never unbinds a rule, and a rule the firewall
+ * has unbound is never bound by a guess, which could cut a DLO component off. The firewall is
+ * the memory, pass after pass and across restarts; a new rule starts unbound. A rule is unbound
+ * outright only by configuration: BindToServices 0, or a row that names no program. (A cautious
+ * pass adds new rules bound as the evidence says, and changes the binding of no rule there is:
+ * dlo_prop_union.) Every rule gets its evidence in dlo_rule.binding: "bound: ...", "not
+ * bound: ..." or "kept as it stands in the firewall: ...". */
 #ifndef DLO_BINDING_H
 #define DLO_BINDING_H
 
@@ -40,7 +50,7 @@ typedef struct dlo_binding_env {
 } dlo_binding_env;
 
 /* Binds the rules of a plan built from pol (each rule's first row says its served-by). Sets
- * application, service and binding on every rule. Fails only for DLO_E_NOMEM. */
+ * application, service, keep_binding and binding on every rule. Fails only for DLO_E_NOMEM. */
 dlo_status dlo_binding_apply(const dlo_binding_env *env, const dlo_policy *pol,
                              dlo_rule_list *rules, dlo_error *err);
 

@@ -28,10 +28,16 @@ void dlo_buf_puts(dlo_buf *b, const char *s);
 void dlo_buf_putc(dlo_buf *b, char c);
 void dlo_buf_printf(dlo_buf *b, const char *fmt, ...) DLO_PRINTF(2, 3);
 
-/* Appends s as a JSON string literal, quotes included. Control characters are escaped; bytes
- * that are not valid UTF-8 become U+FFFD so the document stays valid whatever a registry or a
- * policy file held. */
+/* Appends s as a JSON string literal, quotes included. Controls and the other characters that
+ * can make text lie (dlo_cp_hidden) are escaped (\u202e); bytes that are not valid UTF-8
+ * become U+FFFD so the document stays valid whatever a registry or a policy file held. */
 void dlo_buf_json_str(dlo_buf *b, const char *s);
+
+/* Appends s[0..n) as text for people: every character that can make text lie (dlo_cp_hidden),
+ * a newline too unless `lines`, is shown as <U+XXXX>, and a byte that is not valid UTF-8 as
+ * <0xNN>, so a name holding a right-to-left override or an escape sequence reads as what it
+ * is. Everything else, any script, is kept. */
+void dlo_buf_put_shown(dlo_buf *b, const char *s, size_t n, bool lines);
 
 /* Appends the items of a comma-separated list ("a,b") as a JSON array of strings; "" gives []. */
 void dlo_buf_json_list(dlo_buf *b, const char *list);

@@ -2,8 +2,8 @@
  *
  * Accepted forms: /name, -name, --name; names are case-insensitive; a value follows ':' or '='
  * (/mode:occasional, -mode=occasional). Exactly one command per run; options may come in any
- * order. Anything else is a usage error whose message names the offending argument and what
- * was expected. */
+ * order; every switch at most once. Anything else is a usage error whose message names the
+ * offending argument and what was expected. */
 #ifndef DLO_CLI_H
 #define DLO_CLI_H
 

@@ -1,7 +1,9 @@
 /* What the plan opens to whom: the inbound rules open to any remote address on a network that
  * is not the corporate one, and the scope values that would narrow them. /plan lists them as
  * warnings and /verify among its warnings (so /verify /strict fails on them): a default scope of
- * `*` is the widest Windows allows, and a security reviewer must see where it is left. */
+ * `*` is the widest Windows allows, and a security reviewer must see where it is left. A list is
+ * judged by what it covers, not by its spelling (dlo_addr_coverage): 0.0.0.0/1,128.0.0.0/1 is
+ * as open as `*`. */
 #ifndef DLO_EXPOSURE_H
 #define DLO_EXPOSURE_H
 
@@ -17,15 +19,17 @@
 
 typedef struct dlo_unscoped {
     unsigned profiles; /* the rule's DLO_EXPOSURE_PROFILES bits */
-    /* The scope values (DLO_CFG_SCOPE_FIRST + peer role) of the rule's peers whose scope is
-     * `*`, in role order: setting them narrows the rule. None when the rule has no peers. */
+    unsigned coverage; /* what its remote addresses cover: DLO_ADDR_COVERS_* bits */
+    /* The scope values (DLO_CFG_SCOPE_FIRST + peer role) of the rule's peers whose scope covers
+     * every address, in role order: setting them narrows the rule. None when the rule has no
+     * peers. */
     dlo_config_item values[DLO_ROLE_COUNT];
     size_t n_values;
 } dlo_unscoped;
 
-/* True when r is an enabled inbound Allow rule whose remote addresses are any (dlo_list_is_any)
- * on the Private or Public profile; then *out says where and what narrows it. cfg NULL stands
- * for the defaults (every scope `*`). */
+/* True when r is an enabled inbound Allow rule whose remote addresses cover every address of a
+ * family (dlo_addr_coverage) on the Private or Public profile; then *out says where and what
+ * narrows it. cfg NULL stands for the defaults (every scope `*`). */
 bool dlo_exposure_unscoped(const dlo_rule *r, const dlo_config *cfg, dlo_unscoped *out);
 
 #endif

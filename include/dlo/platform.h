@@ -37,8 +37,11 @@ typedef struct dlo_platform {
     /* Appends a data file embedded in the executable (an RCDATA resource of that name, e.g.
      * "PORTMATRIX") to out. DLO_E_NOTFOUND if there is none. */
     dlo_status (*load_embedded)(void *ctx, const char *name, dlo_buf *out, dlo_error *err);
-    /* Appends the whole file at path (UTF-8) to out. Errors name the path and the reason. */
-    dlo_status (*read_file)(void *ctx, const char *path, dlo_buf *out, dlo_error *err);
+    /* Appends the whole file at path (UTF-8) to out, which must be a regular file of at most
+     * max bytes: anything else (a device such as /dev/zero or NUL, a pipe, a folder, a longer
+     * file) fails with DLO_E_IO before more than max + 1 bytes are read, and a pipe is never
+     * waited on. Errors name the path and the reason. */
+    dlo_status (*read_file)(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err);
     /* Opens the firewall; the backend is valid until close_firewall. NULL where there is none. */
     dlo_status (*open_firewall)(void *ctx, dlo_fw_backend *out, dlo_error *err);
     void (*close_firewall)(void *ctx, dlo_fw_backend *fw);

@@ -1,8 +1,9 @@
 /* A port list as INetFwRule's LocalPorts and RemotePorts hold it ("135-139,445"), as a value:
  * parsed once, formatted once, compared by what it opens.
  *
- * Items are single ports and ranges within 1-65535 (a port with leading zeros is read as decimal,
- * at most 5 digits), Windows' port keywords (RPC, RPC-EPMap, IPHTTPS...; any case, spelled as
+ * Items are single ports and ranges within 1-65535 written as dlo_decimal_parse takes numbers (no
+ * leading zero; only a list read back from a rule store, DLO_PORTS_ZEROS, reads "0443" as 443),
+ * Windows' port keywords (RPC, RPC-EPMap, IPHTTPS...; any case, spelled as
  * Windows does), "any" ("*", "Any" or nothing at all) and, in the port matrix only, the
  * placeholder {sql-port}.
  *
@@ -27,10 +28,13 @@ enum {
     DLO_PORTS_KEYWORDS = 1u << 1, /* RPC, RPC-EPMap, ... */
     DLO_PORTS_BLANKS = 1u << 2,   /* blanks around items ("1433, 1500") */
     DLO_PORTS_SQL = 1u << 3,      /* the {sql-port} placeholder */
+    /* leading zeros read as decimal: what a rule store holds is judged as Windows reads it,
+     * while a port the agent is given is refused with one */
+    DLO_PORTS_ZEROS = 1u << 4,
 };
 
 /* Everything the firewall may read back. */
-#define DLO_PORTS_FIREWALL (DLO_PORTS_ANY | DLO_PORTS_KEYWORDS | DLO_PORTS_BLANKS)
+#define DLO_PORTS_FIREWALL (DLO_PORTS_ANY | DLO_PORTS_KEYWORDS | DLO_PORTS_BLANKS | DLO_PORTS_ZEROS)
 
 typedef enum dlo_port_kind { DLO_PORT_RANGE, DLO_PORT_KEYWORD, DLO_PORT_SQL } dlo_port_kind;
 
@@ -78,8 +82,9 @@ bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b);
  * RPC-EPMap overlaps TCP 135 (the endpoint mapper's port); RPC overlaps only RPC. */
 bool dlo_portset_overlap(const dlo_portset *a, const dlo_portset *b);
 
-/* One port, 1-65535, blanks around it allowed ("1433", " 1433 "). */
-bool dlo_port_parse(const char *text, unsigned *port);
+/* One port, 1-65535, blanks around it allowed ("1433", " 1433 "), no leading zero. NULL, or
+ * why not (dlo_decimal_parse). */
+const char *dlo_port_parse(const char *text, unsigned *port);
 
 /* Two lists as the firewall may spell them (DLO_PORTS_FIREWALL) mean the same ports. A list that
  * does not parse equals nothing, so an owned rule read back in an unknown form is rewritten. */

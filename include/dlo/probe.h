@@ -30,6 +30,9 @@
 #define DLO_PROBE_RUN_LIMIT_MS       120000
 /* Most address-port pairs one run lists; any beyond are counted, not listed or tried. */
 #define DLO_PROBE_MAX_TARGETS 4096
+/* Most remote ports one outbound rule tries (its ranges' first ports and the /ports: inside
+ * them); any beyond are counted (ports_not_tried), not tried. */
+#define DLO_PROBE_MAX_RULE_PORTS 256
 /* Most addresses one host name may resolve to that are tried. */
 #define DLO_PROBE_MAX_RESOLVED 4
 
@@ -45,6 +48,9 @@ typedef struct dlo_listener {
     unsigned long pid;
     char *image;   /* full path (UTF-8), NULL when it cannot be read */
     char *service; /* the service hosted by pid, NULL when none */
+    /* Who pid is could not be read (no PID, the services not listed): image and service say
+     * nothing, not even that it is no service (dlo/listeners.h). */
+    bool owner_unknown;
 } dlo_listener;
 
 typedef struct dlo_listener_list {
@@ -142,6 +148,9 @@ typedef struct dlo_probe_result {
     size_t probed, failed;
     size_t n_targets;  /* address-port items listed */
     size_t not_listed; /* address-port pairs beyond DLO_PROBE_MAX_TARGETS: not tried */
+    /* Ports of outbound rules beyond DLO_PROBE_MAX_RULE_PORTS, summed over the rules: not
+     * tried, and they count as failed as what was not listed does. */
+    size_t ports_not_tried;
 } dlo_probe_result;
 
 /* Probes what plan opens, the peers' addresses from cfg's scopes (or params->to_host). Errors:

@@ -79,14 +79,18 @@ typedef struct dlo_rule {
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
     dlo_role_set peers;       /* the roles at the other end */
     char *rows;               /* the policy rows it exists for, comma-separated ids */
-    /* Why application and service are what they are ("bound: ...", "not bound: ..."), from
-     * dlo/binding.h; NULL when binding was not worked out. */
+    /* Why application and service are what they are ("bound: ...", "not bound: ...", "kept
+     * ..."), from dlo/binding.h; NULL when binding was not worked out. */
     char *binding;
     /* The served-by of the rule's first row (dlo_served_by of dlo/policy.h; 0: unsaid) and,
      * for `service NAME` and sql-browser, the service's name: who serves this path here, which
      * judging others' rules compares with their program and service (dlo/match.h). */
     int served_by;
     char *served_service;
+    /* The evidence settled nothing (dlo/binding.h): application and service stand as the
+     * firewall's rule has them, whatever they are, so they compare equal to any value
+     * (dlo_prop_equal) and no write changes them; a new rule is added unbound. */
+    bool keep_binding;
 
     /* From a backend's enumeration only: the backend's own reference to this very rule, so that
      * update and remove never act by name (names need not be unique on Windows). */
@@ -213,14 +217,17 @@ void dlo_prop_set_number(dlo_rule *r, const dlo_prop *p, long value);
 /* dst's property made src's. */
 dlo_status dlo_prop_copy(dlo_rule *dst, const dlo_rule *src, const dlo_prop *p);
 /* Same meaning: lists as sets, names in any case, profiles beyond the three ignored, unset
- * lists equal to "*" and "Any". A list of have that does not parse differs. */
+ * lists equal to "*" and "Any". A list of have that does not parse differs. The program and
+ * service of a rule that keeps its binding (keep_binding, either side) equal any. */
 bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have);
 /* inner's value lets through nothing outer's does not, by the row's scope. A list that does not
  * parse is taken to let everything through. */
 bool dlo_prop_within(const dlo_prop *p, const dlo_rule *inner, const dlo_rule *outer);
 /* Sets dst's property (a DLO_PROPS_WIDEN_ONLY one) to what a's and b's let through together.
  * When the union cannot be formed (a list that does not parse, or too long), dst gets a's. A
- * program or service: the same one, else none (a rule can name only one, and unset is any). */
+ * program or service: none when either names none (unset is any program), else a's: a rule
+ * names one program, so two cannot be joined, and trading a's for b's would take a's port
+ * away. */
 dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, const dlo_prop *p);
 /* The value for people ("tcp", "Domain,Private", "*"). */
 void dlo_prop_format(dlo_buf *b, const dlo_prop *p, const dlo_rule *r);

@@ -35,6 +35,14 @@ bool dlo_str_prefix_ci(const char *s, const char *prefix);
 /* s[0..n) starts with a drive letter, a colon and a backslash: a Windows path on a drive
  * ("C:\..."), neither relative nor on a share. */
 bool dlo_path_on_drive(const char *s, size_t n);
+
+/* Reads s[0..n) as a decimal number from lo to hi, the one way the agent accepts a number from
+ * any source (registry, command line, policy and detection files, the installer): digits only,
+ * no sign, blank or leading zero ("0443" is octal to some readers and 443 to others, and would
+ * not read back as written). NULL and *out on success, else why not: "has a leading zero",
+ * "is not a number", "is out of range". */
+const char *dlo_decimal_parse(const char *s, size_t n, unsigned long lo, unsigned long hi,
+                              unsigned long *out);
 /* The span s[0..n) is exactly word (dlo_equals) or word ignoring ASCII case (dlo_equals_ci). */
 bool dlo_equals(const char *s, size_t n, const char *word);
 bool dlo_equals_ci(const char *s, size_t n, const char *word);
@@ -50,6 +58,11 @@ bool dlo_wildcard_match(const char *pattern, const char *s);
  * a lead byte whose sequence is cut short, an overlong form, a surrogate (U+D800 to U+DFFF), or
  * a code point past U+10FFFF. cp may be NULL. */
 size_t dlo_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* A character that can make text lie and is shown escaped wherever the agent writes text for
+ * people (dlo_buf_put_shown) or JSON: a control (C0, DEL, C1), a format character (Unicode
+ * category Cf: the bidirectional embeddings, overrides and isolates, zero-width characters, the
+ * byte order mark, tags...), or a line or paragraph separator (Zl, Zp). */
+bool dlo_cp_hidden(uint32_t cp);
 /* Bytes of the character at the start of s[0..n): a sequence's length, or 1 for a byte that
  * starts no valid sequence (it stands for one character, as U+FFFD would). 0 when n is 0. */
 size_t dlo_utf8_step(const char *s, size_t n);

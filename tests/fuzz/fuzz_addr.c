@@ -1,7 +1,8 @@
 /* Feeds the remote-address normaliser arbitrary lists (the input split at NUL bytes, as the
  * strings of a REG_MULTI_SZ). Whatever it accepts must be a fixed point: normalising the normal
- * form gives it back unchanged, or the agent would rewrite a rule it wrote itself forever; and
- * the normal form must mean what the input meant, and compare equal to it. */
+ * form gives it back unchanged, or the agent would rewrite a rule it wrote itself forever; the
+ * normal form must mean what the input meant, and compare equal to it; and what a list covers
+ * (dlo_addrset_coverage) depends on what it means, not how it is spelled. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (dlo_addrset_parse(tokens, n, &in, &err) != DLO_OK ||
             dlo_addrset_parse((const char *const[]){dlo_buf_str(&out)}, 1, &normal, &err) !=
                 DLO_OK ||
-            !dlo_addrset_equal(&in, &normal) || !dlo_addrset_equal(&normal, &normal))
+            !dlo_addrset_equal(&in, &normal) || !dlo_addrset_equal(&normal, &normal) ||
+            dlo_addrset_coverage(&in) != dlo_addrset_coverage(&normal) ||
+            dlo_addrset_coverage(&in) != dlo_addr_coverage(dlo_buf_str(&out)))
             abort();
         dlo_addrset_free(&in);
         dlo_addrset_free(&normal);

@@ -6,10 +6,14 @@ Usage: check_vendor.py VENDOR_TABLE DLOAGENT [RUNNER...]
 VENDOR_TABLE is policies/vendor/dlo-10.0-port-requirements.txt, the vendor's text as published.
 DLOAGENT is run (through RUNNER, e.g. wine, when given) for `/matrix /json` and for
 `/plan /json` of every single role in every mode. For every vendor row and mode:
-  - the agent's matrix row at the same position carries the vendor's process, port and type words;
-  - each role named as Source gets an outbound rule, per protocol, to exactly the row's ports,
-    with the row's Destinations as peers; each Destination an inbound rule on those ports;
-  - its profiles are no wider than the vendor's table allows, and as the defaults say (see
+  - the agent's matrix rows at the same place carry the vendor's process, port and type words:
+    one row each, except where the agent splits one vendor row in two by its ports (the
+    dashboard's 135 and 443, see expected_profiles), which it may do only in consecutive rows
+    with the vendor's words;
+  - each role named as Source gets outbound rules, per protocol, whose ports together are
+    exactly the row's ports, each port in one rule, with the row's Destinations as peers; each
+    Destination inbound rules on those ports likewise;
+  - their profiles are no wider than the vendor's table allows, and as the defaults say (see
     expected_profiles);
 and conversely every planned rule is justified by a vendor row. Prints one line per failed check
 and a closing "N passed, N failed" line.
@@ -106,17 +110,62 @@ def vendor_rows(path):
     return rows
 
 
-def expected_profiles(dst):
+# Windows' own RPC endpoint mapper, NetBIOS and SMB ports.
+WINDOWS_SERVER_PORTS = {135, 137, 138, 139, 445}
+
+
+def expected_profiles(dst, ports):
     """(the profiles a path may be open on, the ones it gets by default) for a row's
-    Destinations. The vendor's table names no firewall profile; it says where each path runs. Its
-    BOI modes exist for endpoints outside the corporate network, which reach DLO only through the
-    Edge Server: a path whose Destination is the Edge Server may be open on any network, so on
-    every profile, and is by default. Every other path runs only inside the corporate network,
-    which Windows knows as the Domain profile: in every mode it may be open there only, unless
-    CorporateProfiles says otherwise (never set here)."""
+    Destinations and a rule's ports. The vendor's table names no firewall profile; it says where
+    each path runs. Its BOI modes exist for endpoints outside the corporate network, which reach
+    DLO only through the Edge Server: a path whose Destination is the Edge Server may be open on
+    any network, so on every profile, and is by default, except on Windows' RPC endpoint mapper,
+    NetBIOS and SMB ports: the only such path (the dashboard's 135, between the Administration
+    Server, the Console and the Edge Server) is servers among themselves, and the endpoint
+    mapper open to every address of a public network is what no reviewer lets pass, so by
+    default it stays on the Domain profile (CorporateProfiles widens it). Every other path runs
+    only inside the corporate network, which Windows knows as the Domain profile: in every mode
+    it may be open there only, unless CorporateProfiles says otherwise (never set here). So the
+    vendor's table is honoured in full on the Domain profile."""
     if "edge-server" in dst:
-        return set(ALL_PROFILES), ALL_PROFILES
+        return set(ALL_PROFILES), ["domain"] if ports & WINDOWS_SERVER_PORTS else ALL_PROFILES
     return {"domain"}, ["domain"]
+
+
+def match_rows(vendor, matrix):
+    """Gives each vendor row the ids of its matrix rows (v["ids"]): consecutive rows with the
+    vendor's words, split by their ports."""
+    i = 0
+    for v in vendor:
+        v["ids"] = []
+        while i < len(matrix) and (matrix[i]["process"], matrix[i]["port"], matrix[i]["type"]) \
+                == (v["process"], v["port"], v["type"]):
+            v["ids"].append(matrix[i]["id"])
+            i += 1
+        check(v["ids"], "vendor row %r %r: no matrix row with its words at row %d of the matrix"
+              % (v["process"], v["port"], i))
+        check(len(v["ids"]) < 2 or all(port_set(m["ports"]) for m in matrix[i - len(v["ids"]):i]),
+              "vendor row %r: split rows each name ports" % v["process"])
+    check(i == len(matrix), "matrix rows left over after the vendor's: %s"
+          % [m["id"] for m in matrix[i:]])
+
+
+def check_rule(r, direction, dst, peers, covered, what):
+    """One planned rule of a vendor row: the other side has no ports, its ports are none of the
+    row's other rules', the peers and the profiles are the row's."""
+    ports = port_set(r["local_ports"] if direction == "in" else r["remote_ports"])
+    other = r["remote_ports"] if direction == "in" else r["local_ports"]
+    allowed, profiles = expected_profiles(dst, ports)
+    what += " (%s)" % r["name"]
+    check(ports and not ports & covered, what + ": ports %s overlap the row's other rules" % ports)
+    covered |= ports
+    check(other == "", what + ": the other side has ports %r" % other)
+    check(peers <= set(r["peers"]), what + ": peers %s lack %s" % (r["peers"], peers))
+    check(set(r["profiles"]) <= allowed,
+          what + ": profiles %s, wider than the vendor's table allows (%s)"
+          % (r["profiles"], sorted(allowed)))
+    check(r["profiles"] == profiles,
+          what + ": profiles %s, the default is %s" % (r["profiles"], profiles))
 
 
 def run(cmd, args):
@@ -132,12 +181,7 @@ def main():
     check(len(vendor) == 19, "the vendor table has 19 rows, read %d" % len(vendor))
 
     matrix = run(agent, ["/matrix", "/json"])["rows"]
-    check(len(matrix) == len(vendor), "matrix has %d rows, vendor %d" % (len(matrix), len(vendor)))
-    for v, a in zip(vendor, matrix):
-        check(a["process"] == v["process"], "row %s: process %r, vendor %r" % (a["id"], a["process"], v["process"]))
-        check(a["port"] == v["port"], "row %s: port %r, vendor %r" % (a["id"], a["port"], v["port"]))
-        check(a["type"] == v["type"], "row %s: type %r, vendor %r" % (a["id"], a["type"], v["type"]))
-        v["id"] = a["id"]
+    match_rows(vendor, matrix)
 
     for mode in MODES:
         for role in ROLES:
@@ -147,35 +191,25 @@ def main():
             for v in vendor:
                 c = v["modes"][mode]
                 if c is None:
-                    check(all(v["id"] not in r["rows"] for r in rules),
-                          "%s/%s: row %s is NA but has a rule" % (mode, role, v["id"]))
+                    check(all(not set(v["ids"]) & set(r["rows"]) for r in rules),
+                          "%s/%s: row %s is NA but has a rule" % (mode, role, v["ids"]))
                     continue
-                src, dst = c
-                allowed, profiles = expected_profiles(dst)
-                for direction, local, peers in (("out", src, dst), ("in", dst, src)):
+                for direction, local, peers in (("out", c[0], c[1]), ("in", c[1], c[0])):
                     for proto in protocols(v["type"]):
-                        match = [r for r in rules if v["id"] in r["rows"]
+                        match = [r for r in rules if set(v["ids"]) & set(r["rows"])
                                  and r["direction"] == direction and r["protocol"] == proto]
-                        what = "%s/%s: row %s %s %s" % (mode, role, v["id"], direction, proto)
+                        what = "%s/%s: row %s %s %s" % (mode, role, v["ids"], direction, proto)
                         if role not in local:
                             check(not match, what + ": rule for a role the row does not name")
                             continue
-                        check(len(match) == 1, what + ": expected one rule, found %d" % len(match))
-                        if not match:
-                            continue
-                        r = match[0]
-                        seen.add(r["name"])
-                        ports = r["local_ports"] if direction == "in" else r["remote_ports"]
-                        other = r["remote_ports"] if direction == "in" else r["local_ports"]
-                        check(port_set(ports) == port_set(v["port"]),
-                              what + ": ports %s, vendor %s" % (ports, v["port"]))
-                        check(other == "", what + ": the other side has ports %r" % other)
-                        check(peers <= set(r["peers"]), what + ": peers %s lack %s" % (r["peers"], peers))
-                        check(set(r["profiles"]) <= allowed,
-                              what + ": profiles %s, wider than the vendor's table allows (%s)"
-                              % (r["profiles"], sorted(allowed)))
-                        check(r["profiles"] == profiles,
-                              what + ": profiles %s, the default is %s" % (r["profiles"], profiles))
+                        check(len(match) == len(v["ids"]), what + ": expected %d rules, found %d"
+                              % (len(v["ids"]), len(match)))
+                        covered = set()
+                        for r in match:
+                            seen.add(r["name"])
+                            check_rule(r, direction, c[1], peers, covered, what)
+                        check(covered == port_set(v["port"]),
+                              what + ": ports %s, vendor %s" % (sorted(covered), v["port"]))
             for r in rules:
                 check(r["name"] in seen, "%s/%s: rule %s is justified by no vendor row" % (mode, role, r["name"]))
     print("%d passed, %d failed" % (passed, failed))

@@ -39,6 +39,21 @@ static dlo_status sql_folder(void *ctx, const char *name, dlo_buf *out, dlo_erro
     return DLO_OK;
 }
 
+static dlo_status sql_listeners(void *ctx, dlo_listener_list *out, dlo_error *err)
+{
+    const fake_sql *m = ctx;
+    size_t i;
+    if (m->listeners_fail)
+        return dlo_error_set(err, DLO_E_IO, "GetExtendedTcpTable: access denied");
+    for (i = 0; i < m->listeners.count; i++) {
+        const dlo_listener *l = &m->listeners.items[i];
+        if (dlo_listener_add(out, l->protocol, l->port, l->pid, l->image, l->service))
+            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+        out->items[out->count - 1].owner_unknown = l->owner_unknown;
+    }
+    return DLO_OK;
+}
+
 static dlo_status sql_open_firewall(void *ctx, dlo_fw_backend *out, dlo_error *err)
 {
     (void)err;
@@ -87,6 +102,9 @@ void fake_sql_init(fake_sql *m, const char *tcp_port)
     m->plat.is_elevated = sql_elevated;
     m->plat.registry = fake_reg_seam(&m->reg);
     m->plat.detect_os = &m->os;
+    m->probe.ctx = m;
+    m->probe.listeners = sql_listeners;
+    m->plat.probe_os = &m->probe;
     dlo_buf_init(&m->out);
     dlo_buf_init(&m->err);
 }
@@ -96,8 +114,24 @@ void fake_sql_break_port(fake_sql *m)
     fake_reg_fail(&m->reg, FAKE_SQL_IPALL, "TcpPort", DLO_E_ACCESS);
 }
 
+void fake_sql_listen(fake_sql *m, int protocol, unsigned port, unsigned long pid, const char *image,
+                     const char *service, bool owner_unknown)
+{
+    if (dlo_listener_add(&m->listeners, protocol, port, pid, image, service)) {
+        fprintf(stderr, "fake_sql_listen: out of memory\n");
+        abort();
+    }
+    m->listeners.items[m->listeners.count - 1].owner_unknown = owner_unknown;
+}
+
+void fake_sql_silence(fake_sql *m)
+{
+    dlo_listener_list_free(&m->listeners);
+}
+
 void fake_sql_free(fake_sql *m)
 {
+    dlo_listener_list_free(&m->listeners);
     fwmem_free(&m->fw);
     fake_reg_free(&m->reg);
     dlo_buf_free(&m->out);

@@ -7,6 +7,7 @@
 
 #include "dlo/detect.h"
 #include "dlo/platform.h"
+#include "dlo/probe.h"
 #include "fake_registry.h"
 #include "fwmem.h"
 
@@ -18,6 +19,9 @@ typedef struct fake_sql {
     fake_registry reg;
     fwmem fw;
     dlo_detect_os os;
+    dlo_probe_os probe;          /* the listeners table: `listeners`, or a read failure */
+    dlo_listener_list listeners; /* empty: nothing listens */
+    bool listeners_fail;
     dlo_platform plat;
     dlo_buf out, err;
 } fake_sql;
@@ -26,6 +30,12 @@ typedef struct fake_sql {
 void fake_sql_init(fake_sql *m, const char *tcp_port);
 /* From now on reading IPAll TcpPort fails (access denied): the port falls back to 1433. */
 void fake_sql_break_port(fake_sql *m);
+/* A row of the listeners table (image, service NULL: unknown, none); owner_unknown for a row
+ * whose owner the table could not tell. */
+void fake_sql_listen(fake_sql *m, int protocol, unsigned port, unsigned long pid, const char *image,
+                     const char *service, bool owner_unknown);
+/* Nothing listens any more. */
+void fake_sql_silence(fake_sql *m);
 void fake_sql_free(fake_sql *m);
 
 #endif

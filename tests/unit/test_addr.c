@@ -124,7 +124,7 @@ static void test_ipv6(void **state)
     expect_normal("FE80::0001", "fe80::1/128");
     expect_normal("::2", "::2/128");
     expect_normal("::/1", "::/1");
-    expect_normal("::-::5", "::-::5");
+    expect_normal("::2-::5", "::2-::5");
     expect_normal("2001:db8:0:0:0:0:2:1", "2001:db8::2:1/128");
     expect_normal("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1/128");
     /* The first of two equally long zero runs is the one compressed. */
@@ -248,7 +248,7 @@ static void test_same_meaning_compares_equal(void **state)
     assert_true(dlo_addr_same("fe80::1,fe80::2", "fe80::1-fe80::2"));
     assert_true(dlo_addr_same("2001:db8::/32,10.0.0.1", "10.0.0.1,2001:db8:0::/32"));
     assert_true(dlo_addr_same("0.0.0.0/1,128.0.0.0/1", "0.0.0.0-255.255.255.255"));
-    assert_true(dlo_addr_same("::/1,8000::/1", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+    assert_true(dlo_addr_same("::2-::ffff,::1:0/112", "::2-::1:ffff"));
     assert_true(dlo_addr_same("RemoteIntranet", "RmtIntranet"));
     assert_true(dlo_addr_same("*", "Any"));
     assert_true(dlo_addr_same(NULL, "*"));
@@ -316,8 +316,14 @@ static void test_refused_by_windows(void **state)
     expect_refused("0:0::1", "'0:0::1' is refused by the Windows Firewall");
     expect_refused("::", "(the IPv6 unspecified address; MS-FASP 2.2.6)");
     expect_refused("::/128", "(the IPv6 unspecified address; MS-FASP 2.2.6)");
-    expect_refused("::-::1", "(a range from or to the IPv6 loopback address; MS-FASP 2.2.10)");
-    expect_refused("::1-::5", "(a range from or to the IPv6 loopback address; MS-FASP 2.2.10)");
+    expect_refused("::-::1", "(a range from or to the IPv6 unspecified or loopback address; "
+                             "MS-FASP 2.2.10)");
+    expect_refused("::1-::5", "(a range from or to the IPv6 unspecified or loopback address; "
+                              "MS-FASP 2.2.10)");
+    /* :: is refused alone, so it is as a range's start or end: every IPv6 address in disguise. */
+    expect_refused("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                   "(a range from or to the IPv6 unspecified or loopback address; MS-FASP 2.2.10)");
+    expect_refused("0::0-::", "(a range from or to the IPv6 unspecified or loopback address");
     expect_refused("0.0.0.0/0", "(a subnet mask of 0.0.0.0; MS-FASP 2.2.4)");
     expect_refused("10.0.0.0/0.0.0.0", "'10.0.0.0/0.0.0.0' is refused by the Windows Firewall");
     expect_refused("2001:db8::/0", "(an IPv6 prefix length of 0; MS-FASP 2.2.6)");
@@ -331,6 +337,44 @@ static void test_refused_by_windows(void **state)
                      DLO_E_CONFIG);
     assert_non_null(strstr(err.msg, "'::1' is refused by the Windows Firewall"));
     dlo_buf_free(&out);
+}
+
+static void expect_coverage(const char *list, unsigned want)
+{
+    if (dlo_addr_coverage(list) != want)
+        fail_msg("'%s' covers %#x, expected %#x", list ? list : "(null)", dlo_addr_coverage(list),
+                 want);
+}
+
+/* Every address by what a list covers, not by how it is spelled: whole families in ranges,
+ * halves or pieces, and what is left out of a family only where no other machine's address can
+ * be (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0 and up; ::, ::1, ff00::/8). */
+static void test_coverage_by_meaning(void **state)
+{
+    const unsigned both = DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
+    (void)state;
+    expect_coverage("*", both);
+    expect_coverage("Any", both);
+    expect_coverage("", both);
+    expect_coverage(NULL, both);
+    expect_coverage("0.0.0.0-255.255.255.255", DLO_ADDR_COVERS_IPV4);
+    expect_coverage("0.0.0.0/1,128.0.0.0/1", DLO_ADDR_COVERS_IPV4);
+    expect_coverage("192.0.0.0/2,0.0.0.0/1,128.0.0.0/192.0.0.0", DLO_ADDR_COVERS_IPV4);
+    expect_coverage("1.0.0.0-126.255.255.255,128.0.0.0-223.255.255.255", DLO_ADDR_COVERS_IPV4);
+    expect_coverage("1.0.0.0-223.255.255.255", DLO_ADDR_COVERS_IPV4);
+    expect_coverage("::2-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", DLO_ADDR_COVERS_IPV6);
+    expect_coverage("::/1,8000::/1", DLO_ADDR_COVERS_IPV6);
+    expect_coverage("::2-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,0.0.0.0/1,128.0.0.0/1", both);
+    expect_coverage("Internet", DLO_ADDR_COVERS_INTERNET);
+    expect_coverage("10.0.0.0/8,internet", DLO_ADDR_COVERS_INTERNET);
+    /* A hole where peers are: not every address. */
+    expect_coverage("0.0.0.0/1", 0);
+    expect_coverage("1.0.0.0-126.255.255.255,128.0.0.1-223.255.255.255", 0);
+    expect_coverage("2.0.0.0-223.255.255.255", 0);
+    expect_coverage("::2-fe00::", 0);
+    expect_coverage("10.0.0.0/8,LocalSubnet,Intranet,RmtIntranet,DNS", 0);
+    /* A list that does not parse is taken to let everything through, as dlo_prop_within does. */
+    expect_coverage("10.0.0.300", both);
 }
 
 static void expect_on_build(const char *in, unsigned long build, const char *want)
@@ -466,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_different_meaning_compares_different),
         cmocka_unit_test(test_scope_union),
         cmocka_unit_test(test_refused_by_windows),
+        cmocka_unit_test(test_coverage_by_meaning),
         cmocka_unit_test(test_newer_keywords_by_build),
         cmocka_unit_test(test_scope_union_drops_contained),
         cmocka_unit_test(test_addrset_drop_contained),

@@ -139,26 +139,26 @@ static void test_apply_verify_remove(void **state)
 
     c.elevated = true;
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 1);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 0 of 6 planned rules right; 6 "
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 0 of 8 planned rules right; 8 "
                                                 "missing"));
     capture_free(&c);
 
     assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "6 added, 0 updated, 0 removed"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "8 added, 0 updated, 0 removed"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "  added    Arctera DLO - Edge Server HTTPS "
                                                 "(TCP-In)\n"));
     capture_free(&c);
-    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 8);
 
     /* Compliant, and the rules left open to any address beyond the Domain profile are said. */
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
     assert_non_null(strstr(dlo_buf_str(&c.out),
-                           "COMPLIANT: all 6 planned rules are present and as planned.\n"
+                           "COMPLIANT: all 8 planned rules are present and as planned.\n"
                            "  warning  unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)'"));
     capture_free(&c);
 
     assert_int_equal(RUN(&c, "/verify", "/json", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 6"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "{\"compliant\": true, \"planned\": 8"));
     capture_free(&c);
 
     /* Another configuration (the modes differ in no profile now): the JSON of /apply says what
@@ -186,10 +186,10 @@ static void test_apply_verify_remove(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.err), "put back as they were"));
     capture_free(&c);
     m.fail_at = 0;
-    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 6);
+    assert_int_equal(fwmem_count(&m, "Arctera DLO Firewall Agent"), 8);
 
     assert_int_equal(RUN(&c, "/remove"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "0 added, 0 updated, 6 removed"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "0 added, 0 updated, 8 removed"));
     capture_free(&c);
     assert_int_equal(fwmem_count(&m, NULL), 0);
 
@@ -224,7 +224,7 @@ static void test_verify_profile_mismatch_is_a_warning(void **state)
     m.state.current_profiles = DLO_PROFILE_PUBLIC;
 
     assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 0);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "COMPLIANT: all 6 planned rules"));
+    assert_non_null(strstr(dlo_buf_str(&c.out), "COMPLIANT: all 8 planned rules"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "\n  warning  profile-mismatch: the corporate "
                                                 "rules (paths that exist only inside the corporate "
                                                 "network) apply to the Domain profile"));
@@ -399,8 +399,8 @@ static void test_plan_exposure_text_and_json(void **state)
         0);
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "\nExposure (inbound: profiles, remote addresses, program):\n"
-                           "  tcp 443 on All from *, any program: Arctera DLO - Edge Server HTTPS "
-                           "(TCP-In)\n"));
+                           "  tcp 443 on All from *, the program its rule names in the "
+                           "firewall, else any: Arctera DLO - Edge Server HTTPS (TCP-In)\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "\nwarning unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)' (in "
                            "tcp 443) is open to any remote address on the Private,Public "
@@ -430,6 +430,20 @@ static void test_plan_exposure_text_and_json(void **state)
                            "\"rule\": \"Arctera DLO - Dashboard and Diagnostic Utility "
                            "(TCP-In)\", \"profiles\": [\"private\", \"public\"], \"values\": "
                            "[\"AdminServers\", \"EdgeServers\"]"));
+    capture_free(&c);
+
+    /* A scope that covers every IPv4 address, spelled as halves, is no scope: the warning names
+     * what it covers and the value. */
+    assert_int_equal(RUN(&c, "/plan", "/roles:edge-server", "/mode:exclusive",
+                         "/clientnetworks:0.0.0.0/1,128.0.0.0/1", "/adminconsoles:10.1.0.0/16",
+                         "/webrestoremachines:10.2.0.0/16"),
+                     0);
+    assert_non_null(
+        strstr(dlo_buf_str(&c.out),
+               "warning unscoped: 'Arctera DLO - Edge Server HTTPS (TCP-In)' (in tcp "
+               "443) is open to every IPv4 address (remote addresses "
+               "0.0.0.0/128.0.0.0,128.0.0.0/128.0.0.0) on the Private,Public profiles: set "
+               "ClientNetworks to narrow it\n"));
     capture_free(&c);
 
     /* Every peer's scope given: no warning. */
@@ -463,8 +477,10 @@ static void test_plan_binds_to_the_listening_service(void **state)
     assert_non_null(strstr(dlo_buf_str(&c.out),
                            "     bound: service DLOAdminSvcu (pid 812, C:\\DLO\\DLOAdminSvcu.exe) "
                            "listens on tcp 3999; "));
-    assert_non_null(strstr(dlo_buf_str(&c.out), "any program: Arctera DLO - Administration "
-                                                "Service (UDP-In)\n"));
+    /* Nothing on UDP 3999: the evidence settles nothing, the rule keeps what it has. */
+    assert_non_null(strstr(dlo_buf_str(&c.out), "the program its rule names in the firewall, else "
+                                                "any: Arctera DLO - Administration Service "
+                                                "(UDP-In)\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "program C:\\DLO\\DLOAdminSvcu.exe: Arctera DLO - "
                                                 "Administration Service (TCP-In)\n"));
     capture_free(&c);
@@ -514,7 +530,7 @@ static void test_verify_strict_and_unscoped_rules(void **state)
 
     writes = c.state_writes;
     assert_int_equal(RUN(&c, "/verify", "/strict"), 1);
-    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 6 of 6 planned rules right; 0 "
+    assert_non_null(strstr(dlo_buf_str(&c.out), "NOT COMPLIANT: 8 of 8 planned rules right; 0 "
                                                 "missing, 0 drifted, 0 stale; 0 problems; with "
                                                 "/strict every warning counts\n"));
     assert_non_null(strstr(dlo_buf_str(&c.out), "set AdminConsoles, ClientNetworks and "
@@ -536,11 +552,83 @@ static void test_verify_strict_and_unscoped_rules(void **state)
     capture_free(&c);
     assert_int_equal(RUN(&c, "/verify", "/strict"), 0);
     assert_string_equal(dlo_buf_str(&c.out),
-                        "COMPLIANT: all 6 planned rules are present and as planned.\n");
+                        "COMPLIANT: all 8 planned rules are present and as planned.\n");
     capture_free(&c);
     fake_reg_free(&f);
     registry = NULL;
     fwmem_free(&m);
+}
+
+#define RLO "\xe2\x80\xae" /* U+202E RIGHT-TO-LEFT OVERRIDE */
+
+static dlo_status user_listener(void *ctx, dlo_listener_list *out, dlo_error *err)
+{
+    (void)ctx;
+    (void)err;
+    return dlo_listener_add(out, DLO_PROTO_TCP, 3999, 4242, "C:\\Users\\bob\\evil" RLO "txt.exe",
+                            NULL);
+}
+
+/* The output holds the escaped form and not one raw override. */
+static void assert_shown(const dlo_buf *b, const char *escaped)
+{
+    if (!strstr(dlo_buf_str(b), escaped))
+        fail_msg("'%s' not in: %s", escaped, dlo_buf_str(b));
+    assert_null(strstr(dlo_buf_str(b), RLO));
+}
+
+/* A name that holds a right-to-left override (a standard user's program file name, a foreign
+ * rule's name, a configuration value) is shown escaped in every text output, and as \u202e in
+ * JSON: /plan, /verify (one line each, whatever the name holds), /config and errors. */
+static void test_hidden_characters_are_shown_escaped(void **state)
+{
+    static const dlo_probe_os os = {NULL, user_listener, NULL, NULL};
+    capture c;
+    fwmem m;
+    fake_registry f;
+    dlo_rule block;
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    probe_os = &os;
+    assert_int_equal(RUN(&c, "/plan", "/roles:admin-server"), 0);
+    assert_shown(&c.out, "held by pid 4242 (C:\\Users\\bob\\evil<U+202E>txt.exe), which is not "
+                         "a service");
+    capture_free(&c);
+    assert_int_equal(RUN(&c, "/plan", "/json", "/roles:admin-server"), 0);
+    assert_shown(&c.out, "evil\\u202etxt.exe");
+    capture_free(&c);
+    probe_os = NULL;
+
+    assert_int_equal(RUN(&c, "/plan", "/roles:cli" RLO "ent"), 2);
+    assert_shown(&c.err, "'cli<U+202E>ent'");
+    capture_free(&c);
+
+    fwmem_init(&m);
+    c.fw = &m;
+    c.elevated = true;
+    assert_int_equal(RUN(&c, "/apply", "/roles:edge-server", "/mode:exclusive"), 0);
+    capture_free(&c);
+    dlo_rule_init(&block);
+    block.action = DLO_ACTION_BLOCK;
+    block.protocol = DLO_PROTO_TCP;
+    dlo_rule_set(&block.name, "Block" RLO "\nCOMPLIANT: all is well");
+    dlo_rule_set(&block.local_ports, "443");
+    fwmem_plant(&m, &block);
+    dlo_rule_free(&block);
+    assert_int_equal(RUN(&c, "/verify", "/roles:edge-server", "/mode:exclusive"), 1);
+    assert_shown(&c.out, "'Block<U+202E><U+000A>COMPLIANT: all is well'");
+    assert_null(strstr(dlo_buf_str(&c.out), "\nCOMPLIANT"));
+    capture_free(&c);
+    fwmem_free(&m);
+
+    fake_reg_init(&f);
+    fake_reg_sz(&f, DLO_CONFIG_KEY_INSTALLER, "PolicyFile", "C:\\DLO\\site" RLO "sedoc.ports");
+    registry = &f.reg;
+    assert_int_equal(RUN(&c, "/config"), 0);
+    assert_shown(&c.out, "C:\\DLO\\site<U+202E>sedoc.ports");
+    capture_free(&c);
+    registry = NULL;
+    fake_reg_free(&f);
 }
 
 int main(void)
@@ -559,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_plan_exposure_text_and_json),
         cmocka_unit_test(test_verify_strict_and_unscoped_rules),
         cmocka_unit_test(test_plan_binds_to_the_listening_service),
+        cmocka_unit_test(test_hidden_characters_are_shown_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,10 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dlo/binding.h"
+#include "dlo/listeners.h"
 #include "dlo/plan.h"
 #include "dlo/str.h"
 #include "fake_registry.h"
@@ -38,6 +40,7 @@ static dlo_status fake_listeners(void *ctx, dlo_listener_list *out, dlo_error *e
         const dlo_listener *l = &f->table.items[i];
         if (dlo_listener_add(out, l->protocol, l->port, l->pid, l->image, l->service))
             return DLO_E_NOMEM;
+        out->items[out->count - 1].owner_unknown = l->owner_unknown;
     }
     return DLO_OK;
 }
@@ -142,11 +145,27 @@ static const dlo_rule *bind(machine *m, dlo_role_set roles, const char *name)
 #define SQLSERVR     "C:\\Program Files\\Microsoft SQL Server\\MSSQL16.DLO\\MSSQL\\Binn\\sqlservr.exe"
 #define ADMIN_EXE    "C:\\Program Files\\Arctera\\DLO\\DLOAdminSvcu.exe"
 
+/* Unbound by configuration (BindToServices 0, a row that names no program): the plan takes
+ * any binding the firewall's rule has off. */
 static void assert_unbound(const dlo_rule *r, const char *why)
 {
     assert_null(r->application);
     assert_null(r->service);
+    assert_false(r->keep_binding);
     if (!strstr(r->binding, why) || strncmp(r->binding, "not bound: ", 11) != 0)
+        fail_msg("%s: binding '%s' does not say '%s'", r->name, r->binding, why);
+}
+
+#define KEPT "kept as it stands in the firewall: "
+
+/* Evidence that settles nothing: the plan names no program, and the rule keeps whatever binding
+ * it has in the firewall (none for a new rule). */
+static void assert_kept(const dlo_rule *r, const char *why)
+{
+    assert_null(r->application);
+    assert_null(r->service);
+    assert_true(r->keep_binding);
+    if (!strstr(r->binding, why) || strncmp(r->binding, KEPT, strlen(KEPT)) != 0)
         fail_msg("%s: binding '%s' does not say '%s'", r->name, r->binding, why);
 }
 
@@ -199,7 +218,7 @@ static void test_sql_browser(void **state)
     (void)state;
     machine_init(&m);
     r = bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), BROWSER_RULE);
-    assert_unbound(r, "SQL Server Browser (service SQLBrowser) is not installed here");
+    assert_kept(r, "SQL Server Browser (service SQLBrowser) is not installed here");
     m.det.sql.browser = true;
     /* Unquoted, as older setups wrote it: the program ends at ".exe". */
     image_path(&m, SVC_KEY("SQLBrowser"),
@@ -239,7 +258,7 @@ static void test_sql_image_path_not_usable(void **state)
             fake_reg_fail(&m.reg, SVC_KEY("MSSQL$DLO"), "ImagePath", DLO_E_ACCESS);
         else if (cases[i].image)
             image_path(&m, SVC_KEY("MSSQL$DLO"), cases[i].image);
-        assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE), cases[i].why);
+        assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE), cases[i].why);
         machine_free(&m);
     }
 }
@@ -249,10 +268,10 @@ static void test_sql_not_detected(void **state)
     machine m;
     (void)state;
     machine_init(&m);
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE),
-                   "no SQL Server instance of DLO's was detected here");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE),
+                "no SQL Server instance of DLO's was detected here");
     m.env.det = NULL;
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE), "detection did not run");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_SQL_SERVER), SQL_RULE), "detection did not run");
     machine_free(&m);
 }
 
@@ -291,57 +310,129 @@ static void test_dlo_udp_and_program_only(void **state)
     assert_null(r->service); /* no ServiceSidType */
     /* The listeners table is read once for all rules. */
     assert_int_equal(m.os.listener_reads, 1);
-    assert_unbound(find(&m, ADMIN_TCP), "nothing listens on tcp 3999");
+    assert_kept(find(&m, ADMIN_TCP), "nothing listens on tcp 3999");
     machine_free(&m);
 }
 
-/* Every way the listeners do not show the served-by service alone leaves the rule unbound. */
-static void test_dlo_listener_evidence_missing(void **state)
+/* Every way the listeners do not show the served-by service alone settles nothing: the rule
+ * keeps the binding it has. Among them what a standard user can do: listen on the port, on
+ * another address (127.0.0.2:3999) beside the service or while it is stopped. */
+static void test_dlo_listener_evidence_adverse(void **state)
 {
     machine m;
     (void)state;
 
     machine_init(&m);
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "nothing listens on tcp 3999");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "nothing listens on tcp 3999");
     machine_free(&m);
 
     machine_init(&m);
     listen_on(&m, DLO_PROTO_TCP, 3999, 4242, "C:\\Users\\bob\\nc.exe", NULL);
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "tcp 3999 is held by pid 4242 (C:\\Users\\bob\\nc.exe), which is not a service");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "tcp 3999 is held by pid 4242 (C:\\Users\\bob\\nc.exe), which is not a service");
+    machine_free(&m);
+
+    /* The service listens, and a user's program on 127.0.0.2:3999 beside it. */
+    machine_init(&m);
+    listen_on(&m, DLO_PROTO_TCP, 3999, 812, ADMIN_EXE, "DLOAdminSvcu");
+    listen_on(&m, DLO_PROTO_TCP, 3999, 4242, "C:\\Users\\bob\\nc.exe", NULL);
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "tcp 3999 is held by pid 4242 (C:\\Users\\bob\\nc.exe), which is not a service");
     machine_free(&m);
 
     machine_init(&m);
     listen_on(&m, DLO_PROTO_TCP, 3999, 812, ADMIN_EXE, "DLOAdminSvcu");
     listen_on(&m, DLO_PROTO_TCP, 3999, 900, "C:\\x\\other.exe", "OtherSvc");
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "tcp 3999 is held by service OtherSvc (pid 900), not DLOAdminSvcu");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "tcp 3999 is held by service OtherSvc (pid 900), not DLOAdminSvcu");
     machine_free(&m);
 
     machine_init(&m);
     listen_on(&m, DLO_PROTO_TCP, 3999, 812, NULL, "DLOAdminSvcu");
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "the image of service DLOAdminSvcu (pid 812) could not be read");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "the image of service DLOAdminSvcu (pid 812) could not be read");
     machine_free(&m);
 
-    /* Under Wine 8 the table gives owner PID 0: no service, so no binding. */
+    /* No owner: under Wine 8 the table gives PID 0 for a socket whose process it did not find. */
     machine_init(&m);
     listen_on(&m, DLO_PROTO_TCP, 3999, 0, NULL, NULL);
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "held by pid 0 (image unknown)");
+    m.os.table.items[0].owner_unknown = true;
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "who holds tcp 3999 (pid 0) could not be read");
     machine_free(&m);
 
     machine_init(&m);
     m.os.fail_listeners = true;
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "the listeners table could not be read: GetExtendedTcpTable: access denied");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "the listeners table could not be read: GetExtendedTcpTable: access denied");
     machine_free(&m);
 
     machine_init(&m);
     m.env.probe_os = NULL;
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
-                   "no listeners table here");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "no listeners table here");
+    machine_free(&m);
+}
+
+/* The owner of each process in a listeners table, as the Windows layer reads it, by PID. */
+typedef struct owners {
+    unsigned long dlo_pid; /* DLOAdminSvcu's */
+    unsigned lookups;
+    bool services_unreadable;
+} owners;
+
+static bool owner_lookup(void *ctx, unsigned long pid, char **image, char **service)
+{
+    owners *o = ctx;
+    char path[64];
+    o->lookups++;
+    if (o->services_unreadable)
+        return false;
+    snprintf(path, sizeof(path), "C:\\Apps\\p%lu.exe", pid);
+    *image = dlo_strdup(pid == o->dlo_pid ? ADMIN_EXE : path);
+    *service = pid == o->dlo_pid ? dlo_strdup("DLOAdminSvcu") : NULL;
+    return true;
+}
+
+/* More processes than any cache of the Windows layer held (256), and far more rows: DLO's
+ * service is still itself, and each process is looked up once. */
+static void test_owners_of_a_large_table(void **state)
+{
+    machine m;
+    dlo_listener_table t;
+    owners o = {1300, 0, false};
+    unsigned long pid;
+    const dlo_rule *r;
+    (void)state;
+
+    machine_init(&m);
+    dlo_listener_table_init(&t, &m.os.table, owner_lookup, &o);
+    for (pid = 1000; pid < 1300; pid++) {
+        assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_TCP, (unsigned)(pid - 500), pid), 0);
+        assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_UDP, (unsigned)(pid - 500), pid), 0);
+        assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_TCP, (unsigned)(pid - 500), pid), 0);
+    }
+    assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_TCP, 3999, o.dlo_pid), 0);
+    assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_UDP, 3999, o.dlo_pid), 0);
+    dlo_listener_table_free(&t);
+    assert_int_equal(o.lookups, 301);
+    assert_int_equal(m.os.table.count, 602); /* the same process twice on a port is one row */
+    r = bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP);
+    assert_string_equal(r->application, ADMIN_EXE);
+    assert_false(r->keep_binding);
+    machine_free(&m);
+
+    /* The services could not be listed: nobody is shown as "not a service". */
+    machine_init(&m);
+    o.services_unreadable = true;
+    dlo_listener_table_init(&t, &m.os.table, owner_lookup, &o);
+    assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_TCP, 3999, o.dlo_pid), 0);
+    assert_int_equal(dlo_listener_table_row(&t, DLO_PROTO_TCP, 3999, 0), 0);
+    dlo_listener_table_free(&t);
+    assert_true(m.os.table.items[0].owner_unknown && m.os.table.items[1].owner_unknown);
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER), ADMIN_TCP),
+                "who holds tcp 3999 (pid 1300) could not be read");
     machine_free(&m);
 }
 
@@ -368,8 +459,8 @@ static void test_dlo_display_name_pattern(void **state)
     machine_init(&m);
     dlo_service_list_add(&m.os.services, "Tomcat9", "Apache Tomcat 9", DLO_SERVICE_RUNNING);
     listen_on(&m, DLO_PROTO_TCP, 8443, 301, "C:\\Tomcat\\tomcat9.exe", "Tomcat9");
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
-                   "whose display name does not match \"*DLO Dedupe*\"");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
+                "whose display name does not match \"*DLO Dedupe*\"");
     machine_free(&m);
 
     machine_init(&m);
@@ -379,15 +470,15 @@ static void test_dlo_display_name_pattern(void **state)
                          DLO_SERVICE_RUNNING);
     listen_on(&m, DLO_PROTO_TCP, 8443, 300, "C:\\DLO\\dedupe.exe", "DloDedupe");
     listen_on(&m, DLO_PROTO_TCP, 8443, 302, "C:\\DLO\\helper.exe", "DloDedupe2");
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
-                   "two services listen on the rule's ports: DloDedupe and DloDedupe2");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
+                "two services listen on the rule's ports: DloDedupe and DloDedupe2");
     machine_free(&m);
 
     machine_init(&m);
     m.env.detect_os = NULL;
     listen_on(&m, DLO_PROTO_TCP, 8443, 300, "C:\\DLO\\dedupe.exe", "DloDedupe");
-    assert_unbound(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
-                   "display names cannot be read here");
+    assert_kept(bind(&m, DLO_ROLE_BIT(DLO_ROLE_DEDUPE_SERVER), DEDUPE_HTTPS),
+                "display names cannot be read here");
     machine_free(&m);
 }
 
@@ -463,7 +554,8 @@ int main(void)
         cmocka_unit_test(test_sql_not_detected),
         cmocka_unit_test(test_dlo_service_listening_binds),
         cmocka_unit_test(test_dlo_udp_and_program_only),
-        cmocka_unit_test(test_dlo_listener_evidence_missing),
+        cmocka_unit_test(test_dlo_listener_evidence_adverse),
+        cmocka_unit_test(test_owners_of_a_large_table),
         cmocka_unit_test(test_dlo_display_name_pattern),
         cmocka_unit_test(test_off_windows_and_outbound),
         cmocka_unit_test(test_image_path_forms),

@@ -71,6 +71,54 @@ static void test_json_keeps_valid_utf8_and_replaces_invalid(void **state)
 }
 
 /* A comma list as a JSON array: each item escaped like a string, no item cut short. */
+/* What could make text lie (a right-to-left override, a zero-width space, a line separator,
+ * C1 controls, tags) is escaped in JSON too: the document means the same to a parser, and shows
+ * what it holds to whoever reads it raw. */
+static void test_json_escapes_format_characters(void **state)
+{
+    (void)state;
+    json("evil\xe2\x80\xaetxt.exe", "\"evil\\u202etxt.exe\"");
+    json("a\xe2\x80\x8b"
+         "b\xe2\x80\xa8"
+         "c\xc2\x85"
+         "d\x7f",
+         "\"a\\u200bb\\u2028c\\u0085d\\u007f\"");
+    json("\xef\xbb\xbf"
+         "bom",
+         "\"\\ufeffbom\"");
+    /* A tag character, past the BMP: a surrogate pair. */
+    json("x\xf3\xa0\x80\x81", "\"x\\udb40\\udc01\"");
+    /* Letters of any script stay as they are. */
+    json("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe4\xb8\xad",
+         "\"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe4\xb8\xad\"");
+}
+
+static void shown(const char *in, bool lines, const char *want)
+{
+    dlo_buf b;
+    dlo_buf_init(&b);
+    dlo_buf_put_shown(&b, in, strlen(in), lines);
+    assert_string_equal(dlo_buf_str(&b), want);
+    dlo_buf_free(&b);
+}
+
+/* Text for people: every control and format character shown as what it is, never acted on. */
+static void test_shown_text_escapes_what_could_lie(void **state)
+{
+    (void)state;
+    shown("C:\\Users\\bob\\evil\xe2\x80\xaetxt.exe", true, "C:\\Users\\bob\\evil<U+202E>txt.exe");
+    shown("\x1b[2J\rCOMPLIANT\x07", true, "<U+001B>[2J<U+000D>COMPLIANT<U+0007>");
+    shown("a\tb", true, "a<U+0009>b");
+    shown("line\nnext", true, "line\nnext");
+    shown("line\nnext", false, "line<U+000A>next");
+    shown("\xe2\x80\x8b\xe2\x81\xa6\xe2\x81\xa9\xef\xbb\xbf\xc2\xad\xc2\x9b\xe2\x80\xa9", true,
+          "<U+200B><U+2066><U+2069><U+FEFF><U+00AD><U+009B><U+2029>");
+    shown("\xf3\xa0\x80\x81\xf3\xa0\x81\xbf", true, "<U+E0001><U+E007F>");
+    shown("bad \xff \xc3", true, "bad <0xFF> <0xC3>");
+    shown("Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\xa5 \xd7\xa9", true,
+          "Z\xc3\xbcrich \xe2\x82\xac \xf0\x9f\x94\xa5 \xd7\xa9");
+}
+
 static void test_json_list(void **state)
 {
     static const char *const cases[][2] = {
@@ -132,6 +180,8 @@ int main(void)
         cmocka_unit_test(test_grows_past_initial_capacity),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_json_keeps_valid_utf8_and_replaces_invalid),
+        cmocka_unit_test(test_json_escapes_format_characters),
+        cmocka_unit_test(test_shown_text_escapes_what_could_lie),
         cmocka_unit_test(test_json_list),
         cmocka_unit_test(test_pad_counts_code_points),
         cmocka_unit_test(test_reset_keeps_buffer_usable),

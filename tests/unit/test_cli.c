@@ -52,21 +52,56 @@ static void test_flag_and_command_any_order(void **state)
     assert_false(dlo_cli_flag(&cli, DLO_OPT_JSON));
 }
 
-static void test_repeated_same_command_is_fine(void **state)
-{
-    dlo_cli cli;
-    dlo_error err;
-    (void)state;
-    assert_int_equal(PARSE(&cli, &err, "/help", "/?"), DLO_OK);
-    assert_int_equal(cli.command, DLO_CMD_HELP);
-}
-
 static void expect_usage(dlo_status st, const dlo_error *err, const char *needle)
 {
     assert_int_equal(st, DLO_E_USAGE);
     assert_int_equal(dlo_status_exit_code(st), DLO_EXIT_USAGE);
     if (!strstr(err->msg, needle))
         fail_msg("message '%s' does not contain '%s'", err->msg, needle);
+}
+
+/* Every switch at most once, commands, flags and values alike, in any spelling: a repetition
+ * means the command line was built wrong, and for a value the two may differ. The switches are
+ * read from /help, so a switch added later is held to it too. */
+static void test_every_switch_given_twice_is_refused(void **state)
+{
+    dlo_buf help;
+    const char *line;
+    size_t tried = 0;
+    (void)state;
+    dlo_buf_init(&help);
+    dlo_cli_help(&help);
+    for (line = dlo_buf_str(&help); line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        char name[64], arg[80], again[80], want[96];
+        size_t n;
+        dlo_cli cli;
+        dlo_error err;
+        bool value;
+        if (strncmp(line, "  /", 3) != 0)
+            continue;
+        n = strcspn(line + 3, ": \n");
+        snprintf(name, sizeof(name), "%.*s", (int)n, line + 3);
+        value = line[3 + n] == ':';
+        snprintf(arg, sizeof(arg), "/%s%s", name, value ? ":one" : "");
+        /* The second time in another spelling: dash, upper case, the other separator. */
+        snprintf(again, sizeof(again), "-%c%s%s", name[0] == '?' ? '?' : name[0] - 32, name + 1,
+                 value ? "=two" : "");
+        snprintf(want, sizeof(want), "/%s is given twice", name);
+        expect_usage(PARSE(&cli, &err, arg, again), &err, want);
+        tried++;
+    }
+    assert_true(tried >= 38);
+    dlo_buf_free(&help);
+}
+
+/* /help and /? are one command in two spellings: once. */
+static void test_command_aliases_count_as_one(void **state)
+{
+    dlo_cli cli;
+    dlo_error err;
+    (void)state;
+    expect_usage(PARSE(&cli, &err, "/help", "/?"), &err, "/? is given twice");
 }
 
 static void test_export_is_a_command_with_a_format(void **state)
@@ -217,7 +252,8 @@ int main(void)
         cmocka_unit_test(test_command_spellings),
         cmocka_unit_test(test_flag_and_command_any_order),
         cmocka_unit_test(test_export_is_a_command_with_a_format),
-        cmocka_unit_test(test_repeated_same_command_is_fine),
+        cmocka_unit_test(test_every_switch_given_twice_is_refused),
+        cmocka_unit_test(test_command_aliases_count_as_one),
         cmocka_unit_test(test_errors_name_the_argument),
         cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_configuration_switches),

@@ -698,6 +698,39 @@ static void test_equal_and_copy(void **state)
 
 /* A number whose data is not 4 (REG_DWORD) or 8 (REG_QWORD) bytes is garbage: the read is
  * refused, naming the key and value, before any value is taken from it. */
+/* A number is written one way from every source: SqlPort "01433" as text is refused in either
+ * key and on the command line, as a policy file refuses ports with a leading zero. */
+static void test_numbers_with_a_leading_zero_are_refused(void **state)
+{
+    static const char *const bad[] = {"01433", "0", "+1433", "1433.0", "0x599"};
+    fake_registry f;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char arg[32];
+        char *argv[] = {"dloagent.exe", "/config", arg, NULL};
+        dlo_cli cli;
+        dlo_error err;
+        fake_reg_init(&f);
+        fake_reg_sz(&f, POL, "SqlPort", bad[i]);
+        expect_refused(&f, NULL, "value SqlPort holds REG_SZ", "not a port number");
+        fake_reg_free(&f);
+        fake_reg_init(&f);
+        fake_reg_sz(&f, INST, "SqlPort", bad[i]);
+        expect_refused(&f, NULL, "value SqlPort holds REG_SZ", "not a port number");
+        snprintf(arg, sizeof(arg), "/sqlport:%s", bad[i]);
+        assert_int_equal(dlo_cli_parse(3, argv, &cli, &err), DLO_OK);
+        fake_reg_remove(&f, INST, "SqlPort");
+        expect_refused(&f, &cli, "/sqlport:", "not a port number");
+        fake_reg_free(&f);
+    }
+    fake_reg_init(&f);
+    fake_reg_sz(&f, INST, "SqlPort", "01433");
+    expect_refused(&f, NULL,
+                   "holds REG_SZ \"01433\": not a port number ('01433' has a leading zero)", NULL);
+    fake_reg_free(&f);
+}
+
 static void test_number_of_the_wrong_size_is_refused(void **state)
 {
     fake_registry f;
@@ -818,9 +851,14 @@ static void test_print_text_and_json(void **state)
     fake_reg_sz(&f, POL, "BOIMode", "occasional");
     fake_reg_dword(&f, INST, "SqlPort", 1433);
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
+    fake_reg_sz(&f, INST, "ClientNetworks", "0.0.0.0/1,128.0.0.0/1");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     dlo_report_config_text(&b, &cfg);
+    /* A scope is judged by what it covers: this one is as open as `*`, and says so. */
+    assert_non_null(strstr(dlo_buf_str(&b), "  ClientNetworks                installer     "
+                                            "0.0.0.0/128.0.0.0,128.0.0.0/128.0.0.0 (every IPv4 "
+                                            "address: as open as *)\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "policy key:    HKLM\\" POL "\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  BOIMode                       policy        "
                                             "occasional\n"));
@@ -911,6 +949,7 @@ int main(void)
         cmocka_unit_test(test_equal_and_copy),
         cmocka_unit_test(test_item_types_and_keys_match_the_load),
         cmocka_unit_test(test_number_of_the_wrong_size_is_refused),
+        cmocka_unit_test(test_numbers_with_a_leading_zero_are_refused),
         cmocka_unit_test(test_sql_instance_normal_form),
         cmocka_unit_test(test_print_text_and_json),
         cmocka_unit_test(test_scope_keywords_by_os_build),

@@ -70,9 +70,11 @@ static dlo_status fs_read(void *ctx, const char *path, dlo_fs_object *o, dlo_err
 
 static const dlo_fs_security fs = {NULL, fs_read};
 
-static dlo_status read_file(void *ctx, const char *path, dlo_buf *out, dlo_error *err)
+static dlo_status read_file(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err)
 {
     (void)ctx;
+    /* Each file is read against the cap of what it is, before a byte of it. */
+    assert_int_equal(max, strcmp(path, TABLE) == 0 ? DLO_DETECT_MAX_BYTES : DLO_POLICY_MAX_BYTES);
     if (strcmp(path, PORTS) == 0 || strcmp(path, OPEN) == 0 || strcmp(path, "here.ports") == 0)
         dlo_buf_append(out, w.custom.data, w.custom.len);
     else if (strcmp(path, BAD) == 0)

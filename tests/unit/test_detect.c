@@ -733,6 +733,7 @@ static const port_case port_cases[] = {
     {"-5", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '-5'"},
     {"1433,", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '1433,'"},
     {"0001433", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '0001433'"},
+    {"01433", NULL, "1433", DLO_SQL_PORT_DEFAULT, "is '01433'"},
     {NULL, "12x", "1433", DLO_SQL_PORT_DEFAULT, "value TcpDynamicPorts (64-bit view) is '12x'"},
     /* A bad static port does not hide a good dynamic one; the warning stays. */
     {"abc", "50000", "50000", DLO_SQL_PORT_DYNAMIC, "is 'abc'"},
@@ -1053,11 +1054,12 @@ static dlo_status app_embedded(void *ctx, const char *name, dlo_buf *out, dlo_er
     return DLO_OK;
 }
 
-static dlo_status app_read(void *ctx, const char *path, dlo_buf *out, dlo_error *err)
+static dlo_status app_read(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err)
 {
     app_fixture *f = ctx;
     (void)err;
     (void)path;
+    assert_int_equal(max, DLO_DETECT_MAX_BYTES);
     dlo_buf_puts(out, f->file);
     return DLO_OK;
 }
@@ -1171,6 +1173,26 @@ static void test_detect_command_failures(void **state)
     app_free(&f);
 }
 
+/* A name on the machine that holds a right-to-left override is shown escaped by /detect, in
+ * text and in JSON, never raw. */
+static void test_detect_shows_hidden_characters_escaped(void **state)
+{
+    FAKE_MACHINE(m);
+    dlo_detect_os os = fake_os(&m);
+    app_fixture f = {{0}, {0}, ""};
+    (void)state;
+
+    add_service(&m, "DLOEdgeSvc2", "Arctera DLO \xe2\x80\xaerevreS egdE", DLO_SERVICE_RUNNING);
+    assert_int_equal(APP_RUN(&f, &os, "/detect"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "(Arctera DLO <U+202E>revreS egdE)"));
+    assert_null(strstr(dlo_buf_str(&f.out), "\xe2\x80\xae"));
+    app_free(&f);
+    assert_int_equal(APP_RUN(&f, &os, "/detect", "/json"), 0);
+    assert_non_null(strstr(dlo_buf_str(&f.out), "\"Arctera DLO \\u202erevreS egdE\""));
+    assert_null(strstr(dlo_buf_str(&f.out), "\xe2\x80\xae"));
+    app_free(&f);
+}
+
 /* Names that mention DLO, Desktop and Laptop Option, Arctera or Veritas and that no entry
  * matched are candidates, each with the table line that would match it; the agent itself,
  * SQL Server's services, matched names and "modloader" are not. */
@@ -1260,6 +1282,7 @@ int main(void)
         cmocka_unit_test(test_detect_command_with_sql_instance),
         cmocka_unit_test(test_detect_command_failures),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_detect_shows_hidden_characters_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

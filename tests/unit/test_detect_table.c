@@ -348,9 +348,10 @@ static dlo_status fake_embedded(void *ctx, const char *name, dlo_buf *out, dlo_e
     return DLO_OK;
 }
 
-static dlo_status fake_read(void *ctx, const char *path, dlo_buf *out, dlo_error *err)
+static dlo_status fake_read(void *ctx, const char *path, size_t max, dlo_buf *out, dlo_error *err)
 {
     fake_files *f = ctx;
+    assert_int_equal(max, DLO_DETECT_MAX_BYTES);
     if (!f->file)
         return dlo_error_set(err, DLO_E_IO, "cannot open %s: The system cannot find the file",
                              path);

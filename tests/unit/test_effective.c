@@ -216,7 +216,7 @@ static void test_merge_off_without_and_with_the_rules_in_group_policy(void **sta
     assert_true(HAS_PROBLEM(&rep, "gp-override",
                             "do not take effect on the Domain, Private, Public profile "
                             "(AllowLocalPolicyMerge = 0"));
-    assert_true(HAS_PROBLEM(&rep, "gp-override", "lacks 6 of them"));
+    assert_true(HAS_PROBLEM(&rep, "gp-override", "lacks 8 of them"));
     assert_true(HAS_PROBLEM(&rep, "gp-override",
                             "'Arctera DLO - Edge Server HTTPS (TCP-In)' (not in the Group Policy"));
     assert_null(rep.sources[0]);
@@ -445,7 +445,7 @@ static void test_service_pass_reports_the_effective_policy(void **state)
     memset(&mem, 0, sizeof(mem));
     log_capture_start(NULL); /* lines: EVENT LEVEL TEXT, 0 info, 1 warning */
     service_pass(&mem);
-    assert_true(log_has("1102 0 pass (drift-repair interval): all 6 firewall rules"));
+    assert_true(log_has("1102 0 pass (drift-repair interval): all 8 firewall rules"));
     assert_true(log_has("as planned; local rules take effect on every planned profile"));
     assert_false(log_has("1400"));
 
@@ -455,7 +455,7 @@ static void test_service_pass_reports_the_effective_policy(void **state)
     assert_true(log_has("1400 1 local rules do not take effect on the Public profile "
                         "(AllowLocalPolicyMerge = 0 in Group Policy): Group Policy lacks 4 of "
                         "the agent's rules there"));
-    assert_true(log_has("1102 0 pass (drift-repair interval): all 6 firewall rules for mode "
+    assert_true(log_has("1102 0 pass (drift-repair interval): all 8 firewall rules for mode "
                         "exclusive"));
     log_capture_reset();
     service_pass(&mem); /* said once */

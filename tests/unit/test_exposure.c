@@ -97,6 +97,39 @@ static void test_scoped_rule_is_not(void **state)
     dlo_rule_free(&r);
 }
 
+/* A scope that covers every address of a family, however spelled, is as open as `*`: the rule
+ * is unscoped, and a peer whose configured scope is such a list is named among the values. */
+static void test_every_address_by_any_spelling_is_unscoped(void **state)
+{
+    static const char *const clients[] = {"ClientNetworks"};
+    static const char *const lists[] = {
+        "0.0.0.0-255.255.255.255",
+        "0.0.0.0/1,128.0.0.0/1",
+        "1.0.0.0-126.255.255.255,128.0.0.0-223.255.255.255",
+        "::2-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        "10.0.0.0/8,Internet",
+    };
+    dlo_config cfg;
+    dlo_rule r;
+    dlo_unscoped u;
+    size_t i;
+    (void)state;
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        inbound(&r, lists[i], DLO_PROFILE_ALL, DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+        assert_int_equal(dlo_rule_set(&cfg.scopes[DLO_ROLE_CLIENT], lists[i]), DLO_OK);
+        if (!dlo_exposure_unscoped(&r, &cfg, &u))
+            fail_msg("'%s' draws no unscoped finding", lists[i]);
+        assert_true(u.coverage != 0);
+        assert_values(&u, clients, 1);
+        dlo_rule_free(&r);
+    }
+    inbound(&r, "0.0.0.0/1", DLO_PROFILE_ALL, DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+    assert_false(dlo_exposure_unscoped(&r, &cfg, &u));
+    dlo_rule_free(&r);
+    dlo_config_free(&cfg);
+}
+
 static void test_every_unscoped_peer_is_named(void **state)
 {
     static const char *const all[] = {"AdminServers", "AdminConsoles", "EdgeServers"};
@@ -181,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_any_on_private_or_public_is_unscoped),
         cmocka_unit_test(test_domain_only_outbound_or_blocking_is_not),
         cmocka_unit_test(test_scoped_rule_is_not),
+        cmocka_unit_test(test_every_address_by_any_spelling_is_unscoped),
         cmocka_unit_test(test_every_unscoped_peer_is_named),
         cmocka_unit_test(test_the_plan_with_and_without_scopes),
     };

@@ -8,10 +8,12 @@
 
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/binding.h"
 #include "dlo/report.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
+#include "dlo/portset.h"
 #include "dlo/reconcile.h"
 #include "fwmem.h"
 #include "testutil.h"
@@ -166,6 +168,70 @@ static void test_every_role_combination_in_every_mode(void **state)
             dlo_plan_free(&plan);
         }
     }
+}
+
+/* Windows' RPC and file sharing: the endpoint mapper, NetBIOS, SMB, and the RPC keywords. */
+#define WINDOWS_SERVER_PORTS "135,137-139,445,RPC-EPMap,RPC"
+
+/* By default no inbound rule opens Windows' RPC or file-sharing ports to every address on a
+ * Private or Public network, for any roles in any mode, whichever push-installation ports:
+ * such a path stays on the corporate profiles until an administrator widens them
+ * (CorporateProfiles) or scopes its peers. */
+static void test_no_rpc_or_smb_open_to_all_off_domain(void **state)
+{
+    dlo_plan_settings rpc;
+    dlo_role_set roles;
+    int m, k;
+    (void)state;
+    memset(&rpc, 0, sizeof(rpc));
+    rpc.rpc_keywords = true;
+    for (k = 0; k < 2; k++)
+        for (m = 0; m < DLO_MODE_COUNT; m++)
+            for (roles = 1; roles <= DLO_ROLE_ALL_MASK; roles++) {
+                dlo_plan plan;
+                dlo_error err;
+                size_t i;
+                assert_int_equal(
+                    dlo_plan_build(&policy, roles, (dlo_mode)m, k ? &rpc : NULL, &plan, &err),
+                    DLO_OK);
+                for (i = 0; i < plan.rules.count; i++) {
+                    const dlo_rule *r = &plan.rules.items[i];
+                    if (r->direction == DLO_DIR_IN &&
+                        (r->profiles & (DLO_PROFILE_PRIVATE | DLO_PROFILE_PUBLIC)) &&
+                        dlo_addr_coverage(r->remote_addresses) &&
+                        dlo_ports_overlap(r->local_ports, WINDOWS_SERVER_PORTS))
+                        fail_msg("%s, roles %#x: '%s' opens %s to any address off the Domain "
+                                 "profile",
+                                 dlo_mode_name((dlo_mode)m), (unsigned)roles, r->name,
+                                 r->local_ports);
+                }
+                dlo_plan_free(&plan);
+            }
+}
+
+/* CorporateProfiles is the value that widens them, as README.md says. */
+static void test_corporate_profiles_widen_the_rpc_paths(void **state)
+{
+    dlo_plan_settings s;
+    dlo_plan plan;
+    dlo_error err;
+    size_t i;
+    bool found = false;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.profiles[DLO_NET_CORPORATE] = DLO_PROFILE_DOMAIN | DLO_PROFILE_PUBLIC;
+    assert_int_equal(dlo_plan_build(&policy, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER),
+                                    DLO_MODE_OCCASIONAL, &s, &plan, &err),
+                     DLO_OK);
+    for (i = 0; i < plan.rules.count; i++) {
+        const dlo_rule *r = &plan.rules.items[i];
+        if (r->direction == DLO_DIR_IN && dlo_ports_overlap(r->local_ports, "135")) {
+            assert_int_equal(r->profiles, DLO_PROFILE_DOMAIN | DLO_PROFILE_PUBLIC);
+            found = true;
+        }
+    }
+    assert_true(found);
+    dlo_plan_free(&plan);
 }
 
 static bool has_rule(const dlo_plan *plan, const char *name)
@@ -635,6 +701,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_role_combination_in_every_mode),
+        cmocka_unit_test(test_no_rpc_or_smb_open_to_all_off_domain),
+        cmocka_unit_test(test_corporate_profiles_widen_the_rpc_paths),
         cmocka_unit_test(test_union_of_roles),
         cmocka_unit_test(test_sql_port_setting),
         cmocka_unit_test(test_occasional_profiles),

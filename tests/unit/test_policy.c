@@ -35,8 +35,9 @@ static void test_real_policy_parses(void **state)
     test_read_source_file("policies/dlo-10.0.ports", &text);
     assert_int_equal(dlo_policy_parse(text.data, text.len, "dlo-10.0.ports", &pol, &err), DLO_OK);
     assert_string_equal(pol.release, "Arctera DLO 10.0");
-    /* 13 rows in the vendor's server table, 6 in its client table. */
-    assert_int_equal(pol.n_rows, 19);
+    /* 13 rows in the vendor's server table, 6 in its client table; the dashboard's is two
+     * (443, and the RPC endpoint mapper's 135 as a corporate path). */
+    assert_int_equal(pol.n_rows, 20);
     assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
     assert_int_equal(pol.profiles[DLO_MODE_OCCASIONAL][DLO_NET_INTERNET], DLO_PROFILE_ALL);
     assert_int_equal(pol.profiles[DLO_MODE_NONBOI][DLO_NET_CORPORATE], DLO_PROFILE_DOMAIN);
@@ -291,8 +292,8 @@ static void test_served_by(void **state)
     dlo_policy_free(&pol);
 }
 
-/* The shipped matrix: SQL rows served by SQL Server, file sharing and push installation by
- * Windows, and rows whose program is not public with no claim. */
+/* The shipped matrix: SQL rows served by SQL Server, file sharing, push installation and the
+ * dashboard's endpoint mapper by Windows, and rows whose program is not public with no claim. */
 static void test_shipped_served_by(void **state)
 {
     static const struct {
@@ -307,6 +308,7 @@ static void test_shipped_served_by(void **state)
         {"server.push-install", DLO_SERVED_WINDOWS},
         {"server.dedupe-ajp", DLO_SERVED_UNSAID},
         {"server.dashboard", DLO_SERVED_UNSAID},
+        {"server.dashboard-rpc", DLO_SERVED_WINDOWS},
         {"server.edge-https", DLO_SERVED_SERVICE_DISPLAY},
     };
     dlo_policy pol;
@@ -398,15 +400,17 @@ static void test_row_ports_are_a_port_set(void **state)
     dlo_policy_free(&pol);
 
     assert_int_equal(dlo_policy_parse(zero, strlen(zero), "t", &pol, &err), DLO_E_PARSE);
-    assert_non_null(strstr(err.msg, "t:21: ports '03999' has a number with a leading zero"));
+    assert_non_null(strstr(err.msg, "t:21: ports '03999' is not a port list ('03999' has a leading "
+                                    "zero; expected a port 1-65535 written without one"));
 }
 
 static void test_leading_zero_ports_and_bad_utf8_are_refused(void **state)
 {
     static const bad_case cases[] = {
-        {HEADER "row a\n  ports 00443\n", "t:7: ports '00443' has a number with a leading zero"},
-        {HEADER "row a\n  ports 135,0445\n", "t:7: ports '135,0445' has a number with a lead"},
-        {HEADER "row a\n  ports 135-0139\n", "t:7: ports '135-0139' has a number with a lead"},
+        {HEADER "row a\n  ports 00443\n", "t:7: ports '00443' is not a port list ('00443' has a "
+                                          "leading zero"},
+        {HEADER "row a\n  ports 135,0445\n", "('0445' has a leading zero"},
+        {HEADER "row a\n  ports 135-0139\n", "('135-0139' has a leading zero"},
         {HEADER "row a\n  process Caf\xE9\n", "t:7: is not valid UTF-8"},
         {HEADER "row a\n  rule \xC0\xAF\n", "t:7: is not valid UTF-8"},       /* overlong */
         {HEADER "row a\n  rule \xED\xA0\x80\n", "t:7: is not valid UTF-8"},   /* surrogate */

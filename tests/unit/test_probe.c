@@ -368,7 +368,10 @@ static void test_to_host(void **state)
 static void test_usage_errors(void **state)
 {
     static const char *const bad[][2] = {
-        {"/timeout:0", "/timeout:0 is not a time in milliseconds: expected 1-30000"},
+        {"/timeout:0", "/timeout:0 is not a time in milliseconds (it is out of range): expected "
+                       "1-30000"},
+        {"/timeout:0100", "/timeout:0100 is not a time in milliseconds (it has a leading zero)"},
+        {"/ports:0443", "/ports:0443: '0443' has a leading zero"},
         {"/timeout:40000", "/timeout:40000 is not a time"},
         {"/timeout:abc", "/timeout:abc is not a time"},
         {"/to:10.0.0.9", "/to:HOST and /role:ROLE go together"},
@@ -552,6 +555,46 @@ static void test_ipv6_and_target_cap(void **state)
     fake_free(&f);
 }
 
+/* /ports:1-65535 over a range of 16384: a rule tries at most DLO_PROBE_MAX_RULE_PORTS ports, and
+ * the rest is said and counted, never dropped in silence. */
+static void test_ports_beyond_a_rules_cap_are_reported(void **state)
+{
+    fake f = {.open = {"10.0.0.5:49152"}};
+    dlo_probe_os os = {&f, fake_listeners, fake_connect, fake_resolve};
+    dlo_portset extra;
+    dlo_probe_params pp = {.extra_ports = &extra, .run_limit_ms = 1}; /* starts no batch */
+    dlo_probe_result res;
+    dlo_config cfg;
+    dlo_plan plan;
+    dlo_error err;
+    dlo_buf b;
+    (void)state;
+    memset(&plan, 0, sizeof(plan));
+    dlo_rule_list_init(&plan.rules);
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    free(cfg.scopes[DLO_ROLE_CLIENT]);
+    cfg.scopes[DLO_ROLE_CLIENT] = dlo_strdup("10.0.0.5");
+    add_rule(&plan, DLO_DIR_OUT, "49152-65535", DLO_ROLE_BIT(DLO_ROLE_CLIENT));
+    assert_int_equal(dlo_portset_parse("1-65535", 0, &extra, NULL), DLO_OK);
+    assert_int_equal(dlo_probe_run(&os, &plan, &cfg, &pp, &res, &err), DLO_OK);
+    assert_int_equal(res.count, DLO_PROBE_MAX_RULE_PORTS);
+    assert_int_equal(res.ports_not_tried, 16384 - DLO_PROBE_MAX_RULE_PORTS);
+    assert_false(dlo_probe_all_good(&res));
+    dlo_buf_init(&b);
+    dlo_report_probe_text(&b, &plan, &res);
+    assert_has(&b, "16128 ports not tried: a rule tries at most 256 (the first port of each range "
+                   "and the ports of /ports: inside it)\n");
+    dlo_buf_reset(&b);
+    dlo_report_probe_json(&b, &plan, &res);
+    assert_has(&b, "\"not_listed\": 0, \"ports_not_tried\": 16128");
+    dlo_buf_free(&b);
+    dlo_probe_result_free(&res);
+    dlo_portset_free(&extra);
+    dlo_plan_free(&plan);
+    dlo_config_free(&cfg);
+    fake_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_bound_program),
         cmocka_unit_test(test_run_time_limit),
         cmocka_unit_test(test_ipv6_and_target_cap),
+        cmocka_unit_test(test_ports_beyond_a_rules_cap_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -670,8 +670,9 @@ static void test_cautious_apply_never_narrows(void **state)
     fwmem_free(&m);
 }
 
-/* Binding a rule to a program narrows it: a cautious pass keeps an unbound rule unbound and
- * takes a binding away rather than trade it for another, while a full pass binds. */
+/* Binding a rule to a program narrows it, unbinding widens it, and trading one program for
+ * another takes the first one's port away: a cautious pass changes the binding of no rule
+ * there is (a new one is added as planned), while a full pass binds as planned. */
 static void test_cautious_apply_never_binds(void **state)
 {
     dlo_rule_list plan;
@@ -700,16 +701,30 @@ static void test_cautious_apply_never_binds(void **state)
     assert_null(now->service);
     assert_int_equal(m.writes, 0);
 
-    /* Bound to another program: neither is within the other, so a cautious pass unbinds. */
+    /* Bound to another program: a rule names one, so the two cannot be joined, and unbinding
+     * would let every program in. A cautious pass keeps the binding the rule has. */
     dlo_rule_set(&old.application, "C:\\Old\\sqlservr.exe");
+    dlo_rule_set(&old.service, "MSSQL$OLD");
     fwmem_free(&m);
     fwmem_init(&m);
     fwmem_plant(&m, &old);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
     dlo_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
-    assert_true(!now->application || !*now->application);
-    assert_true(!now->service || !*now->service);
+    assert_string_equal(now->application, "C:\\Old\\sqlservr.exe");
+    assert_string_equal(now->service, "MSSQL$OLD");
+    assert_int_equal(m.writes, 0);
+
+    /* A rule not there yet is added as planned, bound: adding narrows nothing. */
+    fwmem_free(&m);
+    fwmem_init(&m);
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_string_equal(now->application, "C:\\SQL\\Binn\\sqlservr.exe");
+    fwmem_free(&m);
+    fwmem_init(&m);
+    fwmem_plant(&m, &old);
 
     /* A full pass binds as planned. */
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, false, &rep, &err), DLO_OK);
@@ -719,6 +734,76 @@ static void test_cautious_apply_never_binds(void **state)
     assert_string_equal(now->service, "MSSQLSERVER");
 
     dlo_rule_free(&old);
+    dlo_rule_list_free(&plan);
+    fwmem_free(&m);
+}
+
+/* A planned rule whose evidence settled nothing (keep_binding) leaves the program and service
+ * as the firewall has them: a bound rule stays bound through any update of its other
+ * properties, /verify finds it compliant, a new rule is added unbound, and only a plan that
+ * unbinds by configuration takes the binding off. */
+static void test_kept_binding_is_never_written(void **state)
+{
+    dlo_rule_list plan;
+    dlo_rule bound;
+    dlo_report rep;
+    dlo_error err;
+    fwmem m;
+    dlo_fw_backend fw;
+    const dlo_rule *now;
+    bool compliant;
+    (void)state;
+
+    dlo_rule_list_init(&plan);
+    scoped_rule(dlo_rule_list_add(&plan), "3999", "*", DLO_PROFILE_DOMAIN);
+    plan.items[0].keep_binding = true;
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+
+    /* Nothing stands yet: added unbound. */
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_true(!now->application && !now->service);
+
+    /* Bound, and drifted in its profiles: the update writes the profiles only. */
+    fwmem_free(&m);
+    fwmem_init(&m);
+    scoped_rule(&bound, "3999", "*", DLO_PROFILE_ALL);
+    dlo_rule_set(&bound.application, "C:\\DLO\\DLOAdminSvcu.exe");
+    dlo_rule_set(&bound.service, "DLOAdminSvcu");
+    fwmem_plant(&m, &bound);
+    assert_int_equal(dlo_reconcile_verify(&fw, &plan, &rep, &compliant, &err), DLO_OK);
+    assert_false(compliant);
+    assert_int_equal(rep.diff.items[0].differences, DLO_PROP_PROFILES);
+    dlo_report_free(&fw, &rep);
+    fwmem_reset_counters(&m);
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(m.writes, 1);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_string_equal(now->application, "C:\\DLO\\DLOAdminSvcu.exe");
+    assert_string_equal(now->service, "DLOAdminSvcu");
+    assert_int_equal(now->profiles, DLO_PROFILE_DOMAIN);
+    assert_int_equal(dlo_reconcile_verify(&fw, &plan, &rep, &compliant, &err), DLO_OK);
+    assert_true(compliant);
+    dlo_report_free(&fw, &rep);
+
+    /* A cautious pass leaves it too. */
+    fwmem_reset_counters(&m);
+    assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    assert_int_equal(m.writes, 0);
+
+    /* BindToServices 0 (a plan that names no program and keeps nothing) unbinds. */
+    plan.items[0].keep_binding = false;
+    assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
+    dlo_report_free(&fw, &rep);
+    now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
+    assert_true(!now->application || !*now->application);
+    assert_true(!now->service || !*now->service);
+
+    dlo_rule_free(&bound);
     dlo_rule_list_free(&plan);
     fwmem_free(&m);
 }
@@ -1040,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_update_is_never_wider_than_old_and_new),
         cmocka_unit_test(test_cautious_apply_never_narrows),
         cmocka_unit_test(test_cautious_apply_never_binds),
+        cmocka_unit_test(test_kept_binding_is_never_written),
         cmocka_unit_test(test_stale_and_duplicate_owned_rules_are_removed),
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),

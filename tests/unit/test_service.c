@@ -270,6 +270,102 @@ static void test_a_fallen_back_sql_port_narrows_nothing(void **state)
     fake_sql_free(&m);
 }
 
+#define ADMIN_IN  "Arctera DLO - Administration Service (TCP-In)"
+#define ADMIN_EXE "C:\\Program Files\\Arctera\\DLO\\DLOAdminSvcu.exe"
+#define USER_EXE  "C:\\Users\\bob\\AppData\\Local\\nc.exe"
+
+/* The Administration Service rule as the firewall has it, bound to program (NULL: unbound). */
+static void assert_admin_bound(const fake_sql *m, const char *program)
+{
+    const dlo_rule *r = fwmem_find(&m->fw, ADMIN_IN, DLO_RULE_GROUPING);
+    assert_non_null(r);
+    if (!program) {
+        assert_true(!r->application || !*r->application);
+        return;
+    }
+    assert_string_equal(r->application, program);
+    assert_string_equal(r->service, "DLOAdminSvcu");
+}
+
+/* One adverse reading of the listeners table: the pass writes nothing, the binding stays. */
+static void pass_keeps_binding(fake_sql *m, const dlo_config *cfg, dlo_service_loop *mem,
+                               const char *what)
+{
+    dlo_error err;
+    fwmem_reset_counters(&m->fw);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m->plat, cfg, mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    if (m->fw.writes)
+        fail_msg("%s: %u writes", what, m->fw.writes);
+    assert_admin_bound(m, ADMIN_EXE);
+}
+
+/* Adverse or missing evidence never unbinds: once DLOAdminSvcu is seen on 3999 and the rule is
+ * bound to it, a standard user's program listening on 127.0.0.2:3999 (beside it, or while it is
+ * stopped), a listener whose owner cannot be read, a second service, an unreadable table or a
+ * stopped service leave App and Svc as they are, also for a service that just restarted (the
+ * firewall is the memory). Only positive evidence changes it: the service now runs another
+ * program. */
+static void test_adverse_evidence_never_unbinds(void **state)
+{
+    fake_sql m;
+    dlo_config cfg;
+    dlo_service_loop mem, restarted;
+    dlo_error err;
+    (void)state;
+
+    fake_sql_init(&m, "1433");
+    fake_reg_dword(&m.reg, "SYSTEM\\CurrentControlSet\\Services\\DLOAdminSvcu", "ServiceSidType",
+                   1);
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    dlo_service_loop_init(&mem);
+    dlo_service_loop_init(&restarted);
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 812, ADMIN_EXE, "DLOAdminSvcu", false);
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_START, &err), DLO_OK);
+    assert_admin_bound(&m, ADMIN_EXE);
+
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 4242, USER_EXE, NULL, false);
+    pass_keeps_binding(&m, &cfg, &mem, "a user's program beside the service");
+    fake_sql_silence(&m);
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 4242, USER_EXE, NULL, false);
+    pass_keeps_binding(&m, &cfg, &mem, "a user's program alone, the service stopped");
+    pass_keeps_binding(&m, &cfg, &restarted, "the same after a restart of the agent");
+    fake_sql_silence(&m);
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 0, NULL, NULL, true);
+    pass_keeps_binding(&m, &cfg, &mem, "a listener of no known owner");
+    fake_sql_silence(&m);
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 812, ADMIN_EXE, "DLOAdminSvcu", false);
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 900, "C:\\Other\\other.exe", "OtherSvc", false);
+    pass_keeps_binding(&m, &cfg, &mem, "two services on the port");
+    m.listeners_fail = true;
+    pass_keeps_binding(&m, &cfg, &mem, "the listeners table unreadable");
+    m.listeners_fail = false;
+    fake_sql_silence(&m);
+    pass_keeps_binding(&m, &cfg, &mem, "nothing listens");
+
+    /* The service runs another program now, seen alone on its port: rebound. A cautious pass
+     * (the SQL Server port fell back to the default) does not rebind yet; the next full one
+     * does. */
+    fake_sql_listen(&m, DLO_PROTO_TCP, 3999, 813, "D:\\DLO\\DLOAdminSvcu.exe", "DLOAdminSvcu",
+                    false);
+    fake_sql_break_port(&m);
+    pass_keeps_binding(&m, &cfg, &restarted, "a cautious pass with another program");
+    fake_reg_remove(&m.reg, FAKE_SQL_IPALL, "TcpPort");
+    fake_reg_sz(&m.reg, FAKE_SQL_IPALL, "TcpPort", "1433");
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_admin_bound(&m, "D:\\DLO\\DLOAdminSvcu.exe");
+
+    /* BindToServices 0 is configuration: it unbinds. */
+    cfg.bind_to_services = false;
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_CONFIG, &err), DLO_OK);
+    assert_admin_bound(&m, NULL);
+
+    dlo_service_loop_free(&restarted);
+    dlo_service_loop_free(&mem);
+    dlo_config_free(&cfg);
+    fake_sql_free(&m);
+}
+
 /* The Desktop Agent's change journal service, beside the Administration Server's services. */
 static dlo_status services_with_client(void *ctx, dlo_service_list *out, dlo_error *err)
 {
@@ -325,6 +421,18 @@ static void test_push_rules_close_when_the_agent_is_detected(void **state)
     fake_sql_free(&m);
 }
 
+/* An event is one line in the Event Log and the trace file: a name in it shows every character
+ * that could make it lie, a right-to-left override or a newline, escaped. */
+static void test_event_messages_show_hidden_characters_escaped(void **state)
+{
+    (void)state;
+    log_capture_reset();
+    dlo_log_event(DLO_EV_COMPONENT_APPEARED, DLO_LOG_INFO, "DLO role %s appeared",
+                  "edge\xe2\x80\xae\n1102 0 pass: all is well");
+    assert_true(log_has("1500 0 DLO role edge<U+202E><U+000A>1102 0 pass: all is well appeared"));
+    assert_false(log_has("\xe2\x80\xae"));
+}
+
 static void test_wake_text(void **state)
 {
     dlo_buf b;
@@ -368,7 +476,9 @@ int main(void)
         cmocka_unit_test(test_unreadable_registry_keeps_the_rules),
         cmocka_unit_test(test_overrides_of_run),
         cmocka_unit_test(test_a_fallen_back_sql_port_narrows_nothing),
+        cmocka_unit_test(test_adverse_evidence_never_unbinds),
         cmocka_unit_test(test_push_rules_close_when_the_agent_is_detected),
+        cmocka_unit_test(test_event_messages_show_hidden_characters_escaped),
         cmocka_unit_test(test_wake_text),
         cmocka_unit_test(test_failed_passes_are_told),
     };

@@ -264,6 +264,40 @@ static void test_path_on_drive(void **state)
     assert_false(dlo_path_on_drive("", 0));
 }
 
+static void expect_decimal(const char *s, unsigned long hi, const char *why, unsigned long want)
+{
+    unsigned long v = 12345;
+    const char *got = dlo_decimal_parse(s, strlen(s), 1, hi, &v);
+    if (why ? !got || strcmp(got, why) != 0 : got != NULL)
+        fail_msg("'%s': %s, expected %s", s, got ? got : "accepted", why ? why : "accepted");
+    if (!why)
+        assert_int_equal(v, want);
+}
+
+/* One way to write a number, whatever source it comes from. */
+static void test_decimal_is_written_one_way(void **state)
+{
+    (void)state;
+    expect_decimal("1433", 65535, NULL, 1433);
+    expect_decimal("65535", 65535, NULL, 65535);
+    expect_decimal("1", 65535, NULL, 1);
+    expect_decimal("01433", 65535, "has a leading zero", 0);
+    expect_decimal("00", 65535, "has a leading zero", 0);
+    expect_decimal("0", 65535, "is out of range", 0);
+    expect_decimal("65536", 65535, "is out of range", 0);
+    expect_decimal("9", 5, "is out of range", 0);
+    expect_decimal("30001", 30000, "is out of range", 0);
+    expect_decimal("99999999999999999999999", 65535, "is out of range", 0);
+    expect_decimal("18446744073709551616", (unsigned long)-1, "is out of range", 0);
+    expect_decimal("+1433", 65535, "is not a number", 0);
+    expect_decimal("-1", 65535, "is not a number", 0);
+    expect_decimal("0x599", 65535, "is not a number", 0);
+    expect_decimal("14 33", 65535, "is not a number", 0);
+    expect_decimal("1433.0", 65535, "is not a number", 0);
+    expect_decimal("", 65535, "is not a number", 0);
+    expect_decimal("\xd9\xa1", 65535, "is not a number", 0); /* an Arabic-Indic digit */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_wildcard_question_mark_is_one_character),
         cmocka_unit_test(test_blanks_and_spans),
         cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_decimal_is_written_one_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

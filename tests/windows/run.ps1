@@ -13,7 +13,9 @@
        this machine must get, a drift, /verify exit 1, the repair, /remove; the same with every
        peer scoped and the corporate rules on the networks this machine is on, where /verify
        /strict must pass; the plan through /export:powershell run by Windows PowerShell 5.1 and
-       PowerShell 7, read back; a client with the RPC keywords, read back; /apply and /verify
+       PowerShell 7, read back; a client with the RPC keywords, read back; a rule bound to a
+       service named DLOAdminSvcu keeps its program and service while a program that is no
+       service listens on 127.0.0.2:3999 beside it and after it stopped; /apply and /verify
        timed against this store (timing.md);
     3. the MSI installed silently, /verify retried until the service has applied the plan, read
        back, the MSI uninstalled: no service, no rule, no program left;
@@ -23,8 +25,8 @@
   program's output, the MSI logs, the plans and the answers go to -OutDir.
 
 .PARAMETER BinDir
-  The folder with dloagent.exe, dloagent.msi and conformance.exe, in it or below it (the CI
-  artifact, or build/windows copied over).
+  The folder with dloagent.exe, dloagent.msi, conformance.exe, listen_service.exe and
+  probe_listen.exe, in it or below it (the CI artifact, or build/windows copied over).
 
 .PARAMETER OutDir
   Where the outputs go (created; default: dloagent-run in the temporary folder).
@@ -198,6 +200,58 @@ function Step-Rpc {
     Test-Remove 'rpc'
 }
 
+# Step 2d: a binding no other program can strip. A service named DLOAdminSvcu
+# (listen_service.exe, with a service SID) listens on 3999 and /apply binds the rule to it; a
+# program that is no service (probe_listen.exe) then listens on 127.0.0.2:3999, beside it and
+# after it stopped: /apply must keep ApplicationName and ServiceName. The second listener runs as
+# the runner's account: what the agent judges is that it is no service, whoever started it.
+function Get-AdminRule {
+    $fw = New-Object -ComObject HNetCfg.FwPolicy2
+    $fw.Rules | Where-Object { $_.Grouping -ceq $owned -and $_.Name -eq 'Arctera DLO - Administration Service (TCP-In)' } |
+        Select-Object -First 1
+}
+
+function Step-Binding {
+    $admin = @('/roles:admin-server', '/mode:nonboi', '/corporateprofiles:domain,private,public')
+    $sc = Join-Path $env:WINDIR 'System32\sc.exe'
+    # Invoke-Exe passes no argument holding a quote, so the image path must need none.
+    if ($listenService -match '\s') { throw "listen_service.exe must sit in a path without blanks: $listenService" }
+    $script:restore.Service = 'DLOAdminSvcu'
+    foreach ($a in @(@('create', 'DLOAdminSvcu', 'binPath=', "$listenService 3999", 'start=', 'demand'),
+                     @('sidtype', 'DLOAdminSvcu', 'unrestricted'), @('start', 'DLOAdminSvcu'))) {
+        Check ((Invoke-Exe $sc $a "binding-sc-$($a[0])").Code -eq 0) "sc.exe $($a[0]) DLOAdminSvcu: exit 0"
+    }
+    Check ((Invoke-Exe $agent (@('/apply') + $admin) 'binding-apply').Code -eq 0) '/apply with DLOAdminSvcu listening: exit 0'
+    $bound = Get-AdminRule
+    Check ($null -ne $bound -and $bound.ApplicationName -eq $listenService -and $bound.ServiceName -eq 'DLOAdminSvcu') "bound: $($bound.ApplicationName), $($bound.ServiceName)"
+    $script:restore.Listener = Start-Process -FilePath $listen -ArgumentList @('3999', '300', '127.0.0.2') -PassThru
+    Start-Sleep -Seconds 2
+    Check ((Invoke-Exe $agent (@('/apply') + $admin) 'binding-apply-beside').Code -eq 0) '/apply beside a listener on 127.0.0.2:3999: exit 0'
+    $now = Get-AdminRule
+    Check ($null -ne $now -and $now.ApplicationName -eq $bound.ApplicationName -and $now.ServiceName -eq 'DLOAdminSvcu') "the binding stays beside it: $($now.ApplicationName), $($now.ServiceName)"
+    Check ((Invoke-Exe $sc @('stop', 'DLOAdminSvcu') 'binding-sc-stop').Code -eq 0) 'sc.exe stop DLOAdminSvcu: exit 0'
+    Start-Sleep -Seconds 2
+    Check ((Invoke-Exe $agent (@('/apply') + $admin) 'binding-apply-alone').Code -eq 0) '/apply with the service stopped and the listener alone: exit 0'
+    $now = Get-AdminRule
+    Check ($null -ne $now -and $now.ApplicationName -eq $bound.ApplicationName -and $now.ServiceName -eq 'DLOAdminSvcu') "the binding stays after the service stopped: $($now.ApplicationName), $($now.ServiceName)"
+    Stop-Listener
+    Test-Remove 'binding'
+}
+
+# The binding step's listener and service, gone whether the step ended or stopped.
+function Stop-Listener {
+    if ($script:restore.Listener) {
+        if (-not $script:restore.Listener.HasExited) { Stop-Process -Id $script:restore.Listener.Id -Force -ErrorAction Stop }
+        $script:restore.Listener = $null
+    }
+    if ($script:restore.Service) {
+        $sc = Join-Path $env:WINDIR 'System32\sc.exe'
+        $null = Invoke-Exe $sc @('stop', $script:restore.Service) 'binding-sc-stop-cleanup'
+        $null = Invoke-Exe $sc @('delete', $script:restore.Service) 'binding-sc-delete'
+        $script:restore.Service = $null
+    }
+}
+
 # Step 3: the MSI, silently, with the service running in between.
 function Step-Msi {
     $i = Invoke-Msi '/i' $msi @('BOIMODE=occasional', 'ADDROLES=edge-server') 'msi-install'
@@ -237,6 +291,7 @@ function Invoke-Steps {
     Step-Strict
     Step-Export
     Step-Rpc
+    Step-Binding
     Measure-RealStore $agent
     Test-Remove 'timing'
     Step-Msi
@@ -255,6 +310,7 @@ function Invoke-Cleanup {
         { if (Get-OrNothing { Get-Service -Name dloagent -ErrorAction Stop }) { $null = Invoke-Msi '/x' $msi @() 'cleanup-msi-uninstall' } },
         { if (@(Get-GroupRules $owned 'PersistentStore').Count) { $null = Invoke-Exe $agent @('/remove') 'cleanup-remove' } },
         { Remove-Canaries $script:restore.Canaries },
+        { Stop-Listener },
         { if (@($script:restore.OffProfiles).Count) { Set-NetFirewallProfile -Profile $script:restore.OffProfiles -Enabled False } },
         { if ($script:restore.Log) { Restore-FirewallLog $script:restore.Log } })
     foreach ($part in $parts) {
@@ -278,11 +334,13 @@ if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administra
 $agent = Find-Binary 'dloagent.exe'
 $msi = Find-Binary 'dloagent.msi'
 $suite = Find-Binary 'conformance.exe'
+$listenService = Find-Binary 'listen_service.exe'
+$listen = Find-Binary 'probe_listen.exe'
 if (@(Get-GroupRules $owned 'PersistentStore').Count -ne 0) { throw "rules of '$owned' exist already: not a clean machine" }
 $script:connected = @(Get-ConnectedProfiles)
 Show-Machine
 
-$script:restore = @{ Log = $null; OffProfiles = @(); Canaries = @() }
+$script:restore = @{ Log = $null; OffProfiles = @(); Canaries = @(); Listener = $null; Service = $null }
 try {
     Invoke-Steps
 } catch {

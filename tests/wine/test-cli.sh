@@ -37,6 +37,21 @@ expect_match "$err" "no command given" "no arguments says a command is needed"
 run_exe "$exe" /help /version
 expect_rc 2 "two commands"
 
+run_exe "$exe" /plan /roles:client /PLAN
+expect_rc 2 "a command given twice"
+expect_match "$err" "/plan is given twice" "the repeated switch is named"
+
+# A right-to-left override in an argument is shown escaped on stderr, never raw (the argument
+# reaches the exe as UTF-16 through a UTF-8 locale).
+rlo=$(printf '\342\200\256')
+LC_ALL=C.UTF-8
+export LC_ALL
+run_exe "$exe" /plan "/roles:cli${rlo}ent"
+unset LC_ALL
+expect_rc 2 "an unknown role holding U+202E"
+expect_match "$err" "unknown role 'cli<U\+202E>ent'" "the override is shown escaped"
+if printf '%s' "$err" | grep -q "$rlo"; then not_ok "a raw U+202E on stderr"; else ok "no raw U+202E on stderr"; fi
+
 run_exe "$exe" /help:yes
 expect_rc 2 "value on a command switch"
 

@@ -44,7 +44,7 @@ expect_match "$err" "/mode:\"sometimes\": unknown BOI mode 'sometimes'; valid mo
 
 run_exe "$exe" /plan /roles:client /mode:nonboi /sqlport:0
 expect_rc 2 "/sqlport:0"
-expect_match "$err" '/sqlport:"0": not a port number; expected a TCP port from 1 to 65535' "bad port is explained"
+expect_match "$err" "/sqlport:\"0\": not a port number \\('0' is out of range\\); expected a TCP port from 1 to 65535" "bad port is explained"
 
 # A replacement matrix from a file (Windows path through drive Z:).
 sed 's/^  ports      8443$/  ports      9443/' "$src/policies/dlo-10.0.ports" >"$tmp/custom.ports"
@@ -62,8 +62,20 @@ run_exe "$exe" /matrix "/policy:Z:$tmp/missing.ports"
 expect_rc 2 "missing policy file"
 expect_match "$err" "/policy: cannot open Z:.*missing.ports" "missing policy file is named"
 
+# A data file is capped before it is read: a device (NUL), and a file over the cap.
+run_exe "$exe" /plan /roles:client /policy:NUL
+expect_rc 2 "/policy:NUL"
+expect_match "$err" "/policy: NUL is not a regular file" "a device is refused as a policy file"
+truncate -s 1048577 "$tmp/big.ports"
+run_exe "$exe" /matrix "/policy:Z:$tmp/big.ports"
+expect_rc 2 "/policy: over 1 MiB"
+expect_match "$err" "big.ports is 1048577 bytes; expected at most 1048576" "the size and the cap are named"
+run_exe "$exe" /detect /detection:NUL
+expect_rc 2 "/detection:NUL"
+expect_match "$err" "detection table: NUL is not a regular file" "a device is refused as a detection table"
+
 run_exe "$exe" /matrix
 expect_rc 0 "/matrix"
-expect_match "$out" '^Port matrix: Arctera DLO 10.0, 19 rows' "/matrix shows the embedded matrix"
+expect_match "$out" '^Port matrix: Arctera DLO 10.0, 20 rows' "/matrix shows the embedded matrix"
 
 finish

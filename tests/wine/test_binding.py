@@ -3,22 +3,29 @@
 firewall double: a test service (listen_service.exe) named DLOAdminSvcu listening on 3999 makes
 the Administration Service rules bound to it, ServiceName only once the service has a service
 SID; /apply writes App and Svc to the rule store and /verify reads them back compliant; no
-listener, another service on the port, or BindToServices=0 (switch or registry) leaves the
-rules unbound, and /apply then takes the binding off. The SQL
-Server rules are bound from the instance's ImagePath (a service that need not run).
+listener or another service on the port leaves a new rule unbound, BindToServices=0 (switch or
+registry) unbinds it, and /apply then takes the binding off. A program that is no service
+(listen.exe, standing for a standard user's) listening on 127.0.0.2:3999 beside the bound
+service, or after it stopped, changes nothing: /apply keeps App and Svc. The SQL Server rules
+are bound from the instance's ImagePath (a service that need not run).
 
 Under Wine 8 the listeners table names a socket's process only once the process holds the
 socket's Unix descriptor (tests/win/listen_service.c says how it makes sure); otherwise it shows
 PID 0, which leaves every rule unbound (the host tests cover that case).
 
-Usage: test_binding.py PATH/TO/dloagent.exe PATH/TO/listen_service.exe   (Wine session, double)"""
+Wine runs every program as the one Wine user, so the "standard user" here is a program of the
+same account: what is tested is the agent's judgement of the evidence, not Windows' accounts.
+
+Usage: test_binding.py PATH/TO/dloagent.exe PATH/TO/listen_service.exe PATH/TO/listen.exe
+       (Wine session, double)"""
 import json
+import subprocess
 import sys
 import time
 
 from winefw import check, finish, parse, owned, reg_write, reset_store, wine
 
-EXE, LISTEN = sys.argv[1], sys.argv[2]
+EXE, LISTEN, USER_LISTEN = sys.argv[1], sys.argv[2], sys.argv[3]
 ADMIN_TCP = "Arctera DLO - Administration Service (TCP-In)"
 ADMIN_UDP = "Arctera DLO - Administration Service (UDP-In)"
 SQL_RULE = "Arctera DLO - SQL Server (TCP-In)"
@@ -76,9 +83,10 @@ def started(name, rule_name, *args):
 def test_no_listener():
     r = plan("/roles:admin-server")[ADMIN_TCP]
     check(r["application"] is None and r["service"] is None,
-          "nothing on 3999: '%s' unbound (%s)" % (ADMIN_TCP, r["binding_evidence"]))
-    check(r["binding_evidence"] == "not bound: nothing listens on tcp 3999",
-          "its evidence says nothing listens: %s" % r["binding_evidence"])
+          "nothing on 3999: '%s' names no program (%s)" % (ADMIN_TCP, r["binding_evidence"]))
+    check(r["binding_evidence"] == "kept as it stands in the firewall: nothing listens on tcp 3999",
+          "its evidence says nothing listens, and the rule keeps what it has: %s"
+          % r["binding_evidence"])
 
 
 def test_service_listening(image):
@@ -125,12 +133,66 @@ def test_service_listening(image):
     stop_and_delete("DLOAdminSvcu")
 
 
+def admin_rule_in_store():
+    stored = [parse(s) for s in owned().values() if parse(s)["Name"] == [ADMIN_TCP]]
+    return stored[0] if len(stored) == 1 else {}
+
+
+def user_listener():
+    """listen.exe on 127.0.0.2:3999 until killed; waits until /plan sees it."""
+    proc = subprocess.Popen(["wine", USER_LISTEN, "3999", "300", "127.0.0.2"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    pid = (proc.stdout.readline().decode().strip() or "0")
+    check(pid != "0", "listen.exe listens on 127.0.0.2:3999 (PID %s)" % pid)
+    for _ in range(40):
+        evidence = plan("/roles:admin-server")[ADMIN_TCP]["binding_evidence"]
+        if "listens on tcp 3999" not in evidence:
+            break
+        time.sleep(0.25)
+    return proc
+
+
+def test_user_listener_keeps_binding(image):
+    """The attack of a standard user: listen on another address of the bound port."""
+    check(create("DLOAdminSvcu", '"%s" 3999' % image), "created service DLOAdminSvcu")
+    reg_write("add", SERVICES + "DLOAdminSvcu", "/v", "ServiceSidType", "/t", "REG_DWORD", "/d",
+              "1", "/f")
+    started("DLOAdminSvcu", ADMIN_TCP, "/roles:admin-server")
+    reset_store()
+    rc, _, err = wine(EXE, "/apply", "/roles:admin-server")
+    bound = admin_rule_in_store()
+    check(rc == 0 and bound.get("Svc") == ["DLOAdminSvcu"] and bound.get("App"),
+          "the service listening: /apply binds the rule (%s)" % bound)
+    proc = user_listener()
+    try:
+        r = plan("/roles:admin-server")[ADMIN_TCP]
+        check(r["binding_evidence"].startswith("kept as it stands in the firewall: ")
+              and "3999" in r["binding_evidence"],
+              "a second listener settles nothing: %s" % r["binding_evidence"])
+        rc, out, err = wine(EXE, "/apply", "/roles:admin-server")
+        now = admin_rule_in_store()
+        check(rc == 0 and now.get("App") == bound.get("App") and now.get("Svc") == ["DLOAdminSvcu"],
+              "/apply beside a second listener keeps App and Svc: %s" % now)
+        rc, out, _ = wine(EXE, "/verify", "/roles:admin-server")
+        check(rc == 0, "/verify is compliant with the binding kept (%s)" % out.strip()[:300])
+        stop_and_delete("DLOAdminSvcu")
+        rc, out, err = wine(EXE, "/apply", "/roles:admin-server")
+        now = admin_rule_in_store()
+        check(rc == 0 and now.get("App") == bound.get("App") and now.get("Svc") == ["DLOAdminSvcu"],
+              "/apply with the service stopped and the second listener alone keeps them: %s" % now)
+    finally:
+        proc.kill()
+        proc.wait()
+    reset_store()
+
+
 def test_another_service(image):
     check(create("DloBindOther", '"%s" 3999' % image), "created service DloBindOther")
     r = started("DloBindOther", ADMIN_TCP, "/roles:admin-server")
     check(r["application"] is None and r["service"] is None
           and "is held by service DloBindOther" in r["binding_evidence"],
-          "another service on 3999: unbound (%s)" % r["binding_evidence"])
+          "another service on 3999: no program named (%s)" % r["binding_evidence"])
     stop_and_delete("DloBindOther")
 
 
@@ -148,7 +210,8 @@ def test_sql_from_the_registry():
     r = plan("/roles:sql-server", "/sqlinstance:DLOBIND")[SQL_RULE]
     check(r["service"] == "MSSQL$DLOBIND", "with a service SID: ServiceName %s" % r["service"])
     r = plan("/roles:sql-server")[SQL_RULE]
-    check(r["application"] is None, "without detection of the instance: unbound (%s)"
+    check(r["application"] is None and r["binding_evidence"].startswith("kept as it stands"),
+          "without detection of the instance: no program named, the rule keeps what it has (%s)"
           % r["binding_evidence"])
 
 
@@ -160,6 +223,7 @@ def main():
         test_no_listener()
         test_service_listening(image)
         test_another_service(image)
+        test_user_listener_keeps_binding(image)
         test_sql_from_the_registry()
     finally:
         wine("reg", "delete", CONFIG_KEY, "/v", "BindToServices", "/f")

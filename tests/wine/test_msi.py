@@ -355,6 +355,8 @@ def test_bad_properties_on_the_installed_product():
     expect_refused("BOIMODE=sometimes on the installed product", NEXT, ["BOIMODE=sometimes"],
                    ['BOIMODE="sometimes"', "unknown BOI mode 'sometimes'"])
     expect_refused("SQLPORT=70000", NEXT, ["SQLPORT=70000"], ['SQLPORT="70000"', "out of range"])
+    expect_refused("SQLPORT=01433", NEXT, ["SQLPORT=01433"],
+                   ['SQLPORT="01433"', "'01433' has a leading zero"])
     expect_refused("a malformed address", NEXT, ["EDGESERVERS=10.0.0.300"],
                    ['EDGESERVERS="10.0.0.300"', "'10.0.0.300' is not a valid address"])
     expect_refused("PUSHINSTALLPORTS=dynamic", NEXT, ["PUSHINSTALLPORTS=dynamic"],

@@ -116,11 +116,6 @@ static const char *json_escape(unsigned char c)
 /* Control characters, DEL, and U+2028 and U+2029 are written as \\u escapes: JSON allows the
  * last two raw, but JavaScript before ES2019 ends a line at them, and a reader that splits
  * lines would cut the string there. */
-static bool json_escaped_code_point(uint32_t cp)
-{
-    return cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029;
-}
-
 static void json_strn(dlo_buf *b, const char *s, size_t n)
 {
     size_t i = 0;
@@ -132,17 +127,60 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
         size_t len = 1;
         uint32_t cp = c;
 
+        uint32_t cp = 0;
+
         if (esc)
             dlo_buf_puts(b, esc);
         else if ((len = dlo_utf8_decode(s + i, n - i, &cp)) == 0)
             dlo_buf_puts(b, "\\ufffd");
-        else if (json_escaped_code_point(cp))
-            dlo_buf_printf(b, "\\u%04x", (unsigned)cp);
+        else if (dlo_cp_hidden(cp) && cp > 0xFFFF)
+            dlo_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
+                           0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else if (dlo_cp_hidden(cp))
+            dlo_buf_printf(b, "\\u%04x", cp);
         else
             dlo_buf_append(b, s + i, len);
         i += len ? len : 1;
     }
     dlo_buf_putc(b, '"');
+}
+
+/* "<" prefix, v in upper-case hex of at least `digits` digits, ">". */
+static void put_hex(dlo_buf *b, const char *prefix, uint32_t v, int digits)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char text[16];
+    int n = 0, i;
+    do {
+        text[n++] = hex[v & 0xF];
+        v >>= 4;
+    } while (v || n < digits);
+    dlo_buf_puts(b, prefix);
+    for (i = n - 1; i >= 0; i--)
+        dlo_buf_putc(b, text[i]);
+    dlo_buf_putc(b, '>');
+}
+
+void dlo_buf_put_shown(dlo_buf *b, const char *s, size_t n, bool lines)
+{
+    size_t i = 0, plain = 0;
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = dlo_utf8_decode(s + i, n - i, &cp);
+        bool escape = len == 0 || (dlo_cp_hidden(cp) && !(lines && cp == '\n'));
+        if (!escape) {
+            i += len;
+            continue;
+        }
+        dlo_buf_append(b, s + plain, i - plain);
+        if (len == 0)
+            put_hex(b, "<0x", (unsigned char)s[i], 2);
+        else
+            put_hex(b, "<U+", cp, 4);
+        i += len ? len : 1;
+        plain = i;
+    }
+    dlo_buf_append(b, s + plain, n - plain);
 }
 
 void dlo_buf_json_str(dlo_buf *b, const char *s)

@@ -1,7 +1,10 @@
 #include "dlo/log.h"
 
+#include "dlo/buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static void log_default(void *ctx, dlo_log_level level, const char *msg)
 {
@@ -34,12 +37,21 @@ static void
 log_emit(dlo_event ev, dlo_log_level level, const char *fmt, va_list ap)
 {
     char msg[2048];
+    dlo_buf shown;
+    const char *text = msg;
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
+    /* An event is one line (of the Event Log, the trace file, the console): names in it show
+     * every character that could make it lie, newlines included, as dlo_buf_put_shown does. */
+    dlo_buf_init(&shown);
+    dlo_buf_put_shown(&shown, msg, strlen(msg), false);
+    if (!dlo_buf_status(&shown))
+        text = dlo_buf_str(&shown);
     if (event_fn)
-        event_fn(event_ctx, ev, level, msg);
+        event_fn(event_ctx, ev, level, text);
     else
-        log_fn(log_ctx, level, msg);
+        log_fn(log_ctx, level, text);
+    dlo_buf_free(&shown);
 }
 
 void dlo_log(dlo_log_level level, const char *fmt, ...)

@@ -261,3 +261,51 @@ bool dlo_path_on_drive(const char *s, size_t n)
     char letter = n ? (char)(s[0] | 0x20) : 0;
     return n >= 3 && letter >= 'a' && letter <= 'z' && s[1] == ':' && s[2] == '\\';
 }
+
+const char *dlo_decimal_parse(const char *s, size_t n, unsigned long lo, unsigned long hi,
+                              unsigned long *out)
+{
+    unsigned long v = 0;
+    size_t i;
+    if (n == 0)
+        return "is not a number";
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return "is not a number";
+    if (n > 1 && s[0] == '0')
+        return "has a leading zero";
+    for (i = 0; i < n; i++) {
+        unsigned long d = (unsigned long)(s[i] - '0');
+        if (d > hi || v > hi / 10 || v * 10 > hi - d)
+            return "is out of range";
+        v = v * 10 + d;
+    }
+    if (v < lo)
+        return "is out of range";
+    *out = v;
+    return NULL;
+}
+
+/* Unicode 15.1's format characters (category Cf), as ranges. */
+static const struct {
+    uint32_t lo, hi;
+} format_chars[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x180E, 0x180E},
+    {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},
+    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F},
+};
+
+bool dlo_cp_hidden(uint32_t cp)
+{
+    size_t i;
+    if (cp < 0xAD) /* most text: no table to look at */
+        return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+    /* 0x2028-0x2029 (Zl, Zp) sit inside the 0x2028-0x202E range above. */
+    for (i = 0; i < sizeof(format_chars) / sizeof(format_chars[0]); i++)
+        if (cp >= format_chars[i].lo && cp <= format_chars[i].hi)
+            return true;
+    return false;
+}

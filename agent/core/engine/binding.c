@@ -17,10 +17,12 @@ typedef struct binder {
     dlo_service_list services;
 } binder;
 
-/* What a rule ends up with: unbound (image NULL) with the reason in `evidence`, or bound. */
+/* What a rule ends up with: bound (image set), unbound by configuration (`configured`), or,
+ * for want of positive evidence, kept as the firewall has it; the reason in `evidence`. */
 typedef struct binding {
     char *image;
     const char *service; /* borrowed; NULL: program only */
+    bool configured;
     dlo_buf evidence;
 } binding;
 
@@ -242,6 +244,10 @@ static int is_served_by(binder *bd, const dlo_policy_row *row, const dlo_listene
                         const char *proto, dlo_buf *ev)
 {
     const char *display;
+    if (l->owner_unknown) {
+        dlo_buf_printf(ev, "who holds %s %u (pid %lu) could not be read", proto, l->port, l->pid);
+        return 0;
+    }
     if (!l->service) {
         dlo_buf_printf(ev, "%s %u is held by pid %lu (%s), which is not a service", proto, l->port,
                        l->pid, l->image ? l->image : "image unknown");
@@ -349,21 +355,31 @@ static const dlo_policy_row *first_row(const dlo_policy *pol, const dlo_rule *r)
     return NULL;
 }
 
-/* Works out b for one rule: whether it is bound, and the evidence either way. */
+/* Whether the rule is one to bind at all; when not, b says why (configured). */
+static bool bindable(const binder *bd, const dlo_rule *r, dlo_served_by kind, binding *b)
+{
+    const char *why = r->direction != DLO_DIR_IN ? "outbound rules are not bound"
+                      : kind == DLO_SERVED_UNSAID
+                          ? "the port matrix names no program for this row (no served-by)"
+                      : kind == DLO_SERVED_WINDOWS ? "served by Windows itself"
+                      : !bd->env->enabled          ? "BindToServices is 0"
+                                                   : NULL;
+    if (why) {
+        b->configured = true;
+        dlo_buf_puts(&b->evidence, why);
+    }
+    return !why;
+}
+
+/* Works out b for one rule: bound, unbound by configuration, or kept, with the evidence. */
 static void bind_rule(binder *bd, const dlo_policy *pol, const dlo_rule *r, binding *b)
 {
     const dlo_policy_row *row = first_row(pol, r);
     dlo_served_by kind = row ? row->served_by : DLO_SERVED_UNSAID;
 
-    if (r->direction != DLO_DIR_IN)
-        dlo_buf_puts(&b->evidence, "outbound rules are not bound");
-    else if (kind == DLO_SERVED_UNSAID)
-        dlo_buf_puts(&b->evidence, "the port matrix names no program for this row (no served-by)");
-    else if (kind == DLO_SERVED_WINDOWS)
-        dlo_buf_puts(&b->evidence, "served by Windows itself");
-    else if (!bd->env->enabled)
-        dlo_buf_puts(&b->evidence, "BindToServices is 0");
-    else if (kind == DLO_SERVED_SQL_SERVER || kind == DLO_SERVED_SQL_BROWSER)
+    if (!bindable(bd, r, kind, b))
+        return;
+    if (kind == DLO_SERVED_SQL_SERVER || kind == DLO_SERVED_SQL_BROWSER)
         bind_sql(bd, kind, b);
     else
         bind_listener(bd, row, r, b);
@@ -379,7 +395,12 @@ static dlo_status set_rule(dlo_rule *r, const binding *b)
     dlo_buf text;
     dlo_status st;
     dlo_buf_init(&text);
-    dlo_buf_printf(&text, "%s: %s", b->image ? "bound" : "not bound", dlo_buf_str(&b->evidence));
+    dlo_buf_printf(&text, "%s: %s",
+                   b->image        ? "bound"
+                   : b->configured ? "not bound"
+                                   : "kept as it stands in the firewall",
+                   dlo_buf_str(&b->evidence));
+    r->keep_binding = !b->image && !b->configured;
     st = dlo_buf_status(&text) || dlo_buf_status(&b->evidence) ||
                  dlo_rule_set(&r->application, b->image) || dlo_rule_set(&r->service, b->service) ||
                  dlo_rule_set(&r->binding, dlo_buf_str(&text))
@@ -400,7 +421,7 @@ dlo_status dlo_binding_apply(const dlo_binding_env *env, const dlo_policy *pol,
     bd.env = env;
     dlo_service_list_init(&bd.services);
     for (i = 0; i < rules->count && !st; i++) {
-        binding b = {NULL, NULL, {0}};
+        binding b = {NULL, NULL, false, {0}};
         dlo_buf_init(&b.evidence);
         bind_rule(&bd, pol, &rules->items[i], &b);
         st = set_rule(&rules->items[i], &b);

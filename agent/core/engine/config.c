@@ -419,11 +419,6 @@ static dlo_status get_strings(const candidate *c, strings *out)
     return DLO_OK;
 }
 
-static dlo_status parse_port_text(const char *s, unsigned *out)
-{
-    return dlo_port_parse(s, out) ? DLO_OK : DLO_E_CONFIG;
-}
-
 /* The checks only a registry value needs: its type and size, and the range of a REG_DWORD,
  * which is then the whole value (*done). */
 static dlo_status check_registry_value(const candidate *c, const item_def *def, parsed *p,
@@ -582,12 +577,17 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
     case K_ROLES:
         st = parse_role_strings(c, def, list, dlo_buf_str(&where), p, err);
         break;
-    case K_PORT:
-        if (parse_port_text(list->items[0], &p->number)) {
-            snprintf(why, sizeof(why), "not a port number; expected a TCP port from 1 to 65535");
+    case K_PORT: {
+        const char *bad = dlo_port_parse(list->items[0], &p->number);
+        if (bad) {
+            snprintf(why, sizeof(why),
+                     "not a port number ('%.20s' %s); expected a TCP port from 1 to 65535 "
+                     "written without a leading zero",
+                     list->items[0], bad);
             st = problem(err, c, def, why);
         }
         break;
+    }
     case K_INSTANCE:
         if (parse_instance(list->items[0], p->instance, why, sizeof(why)))
             st = problem(err, c, def, why);

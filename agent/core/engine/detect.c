@@ -1016,7 +1016,7 @@ dlo_status dlo_detect_table_load(dlo_detect_table *t, const dlo_platform *plat, 
     if (path) {
         if (!plat->read_file)
             return dlo_error_set(err, DLO_E_INTERNAL, "this platform cannot read files");
-        st = plat->read_file(plat->ctx, path, &text, &inner);
+        st = plat->read_file(plat->ctx, path, DLO_DETECT_MAX_BYTES, &text, &inner);
         /* The administrator named this file: whatever keeps it from being read is theirs to
          * fix, like a bad path on the command line. */
         if (st && st != DLO_E_NOMEM)

@@ -172,22 +172,31 @@ static dlo_status outbound_target(dlo_probe_result *r, const dlo_rule *rule, int
     return DLO_OK;
 }
 
+/* Appends port to out[0..max) unless it is full; then counts it in *cut. */
+static void take_port(unsigned *out, size_t max, size_t *n, size_t *cut, unsigned port)
+{
+    if (*n < max)
+        out[(*n)++] = port;
+    else
+        (*cut)++;
+}
+
 /* The remote ports to try: single ports, and of a range its first port and the extra ports
- * that fall inside it. */
+ * that fall inside it; *cut counts those beyond max. */
 static size_t outbound_ports(const dlo_portset *ports, const dlo_portset *extra, unsigned *out,
-                             size_t max)
+                             size_t max, size_t *cut)
 {
     size_t i, j, n = 0;
-    for (i = 0; i < ports->n_items && n < max; i++) {
+    for (i = 0; i < ports->n_items; i++) {
         const dlo_port_item *p = &ports->items[i];
         if (p->kind != DLO_PORT_RANGE)
             continue;
-        out[n++] = p->lo;
+        take_port(out, max, &n, cut, p->lo);
         for (j = 0; extra && j < extra->n_ranges; j++) {
-            unsigned q;
-            for (q = extra->ranges[j].lo; q <= extra->ranges[j].hi && n < max; q++)
-                if (q > p->lo && q <= p->hi)
-                    out[n++] = q;
+            unsigned q, lo = extra->ranges[j].lo > p->lo ? extra->ranges[j].lo : p->lo + 1;
+            unsigned hi = extra->ranges[j].hi < p->hi ? extra->ranges[j].hi : p->hi;
+            for (q = lo; q <= hi; q++)
+                take_port(out, max, &n, cut, q);
         }
     }
     return n;
@@ -262,7 +271,7 @@ static dlo_status probe_outbound(const dlo_rule *rule, const dlo_config *cfg,
                                  dlo_probe_result *r)
 {
     dlo_portset ports;
-    unsigned list[256];
+    unsigned list[DLO_PROBE_MAX_RULE_PORTS];
     size_t n_ports, i, j;
     dlo_status st = DLO_OK;
 
@@ -276,7 +285,8 @@ static dlo_status probe_outbound(const dlo_rule *rule, const dlo_config *cfg,
         dlo_portset_free(&ports);
         return item_reason(r, rule, "no remote port to try") ? DLO_OK : DLO_E_NOMEM;
     }
-    n_ports = outbound_ports(&ports, pp->extra_ports, list, sizeof(list) / sizeof(list[0]));
+    n_ports = outbound_ports(&ports, pp->extra_ports, list, sizeof(list) / sizeof(list[0]),
+                             &r->ports_not_tried);
     dlo_portset_free(&ports);
     if (!n_ports)
         return item_reason(r, rule, "a port keyword names no fixed port") ? DLO_OK : DLO_E_NOMEM;
@@ -388,11 +398,11 @@ static dlo_status resolve_to(const dlo_probe_os *os, const char *host, dlo_ip *o
     return st;
 }
 
-/* What was not listed was not tried either: it counts as skipped. */
+/* What was not listed, or beyond a rule's ports, was not tried either: it counts as skipped. */
 static void tally(dlo_probe_result *r)
 {
     size_t i;
-    r->probed = r->failed = r->not_listed;
+    r->probed = r->failed = r->not_listed + r->ports_not_tried;
     for (i = 0; i < r->count; i++) {
         dlo_probe_state s = r->items[i].state;
         if (s == DLO_PROBE_NOT_PROBEABLE)

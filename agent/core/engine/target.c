@@ -71,7 +71,7 @@ static dlo_status load_policy_file(const dlo_platform *plat, const char *path,
 
     dlo_buf_init(&text);
     if (path) {
-        st = plat->read_file ? plat->read_file(plat->ctx, path, &text, err)
+        st = plat->read_file ? plat->read_file(plat->ctx, path, DLO_POLICY_MAX_BYTES, &text, err)
                              : dlo_error_set(err, DLO_E_IO, "cannot read files here");
         /* A file the administrator named that cannot be read is a usage error (exit 2). */
         if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {

@@ -10,6 +10,7 @@
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
+#include "dlo/str.h"
 #include "dlo/probe.h"
 #include "dlo/reconcile.h"
 #include "dlo/report.h"
@@ -107,11 +108,17 @@ static dlo_status probe_params(const dlo_cli *cli, dlo_probe_params *pp, dlo_por
 
     memset(pp, 0, sizeof(*pp));
     dlo_portset_init(extra);
-    if (timeout &&
-        (!dlo_port_parse(timeout, &pp->timeout_ms) || pp->timeout_ms > DLO_PROBE_MAX_TIMEOUT_MS))
-        return dlo_error_set(err, DLO_E_USAGE,
-                             "/timeout:%s is not a time in milliseconds: expected 1-%d", timeout,
-                             DLO_PROBE_MAX_TIMEOUT_MS);
+    if (timeout) {
+        unsigned long ms;
+        const char *why =
+            dlo_decimal_parse(timeout, strlen(timeout), 1, DLO_PROBE_MAX_TIMEOUT_MS, &ms);
+        if (why)
+            return dlo_error_set(err, DLO_E_USAGE,
+                                 "/timeout:%s is not a time in milliseconds (it %s): expected "
+                                 "1-%d",
+                                 timeout, why, DLO_PROBE_MAX_TIMEOUT_MS);
+        pp->timeout_ms = (unsigned)ms;
+    }
     if (ports && dlo_portset_parse(ports, DLO_PORTS_BLANKS, extra, err)) {
         dlo_error_prefix(err, "/ports:%s: ", ports);
         err->status = DLO_E_USAGE;
@@ -324,14 +331,34 @@ cleanup_config:
     return st;
 }
 
-static void app_write(const dlo_platform *plat, const dlo_buf *b, int to_err)
+/* Text for people goes out with every character that could make it lie shown escaped
+ * (dlo_buf_put_shown): names and paths come from the registry, the firewall, the listeners
+ * table and files, some of them a standard user's. JSON escapes them itself; an export is a
+ * script for its interpreter, written as it is. */
+static void app_write(const dlo_platform *plat, const dlo_buf *b, int to_err, bool for_people)
 {
+    dlo_buf shown;
+    const dlo_buf *text = b;
+
     if (b->len == 0)
         return;
+    dlo_buf_init(&shown);
+    if (for_people) {
+        dlo_buf_put_shown(&shown, b->data, b->len, true);
+        if (!dlo_buf_status(&shown))
+            text = &shown;
+    }
     if (to_err)
-        plat->write_err(plat->ctx, b->data, b->len);
+        plat->write_err(plat->ctx, text->data, text->len);
     else
-        plat->write_out(plat->ctx, b->data, b->len);
+        plat->write_out(plat->ctx, text->data, text->len);
+    dlo_buf_free(&shown);
+}
+
+/* stdout is text for people, not JSON or an export script. */
+static bool out_for_people(const dlo_cli *cli)
+{
+    return !dlo_cli_flag(cli, DLO_OPT_JSON) && cli->command != DLO_CMD_EXPORT;
 }
 
 static dlo_status cmd_version(const dlo_cli *cli, dlo_buf *out)
@@ -472,7 +499,7 @@ int dlo_app_run(const dlo_platform *plat, int argc, char **argv)
     if (!st)
         st = dlo_buf_status(&out);
     if (!st) {
-        app_write(plat, &out, 0);
+        app_write(plat, &out, 0, out_for_people(&cli));
         code = compliant ? DLO_EXIT_OK : DLO_EXIT_NONCOMPLIANT;
         goto cleanup_buf;
     }
@@ -481,12 +508,12 @@ report:
     /* What a failed command had to say (the /json report of a failed /apply) still goes out, so
      * a compliance tool reading stdout gets a document, and the error goes to stderr. */
     if (!dlo_buf_status(&out))
-        app_write(plat, &out, 0);
+        app_write(plat, &out, 0, out_for_people(&cli));
     if (!err.msg[0])
         dlo_error_set(&err, st, "%s", dlo_status_name(st));
     dlo_buf_reset(&out);
     dlo_buf_printf(&out, "dloagent: %s\n", err.msg);
-    app_write(plat, &out, 1);
+    app_write(plat, &out, 1, true);
     code = dlo_status_exit_code(st);
 cleanup_buf:
     dlo_buf_free(&out);

@@ -135,10 +135,23 @@ static const char *switch_name(const char *arg)
     return NULL;
 }
 
+/* Whether what sw says was said before: each switch is given at most once, in any spelling
+ * (/help and /? are one command), since a repetition means the command line was built wrong
+ * and, for a value, the two may differ. */
+static bool given_before(const dlo_cli *out, const cli_switch *sw)
+{
+    if (sw->kind == SW_COMMAND)
+        return out->command == (dlo_command)sw->id;
+    return out->values[sw->id] != NULL;
+}
+
 /* Records switch sw, given as arg with value (NULL when none), in out. */
 static dlo_status take_switch(dlo_cli *out, const cli_switch *sw, const char *arg,
                               const char *value, dlo_error *err)
 {
+    if (given_before(out, sw))
+        return dlo_error_set(err, DLO_E_USAGE, "/%s is given twice: give each switch once",
+                             sw->name);
     switch (sw->kind) {
     case SW_COMMAND:
         if (sw->value_name && (!value || !*value))
@@ -163,8 +176,6 @@ static dlo_status take_switch(dlo_cli *out, const cli_switch *sw, const char *ar
         if (!value || !*value)
             return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name, sw->name,
                                  sw->value_name);
-        if (out->values[sw->id])
-            return dlo_error_set(err, DLO_E_USAGE, "/%s is given twice", sw->name);
         out->values[sw->id] = value;
         break;
     }

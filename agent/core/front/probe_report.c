@@ -99,6 +99,11 @@ void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
     if (r->not_listed)
         dlo_buf_printf(b, "%zu more address-port pairs not listed and not tried (over %d)\n",
                        r->not_listed, DLO_PROBE_MAX_TARGETS);
+    if (r->ports_not_tried)
+        dlo_buf_printf(b,
+                       "%zu ports not tried: a rule tries at most %d (the first port of each "
+                       "range and the ports of /ports: inside it)\n",
+                       r->ports_not_tried, DLO_PROBE_MAX_RULE_PORTS);
     if (!r->count)
         return;
     dlo_buf_puts(b, "\nDir  Proto Port / target              State          Rule\n");
@@ -184,8 +189,10 @@ void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
     dlo_buf_printf(b, "{\"ok\": %s, \"mode\": \"%s\", \"roles\": ",
                    dlo_probe_all_good(r) ? "true" : "false", dlo_mode_name(plan->mode));
     dlo_roles_json(b, plan->roles);
-    dlo_buf_printf(b, ", \"probed\": %zu, \"failed\": %zu, \"attempts\": %zu, \"not_listed\": %zu",
-                   r->probed, r->failed, r->attempts, r->not_listed);
+    dlo_buf_printf(b,
+                   ", \"probed\": %zu, \"failed\": %zu, \"attempts\": %zu, \"not_listed\": %zu, "
+                   "\"ports_not_tried\": %zu",
+                   r->probed, r->failed, r->attempts, r->not_listed, r->ports_not_tried);
     for (dir = DLO_DIR_IN; dir <= DLO_DIR_OUT; dir++) {
         size_t i, n = 0;
         dlo_buf_printf(b, ", \"%s\": [", dir == DLO_DIR_IN ? "inbound" : "outbound");

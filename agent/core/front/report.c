@@ -1,5 +1,7 @@
 #include "dlo/report.h"
 
+#include "dlo/addr.h"
+
 #include "dlo/roles.h"
 #include "dlo/rule.h"
 
@@ -466,6 +468,23 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
     dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
 }
 
+/* A scope that is not `*` but covers as much (dlo_addr_coverage) says so: spelled otherwise, it
+ * opens the same. */
+static void scope_coverage(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    const char *scope;
+    unsigned covers;
+    if (item < DLO_CFG_SCOPE_FIRST || item > DLO_CFG_SCOPE_LAST)
+        return;
+    scope = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
+    covers = dlo_list_is_any(scope) ? 0 : dlo_addr_coverage(scope);
+    if (!covers)
+        return;
+    dlo_buf_puts(out, " (");
+    dlo_addr_coverage_text(out, covers);
+    dlo_buf_puts(out, ": as open as *)");
+}
+
 void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg)
 {
     int item;
@@ -483,6 +502,7 @@ void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg)
         dlo_buf_pad(out, dlo_config_item_name((dlo_config_item)item), 30);
         dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
         dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        scope_coverage(out, cfg, (dlo_config_item)item);
         dlo_buf_putc(out, '\n');
     }
 }

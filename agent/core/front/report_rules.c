@@ -3,7 +3,10 @@
  * plan and the report; only this file decides how they read. */
 #include "dlo/report.h"
 
+#include "dlo/addr.h"
+
 #include "dlo/exposure.h"
+#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +90,8 @@ static void program_text(dlo_buf *b, const dlo_rule *r)
         dlo_buf_printf(b, *app ? "service %s (%s)" : "service %s", svc, app);
     else if (*app)
         dlo_buf_printf(b, "program %s", app);
+    else if (r->keep_binding)
+        dlo_buf_puts(b, "the program its rule names in the firewall, else any");
     else
         dlo_buf_puts(b, "any program");
 }
@@ -122,9 +127,18 @@ static void exposure_json(dlo_buf *b, const dlo_rule_list *rules)
 static void unscoped_message(dlo_buf *b, const dlo_rule *r, const dlo_unscoped *u)
 {
     size_t i;
-    dlo_buf_printf(b, "'%s' (%s %s %s) is open to any remote address on the ", dlo_str(r->name),
+    dlo_buf_printf(b, "'%s' (%s %s %s) is open to ", dlo_str(r->name),
                    dlo_direction_name(r->direction), dlo_protocol_name(r->protocol),
                    dlo_str(r->local_ports));
+    if (dlo_list_is_any(r->remote_addresses)) {
+        dlo_buf_puts(b, "any remote address");
+    } else {
+        size_t n = strlen(r->remote_addresses), shown = dlo_utf8_cut(r->remote_addresses, n, 100);
+        dlo_addr_coverage_text(b, u->coverage);
+        dlo_buf_printf(b, " (remote addresses %.*s%s)", (int)shown, r->remote_addresses,
+                       shown < n ? "..." : "");
+    }
+    dlo_buf_puts(b, " on the ");
     dlo_profiles_text(b, u->profiles);
     dlo_buf_puts(b, u->profiles == DLO_EXPOSURE_PROFILES ? " profiles" : " profile");
     if (!u->n_values) {
@@ -448,8 +462,12 @@ void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
 static void problems_text(dlo_buf *b, const char *title, const dlo_problem *p, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++)
-        dlo_buf_printf(b, "  %s %s: %s\n", title, p[i].kind, p[i].message);
+    /* One line each, whatever a foreign rule's name holds. */
+    for (i = 0; i < n; i++) {
+        dlo_buf_printf(b, "  %s %s: ", title, p[i].kind);
+        dlo_buf_put_shown(b, p[i].message, strlen(p[i].message), false);
+        dlo_buf_putc(b, '\n');
+    }
 }
 
 static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)

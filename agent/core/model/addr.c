@@ -406,8 +406,10 @@ static const char *windows_refusal(const dlo_addr_entry *e)
         return "an IPv6 loopback address; MS-FASP 2.2.6";
     if (single && ipv6_is(e->addr, 0))
         return "the IPv6 unspecified address; MS-FASP 2.2.6";
-    if (e->kind == DLO_ADDR_RANGE && (ipv6_is(e->lo, 1) || ipv6_is(e->hi, 1)))
-        return "a range from or to the IPv6 loopback address; MS-FASP 2.2.10";
+    /* "Begin and End MUST NOT contain either an unspecified or a loopback address." */
+    if (e->kind == DLO_ADDR_RANGE &&
+        (ipv6_is(e->lo, 0) || ipv6_is(e->lo, 1) || ipv6_is(e->hi, 0) || ipv6_is(e->hi, 1)))
+        return "a range from or to the IPv6 unspecified or loopback address; MS-FASP 2.2.10";
     return NULL;
 }
 
@@ -744,6 +746,51 @@ dlo_addr_meet dlo_addrset_meet(const dlo_addrset *a, const dlo_addrset *b)
     return !some ? DLO_ADDR_APART : inside ? DLO_ADDR_INSIDE : DLO_ADDR_OVERLAP;
 }
 
+/* ---- what a list covers ---- */
+
+/* The addresses another machine can connect from, per family, as [lo, hi] spans: what a list
+ * must cover to let every peer in (dlo/addr.h). */
+static const span peer_spans[] = {
+    {4, {1, 0, 0, 0}, {126, 255, 255, 255}},
+    {4, {128, 0, 0, 0}, {223, 255, 255, 255}},
+    {6,
+     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+     {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+      0xff}},
+};
+
+/* need lies within one of the merged spans v[0..n) (merged spans are maximal, so a span the
+ * union covers lies in one of them). */
+static bool spans_hold(const span *v, size_t n, const span *need)
+{
+    size_t i, len = addr_len(need->family);
+    for (i = 0; i < n; i++)
+        if (v[i].family == need->family && memcmp(v[i].lo, need->lo, len) <= 0 &&
+            memcmp(v[i].hi, need->hi, len) >= 0)
+            return true;
+    return false;
+}
+
+unsigned dlo_addrset_coverage(const dlo_addrset *s)
+{
+    unsigned covers = 0, kw = 0, missing = 0;
+    span *v = NULL;
+    size_t i, n = 0;
+
+    if (s->any)
+        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
+    if (spans_of(s, &v, &n, &kw))
+        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6; /* unjudged: taken as everything */
+    for (i = 0; i < sizeof(peer_spans) / sizeof(peer_spans[0]); i++)
+        if (!spans_hold(v, n, &peer_spans[i]))
+            missing |= peer_spans[i].family == 4 ? DLO_ADDR_COVERS_IPV4 : DLO_ADDR_COVERS_IPV6;
+    free(v);
+    covers = (DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6) & ~missing;
+    if (kw & (1u << (unsigned)keyword_index("Internet")))
+        covers |= DLO_ADDR_COVERS_INTERNET;
+    return covers;
+}
+
 /* Unset lists mean any address, as the firewall reads them back "*". */
 static dlo_status parse_lenient(const char *list, dlo_addrset *out)
 {
@@ -775,6 +822,31 @@ bool dlo_addr_same(const char *a, const char *b)
     }
     dlo_addrset_free(&sa);
     return same;
+}
+
+unsigned dlo_addr_coverage(const char *list)
+{
+    dlo_addrset s;
+    unsigned covers;
+    if (parse_lenient(list, &s))
+        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
+    covers = dlo_addrset_coverage(&s);
+    dlo_addrset_free(&s);
+    return covers;
+}
+
+void dlo_addr_coverage_text(dlo_buf *b, unsigned coverage)
+{
+    unsigned both = DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
+    const char *families = (coverage & both) == both           ? "every IPv4 and IPv6 address"
+                           : (coverage & DLO_ADDR_COVERS_IPV4) ? "every IPv4 address"
+                           : (coverage & DLO_ADDR_COVERS_IPV6) ? "every IPv6 address"
+                                                               : NULL;
+    if (families)
+        dlo_buf_puts(b, families);
+    if (coverage & DLO_ADDR_COVERS_INTERNET)
+        dlo_buf_puts(b, families ? " and every address outside the intranet (Internet)"
+                                 : "every address outside the intranet (Internet)");
 }
 
 dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,

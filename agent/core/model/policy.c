@@ -223,29 +223,9 @@ static dlo_status set_text(parser *p, char **field, const char *key, const char 
     return *field ? DLO_OK : dlo_error_set(p->err, DLO_E_NOMEM, "out of memory");
 }
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* "0443" reads as 443, so the file would never read back as written: a number starts with 1-9. */
-static bool has_leading_zero(const char *s)
-{
-    size_t i;
-    for (i = 0; s[i]; i++)
-        if (s[i] == '0' && (i == 0 || !is_digit(s[i - 1])) && is_digit(s[i + 1]))
-            return true;
-    return false;
-}
-
 static dlo_status parse_ports(parser *p, dlo_policy_row *row)
 {
     dlo_error why;
-    if (has_leading_zero(row->ports))
-        return perr(p,
-                    "ports '%s' has a number with a leading zero; expected 1-65535 written "
-                    "without one (443, not 0443)",
-                    row->ports);
     if (!dlo_portset_parse(row->ports, DLO_PORTS_SQL, &row->port_set, &why))
         return DLO_OK;
     return perr(p,

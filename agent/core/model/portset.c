@@ -101,22 +101,21 @@ static dlo_status add_item(dlo_portset *s, const dlo_port_item *it)
     return it->kind == DLO_PORT_RANGE ? add_range(s, it->lo, it->hi) : DLO_OK;
 }
 
-/* A decimal port 1-65535 filling t[0..n), at most 5 digits. */
-static bool parse_number(const char *t, size_t n, unsigned *out)
+/* A port 1-65535 filling t[0..n), written as dlo_decimal_parse takes numbers; with
+ * DLO_PORTS_ZEROS leading zeros read as decimal (at most 5 digits), as a rule store another tool
+ * wrote may hold them. NULL, or why not. */
+static const char *parse_number(const char *t, size_t n, unsigned flags, unsigned *out)
 {
-    unsigned v = 0;
-    size_t i;
-    if (n == 0 || n > 5)
-        return false;
-    for (i = 0; i < n; i++) {
-        if (t[i] < '0' || t[i] > '9')
-            return false;
-        v = v * 10 + (unsigned)(t[i] - '0');
+    unsigned long v;
+    const char *why;
+    while ((flags & DLO_PORTS_ZEROS) && n > 1 && n <= 5 && t[0] == '0') {
+        t++;
+        n--;
     }
-    if (v < 1 || v > 65535)
-        return false;
-    *out = v;
-    return true;
+    why = dlo_decimal_parse(t, n, 1, 65535, &v);
+    if (!why)
+        *out = (unsigned)v;
+    return why;
 }
 
 static dlo_status bad_item(dlo_error *err, const char *t, size_t n, const char *why)
@@ -126,10 +125,21 @@ static dlo_status bad_item(dlo_error *err, const char *t, size_t n, const char *
 
 #define EXPECTED_PORT "expected a port 1-65535 or a range low-high such as 135-139"
 
+/* A number with a leading zero is told apart: it is a port, written in a way refused. */
+static dlo_status bad_number(dlo_error *err, const char *t, size_t n, const char *why,
+                             const char *otherwise)
+{
+    if (strcmp(why, "has a leading zero") == 0)
+        return bad_item(err, t, n,
+                        "has a leading zero; expected a port 1-65535 written without one (443, "
+                        "not 0443)");
+    return bad_item(err, t, n, otherwise);
+}
+
 static dlo_status parse_item(const char *t, size_t n, unsigned flags, dlo_port_item *it,
                              dlo_error *err)
 {
-    const char *dash = memchr(t, '-', n);
+    const char *dash = memchr(t, '-', n), *why;
     size_t i;
 
     memset(it, 0, sizeof(*it));
@@ -148,14 +158,14 @@ static dlo_status parse_item(const char *t, size_t n, unsigned flags, dlo_port_i
     }
     it->kind = DLO_PORT_RANGE;
     if (!dash || (dash != t && (t[0] < '0' || t[0] > '9'))) {
-        if (!parse_number(t, n, &it->lo))
-            return bad_item(err, t, n, "is not a port; " EXPECTED_PORT);
+        if ((why = parse_number(t, n, flags, &it->lo)) != NULL)
+            return bad_number(err, t, n, why, "is not a port; " EXPECTED_PORT);
         it->hi = it->lo;
         return DLO_OK;
     }
-    if (!parse_number(t, (size_t)(dash - t), &it->lo) ||
-        !parse_number(dash + 1, n - (size_t)(dash - t) - 1, &it->hi))
-        return bad_item(err, t, n, "is not a range of two ports; " EXPECTED_PORT);
+    if ((why = parse_number(t, (size_t)(dash - t), flags, &it->lo)) != NULL ||
+        (why = parse_number(dash + 1, n - (size_t)(dash - t) - 1, flags, &it->hi)) != NULL)
+        return bad_number(err, t, n, why, "is not a range of two ports; " EXPECTED_PORT);
     if (it->hi < it->lo)
         return bad_item(err, t, n, "starts after it ends; expected low-high with low <= high");
     return DLO_OK;
@@ -341,9 +351,9 @@ bool dlo_ports_overlap(const char *a, const char *b)
     return compare_lists(a, b, dlo_portset_overlap);
 }
 
-bool dlo_port_parse(const char *text, unsigned *port)
+const char *dlo_port_parse(const char *text, unsigned *port)
 {
     size_t n = strlen(text);
     dlo_trim(&text, &n);
-    return parse_number(text, n, port);
+    return parse_number(text, n, 0, port);
 }

@@ -222,9 +222,17 @@ static bool words_equal(const dlo_prop *p, const char *a, const char *b)
     return words_within(a, b) && words_within(b, a);
 }
 
+/* A rule whose binding the plan leaves as it stands (dlo_rule.keep_binding). */
+static bool binding_left(const dlo_prop *p, const dlo_rule *r)
+{
+    return r->keep_binding && (p->bit & (DLO_PROP_APPLICATION | DLO_PROP_SERVICE));
+}
+
 bool dlo_prop_equal(const dlo_prop *p, const dlo_rule *want, const dlo_rule *have)
 {
     const char *w, *h;
+    if (binding_left(p, want) || binding_left(p, have))
+        return true;
     if (!is_text(p))
         return norm_number(p, dlo_prop_number(want, p)) == norm_number(p, dlo_prop_number(have, p));
     w = dlo_str(dlo_prop_text(want, p));
@@ -343,7 +351,8 @@ dlo_status dlo_prop_union(dlo_rule *dst, const dlo_rule *a, const dlo_rule *b, c
         return DLO_OK;
     }
     if (p->type == DLO_PT_NAME)
-        return dlo_prop_set_text(dst, p, dlo_prop_equal(p, a, b) ? dlo_prop_text(a, p) : NULL);
+        return dlo_prop_set_text(
+            dst, p, unset_value(p, b) && !binding_left(p, b) ? NULL : dlo_prop_text(a, p));
     if (p->type != DLO_PT_PORTS && p->type != DLO_PT_ADDRS)
         return dlo_prop_copy(dst, a, p);
     dlo_buf_init(&u);
@@ -449,6 +458,7 @@ dlo_status dlo_rule_copy(dlo_rule *dst, const dlo_rule *src)
     dst->local_roles = src->local_roles;
     dst->peers = src->peers;
     dst->served_by = src->served_by;
+    dst->keep_binding = src->keep_binding;
 #define COPY_FIELD(f)                                                                              \
     if (dlo_rule_set(&dst->f, src->f))                                                             \
         goto fail;
