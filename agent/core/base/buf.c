@@ -125,8 +125,6 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         const char *esc = json_escape(c);
         size_t len = 1;
-        uint32_t cp = c;
-
         uint32_t cp = 0;
 
         if (esc)
@@ -137,7 +135,7 @@ static void json_strn(dlo_buf *b, const char *s, size_t n)
             dlo_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
                            0xDC00 + ((cp - 0x10000) & 0x3FF));
         else if (dlo_cp_hidden(cp))
-            dlo_buf_printf(b, "\\u%04x", cp);
+            dlo_buf_printf(b, "\\u%04x", (unsigned)cp);
         else
             dlo_buf_append(b, s + i, len);
         i += len ? len : 1;
