@@ -58,7 +58,8 @@ bool dlo_export_is_port_keyword(const char *s, size_t n);
 
 /* The rules a writer could not write, for one error that names each. */
 typedef struct dlo_export_refusals {
-    dlo_buf text;
+    dlo_buf text;     /* every refusal, "; "-separated, for the error */
+    dlo_strlist each; /* the same, one a line, for when the error cannot hold them all */
     size_t count;
 } dlo_export_refusals;
 
@@ -66,7 +67,9 @@ void dlo_export_refusals_init(dlo_export_refusals *r);
 void dlo_export_refusals_free(dlo_export_refusals *r);
 void dlo_export_refuse(dlo_export_refusals *r, const dlo_rule *rule, const char *fmt, ...)
     DLO_PRINTF(3, 4);
-/* DLO_OK when nothing was refused, else DLO_E_CONFIG "/export:FORMAT: ..." listing them. */
+/* DLO_OK when nothing was refused, else DLO_E_CONFIG "/export:FORMAT: ..." listing them; when
+ * the list is longer than an error holds, each refusal is logged as an error line of its own and
+ * the error says how many there were. */
 dlo_status dlo_export_refusals_status(const dlo_export_refusals *r, const char *format,
                                       dlo_error *err);
 

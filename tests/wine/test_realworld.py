@@ -124,13 +124,28 @@ def networks(text):
     return [ipaddress.ip_network(a, strict=False) for a in text.split(",")]
 
 
+def windows_rows():
+    """The port matrix's rows that Windows serves (served-by windows), from /matrix /json."""
+    rc, out, err = agent("/matrix", "/json")
+    assert rc == 0, err
+    return {r["id"] for r in json.loads(out)["rows"]
+            if (r.get("served_by") or {}).get("kind") == "windows"}
+
+
+WINDOWS_ROWS = None
+
+
 def windows_serves(f, planned):
-    """The rule names the program that carries Windows' file sharing: the kernel ("System":
-    SMB and NetBIOS, served inbound and connecting out) or, inbound, the RPC endpoint mapper
+    """The planned path is one of Windows' own (a row served by windows: file sharing, the RPC
+    endpoint mapper) and the rule names the program that carries it: the kernel ("System": SMB
+    and NetBIOS, served inbound and connecting out) or, inbound, the RPC endpoint mapper
     (svchost.exe, service RpcSs)."""
+    global WINDOWS_ROWS
+    if WINDOWS_ROWS is None:
+        WINDOWS_ROWS = windows_rows()
     app = f.get("App", [""])[0].lower()
     svc = f.get("Svc", [""])[0].lower()
-    if "File Sharing" not in planned["name"]:
+    if not set(planned["rows"]) & WINDOWS_ROWS:
         return False
     return (app == "system" and not svc) or (
         planned["direction"] == "in" and app == r"%systemroot%\system32\svchost.exe" and

@@ -1,6 +1,7 @@
 /* The export formats and what their writers share (dlo/export.h). Each writer is in a file of
  * its own beside this one, with its consumer's keyword table. */
 #include "dlo/export.h"
+#include "dlo/log.h"
 #include "dlo/report.h"
 
 #include "dlo/str.h"
@@ -32,36 +33,53 @@ bool dlo_export_is_port_keyword(const char *s, size_t n)
 void dlo_export_refusals_init(dlo_export_refusals *r)
 {
     dlo_buf_init(&r->text);
+    dlo_strlist_init(&r->each);
     r->count = 0;
 }
 
 void dlo_export_refusals_free(dlo_export_refusals *r)
 {
     dlo_buf_free(&r->text);
+    dlo_strlist_free(&r->each);
 }
 
 void dlo_export_refuse(dlo_export_refusals *r, const dlo_rule *rule, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
+    dlo_buf one;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     /* The name is shown as JSON spells it, so a quote or a control character in it cannot
      * garble the message that reports it. */
-    dlo_buf_puts(&r->text, r->count ? "; rule " : "rule ");
-    dlo_buf_json_str(&r->text, dlo_str(rule->name));
-    dlo_buf_printf(&r->text, " %s", msg);
+    dlo_buf_init(&one);
+    dlo_buf_puts(&one, "rule ");
+    dlo_buf_json_str(&one, dlo_str(rule->name));
+    dlo_buf_printf(&one, " %s", msg);
+    dlo_buf_puts(&r->text, r->count ? "; " : "");
+    dlo_buf_puts(&r->text, dlo_buf_str(&one));
+    if (dlo_strlist_add(&r->each, dlo_buf_str(&one)))
+        r->text.failed = true;
+    dlo_buf_free(&one);
     r->count++;
 }
 
 dlo_status dlo_export_refusals_status(const dlo_export_refusals *r, const char *format,
                                       dlo_error *err)
 {
-    if (r->count == 0)
-        return dlo_buf_status(&r->text);
-    return dlo_error_set(err, DLO_E_CONFIG, "/export:%s: %zu rule%s refused: %s", format, r->count,
-                         r->count == 1 ? "" : "s", dlo_buf_str(&r->text));
+    size_t i;
+    if (r->count == 0 || dlo_buf_status(&r->text))
+        return dlo_buf_status(&r->text) ? dlo_error_set(err, DLO_E_NOMEM, "out of memory") : DLO_OK;
+    /* An error is one bounded line: a long list would be cut, and the rule it cut would go
+     * unnamed. */
+    if (r->text.len + 64 < DLO_ERROR_MAX)
+        return dlo_error_set(err, DLO_E_CONFIG, "/export:%s: %zu rule%s refused: %s", format,
+                             r->count, r->count == 1 ? "" : "s", dlo_buf_str(&r->text));
+    for (i = 0; i < r->each.count; i++)
+        dlo_log(DLO_LOG_ERR, "/export:%s: %s", format, r->each.items[i]);
+    return dlo_error_set(err, DLO_E_CONFIG, "/export:%s: %zu rules refused, each named above",
+                         format, r->count);
 }
 
 static bool valid_utf8(const char *s)
