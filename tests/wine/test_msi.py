@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
-                    reg_values, reset_counters, reset_store, store_matches_plan, wine)
+                    reg_values, reg_write, reset_counters, reset_store, store_matches_plan, wine)
 
 MSI, NEXT, UNELEVATED = sys.argv[1], sys.argv[2], sys.argv[3]
 PREFIX = os.environ["WINEPREFIX"]
@@ -97,9 +97,13 @@ def files_left():
     return left
 
 
-def msi_version(msi):
+def msi_property(msi, name):
     out = subprocess.run(["msiinfo", "export", msi, "Property"], capture_output=True, text=True).stdout
-    return next(l.split("\t")[1].strip() for l in out.splitlines() if l.startswith("ProductVersion\t"))
+    return next(l.split("\t")[1].strip() for l in out.splitlines() if l.startswith(name + "\t"))
+
+
+def msi_version(msi):
+    return msi_property(msi, "ProductVersion")
 
 
 def plan(*args):
@@ -294,6 +298,110 @@ def test_who_may_change_the_configuration():
     check(service_state() == "RUNNING", "the service runs (%s)" % service_state())
 
 
+def key_dump(view):
+    """The installer key's own values in one registry view (subkeys, such as the service's State,
+    left out), as `reg export` writes them: name, type and data, byte for byte."""
+    path = os.path.join(work, "dump-%s.reg" % view)
+    rc, out, err = wine("reg", "export", CONFIG_KEY, "Z:" + path.replace("/", "\\"), "/reg:%s" % view, "/y")
+    if rc != 0:
+        return "(no key)"
+    with open(path, "rb") as f:
+        lines = f.read().decode("utf-16").replace("\r", "").split("\n")
+    os.remove(path)
+    own = "[%s]" % CONFIG_KEY.replace("HKLM", "HKEY_LOCAL_MACHINE", 1)
+    start = lines.index(own) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
+    return "\n".join(l for l in lines[start:end] if l)
+
+
+def key_dumps():
+    return {view: key_dump(view) for view in ("64", "32")}
+
+
+# Every configuration property set to another valid value than the key holds: what a standard
+# user would pass to open ports (ADDROLES) or widen scopes.
+ATTACK = ("ADDROLES=storage,sql-server", "BOIMODE=nonboi", "EDGESERVERS=*", "CLIENTNETWORKS=*",
+          "DEDUPESERVERS=*", "SQLPORT=1", "RECONCILEINTERVALMINUTES=1", "BINDTOSERVICES=0",
+          "CORPORATEPROFILES=domain,private,public", "PUSHINSTALLPORTS=rpc",
+          "CLOSEPUSHPORTSWHENINSTALLED=0", "EXCLUDEROLES=client")
+
+
+def standard_user_cases():
+    """(what, msiexec arguments) for every REMOVE, REINSTALL and REINSTALLMODE a standard user can
+    pass, with no configuration property and with ATTACK; then the other ways in."""
+    cases = []
+    for props in ((), ATTACK):
+        tag = "with properties" if props else "no property"
+        for remove in ("", "ALL", "all", "Agent"):
+            for reinstall in ("", "ALL", "Agent"):
+                for mode in (("omus", "amus", "vomus") if reinstall else (None,)):
+                    args = ["REMOVE=" + remove, "REINSTALL=" + reinstall]
+                    args += ["REINSTALLMODE=" + mode] if mode else []
+                    cases.append(("%s, %s" % (" ".join(args), tag), ("/i", MSI) + tuple(args) + props))
+        cases.append(("ADDLOCAL=ALL, %s" % tag, ("/i", MSI, "ADDLOCAL=ALL") + props))
+        cases.append(("the next version, %s" % tag, ("/i", NEXT) + props))
+    cases.append(("msiexec /x", ("/x", MSI)))
+    cases.append(("an administrative image", ("/a", MSI, "TARGETDIR=Z:" + work.replace("/", "\\") + "\\admin") + ATTACK))
+    return cases
+
+
+def run_as_standard_user(what, args):
+    """One msiexec run without elevation: (exit code, refused by the package's check, whether
+    the key in both views, the product's registration and its exe are as they were)."""
+    exe = os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")
+    registration = UNINSTALL + "\\" + msi_property(MSI, "ProductCode")
+    before = key_dumps()
+    rc, log = msiexec("standard user: " + what, *args, unelevated=True)
+    refused = "Nothing was changed" in log
+    after = key_dumps()
+    intact = after == before and key_exists(registration) and os.path.isfile(exe)
+    return rc, refused, intact, after
+
+
+def test_standard_user_cannot_change_the_configuration():
+    """A standard user (run_unelevated.exe) gets no byte of the installer key changed, in either
+    registry view, whatever REMOVE, REINSTALL, REINSTALLMODE and properties they pass, and cannot
+    remove the agent: the package's own check refuses each such run before anything changes."""
+    # Values of every type the key can hold, and one in the 32-bit view. The REG_MULTI_SZ would
+    # be written back as a REG_SZ (the same list to the agent, other bytes): even a plain
+    # repair is then a change.
+    reg_write("add", CONFIG_KEY, "/v", "ClientNetworks", "/t", "REG_SZ", "/d", "10.0.0.0/8", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "ReconcileIntervalMinutes", "/t", "REG_DWORD", "/d", "45", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "ExcludeRoles", "/t", "REG_MULTI_SZ", "/d", "storage\\0dedupe-storage", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "occasional", "/f", "/reg:32")
+    changed, passed = [], []
+    cases = standard_user_cases()
+    for what, args in cases:
+        rc, refused, intact, after = run_as_standard_user(what, args)
+        if not intact:
+            changed.append("%s (exit %d): key now %s" % (what, rc, after))
+        # An administrative image writes no configuration: nothing to refuse.
+        if not refused and args[0] != "/a":
+            passed.append("%s (exit %d)" % (what, rc))
+    check(not changed, "%d runs by a standard user left the key byte for byte, the product and its "
+          "exe as they were%s" % (len(cases), "; changed:" + "\n  ".join([""] + changed) if changed else ""))
+    check(not passed, "the package's check refused each of them before anything changed%s"
+          % ("; not refused:" + "\n  ".join([""] + passed) if passed else ""))
+    reg("delete", CONFIG_KEY, "/v", "ExcludeRoles", "/f")
+
+    # Without it, a plain repair rewrites every value as it is: the check lets it go on (Wine
+    # then fails it at /install, which it does not run as SYSTEM), and not a byte moves.
+    for what, args in (("plain repair, REMOVE=ALL REINSTALL=ALL REINSTALLMODE=omus",
+                        ("/i", MSI, "REMOVE=ALL", "REINSTALL=ALL", "REINSTALLMODE=omus")),
+                       ("plain repair, REINSTALL=ALL REINSTALLMODE=amus",
+                        ("/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=amus"))):
+        before = key_dumps()
+        rc, refused, intact, after = run_as_standard_user(what, args)
+        check(not refused and after == before,
+              "%s by a standard user passes the check and leaves the key byte for byte (exit %d): %s"
+              % (what, rc, "refused" if refused else after))
+        rc, log = msiexec("elevated repair after " + what, "/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=omus")
+        check(rc == 0, "an elevated repair puts back what Wine's failed run left (exit %d)" % rc)
+    for name in ("ClientNetworks", "ReconcileIntervalMinutes"):
+        reg("delete", CONFIG_KEY, "/v", name, "/f")
+    reg("delete", ARCTERA_KEY.replace("SOFTWARE", "SOFTWARE\\WOW6432Node", 1), "/f")
+
+
 def wait_in_trace(needle, seconds):
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -404,6 +512,7 @@ if __name__ == "__main__":
         test_install_on_an_edge_server(foreign_before)
         test_repair_keeps_everything()
         test_who_may_change_the_configuration()
+        test_standard_user_cannot_change_the_configuration()
         test_untrusted_policy_file_keeps_the_rules()
         test_upgrade_keeps_the_configuration(foreign_before)
         test_bad_properties_on_the_installed_product()
