@@ -160,7 +160,7 @@ UINT ca_plan_check(MSIHANDLE install)
     st = build_plan(install, &plan, &err);
     if (!st) {
         log_plan(install, &plan);
-        st = dlo_msi_policy_check(&plan, win_registry(), &err);
+        st = dlo_msi_policy_check(&plan, win_registry_unchecked(), &err);
     }
     if (!st) {
         dlo_msi_plan_format(&plan, &text);
@@ -186,7 +186,7 @@ UINT ca_plan_guard(MSIHANDLE install)
     dlo_error_clear(&err);
     st = dlo_msi_plan_parse(data, &plan, &err);
     if (!st)
-        st = dlo_msi_policy_check(&plan, win_registry(), &err);
+        st = dlo_msi_policy_check(&plan, win_registry_unchecked(), &err);
     if (st)
         ca_logf(install, INSTALLMESSAGE_ERROR, "dloagent: %s", err.msg);
     else

@@ -266,7 +266,7 @@ static char *key_text(const dlo_registry *machine, const char *vname, unsigned l
  * properties not given. */
 static UINT collect(MSIHANDLE install, props *ps)
 {
-    const dlo_registry *machine = win_registry();
+    const dlo_registry *machine = win_registry_unchecked();
     int item;
 
     for (item = 0; item < DLO_CFG_COUNT; item++) {

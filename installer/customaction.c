@@ -6,6 +6,8 @@
  * DloCheckWrites (immediate, after costing) and DloGuardConfig (deferred, as SYSTEM, before any
  * value is written): who may change the configuration, judged on what the run does to the key
  * (ca_plan.h).
+ * DloPrepareTrace (deferred, as SYSTEM): the trace folder chain under %ProgramData%, a folder a
+ * user made first taken over or replaced (win/tracedir.h).
  * DloRunAgent (deferred) runs dloagent.exe with the command line in CustomActionData and
  * copies what it prints into the MSI log; an exit code other than 0 fails the action. */
 #include <windows.h>
@@ -18,6 +20,7 @@
 #include "ca_msi.h"
 #include "ca_plan.h"
 #include "ca_props.h"
+#include "win/tracedir.h"
 #include "win/winutil.h"
 
 __declspec(dllexport) UINT __stdcall DloCheckProperties(MSIHANDLE install)
@@ -33,6 +36,33 @@ __declspec(dllexport) UINT __stdcall DloCheckWrites(MSIHANDLE install)
 __declspec(dllexport) UINT __stdcall DloGuardConfig(MSIHANDLE install)
 {
     return ca_msi_load() ? ca_plan_guard(install) : ERROR_INSTALL_FAILURE;
+}
+
+static void note_trace(void *ctx, bool warning, const char *line)
+{
+    ca_logf((MSIHANDLE)(UINT_PTR)ctx, warning ? INSTALLMESSAGE_WARNING : INSTALLMESSAGE_INFO,
+            "dloagent: %strace folder: %s", warning ? "warning: " : "", line);
+}
+
+/* The trace is for diagnostics: a step that cannot be carried out is a warning in the log,
+ * never a failed install of the firewall agent. */
+__declspec(dllexport) UINT __stdcall DloPrepareTrace(MSIHANDLE install)
+{
+    wchar_t *base = NULL;
+    dlo_error err;
+    dlo_status st;
+
+    if (!ca_msi_load())
+        return ERROR_INSTALL_FAILURE;
+    dlo_error_clear(&err);
+    st = win_trace_base(&base, &err);
+    if (!st)
+        st = win_trace_folders_prepare(base, note_trace, (void *)(UINT_PTR)install, &err);
+    if (st)
+        ca_logf(install, INSTALLMESSAGE_WARNING,
+                "dloagent: warning: the trace folder could not be prepared: %s", err.msg);
+    free(base);
+    return ERROR_SUCCESS;
 }
 
 /* Copies the complete lines of buf[0..*len) to the log and keeps the rest. */

@@ -150,6 +150,11 @@ def main():
           "DloGuardConfig runs first in the transaction, before any value is removed or written")
     check("DloGuardConfig" not in secure and "DLOGUARDCONFIG" not in secure,
           "the plan is not a secure property a client could pass on")
+    check(types.get("DloPrepareTrace", 0) & 0xC00 == 0xC00 and
+          n("InstallFiles") < n("DloPrepareTrace") < n("StartServices") and
+          seq.get("DloPrepareTrace", (0, ""))[1] == "$AgentExe=3",
+          "DloPrepareTrace makes the trace folder chain as SYSTEM whenever the exe is installed, "
+          "before the service starts")
     check_other_sequences(msi)
     check("UPGRADINGPRODUCTCODE" in seq.get("DloRemoveRules", (0, ""))[1]
           and 'REMOVE~="ALL"' in seq.get("DloRemoveRules", (0, ""))[1],
@@ -169,7 +174,7 @@ def main():
 
 # What writes or removes configuration values, and what only the install sequence may hold.
 WRITERS = ("WriteRegistryValues", "RemoveRegistryValues", "DloRemoveRules", "DloUninstallService",
-           "DloInstallService")
+           "DloInstallService", "DloPrepareTrace")
 
 
 def check_other_sequences(msi):

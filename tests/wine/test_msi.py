@@ -7,9 +7,11 @@ changes nothing; the
 uninstall leaves no service, no owned rule, no file and no value of its own, and every foreign
 rule as it was. Prints how long each msiexec took.
 
-Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe   (in the Wine session, double active)
-NEXT.msi is the same build with a higher ProductVersion; RUN_UNELEVATED.exe runs a program with
-the Administrators group deny-only (tests/win/run_unelevated.c)."""
+Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe SET_SECURITY.exe
+(in the Wine session, double active). NEXT.msi is the same build with a higher ProductVersion;
+RUN_UNELEVATED.exe runs a program with the Administrators group deny-only
+(tests/win/run_unelevated.c); SET_SECURITY.exe sets a key's or a file's owner and DACL
+(tests/win/set_security.c)."""
 import json
 import os
 import subprocess
@@ -20,7 +22,7 @@ import time
 from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
                     reg_values, reg_write, reset_counters, reset_store, store_matches_plan, wine)
 
-MSI, NEXT, UNELEVATED = sys.argv[1], sys.argv[2], sys.argv[3]
+MSI, NEXT, UNELEVATED, SET_SECURITY = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 PREFIX = os.environ["WINEPREFIX"]
 FOLDER = os.path.join(PREFIX, "drive_c", "Program Files", "Arctera")
 INSTALLED_EXE = r"C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe"
@@ -39,7 +41,8 @@ RULES_WAIT = int(os.environ.get("DLO_TEST_RULES_WAIT", "60"))  # seconds the ser
 work = tempfile.mkdtemp(prefix="dloagent-msi-")
 # TraceFile names a file in the agent's own trace folder (README: TraceFile).
 TRACE_NAME = "msi-test-%d.log" % os.getpid()
-trace = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera", "DLO Firewall Agent", "Trace", TRACE_NAME)
+ARCTERA_DATA = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera")
+trace = os.path.join(ARCTERA_DATA, "DLO Firewall Agent", "Trace", TRACE_NAME)
 timings = []
 
 
@@ -152,6 +155,39 @@ def clean_machine():
     reset_store()
 
 
+def plant_user_made_trace_folders():
+    """What a user who came first leaves in %ProgramData% (any user may add folders there): an
+    Arctera folder everyone may write, and a file where the agent's folder goes."""
+    subprocess.run(["rm", "-rf", ARCTERA_DATA])
+    os.makedirs(ARCTERA_DATA)
+    os.chmod(ARCTERA_DATA, 0o777)
+    with open(os.path.join(ARCTERA_DATA, "DLO Firewall Agent"), "w") as f:
+        f.write("planted\n")
+
+
+def check_trace_folders(log):
+    """The package took the user's folder over and replaced the file (Wine keeps no owner, so
+    every folder there is "owned" by the Wine user, not by SYSTEM or Administrators)."""
+    agent_dir = os.path.join(ARCTERA_DATA, "DLO Firewall Agent")
+    lines = [l for l in log.splitlines() if "dloagent: trace folder:" in l]
+    for needle in ("C:\\ProgramData\\Arctera is owned by S-1-5-21-0-0-0-1000: taken over",
+                   "C:\\ProgramData\\Arctera\\DLO Firewall Agent is owned by S-1-5-21-0-0-0-1000 "
+                   "and is not a folder: renamed aside to C:\\ProgramData\\Arctera\\DLO Firewall "
+                   "Agent.untrusted-",
+                   "C:\\ProgramData\\Arctera\\DLO Firewall Agent\\Trace was made with its DACL"):
+        check(any(needle in l for l in lines), "the install log says: %s (%s)" % (needle, lines))
+    # Wine keeps a DACL as the Unix permissions (Administrators as the group, every other
+    # account as the others): Users may only read Arctera now, and nothing of the agent's own.
+    check(not os.stat(ARCTERA_DATA).st_mode & 0o002,
+          "Arctera's DACL was reset: others may not write (mode %o)" % os.stat(ARCTERA_DATA).st_mode)
+    for d in (agent_dir, os.path.join(agent_dir, "Trace")):
+        check(os.path.isdir(d) and not os.stat(d).st_mode & 0o007,
+              "%s is a folder others may not use (mode %o)" % (d, os.stat(d).st_mode if os.path.exists(d) else 0))
+    aside = [n for n in os.listdir(ARCTERA_DATA) if n.startswith("DLO Firewall Agent.untrusted-")]
+    check(len(aside) == 1 and open(os.path.join(ARCTERA_DATA, aside[0])).read() == "planted\n",
+          "the user's file is kept aside as it was: %s" % aside)
+
+
 def test_install_on_an_edge_server(foreign_before):
     reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
     # The service appends its events here (README: TraceFile), for a look when a check fails.
@@ -170,12 +206,14 @@ def test_install_on_an_edge_server(foreign_before):
           "only the given property is written, as REG_SZ: %s" % config_values())
     check(products() == [msi_version(MSI)], "the product is registered once, version %s: %s"
           % (msi_version(MSI), products()))
+    check_trace_folders(log)
 
     rc, out, err = agent("/detect", "/json")
     check(rc == 0 and '"edge-server"' in out.split('"not_found"')[0],
           "the prefix is a DLO Edge Server for detection (%s)" % out[:200].replace("\n", " "))
 
     wait_for_rules("after the install", "/roles:edge-server", "/mode:exclusive")
+    check(os.path.isfile(trace), "the service traces in the folder chain the package prepared")
     rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
     check(rc == 0, "installed dloagent.exe /verify /roles:edge-server /mode:exclusive exits 0 (got %d: %s)"
           % (rc, (out + err).strip()[:300]))
@@ -439,6 +477,36 @@ def test_untrusted_policy_file_keeps_the_rules():
     subprocess.run(["rm", "-rf", folder])
 
 
+# Wine's own security descriptor of a key it creates, and one that also lets Users set values.
+KEY_SDDL = "O:BAD:(A;CIIO;GR;;;BU)(A;;KA;;;BA)"
+KEY_USERS_WRITE_SDDL = KEY_SDDL + "(A;;KW;;;BU)"
+
+
+def set_key_security(key, sddl):
+    rc, out, err = wine(SET_SECURITY, "key", key.split("\\", 1)[1], sddl)
+    check(rc == 0, "set_security %s %s (%s)" % (key, sddl, (out + err).strip()))
+
+
+def test_a_key_users_may_change_is_not_believed():
+    # Users may set values of the installer key: whatever it holds, the service does not use it
+    # (event 1200) and leaves the rules; a command says why and exits 2.
+    rules_before = owned()
+    set_key_security(CONFIG_KEY, KEY_USERS_WRITE_SDDL)
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "nonboi", "/f")
+    line = wait_in_trace("HKLM\\%s (64-bit view) may be changed by S-1-5-32-545" % CONFIG_KEY.split("\\", 1)[1],
+                         RULES_WAIT)
+    check(line is not None and " 1200 " in line,
+          "the service logs event 1200 naming the key and Users, and does not use it: %s" % line)
+    check(owned() == rules_before, "the rules stay as they were (BOIMode=nonboi is not applied)")
+    rc, out, err = agent("/plan")
+    check(rc == 2 and "may be changed by S-1-5-32-545" in err and "does not use its values" in err,
+          "/plan refuses the key too: exit 2 (got %d): %s" % (rc, err.strip()[:300]))
+    set_key_security(CONFIG_KEY, KEY_SDDL)
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "exclusive", "/f")
+    rc, out, err = agent("/plan")
+    check(rc == 0, "with Wine's own DACL back the key is used again: /plan exits 0 (got %d)" % rc)
+
+
 def machine_state():
     """What a refused install must leave as it was, by name, so a failure says what moved."""
     return {"configuration": config_values(), "service state": service_state(),
@@ -508,12 +576,14 @@ if __name__ == "__main__":
     # Some foreign rules carry the agent's rule names under another grouping.
     plant(foreign_rules(60, [r["name"] for r in plan("/roles:edge-server", "/mode:exclusive")]))
     foreign_before = foreign()
+    plant_user_made_trace_folders()
     try:
         test_install_on_an_edge_server(foreign_before)
         test_repair_keeps_everything()
         test_who_may_change_the_configuration()
         test_standard_user_cannot_change_the_configuration()
         test_untrusted_policy_file_keeps_the_rules()
+        test_a_key_users_may_change_is_not_believed()
         test_upgrade_keeps_the_configuration(foreign_before)
         test_bad_properties_on_the_installed_product()
         test_uninstall_leaves_nothing(foreign_before)
