@@ -18,7 +18,7 @@
  *     key: a value written must already be there with the same type and data, a value removed
  *     must already be absent.
  *
- * The immediate action computes the plan and this verdict (installer/customaction.c); the
+ * The immediate action computes the plan and this verdict (installer/ca_plan.c); the
  * plan, as text, is the CustomActionData of the deferred action that runs as SYSTEM before any
  * value is written, which reads the key again and judges the same plan again. The decision is
  * here, over a registry seam, so that every branch is tested on the host. */
