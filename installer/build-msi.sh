@@ -1,9 +1,12 @@
 #!/bin/sh
 # Usage: build-msi.sh OUT.msi VERSION DLOAGENT.exe CUSTOMACTION.dll DLOAGENT.wxs
 # Builds the package with wixl, then adds with msibuild what wixl 0.101 cannot express:
-#  - each configuration component (a Registry row whose value is "[PROP]" or "#[PROP]") gets
-#    the condition 'PROP OR REMOVE~="ALL"': the value is written only when its property is set,
-#    and removed on uninstall (Wine evaluates component conditions on uninstall too);
+#  - each configuration component (a Registry row whose value is "[PROP]" or "#[PROP]" for
+#    the value NAME) gets the condition 'DloNAMEWrite': a private property that the custom
+#    action DloCheckProperties sets, before costing, for a value it accepted or carried over
+#    from the key, and clears for every other. No property a user passes turns a component
+#    on, and an uninstall removes what was carried over (Windows and Wine evaluate component
+#    conditions then too);
 #  - those components are Transitive, so a repair re-evaluates the condition rather than
 #    rewriting a value from an empty property;
 #  - those properties join SecureCustomProperties, so a managed install (Group Policy, SCCM)
@@ -45,7 +48,7 @@ while IFS="$tab" read -r _id _root _key _name value comp; do
   attrs=$(rows Component | awk -F "$tab" -v c="$comp" '$1 == c { print $4 }')
   [ -n "$attrs" ] || { echo "build-msi.sh: no component $comp" >&2; exit 1; }
   # 64: msidbComponentAttributesTransitive.
-  set -- "$@" -q "UPDATE \`Component\` SET \`Condition\` = '$prop OR REMOVE~=\"ALL\"', \`Attributes\` = $((attrs | 64)) WHERE \`Component\` = '$comp'"
+  set -- "$@" -q "UPDATE \`Component\` SET \`Condition\` = 'Dlo${_name}Write', \`Attributes\` = $((attrs | 64)) WHERE \`Component\` = '$comp'"
   props="$props;$prop"
 done <"$tmp.rows"
 [ -n "$props" ] || { echo "build-msi.sh: no configuration value in the Registry table" >&2; exit 1; }
@@ -76,7 +79,7 @@ msibuild "$tmp" "$@"
 
 # msibuild says nothing when an UPDATE matches no row: check that every change took.
 want=$(printf '%s' "$props" | tr ';' '\n' | grep -c .)
-got=$(rows Component | awk -F "$tab" '$5 ~ / OR REMOVE~="ALL"$/' | wc -l)
+got=$(rows Component | awk -F "$tab" '$5 ~ /^Dlo[A-Za-z0-9]+Write$/' | wc -l)
 [ "$got" -eq "$want" ] || { echo "build-msi.sh: $got of $want components got their condition" >&2; exit 1; }
 rows Property | grep -q "^SecureCustomProperties$tab.*$(printf '%s' "$props" | sed 's/.*;//')\$" ||
   { echo "build-msi.sh: SecureCustomProperties was not updated" >&2; exit 1; }

@@ -1,5 +1,6 @@
 #include <windows.h>
 
+#include <aclapi.h>
 #include <sddl.h>
 #include <shlobj.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "win/eventlog.h"
 #include "win/fssec.h"
 #include "win/registry.h"
+#include "win/tracedir.h"
 #include "win/winutil.h"
 
 /* The message of each event, and a check at build time that the two numberings agree. */
@@ -182,47 +184,19 @@ static bool own_sid(char *out, size_t size)
     return ok;
 }
 
-/* Each missing folder from base down to the trace folder, made with SYSTEM and Administrators
- * alone (protected: nothing inherited from above); folders already there are left as they are
- * and judged by the trust check. */
-static dlo_status make_trace_folders(const wchar_t *base, wchar_t *folder, size_t size,
-                                     dlo_error *err)
-{
-    static const wchar_t *const parts[] = {L"\\Arctera", L"\\DLO Firewall Agent", L"\\Trace"};
-    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
-    dlo_status st = DLO_OK;
-    size_t i;
-
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
-            L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", SDDL_REVISION_1, &sa.lpSecurityDescriptor,
-            NULL))
-        return win_error_set(err, GetLastError(), "cannot make the trace folder's DACL");
-    if (wcslen(base) >= size)
-        st = dlo_error_set(err, DLO_E_IO, "the trace folder's path is too long");
-    else
-        wcscpy(folder, base);
-    for (i = 0; st == DLO_OK && i < sizeof(parts) / sizeof(parts[0]); i++) {
-        if (wcslen(folder) + wcslen(parts[i]) >= size) {
-            st = dlo_error_set(err, DLO_E_IO, "the trace folder's path is too long");
-            break;
-        }
-        wcscat(folder, parts[i]);
-        if (!CreateDirectoryW(folder, &sa) && GetLastError() != ERROR_ALREADY_EXISTS) {
-            DWORD code = GetLastError();
-            char *u = win_utf16_to_utf8(folder);
-            st = win_error_set(err, code, u ? u : "the trace folder");
-            free(u);
-        }
-    }
-    LocalFree(sa.lpSecurityDescriptor);
-    return st;
-}
-
 /* What the handle itself is, so nothing can change between the check and the writes: a
- * regular file on a disk with no second name, never a reparse point that was not followed. */
-static dlo_status check_trace_handle(HANDLE h, const char *path, dlo_error *err)
+ * regular file on a disk with no second name, never a reparse point that was not followed,
+ * belonging to a trusted account or the one the service runs as (self, may be NULL). */
+static dlo_status check_trace_handle(HANDLE h, const char *path, const char *self, dlo_error *err)
 {
     BY_HANDLE_FILE_INFORMATION info;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PSID owner = NULL;
+    wchar_t *wsid = NULL;
+    char *sid;
+    DWORD rc;
+    dlo_status st;
+
     if (GetFileType(h) != FILE_TYPE_DISK)
         return dlo_error_set(err, DLO_E_ACCESS, "%s is a device; expected a regular file", path);
     if (!GetFileInformationByHandle(h, &info))
@@ -236,7 +210,17 @@ static dlo_status check_trace_handle(HANDLE h, const char *path, dlo_error *err)
                              "%s has %lu hard links; expected exactly one, so that the trace "
                              "cannot write to a file elsewhere",
                              path, (unsigned long)info.nNumberOfLinks);
-    return DLO_OK;
+    rc = GetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &owner, NULL, NULL, NULL,
+                         &sd);
+    if (rc != ERROR_SUCCESS)
+        return win_error_set(err, rc, path);
+    sid = owner && ConvertSidToStringSidW(owner, &wsid) ? win_utf16_to_utf8(wsid) : NULL;
+    st = dlo_trust_owner(path, sid ? sid : "S-?", self, err);
+    free(sid);
+    if (wsid)
+        LocalFree(wsid);
+    LocalFree(sd);
+    return st;
 }
 
 dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out, dlo_error *err)
@@ -254,14 +238,15 @@ dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out,
                              "'.', '-' and '_', at most %d, not starting with '.'), which the "
                              "agent writes in its trace folder",
                              name, WIN_TRACE_NAME_MAX);
-    st = make_trace_folders(base, folder, MAX_PATH - WIN_TRACE_NAME_MAX - 2, err);
+    st = win_trace_folders_make(base, folder, MAX_PATH - WIN_TRACE_NAME_MAX - 2, err);
     if (st)
         return st;
     ufolder = win_utf16_to_utf8(folder);
     if (!ufolder)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    st = dlo_trust_folder_as(win_fs_security(), ufolder, own_sid(self, sizeof(self)) ? self : NULL,
-                             err);
+    if (!own_sid(self, sizeof(self)))
+        self[0] = '\0';
+    st = dlo_trust_folder_as(win_fs_security(), ufolder, self, err);
     wname = st ? NULL : win_utf8_to_utf16(name, strlen(name));
     if (!st && !wname)
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
@@ -271,14 +256,14 @@ dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out,
         wpath = folder;
         /* Shared for reading and writing so a test (or an administrator) can follow it while
          * the service runs; a reparse point at the name is opened as itself, not followed. */
-        h = CreateFileW(wpath, FILE_APPEND_DATA | FILE_READ_ATTRIBUTES,
+        h = CreateFileW(wpath, FILE_APPEND_DATA | FILE_READ_ATTRIBUTES | READ_CONTROL,
                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
                         FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
         code = GetLastError();
         upath = win_utf16_to_utf8(wpath);
         if (h == INVALID_HANDLE_VALUE) {
             st = win_error_set(err, code, upath ? upath : name);
-        } else if ((st = check_trace_handle(h, upath ? upath : name, err)) != DLO_OK)
+        } else if ((st = check_trace_handle(h, upath ? upath : name, self, err)) != DLO_OK)
             CloseHandle(h);
         else
             *out = h;
@@ -292,16 +277,12 @@ dlo_status win_trace_open_in(const wchar_t *base, const char *name, HANDLE *out,
 static dlo_status trace_open(const char *name, HANDLE *out, dlo_error *err)
 {
     wchar_t *base = NULL;
-    HRESULT hr = SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base);
-    dlo_status st;
+    dlo_status st = win_trace_base(&base, err);
 
     *out = INVALID_HANDLE_VALUE;
-    if (FAILED(hr)) {
-        CoTaskMemFree(base);
-        return win_hresult_set(err, hr, DLO_E_IO, "cannot find the folder %ProgramData%");
-    }
-    st = win_trace_open_in(base, name, out, err);
-    CoTaskMemFree(base);
+    if (!st)
+        st = win_trace_open_in(base, name, out, err);
+    free(base);
     return st;
 }
 

@@ -2,6 +2,7 @@
 
 #include <aclapi.h>
 #include <sddl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "win/fssec.h"
@@ -108,6 +109,61 @@ static dlo_status read_security(void *ctx, const char *path, dlo_fs_object *out,
 out_handle:
     CloseHandle(h);
     return st;
+}
+
+/* Whether h, opened with REG_OPTION_OPEN_LINK, is a symbolic link: such a key holds its target
+ * as the REG_LINK value SymbolicLinkValue. */
+static bool key_is_link(HKEY h)
+{
+    DWORD type = 0;
+    return RegQueryValueExW(h, L"SymbolicLinkValue", NULL, &type, NULL, NULL) == ERROR_SUCCESS &&
+           type == REG_LINK;
+}
+
+static dlo_status read_key_security(void *ctx, dlo_reg_view view, const char *key,
+                                    dlo_fs_object *out, dlo_error *err)
+{
+    wchar_t *wkey = win_utf8_to_utf16(key, strlen(key));
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PSID owner = NULL;
+    PACL dacl = NULL;
+    char what[600];
+    HKEY h;
+    LSTATUS rc;
+
+    (void)ctx;
+    memset(out, 0, sizeof(*out));
+    if (!wkey)
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    /* REG_OPTION_OPEN_LINK: a symbolic link is judged as itself, never followed. */
+    rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, REG_OPTION_OPEN_LINK,
+                       READ_CONTROL | KEY_QUERY_VALUE |
+                           (view == DLO_REG_VIEW_32 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY),
+                       &h);
+    free(wkey);
+    snprintf(what, sizeof(what), "HKLM\\%s (%s)", key, dlo_reg_view_name(view));
+    if (rc == ERROR_FILE_NOT_FOUND)
+        return DLO_E_NOTFOUND;
+    if (rc != ERROR_SUCCESS)
+        return win_error_set(err, (unsigned long)rc, what);
+    out->reparse_point = key_is_link(h);
+    rc = (LSTATUS)GetSecurityInfo(h, SE_REGISTRY_KEY,
+                                  OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner,
+                                  NULL, &dacl, NULL, &sd);
+    RegCloseKey(h);
+    if (rc != ERROR_SUCCESS)
+        return win_error_set(err, (unsigned long)rc, what);
+    if (!sid_text(owner, out->owner, sizeof(out->owner)))
+        strcpy(out->owner, "S-?");
+    read_aces(dacl, out);
+    LocalFree(sd);
+    return DLO_OK;
+}
+
+const dlo_key_security *win_key_security(void)
+{
+    static const dlo_key_security ks = {NULL, read_key_security};
+    return &ks;
 }
 
 const dlo_fs_security *win_fs_security(void)

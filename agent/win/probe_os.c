@@ -1,12 +1,8 @@
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
-#include <iphlpapi.h>
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "dlo/listeners.h"
+#include "win/netapi.h"
 #include "win/probe_os.h"
 #include "win/winutil.h"
 
@@ -65,14 +61,21 @@ static bool owner_of(void *ctx, unsigned long pid, char **image, char **service)
     return true;
 }
 
+/* A port between host and network byte order, either way (ntohs and htons, which are
+ * ws2_32's and so are not imported: win/netapi.h). */
+static unsigned short swap_port(unsigned long port)
+{
+    return (unsigned short)(((port & 0xFF) << 8) | ((port >> 8) & 0xFF));
+}
+
 /* One row; the table's ports are in network order. */
 static dlo_status table_row(dlo_listener_table *t, int proto, DWORD net_port, DWORD pid)
 {
-    return dlo_listener_table_row(t, proto, ntohs((u_short)net_port), pid);
+    return dlo_listener_table_row(t, proto, swap_port(net_port), pid);
 }
 
 /* One IP Helper table, grown until it fits. */
-static DWORD read_table(bool tcp, ULONG family, void **buf)
+static DWORD read_table(const win_iphlp *ip, bool tcp, ULONG family, void **buf)
 {
     DWORD size = 0, rc = ERROR_INSUFFICIENT_BUFFER;
     int tries;
@@ -82,16 +85,17 @@ static DWORD read_table(bool tcp, ULONG family, void **buf)
         if (!bigger)
             return ERROR_NOT_ENOUGH_MEMORY;
         *buf = bigger;
-        rc = tcp ? GetExtendedTcpTable(*buf, &size, FALSE, family, TCP_TABLE_OWNER_PID_LISTENER, 0)
-                 : GetExtendedUdpTable(*buf, &size, FALSE, family, UDP_TABLE_OWNER_PID, 0);
+        rc = tcp ? ip->tcp_table(*buf, &size, FALSE, family, TCP_TABLE_OWNER_PID_LISTENER, 0)
+                 : ip->udp_table(*buf, &size, FALSE, family, UDP_TABLE_OWNER_PID, 0);
     }
     return rc;
 }
 
-static dlo_status add_table(dlo_listener_table *t, bool tcp, ULONG family, dlo_error *err)
+static dlo_status add_table(const win_iphlp *ip, dlo_listener_table *t, bool tcp, ULONG family,
+                            dlo_error *err)
 {
     void *buf;
-    DWORD rc = read_table(tcp, family, &buf), i;
+    DWORD rc = read_table(ip, tcp, family, &buf), i;
     dlo_status st = DLO_OK;
     int proto = tcp ? DLO_PROTO_TCP : DLO_PROTO_UDP;
 
@@ -123,41 +127,58 @@ static dlo_status add_table(dlo_listener_table *t, bool tcp, ULONG family, dlo_e
 
 static dlo_status win_listeners(void *ctx, dlo_listener_list *out, dlo_error *err)
 {
+    const win_iphlp *ip = win_iphlp_load(err);
     services svc;
     dlo_listener_table t;
     dlo_status st;
     (void)ctx;
+    if (!ip)
+        return DLO_E_IO;
     memset(&svc, 0, sizeof(svc));
     load_services(&svc);
     dlo_listener_table_init(&t, out, owner_of, &svc);
-    st = add_table(&t, true, AF_INET, err);
+    st = add_table(ip, &t, true, AF_INET, err);
     if (!st)
-        st = add_table(&t, true, AF_INET6, err);
+        st = add_table(ip, &t, true, AF_INET6, err);
     if (!st)
-        st = add_table(&t, false, AF_INET, err);
+        st = add_table(ip, &t, false, AF_INET, err);
     if (!st)
-        st = add_table(&t, false, AF_INET6, err);
+        st = add_table(ip, &t, false, AF_INET6, err);
     dlo_listener_table_free(&t);
     free(svc.items);
     return st;
 }
 
-static dlo_status winsock_start(dlo_error *err)
+/* Winsock, loaded and started once; NULL (err says why) when it cannot be. */
+static const win_winsock *winsock_start(dlo_error *err)
 {
     static bool started;
+    const win_winsock *ws = win_winsock_load(err);
     WSADATA wsa;
     int rc;
-    if (started)
-        return DLO_OK;
-    rc = WSAStartup(MAKEWORD(2, 2), &wsa);
-    if (rc)
-        return win_error_set(err, (unsigned long)rc, "WSAStartup");
+    if (!ws || started)
+        return ws;
+    rc = ws->startup(MAKEWORD(2, 2), &wsa);
+    if (rc) {
+        win_error_set(err, (unsigned long)rc, "WSAStartup");
+        return NULL;
+    }
     started = true;
-    return DLO_OK;
+    return ws;
+}
+
+/* FD_ISSET without ws2_32's __WSAFDIsSet. */
+static bool in_set(SOCKET s, const fd_set *set)
+{
+    u_int i;
+    for (i = 0; i < set->fd_count; i++)
+        if (set->fd_array[i] == s)
+            return true;
+    return false;
 }
 
 /* A non-blocking connect under way; INVALID_SOCKET once its outcome is known. */
-static SOCKET start_connect(dlo_probe_conn *c)
+static SOCKET start_connect(const win_winsock *ws, dlo_probe_conn *c)
 {
     struct sockaddr_storage sa;
     int len;
@@ -168,40 +189,41 @@ static SOCKET start_connect(dlo_probe_conn *c)
     if (c->ip.family == 4) {
         struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
         v4->sin_family = AF_INET;
-        v4->sin_port = htons((u_short)c->port);
+        v4->sin_port = swap_port(c->port);
         memcpy(&v4->sin_addr, c->ip.addr, 4);
         len = sizeof(*v4);
     } else {
         struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
         v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((u_short)c->port);
+        v6->sin6_port = swap_port(c->port);
         memcpy(&v6->sin6_addr, c->ip.addr, 16);
         len = sizeof(*v6);
     }
     c->result = DLO_CONNECT_FILTERED;
-    s = socket(sa.ss_family, SOCK_STREAM, IPPROTO_TCP);
+    s = ws->socket(sa.ss_family, SOCK_STREAM, IPPROTO_TCP);
     if (s == INVALID_SOCKET)
         return s;
-    if (ioctlsocket(s, FIONBIO, &nonblocking) == 0 &&
-        (connect(s, (struct sockaddr *)&sa, len) == 0 || WSAGetLastError() == WSAEWOULDBLOCK))
+    if (ws->ioctl(s, FIONBIO, &nonblocking) == 0 &&
+        (ws->connect(s, (struct sockaddr *)&sa, len) == 0 || ws->last_error() == WSAEWOULDBLOCK))
         return s;
-    c->result = WSAGetLastError() == WSAECONNREFUSED ? DLO_CONNECT_REFUSED : DLO_CONNECT_FILTERED;
-    closesocket(s);
+    c->result = ws->last_error() == WSAECONNREFUSED ? DLO_CONNECT_REFUSED : DLO_CONNECT_FILTERED;
+    ws->close(s);
     return INVALID_SOCKET;
 }
 
 /* The outcome of a socket select() reported: connected, refused, or no answer (unreachable,
  * timed out). */
-static void finish_connect(dlo_probe_conn *c, SOCKET *s, bool writable, ULONGLONG start)
+static void finish_connect(const win_winsock *ws, dlo_probe_conn *c, SOCKET *s, bool writable,
+                           ULONGLONG start)
 {
     int code = 0, len = sizeof(code);
     if (!writable)
-        getsockopt(*s, SOL_SOCKET, SO_ERROR, (char *)&code, &len);
+        ws->getsockopt(*s, SOL_SOCKET, SO_ERROR, (char *)&code, &len);
     c->result = writable                  ? DLO_CONNECT_OPEN
                 : code == WSAECONNREFUSED ? DLO_CONNECT_REFUSED
                                           : DLO_CONNECT_FILTERED;
     c->ms = (unsigned)(GetTickCount64() - start);
-    closesocket(*s);
+    ws->close(*s);
     *s = INVALID_SOCKET;
 }
 
@@ -211,14 +233,14 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
     SOCKET socks[DLO_PROBE_CONCURRENCY];
     ULONGLONG start = GetTickCount64(), now;
     size_t i, pending = 0;
-    dlo_status st = winsock_start(err);
+    const win_winsock *ws = winsock_start(err);
 
     (void)ctx;
-    if (st)
-        return st;
+    if (!ws)
+        return DLO_E_IO;
     n = n < DLO_PROBE_CONCURRENCY ? n : DLO_PROBE_CONCURRENCY;
     for (i = 0; i < n; i++) {
-        socks[i] = start_connect(&conns[i]);
+        socks[i] = start_connect(ws, &conns[i]);
         conns[i].ms = (unsigned)(GetTickCount64() - start);
         pending += socks[i] != INVALID_SOCKET;
     }
@@ -233,12 +255,11 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
                 FD_SET(socks[i], &wr);
                 FD_SET(socks[i], &ex);
             }
-        if (select(0, NULL, &wr, &ex, &tv) <= 0)
+        if (ws->select(0, NULL, &wr, &ex, &tv) <= 0)
             break;
         for (i = 0; i < n; i++)
-            if (socks[i] != INVALID_SOCKET &&
-                (FD_ISSET(socks[i], &wr) || FD_ISSET(socks[i], &ex))) {
-                finish_connect(&conns[i], &socks[i], FD_ISSET(socks[i], &wr) != 0, start);
+            if (socks[i] != INVALID_SOCKET && (in_set(socks[i], &wr) || in_set(socks[i], &ex))) {
+                finish_connect(ws, &conns[i], &socks[i], in_set(socks[i], &wr), start);
                 pending--;
             }
     }
@@ -246,7 +267,7 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
         if (socks[i] != INVALID_SOCKET) {
             conns[i].result = DLO_CONNECT_FILTERED;
             conns[i].ms = timeout_ms;
-            closesocket(socks[i]);
+            ws->close(socks[i]);
         }
     return DLO_OK;
 }
@@ -256,7 +277,8 @@ static dlo_status win_resolve(void *ctx, const char *host, dlo_ip *out, size_t m
 {
     ADDRINFOW hints, *res = NULL, *a;
     wchar_t *whost = win_utf8_to_utf16(host, strlen(host));
-    dlo_status st = winsock_start(err);
+    const win_winsock *ws = winsock_start(err);
+    dlo_status st = ws ? DLO_OK : DLO_E_IO;
     int rc;
 
     (void)ctx;
@@ -270,7 +292,7 @@ static dlo_status win_resolve(void *ctx, const char *host, dlo_ip *out, size_t m
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    rc = GetAddrInfoW(whost, NULL, &hints, &res);
+    rc = ws->getaddrinfo(whost, NULL, &hints, &res);
     free(whost);
     if (rc) {
         char text[256];
@@ -298,7 +320,7 @@ static dlo_status win_resolve(void *ctx, const char *host, dlo_ip *out, size_t m
         if (!seen)
             out[(*n)++] = ip;
     }
-    FreeAddrInfoW(res);
+    ws->freeaddrinfo(res);
     return DLO_OK;
 }
 

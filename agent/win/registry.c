@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/trust.h"
+#include "win/fssec.h"
 #include "win/registry.h"
 #include "win/winutil.h"
 
@@ -159,6 +161,17 @@ static dlo_status decode_value(DWORD type, const BYTE *data, DWORD size, dlo_reg
     return st;
 }
 
+/* The configuration keys decide which ports open: their values are read only while nobody but
+ * SYSTEM, Administrators and TrustedInstaller can change them (dlo_trust_key), checked at each
+ * read so that a DACL loosened since the last one counts. ctx is non-NULL for the checked seam
+ * (win_registry); the unchecked one (win_registry_unchecked) reads what is there. */
+static dlo_status check_key(const void *ctx, dlo_reg_view view, const char *key, dlo_error *err)
+{
+    if (!ctx || !dlo_trust_key_needed(key))
+        return DLO_OK;
+    return dlo_trust_key(win_key_security(), view, key, err);
+}
+
 static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, const char *name,
                                dlo_reg_value *out, dlo_error *err)
 {
@@ -170,11 +183,12 @@ static dlo_status win_reg_read(void *ctx, dlo_reg_view view, const char *key, co
     dlo_status st;
     char what[600];
 
-    (void)ctx;
     dlo_reg_value_init(out);
     if (!wname)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
+    st = check_key(ctx, view, key, err);
+    if (!st)
+        st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
     if (st)
         goto cleanup_name;
     rc = query_value(h, wname, &type, &data, &size);
@@ -307,8 +321,9 @@ static dlo_status win_reg_values(void *ctx, dlo_reg_view view, const char *key, 
     LSTATUS rc;
     dlo_status st;
 
-    (void)ctx;
-    st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
+    st = check_key(ctx, view, key, err);
+    if (!st)
+        st = open_key(view, key, KEY_QUERY_VALUE, &h, err);
     if (st)
         return st;
     rc = RegQueryInfoKeyW(h, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &name_len, &data_len, NULL,
@@ -339,6 +354,14 @@ static dlo_status win_reg_values(void *ctx, dlo_reg_view view, const char *key, 
 }
 
 const dlo_registry *win_registry(void)
+{
+    static const char checked = 1;
+    static const dlo_registry reg = {(void *)&checked, win_reg_read, win_reg_subkeys,
+                                     win_reg_values};
+    return &reg;
+}
+
+const dlo_registry *win_registry_unchecked(void)
 {
     static const dlo_registry reg = {NULL, win_reg_read, win_reg_subkeys, win_reg_values};
     return &reg;

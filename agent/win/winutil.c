@@ -161,3 +161,22 @@ bool win_is_local_system(void)
     CloseHandle(token);
     return system != FALSE;
 }
+
+win_proc win_system_proc(const wchar_t *dll, const char *name, dlo_error *err)
+{
+    HMODULE module = LoadLibraryExW(dll, NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    char what[160];
+    win_proc proc;
+
+    snprintf(what, sizeof(what), "%ls from System32", dll);
+    if (!module) {
+        win_error_set(err, GetLastError(), what);
+        return NULL;
+    }
+    proc = (win_proc)GetProcAddress(module, name);
+    if (!proc) {
+        snprintf(what, sizeof(what), "%s in %ls", name, dll);
+        win_error_set(err, GetLastError(), what);
+    }
+    return proc;
+}

@@ -23,6 +23,7 @@
 #define DLO_TRUST_H
 
 #include "dlo/buf.h"
+#include "dlo/registry.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
@@ -38,6 +39,7 @@ enum {
     DLO_ACCESS_WRITE_OWNER = 0x00080000,
     DLO_ACCESS_GENERIC_ALL = 0x10000000,
     DLO_ACCESS_GENERIC_WRITE = 0x40000000,
+    DLO_ACCESS_KEY_SET_VALUE = 0x0002, /* registry key: set a value */
 };
 
 #define DLO_SID_SYSTEM            "S-1-5-18"
@@ -90,8 +92,64 @@ dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_err
 dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, const char *self_sid,
                                dlo_error *err);
 
+/* The owner and DACL of a registry key, read as a dlo_fs_object (reparse_point: the key is a
+ * symbolic link; directory, links: unused). */
+typedef struct dlo_key_security {
+    void *ctx;
+    /* Reads HKLM\`key` in `view` without following a symbolic link there. DLO_E_NOTFOUND when
+     * it does not exist; other errors name the key. */
+    dlo_status (*read)(void *ctx, dlo_reg_view view, const char *key, dlo_fs_object *out,
+                       dlo_error *err);
+} dlo_key_security;
+
+/* True for the keys whose values the service believes: the two configuration keys (dlo/config.h),
+ * which decide which ports open. */
+bool dlo_trust_key_needed(const char *key);
+
+/* Whether the service may believe the values of HKLM\`key`, as dlo_trust_file for a file: the
+ * key and every key above it up to HKLM\SOFTWARE are no symbolic link, belong to SYSTEM,
+ * Administrators or TrustedInstaller, have a DACL and give nobody else the right to delete
+ * them or change their DACL or owner, and nobody else may set a value of the key itself.
+ * Creating subkeys is allowed, as adding files to a folder is: what a user creates is theirs,
+ * and the owner check refuses it. DLO_OK; DLO_E_NOTFOUND (no message) when the key does not
+ * exist; DLO_E_CONFIG naming the key, the account and what is expected; other statuses when
+ * it could not be read (err says why). */
+dlo_status dlo_trust_key(const dlo_key_security *ks, dlo_reg_view view, const char *key,
+                         dlo_error *err);
+
+/* What the installer, as SYSTEM, does with one folder of the chain it makes for the service
+ * (%ProgramData%\Arctera\DLO Firewall Agent\Trace), so that no folder a user made first keeps
+ * the service from tracing, or steers what it writes:
+ *   - CREATE: missing; made with the chain's protected DACL;
+ *   - KEEP: a folder nobody but SYSTEM, Administrators and TrustedInstaller can change;
+ *   - TAKE_OVER: a folder another account owns (a user made it first): its owner becomes
+ *     Administrators and its DACL the chain's, through a handle that is checked to be that
+ *     folder and no reparse point;
+ *   - REPLACE: a junction, symbolic link or file another account owns: renamed aside (the
+ *     link itself, never what it points to) and the folder made anew;
+ *   - LEAVE: owned by a trusted account but others may change it, or a trusted account's
+ *     junction: that account's choice, not the installer's to undo; left as it is and said
+ *     (the service then refuses to trace there, and says why).
+ * o is NULL for a missing folder. For every step but CREATE and KEEP, why (size bytes) says
+ * what was found ("is owned by S-1-5-21-...-1001"). */
+typedef enum dlo_folder_step {
+    DLO_FOLDER_CREATE,
+    DLO_FOLDER_KEEP,
+    DLO_FOLDER_TAKE_OVER,
+    DLO_FOLDER_REPLACE,
+    DLO_FOLDER_LEAVE,
+} dlo_folder_step;
+dlo_folder_step dlo_trust_folder_step(const dlo_fs_object *o, char *why, size_t size);
+
 /* True for SYSTEM, Administrators and TrustedInstaller. */
 bool dlo_trust_sid(const char *sid);
+
+/* Whether a file the service writes may belong to `owner`: a trusted account, or self_sid (may
+ * be NULL), the account the service runs as. A file a user put in the trace folder before the
+ * installer took the folder over stays that user's, who could read and rewrite the trace.
+ * DLO_OK, or DLO_E_ACCESS naming the file and the owner. */
+dlo_status dlo_trust_owner(const char *path, const char *owner, const char *self_sid,
+                           dlo_error *err);
 
 /* The folder above path ("C:\\a\\b.txt" -> "C:\\a", "C:\\a" -> "C:\\"); false at the root or
  * for a path that is not an absolute local path. */

@@ -8,10 +8,11 @@ CONFIG_ITEMS (run through RUNNER, e.g. wine, when given) prints the values the a
 Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe under
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
-a number, from the property of its name in capitals, written only when that property is set,
-the property secure); the custom actions in the order the uninstall and install need, the
-configuration guard deferred before any value is written; the same
-UpgradeCode in both packages and a higher version in NEXT. Prints one line per check and a
+a number, from the property of its name in capitals, the property secure, its component turned
+on only by the package's own check); the custom actions in the order the uninstall and install
+need, the configuration checks unconditioned and the guard deferred before any value is
+written, no other sequence able to write a value; the same UpgradeCode in both packages and a
+higher version in NEXT. Prints one line per check and a
 closing "N passed, N failed" line.
 """
 import json
@@ -103,8 +104,11 @@ def main():
         check(r["Value"] == want, "%s is written as %s from %s: %s" % (name, "REG_DWORD" if dword else "REG_SZ", upper, r["Value"]))
         check(("REG_DWORD" if dword else "REG_SZ") in v["types"], "%s: the agent accepts that type" % name)
         c = components[r["Component_"]]
-        check(c["Condition"] == '%s OR REMOVE~="ALL"' % upper,
-              "%s is written only when %s is set: %s" % (name, upper, c["Condition"]))
+        check(c["Condition"] == "Dlo%sWrite" % name,
+              "%s is written only when DloCheckProperties turned it on (Dlo%sWrite), never by a "
+              "property given on a command line: %s" % (name, name, c["Condition"]))
+        check("Dlo%sWrite" % name not in secure and prop(msi, "Dlo%sWrite" % name) is None,
+              "Dlo%sWrite is private, not secure, and has no default" % name)
         check(int(c["Attributes"]) & 64, "%s: its component is re-evaluated on repair (Transitive)" % name)
         check(upper in secure, "%s is a secure property (passed on by a managed install)" % upper)
     known = {v["name"] for v in agent["values"]}
@@ -129,20 +133,29 @@ def main():
               "%s is a rollback action scheduled before %s" % (action, undone))
     for action in ("DloRemoveRules", "DloUninstallService", "DloInstallService"):
         check(types.get(action, 0) & 0xC00 == 0xC00, "%s runs deferred, without impersonation" % action)
-    # Who may change the configuration (installer/README.md): the check runs impersonated, as
-    # the client, and the deferred guard, as SYSTEM, takes its verdict before any value is
-    # written, under the same condition so that one never runs without the other.
-    check(types.get("DloCheckProperties", 0) & 0xC00 == 0,
-          "DloCheckProperties runs immediate, impersonated (the client's token)")
+    # Who may change the configuration (installer/README.md): the checks run unconditioned, as
+    # the client before costing (properties) and after it (action states), and the deferred
+    # guard, as SYSTEM, takes the plan before any value is removed or written.
+    for action in ("DloCheckProperties", "DloCheckWrites", "DloGuardConfig"):
+        check(action in seq and not seq[action][1],
+              "%s runs in every install, whatever REMOVE or REINSTALL say (condition %r)"
+              % (action, seq.get(action, (0, "missing"))[1]))
+    check(types.get("DloCheckProperties", 0) & 0xC00 == 0 and types.get("DloCheckWrites", 0) & 0xC00 == 0,
+          "DloCheckProperties and DloCheckWrites run immediate, impersonated (the client's token)")
     check(types.get("DloGuardConfig", 0) & 0xC00 == 0xC00,
           "DloGuardConfig runs deferred, without impersonation")
+    check(n("CostFinalize") < n("InstallValidate") < n("DloCheckWrites") < n("InstallInitialize"),
+          "DloCheckWrites reads the action states once they are final, before the transaction")
     check(n("InstallInitialize") < n("DloGuardConfig") < n("RemoveRegistryValues") < n("WriteRegistryValues"),
           "DloGuardConfig runs first in the transaction, before any value is removed or written")
-    check(seq.get("DloGuardConfig", (0, None))[1] == seq.get("DloCheckProperties", (0, ""))[1],
-          "DloGuardConfig runs under DloCheckProperties' condition (%s)"
-          % (seq.get("DloGuardConfig", (0, None))[1],))
     check("DloGuardConfig" not in secure and "DLOGUARDCONFIG" not in secure,
-          "the verdict is not a secure property a client could pass on")
+          "the plan is not a secure property a client could pass on")
+    check(types.get("DloPrepareTrace", 0) & 0xC00 == 0xC00 and
+          n("InstallFiles") < n("DloPrepareTrace") < n("StartServices") and
+          seq.get("DloPrepareTrace", (0, ""))[1] == "$AgentExe=3",
+          "DloPrepareTrace makes the trace folder chain as SYSTEM whenever the exe is installed, "
+          "before the service starts")
+    check_other_sequences(msi)
     check("UPGRADINGPRODUCTCODE" in seq.get("DloRemoveRules", (0, ""))[1]
           and 'REMOVE~="ALL"' in seq.get("DloRemoveRules", (0, ""))[1],
           "/remove runs on an uninstall only, not when an upgrade removes the old version")
@@ -157,6 +170,22 @@ def main():
           and up[0]["Remove"] == features,
           "older versions and this one are replaced, removed by their features (%s)" % up)
     return finish()
+
+
+# What writes or removes configuration values, and what only the install sequence may hold.
+WRITERS = ("WriteRegistryValues", "RemoveRegistryValues", "DloRemoveRules", "DloUninstallService",
+           "DloInstallService", "DloPrepareTrace")
+
+
+def check_other_sequences(msi):
+    """Administrative installs (msiexec /a), advertisement and the UI sequences can reach no
+    configuration: none of them holds an action that writes or removes a value, so the checks
+    of the install sequence are the only ones needed."""
+    tables = subprocess.run(["msiinfo", "tables", msi], capture_output=True, text=True).stdout.split()
+    for name in ("AdminExecuteSequence", "AdvtExecuteSequence", "InstallUISequence", "AdminUISequence"):
+        rows = table(msi, name) if name in tables else []
+        found = [r["Action"] for r in rows if r["Action"] in WRITERS or r["Action"].startswith("Dlo")]
+        check(not found, "%s holds no action that writes the configuration (%s)" % (name, found))
 
 
 def finish():

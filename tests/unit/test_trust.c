@@ -1,5 +1,5 @@
-/* The decision whether LocalSystem may trust a file, over a fake file system whose objects
- * carry owners and DACLs as Windows reads them back. */
+/* The decision whether LocalSystem may trust a file or a registry key, over a fake file system
+ * (and registry) whose objects carry owners and DACLs as Windows reads them back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,6 +309,168 @@ static void test_parents(void **state)
     dlo_buf_free(&b);
 }
 
+/* ---- registry keys ---- */
+
+static dlo_status fake_key_read(void *ctx, dlo_reg_view view, const char *key, dlo_fs_object *out,
+                                dlo_error *err)
+{
+    assert_int_equal(view, DLO_REG_VIEW_64);
+    return fake_read(ctx, key, out, err);
+}
+
+#define CONFIG_KEY         "SOFTWARE\\Arctera\\DLO\\FirewallAgent"
+#define KEY_READ_MASK      0x20019
+#define KEY_CREATE_SUB_KEY 0x0004
+
+/* HKLM\SOFTWARE down to the installer key as Windows leaves them: Users may read, CREATOR
+ * OWNER gets full control of what a user would create (inherit-only). */
+static void standard_keys(fake_fs *fs)
+{
+    static const char *const keys[] = {"SOFTWARE", "SOFTWARE\\Arctera", "SOFTWARE\\Arctera\\DLO",
+                                       CONFIG_KEY};
+    size_t i;
+    memset(fs, 0, sizeof(*fs));
+    for (i = 0; i < 4; i++) {
+        dlo_fs_object *o = add(fs, keys[i], i ? DLO_SID_ADMINISTRATORS : DLO_SID_SYSTEM, false);
+        ace(o, DLO_SID_SYSTEM, true, false, 0xf003f);
+        ace(o, DLO_SID_ADMINISTRATORS, true, false, 0xf003f);
+        ace(o, USERS, true, false, KEY_READ_MASK);
+        ace(o, CREATOR, true, true, DLO_ACCESS_GENERIC_ALL);
+    }
+}
+
+static dlo_status judge_key(fake_fs *fs, dlo_error *err)
+{
+    dlo_key_security ks = {fs, fake_key_read};
+    dlo_error_clear(err);
+    return dlo_trust_key(&ks, DLO_REG_VIEW_64, CONFIG_KEY, err);
+}
+
+static void expect_key_refused(fake_fs *fs, const char *needle)
+{
+    dlo_error err;
+    assert_int_equal(judge_key(fs, &err), DLO_E_CONFIG);
+    if (!strstr(err.msg, needle))
+        fail_msg("'%s' does not say '%s'", err.msg, needle);
+    assert_non_null(strstr(err.msg, "so the agent does not use its values"));
+}
+
+static void test_a_standard_configuration_key_is_trusted(void **state)
+{
+    fake_fs fs;
+    dlo_error err;
+    (void)state;
+
+    standard_keys(&fs);
+    assert_int_equal(judge_key(&fs, &err), DLO_OK);
+    assert_int_equal(fs.reads, 4); /* the key and each key above it, up to HKLM\SOFTWARE */
+    /* Adding a subkey is not changing the key: what a user adds is theirs. */
+    ace(&find(&fs, CONFIG_KEY)->o, USERS, true, false, KEY_CREATE_SUB_KEY);
+    assert_int_equal(judge_key(&fs, &err), DLO_OK);
+    /* The values of a key above do not matter. */
+    ace(&find(&fs, "SOFTWARE\\Arctera")->o, USERS, true, false, DLO_ACCESS_KEY_SET_VALUE);
+    assert_int_equal(judge_key(&fs, &err), DLO_OK);
+}
+
+static void test_a_configuration_key_a_user_can_change_is_refused(void **state)
+{
+    fake_fs fs;
+    (void)state;
+
+    standard_keys(&fs);
+    ace(&find(&fs, CONFIG_KEY)->o, USERS, true, false, DLO_ACCESS_KEY_SET_VALUE);
+    expect_key_refused(&fs, "HKLM\\" CONFIG_KEY " (64-bit view) may be changed by " USERS);
+
+    standard_keys(&fs);
+    strcpy(find(&fs, CONFIG_KEY)->o.owner, SOME_USER);
+    expect_key_refused(&fs, CONFIG_KEY " (64-bit view) is owned by " SOME_USER);
+
+    standard_keys(&fs);
+    ace(&find(&fs, "SOFTWARE\\Arctera")->o, AUTH_USERS, true, false, DLO_ACCESS_WRITE_DAC);
+    expect_key_refused(&fs, "HKLM\\SOFTWARE\\Arctera (64-bit view) may be changed by " AUTH_USERS);
+
+    standard_keys(&fs);
+    find(&fs, "SOFTWARE\\Arctera\\DLO")->o.reparse_point = true;
+    expect_key_refused(&fs, "HKLM\\SOFTWARE\\Arctera\\DLO (64-bit view) is a symbolic link;");
+
+    standard_keys(&fs);
+    find(&fs, CONFIG_KEY)->o.has_dacl = false;
+    expect_key_refused(&fs, "has no DACL");
+}
+
+static void test_which_keys_are_checked(void **state)
+{
+    fake_fs fs;
+    dlo_error err;
+    (void)state;
+
+    assert_true(dlo_trust_key_needed("SOFTWARE\\Arctera\\DLO\\FirewallAgent"));
+    assert_true(dlo_trust_key_needed("software\\policies\\arctera\\dlo\\firewallagent"));
+    assert_false(dlo_trust_key_needed("SOFTWARE\\Arctera\\DLO\\FirewallAgent\\State"));
+    assert_false(dlo_trust_key_needed("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"));
+    /* A key that is not there holds no values to believe. */
+    memset(&fs, 0, sizeof(fs));
+    assert_int_equal(judge_key(&fs, &err), DLO_E_NOTFOUND);
+}
+
+/* ---- the installer's trace folder chain ---- */
+
+static dlo_folder_step step_of(const dlo_fs_object *o, const char *needle)
+{
+    char why[256] = "";
+    dlo_folder_step step = dlo_trust_folder_step(o, why, sizeof(why));
+    if (needle && !strstr(why, needle))
+        fail_msg("'%s' does not say '%s'", why, needle);
+    return step;
+}
+
+static void test_what_the_installer_does_with_each_trace_folder(void **state)
+{
+    fake_fs fs;
+    dlo_fs_object *o;
+    (void)state;
+
+    memset(&fs, 0, sizeof(fs));
+    assert_int_equal(step_of(NULL, NULL), DLO_FOLDER_CREATE);
+    /* The installer's own folder, or an administrator's that nobody else may change. */
+    o = add(&fs, "C:\\ProgramData\\Arctera", DLO_SID_SYSTEM, true);
+    ace(o, DLO_SID_ADMINISTRATORS, true, false, 0x1f01ff);
+    ace(o, USERS, true, false, 0x1200a9);
+    assert_int_equal(step_of(o, NULL), DLO_FOLDER_KEEP);
+    /* A user made it first: whatever its DACL says, the installer takes it over. */
+    strcpy(o->owner, SOME_USER);
+    assert_int_equal(step_of(o, "is owned by " SOME_USER), DLO_FOLDER_TAKE_OVER);
+    /* A user's junction or file in its place: renamed aside, never followed. */
+    o->reparse_point = true;
+    assert_int_equal(step_of(o, "is owned by " SOME_USER " and is a junction"), DLO_FOLDER_REPLACE);
+    o->reparse_point = false;
+    o->directory = false;
+    assert_int_equal(step_of(o, "and is not a folder"), DLO_FOLDER_REPLACE);
+    /* An administrator's choice stays, and is said. */
+    strcpy(o->owner, DLO_SID_ADMINISTRATORS);
+    assert_int_equal(step_of(o, "is not a folder"), DLO_FOLDER_LEAVE);
+    o->directory = true;
+    ace(o, USERS, true, false, DLO_ACCESS_DELETE_CHILD);
+    assert_int_equal(step_of(o, "may be changed by " USERS), DLO_FOLDER_LEAVE);
+    o->n_aces = 1;
+    o->reparse_point = true;
+    assert_int_equal(step_of(o, "is a reparse point"), DLO_FOLDER_LEAVE);
+}
+
+static void test_who_may_own_a_file_the_service_writes(void **state)
+{
+    dlo_error err;
+    (void)state;
+
+    dlo_error_clear(&err);
+    assert_int_equal(dlo_trust_owner("C:\\t\\x.log", DLO_SID_SYSTEM, NULL, &err), DLO_OK);
+    assert_int_equal(dlo_trust_owner("C:\\t\\x.log", SOME_USER, SOME_USER, &err), DLO_OK);
+    assert_int_equal(dlo_trust_owner("C:\\t\\x.log", SOME_USER, DLO_SID_SYSTEM, &err),
+                     DLO_E_ACCESS);
+    assert_non_null(strstr(err.msg, "C:\\t\\x.log is owned by " SOME_USER "; expected SYSTEM"));
+    assert_int_equal(dlo_trust_owner("C:\\t\\x.log", USERS, NULL, &err), DLO_E_ACCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +486,11 @@ int main(void)
         cmocka_unit_test(test_folders_for_the_trace),
         cmocka_unit_test(test_the_trace_folder_may_belong_to_the_account_the_agent_runs_as),
         cmocka_unit_test(test_parents),
+        cmocka_unit_test(test_a_standard_configuration_key_is_trusted),
+        cmocka_unit_test(test_a_configuration_key_a_user_can_change_is_refused),
+        cmocka_unit_test(test_which_keys_are_checked),
+        cmocka_unit_test(test_what_the_installer_does_with_each_trace_folder),
+        cmocka_unit_test(test_who_may_own_a_file_the_service_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,11 @@ changes nothing; the
 uninstall leaves no service, no owned rule, no file and no value of its own, and every foreign
 rule as it was. Prints how long each msiexec took.
 
-Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe   (in the Wine session, double active)
-NEXT.msi is the same build with a higher ProductVersion; RUN_UNELEVATED.exe runs a program with
-the Administrators group deny-only (tests/win/run_unelevated.c)."""
+Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe SET_SECURITY.exe
+(in the Wine session, double active). NEXT.msi is the same build with a higher ProductVersion;
+RUN_UNELEVATED.exe runs a program with the Administrators group deny-only
+(tests/win/run_unelevated.c); SET_SECURITY.exe sets a key's or a file's owner and DACL
+(tests/win/set_security.c)."""
 import json
 import os
 import subprocess
@@ -18,9 +20,9 @@ import tempfile
 import time
 
 from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
-                    reg_values, reset_counters, reset_store, store_matches_plan, wine)
+                    reg_values, reg_write, reset_counters, reset_store, store_matches_plan, wine)
 
-MSI, NEXT, UNELEVATED = sys.argv[1], sys.argv[2], sys.argv[3]
+MSI, NEXT, UNELEVATED, SET_SECURITY = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 PREFIX = os.environ["WINEPREFIX"]
 FOLDER = os.path.join(PREFIX, "drive_c", "Program Files", "Arctera")
 INSTALLED_EXE = r"C:\Program Files\Arctera\DLO Firewall Agent\dloagent.exe"
@@ -39,7 +41,8 @@ RULES_WAIT = int(os.environ.get("DLO_TEST_RULES_WAIT", "60"))  # seconds the ser
 work = tempfile.mkdtemp(prefix="dloagent-msi-")
 # TraceFile names a file in the agent's own trace folder (README: TraceFile).
 TRACE_NAME = "msi-test-%d.log" % os.getpid()
-trace = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera", "DLO Firewall Agent", "Trace", TRACE_NAME)
+ARCTERA_DATA = os.path.join(PREFIX, "drive_c", "ProgramData", "Arctera")
+trace = os.path.join(ARCTERA_DATA, "DLO Firewall Agent", "Trace", TRACE_NAME)
 timings = []
 
 
@@ -97,9 +100,13 @@ def files_left():
     return left
 
 
-def msi_version(msi):
+def msi_property(msi, name):
     out = subprocess.run(["msiinfo", "export", msi, "Property"], capture_output=True, text=True).stdout
-    return next(l.split("\t")[1].strip() for l in out.splitlines() if l.startswith("ProductVersion\t"))
+    return next(l.split("\t")[1].strip() for l in out.splitlines() if l.startswith(name + "\t"))
+
+
+def msi_version(msi):
+    return msi_property(msi, "ProductVersion")
 
 
 def plan(*args):
@@ -148,6 +155,39 @@ def clean_machine():
     reset_store()
 
 
+def plant_user_made_trace_folders():
+    """What a user who came first leaves in %ProgramData% (any user may add folders there): an
+    Arctera folder everyone may write, and a file where the agent's folder goes."""
+    subprocess.run(["rm", "-rf", ARCTERA_DATA])
+    os.makedirs(ARCTERA_DATA)
+    os.chmod(ARCTERA_DATA, 0o777)
+    with open(os.path.join(ARCTERA_DATA, "DLO Firewall Agent"), "w") as f:
+        f.write("planted\n")
+
+
+def check_trace_folders(log):
+    """The package took the user's folder over and replaced the file (Wine keeps no owner, so
+    every folder there is "owned" by the Wine user, not by SYSTEM or Administrators)."""
+    agent_dir = os.path.join(ARCTERA_DATA, "DLO Firewall Agent")
+    lines = [l for l in log.splitlines() if "dloagent: trace folder:" in l]
+    for needle in ("C:\\ProgramData\\Arctera is owned by S-1-5-21-0-0-0-1000: taken over",
+                   "C:\\ProgramData\\Arctera\\DLO Firewall Agent is owned by S-1-5-21-0-0-0-1000 "
+                   "and is not a folder: renamed aside to C:\\ProgramData\\Arctera\\DLO Firewall "
+                   "Agent.untrusted-",
+                   "C:\\ProgramData\\Arctera\\DLO Firewall Agent\\Trace was made with its DACL"):
+        check(any(needle in l for l in lines), "the install log says: %s (%s)" % (needle, lines))
+    # Wine keeps a DACL as the Unix permissions (Administrators as the group, every other
+    # account as the others): Users may only read Arctera now, and nothing of the agent's own.
+    check(not os.stat(ARCTERA_DATA).st_mode & 0o002,
+          "Arctera's DACL was reset: others may not write (mode %o)" % os.stat(ARCTERA_DATA).st_mode)
+    for d in (agent_dir, os.path.join(agent_dir, "Trace")):
+        check(os.path.isdir(d) and not os.stat(d).st_mode & 0o007,
+              "%s is a folder others may not use (mode %o)" % (d, os.stat(d).st_mode if os.path.exists(d) else 0))
+    aside = [n for n in os.listdir(ARCTERA_DATA) if n.startswith("DLO Firewall Agent.untrusted-")]
+    check(len(aside) == 1 and open(os.path.join(ARCTERA_DATA, aside[0])).read() == "planted\n",
+          "the user's file is kept aside as it was: %s" % aside)
+
+
 def test_install_on_an_edge_server(foreign_before):
     reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
     # The service appends its events here (README: TraceFile), for a look when a check fails.
@@ -166,12 +206,14 @@ def test_install_on_an_edge_server(foreign_before):
           "only the given property is written, as REG_SZ: %s" % config_values())
     check(products() == [msi_version(MSI)], "the product is registered once, version %s: %s"
           % (msi_version(MSI), products()))
+    check_trace_folders(log)
 
     rc, out, err = agent("/detect", "/json")
     check(rc == 0 and '"edge-server"' in out.split('"not_found"')[0],
           "the prefix is a DLO Edge Server for detection (%s)" % out[:200].replace("\n", " "))
 
     wait_for_rules("after the install", "/roles:edge-server", "/mode:exclusive")
+    check(os.path.isfile(trace), "the service traces in the folder chain the package prepared")
     rc, out, err = agent("/verify", "/roles:edge-server", "/mode:exclusive")
     check(rc == 0, "installed dloagent.exe /verify /roles:edge-server /mode:exclusive exits 0 (got %d: %s)"
           % (rc, (out + err).strip()[:300]))
@@ -294,6 +336,110 @@ def test_who_may_change_the_configuration():
     check(service_state() == "RUNNING", "the service runs (%s)" % service_state())
 
 
+def key_dump(view):
+    """The installer key's own values in one registry view (subkeys, such as the service's State,
+    left out), as `reg export` writes them: name, type and data, byte for byte."""
+    path = os.path.join(work, "dump-%s.reg" % view)
+    rc, out, err = wine("reg", "export", CONFIG_KEY, "Z:" + path.replace("/", "\\"), "/reg:%s" % view, "/y")
+    if rc != 0:
+        return "(no key)"
+    with open(path, "rb") as f:
+        lines = f.read().decode("utf-16").replace("\r", "").split("\n")
+    os.remove(path)
+    own = "[%s]" % CONFIG_KEY.replace("HKLM", "HKEY_LOCAL_MACHINE", 1)
+    start = lines.index(own) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
+    return "\n".join(l for l in lines[start:end] if l)
+
+
+def key_dumps():
+    return {view: key_dump(view) for view in ("64", "32")}
+
+
+# Every configuration property set to another valid value than the key holds: what a standard
+# user would pass to open ports (ADDROLES) or widen scopes.
+ATTACK = ("ADDROLES=storage,sql-server", "BOIMODE=nonboi", "EDGESERVERS=*", "CLIENTNETWORKS=*",
+          "DEDUPESERVERS=*", "SQLPORT=1", "RECONCILEINTERVALMINUTES=1", "BINDTOSERVICES=0",
+          "CORPORATEPROFILES=domain,private,public", "PUSHINSTALLPORTS=rpc",
+          "CLOSEPUSHPORTSWHENINSTALLED=0", "EXCLUDEROLES=client")
+
+
+def standard_user_cases():
+    """(what, msiexec arguments) for every REMOVE, REINSTALL and REINSTALLMODE a standard user can
+    pass, with no configuration property and with ATTACK; then the other ways in."""
+    cases = []
+    for props in ((), ATTACK):
+        tag = "with properties" if props else "no property"
+        for remove in ("", "ALL", "all", "Agent"):
+            for reinstall in ("", "ALL", "Agent"):
+                for mode in (("omus", "amus", "vomus") if reinstall else (None,)):
+                    args = ["REMOVE=" + remove, "REINSTALL=" + reinstall]
+                    args += ["REINSTALLMODE=" + mode] if mode else []
+                    cases.append(("%s, %s" % (" ".join(args), tag), ("/i", MSI) + tuple(args) + props))
+        cases.append(("ADDLOCAL=ALL, %s" % tag, ("/i", MSI, "ADDLOCAL=ALL") + props))
+        cases.append(("the next version, %s" % tag, ("/i", NEXT) + props))
+    cases.append(("msiexec /x", ("/x", MSI)))
+    cases.append(("an administrative image", ("/a", MSI, "TARGETDIR=Z:" + work.replace("/", "\\") + "\\admin") + ATTACK))
+    return cases
+
+
+def run_as_standard_user(what, args):
+    """One msiexec run without elevation: (exit code, refused by the package's check, whether
+    the key in both views, the product's registration and its exe are as they were)."""
+    exe = os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")
+    registration = UNINSTALL + "\\" + msi_property(MSI, "ProductCode")
+    before = key_dumps()
+    rc, log = msiexec("standard user: " + what, *args, unelevated=True)
+    refused = "Nothing was changed" in log
+    after = key_dumps()
+    intact = after == before and key_exists(registration) and os.path.isfile(exe)
+    return rc, refused, intact, after
+
+
+def test_standard_user_cannot_change_the_configuration():
+    """A standard user (run_unelevated.exe) gets no byte of the installer key changed, in either
+    registry view, whatever REMOVE, REINSTALL, REINSTALLMODE and properties they pass, and cannot
+    remove the agent: the package's own check refuses each such run before anything changes."""
+    # Values of every type the key can hold, and one in the 32-bit view. The REG_MULTI_SZ would
+    # be written back as a REG_SZ (the same list to the agent, other bytes): even a plain
+    # repair is then a change.
+    reg_write("add", CONFIG_KEY, "/v", "ClientNetworks", "/t", "REG_SZ", "/d", "10.0.0.0/8", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "ReconcileIntervalMinutes", "/t", "REG_DWORD", "/d", "45", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "ExcludeRoles", "/t", "REG_MULTI_SZ", "/d", "storage\\0dedupe-storage", "/f")
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "occasional", "/f", "/reg:32")
+    changed, passed = [], []
+    cases = standard_user_cases()
+    for what, args in cases:
+        rc, refused, intact, after = run_as_standard_user(what, args)
+        if not intact:
+            changed.append("%s (exit %d): key now %s" % (what, rc, after))
+        # An administrative image writes no configuration: nothing to refuse.
+        if not refused and args[0] != "/a":
+            passed.append("%s (exit %d)" % (what, rc))
+    check(not changed, "%d runs by a standard user left the key byte for byte, the product and its "
+          "exe as they were%s" % (len(cases), "; changed:" + "\n  ".join([""] + changed) if changed else ""))
+    check(not passed, "the package's check refused each of them before anything changed%s"
+          % ("; not refused:" + "\n  ".join([""] + passed) if passed else ""))
+    reg("delete", CONFIG_KEY, "/v", "ExcludeRoles", "/f")
+
+    # Without it, a plain repair rewrites every value as it is: the check lets it go on (Wine
+    # then fails it at /install, which it does not run as SYSTEM), and not a byte moves.
+    for what, args in (("plain repair, REMOVE=ALL REINSTALL=ALL REINSTALLMODE=omus",
+                        ("/i", MSI, "REMOVE=ALL", "REINSTALL=ALL", "REINSTALLMODE=omus")),
+                       ("plain repair, REINSTALL=ALL REINSTALLMODE=amus",
+                        ("/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=amus"))):
+        before = key_dumps()
+        rc, refused, intact, after = run_as_standard_user(what, args)
+        check(not refused and after == before,
+              "%s by a standard user passes the check and leaves the key byte for byte (exit %d): %s"
+              % (what, rc, "refused" if refused else after))
+        rc, log = msiexec("elevated repair after " + what, "/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=omus")
+        check(rc == 0, "an elevated repair puts back what Wine's failed run left (exit %d)" % rc)
+    for name in ("ClientNetworks", "ReconcileIntervalMinutes"):
+        reg("delete", CONFIG_KEY, "/v", name, "/f")
+    reg("delete", ARCTERA_KEY.replace("SOFTWARE", "SOFTWARE\\WOW6432Node", 1), "/f")
+
+
 def wait_in_trace(needle, seconds):
     start = time.monotonic()
     while time.monotonic() - start < seconds:
@@ -329,6 +475,36 @@ def test_untrusted_policy_file_keeps_the_rules():
     check(rc == 2 and path in err, "/plan refuses it too: exit 2 (got %d): %s" % (rc, err.strip()[:300]))
     reg("delete", CONFIG_KEY, "/v", "PolicyFile", "/f")
     subprocess.run(["rm", "-rf", folder])
+
+
+# Wine's own security descriptor of a key it creates, and one that also lets Users set values.
+KEY_SDDL = "O:BAD:(A;CIIO;GR;;;BU)(A;;KA;;;BA)"
+KEY_USERS_WRITE_SDDL = KEY_SDDL + "(A;;KW;;;BU)"
+
+
+def set_key_security(key, sddl):
+    rc, out, err = wine(SET_SECURITY, "key", key.split("\\", 1)[1], sddl)
+    check(rc == 0, "set_security %s %s (%s)" % (key, sddl, (out + err).strip()))
+
+
+def test_a_key_users_may_change_is_not_believed():
+    # Users may set values of the installer key: whatever it holds, the service does not use it
+    # (event 1200) and leaves the rules; a command says why and exits 2.
+    rules_before = owned()
+    set_key_security(CONFIG_KEY, KEY_USERS_WRITE_SDDL)
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "nonboi", "/f")
+    line = wait_in_trace("HKLM\\%s (64-bit view) may be changed by S-1-5-32-545" % CONFIG_KEY.split("\\", 1)[1],
+                         RULES_WAIT)
+    check(line is not None and " 1200 " in line,
+          "the service logs event 1200 naming the key and Users, and does not use it: %s" % line)
+    check(owned() == rules_before, "the rules stay as they were (BOIMode=nonboi is not applied)")
+    rc, out, err = agent("/plan")
+    check(rc == 2 and "may be changed by S-1-5-32-545" in err and "does not use its values" in err,
+          "/plan refuses the key too: exit 2 (got %d): %s" % (rc, err.strip()[:300]))
+    set_key_security(CONFIG_KEY, KEY_SDDL)
+    reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "exclusive", "/f")
+    rc, out, err = agent("/plan")
+    check(rc == 0, "with Wine's own DACL back the key is used again: /plan exits 0 (got %d)" % rc)
 
 
 def machine_state():
@@ -402,11 +578,14 @@ if __name__ == "__main__":
     # Some foreign rules carry the agent's rule names under another grouping.
     plant(foreign_rules(60, [r["name"] for r in plan("/roles:edge-server", "/mode:exclusive")]))
     foreign_before = foreign()
+    plant_user_made_trace_folders()
     try:
         test_install_on_an_edge_server(foreign_before)
         test_repair_keeps_everything()
         test_who_may_change_the_configuration()
+        test_standard_user_cannot_change_the_configuration()
         test_untrusted_policy_file_keeps_the_rules()
+        test_a_key_users_may_change_is_not_believed()
         test_upgrade_keeps_the_configuration(foreign_before)
         test_bad_properties_on_the_installed_product()
         test_uninstall_leaves_nothing(foreign_before)

@@ -1,7 +1,9 @@
 #include "dlo/trust.h"
 
+#include "dlo/config.h"
 #include "dlo/str.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* What lets an account change an object, or swap it for another: on the object itself. */
@@ -13,6 +15,9 @@
 /* ... on a folder: delete (then re-create) what is inside. Adding files and subfolders is not
  * here: what a user adds is owned by that user, and the owner check refuses it. */
 #define WRITE_FOLDER (WRITE_OBJECT | DLO_ACCESS_DELETE_CHILD)
+/* ... on the key whose values are read: the values. On a key above it only WRITE_OBJECT counts:
+ * a key cannot be deleted while it has subkeys, so its parent's rights cannot swap it. */
+#define WRITE_KEY (WRITE_OBJECT | DLO_ACCESS_KEY_SET_VALUE)
 
 bool dlo_trust_sid(const char *sid)
 {
@@ -175,4 +180,108 @@ dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, cons
         return dlo_error_set(err, DLO_E_ACCESS,
                              "%s is not an absolute path on a local drive (C:\\...)", path);
     return check_folders(fs, path, true, self_sid, err);
+}
+
+bool dlo_trust_key_needed(const char *key)
+{
+    return dlo_str_equal_ci(key, DLO_CONFIG_KEY_INSTALLER) ||
+           dlo_str_equal_ci(key, DLO_CONFIG_KEY_POLICY);
+}
+
+/* The key above `key` ("SOFTWARE\\Arctera" for "SOFTWARE\\Arctera\\DLO"); false for a key
+ * with no parent below HKLM. */
+static bool key_parent(const char *key, dlo_buf *out)
+{
+    const char *slash = strrchr(key, '\\');
+    dlo_buf_reset(out);
+    if (!slash || slash == key)
+        return false;
+    dlo_buf_append(out, key, (size_t)(slash - key));
+    return dlo_buf_status(out) == DLO_OK;
+}
+
+static dlo_status refuse_key(dlo_error *err, const char *key, dlo_reg_view view, const char *why,
+                             const char *who)
+{
+    return dlo_error_set(err, DLO_E_CONFIG,
+                         "HKLM\\%s (%s) %s%s%s; expected only SYSTEM, Administrators and "
+                         "TrustedInstaller to be able to change it and every key above it, so "
+                         "the agent does not use its values",
+                         key, dlo_reg_view_name(view), why, who ? " " : "", who ? who : "");
+}
+
+dlo_status dlo_trust_key(const dlo_key_security *ks, dlo_reg_view view, const char *key,
+                         dlo_error *err)
+{
+    dlo_buf cur, up;
+    dlo_fs_object o;
+    dlo_status st = DLO_OK;
+    bool first = true;
+
+    if (!ks || !ks->read)
+        return dlo_error_set(err, DLO_E_INTERNAL, "HKLM\\%s: key security cannot be read here",
+                             key);
+    dlo_buf_init(&cur);
+    dlo_buf_init(&up);
+    dlo_buf_puts(&cur, key);
+    while (st == DLO_OK) {
+        const char *who, *why;
+        memset(&o, 0, sizeof(o));
+        st = ks->read(ks->ctx, view, dlo_buf_str(&cur), &o, err);
+        if (st == DLO_E_NOTFOUND && !first)
+            st = refuse_key(err, dlo_buf_str(&cur), view, "vanished while it was checked", NULL);
+        if (st)
+            break;
+        why = o.reparse_point ? "is a symbolic link"
+                              : judge(&o, first ? WRITE_KEY : WRITE_OBJECT, NULL, &who);
+        if (o.reparse_point)
+            who = NULL;
+        if (why) {
+            st = refuse_key(err, dlo_buf_str(&cur), view, why, who);
+            break;
+        }
+        /* HKLM\SOFTWARE is the last: HKLM itself is no key one opens by a path. */
+        if (!key_parent(dlo_buf_str(&cur), &up))
+            break;
+        dlo_buf_reset(&cur);
+        dlo_buf_puts(&cur, dlo_buf_str(&up));
+        first = false;
+    }
+    dlo_buf_free(&cur);
+    dlo_buf_free(&up);
+    return st;
+}
+
+dlo_folder_step dlo_trust_folder_step(const dlo_fs_object *o, char *why, size_t size)
+{
+    const char *who = NULL, *reason;
+    bool link_or_file;
+
+    if (!o)
+        return DLO_FOLDER_CREATE;
+    link_or_file = o->reparse_point || !o->directory;
+    if (!dlo_trust_sid(o->owner)) {
+        snprintf(why, size, "is owned by %s%s", o->owner,
+                 o->reparse_point ? " and is a junction or symbolic link"
+                 : !o->directory  ? " and is not a folder"
+                                  : "");
+        return link_or_file ? DLO_FOLDER_REPLACE : DLO_FOLDER_TAKE_OVER;
+    }
+    reason = !o->directory ? "is not a folder" : judge(o, WRITE_FOLDER, NULL, &who);
+    if (!reason)
+        return DLO_FOLDER_KEEP;
+    snprintf(why, size, "%s%s%s", reason, who ? " " : "", who ? who : "");
+    return DLO_FOLDER_LEAVE;
+}
+
+dlo_status dlo_trust_owner(const char *path, const char *owner, const char *self_sid,
+                           dlo_error *err)
+{
+    if (trusted(owner, self_sid))
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_ACCESS,
+                         "%s is owned by %s; expected SYSTEM, Administrators, TrustedInstaller%s%s",
+                         path, owner,
+                         self_sid && self_sid[0] ? " or the account the agent runs as " : "",
+                         self_sid && self_sid[0] ? self_sid : "");
 }

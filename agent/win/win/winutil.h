@@ -42,4 +42,14 @@ unsigned long win_os_build(void);
  * against (MS-FASP 2.2.37 note 6); false if it cannot be read. */
 bool win_os_version(unsigned *platform, unsigned *major, unsigned *minor, unsigned long *build);
 
+/* Any function pointer, as GetProcAddress returns it; the caller casts it to its real type. */
+typedef void (*win_proc)(void);
+
+/* The function `name` of the system DLL `dll` ("iphlpapi.dll"), which is loaded from System32
+ * and from nowhere else (LOAD_LIBRARY_SEARCH_SYSTEM32): how the binaries use a DLL that is not
+ * a Known DLL, which a static import would look for beside the program first
+ * (tests/known-dlls.txt). NULL when the DLL or the function is missing: err says which. The
+ * DLL stays loaded for the life of the process. */
+win_proc win_system_proc(const wchar_t *dll, const char *name, dlo_error *err);
+
 #endif
