@@ -9,10 +9,13 @@ Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
 a number, from the property of its name in capitals, the property secure, its component turned
-on only by the package's own check); the custom actions in the order the uninstall and install
-need, the configuration checks unconditioned and the guard deferred before any value is
-written, no other sequence able to write a value; the same UpgradeCode in both packages and a
-higher version in NEXT. Prints one line per check and a
+on only by the package's own check); the service in the ServiceInstall and ServiceControl tables
+as /install registers it, its Event Log source as Registry rows, no custom action running
+/install or /uninstall; the custom actions in the order the uninstall and install need, the
+configuration checks unconditioned and the guard deferred before any value is written, no other
+sequence able to write a value; the same UpgradeCode in both packages and a higher version in
+NEXT, the upgrade row finding older versions only, another build of this version refused;
+Programs and Features' icon, links and contact. Prints one line per check and a
 closing "N passed, N failed" line.
 """
 import json
