@@ -326,6 +326,7 @@ def test_upgrade_keeps_the_configuration(foreign_before):
                           "CorporateProfiles", "BindToServices", "PushInstallPorts"},
           "nothing else written: %s" % sorted(values))
     check(service_state() == "RUNNING", "the upgraded service runs (%s)" % service_state())
+    check_service_registration(log)
 
     wait_for_rules("after the upgrade", "/roles:edge-server", "/mode:exclusive",
                    "/dedupeservers:10.20.0.0/16", "/ioservers:10.30.0.0/16")
