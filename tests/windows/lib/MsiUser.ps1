@@ -83,10 +83,17 @@ function Remove-SeedValues {
 
 # The installer key's own section in one registry view as `reg export` writes it: its header
 # and values, no subkey (the service rewrites State after each pass). The export stays in
-# $OutDir when $keep, else it is deleted once read.
+# $OutDir when $keep, else it is deleted once read. reg export walks the subkeys too, and the
+# service swaps State for a new key at each pass (README, The State key): an export that failed
+# is tried again, up to three times, and one that never succeeded differs from every reading.
 function Get-KeyExport([string]$view, [string]$label, [bool]$keep) {
     $file = Join-Path $script:OutDir "$label-reg$view.reg"
-    $r = Invoke-Exe $script:RegExe @('export', $script:ConfigKey, $file, "/reg:$view", '/y') "$label-reg$view" 60
+    for ($try = 1; $try -le 3; $try++) {
+        $r = Invoke-Exe $script:RegExe @('export', $script:ConfigKey, $file, "/reg:$view", '/y') "$label-reg$view" 60
+        if ($r.Code -eq 0) { break }
+        Write-Note "reg export /reg:$view, try ${try}: exit $($r.Code)"
+        Start-Sleep -Seconds 1
+    }
     if ($r.Code -ne 0) { return "(reg export /reg:$view exit $($r.Code))" }
     $own = New-Object System.Collections.Generic.List[string]
     $headers = 0
