@@ -400,11 +400,33 @@ function Uninstall-Agent([string]$label) {
 }
 
 # Step 3: the MSI, silently, with the service running in between.
+# What the package's ServiceInstall row and DloConfigureService made of the service, read back
+# through the Service Control Manager; and the Event Log source its Registry rows wrote.
+$script:EventLogKey = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\dloagent'
+function Test-ServiceTables([string]$log) {
+    $sc = Join-Path $env:SystemRoot 'System32\sc.exe'
+    $qc = (Invoke-Exe $sc @('qc', 'dloagent', '4096') 'msi-sc-qc' 60).Out
+    Check ($qc -match 'BINARY_PATH_NAME\s*:\s*"[^"]+dloagent\.exe"\s+/service') "the service's image path is quoted, with /service"
+    Check ($qc -match 'DEPENDENCIES\s*:\s*MpsSvc') 'the service depends on MpsSvc (the firewall service)'
+    Check ($qc -match 'SERVICE_START_NAME\s*:\s*LocalSystem' -and $qc -match 'START_TYPE\s*:\s*2') 'the service runs as LocalSystem and starts automatically'
+    $qf = (Invoke-Exe $sc @('qfailure', 'dloagent', '4096') 'msi-sc-qfailure' 60).Out
+    Check ($qf -match 'RESET_PERIOD[^:]*:\s*86400' -and ([regex]::Matches($qf, 'RESTART')).Count -ge 3) 'recovery: restart three times, reset after a day'
+    $flag = (Invoke-Exe $sc @('qfailureflag', 'dloagent') 'msi-sc-qfailureflag' 60).Out
+    Check ($flag -match 'TRUE') 'recovery also after an error exit (failure actions flag)'
+    # Whether Windows Installer quotes the path itself is documented nowhere: seen here.
+    $said = @(Select-String -LiteralPath $log -Pattern 'image path (quoted[^;]*)' | ForEach-Object { $_.Matches[0].Groups[1].Value })
+    Write-Note "observed: DloConfigureService found the image path $($said -join '; ')"
+    Check ($said.Count -ge 1) 'the MSI log has the line of DloConfigureService'
+    Check (Test-Path -LiteralPath $script:EventLogKey) 'the Event Log source dloagent is registered'
+}
+
 function Step-Msi {
     $null = Install-Agent 'msi-install'
+    Test-ServiceTables (Join-Path $script:OutDir 'msi-install.log')
     $planned = Get-AgentJson $script:InstalledAgent @('/plan', '/json') 'installed-plan'
     if ($planned) { Compare-PlanWithStore $planned $owned 'PersistentStore' 'service' }
     Uninstall-Agent 'msi-uninstall'
+    Check (-not (Test-Path -LiteralPath $script:EventLogKey)) 'no Event Log source after the uninstall'
     Check (@(Get-GroupRules $owned 'PersistentStore').Count -eq 0) 'no rule of the agent after the uninstall'
     Check (-not (Test-Path -LiteralPath (Split-Path -Parent $script:InstalledAgent))) 'no program folder after the uninstall'
 }
