@@ -573,21 +573,21 @@ static void test_remote_address_scopes(void **state)
 static bool verify_in(fwmem *m, const dlo_plan *plan)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     bool compliant = false;
     assert_int_equal(dlo_reconcile_verify(&fw, &plan->rules, &rep, &compliant, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     return compliant;
 }
 
 static void apply_in(fwmem *m, const dlo_plan *plan)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 }
 
 /* A plan whose scopes overlap (as three peers of the Edge Server's HTTPS rule may), read back

@@ -57,7 +57,7 @@ static dlo_status set_text(dlo_state *s, dlo_state_item item, const char *text, 
 }
 
 /* The kinds of the problems, each once, in the order found. */
-static void problem_kinds(dlo_buf *b, const dlo_report *rep)
+static void problem_kinds(dlo_buf *b, const dlo_reconcile_report *rep)
 {
     size_t i, j;
     for (i = 0; i < rep->n_problems; i++) {
@@ -69,7 +69,7 @@ static void problem_kinds(dlo_buf *b, const dlo_report *rep)
 }
 
 /* Mode, roles, release, problems and counts; the error cleared. */
-static dlo_status fill(dlo_state *s, const dlo_plan *plan, const dlo_report *rep,
+static dlo_status fill(dlo_state *s, const dlo_plan *plan, const dlo_reconcile_report *rep,
                        const uint32_t counts[3], bool compliant, dlo_error *err)
 {
     dlo_buf roles, kinds;
@@ -113,8 +113,8 @@ static uint32_t count_kind(const dlo_diff *d, dlo_change_kind kind, bool not_pla
     return n;
 }
 
-dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan, const dlo_report *rep,
-                                 bool compliant, dlo_error *err)
+dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan,
+                                 const dlo_reconcile_report *rep, bool compliant, dlo_error *err)
 {
     const uint32_t counts[3] = {count_kind(&rep->diff, DLO_CHANGE_ADD, false),
                                 count_kind(&rep->diff, DLO_CHANGE_UPDATE, false),
@@ -124,10 +124,10 @@ dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan, const dlo_r
 }
 
 dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dlo_plan *plan,
-                                dlo_report *rep, bool keep_unplanned, dlo_error *err)
+                                dlo_reconcile_report *rep, bool keep_unplanned, dlo_error *err)
 {
     uint32_t counts[3] = {0, 0, 0};
-    dlo_report after;
+    dlo_reconcile_report after;
     dlo_diff full;
     size_t i;
     dlo_status st;
@@ -313,7 +313,7 @@ static void note(const dlo_platform *plat, dlo_state *s, dlo_status st, bool fir
 }
 
 void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_plan *plan,
-                          dlo_report *rep, bool keep_unplanned)
+                          dlo_reconcile_report *rep, bool keep_unplanned)
 {
     dlo_state s;
     dlo_error err;
@@ -326,8 +326,8 @@ void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, co
          &err);
 }
 
-void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan, const dlo_report *rep,
-                           bool compliant)
+void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan,
+                           const dlo_reconcile_report *rep, bool compliant)
 {
     dlo_state s;
     dlo_error err;

@@ -231,7 +231,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
                                 const char *command, dlo_buf *out, dlo_error *err)
 {
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st;
 
     st = open_firewall(plat, &fw, err);
@@ -254,7 +254,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
         dlo_report_apply_text(out, &rep);
     if (st)
         dlo_error_prefix(err, "%s: ", command);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
     return st;
 }
@@ -291,7 +291,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_config cfg;
     dlo_target t;
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (st) {
         note_failure(plat, cli, err);
@@ -322,7 +322,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     } else {
         dlo_error_prefix(err, "/verify could not check the firewall: ");
     }
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);

@@ -322,7 +322,7 @@ static const char *stale_text(dlo_stale_reason r)
     return r == DLO_STALE_DUPLICATE ? "duplicate" : "not-planned";
 }
 
-static size_t count_kind(const dlo_report *rep, dlo_change_kind k, size_t upto)
+static size_t count_kind(const dlo_reconcile_report *rep, dlo_change_kind k, size_t upto)
 {
     size_t i, n = 0;
     for (i = 0; i < upto; i++)
@@ -376,7 +376,7 @@ static void differences_json(dlo_buf *b, const dlo_change *c)
 }
 
 /* One line per change: what /apply did, or what /verify found, in the words given. */
-static void list_changes(dlo_buf *b, const dlo_report *rep, size_t n, const char *add,
+static void list_changes(dlo_buf *b, const dlo_reconcile_report *rep, size_t n, const char *add,
                          const char *update, const char *remove)
 {
     size_t i;
@@ -399,7 +399,7 @@ static void list_changes(dlo_buf *b, const dlo_report *rep, size_t n, const char
     }
 }
 
-void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
+void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep)
 {
     size_t n = rep->applied;
     dlo_buf_printf(b,
@@ -416,7 +416,8 @@ void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
     list_changes(b, rep, n, "added   ", "updated ", "removed ");
 }
 
-static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_change_kind kind)
+static void names_json(dlo_buf *b, const dlo_reconcile_report *rep, size_t upto,
+                       dlo_change_kind kind)
 {
     size_t i;
     bool first = true;
@@ -439,7 +440,7 @@ static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_chang
     dlo_buf_putc(b, ']');
 }
 
-void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
+void dlo_report_apply_json(dlo_buf *b, const dlo_reconcile_report *rep, const char *error)
 {
     dlo_buf_printf(b, "{\"ok\": %s, \"added\": ", error ? "false" : "true");
     names_json(b, rep, rep->applied, DLO_CHANGE_ADD);
@@ -487,7 +488,7 @@ static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
     dlo_buf_putc(b, ']');
 }
 
-void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
+void dlo_report_verify_text(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant)
 {
     size_t n = rep->diff.count;
     if (compliant) {
@@ -515,7 +516,7 @@ void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
         dlo_buf_printf(b, "  note     %s\n", rep->note);
 }
 
-void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
+void dlo_report_verify_json(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant)
 {
     size_t i, n = rep->diff.count;
     dlo_buf_printf(b, "{\"compliant\": %s, \"planned\": %zu, \"right\": %zu, \"missing\": ",
@@ -548,7 +549,7 @@ void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
     dlo_buf_puts(b, "}\n");
 }
 
-dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
+dlo_status dlo_report_add_unscoped(dlo_reconcile_report *rep, const dlo_rule_list *plan,
                                    const dlo_config *cfg, dlo_error *err)
 {
     dlo_status st = DLO_OK;
@@ -567,8 +568,8 @@ dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
             dlo_buf_printf(&settings, "%s%s", k ? "," : "", dlo_config_item_name(u.values[k]));
         st = dlo_buf_status(&msg) || dlo_buf_status(&settings)
                  ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                 : dlo_report_add_mendable(rep, true, "unscoped", dlo_buf_str(&msg),
-                                           dlo_buf_str(&settings), err);
+                 : dlo_reconcile_add_mendable(rep, true, "unscoped", dlo_buf_str(&msg),
+                                              dlo_buf_str(&settings), err);
     }
     dlo_buf_free(&msg);
     dlo_buf_free(&settings);
