@@ -54,9 +54,5 @@ void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep);
 void dlo_report_apply_json(dlo_buf *b, const dlo_reconcile_report *rep, const char *error);
 void dlo_report_verify_text(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant);
 void dlo_report_verify_json(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant);
-/* Adds /verify's `unscoped` warnings: the planned rules open to any address on Private or
- * Public for cfg's scopes, worded as /plan words them. */
-dlo_status dlo_report_add_unscoped(dlo_reconcile_report *rep, const dlo_rule_list *plan,
-                                   const dlo_config *cfg, dlo_error *err);
 
 #endif

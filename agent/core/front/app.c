@@ -6,6 +6,7 @@
 #include "dlo/detect.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
+#include "dlo/exposure.h"
 #include "dlo/netprofiles.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
@@ -304,7 +305,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
     if (!st)
-        st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
+        st = dlo_exposure_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)
         st = dlo_profile_mismatch_verify(rep.fw_state_read ? &rep.fw_state : NULL, &t.plan, &rep,
                                          err);
