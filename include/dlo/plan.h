@@ -82,7 +82,4 @@ void dlo_plan_free(dlo_plan *plan);
  * "Arctera DLO - Edge Server HTTPS (TCP-In)". */
 void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_direction dir);
 
-/* One rule as a JSON object (shared by /plan, /verify and /apply output). */
-void dlo_rule_json(dlo_buf *b, const dlo_rule *r);
-
 #endif

@@ -10,7 +10,6 @@
 #include "dlo/detect.h"
 #include "dlo/plan.h"
 #include "dlo/reconcile.h"
-#include "dlo/plan.h"
 #include "dlo/probe.h"
 
 #include <stdbool.h>
@@ -46,8 +45,8 @@ void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
 /* /plan output: the rules, then the exposure of the inbound ones (profiles, remote addresses,
  * the program they are bound to) and the unscoped findings (dlo/exposure.h) for cfg's scopes
  * (NULL: the defaults). JSON: {"mode", ..., "rules", "exposure", "warnings"}. */
-void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
-void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
 
 /* Output for people and for compliance tools. */
 void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep);

@@ -195,7 +195,7 @@ typedef struct dlo_prop {
     size_t offset;      /* of the field in dlo_rule */
     const char *any;    /* text types: how reports and JSON show an unset (NULL or "") value */
     long def;           /* other types: the value of a new rule */
-    int json_pos;       /* place in dlo_rule_json's object (1, 2, ...; after the planner's
+    int json_pos;       /* place in the rule's JSON object (1, 2, ...; after the planner's
                          * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
     dlo_prop_scope scope;
 } dlo_prop;

@@ -420,13 +420,13 @@ static void test_close_when_detected(void **state)
     assert_string_equal(plan.windows[0].names.items[0], PUSH_IN);
     assert_non_null(strstr(plan.windows[0].reason, "left out: client is detected here"));
     dlo_buf_init(&b);
-    dlo_plan_json(&b, &plan, NULL);
+    dlo_report_plan_json(&b, &plan, NULL);
     assert_non_null(strstr(dlo_buf_str(&b),
                            "], \"until_detected\": [{\"row\": \"server.push-install\", \"role\": "
                            "\"client\", \"closed\": true, \"reason\": \"left out: "));
     assert_non_null(strstr(dlo_buf_str(&b), "\"left_out\": [\"" PUSH_IN "\"]}]}\n"));
     dlo_buf_reset(&b);
-    dlo_plan_text(&b, &plan, NULL);
+    dlo_report_plan_text(&b, &plan, NULL);
     assert_non_null(
         strstr(dlo_buf_str(&b), "Row server.push-install, inbound on client: left out"));
     dlo_buf_free(&b);
@@ -485,7 +485,7 @@ static void test_close_when_detected(void **state)
     assert_false(plan.close_when_detected);
     assert_true(has_rule(&plan, PUSH_IN));
     dlo_buf_init(&b);
-    dlo_plan_json(&b, &plan, NULL);
+    dlo_report_plan_json(&b, &plan, NULL);
     assert_null(strstr(dlo_buf_str(&b), "until_detected"));
     dlo_buf_free(&b);
     dlo_plan_free(&plan);
@@ -650,7 +650,7 @@ static void test_json_shape(void **state)
                                     NULL, &plan, &err),
                      DLO_OK);
     dlo_buf_init(&b);
-    dlo_plan_json(&b, &plan, NULL);
+    dlo_report_plan_json(&b, &plan, NULL);
     assert_non_null(
         strstr(dlo_buf_str(&b), "{\"mode\": \"nonboi\", \"roles\": [\"admin-server\"]"));
     assert_non_null(strstr(dlo_buf_str(&b),
@@ -687,7 +687,7 @@ static void test_golden_plans(void **state)
             assert_int_equal(dlo_binding_apply(&host_binding, &policy, &plan.rules, &err), 0);
             plan.roles_source = "command line";
             plan.mode_source = "command line";
-            dlo_plan_json(&got, &plan, NULL);
+            dlo_report_plan_json(&got, &plan, NULL);
             if (strcmp(dlo_buf_str(&want), dlo_buf_str(&got)) != 0)
                 fail_msg("%s differs from the planner's output:\n%s", rel, dlo_buf_str(&got));
             dlo_plan_free(&plan);

@@ -90,9 +90,9 @@ static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
-            dlo_plan_json(out, &t.plan, &cfg);
+            dlo_report_plan_json(out, &t.plan, &cfg);
         else
-            dlo_plan_text(out, &t.plan, &cfg);
+            dlo_report_plan_text(out, &t.plan, &cfg);
         dlo_target_free(&t);
     }
     dlo_config_free(&cfg);

@@ -62,7 +62,7 @@ static void binding_json(dlo_buf *b, const dlo_rule *r)
     }
 }
 
-void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
+static void rule_json(dlo_buf *b, const dlo_rule *r)
 {
     dlo_buf_puts(b, "{\"name\": ");
     dlo_buf_json_str(b, dlo_str(r->name));
@@ -190,7 +190,7 @@ static void windows_text(dlo_buf *b, const dlo_plan *plan)
     }
 }
 
-void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
+void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "{\"mode\": \"%s\", \"roles\": ", dlo_mode_name(plan->mode));
@@ -204,7 +204,7 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
     dlo_buf_puts(b, ", \"rules\": [");
     for (i = 0; i < plan->rules.count; i++) {
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
-        dlo_rule_json(b, &plan->rules.items[i]);
+        rule_json(b, &plan->rules.items[i]);
     }
     dlo_buf_puts(b, plan->rules.count ? "\n]" : "]");
     exposure_json(b, &plan->rules);
@@ -244,7 +244,7 @@ static void exposure_text(dlo_buf *b, const dlo_rule_list *rules, const dlo_conf
     }
 }
 
-void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
+void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "Plan: %s, %s", dlo_str(plan->release), dlo_mode_title(plan->mode));
