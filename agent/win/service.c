@@ -761,9 +761,9 @@ static BOOL WINAPI console_ctrl(DWORD type)
     return TRUE;
 }
 
-static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_error *err)
+static dlo_status cmd_run(const dlo_platform *plat, const dlo_config_overrides *overrides,
+                          dlo_error *err)
 {
-    dlo_config_overrides overrides;
     win_loop loop;
     win_log log;
     dlo_status st;
@@ -787,9 +787,7 @@ static dlo_status cmd_run(const dlo_platform *plat, const dlo_cli *cli, dlo_erro
     memset(&loop, 0, sizeof(loop));
     loop.stop = console_stop;
     loop.registry = win_registry();
-    dlo_cli_config_overrides(cli, &overrides);
-    overrides.os_build = plat->os_build(plat->ctx);
-    loop.overrides = &overrides;
+    loop.overrides = overrides;
     loop.ops = service_ops(plat);
     st = win_loop_run(&loop, err);
     if (!st)
@@ -806,19 +804,18 @@ cleanup_event:
     return st;
 }
 
-dlo_status win_service_command(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                               dlo_error *err)
+dlo_status win_service_command(const dlo_platform *plat, dlo_service_command command,
+                               const dlo_config_overrides *overrides, dlo_buf *out, dlo_error *err)
 {
-    switch (cli->command) {
-    case DLO_CMD_INSTALL:
+    switch (command) {
+    case DLO_SERVICE_INSTALL:
         return cmd_install(out, err);
-    case DLO_CMD_UNINSTALL:
+    case DLO_SERVICE_UNINSTALL:
         return cmd_uninstall(out, err);
-    case DLO_CMD_RUN:
-        return cmd_run(plat, cli, err);
-    case DLO_CMD_SERVICE:
+    case DLO_SERVICE_RUN:
+        return cmd_run(plat, overrides, err);
+    case DLO_SERVICE_HOST:
         return cmd_service(plat, err);
-    default:
-        return dlo_error_set(err, DLO_E_INTERNAL, "not a service command");
     }
+    return dlo_error_set(err, DLO_E_INTERNAL, "not a service command");
 }

@@ -24,6 +24,14 @@ typedef enum dlo_wake {
     DLO_WAKE_RETRY = 1u << 4,    /* the previous pass failed and is being retried */
 } dlo_wake;
 
+/* The commands only a service host carries out (dlo_platform.service_command). */
+typedef enum dlo_service_command {
+    DLO_SERVICE_INSTALL,   /* /install: register the service and its Event Log source */
+    DLO_SERVICE_UNINSTALL, /* /uninstall */
+    DLO_SERVICE_RUN,       /* /run: the service's loop in a console */
+    DLO_SERVICE_HOST,      /* /service: the loop under the Service Control Manager */
+} dlo_service_command;
+
 /* Appends "start, configuration changed" for the bits of why. */
 void dlo_wake_text(dlo_buf *out, unsigned why);
 

@@ -52,12 +52,18 @@ static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_sub
 
 /* The configuration of this run: the registry, overridden by the command line, for the
  * firewall of this machine's Windows build. */
+static void run_overrides(const dlo_platform *plat, const dlo_cli *cli,
+                          dlo_config_overrides *overrides)
+{
+    dlo_cli_config_overrides(cli, overrides);
+    overrides->os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+}
+
 static dlo_status load_config(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                               dlo_error *err)
 {
     dlo_config_overrides overrides;
-    dlo_cli_config_overrides(cli, &overrides);
-    overrides.os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+    run_overrides(plat, cli, &overrides);
     return dlo_config_load(cfg, plat->registry ? plat->registry : &no_registry, &overrides, err);
 }
 
@@ -433,14 +439,16 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     return st;
 }
 
-static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                              dlo_error *err)
+static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
+                              dlo_service_command command, dlo_buf *out, dlo_error *err)
 {
+    dlo_config_overrides overrides;
     if (!plat->service_command)
         return dlo_error_set(err, DLO_E_USAGE,
                              "this command needs the Windows service host; it is not available "
                              "on this platform");
-    return plat->service_command(plat, cli, out, err);
+    run_overrides(plat, cli, &overrides);
+    return plat->service_command(plat, command, &overrides, out, err);
 }
 
 /* Runs the command of cli; its output for stdout goes to out. */
@@ -472,10 +480,13 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     case DLO_CMD_PROBE:
         return cmd_probe(plat, cli, out, compliant, err);
     case DLO_CMD_INSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_INSTALL, out, err);
     case DLO_CMD_UNINSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_UNINSTALL, out, err);
     case DLO_CMD_RUN:
+        return cmd_service(plat, cli, DLO_SERVICE_RUN, out, err);
     case DLO_CMD_SERVICE:
-        return cmd_service(plat, cli, out, err);
+        return cmd_service(plat, cli, DLO_SERVICE_HOST, out, err);
     case DLO_CMD_NONE:
         break;
     }

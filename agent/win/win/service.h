@@ -7,7 +7,6 @@
 #include <stdbool.h>
 
 #include "dlo/buf.h"
-#include "dlo/cli.h"
 #include "dlo/platform.h"
 #include "dlo/registry.h"
 #include "dlo/service.h"
@@ -34,8 +33,8 @@
 #define WIN_STOP_WAIT_MS 30000u
 
 /* dlo_platform.service_command: the passes of /run and /service plan and reconcile on plat. */
-dlo_status win_service_command(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                               dlo_error *err);
+dlo_status win_service_command(const dlo_platform *plat, dlo_service_command command,
+                               const dlo_config_overrides *overrides, dlo_buf *out, dlo_error *err);
 
 /* The loop shared by the service and /run. */
 typedef struct win_loop {
