@@ -1,7 +1,8 @@
 /* The reports the commands print, in text and JSON, kept apart from the modules that compute
  * what they show: detection and configuration return data, and only this module decides how
  * it reads. Each function appends to a buffer and prints nothing itself. Detection and
- * configuration print in report.c, the plan and the reconcile report in report_rules.c. */
+ * configuration print in report.c, the plan and the reconcile report in report_rules.c, /probe
+ * in report_probe.c. */
 #ifndef DLO_REPORT_H
 #define DLO_REPORT_H
 
@@ -37,8 +38,7 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
 /* /probe: a header with the counts, then one line per inbound port (range) with its listeners
  * and per outbound address and port with the outcome and the time taken; or the JSON document
  * {"ok", "mode", "roles", "probed", "failed", "attempts", "not_listed", "inbound": [...],
- * "outbound": [...]}
- * (agent/core/front/probe_report.c). */
+ * "outbound": [...]}. */
 void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 
