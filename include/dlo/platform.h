@@ -1,5 +1,5 @@
 /* The seam between the portable core and the operating system: a struct of function pointers
- * that the Windows layer fills with Win32 and COM (agent/win/platform.c), the Linux build with
+ * that the Windows layer fills with Win32 and COM (agent/win/winplatform.c), the Linux build with
  * files and nothing else (agent/host/main.c), and the tests with fakes.
  *
  * Detection, the detection table, the targets and the dispatcher all take it, so it lives here

@@ -5,9 +5,9 @@
 #include "win/files.h"
 #include "win/fssec.h"
 #include "win/fwcom.h"
-#include "win/platform.h"
+#include "win/winplatform.h"
 #include "win/probe_os.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/service.h"
 #include "win/winutil.h"
 
