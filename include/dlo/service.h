@@ -1,6 +1,6 @@
 /* What the service does on each wake-up, apart from how it waits.
  *
- * The Windows service host (agent/win/service.c) owns the waiting: stop requests, registry and
+ * The Windows service host (agent/win/svcloop.c) owns the waiting: stop requests, registry and
  * service-list notifications, the drift-repair timer, the coalescing of bursts. Each time it
  * decides to act it calls dlo_service_pass, which loads the configuration and, only when that
  * succeeded, calls the reconcile function of a dlo_service_ops. The pass never runs while
