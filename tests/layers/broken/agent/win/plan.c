@@ -1,0 +1,5 @@
+#include "win/plan.h"
+
+void win_plan(void)
+{
+}
