@@ -5,17 +5,19 @@ symbol is declared and defined in one module.
 A module is a header and the sources of the same name: include/dlo/NAME.h with
 agent/core/LAYER/NAME.c and any agent/core/LAYER/NAME_PART.c beside it (export_csp.c is part of
 export); agent/win/win/NAME.h with agent/win/NAME.c and agent/win/NAME_PART.c. A header beside
-the sources, agent/core/LAYER/NAME_PART.h, is the module's private header. The layer of a core
-module is the folder its sources stand in: base <- model <- engine <- front, each layer may
-include its own and the layers below it, never one above. Header-only modules take their layer
+the sources, agent/core/LAYER/NAME_PART.h, is the module's private header, which only the
+module's own files include. The layer of a core module is the folder its sources stand in:
+base <- model <- engine <- front, each layer may include its own and the layers below it, never
+one above. Header-only modules take their layer
 from HEADER_ONLY below. The Windows layer stands above the whole core; inside it, every module
 may use the leaf utility module, which itself includes no other module of the Windows layer.
 
 Fails, naming the file and what is wrong, on:
 - an include that goes up a layer, an include cycle between modules (anywhere, in either
   layer), or a header it cannot place;
-- a source that belongs to no module, or two modules of one name (a core module and a module of
-  the Windows layer alike; MAIN, the entry point, aside);
+- a source that belongs to no module, an include of another module's private header, or two
+  modules of one name (a core module and a module of the Windows layer alike; MAIN, the entry
+  point, aside);
 - a function or variable that a module's header declares and no source of that module defines
   (defined in another module, or nowhere), one that a source defines without static and its
   module's headers do not declare (declared by another module, or by none: make it static), one
@@ -37,6 +39,7 @@ WIN_LEAF = "winutil"
 # The executable's entry point: a source with no header, and a name any program may use.
 MAIN = "main"
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(dlo|win)/([A-Za-z0-9_]+)\.h"', re.M)
+PRIVATE_INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+\.h)"', re.M)
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NOT_DECLARATIONS = ("typedef", "struct", "enum", "union", "static")
 
@@ -109,6 +112,13 @@ def edges(root, mods, problems):
         for path in files_of(mod):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
+            private = {os.path.basename(f) for f in mod["private"]}
+            for header in PRIVATE_INCLUDE.findall(text):
+                # The Event Log's message table header is made by the build (windmc).
+                if header not in private and not header.endswith("_msg.h"):
+                    problems.append("%s: #include \"%s\": not a private header of module %s "
+                                    "(a module's private header is for its own files)"
+                                    % (os.path.relpath(path, root), header, m[1]))
             for space, name in INCLUDE.findall(text):
                 dep = (space, name)
                 where = "%s: #include \"%s/%s.h\"" % (os.path.relpath(path, root), space, name)
