@@ -86,9 +86,8 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
                             dlo_error *err);
 void dlo_policy_free(dlo_policy *p);
 
-/* /matrix output: the matrix as the agent understands it. */
-void dlo_policy_text(dlo_buf *b, const dlo_policy *pol);
-void dlo_policy_json(dlo_buf *b, const dlo_policy *pol);
+/* "corporate", "internet" for a DLO_NET_*. */
+const char *dlo_policy_network_name(int network);
 
 /* Checks a port list as the port matrix writes it ("135-139,445"): numbers 1-65535, ranges
  * low-high with low <= high, no blanks, no empty items, no keywords. The {sql-port} token is

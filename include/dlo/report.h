@@ -9,6 +9,7 @@
 #include "dlo/buf.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/policy.h"
 #include "dlo/plan.h"
 #include "dlo/reconcile.h"
 #include "dlo/probe.h"
@@ -34,6 +35,11 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg);
 /* The configuration in one line, for the Event Log: "BOIMode=occasional (policy); Roles=...",
  * the scopes left at their default in one closing remark. */
 void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
+
+/* /matrix: the port matrix as the agent understands it (report_matrix.c); the JSON document
+ * {"release", "profiles", "rows": [...]}. */
+void dlo_report_matrix_text(dlo_buf *b, const dlo_policy *pol);
+void dlo_report_matrix_json(dlo_buf *b, const dlo_policy *pol);
 
 /* /probe: a header with the counts, then one line per inbound port (range) with its listeners
  * and per outbound address and port with the outcome and the time taken; or the JSON document

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dlo/policy.h"
+#include "dlo/report.h"
 #include "dlo/rule.h"
 #include "testutil.h"
 
@@ -279,11 +280,11 @@ static void test_served_by(void **state)
     assert_int_equal(pol.rows[2].served_by, DLO_SERVED_SQL_BROWSER);
     assert_null(pol.rows[2].served_name);
     dlo_buf_init(&b);
-    dlo_policy_text(&b, &pol);
+    dlo_report_matrix_text(&b, &pol);
     assert_non_null(strstr(dlo_buf_str(&b), "  served by: service DLOAdminSvcu\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  served by: service-display \"*DLO Edge*\"\n"));
     dlo_buf_reset(&b);
-    dlo_policy_json(&b, &pol);
+    dlo_report_matrix_json(&b, &pol);
     assert_non_null(strstr(dlo_buf_str(&b),
                            "\"served_by\": {\"kind\": \"service\", \"name\": \"DLOAdminSvcu\"}"));
     assert_non_null(

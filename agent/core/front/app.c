@@ -392,9 +392,9 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (st)
         return st;
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_policy_json(out, &pol);
+        dlo_report_matrix_json(out, &pol);
     else
-        dlo_policy_text(out, &pol);
+        dlo_report_matrix_text(out, &pol);
     dlo_policy_free(&pol);
     return DLO_OK;
 }
