@@ -89,11 +89,6 @@ void dlo_policy_free(dlo_policy *p);
 /* "corporate", "internet" for a DLO_NET_*. */
 const char *dlo_policy_network_name(int network);
 
-/* Checks a port list as the port matrix writes it ("135-139,445"): numbers 1-65535, ranges
- * low-high with low <= high, no blanks, no empty items, no keywords. The {sql-port} token is
- * accepted when allow_token is set. */
-bool dlo_ports_valid(const char *s, bool allow_token);
-
 /* The Windows keyword of a DLO_RPC_* ("RPC-EPMap", "RPC"). */
 const char *dlo_rpc_keyword(int which);
 

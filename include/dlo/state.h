@@ -40,10 +40,6 @@ typedef enum dlo_state_item {
     DLO_ST_COUNT
 } dlo_state_item;
 
-/* The value's name in the key and its type (DLO_REG_DWORD or DLO_REG_SZ). */
-const char *dlo_state_name(dlo_state_item item);
-unsigned long dlo_state_type(dlo_state_item item);
-
 /* One record: number[] for the REG_DWORD values, text[] (owned, never NULL once set) for the
  * REG_SZ ones. */
 typedef struct dlo_state {

@@ -94,6 +94,15 @@ static void store_init(store *s)
 }
 
 /* The value as the key holds it: text, or the number as text. */
+/* How many values the State key holds (of distinct names: a value of the same name replaces). */
+static size_t held_count(const store *s)
+{
+    size_t i, n = 0;
+    for (i = 0; i < s->reg.n; i++)
+        n += strcmp(s->reg.entries[i].key, DLO_STATE_KEY) == 0;
+    return n;
+}
+
 static const char *held(store *s, const char *name)
 {
     static char number[16];
@@ -197,7 +206,6 @@ static void test_record_only_on_change(void **state)
 {
     dlo_plan plan;
     store st;
-    int i;
     (void)state;
 
     memset(&plan, 0, sizeof(plan));
@@ -210,8 +218,7 @@ static void test_record_only_on_change(void **state)
     assert_int_equal(st.calls, 1);
     assert_int_equal(st.replaced, 1);
     assert_int_equal(st.last_n, DLO_ST_COUNT);
-    for (i = 0; i < DLO_ST_COUNT; i++)
-        assert_non_null(held(&st, dlo_state_name((dlo_state_item)i)));
+    assert_int_equal(held_count(&st), DLO_ST_COUNT);
     assert_string_equal(held(&st, "LastPass"), "1970-01-01T00:16:40Z");
     assert_string_equal(held(&st, "LastChange"), "1970-01-01T00:16:40Z");
     assert_string_equal(held(&st, "Version"), DLO_VERSION_STRING);

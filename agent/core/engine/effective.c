@@ -40,7 +40,7 @@ static dlo_status add_rule_value(void *user, const char *name, const dlo_reg_val
     r = dlo_rule_list_add(sr->out);
     if (!r)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    st = dlo_rulestr_parse(v->text, strlen(v->text), r, NULL);
+    st = dlo_rulestr_parse(v->text, strlen(v->text), r);
     return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
 }
 

@@ -23,16 +23,6 @@ static const struct {
     {"Version", DLO_REG_SZ},       {"PolicyRelease", DLO_REG_SZ},
 };
 
-const char *dlo_state_name(dlo_state_item item)
-{
-    return items[item].name;
-}
-
-unsigned long dlo_state_type(dlo_state_item item)
-{
-    return items[item].type;
-}
-
 void dlo_state_init(dlo_state *s)
 {
     memset(s, 0, sizeof(*s));

@@ -647,8 +647,3 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long
     }
     return st;
 }
-
-dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err)
-{
-    return dlo_addr_normalize(&list, 1, DLO_OS_BUILD_UNKNOWN, out, err);
-}

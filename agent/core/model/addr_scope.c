@@ -28,21 +28,6 @@ static bool contained(const dlo_addrset *s, size_t i)
     return false;
 }
 
-void dlo_addrset_drop_contained(dlo_addrset *s)
-{
-    size_t i, kept = 0;
-    bool *drop = calloc(s->count ? s->count : 1, sizeof(*drop));
-    if (!drop)
-        return; /* nothing dropped means nothing lost: the list still means the same */
-    for (i = 0; i < s->count; i++)
-        drop[i] = contained(s, i);
-    for (i = 0; i < s->count; i++)
-        if (!drop[i])
-            s->items[kept++] = s->items[i];
-    s->count = kept;
-    free(drop);
-}
-
 typedef struct spelled {
     const char *t;
     size_t n;

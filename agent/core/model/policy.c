@@ -105,15 +105,6 @@ static void split_word(const char *s, size_t n, size_t *key_len, const char **re
     dlo_trim(rest, rest_len);
 }
 
-bool dlo_ports_valid(const char *s, bool allow_token)
-{
-    dlo_portset set;
-    if (dlo_portset_parse(s, allow_token ? DLO_PORTS_SQL : 0, &set, NULL))
-        return false;
-    dlo_portset_free(&set);
-    return true;
-}
-
 /* Profile lists: "domain,private,public". */
 static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigned *out)
 {
