@@ -56,6 +56,7 @@ typedef struct dlo_plan {
     dlo_role_set roles;
     char *sql_ports;
     const char *release; /* the policy's, borrowed */
+    const char *source;  /* where the policy was read from, borrowed: its rules' origin */
     /* Where roles and mode came from, for people ("detected", "policy"...); NULL: not said. */
     const char *roles_source;
     const char *mode_source;

@@ -71,6 +71,7 @@ typedef struct dlo_policy_row {
 } dlo_policy_row;
 
 typedef struct dlo_policy {
+    char *source; /* where it was read from, as dlo_policy_parse was told */
     char *release;
     unsigned profiles[DLO_MODE_COUNT][DLO_NET_COUNT]; /* DLO_PROFILE_* bits */
     dlo_policy_row *rows;

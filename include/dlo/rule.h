@@ -79,6 +79,9 @@ typedef struct dlo_rule {
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
     dlo_role_set peers;       /* the roles at the other end */
     char *rows;               /* the policy rows it exists for, comma-separated ids */
+    /* Where those rows are, for the messages of a failed write: "matrix row server.edge-https,
+     * dlo-10.0.ports:159", "; "-joined when rows share the rule. */
+    char *origin;
     /* Why application and service are what they are ("bound: ...", "not bound: ...", "kept
      * ..."), from dlo/binding.h; NULL when binding was not worked out. */
     char *binding;

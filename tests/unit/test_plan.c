@@ -71,6 +71,18 @@ static bool plain_ports(const char *ports)
     return true;
 }
 
+/* A failed write names the matrix rows of its rule and where they are. */
+static void check_origin(const dlo_rule *r)
+{
+    dlo_buf want;
+    dlo_buf_init(&want);
+    test_rule_origin(&policy, "dlo-10.0.ports", r->rows, &want);
+    assert_true(want.len > 0);
+    if (strcmp(dlo_str(r->origin), dlo_buf_str(&want)) != 0)
+        fail_msg("%s: origin '%s', expected '%s'", r->name, dlo_str(r->origin), dlo_buf_str(&want));
+    dlo_buf_free(&want);
+}
+
 /* Every rule of a plan is justified by rows of the policy, opens exactly their ports, and goes
  * in the direction the rows give the local roles. */
 static void check_plan_properties(const dlo_plan *plan, dlo_role_set roles, dlo_mode mode)
@@ -84,6 +96,7 @@ static void check_plan_properties(const dlo_plan *plan, dlo_role_set roles, dlo_
         dlo_role_set peers = 0, justified = 0;
 
         assert_non_null(ports);
+        check_origin(r);
         if (!plain_ports(ports))
             fail_msg("%s: port list '%s' is empty or not a plain port list", r->name, ports);
         assert_string_equal(other, "");

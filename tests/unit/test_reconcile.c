@@ -921,6 +921,80 @@ static void test_rollback_on_mode_change(void **state)
     check_rollback_at_every_write(DLO_ROLE_ALL_MASK, DLO_MODE_OCCASIONAL, 0, DLO_MODE_NONBOI);
 }
 
+/* A failed write names the rule, its matrix row and the row's line, as the planner has them;
+ * a removal of a rule no row plans names the rule alone. */
+static void test_failed_write_names_the_matrix_row(void **state)
+{
+    dlo_plan plan;
+    fwmem m;
+    dlo_reconcile_report rep;
+    dlo_error err;
+    dlo_buf want;
+    dlo_fw_backend fw;
+    (void)state;
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    dlo_buf_init(&want);
+    dlo_buf_printf(&want, "adding rule '%s' (", plan.rules.items[0].name);
+    test_rule_origin(&policy, "dlo-10.0.ports", plan.rules.items[0].rows, &want);
+    dlo_buf_puts(&want, ") failed: injected failure of write 1; ");
+    m.fail_at = 1;
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
+    if (strncmp(err.msg, dlo_buf_str(&want), want.len) != 0)
+        fail_msg("error '%s', expected it to start '%s'", err.msg, dlo_buf_str(&want));
+    dlo_reconcile_report_free(&fw, &rep);
+
+    /* The plan applied, then removed: the first removal fails. */
+    m.fail_at = 0;
+    apply_ok(&m, &plan);
+    fwmem_reset_counters(&m);
+    m.fail_at = 1;
+    assert_int_equal(dlo_reconcile_remove(&fw, &rep, &err), DLO_E_ACCESS);
+    if (strncmp(err.msg, "removing rule 'Arctera DLO - ", 29) != 0 || strstr(err.msg, "matrix row"))
+        fail_msg("a removal names its rule and no row: '%s'", err.msg);
+    dlo_reconcile_report_free(&fw, &rep);
+    dlo_buf_free(&want);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+/* A matrix named on the command line may sit deep in a folder tree: its path is not cut. */
+static void test_failed_write_names_a_long_matrix_path(void **state)
+{
+    char source[300];
+    dlo_policy deep;
+    dlo_plan plan;
+    fwmem m;
+    dlo_reconcile_report rep;
+    dlo_error err;
+    dlo_buf text;
+    dlo_fw_backend fw;
+    (void)state;
+    memset(source, 'd', sizeof(source));
+    memcpy(source, "C:\\", 3);
+    memcpy(source + sizeof(source) - 16, "\\dlo-10.0.ports", 16);
+    source[sizeof(source) - 1] = '\0';
+    dlo_buf_init(&text);
+    test_read_source_file("policies/dlo-10.0.ports", &text);
+    assert_int_equal(dlo_policy_parse(text.data, text.len, source, &deep, &err), DLO_OK);
+    assert_int_equal(dlo_plan_build(&deep, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    NULL, &plan, &err),
+                     DLO_OK);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    m.fail_at = 1;
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
+    if (!strstr(err.msg, plan.rules.items[0].origin) ||
+        !strstr(err.msg, "failed: injected failure of write 1"))
+        fail_msg("error '%s' lacks '%s'", err.msg, plan.rules.items[0].origin);
+    dlo_reconcile_report_free(&fw, &rep);
+    fwmem_free(&m);
+    dlo_plan_free(&plan);
+    dlo_policy_free(&deep);
+    dlo_buf_free(&text);
+}
+
 static void test_failed_rollback_is_reported_and_next_run_converges(void **state)
 {
     fwmem m;
@@ -1131,6 +1205,8 @@ int main(void)
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),
         cmocka_unit_test(test_failed_rollback_is_reported_and_next_run_converges),
+        cmocka_unit_test(test_failed_write_names_the_matrix_row),
+        cmocka_unit_test(test_failed_write_names_a_long_matrix_path),
         cmocka_unit_test(test_verify_reports_what_makes_rules_ineffective),
         cmocka_unit_test(test_read_back_in_another_spelling_is_compliant),
     };

@@ -271,6 +271,18 @@ static const char *change_verb(dlo_change_kind k)
     return k == DLO_CHANGE_ADD ? "adding" : k == DLO_CHANGE_UPDATE ? "updating" : "removing";
 }
 
+/* Which change failed: the rule, and for a planned one the matrix rows it exists for and their
+ * lines, so the administrator finds what asked for it. */
+static void name_failed_change(dlo_error *err, const dlo_change *c)
+{
+    const dlo_rule *r = c->want ? c->want : c->have;
+    if (c->want && c->want->origin)
+        dlo_error_prefix(err, "%s rule '%s' (%s) failed: ", change_verb(c->kind), dlo_str(r->name),
+                         c->want->origin);
+    else
+        dlo_error_prefix(err, "%s rule '%s' failed: ", change_verb(c->kind), dlo_str(r->name));
+}
+
 static void release_list(const dlo_fw_backend *fw, dlo_rule_list *l)
 {
     if (fw->release)
@@ -438,8 +450,7 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
         if (st) {
             dlo_error rb_err;
             dlo_status rb;
-            dlo_error_prefix(err, "%s rule '%s' failed: ", change_verb(c->kind),
-                             dlo_str(c->want ? c->want->name : c->have->name));
+            name_failed_change(err, c);
             dlo_error_clear(&rb_err);
             rb = roll_back(fw, &snapshot, rep, &rb_err);
             rep->rolled_back = true;

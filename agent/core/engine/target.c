@@ -7,6 +7,7 @@
 #include "dlo/reconcile.h"
 #include "dlo/service.h"
 #include "dlo/state.h"
+#include "dlo/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,8 +89,8 @@ static dlo_status load_policy_file(const dlo_platform *plat, const char *path,
                                "give one with /policy:FILE");
     }
     if (!st)
-        st = dlo_policy_parse(dlo_buf_str(&text), text.len, path ? path : "built-in policy", pol,
-                              err);
+        st = dlo_policy_parse(dlo_buf_str(&text), text.len, path ? path : DLO_EMBEDDED_PORTMATRIX,
+                              pol, err);
     dlo_buf_free(&text);
     return st;
 }

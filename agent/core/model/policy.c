@@ -668,7 +668,10 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
     p.err = err;
     p.pol = out;
 
-    if (len > DLO_POLICY_MAX_BYTES)
+    out->source = dlo_strdup(source);
+    if (!out->source)
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    else if (len > DLO_POLICY_MAX_BYTES)
         st = perr(&p, "is %zu bytes; a policy file has at most %u", len, DLO_POLICY_MAX_BYTES);
     else
         st = parse_lines(&p, text, len);
@@ -698,6 +701,7 @@ void dlo_policy_free(dlo_policy *pol)
         free(r->served_name);
     }
     free(pol->rows);
+    free(pol->source);
     free(pol->release);
     memset(pol, 0, sizeof(*pol));
 }
