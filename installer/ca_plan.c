@@ -84,7 +84,7 @@ static dlo_status plan_value(MSIHANDLE install, dlo_config_item item, dlo_msi_pl
     size_t i;
 
     snprintf(component, sizeof(component), "Config%s", vname);
-    ca_property_name(vname, property, sizeof(property));
+    ca_property_name(item, property, sizeof(property));
     if (!component_state(install, component, &installed, &action))
         return dlo_error_set(err, DLO_E_INTERNAL, "the package has no component %s", component);
     if (action == INSTALLSTATE_ABSENT)

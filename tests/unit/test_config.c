@@ -14,6 +14,7 @@
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "dlo/report.h"
+#include "dlo/str.h"
 #include "fake_registry.h"
 #include "log_capture.h"
 
@@ -228,6 +229,72 @@ static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
     if (st)
         fail_msg("load failed: %s", err.msg);
     return st;
+}
+
+/* The "every value" tests below walk `cases`: a row of dlo_config_rows with no case there
+ * would go untested, so a row without exactly one case fails here, by name. */
+static void test_every_row_has_a_case(void **state)
+{
+    int item;
+    size_t i, found;
+    (void)state;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        for (i = 0, found = 0; i < N_CASES; i++)
+            found += cases[i].item == (dlo_config_item)item;
+        if (found != 1)
+            fail_msg("configuration row %s has %u cases in test_config.c's table, expected 1",
+                     dlo_config_item_name((dlo_config_item)item), (unsigned)found);
+    }
+    assert_int_equal(N_CASES, DLO_CFG_COUNT);
+}
+
+/* What each row must say for the code it drives: a name and MSI property of its own, a switch
+ * with its help, bounds around a number's default, names for a choice, a text for "not
+ * configured" where the type has that state. */
+static void test_every_row_is_complete(void **state)
+{
+    int item, other;
+    (void)state;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        const dlo_config_row *r = dlo_config_row_of((dlo_config_item)item);
+        bool can_be_unset = r->type == DLO_CT_PORT || r->type == DLO_CT_INSTANCE ||
+                            r->type == DLO_CT_NUMBER || r->type == DLO_CT_PATH ||
+                            r->type == DLO_CT_PROFILES || r->tracks_set;
+        char upper[64];
+        size_t k;
+
+        assert_non_null(r->name);
+        for (k = 0; r->name[k] && k + 1 < sizeof(upper); k++)
+            upper[k] =
+                (char)(r->name[k] >= 'a' && r->name[k] <= 'z' ? r->name[k] - 32 : r->name[k]);
+        upper[k] = '\0';
+        if (r->installer_only ? r->msi != NULL : !r->msi || strcmp(r->msi, upper) != 0)
+            fail_msg("%s: MSI property %s, expected %s", r->name, r->msi ? r->msi : "none",
+                     r->installer_only ? "none (installer key only)" : upper);
+        if (r->sw && (!r->sw_value || !r->sw_help))
+            fail_msg("%s: switch /%s without its value name and help", r->name, r->sw);
+        if (can_be_unset && !r->unset)
+            fail_msg("%s: no text for \"not configured\"", r->name);
+        if (r->type == DLO_CT_NUMBER &&
+            (!r->unit || r->min > r->max || (r->def && (r->def < r->min || r->def > r->max))))
+            fail_msg("%s: a number needs a unit and a default within %u..%u", r->name, r->min,
+                     r->max);
+        if (r->type == DLO_CT_FLAG && (r->min != 0 || r->max != 1 || r->def > 1))
+            fail_msg("%s: an on/off value is 0 or 1", r->name);
+        if (r->type == DLO_CT_CHOICE &&
+            (!r->choices || r->n_choices < 2 || !r->what || r->def >= r->n_choices))
+            fail_msg("%s: a choice needs two names or more, what it is and a default among them",
+                     r->name);
+        for (other = 0; other < item; other++) {
+            const dlo_config_row *o = dlo_config_row_of((dlo_config_item)other);
+            if (dlo_str_equal_ci(o->name, r->name) ||
+                (o->sw && r->sw && dlo_str_equal_ci(o->sw, r->sw)) || o->field == r->field)
+                fail_msg("%s and %s share a name, a switch or a field", o->name, r->name);
+        }
+    }
+    assert_null(dlo_config_row_of(DLO_CFG_COUNT));
 }
 
 static void test_missing_everything_gives_defaults(void **state)
@@ -928,6 +995,8 @@ static void test_scope_keywords_by_os_build(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_row_has_a_case),
+        cmocka_unit_test(test_every_row_is_complete),
         cmocka_unit_test(test_missing_everything_gives_defaults),
         cmocka_unit_test(test_every_value_valid_in_either_key),
         cmocka_unit_test(test_policy_wins_value_by_value),
