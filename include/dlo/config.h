@@ -163,6 +163,7 @@ typedef struct dlo_config_row {
     const char *name;
     dlo_config_type type;
     size_t field;    /* offsetof the value in dlo_config */
+    size_t size;     /* sizeof the value: a mode or choice is an int-sized enum (test_config) */
     bool tracks_set; /* a bool at set_field is made true once it is configured */
     size_t set_field;
     unsigned def;      /* MODE, NUMBER, FLAG, CHOICE: the default (NUMBER: 0 is "not set") */

@@ -281,6 +281,9 @@ static void test_every_row_is_complete(void **state)
             (!r->unit || r->min > r->max || (r->def && (r->def < r->min || r->def > r->max))))
             fail_msg("%s: a number needs a unit and a default within %u..%u", r->name, r->min,
                      r->max);
+        /* The code reads and writes a mode or choice as an int: its enum must be one. */
+        if ((r->type == DLO_CT_MODE || r->type == DLO_CT_CHOICE) && r->size != sizeof(int))
+            fail_msg("%s: its enum is %u bytes, not an int", r->name, (unsigned)r->size);
         if (r->type == DLO_CT_FLAG && (r->min != 0 || r->max != 1 || r->def > 1))
             fail_msg("%s: an on/off value is 0 or 1", r->name);
         if (r->type == DLO_CT_CHOICE &&

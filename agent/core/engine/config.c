@@ -149,10 +149,6 @@ const char *dlo_config_source_name(dlo_config_source src)
     return "?";
 }
 
-/* Enumerations are stored as an int-sized enum type (dlo_mode, the choices' enums). */
-_Static_assert(sizeof(dlo_mode) == sizeof(int), "an enum value is stored as an int");
-_Static_assert(sizeof(dlo_push_ports) == sizeof(int), "an enum value is stored as an int");
-
 static void set_number(dlo_config *cfg, const item_def *def, unsigned v)
 {
     void *f = field_of(cfg, def);

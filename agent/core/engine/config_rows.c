@@ -9,13 +9,14 @@
 
 /* The parts of a row most values leave at their zero. */
 #define ROW(n, t, f, property, switch_name, switch_value, switch_help)                             \
-    .name = n, .type = t, .field = FIELD(f), .msi = property, .sw = switch_name,                   \
-    .sw_value = switch_value, .sw_help = switch_help
+    .name = n, .type = t, .field = FIELD(f), .size = sizeof(((dlo_config *)0)->f),                 \
+    .msi = property, .sw = switch_name, .sw_value = switch_value, .sw_help = switch_help
 
+/* clang-format off */
 #define SCOPE_ROW(id, role, title, scope, property, switch_name, peers)                            \
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_##                                                             \
-        id] = {ROW(scope, DLO_CT_SCOPE, scopes[DLO_ROLE_##id], property, switch_name, "ADDRESSES", \
-                   "Remote addresses of the " peers ".")},
+    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_##id] = {ROW(scope, DLO_CT_SCOPE, scopes[DLO_ROLE_##id],       \
+        property, switch_name, "ADDRESSES", "Remote addresses of the " peers ".")},
+/* clang-format on */
 
 static const dlo_config_choice push_choices[] = {
     [DLO_PUSH_PORTS_VENDOR] = {"vendor", "the port matrix as written"},
