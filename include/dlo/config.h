@@ -59,6 +59,7 @@ typedef enum dlo_config_item {
     DLO_CFG_PUSH_INSTALL_PORTS,
     DLO_CFG_CLOSE_PUSH_PORTS,
     DLO_CFG_INTERVAL,
+    DLO_CFG_DRIFT_ACTION,
     DLO_CFG_POLICY_FILE,
     DLO_CFG_DETECTION_FILE,
     DLO_CFG_TEST_INTERVAL,
@@ -70,6 +71,13 @@ typedef enum dlo_push_ports {
     DLO_PUSH_PORTS_VENDOR, /* "vendor": the port matrix as written */
     DLO_PUSH_PORTS_RPC,    /* "rpc": the dynamic range as Windows' RPC and RPC-EPMap keywords */
 } dlo_push_ports;
+
+/* DriftAction: what the service does when the firewall has drifted from the plan. Reserved: the
+ * service does not act on it yet. */
+typedef enum dlo_drift_action {
+    DLO_DRIFT_REPAIR, /* "repair": put the rules back */
+    DLO_DRIFT_REPORT, /* "report": only report the drift */
+} dlo_drift_action;
 
 typedef struct dlo_config {
     dlo_mode mode;              /* BOIMode; default nonboi */
@@ -93,6 +101,7 @@ typedef struct dlo_config {
     dlo_push_ports push_install_ports; /* PushInstallPorts; default vendor */
     bool close_push_ports;             /* ClosePushPortsWhenInstalled; default false */
     unsigned interval_minutes;         /* ReconcileIntervalMinutes */
+    dlo_drift_action drift_action;     /* DriftAction; default repair */
     unsigned test_interval_seconds;    /* TestReconcileIntervalSeconds; 0 when not set */
     unsigned interval_seconds;         /* the drift repair period that follows from both */
     /* PolicyFile, DetectionFile; NULL when not configured (the embedded data). From a key it is

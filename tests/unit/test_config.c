@@ -140,6 +140,11 @@ static const item_case cases[] = {
      DW(1441, "out of range"),
      SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), NULL,
      NULL},
+    {DLO_CFG_DRIFT_ACTION, "DriftAction", "repair", SZ("report", "report"),
+     SZ(" Repair ", "repair"),
+     SZ("ignore", "not a drift action; expected repair (put the rules back) or report"),
+     SZ("repair,report", "not a drift action"),
+     DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding repair"), "REPORT", "report"},
     /* From a key, a file on a local drive by its absolute path; on the command line, as typed. */
     {DLO_CFG_POLICY_FILE, "PolicyFile", "(built-in)",
      SZ("C:\\ProgramData\\Arctera\\dlo.ports", "C:\\ProgramData\\Arctera\\dlo.ports"),

@@ -23,6 +23,11 @@ static const dlo_config_choice push_choices[] = {
     [DLO_PUSH_PORTS_RPC] = {"rpc", "Windows' RPC and RPC-EPMap keywords"},
 };
 
+static const dlo_config_choice drift_choices[] = {
+    [DLO_DRIFT_REPAIR] = {"repair", "put the rules back"},
+    [DLO_DRIFT_REPORT] = {"report", "only report the drift"},
+};
+
 const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
     [DLO_CFG_BOI_MODE] = {ROW("BOIMode", DLO_CT_MODE, mode, "BOIMODE", "mode", "MODE",
                               "BOI mode for this run: nonboi, exclusive, occasional."),
@@ -75,6 +80,12 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
                               "RECONCILEINTERVALMINUTES", NULL, NULL, NULL),
                           .def = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES, .min = 1, .max = 1440,
                           .unit = "minutes", .unset = "?"},
+    [DLO_CFG_DRIFT_ACTION] = {ROW("DriftAction", DLO_CT_CHOICE, drift_action, "DRIFTACTION",
+                                  "driftaction", "repair|report",
+                                  "On drift: put the rules back (repair) or only report it "
+                                  "(report). Reserved: the service does not act on it yet."),
+                              .def = DLO_DRIFT_REPAIR, .choices = drift_choices, .n_choices = 2,
+                              .what = "drift action", .quiet_default = true},
     [DLO_CFG_POLICY_FILE] = {ROW("PolicyFile", DLO_CT_PATH, policy_file, "POLICYFILE", "policy",
                                  "FILE", "Read the port matrix from FILE, not the built-in one."),
                              .unset = "(built-in)", .quiet_default = true},
