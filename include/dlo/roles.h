@@ -78,5 +78,9 @@ dlo_status dlo_mode_parse(const char *s, const char *what, dlo_mode *out, dlo_er
 void dlo_roles_format(dlo_buf *b, dlo_role_set set);
 /* Appends a JSON array of the role names: ["a", "b"]. */
 void dlo_roles_json(dlo_buf *b, dlo_role_set set);
+/* Appends every role the agent knows, in order, as the JSON array that /matrix /json gives as
+ * "roles" (the list the tests and scripts read, never one of their own):
+ * [{"name": "admin-server", "title": "DLO Administration Server", "scope": "AdminServers"}]. */
+void dlo_roles_table_json(dlo_buf *b);
 
 #endif

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROLE_ROW(id, name, title, scope, msi, sw, peers) [DLO_ROLE_##id] = {name, title},
+#define ROLE_ROW(id, name, title, scope, msi, sw, peers) [DLO_ROLE_##id] = {name, title, scope},
 static const struct {
     const char *name;
     const char *title;
+    const char *scope;
 } roles[DLO_ROLE_COUNT] = {DLO_ROLE_ROWS(ROLE_ROW)};
 
 static const struct {
@@ -144,6 +145,21 @@ void dlo_roles_json(dlo_buf *b, dlo_role_set set)
             dlo_buf_printf(b, "%s\"%s\"", first ? "" : ", ", roles[r].name);
             first = false;
         }
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_roles_table_json(dlo_buf *b)
+{
+    int r;
+
+    dlo_buf_putc(b, '[');
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        dlo_buf_puts(b, r ? ", {\"name\": " : "{\"name\": ");
+        dlo_buf_json_str(b, roles[r].name);
+        dlo_buf_json_member(b, "title", roles[r].title);
+        dlo_buf_json_member(b, "scope", roles[r].scope);
+        dlo_buf_putc(b, '}');
     }
     dlo_buf_putc(b, ']');
 }
