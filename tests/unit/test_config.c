@@ -58,6 +58,8 @@ typedef struct item_case {
             "fe80::/64", "fe80::/64"                                                               \
     }
 
+#define SCOPE_CASE(id, name, title, scope, msi, sw, peers) ADDR_CASE(DLO_ROLE_##id),
+
 static const item_case cases[] = {
     {DLO_CFG_BOI_MODE, "BOIMode", "nonboi", SZ("Occasional", "occasional"),
      SZ("exclusive-boi", "exclusive"), SZ("turbo", "unknown BOI mode 'turbo'"), SZ("", "unused"),
@@ -96,17 +98,8 @@ static const item_case cases[] = {
      SZ("ABCDEFGHIJKLMNOPQ", "longer than 16 characters"),
      DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding a SQL Server instance name"),
      "mssqlserver", "MSSQLSERVER"},
-    ADDR_CASE(DLO_ROLE_ADMIN_SERVER),
-    ADDR_CASE(DLO_ROLE_ADMIN_CONSOLE),
-    ADDR_CASE(DLO_ROLE_DEDUPE_SERVER),
-    ADDR_CASE(DLO_ROLE_MAINTENANCE_SERVER),
-    ADDR_CASE(DLO_ROLE_EDGE_SERVER),
-    ADDR_CASE(DLO_ROLE_IO_SERVER),
-    ADDR_CASE(DLO_ROLE_CLIENT),
-    ADDR_CASE(DLO_ROLE_SQL_SERVER),
-    ADDR_CASE(DLO_ROLE_STORAGE),
-    ADDR_CASE(DLO_ROLE_DEDUPE_STORAGE),
-    ADDR_CASE(DLO_ROLE_WEB_RESTORE),
+    /* The scope of every role, from the role rows: a role added there is tested here. */
+    DLO_ROLE_ROWS(SCOPE_CASE)
     /* Profiles: names in any case, blanks around them ignored; "All" when all three. */
     {DLO_CFG_CORPORATE_PROFILES, "CorporateProfiles", "(port matrix)",
      SZ("Domain, private", "Domain,Private"), SZ("public", "Public"),
