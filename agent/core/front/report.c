@@ -365,11 +365,14 @@ static void put_profiles(dlo_buf *out, unsigned profiles, bool json)
 
 /* Whether the value is "not configured": shown as the row's `unset` text, null in JSON. A scope
  * is never: not configured is "*". */
-static bool shown_unset(const dlo_config_row *row, const void *v)
+static bool shown_unset(const dlo_config *cfg, dlo_config_item item)
 {
+    const dlo_config_row *row = dlo_config_row_of(item);
+    const void *v = dlo_config_value(cfg, item);
+
     switch (row->type) {
     case DLO_CT_ROLES:
-        return row->tracks_set && !*(const bool *)((const char *)v - row->field + row->set_field);
+        return row->tracks_set && !*(const bool *)((const char *)cfg + row->set_field);
     case DLO_CT_PORT:
     case DLO_CT_NUMBER:
     case DLO_CT_PROFILES:
@@ -389,7 +392,7 @@ static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item,
     const void *v = dlo_config_value(cfg, item);
     int e;
 
-    if (shown_unset(row, v)) {
+    if (shown_unset(cfg, item)) {
         dlo_buf_puts(out, json ? "null" : row->unset);
         return;
     }
