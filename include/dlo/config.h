@@ -190,7 +190,14 @@ typedef struct dlo_config_row {
     const char *sw;       /* its switch for one run ("mode"), or NULL */
     const char *sw_value; /* the switch's value in /help ("MODE") */
     const char *sw_help;  /* the switch's line in /help */
+    /* Read, validated and shown, but nothing acts on it yet: /help adds
+     * DLO_CONFIG_RESERVED_HELP to its line, /config DLO_CONFIG_RESERVED_MARK to its value (and
+     * "reserved": true to its JSON), so that nobody takes the value shown for what happens. */
+    bool reserved;
 } dlo_config_row;
+
+#define DLO_CONFIG_RESERVED_HELP "Reserved: the service does not act on it yet."
+#define DLO_CONFIG_RESERVED_MARK "(reserved: the service does not act on it yet)"
 
 extern const dlo_config_row dlo_config_rows[DLO_CFG_COUNT];
 

@@ -202,6 +202,11 @@ static void test_help_lists_every_switch(void **state)
         snprintf(want, sizeof(want), "\n  /%s:%s", row->sw, row->sw_value);
         if (!strstr(dlo_buf_str(&b), want) || !strstr(dlo_buf_str(&b), row->sw_help))
             fail_msg("/help lacks /%s:%s or its help", row->sw, row->sw_value);
+        /* A value nothing acts on yet says so on its line, and only such a value. */
+        snprintf(want, sizeof(want), "%s " DLO_CONFIG_RESERVED_HELP "\n", row->sw_help);
+        if (!strstr(dlo_buf_str(&b), want) != !row->reserved)
+            fail_msg("/help: /%s %s", row->sw,
+                     row->reserved ? "is reserved and does not say so" : "is not reserved");
     }
     dlo_buf_free(&b);
 }

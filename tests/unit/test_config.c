@@ -908,6 +908,24 @@ static void test_item_types_and_keys_match_the_load(void **state)
     assert_false(dlo_config_item_in_policy(DLO_CFG_COUNT));
 }
 
+/* How often needle occurs in s. */
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
+        n++;
+    return n;
+}
+
+/* The rows nothing acts on yet. */
+static int reserved_rows(void)
+{
+    int item, n = 0;
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        n += dlo_config_row_of((dlo_config_item)item)->reserved;
+    return n;
+}
+
 static void test_print_text_and_json(void **state)
 {
     fake_registry f;
@@ -920,6 +938,7 @@ static void test_print_text_and_json(void **state)
     fake_reg_dword(&f, INST, "SqlPort", 1433);
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
     fake_reg_sz(&f, INST, "ClientNetworks", "0.0.0.0/1,128.0.0.0/1");
+    fake_reg_sz(&f, POL, "DriftAction", "report");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     dlo_report_config_text(&b, &cfg);
@@ -937,6 +956,10 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "  EdgeServers                   installer     "
                                             "10.0.0.0/255.0.0.0,LocalSubnet\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
+    /* A value nothing acts on yet is shown as read, and marked so; no other value is. */
+    assert_non_null(strstr(dlo_buf_str(&b), "  DriftAction                   policy        "
+                                            "report " DLO_CONFIG_RESERVED_MARK "\n"));
+    assert_int_equal(count(dlo_buf_str(&b), DLO_CONFIG_RESERVED_MARK), reserved_rows());
 
     dlo_buf_reset(&b);
     dlo_report_config_json(&b, &cfg);
@@ -954,6 +977,9 @@ static void test_print_text_and_json(void **state)
     assert_non_null(
         strstr(dlo_buf_str(&b), "\"IoServers\": {\"value\": [\"*\"], \"source\": \"default\"}"));
     assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"DriftAction\": {\"value\": \"report\", "
+                                            "\"source\": \"policy\", \"reserved\": true}"));
+    assert_int_equal(count(dlo_buf_str(&b), "\"reserved\": true"), reserved_rows());
 
     dlo_buf_reset(&b);
     dlo_report_config_summary(&b, &cfg);
@@ -961,6 +987,8 @@ static void test_print_text_and_json(void **state)
     assert_non_null(
         strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));
     assert_null(strstr(dlo_buf_str(&b), "IoServers"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "DriftAction=report " DLO_CONFIG_RESERVED_MARK " (policy)"));
     dlo_buf_free(&b);
     dlo_config_free(&cfg);
     fake_reg_free(&f);

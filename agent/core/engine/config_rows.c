@@ -83,9 +83,9 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
     [DLO_CFG_DRIFT_ACTION] = {ROW("DriftAction", DLO_CT_CHOICE, drift_action, "DRIFTACTION",
                                   "driftaction", "repair|report",
                                   "On drift: put the rules back (repair) or only report it "
-                                  "(report). Reserved: the service does not act on it yet."),
+                                  "(report)."),
                               .def = DLO_DRIFT_REPAIR, .choices = drift_choices, .n_choices = 2,
-                              .what = "drift action", .quiet_default = true},
+                              .what = "drift action", .quiet_default = true, .reserved = true},
     [DLO_CFG_POLICY_FILE] = {ROW("PolicyFile", DLO_CT_PATH, policy_file, "POLICYFILE", "policy",
                                  "FILE", "Read the port matrix from FILE, not the built-in one."),
                              .unset = "(built-in)", .quiet_default = true},

@@ -202,8 +202,8 @@ void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out)
         memcpy(out->values, cli->config, sizeof(out->values));
 }
 
-/* One line of /help. */
-static void help_line(dlo_buf *out, const cli_switch *sw)
+/* One line of /help; `more` (may be NULL) follows the switch's own help. */
+static void help_line(dlo_buf *out, const cli_switch *sw, const char *more)
 {
     char left[64];
 
@@ -218,7 +218,7 @@ static void help_line(dlo_buf *out, const cli_switch *sw)
         left[0] = '\0';
     }
     dlo_buf_pad(out, left, 22);
-    dlo_buf_printf(out, "%s\n", sw->help);
+    dlo_buf_printf(out, "%s%s%s\n", sw->help, more ? " " : "", more ? more : "");
 }
 
 void dlo_cli_help(dlo_buf *out)
@@ -234,21 +234,23 @@ void dlo_cli_help(dlo_buf *out)
     dlo_buf_puts(out, "\nCommands:\n");
     for (i = 0; i < N_SWITCHES; i++)
         if (switches[i].kind == SW_COMMAND)
-            help_line(out, &switches[i]);
+            help_line(out, &switches[i], NULL);
     dlo_buf_puts(out, "\nOptions:\n");
     for (i = 0;
          i < N_SWITCHES && !(switches[i].kind == SW_VALUE && switches[i].id == DLO_OPT_TIMEOUT);
          i++)
         if (switches[i].kind != SW_COMMAND)
-            help_line(out, &switches[i]);
+            help_line(out, &switches[i], NULL);
     for (item = 0; item < DLO_CFG_COUNT; item++) {
         cli_switch sw = config_switch((dlo_config_item)item);
         if (sw.name)
-            help_line(out, &sw);
+            help_line(out, &sw,
+                      dlo_config_row_of((dlo_config_item)item)->reserved ? DLO_CONFIG_RESERVED_HELP
+                                                                         : NULL);
     }
     for (; i < N_SWITCHES; i++)
         if (switches[i].kind != SW_COMMAND)
-            help_line(out, &switches[i]);
+            help_line(out, &switches[i], NULL);
     dlo_buf_puts(out, "\nRoles: ");
     for (i = 0; i < DLO_ROLE_COUNT; i++)
         dlo_buf_printf(out, "%s%s", i ? ", " : "", dlo_role_name((dlo_role)i));

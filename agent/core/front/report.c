@@ -437,6 +437,14 @@ void dlo_report_config_value(dlo_buf *out, const dlo_config *cfg, dlo_config_ite
     put_value(out, cfg, item, false);
 }
 
+/* The value as /config and the service's summary show it: marked when nothing acts on it. */
+static void put_shown(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    put_value(out, cfg, item, false);
+    if (dlo_config_row_of(item)->reserved)
+        dlo_buf_puts(out, " " DLO_CONFIG_RESERVED_MARK);
+}
+
 void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
 {
     int item;
@@ -450,7 +458,9 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
         dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "",
                        dlo_config_item_name((dlo_config_item)item));
         put_value(out, cfg, (dlo_config_item)item, true);
-        dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
+        dlo_buf_printf(out, ", \"source\": \"%s\"%s}", dlo_config_source_name(cfg->source[item]),
+                       dlo_config_row_of((dlo_config_item)item)->reserved ? ", \"reserved\": true"
+                                                                          : "");
     }
     dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
 }
@@ -488,7 +498,7 @@ void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg)
         dlo_buf_puts(out, "  ");
         dlo_buf_pad(out, dlo_config_item_name((dlo_config_item)item), 30);
         dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
-        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        put_shown(out, cfg, (dlo_config_item)item);
         scope_coverage(out, cfg, (dlo_config_item)item);
         dlo_buf_putc(out, '\n');
     }
@@ -512,7 +522,7 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg)
             continue;
         dlo_buf_printf(out, "%s%s=", first ? "" : "; ",
                        dlo_config_item_name((dlo_config_item)item));
-        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        put_shown(out, cfg, (dlo_config_item)item);
         dlo_buf_printf(out, " (%s)", dlo_config_source_name(cfg->source[item]));
         first = false;
     }
