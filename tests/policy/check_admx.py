@@ -294,6 +294,17 @@ MUTATIONS = [
                              r'<multiTextBox refId="Roles">Roles</multiTextBox>', l, count=1))),
     ("a string the ADML lacks", "is in the ADML",
      lambda x, l: (x, re.sub(r'<string id="BOIMode">[^<]*</string>', "", l, count=1))),
+    # A row without its policy, and a policy without its row: the template and the rows differ.
+    ("a value of the rows no policy writes", "is written by one policy (none)",
+     lambda x, l: (re.sub(r'\s*<policy name="DriftAction".*?</policy>', "", x, count=1,
+                          flags=re.S), l)),
+    ("a policy for a value the rows lack", "the agent reads that value",
+     lambda x, l: (re.sub(r'(\s*<policy name=)"BindToServices"(.*?) valueName="BindToServices"'
+                          r'(.*?</policy>)', r'\g<0>\1"StaleSetting"\2 valueName="StaleSetting"\3',
+                          x, count=1, flags=re.S), l)),
+    ("a presentation the ADML lacks", "its presentation is in the ADML",
+     lambda x, l: (x, re.sub(r'<presentation id="DriftAction">.*?</presentation>', "", l,
+                             count=1, flags=re.S))),
 ]
 
 
