@@ -23,8 +23,6 @@ from exportparse import ps_rule_blocks, ps_string_at
 
 AGENT, POLICY, CMDLETS, MODULES = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
-         "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
 MODES = ["nonboi", "exclusive", "occasional"]
 VARIANTS = [[], ["/pushinstallports:rpc", "/closepushportswheninstalled:1"],
             ["/corporateprofiles:domain,private", "/clientnetworks:10.8.0.0/16,RmtIntranet,Ply2Renders",
@@ -47,6 +45,10 @@ def agent(*args, policy=None):
     if p.returncode != 0:
         raise SystemExit("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr.decode()))
     return p.stdout
+
+
+# The roles the agent knows, from its own table (/matrix /json), never a list of this script's.
+ROLES = [r["name"] for r in json.loads(agent("/matrix", "/json"))["roles"]]
 
 
 def read_cmdlets():
