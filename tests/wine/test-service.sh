@@ -47,6 +47,23 @@ reg_set() {
 state() { wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
 now_ms() { date +%s%3N; }
 passes() { cat "$trace" 2>/dev/null | grep -c ' pass ('; }
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, tried every 0.1 s for at most SECONDS
+# (a bound far above what it takes, for a busy machine); fails if it never did. The checks wait
+# on the state they need, never for a fixed time.
+wait_until() {
+  _end=$(($(now_ms) + $1 * 1000))
+  shift
+  until "$@"; do
+    [ "$(now_ms)" -lt "$_end" ] || return 1
+    sleep 0.1
+  done
+}
+running() { [ "$(state)" = RUNNING ]; }
+passes_above() { [ "$(passes)" -gt "$1" ]; }
+later_than() { [ "$(date +%s)" -gt "$1" ]; }
+# next_second STAMP: until the clock is past STAMP's second (an ISO 8601 UTC time as the State
+# key holds them), so that a time written from now on differs from STAMP.
+next_second() { wait_until 5 later_than "$(date -u -d "$1" +%s)"; }
 rules_key='HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
 # The agent's rules in the store, one "ID<TAB>rule string" per line, sorted.
 owned() {
@@ -178,7 +195,7 @@ state_is "the start pass recorded the State key" - Compliant=1 RulesPlanned=7 Ru
   "PolicyRelease=Arctera DLO 10.0" "LastChange=$(state_value LastPass)"
 expect_match "$(state_value LastPass)" '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$' "LastPass is UTC ISO 8601"
 changed=$(state_value LastChange)
-sleep 1.1
+next_second "$changed"
 verify_json
 state_is "the State key says what /verify /json says" "$work/verify.json" "LastChange=$changed"
 subkeys=$(wine reg query "$key" </dev/null 2>/dev/null | tr -d '\r' | grep '^HKEY.*\\FirewallAgent\\' | sed 's/.*\\//')
@@ -211,6 +228,8 @@ reg_set "$pol" AddRoles client
 reg_set "$pol" ExcludeRoles storage
 reg_set "$pol" SqlPort 1433 REG_DWORD
 expect_trace 'SqlPort=1433 \(policy\)' 15 "burst of three changes applied"
+# What is checked here and below is that no pass comes, which has no state to wait for: each
+# window outlasts the service's 2 s coalescing delay (WIN_DEBOUNCE_MS) with a margin for the pass.
 sleep 3
 n=$(($(passes) - before))
 if [ "$n" -ge 1 ] && [ "$n" -le 2 ]; then ok "three changes in a burst made $n pass(es)"; else not_ok "three changes in a burst made $n passes"; fi
@@ -226,9 +245,9 @@ kept=$(owned)
 reg_set "$pol" EdgeServers 10.0.0.300
 expect_trace ' 1200 error configuration invalid, firewall rules left as they are: HKLM\\SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent value EdgeServers holds REG_SZ "10\.0\.0\.300"' 10 "event 1200 names the key, the value and what it holds"
 if [ "$(state)" = "RUNNING" ]; then ok "still RUNNING after a bad value"; else not_ok "state is $(state) after a bad value"; fi
-sleep 1
-if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
+# The failed pass records its state after its event: once it has, the pass is over.
 wait_state Compliant 0x0 5
+if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
 state_is "the failed pass recorded Compliant 0, the error, and the last counts" - Compliant=0 RulesPlanned=1 RulesRight=1
 expect_match "$(state_value LastError)" 'EdgeServers holds REG_SZ "10\.0\.0\.300"' "LastError says what the event says"
 run_exe "$exe" /verify
@@ -236,8 +255,7 @@ expect_rc 2 "/verify with the bad value: exit 2"
 before=$(passes)
 reg_set "$pol" EdgeServers '10.0.0.0/8, LocalSubnet'
 expect_trace 'EdgeServers=10\.0\.0\.0/255\.0\.0\.0,LocalSubnet \(policy\)' 10 "fixed value: configuration in effect again"
-sleep 1
-if [ "$(passes)" -gt "$before" ]; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
+if wait_until 10 passes_above "$before"; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
 wait_state Compliant 0x1 5
 state_is "the next pass records Compliant 1 and no error" - Compliant=1 LastError=
 
@@ -255,8 +273,8 @@ expect_trace 'pass \(drift-repair interval\)' 15 "drift-repair pass after the in
 line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
 id=$(printf '%s' "$line" | cut -f1)
 good=$(printf '%s' "$line" | cut -f2)
-sleep 1.1
 changed=$(state_value LastChange)
+next_second "$changed"
 quiet wine reg add "$rules_key" /v "$id" /t REG_SZ /d "$(printf '%s' "$good" | sed 's/|RPort=443|/|RPort=4443|/')" /f
 expect_trace ' 1101 warning pass \(drift-repair interval\): firewall rules changed by someone else were put back.*0 added, 1 updated, 0 removed' 15 "event 1101: the damaged rule repaired at the next interval"
 # The repairing pass records the state it left (compliant), and LastChange: it changed the firewall.
@@ -288,7 +306,7 @@ verify_json
 expect_rc 1 "/verify after a drift"
 state_is "/verify records the drift: Compliant 0, as /verify /json says" "$work/verify.json" Compliant=0 Drifted=1
 last=$(state_value LastPass)
-sleep 1.1
+next_second "$last"
 run_exe "$unelevated" "$wexe" /verify
 expect_rc 1 "unelevated /verify"
 expect_empty "$err" "unelevated /verify says nothing of the State key"
@@ -353,7 +371,7 @@ if quiet wine reg query "$statekey"; then not_ok "the State key is still there a
 
 # --- /uninstall of a running service ---
 quiet wine sc start dloagent
-sleep 1
+wait_until 10 running || not_ok "the service did not start again: $(state)"
 run_exe "$exe" /uninstall
 expect_rc 0 "/uninstall"
 expect_match "$out" 'Stopped service dloagent' "/uninstall stopped the running service"
