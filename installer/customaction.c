@@ -8,6 +8,9 @@
  * (ca_plan.h).
  * DloPrepareTrace (deferred, as SYSTEM): the trace folder chain under %ProgramData%, a folder a
  * user made first taken over or replaced (win/tracedir.h).
+ * DloConfigureService (deferred, as SYSTEM, after InstallServices): the service's recovery
+ * actions and its quoted image path (win/svcrecovery.h), which the ServiceInstall table cannot
+ * say.
  * DloRunAgent (deferred) runs dloagent.exe with the command line in CustomActionData and
  * copies what it prints into the MSI log; an exit code other than 0 fails the action. */
 #include <windows.h>
@@ -20,6 +23,8 @@
 #include "ca_msi.h"
 #include "ca_plan.h"
 #include "ca_props.h"
+#include "win/service.h"
+#include "win/svcrecovery.h"
 #include "win/tracedir.h"
 #include "win/winutil.h"
 
@@ -63,6 +68,45 @@ __declspec(dllexport) UINT __stdcall DloPrepareTrace(MSIHANDLE install)
                 "dloagent: warning: the trace folder could not be prepared: %s", err.msg);
     free(base);
     return ERROR_SUCCESS;
+}
+
+/* The ServiceInstall table has no column for the recovery actions, and Microsoft documents its
+ * MsiServiceConfigFailureActions table as not working as expected (MsiConfigureServices
+ * action); Wine's Windows Installer does not quote the image path it builds from the
+ * component's file and the Arguments column, which Windows Installer does. A failure here fails
+ * the install, which then rolls the service back. */
+__declspec(dllexport) UINT __stdcall DloConfigureService(MSIHANDLE install)
+{
+    SC_HANDLE scm, svc = NULL;
+    bool non_crash = false, quoted = false;
+    dlo_error err;
+    dlo_status st;
+
+    if (!ca_msi_load())
+        return ERROR_INSTALL_FAILURE;
+    dlo_error_clear(&err);
+    scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (scm)
+        svc = OpenServiceW(scm, WIN_SERVICE_NAME,
+                           SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG | SERVICE_START);
+    st = svc ? DLO_OK : win_error_set(&err, GetLastError(), "cannot open the dloagent service");
+    if (!st)
+        st = win_service_quote_image_path(svc, &quoted, &err);
+    if (!st)
+        st = win_service_set_recovery(svc, &non_crash, &err);
+    if (st)
+        ca_logf(install, INSTALLMESSAGE_ERROR, "dloagent: the service could not be configured: %s",
+                err.msg);
+    else
+        ca_logf(install, INSTALLMESSAGE_INFO,
+                "dloagent: service dloagent: image path %s; restart after 5 s, 30 s and 60 s%s",
+                quoted ? "quoted (the installer had not)" : "quoted by the installer",
+                non_crash ? ", also after an error exit" : " (after crashes only)");
+    if (svc)
+        CloseServiceHandle(svc);
+    if (scm)
+        CloseServiceHandle(scm);
+    return st ? ERROR_INSTALL_FAILURE : ERROR_SUCCESS;
 }
 
 /* Copies the complete lines of buf[0..*len) to the log and keeps the rest. */

@@ -19,6 +19,7 @@
 #include "win/eventlog.h"
 #include "win/registry.h"
 #include "win/service.h"
+#include "win/svcrecovery.h"
 #include "win/winutil.h"
 
 /* The work of each pass: the reconcile engine, on the platform the service was started with,
@@ -82,44 +83,22 @@ static wchar_t *exe_path(void)
 
 /* ---- /install and /uninstall ---- */
 
+/* Its description and recovery actions (win/svcrecovery.h, which the package's custom action
+ * shares). */
 static dlo_status svc_configure(SC_HANDLE svc, dlo_buf *out, dlo_error *err)
 {
     SERVICE_DESCRIPTIONW desc;
-    SC_ACTION actions[3] = {
-        {SC_ACTION_RESTART, 5000},
-        {SC_ACTION_RESTART, 30000},
-        {SC_ACTION_RESTART, 60000},
-    };
-    SERVICE_FAILURE_ACTIONSW failure;
-    SERVICE_FAILURE_ACTIONS_FLAG flag;
+    bool non_crash = false;
+    dlo_status st;
 
-    desc.lpDescription = L"Keeps the Windows Firewall rules that the Arctera Desktop and Laptop "
-                         L"Option components of this machine need, in the configured BOI mode. "
-                         L"Stopping it leaves the rules as they are.";
+    desc.lpDescription = WIN_SERVICE_DESCRIPTION;
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
         return last_error(err, "cannot set the service description");
-
-    memset(&failure, 0, sizeof(failure));
-    failure.dwResetPeriod = 24 * 60 * 60;
-    failure.cActions = sizeof(actions) / sizeof(actions[0]);
-    failure.lpsaActions = actions;
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure))
-        return last_error(err, "cannot set the recovery actions");
-
-    /* Also restart after the service stops itself with an error, not only after a crash. Not
-     * every Service Control Manager knows this level; the crash restart stays either way. */
-    flag.fFailureActionsOnNonCrashFailures = TRUE;
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag)) {
-        DWORD code = GetLastError();
-        if (code != ERROR_INVALID_LEVEL && code != ERROR_CALL_NOT_IMPLEMENTED &&
-            code != ERROR_INVALID_PARAMETER)
-            return last_error(err, "cannot set the recovery actions flag");
-        dlo_buf_printf(out,
-                       "Note: recovery after non-crash failures is not available here "
-                       "(error %lu); recovery after crashes is set.\n",
-                       code);
-    }
-    return DLO_OK;
+    st = win_service_set_recovery(svc, &non_crash, err);
+    if (!st && !non_crash)
+        dlo_buf_printf(out, "Note: recovery after non-crash failures is not available here; "
+                            "recovery after crashes is set.\n");
+    return st;
 }
 
 /* Creates the service, or on a second install (an upgrade) updates its registration in place;

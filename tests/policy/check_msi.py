@@ -9,13 +9,18 @@ Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
 a number, from the property of its name in capitals, the property secure, its component turned
-on only by the package's own check); the custom actions in the order the uninstall and install
-need, the configuration checks unconditioned and the guard deferred before any value is
-written, no other sequence able to write a value; the same UpgradeCode in both packages and a
-higher version in NEXT. Prints one line per check and a
+on only by the package's own check); the service in the ServiceInstall and ServiceControl tables
+as /install registers it, its Event Log source as Registry rows, no custom action running
+/install or /uninstall; the custom actions in the order the uninstall and install need, the
+configuration checks unconditioned and the guard deferred before any value is written, no other
+sequence able to write a value; the same UpgradeCode in both packages and a higher version in
+NEXT, the upgrade row finding older versions only, another build of this version refused;
+Programs and Features' icon, links and contact. Prints one line per check and a
 closing "N passed, N failed" line.
 """
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -123,16 +128,10 @@ def main():
           "the properties are checked before costing and before anything changes")
     check(n("InstallInitialize") < n("RemoveExistingProducts") < n("InstallFiles"),
           "an older version is removed inside the transaction, before the files are copied")
-    check(n("StopServices") < n("DloRemoveRules") < n("DloUninstallService") < n("RemoveFiles"),
-          "uninstall: service stopped, then /remove, then /uninstall, then the files go")
-    check(n("InstallFiles") < n("DloInstallService") < n("StartServices"),
-          "install: files, then /install, then the service starts")
-    for action, undone in (("DloUninstallServiceRollback", "DloUninstallService"),
-                           ("DloInstallServiceRollback", "DloInstallService")):
-        check(0 < n(action) < n(undone) and types.get(action, 0) & 0x500 == 0x500,
-              "%s is a rollback action scheduled before %s" % (action, undone))
-    for action in ("DloRemoveRules", "DloUninstallService", "DloInstallService"):
-        check(types.get(action, 0) & 0xC00 == 0xC00, "%s runs deferred, without impersonation" % action)
+    check(n("StopServices") < n("DloRemoveRules") < n("DeleteServices") < n("RemoveFiles"),
+          "uninstall: service stopped, then /remove, then the service deleted, then the files go")
+    check(types.get("DloRemoveRules", 0) & 0xC00 == 0xC00, "DloRemoveRules runs deferred, without impersonation")
+    check_service(msi, seq, types)
     # Who may change the configuration (installer/README.md): the checks run unconditioned, as
     # the client before costing (properties) and after it (action states), and the deferred
     # guard, as SYSTEM, takes the plan before any value is removed or written.
@@ -166,15 +165,99 @@ def main():
     check(version_tuple(prop(next_msi, "ProductVersion")) > version_tuple(version), "NEXT is a later version (%s)" % prop(next_msi, "ProductVersion"))
     features = ",".join(r["Feature"] for r in table(msi, "Feature"))
     up = [r for r in table(msi, "Upgrade") if r["ActionProperty"] == "WIX_UPGRADE_DETECTED"]
-    check(len(up) == 1 and up[0]["VersionMax"] == version and int(up[0]["Attributes"]) & 512
+    check(len(up) == 1 and up[0]["VersionMax"] == version and not int(up[0]["Attributes"]) & (512 | 2)
           and up[0]["Remove"] == features,
-          "older versions and this one are replaced, removed by their features (%s)" % up)
+          "older versions, not this one (ICE61), are replaced, removed by their features (%s)" % up)
+    same = [r for r in table(msi, "Upgrade") if r["ActionProperty"] == "DLO_SAME_VERSION_DETECTED"]
+    conditions = [r["Condition"] for r in table(msi, "LaunchCondition")]
+    check(len(same) == 1 and same[0]["VersionMin"] == same[0]["VersionMax"] == version
+          and int(same[0]["Attributes"]) == 2 | 256 | 512 and "NOT DLO_SAME_VERSION_DETECTED" in conditions,
+          "another build of this version is detected and refused, not installed beside it (%s)" % same)
+    check("NOT WIX_DOWNGRADE_DETECTED" in conditions, "a newer version installed refuses this one")
+    check_arp(msi, seq, types)
     return finish()
 
 
 # What writes or removes configuration values, and what only the install sequence may hold.
-WRITERS = ("WriteRegistryValues", "RemoveRegistryValues", "DloRemoveRules", "DloUninstallService",
-           "DloInstallService", "DloPrepareTrace")
+WRITERS = ("WriteRegistryValues", "RemoveRegistryValues", "DloRemoveRules", "DloPrepareTrace")
+
+
+# ServiceControl events (ServiceControl table): start on install; stop on install and uninstall;
+# delete on install (a registration made by /install or an older package is replaced) and
+# uninstall.
+EVENTS = {"start on install": 0x1, "stop on install": 0x2, "delete on install": 0x8,
+          "stop on uninstall": 0x20, "delete on uninstall": 0x80}
+
+
+def service_description():
+    """WIN_SERVICE_DESCRIPTION of agent/win/win/service.h: what /install sets."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "win", "win",
+                          "service.h")
+    with open(header) as f:
+        text = f.read()
+    body = text.split("#define WIN_SERVICE_DESCRIPTION", 1)[1].split("\n\n", 1)[0]
+    return "".join(re.findall(r'L"([^"]*)"', body))
+
+
+def check_service(msi, seq, types):
+    """The service as Windows Installer's own tables install, start, stop and delete it (and
+    roll each back), registered as dloagent.exe /install registers it; only what those tables
+    cannot say is left to a custom action."""
+    n = lambda a: seq[a][0] if a in seq else -1
+    rows = [r for r in table(msi, "ServiceInstall") if r["Name"] == "dloagent"]
+    if not check(len(rows) == 1, "the ServiceInstall table installs the service dloagent (%d rows)" % len(rows)):
+        return
+    r = rows[0]
+    check(r["Component_"] == "AgentExe" and r["Arguments"] == "/service",
+          "it runs dloagent.exe, the key file of its component AgentExe, with /service (%s, %r)"
+          % (r["Component_"], r["Arguments"]))
+    check(r["DisplayName"] == "Arctera DLO Firewall Agent" and r["Description"] == service_description(),
+          "its display name and description are /install's (agent/win/win/service.h)")
+    check((int(r["ServiceType"]), int(r["StartType"]), int(r["ErrorControl"])) == (0x10, 2, 0x8001),
+          "own process, automatic start, normal error control, vital: the install fails if it cannot be "
+          "installed (%s %s %s)" % (r["ServiceType"], r["StartType"], r["ErrorControl"]))
+    check(r["StartName"] == "LocalSystem" and not r["Password"], "it runs as LocalSystem")
+    check(r["Dependencies"] == "MpsSvc[~][~]", "it depends on the firewall's service, MpsSvc (%r)" % r["Dependencies"])
+    control = [c for c in table(msi, "ServiceControl") if c["Name"] == "dloagent"]
+    events = int(control[0]["Event"]) if len(control) == 1 else 0
+    for what, bit in EVENTS.items():
+        check(events & bit and control[0]["Component_"] == "AgentExe", "ServiceControl: %s (%d)" % (what, events))
+    check(len(control) == 1 and control[0]["Wait"] == "1", "ServiceControl waits for each start and stop")
+    for action in ("StopServices", "DeleteServices", "InstallServices", "StartServices"):
+        check(n(action) > 0, "the install sequence holds %s" % action)
+    command_lines = [c["Target"] for c in table(msi, "CustomAction")]
+    check(not any(re.search(r"/(un)?install\b", t) for t in command_lines),
+          "no custom action runs dloagent.exe /install or /uninstall: %s" % command_lines)
+    check(types.get("DloConfigureService", 0) & 0xC00 == 0xC00
+          and n("InstallServices") < n("DloConfigureService") < n("StartServices")
+          and seq.get("DloConfigureService", (0, ""))[1] == "$AgentExe=3",
+          "DloConfigureService (recovery actions, quoted path) runs as SYSTEM after InstallServices, "
+          "before StartServices, whenever the exe is installed")
+    source = [g for g in table(msi, "Registry")
+              if g["Key"] == "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\dloagent"]
+    check(sorted((g["Name"], g["Value"], g["Component_"]) for g in source)
+          == [("EventMessageFile", "#%[#dloagent.exe]", "AgentExe"), ("TypesSupported", "#7", "AgentExe")],
+          "the Event Log source: EventMessageFile (REG_EXPAND_SZ, the installed exe) and TypesSupported 7, "
+          "with the exe's component (%s)" % source)
+
+
+def check_arp(msi, seq, types):
+    """Programs and Features: the icon, the help and about links, the contact. The project has
+    no public web page: the links are the documentation the package installs, never an
+    invented address."""
+    props = {r["Property"]: r["Value"] for r in table(msi, "Property")}
+    icons = {r["Name"] for r in table(msi, "Icon")}
+    check(props.get("ARPPRODUCTICON") in icons, "ARPPRODUCTICON names an Icon row (%s)" % props.get("ARPPRODUCTICON"))
+    check(props.get("ARPCONTACT") == props.get("Manufacturer") == "Arctera", "ARPCONTACT is the publisher")
+    check(not any("://" in v for v in props.values()), "no property holds an address the project does not have")
+    docs = [f["File"] for f in table(msi, "File") if f["FileName"].split("|")[-1] == "README.txt"]
+    actions = {c["Action"]: c for c in table(msi, "CustomAction")}
+    for prop in ("ARPHELPLINK", "ARPURLINFOABOUT"):
+        setter = actions.get("Set" + prop, {})
+        check(len(docs) == 1 and int(setter.get("Type", 0)) == 51 and setter.get("Source") == prop
+              and setter.get("Target") == "[#%s]" % docs[0]
+              and seq.get("CostFinalize", (0,))[0] < seq.get("Set" + prop, (0,))[0] < seq.get("InstallValidate", (0,))[0],
+              "%s is the installed README.txt, set once costing resolved its path (%s)" % (prop, setter))
 
 
 def check_other_sequences(msi):

@@ -14,10 +14,12 @@ RUN_UNELEVATED.exe runs a program with the Administrators group deny-only
 (tests/win/set_security.c)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 from winefw import (check, counters, finish, foreign, foreign_rules, owned, parse, plant, reg,
                     reg_values, reg_write, reset_counters, reset_store, store_matches_plan, wine)
@@ -188,6 +190,59 @@ def check_trace_folders(log):
           "the user's file is kept aside as it was: %s" % aside)
 
 
+def product_code(msi):
+    return msi_property(msi, "ProductCode")
+
+
+def packed_guid(guid):
+    """The form Windows Installer names its registry keys with: the first three groups reversed,
+    each byte of the last two with its digits swapped."""
+    groups = guid.strip("{}").split("-")
+    tail = "".join(groups[3:])
+    return "".join(g[::-1] for g in groups[:3]) + "".join(tail[i + 1] + tail[i] for i in range(0, len(tail), 2))
+
+
+def check_service_registration(log):
+    """What the package's tables and DloConfigureService give the service: made by
+    InstallServices, as /install would make it; the Event Log source as Registry rows. Wine does
+    not register the dependency on MpsSvc (its InstallServices drops it) nor keep recovery
+    actions: the log line of DloConfigureService is what shows them set here."""
+    check("Action start" in log and "InstallServices" in log and "dloagent.exe\" /install" not in log,
+          "the service is made by InstallServices, not by dloagent.exe /install")
+    values = reg_values(SERVICE_KEY)
+    want = {"DisplayName": "Arctera DLO Firewall Agent", "ObjectName": "LocalSystem", "Start": "0x2",
+            "Type": "0x10"}
+    got = {k: values.get(k, ("", ""))[1] for k in want}
+    check(got == want, "the service: automatic, own process, LocalSystem (%s)" % got)
+    check(values.get("Description", ("", ""))[1].startswith("Keeps the Windows Firewall rules"),
+          "and its description (%s)" % (values.get("Description"),))
+    check("dloagent: service dloagent: image path quoted (the installer had not); restart after 5 s, "
+          "30 s and 60 s" in log,
+          "DloConfigureService quoted the path Wine's InstallServices left bare and set the recovery actions")
+    source = reg_values(EVENT_SOURCE_KEY)
+    check(source == {"EventMessageFile": ("REG_EXPAND_SZ", INSTALLED_EXE), "TypesSupported": ("REG_DWORD", "0x7")},
+          "the Event Log source names the installed exe (%s)" % source)
+
+
+def check_programs_and_features(msi):
+    """What Programs and Features shows: publisher, contact, the installed documentation as help
+    and about link, the install folder, and the package's icon, cached by Windows Installer."""
+    entry = reg_values(UNINSTALL + "\\" + product_code(msi))
+    readme = INSTALLED_EXE.replace("dloagent.exe", "README.txt")
+    want = {"Publisher": "Arctera", "Contact": "Arctera", "HelpLink": readme, "URLInfoAbout": readme,
+            "InstallLocation": INSTALLED_EXE.replace("dloagent.exe", "")}
+    got = {k: entry.get(k, ("", ""))[1] for k in want}
+    check(got == want, "Programs and Features: %s" % got)
+    check(os.path.isfile(os.path.join(FOLDER, "DLO Firewall Agent", "README.txt")), "the documentation is installed")
+    icon = reg_values(r"HKLM\SOFTWARE\Classes\Installer\Products" + "\\" + packed_guid(product_code(msi)))
+    icon = icon.get("ProductIcon", ("", ""))[1]
+    cached = os.path.join(PREFIX, "drive_c", icon[3:].replace("\\", "/")) if icon else ""
+    with open(os.path.join(os.environ["DLO_BUILD_DIR"], "installer", "dloagent.ico"), "rb") as f:
+        built = f.read()
+    check(cached and os.path.isfile(cached) and open(cached, "rb").read() == built,
+          "the product's icon is the package's dloagent.ico, cached at %s" % icon)
+
+
 def test_install_on_an_edge_server(foreign_before):
     reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
     # The service appends its events here (README: TraceFile), for a look when a check fails.
@@ -199,7 +254,7 @@ def test_install_on_an_edge_server(foreign_before):
     check(service_state() == "RUNNING", "sc query dloagent: RUNNING (%s)" % service_state())
     image = reg_values(SERVICE_KEY).get("ImagePath", ("", ""))[1]
     check(image == '"%s" /service' % INSTALLED_EXE, "the service runs the installed exe, quoted: %s" % image)
-    check(key_exists(EVENT_SOURCE_KEY), "the Event Log source is registered")
+    check_service_registration(log)
     check(os.path.isfile(os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")),
           "dloagent.exe is under Program Files\\Arctera\\DLO Firewall Agent")
     check(config_values() == {"BOIMode": ("REG_SZ", "exclusive")},
@@ -207,6 +262,7 @@ def test_install_on_an_edge_server(foreign_before):
     check(products() == [msi_version(MSI)], "the product is registered once, version %s: %s"
           % (msi_version(MSI), products()))
     check_trace_folders(log)
+    check_programs_and_features(MSI)
 
     rc, out, err = agent("/detect", "/json")
     check(rc == 0 and '"edge-server"' in out.split('"not_found"')[0],
@@ -270,6 +326,7 @@ def test_upgrade_keeps_the_configuration(foreign_before):
                           "CorporateProfiles", "BindToServices", "PushInstallPorts"},
           "nothing else written: %s" % sorted(values))
     check(service_state() == "RUNNING", "the upgraded service runs (%s)" % service_state())
+    check_service_registration(log)
 
     wait_for_rules("after the upgrade", "/roles:edge-server", "/mode:exclusive",
                    "/dedupeservers:10.20.0.0/16", "/ioservers:10.30.0.0/16")
@@ -313,9 +370,9 @@ def test_who_may_change_the_configuration():
           % ("; changed: " + "; ".join(changed) if changed else ""))
 
     # A plain repair without elevation changes no value: the configuration check lets it go on
-    # and it puts a deleted file back. Wine then runs the deferred actions with the same
-    # restricted token (Windows runs them as SYSTEM), so its /install refuses and the repair
-    # ends in 1603 there, after the check and the files: that, and nothing else, may fail.
+    # and it puts a deleted file back and the service in place again. Wine runs the deferred
+    # actions with the same restricted token (Windows runs them as SYSTEM), and its Service
+    # Control Manager asks for no rights, so the repair completes here too.
     exe = os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")
     os.remove(exe)
     rc, log = msiexec("unelevated plain repair", *repair, unelevated=True)
@@ -324,8 +381,8 @@ def test_who_may_change_the_configuration():
           and "would change the configuration" not in log and "the check of who may change" not in log,
           "an unelevated plain repair passes the configuration check")
     check(os.path.isfile(exe), "and puts the deleted exe back")
-    check(rc == 0 or failed == ['dloagent: "%s" /install exited with 3' % INSTALLED_EXE],
-          "and fails (exit %d) only where Wine runs /install without elevation: %s" % (rc, failed))
+    check(rc == 0 and not failed and service_state() == "RUNNING",
+          "and completes (exit %d, failed: %s), the service running (%s)" % (rc, failed, service_state()))
     check(config_values() == {"BOIMode": ("REG_SZ", "occasional")},
           "and the configuration is as it was: %s" % config_values())
 
@@ -422,8 +479,8 @@ def test_standard_user_cannot_change_the_configuration():
           % ("; not refused:" + "\n  ".join([""] + passed) if passed else ""))
     reg("delete", CONFIG_KEY, "/v", "ExcludeRoles", "/f")
 
-    # Without it, a plain repair rewrites every value as it is: the check lets it go on (Wine
-    # then fails it at /install, which it does not run as SYSTEM), and not a byte moves.
+    # Without it, a plain repair rewrites every value as it is: the check lets it go on, and not
+    # a byte moves. An elevated repair after each puts back whatever the run left otherwise.
     for what, args in (("plain repair, REMOVE=ALL REINSTALL=ALL REINSTALLMODE=omus",
                         ("/i", MSI, "REMOVE=ALL", "REINSTALL=ALL", "REINSTALLMODE=omus")),
                        ("plain repair, REINSTALL=ALL REINSTALLMODE=amus",
@@ -434,7 +491,7 @@ def test_standard_user_cannot_change_the_configuration():
               "%s by a standard user passes the check and leaves the key byte for byte (exit %d): %s"
               % (what, rc, "refused" if refused else after))
         rc, log = msiexec("elevated repair after " + what, "/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=omus")
-        check(rc == 0, "an elevated repair puts back what Wine's failed run left (exit %d)" % rc)
+        check(rc == 0, "an elevated repair after it exits 0 (exit %d)" % rc)
     for name in ("ClientNetworks", "ReconcileIntervalMinutes"):
         reg("delete", CONFIG_KEY, "/v", name, "/f")
     reg("delete", ARCTERA_KEY.replace("SOFTWARE", "SOFTWARE\\WOW6432Node", 1), "/f")
@@ -573,6 +630,104 @@ def test_bad_property_on_a_clean_machine():
     check(products() == [], "no product registered: %s" % products())
 
 
+def rebuilt(msi, name, *queries, product_code=True):
+    """A copy of msi under work with the msibuild queries applied and, if product_code, a new
+    ProductCode and package code (another build, as Windows Installer tells packages apart)."""
+    copy = os.path.join(work, name)
+    shutil.copyfile(msi, copy)
+    args = [q for query in queries for q in ("-q", query)]
+    if product_code:
+        args += ["-q", "UPDATE `Property` SET `Value` = '{%s}' WHERE `Property` = 'ProductCode'"
+                 % str(uuid.uuid4()).upper(),
+                 "-s", PRODUCT, "Arctera", "x64;1033", "{%s}" % str(uuid.uuid4()).upper()]
+    subprocess.run(["msibuild", copy] + args, check=True)
+    return copy
+
+
+def test_another_build_of_this_version_is_refused():
+    """ICE61 keeps the upgrade row from finding this version; another build of it (another
+    ProductCode) is found by its own row and refused, not installed beside the one there."""
+    other = rebuilt(MSI, "same-version.msi")
+    before = machine_state()
+    rc, log = msiexec("another build of the same version", "/i", other)
+    # Wine does not write a launch condition's message to the log of a silent install.
+    found = "DLO_SAME_VERSION_DETECTED = %s" % product_code(MSI)
+    check(rc == FAILED and found in log and "LaunchConditions. Return value 0" in log,
+          "another build of %s is found (%s) and refused by its launch condition (exit %d)"
+          % (msi_version(MSI), found, rc))
+    check(machine_state() == before, "and nothing changed: one product, its service, its files")
+
+
+def test_failed_install_rolls_the_service_back():
+    """A first install that fails after StartServices (a copy of the package with one deferred
+    action that fails, the agent's own DloRunAgent without a command line): Windows Installer
+    stops and deletes the service it created and removes its Event Log source."""
+    failing = rebuilt(MSI, "failing.msi",
+                      "INSERT INTO `CustomAction` (`Action`, `Type`, `Source`, `Target`) "
+                      "VALUES ('DloTestFail', 3073, 'DloCustomActions', 'DloRunAgent')",
+                      "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('DloTestFail', 5950)")
+    rc, log = msiexec("install that fails after the service started", "/i", failing, "BOIMODE=exclusive")
+    started = "Action start" in log and "StartServices" in log.split("DloTestFail")[0]
+    check(rc == FAILED and started, "the install failed after StartServices (exit %d)" % rc)
+    check(service_state() is None and not key_exists(SERVICE_KEY), "no service is left (%s)" % service_state())
+    check(not key_exists(EVENT_SOURCE_KEY), "no Event Log source is left")
+    check(files_left() == [] and products() == [] and config_values() == {},
+          "no file, product or value is left: %s %s %s" % (files_left(), products(), config_values()))
+
+
+# The last package that registered the service by running dloagent.exe /install.
+PREVIOUS_PACKAGE = "71aaa0b38d966c79b179c2a3fb0eade11b144f92"
+
+
+def previous_package():
+    """That package's .wxs and build-msi.sh, from git, around this build's binaries (which keep
+    /install and every entry point it calls), at a version below this one."""
+    src = os.environ["DLO_SOURCE_DIR"]
+    folder = os.path.join(work, "previous")
+    os.makedirs(folder)
+    for name in ("dloagent.wxs", "build-msi.sh"):
+        p = subprocess.run(["git", "-C", src, "show", "%s:installer/%s" % (PREVIOUS_PACKAGE, name)],
+                           capture_output=True)
+        if p.returncode != 0:
+            raise SystemExit("the previous package's %s is not in the history of %s (a shallow clone?): %s"
+                             % (name, src, p.stderr.decode().strip()))
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(p.stdout)
+    major, minor, patch = (int(x) for x in msi_version(MSI).split("."))
+    lower = "%d.%d.%d" % ((major, minor, patch - 1) if patch else (major, minor - 1, 65535) if minor else (major - 1, 255, 65535))
+    build = os.environ["DLO_BUILD_DIR"]
+    out = os.path.join(folder, "previous.msi")
+    subprocess.run(["sh", os.path.join(folder, "build-msi.sh"), out, lower, os.path.join(build, "dloagent.exe"),
+                    os.path.join(build, "installer", "dloagent-msica.dll"), os.path.join(folder, "dloagent.wxs")],
+                   check=True)
+    return out
+
+
+def test_upgrade_from_the_previous_package(foreign_before):
+    """From the package whose custom action ran /install to this one: the old version goes
+    with REMOVE=Agent (its rules stay), DeleteServices replaces the registration /install made
+    with the one of the ServiceInstall table, and one service runs the same rules."""
+    previous = previous_package()
+    reg("add", EDGE_ENTRY, "/v", "DisplayName", "/t", "REG_SZ", "/d", "Arctera DLO Edge Server", "/f")
+    rc, log = msiexec("install of the previous package", "/i", previous, "BOIMODE=exclusive")
+    check(rc == 0 and "/install exited with 0" in log,
+          "the previous package (%s) installs, its service by /install (exit %d)" % (msi_version(previous), rc))
+    wait_for_rules("the previous package", "/roles:edge-server", "/mode:exclusive")
+    reset_counters()
+    rc, log = msiexec("upgrade from the previous package", "/i", MSI)
+    check(rc == 0, "this package upgrades it (exit %d)" % rc)
+    check(products() == [msi_version(MSI)], "one product is registered, %s: %s" % (msi_version(MSI), products()))
+    image = reg_values(SERVICE_KEY).get("ImagePath", ("", ""))[1]
+    check(service_state() == "RUNNING" and image == '"%s" /service' % INSTALLED_EXE,
+          "the one dloagent service runs the installed exe, quoted (%s, %s)" % (service_state(), image))
+    check_service_registration(log)
+    check(config_values() == {"BOIMode": ("REG_SZ", "exclusive")}, "the configuration is kept: %s" % config_values())
+    c = counters()
+    check(c.get("Removes", 0) == 0, "no rule was removed by the upgrade (%s)" % c)
+    wait_for_rules("after the upgrade from the previous package", "/roles:edge-server", "/mode:exclusive")
+    check(foreign() == foreign_before, "every foreign rule is unchanged")
+
+
 if __name__ == "__main__":
     clean_machine()
     # Some foreign rules carry the agent's rule names under another grouping.
@@ -581,6 +736,7 @@ if __name__ == "__main__":
     plant_user_made_trace_folders()
     try:
         test_install_on_an_edge_server(foreign_before)
+        test_another_build_of_this_version_is_refused()
         test_repair_keeps_everything()
         test_who_may_change_the_configuration()
         test_standard_user_cannot_change_the_configuration()
@@ -590,6 +746,8 @@ if __name__ == "__main__":
         test_bad_properties_on_the_installed_product()
         test_uninstall_leaves_nothing(foreign_before)
         test_bad_property_on_a_clean_machine()
+        test_failed_install_rolls_the_service_back()
+        test_upgrade_from_the_previous_package(foreign_before)
     finally:
         clean_machine()
         subprocess.run(["rm", "-rf", work])

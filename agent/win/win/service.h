@@ -15,6 +15,11 @@
 
 #define WIN_SERVICE_NAME    L"dloagent"
 #define WIN_SERVICE_DISPLAY L"Arctera DLO Firewall Agent"
+/* The package's ServiceInstall row says the same (installer/dloagent.wxs; installer.tables
+ * compares them). */
+#define WIN_SERVICE_DESCRIPTION                                                                    \
+    L"Keeps the Windows Firewall rules that the Arctera Desktop and Laptop Option components of "  \
+    L"this machine need, in the configured BOI mode. Stopping it leaves the rules as they are."
 
 /* Burst coalescing: a pass runs this long after the last change of a burst, and at the latest
  * this long after its first change. */

@@ -43,12 +43,31 @@ function ConvertTo-ArgumentText([string[]]$arguments) {
     return ($quoted -join ' ')
 }
 
+# The prefix of one program's output files in $OutDir: the run's number and $label.
+function New-OutBase([string]$label) {
+    $script:runs++
+    return Join-Path $script:OutDir ('{0:D3}-{1}' -f $script:runs, ($label -replace '[^A-Za-z0-9.-]+', '_'))
+}
+
+# Waits for a started program at most $limit seconds: its exit code, or $null when it did not
+# finish in time (it is then killed with its children). The caller holds the process's handle.
+function Wait-Limited([Diagnostics.Process]$p, [int]$limit) {
+    if ($p.WaitForExit($limit * 1000)) { return $p.ExitCode }
+    & taskkill.exe /T /F /PID $p.Id | Out-Host
+    if (-not $p.HasExited) { $p.Kill() }
+    Write-Host "  did not finish in $limit s: killed"
+    return $null
+}
+
+function Show-Exit([object]$code, [DateTime]$began) {
+    Write-Host ('  exit {0} in {1:N2} s' -f $(if ($null -eq $code) { 'none' } else { $code }), ([DateTime]::UtcNow - $began).TotalSeconds)
+}
+
 # Runs a program with a time limit, its output and error output in files of $OutDir named after
 # $label, shows them, and returns an object with Code (the exit code, or $null when it did not
 # finish in time: it is then killed with its children), Out, Err, Seconds and the files' paths.
 function Invoke-Exe([string]$exe, [string[]]$arguments, [string]$label, [int]$timeoutSeconds = 300) {
-    $script:runs++
-    $base = Join-Path $script:OutDir ('{0:D3}-{1}' -f $script:runs, ($label -replace '[^A-Za-z0-9.-]+', '_'))
+    $base = New-OutBase $label
     $outFile = "$base.out.txt"
     $errFile = "$base.err.txt"
     $limit = Get-TimeLimit $timeoutSeconds
@@ -62,13 +81,7 @@ function Invoke-Exe([string]$exe, [string[]]$arguments, [string]$label, [int]$ti
     # Windows PowerShell's Process object forgets the exit code unless its handle was taken
     # while the process ran.
     $null = $p.Handle
-    $code = $null
-    if ($p.WaitForExit($limit * 1000)) {
-        $code = $p.ExitCode
-    } else {
-        & taskkill.exe /T /F /PID $p.Id | Out-Host
-        Write-Host "  did not finish in $limit s: killed"
-    }
+    $code = Wait-Limited $p $limit
     $r = [pscustomobject]@{
         Code    = $code
         Out     = [IO.File]::ReadAllText($outFile)
@@ -78,7 +91,7 @@ function Invoke-Exe([string]$exe, [string[]]$arguments, [string]$label, [int]$ti
     }
     if ($r.Out) { Write-Host $r.Out.TrimEnd() }
     if ($r.Err) { Write-Host $r.Err.TrimEnd() }
-    Write-Host ('  exit {0} in {1:N2} s' -f $(if ($null -eq $code) { 'none' } else { $code }), $r.Seconds)
+    Show-Exit $code $began
     return $r
 }
 
