@@ -124,8 +124,9 @@ static inline const char *dlo_str(const char *s)
  *
  * Each property of INetFwRule the agent sets and checks is one row of dlo_props: its bit in a
  * difference mask, its name in reports and JSON, the dlo_rule field, how an unset value reads,
- * and its default. The diff, the reports, the plan's JSON and the backends are driven from it;
- * a new property is a row here (and its COM getter and putter in the Windows layer). */
+ * its default and its keys in a rule string. The diff, the reports, the plan's JSON, the rule
+ * string reader and the backends are driven from it; a new property is a row here (and its COM
+ * getter and putter in the Windows layer). */
 
 /* Windows' spelling of "any port" and "any address": what an unset list is written as. */
 #define DLO_FW_ANY "*"
@@ -201,6 +202,9 @@ typedef struct dlo_prop {
     int json_pos;       /* place in the rule's JSON object (1, 2, ...; after the planner's
                          * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
     dlo_prop_scope scope;
+    /* Its keys in a rule string (MS-GPFAS 2.2.2, dlo/rulestr.h), separated by blanks ("LPort
+     * LPort2_10"): the reader finds a field's property by them and reads the value by type. */
+    const char *keys;
 } dlo_prop;
 
 #define DLO_PROP_JSON_TAIL 100

@@ -8,7 +8,7 @@ CONFIG_ITEMS (run through RUNNER, e.g. wine, when given) prints the values the a
 Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe under
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
-a number, from the property of its name in capitals, the property secure, its component turned
+a number, from the MSI property its row names, the property secure, its component turned
 on only by the package's own check); the service in the ServiceInstall and ServiceControl tables
 as /install registers it, its Event Log source as Registry rows, no custom action running
 /install or /uninstall; the custom actions in the order the uninstall and install need, the
@@ -103,7 +103,7 @@ def main():
         if not check(len(by_name.get(name, [])) == 1, "the package writes %s once" % name):
             continue
         r = by_name[name][0]
-        upper = name.upper()
+        upper = v["msi"]  # the row's MSI property
         dword = "REG_DWORD" in v["types"]
         want = ("#[%s]" if dword else "[%s]") % upper
         check(r["Value"] == want, "%s is written as %s from %s: %s" % (name, "REG_DWORD" if dword else "REG_SZ", upper, r["Value"]))

@@ -385,7 +385,7 @@ def test_push_install_rpc_keywords():
 
     vendor = plan("/roles:client", "/mode:nonboi")
     rc, out, err = agent("/apply", "/roles:client", "/mode:nonboi")
-    check(rc == 0 and "2 removed" in out, "back to vendor: the keyword rules go (%s)" % out.strip()[:200])
+    check(rc == 0 and "2 removed" in out, "back to vendor: the keyword rules go (%d: %s%s)" % (rc, out.strip()[:200], err.strip()[:300]))
     store_matches_plan(vendor, "vendor after rpc")
 
 

@@ -225,6 +225,9 @@ static bool machine_plan(const dlo_cli *cli)
     for (opt = 0; opt < DLO_OPT_COUNT_; opt++)
         if (opt != DLO_OPT_JSON && cli->values[opt])
             return false;
+    for (opt = 0; opt < DLO_CFG_COUNT; opt++)
+        if (cli->config[opt])
+            return false;
     return true;
 }
 

@@ -41,6 +41,8 @@ void dlo_report_matrix_json(dlo_buf *b, const dlo_policy *pol)
 
     dlo_buf_puts(b, "{\"release\": ");
     dlo_buf_json_str(b, pol->release);
+    dlo_buf_puts(b, ", \"roles\": ");
+    dlo_roles_table_json(b);
     dlo_buf_puts(b, ", \"profiles\": {");
     for (m = 0; m < DLO_MODE_COUNT; m++) {
         dlo_buf_printf(b, "%s\"%s\": {", m ? ", " : "", dlo_mode_name((dlo_mode)m));
