@@ -575,8 +575,11 @@ static void test_rename_then_delete(void **state)
     add_fw(renamed(event_of(2005, "2024-01-10T10:00:00Z"), "\"RuleName\">Renamed by hand<"));
     add_fw(renamed(replace(event_of(2006, "2024-01-10T10:05:00Z"), B_ID, A_ID),
                    "\"RuleName\">Renamed by hand<"));
+    /* Another rule of that name, added and deleted by someone else. */
+    add_fw(renamed(replace(event_of(2004, "2024-01-10T09:40:00Z"), A_ID, B_ID),
+                   "\"RuleName\">DLO In<"));
     add_fw(renamed(replace(event_of(2052, "2024-01-10T10:10:00Z"), "mmc.exe", "netsh.exe"),
-                   "\"RuleName\">DLO In<")); /* another rule of that name */
+                   "\"RuleName\">DLO In<"));
 
     lookup(A_ID, "DLO In", DLO_ATTR_DELETED, "2024-01-10T09:45:00Z", "2024-01-10T11:00:00Z", &a);
     assert_int_equal(a.origin, DLO_ATTR_FOREIGN);

@@ -263,7 +263,7 @@ static dlo_status read_attrs(reader *r, span name, bool *empty)
     bool named = false;
 
     for (;;) {
-        span an, av;
+        span an = {NULL, 0}, av = {NULL, 0};
         skip_blanks(r);
         if (r->pos < r->n && r->s[r->pos] == '>')
             break;
