@@ -229,7 +229,7 @@ reg_set "$pol" ExcludeRoles storage
 reg_set "$pol" SqlPort 1433 REG_DWORD
 expect_trace 'SqlPort=1433 \(policy\)' 15 "burst of three changes applied"
 # What is checked here and below is that no pass comes, which has no state to wait for: each
-# window outlasts the service's 2 s coalescing delay (WIN_DEBOUNCE_MS) with a margin for the pass.
+# window outlasts the service's 2 s coalescing delay (DLO_COALESCE_QUIET_MS) with a margin for the pass.
 sleep 3
 n=$(($(passes) - before))
 if [ "$n" -ge 1 ] && [ "$n" -le 2 ]; then ok "three changes in a burst made $n pass(es)"; else not_ok "three changes in a burst made $n passes"; fi
