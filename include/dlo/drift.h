@@ -45,4 +45,10 @@ dlo_status dlo_drift_attribute(const dlo_platform *plat, dlo_reconcile_report *r
                                int64_t from, int64_t to, dlo_buf *text, dlo_buf *last_by,
                                dlo_error *err);
 
+/* For /verify: who did each missing or drifted rule of rep (every change of its diff), from the
+ * firewall's events of any time, the IDs read from the store now (a deleted rule's ID then comes
+ * from the agent's own events). Sets rep->changed_by only; fails only when out of memory. */
+dlo_status dlo_drift_for_verify(const dlo_platform *plat, dlo_reconcile_report *rep,
+                                dlo_error *err);
+
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dlo/app.h"
 #include "dlo/attribution.h"
 #include "dlo/drift.h"
 #include "dlo/log.h"
@@ -112,6 +113,14 @@ static const char *state_text(fake_sql *m, const char *name)
     }
     dlo_reg_value_free(&v);
     return text;
+}
+
+static int count_of(const char *s, const char *what)
+{
+    int n = 0;
+    for (; (s = strstr(s, what)) != NULL; s++)
+        n++;
+    return n;
 }
 
 typedef struct rig {
@@ -315,6 +324,39 @@ static void test_report_says_what_drifted(void **state)
     rig_free(&r);
 }
 
+/* /verify /json: each missing or drifted rule says who changed it, "unknown" when no event
+ * says; a rule as planned says nothing. */
+static void test_verify_json_changed_by(void **state)
+{
+    rig r;
+    const char *out;
+    (void)state;
+
+    rig_init(&r, DLO_DRIFT_REPAIR);
+    assert_int_equal(dlo_app_run(&r.m.plat, 2, (char *[]){"dloagent.exe", "/apply", NULL}), 0);
+    log_add(&r.log, 2004, ADMIN_IN, SELF, 0.1);
+    delete_rule(&r, ADMIN_IN);
+    log_add(&r.log, 2006, ADMIN_IN, WMI, 0.5);
+    dlo_buf_reset(&r.m.out);
+    assert_int_equal(
+        dlo_app_run(&r.m.plat, 3, (char *[]){"dloagent.exe", "/verify", "/json", NULL}), 1);
+    out = dlo_buf_str(&r.m.out);
+    assert_non_null(strstr(out, "\"missing\": [{\"name\": \"" ADMIN_IN
+                                "\", \"changed_by\": \"RUNNER\\\\runneradmin (" USER
+                                ") with C:\\\\Windows\\\\System32\\\\wbem\\\\WmiPrvSE.exe\"}]"));
+    assert_int_equal(dlo_app_run(&r.m.plat, 2, (char *[]){"dloagent.exe", "/apply", NULL}), 0);
+    delete_rule(&r, ADMIN_IN);
+    r.log.count = 0;
+    dlo_buf_reset(&r.m.out);
+    assert_int_equal(
+        dlo_app_run(&r.m.plat, 3, (char *[]){"dloagent.exe", "/verify", "/json", NULL}), 1);
+    out = dlo_buf_str(&r.m.out);
+    assert_non_null(
+        strstr(out, "\"missing\": [{\"name\": \"" ADMIN_IN "\", \"changed_by\": \"unknown\"}]"));
+    assert_int_equal(count_of(out, "changed_by"), 1);
+    rig_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_new_plan_is_not_drift),
         cmocka_unit_test(test_report_writes_nothing_and_records_everything),
         cmocka_unit_test(test_report_says_what_drifted),
+        cmocka_unit_test(test_verify_json_changed_by),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Seconds from 1601-01-01 to 1970-01-01. */
 #define EPOCH_DIFFERENCE 11644473600ll
@@ -180,5 +181,31 @@ dlo_status dlo_drift_attribute(const dlo_platform *plat, dlo_reconcile_report *r
     dlo_attr_events_free(&ev);
     if (!st && !last_by->len)
         dlo_buf_puts(last_by, "unknown");
+    return st;
+}
+
+dlo_status dlo_drift_for_verify(const dlo_platform *plat, dlo_reconcile_report *rep,
+                                dlo_error *err)
+{
+    dlo_strlist ids;
+    dlo_buf text, by;
+    dlo_error e;
+    size_t i, n = 0;
+    dlo_status st;
+
+    for (i = 0; i < rep->diff.count; i++)
+        n += rep->diff.items[i].kind != DLO_CHANGE_REMOVE;
+    if (!n)
+        return DLO_OK;
+    dlo_strlist_init(&ids);
+    dlo_buf_init(&text);
+    dlo_buf_init(&by);
+    /* A store that cannot be listed leaves the IDs to the agent's own events. */
+    (void)dlo_drift_read_ids(plat->registry, &ids, &e);
+    st = dlo_drift_attribute(plat, rep, rep->diff.count, NULL, &ids, 0,
+                             dlo_drift_ticks((int64_t)time(NULL) + 1), &text, &by, err);
+    dlo_buf_free(&by);
+    dlo_buf_free(&text);
+    dlo_strlist_free(&ids);
     return st;
 }

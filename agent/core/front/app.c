@@ -4,6 +4,7 @@
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/drift.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
 #include "dlo/exposure.h"
@@ -321,6 +322,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
         goto cleanup_target;
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
+    if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+        st = dlo_drift_for_verify(plat, &rep, err);
     if (!st)
         st = dlo_exposure_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)
