@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmark of the service's watches (README "The service"): under Wine, against the firewall
-double, a client in Non-BOI (7 rules). Prints; asserts nothing.
+double, a client in Occasional BOI. Prints; asserts nothing.
 
 - latency: from just before a foreign change is started (`wine reg`, whose own process start is
   in the figure) to the event that repairs or reports it, as the service's trace stamps it:
@@ -159,7 +159,7 @@ def main():
     reset_counters()
     if os.path.exists(TRACE):
         os.unlink(TRACE)
-    for name, value in (("TraceFile", TRACE_NAME), ("BOIMode", "nonboi"), ("AddRoles", "client")):
+    for name, value in (("TraceFile", TRACE_NAME), ("BOIMode", "occasional"), ("AddRoles", "client")):
         reg("add", KEY, "/v", name, "/t", "REG_SZ", "/d", value, "/f")
     wine(EXE, "/install")
     wine("sc", "start", "dloagent")

@@ -99,7 +99,7 @@ def start_service():
     reset_store()
     reset_counters()
     set_config("TraceFile", TRACE_NAME)
-    set_config("BOIMode", "nonboi")
+    set_config("BOIMode", "occasional")
     set_config("AddRoles", "client")
     rc, out, err = wine(EXE, "/install")
     assert rc == 0, err
