@@ -141,9 +141,17 @@ def burst(name, key):
 
 
 def service_pid():
+    """The service's process in this prefix (other prefixes on the machine may run one too)."""
     out = subprocess.run(["pgrep", "-f", r"dloagent\.exe.*/service"], capture_output=True, text=True).stdout
-    pids = [int(p) for p in out.split()]
-    return pids[0] if pids else None
+    mine = ("WINEPREFIX=%s" % os.environ["WINEPREFIX"]).encode()
+    for pid in (int(p) for p in out.split()):
+        try:
+            with open("/proc/%d/environ" % pid, "rb") as f:
+                if mine in f.read().split(b"\0"):
+                    return pid
+        except OSError:
+            pass
+    return None
 
 
 def cpu_seconds(pid):

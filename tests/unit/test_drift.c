@@ -265,6 +265,12 @@ static void test_report_writes_nothing_and_records_everything(void **state)
     assert_true(log_has("; missing '" ADMIN_IN "'"));
     assert_string_equal(state_text(&r.m, "Compliant"), "0");
     assert_string_equal(state_text(&r.m, "Missing"), state_text(&r.m, "RulesPlanned"));
+    /* A component that appears is planned for, not added. */
+    r.mem.roles = 0;
+    run(&r, DLO_WAKE_SERVICES);
+    assert_int_equal(r.m.fw.writes, 0);
+    assert_true(log_has("1500 0 DLO role admin-server appeared on this machine: its firewall "
+                        "rules are planned (DriftAction is report: not added)"));
 
     /* The plan applied by hand (/apply), then one rule deleted: reported, left deleted. */
     r.cfg.drift_action = DLO_DRIFT_REPAIR;

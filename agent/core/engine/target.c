@@ -254,8 +254,14 @@ void dlo_target_free(dlo_target *t)
 
 /* ---- the service's pass ---- */
 
-static void report_components(const dlo_service_loop *mem, dlo_role_set now)
+/* With DriftAction report (`report`) nothing is added or removed: the events say so. */
+static void report_components(const dlo_service_loop *mem, dlo_role_set now, bool report)
 {
+    const char *added = report ? "its firewall rules are planned (DriftAction is report: not added)"
+                               : "its firewall rules are added";
+    const char *removed = report ? "its firewall rules are no longer planned (DriftAction is "
+                                   "report: not removed)"
+                                 : "its firewall rules are removed";
     int r;
     if (!mem->have_roles)
         return;
@@ -263,13 +269,12 @@ static void report_components(const dlo_service_loop *mem, dlo_role_set now)
         dlo_role_set bit = DLO_ROLE_BIT(r);
         if ((now & bit) && !(mem->roles & bit))
             dlo_log_event(DLO_EV_COMPONENT_APPEARED, DLO_LOG_INFO,
-                          "DLO role %s appeared on this machine: its firewall rules are added",
-                          dlo_role_name((dlo_role)r));
+                          "DLO role %s appeared on this machine: %s", dlo_role_name((dlo_role)r),
+                          added);
         else if (!(now & bit) && (mem->roles & bit))
             dlo_log_event(DLO_EV_COMPONENT_DISAPPEARED, DLO_LOG_INFO,
-                          "DLO role %s is no longer on this machine: its firewall rules are "
-                          "removed",
-                          dlo_role_name((dlo_role)r));
+                          "DLO role %s is no longer on this machine: %s",
+                          dlo_role_name((dlo_role)r), removed);
     }
 }
 
@@ -567,7 +572,7 @@ static dlo_status judge_after(const dlo_platform *plat, const dlo_fw_backend *fw
 /* What each pass reports, whatever DriftAction: components, the push window, Group Policy's
  * override, the networks; and the sentence on the effective policy for its event. */
 static void report_common(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_target *t,
-                          const dlo_reconcile_report *rep, dlo_service_loop *mem,
+                          const dlo_reconcile_report *rep, dlo_service_loop *mem, bool report,
                           dlo_buf *effective)
 {
     dlo_fw_state state;
@@ -576,7 +581,7 @@ static void report_common(const dlo_platform *plat, const dlo_fw_backend *fw, co
     memset(&state, 0, sizeof(state));
     if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
         have = NULL;
-    report_components(mem, t->plan.roles);
+    report_components(mem, t->plan.roles, report);
     report_windows_closed(&t->plan, rep);
     report_gp_override(plat, have, &t->plan.rules, mem, effective);
     report_profile_mismatch(have, &t->plan, mem);
@@ -605,7 +610,7 @@ static dlo_status repair_pass(const dlo_platform *plat, const dlo_config *cfg, d
     dlo_buf_init(&effective);
     dlo_buf_init(&who);
     dlo_buf_init(&by);
-    report_common(plat, fw, t, &rep, mem, &effective);
+    report_common(plat, fw, t, &rep, mem, false, &effective);
     attribute_pass(plat, mem, &rep, rep.applied, drift_pass(why), &who, &by);
     log_pass(t, cfg, mem, &rep, why, dlo_buf_str(&effective), dlo_buf_str(&who));
     /* The state the pass left is what /verify finds now; a cautious pass kept rules /verify
@@ -643,7 +648,7 @@ static dlo_status report_pass(const dlo_platform *plat, const dlo_config *cfg, d
     dlo_buf_init(&effective);
     dlo_buf_init(&who);
     dlo_buf_init(&by);
-    report_common(plat, fw, t, &post, mem, &effective);
+    report_common(plat, fw, t, &post, mem, true, &effective);
     report_problems(&post, mem);
     n = post.diff.count;
     attribute_pass(plat, mem, &post, n, drift_pass(why) && n, &who, &by);
