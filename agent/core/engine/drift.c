@@ -184,8 +184,7 @@ dlo_status dlo_drift_attribute(const dlo_platform *plat, dlo_reconcile_report *r
     return st;
 }
 
-dlo_status dlo_drift_for_verify(const dlo_platform *plat, dlo_reconcile_report *rep,
-                                dlo_error *err)
+dlo_status dlo_drift_for_verify(const dlo_platform *plat, dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_strlist ids;
     dlo_buf text, by;
