@@ -161,6 +161,8 @@ def cpu_seconds(pid):
 
 
 def main():
+    # A service left by an interrupted run starts with the prefix, before its trace is named.
+    wine(EXE, "/uninstall")
     reg("delete", KEY, "/f")
     reg_import(["[-%s]" % long_name(GP_KEY)])
     reset_store()
