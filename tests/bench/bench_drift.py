@@ -56,8 +56,9 @@ def passes(lines):
     return len(w), len(p) - len(w)
 
 
-def quiet(seconds=1.5):
-    """Until the trace has not grown for `seconds` (the firewall's keys coalesce in 0.25 s)."""
+def quiet(seconds=3.0):
+    """Until the trace has not grown for `seconds`: longer than the 2 s the configuration keys
+    coalesce in (the State key's swap wakes their watch), so every pass a change causes is in."""
     n = len(trace())
     while True:
         time.sleep(seconds)
@@ -117,7 +118,8 @@ def measure(name, change, ids, undo=None):
         line = wait_event(n, ids)
         if line:
             lat.append((stamp(line) - t0) * 1000)
-        after = passes(trace()[:quiet()])
+        settled = quiet()
+        after = passes(trace()[:settled])
         writing.append(after[0] - before[0])
         reading.append(after[1] - before[1])
         if undo:
@@ -135,7 +137,8 @@ def burst(name, key):
         lines.append('"%s"="%s"' % (rid, s))
     before = passes(trace())
     reg_import(lines)
-    after = passes(trace()[:quiet(3)])
+    settled = quiet()
+    after = passes(trace()[:settled])
     print("| %s | %d | %d |" % (name, after[0] - before[0], after[1] - before[1]))
     return n
 
