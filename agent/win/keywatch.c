@@ -45,19 +45,32 @@ static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
 }
 
 /* Opens HKLM\path and asks for a notification of the changes in filter, on an event of its
- * own. ERROR_FILE_NOT_FOUND, with nothing held, when the key does not exist. */
+ * own. ERROR_FILE_NOT_FOUND, with nothing held, when the key does not exist, also when it is
+ * being deleted: a tree deleted by another process (RegDeleteTree, a .reg import removing
+ * Group Policy's firewall key) can still be opened between its subkeys' deletion and its own,
+ * and asking for a notification on it then fails with ERROR_KEY_DELETED (seen under Wine, event
+ * 1003 "Key deleted (error 1018)"); the ancestor's watch must take over then, as for a key that
+ * was never there. */
 static LSTATUS watch_one(const wchar_t *path, DWORD filter, BOOL subtree, HKEY *key, HANDLE *event)
 {
     LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_NOTIFY | KEY_WOW64_64KEY, key);
 
     if (rc != ERROR_SUCCESS) {
         *key = NULL;
-        return rc;
+        return rc == ERROR_KEY_DELETED ? ERROR_FILE_NOT_FOUND : rc;
     }
     *event = CreateEventW(NULL, FALSE, FALSE, NULL);
     if (!*event)
         return (LSTATUS)GetLastError();
-    return RegNotifyChangeKeyValue(*key, subtree, filter, *event, TRUE);
+    rc = RegNotifyChangeKeyValue(*key, subtree, filter, *event, TRUE);
+    if (rc == ERROR_KEY_DELETED) {
+        RegCloseKey(*key);
+        CloseHandle(*event);
+        *key = NULL;
+        *event = NULL;
+        rc = ERROR_FILE_NOT_FOUND;
+    }
+    return rc;
 }
 
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
