@@ -183,6 +183,11 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
 
     memset(t, 0, sizeof(*t));
     memset(&settings, 0, sizeof(settings));
+    st = dlo_names_resolve(plat->resolver, plat->registry, cfg, &t->names, err);
+    if (st) {
+        dlo_names_free(&t->names);
+        return st;
+    }
     /* With the roles configured, detection still runs for the port of a configured SQL Server
      * instance, unless SqlPort gives it. */
     if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
@@ -191,8 +196,10 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
                                  "no roles configured and component detection is not available "
                                  "here: name the roles with /roles:ROLE,... (see /help)");
         st = dlo_target_detect(plat, cfg, &t->det, err);
-        if (st)
+        if (st) {
+            dlo_names_free(&t->names);
             return st;
+        }
         t->detected = true;
         detected = t->det.roles;
         t->keep_unplanned = !cfg->roles_set && t->det.partial;
@@ -214,7 +221,7 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
         t->keep_unplanned = t->keep_unplanned || t->sql_port_fell_back;
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++)
-        settings.scopes[r] = cfg->scopes[r];
+        settings.scopes[r] = dlo_names_scope(&t->names, cfg, r);
     push_settings(&settings, cfg, t);
     settings.profiles[DLO_NET_CORPORATE] = cfg->corporate_profiles;
     settings.profiles[DLO_NET_INTERNET] = cfg->internet_profiles;
@@ -230,6 +237,7 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
     describe_roles_source(t, cfg);
     t->plan.roles_source = t->roles_source;
     t->plan.mode_source = dlo_config_source_name(cfg->source[DLO_CFG_BOI_MODE]);
+    t->plan.names = &t->names;
     return DLO_OK;
 
 cleanup_policy:
@@ -237,12 +245,14 @@ cleanup_policy:
 cleanup_detect:
     if (t->detected)
         dlo_detect_result_free(&t->det);
+    dlo_names_free(&t->names);
     memset(t, 0, sizeof(*t));
     return st;
 }
 
 void dlo_target_free(dlo_target *t)
 {
+    dlo_names_free(&t->names);
     dlo_plan_free(&t->plan);
     dlo_policy_free(&t->pol);
     if (t->detected)

@@ -76,6 +76,12 @@ static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli,
     dlo_status st = load_config(plat, cli, cfg, err);
     if (!st)
         st = dlo_target_build(plat, cfg, t, err);
+    /* What reads the scopes after the plan (exposure, /probe, the exports) reads the addresses
+     * the rules hold, not the names. */
+    if (!st && (st = dlo_names_apply(&t->names, cfg)) != DLO_OK) {
+        dlo_target_free(t);
+        st = dlo_error_set(err, st, "out of memory");
+    }
     return st;
 }
 
