@@ -28,8 +28,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct dlo_reg_write;
-
 #define DLO_NAMES_NAME_TIMEOUT_MS 5000u
 #define DLO_NAMES_PASS_TIMEOUT_MS 20000u
 /* Most addresses one name may bring into a scope; any beyond are left out and said. */
@@ -86,6 +84,8 @@ typedef struct dlo_names {
 void dlo_names_init(dlo_names *n);
 void dlo_names_free(dlo_names *n);
 
+/* How many host names a scope (as dlo_config holds it) holds. */
+size_t dlo_names_in_scope(const char *scope);
 /* True when any scope of cfg names a host. */
 bool dlo_names_configured(const dlo_config *cfg);
 /* Calls each(name, n) for every host name in a scope as dlo_config holds it. */
@@ -105,11 +105,6 @@ const char *dlo_names_scope(const dlo_names *names, const dlo_config *cfg, int r
 /* Replaces cfg's scopes that name hosts by names->scopes, for what reads scopes after the plan
  * (the exposure, /probe, the exports): they then see the addresses the rules hold. */
 dlo_status dlo_names_apply(const dlo_names *names, dlo_config *cfg);
-
-/* The values to persist as the last known addresses (one REG_SZ per RESOLVED or KEPT name:
- * name = addresses), into values[0..max) (*n); strings borrowed from names. */
-void dlo_names_known_values(const dlo_names *names, struct dlo_reg_write *values, size_t max,
-                            size_t *n);
 
 /* True when a and b give the same names the same addresses (by text). */
 bool dlo_names_same(const dlo_names *a, const dlo_names *b);

@@ -51,7 +51,7 @@ typedef struct item_case {
     {                                                                                              \
         DLO_CFG_SCOPE_FIRST + (r), NULL, "*",                                                      \
             SZ("10.0.0.0/8, 192.168.1.7", "10.0.0.0/255.0.0.0,192.168.1.7/255.255.255.255"),       \
-            SZ("DLO-Admin.corp.example, localsubnet", "LocalSubnet,dlo-admin.corp.example"),      \
+            SZ("DLO-Admin.corp.example, localsubnet", "LocalSubnet,dlo-admin.corp.example"),       \
             SZ("10.0.0.300", "'10.0.0.300' is not a valid address"),                               \
             SZ("10.0.0.0/33", "prefix length over 32"),                                            \
             DW(1,                                                                                  \

@@ -84,9 +84,8 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
                                   "NAMEREFRESHMINUTES", "namerefreshminutes", "MINUTES",
                                   "Resolve the host names of the scopes again after MINUTES "
                                   "when the resolver gives no TTL (default 15)."),
-                              .def = DLO_CONFIG_DEFAULT_NAME_REFRESH_MINUTES, .min = 1,
-                              .max = 1440, .unit = "minutes", .unset = "?",
-                              .quiet_default = true},
+                              .def = DLO_CONFIG_DEFAULT_NAME_REFRESH_MINUTES, .min = 1, .max = 1440,
+                              .unit = "minutes", .unset = "?", .quiet_default = true},
     [DLO_CFG_DRIFT_ACTION] = {ROW("DriftAction", DLO_CT_CHOICE, drift_action, "DRIFTACTION",
                                   "driftaction", "repair|report",
                                   "On drift: put the rules back (repair) or only report it "

@@ -3,7 +3,6 @@
 #include "dlo/addr.h"
 #include "dlo/hostname.h"
 #include "dlo/log.h"
-#include "dlo/platform.h"
 #include "dlo/str.h"
 
 #include <stdio.h>
@@ -64,6 +63,13 @@ static void count_one(void *ctx, const char *name, size_t n)
     (void)name;
     (void)n;
     (*(size_t *)ctx)++;
+}
+
+size_t dlo_names_in_scope(const char *scope)
+{
+    size_t n = 0;
+    dlo_names_each(scope, count_one, &n);
+    return n;
 }
 
 bool dlo_names_configured(const dlo_config *cfg)
@@ -377,22 +383,6 @@ dlo_status dlo_names_resolve(const dlo_resolver *res, const dlo_registry *known,
 const char *dlo_names_scope(const dlo_names *names, const dlo_config *cfg, int role)
 {
     return names && names->scopes[role] ? names->scopes[role] : cfg->scopes[role];
-}
-
-void dlo_names_known_values(const dlo_names *names, dlo_reg_write *values, size_t max, size_t *n)
-{
-    size_t i;
-    *n = 0;
-    for (i = 0; i < names->count && *n < max; i++) {
-        const dlo_name *nm = &names->items[i];
-        if (!nm->addresses)
-            continue;
-        memset(&values[*n], 0, sizeof(values[0]));
-        values[*n].name = nm->name;
-        values[*n].type = DLO_REG_SZ;
-        values[*n].text = nm->addresses;
-        (*n)++;
-    }
 }
 
 bool dlo_names_same(const dlo_names *a, const dlo_names *b)

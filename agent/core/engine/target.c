@@ -470,6 +470,24 @@ static void report_names_kept(const dlo_names *now, const dlo_service_loop *mem)
     }
 }
 
+/* The last known addresses as the Names key holds them: one REG_SZ per name that has any,
+ * name = addresses (strings borrowed from names). */
+static void known_values(const dlo_names *names, dlo_reg_write *values, size_t max, size_t *n)
+{
+    size_t i;
+    *n = 0;
+    for (i = 0; i < names->count && *n < max; i++) {
+        const dlo_name *nm = &names->items[i];
+        if (!nm->addresses)
+            continue;
+        memset(&values[*n], 0, sizeof(values[0]));
+        values[*n].name = nm->name;
+        values[*n].type = DLO_REG_SZ;
+        values[*n].text = nm->addresses;
+        (*n)++;
+    }
+}
+
 /* The last known addresses, persisted when they changed, and remembered for the next pass. */
 static void keep_names(const dlo_platform *plat, dlo_service_loop *mem, dlo_target *t)
 {
@@ -477,7 +495,7 @@ static void keep_names(const dlo_platform *plat, dlo_service_loop *mem, dlo_targ
     size_t n = 0;
     dlo_error e;
     bool changed = !mem->have_names || !dlo_names_same(&mem->names, &t->names);
-    dlo_names_known_values(&t->names, values, sizeof(values) / sizeof(values[0]), &n);
+    known_values(&t->names, values, sizeof(values) / sizeof(values[0]), &n);
     dlo_error_clear(&e);
     if (changed && plat->write_values && (n || mem->have_names) &&
         plat->write_values(plat->ctx, DLO_CONFIG_KEY_NAMES, values, n, true, &e))
