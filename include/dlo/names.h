@@ -30,7 +30,8 @@
 
 #define DLO_NAMES_NAME_TIMEOUT_MS 5000u
 #define DLO_NAMES_PASS_TIMEOUT_MS 20000u
-/* Most addresses one name may bring into a scope; any beyond are left out and said. */
+/* Most addresses one name may bring into a scope; a resolver gives no more (any beyond are
+ * not used: fewer addresses narrow a rule, never widen it). */
 #define DLO_NAMES_MAX_ADDRS 64
 /* The shortest wait before names are resolved again, whatever a record's TTL says. */
 #define DLO_NAMES_MIN_REFRESH_SECONDS 60u
