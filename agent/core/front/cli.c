@@ -44,6 +44,9 @@ static const cli_switch switches[] = {
      "Read the port matrix from FILE, not the built-in one."},
     {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
      "Read the detection table from FILE instead of the built-in one."},
+    {"compare", SW_VALUE, DLO_OPT_COMPARE, "FILE",
+     "/plan, /matrix: what this plan (matrix) opens, closes, widens and narrows against FILE's "
+     "(a saved /plan /json; a port matrix file). Exit 0 the same, 1 it differs."},
     {"config", SW_COMMAND, DLO_CMD_CONFIG, NULL,
      "Show the effective configuration and where each value comes from."},
     {"install", SW_COMMAND, DLO_CMD_INSTALL, NULL,
