@@ -72,6 +72,12 @@ static void item_message(dlo_buf *b, const dlo_cmp_item *it)
         return;
     }
     dlo_buf_printf(b, "%s: %s ", dlo_str(r->name), it->prop->name);
+    if (it->kind == DLO_CMP_NOT_STATED) {
+        dlo_buf_puts(b, "(was not stated, now ");
+        value_text(b, it->prop, it->now);
+        dlo_buf_puts(b, ")");
+        return;
+    }
     if ((it->kind == DLO_CMP_WIDENS || it->kind == DLO_CMP_NARROWS) &&
         (it->prop->type == DLO_PT_PORTS || it->prop->type == DLO_PT_PROFILES)) {
         dlo_buf_puts(b, it->kind == DLO_CMP_WIDENS ? "adds " : "drops ");
