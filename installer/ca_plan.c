@@ -7,7 +7,7 @@
 #include "ca_props.h"
 #include "dlo/config.h"
 #include "dlo/msipolicy.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/winutil.h"
 
 /* Who started this install, from the token of the process this immediate action runs in: the
@@ -37,7 +37,8 @@ static const char *client_name(dlo_msi_client client)
                                             : "a user without elevation";
 }
 
-static bool component_state(MSIHANDLE install, const char *component, INSTALLSTATE *installed,
+/* ERROR_SUCCESS, ERROR_UNKNOWN_COMPONENT for a component the package lacks, or another error. */
+static UINT component_state(MSIHANDLE install, const char *component, INSTALLSTATE *installed,
                             INSTALLSTATE *action)
 {
     wchar_t name[96];
@@ -45,7 +46,7 @@ static bool component_state(MSIHANDLE install, const char *component, INSTALLSTA
     for (i = 0; component[i] && i + 1 < sizeof(name) / sizeof(name[0]); i++)
         name[i] = (wchar_t)(unsigned char)component[i]; /* component names are ASCII */
     name[i] = L'\0';
-    return ca_msi.get_component_state(install, name, installed, action) == ERROR_SUCCESS;
+    return ca_msi.get_component_state(install, name, installed, action);
 }
 
 /* Whether the agent was installed before this run: its exe's component installed for this
@@ -82,11 +83,19 @@ static dlo_status plan_value(MSIHANDLE install, dlo_config_item item, dlo_msi_pl
     char *text;
     dlo_status st;
     size_t i;
+    UINT r;
 
     snprintf(component, sizeof(component), "Config%s", vname);
-    ca_property_name(vname, property, sizeof(property));
-    if (!component_state(install, component, &installed, &action))
-        return dlo_error_set(err, DLO_E_INTERNAL, "the package has no component %s", component);
+    ca_property_name(item, property, sizeof(property));
+    r = component_state(install, component, &installed, &action);
+    /* A package without the value's component (one built before the value existed, around
+     * this custom action) neither writes nor removes it. installer.tables holds this package
+     * to a component for every value. */
+    if (r == ERROR_UNKNOWN_COMPONENT)
+        return dlo_msi_plan_add(plan, property, vname, DLO_MSI_KEEP, 0, NULL, 0, err);
+    if (r != ERROR_SUCCESS)
+        return dlo_error_set(err, DLO_E_INTERNAL, "the state of component %s cannot be read (%u)",
+                             component, (unsigned)r);
     if (action == INSTALLSTATE_ABSENT)
         return dlo_msi_plan_add(plan, property, vname, DLO_MSI_REMOVE, 0, NULL, 0, err);
     if (action != INSTALLSTATE_LOCAL && action != INSTALLSTATE_SOURCE)
@@ -112,7 +121,7 @@ static dlo_status build_plan(MSIHANDLE install, dlo_msi_plan *plan, dlo_error *e
     dlo_status st = DLO_OK;
     int item;
 
-    if (!component_state(install, "AgentExe", &installed, &action))
+    if (component_state(install, "AgentExe", &installed, &action) != ERROR_SUCCESS)
         return dlo_error_set(err, DLO_E_INTERNAL, "the package has no component AgentExe");
     plan->client = client_of_this_install();
     plan->maintenance = agent_installed(install, installed);

@@ -7,16 +7,13 @@
 #include "dlo/buf.h"
 #include "dlo/log.h"
 #include "dlo/str.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/winutil.h"
 
-void ca_property_name(const char *value_name, char *out, size_t size)
+void ca_property_name(dlo_config_item item, char *out, size_t size)
 {
-    size_t i;
-    for (i = 0; value_name[i] && i + 1 < size; i++)
-        out[i] = (char)((value_name[i] >= 'a' && value_name[i] <= 'z') ? value_name[i] - 32
-                                                                       : value_name[i]);
-    out[i] = '\0';
+    const dlo_config_row *row = dlo_config_row_of(item);
+    snprintf(out, size, "%s", row && row->msi ? row->msi : "");
 }
 
 void ca_write_flag_name(const char *value_name, wchar_t *out, size_t size)
@@ -268,7 +265,7 @@ static UINT collect(MSIHANDLE install, props *ps)
             continue;
         ps->n++;
         p->item = (dlo_config_item)item;
-        ca_property_name(vname, p->name, sizeof(p->name));
+        ca_property_name(p->item, p->name, sizeof(p->name));
         for (i = 0; p->name[i]; i++)
             p->wname[i] = (wchar_t)p->name[i];
         p->current = key_text(machine, vname, &p->old_type, why, sizeof(why));

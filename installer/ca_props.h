@@ -28,8 +28,8 @@ UINT ca_props_check(MSIHANDLE install);
 dlo_status ca_written_value(dlo_config_item item, const char *text, dlo_reg_value *out,
                             dlo_error *err);
 
-/* "BOIMODE" for "BOIMode": the property of a value (size at least 64). */
-void ca_property_name(const char *value_name, char *out, size_t size);
+/* The MSI property of a value, from its row ("BOIMODE" for BOIMode; size at least 64). */
+void ca_property_name(dlo_config_item item, char *out, size_t size);
 
 /* The private property that is the condition of a value's component: "DloBOIModeWrite". */
 void ca_write_flag_name(const char *value_name, wchar_t *out, size_t size);

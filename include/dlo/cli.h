@@ -36,30 +36,6 @@ typedef enum dlo_option {
     DLO_OPT_JSON,
     DLO_OPT_STRICT,
     DLO_OPT_EXPORT, /* the format of /export:FORMAT, the one command with a value */
-    DLO_OPT_ROLES,
-    DLO_OPT_MODE,
-    DLO_OPT_POLICY,
-    DLO_OPT_SQLPORT,
-    DLO_OPT_SQLINSTANCE,
-    DLO_OPT_DETECTION,
-    DLO_OPT_ADDROLES,
-    DLO_OPT_EXCLUDEROLES,
-    DLO_OPT_ADMINSERVERS,
-    DLO_OPT_ADMINCONSOLES,
-    DLO_OPT_DEDUPESERVERS,
-    DLO_OPT_MAINTENANCESERVERS,
-    DLO_OPT_EDGESERVERS,
-    DLO_OPT_IOSERVERS,
-    DLO_OPT_CLIENTNETWORKS,
-    DLO_OPT_SQLSERVERS,
-    DLO_OPT_STORAGESERVERS,
-    DLO_OPT_DEDUPESTORAGESERVERS,
-    DLO_OPT_WEBRESTOREMACHINES,
-    DLO_OPT_CORPORATEPROFILES,
-    DLO_OPT_INTERNETPROFILES,
-    DLO_OPT_BINDTOSERVICES,
-    DLO_OPT_PUSHINSTALLPORTS,
-    DLO_OPT_CLOSEPUSHPORTS,
     DLO_OPT_TIMEOUT,
     DLO_OPT_PORTS,
     DLO_OPT_TO,
@@ -73,6 +49,9 @@ typedef struct dlo_cli {
     /* NULL when the option is absent; a flag that is present reads as "". Values point into
      * argv. */
     const char *values[DLO_OPT_COUNT_];
+    /* The configuration values given for this run, by item (/mode:, /edgeservers: ...): every
+     * row of dlo_config_rows with a switch is one. */
+    const char *config[DLO_CFG_COUNT];
 } dlo_cli;
 
 static inline bool dlo_cli_flag(const dlo_cli *cli, dlo_option opt)
@@ -82,12 +61,11 @@ static inline bool dlo_cli_flag(const dlo_cli *cli, dlo_option opt)
 
 dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err);
 
-/* The configuration values this command line gives for its run (/mode:, /edgeservers: ...),
- * found by each item's switch name. cli may be NULL: nothing is overridden. The texts point
- * into cli's argv. */
+/* The configuration values this command line gives for its run (/mode:, /edgeservers: ...).
+ * cli may be NULL: nothing is overridden. The texts point into cli's argv. */
 void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out);
 
-/* The usage text, generated from the switch table. */
+/* The usage text, generated from the switch table and the configuration's rows. */
 void dlo_cli_help(dlo_buf *out);
 
 #endif

@@ -42,8 +42,8 @@ typedef enum dlo_config_source {
     DLO_SOURCE_COMMAND_LINE,
 } dlo_config_source;
 
-/* The values, in the order /config lists them. The scopes follow dlo_role's order:
- * DLO_CFG_SCOPE_FIRST + r is the scope of peer role r. */
+/* The values, in the order /config lists them; each is one row of dlo_config_rows (below).
+ * The scopes follow dlo_role's order: DLO_CFG_SCOPE_FIRST + r is the scope of peer role r. */
 typedef enum dlo_config_item {
     DLO_CFG_BOI_MODE,
     DLO_CFG_ROLES,
@@ -53,25 +53,15 @@ typedef enum dlo_config_item {
     DLO_CFG_SQL_INSTANCE,
     DLO_CFG_SCOPE_FIRST,
     DLO_CFG_SCOPE_LAST = DLO_CFG_SCOPE_FIRST + DLO_ROLE_COUNT - 1,
-    /* CorporateProfiles, InternetProfiles: the firewall profiles of the paths that exist only
-     * inside the corporate network, and of the paths to the Edge Server, in every mode. */
     DLO_CFG_CORPORATE_PROFILES,
     DLO_CFG_INTERNET_PROFILES,
-    /* BindToServices: bind inbound rules to the program that serves them, on evidence. */
     DLO_CFG_BIND_TO_SERVICES,
-    /* PushInstallPorts: push installation's dynamic range as the vendor writes it, or as
-     * Windows' RPC keywords. */
     DLO_CFG_PUSH_INSTALL_PORTS,
-    /* ClosePushPortsWhenInstalled: a client's push-installation rules only until the DLO agent
-     * is detected there. */
     DLO_CFG_CLOSE_PUSH_PORTS,
     DLO_CFG_INTERVAL,
-    /* PolicyFile and DetectionFile: a port matrix and a detection table that replace the
-     * embedded ones (switches /policy: and /detection:). */
+    DLO_CFG_DRIFT_ACTION,
     DLO_CFG_POLICY_FILE,
     DLO_CFG_DETECTION_FILE,
-    /* TestReconcileIntervalSeconds: installer key only, not a Group Policy setting; lets the
-     * tests see drift repair within seconds. Overrides DLO_CFG_INTERVAL when set. */
     DLO_CFG_TEST_INTERVAL,
     DLO_CFG_COUNT
 } dlo_config_item;
@@ -81,6 +71,13 @@ typedef enum dlo_push_ports {
     DLO_PUSH_PORTS_VENDOR, /* "vendor": the port matrix as written */
     DLO_PUSH_PORTS_RPC,    /* "rpc": the dynamic range as Windows' RPC and RPC-EPMap keywords */
 } dlo_push_ports;
+
+/* DriftAction: what the service does when the firewall has drifted from the plan. Reserved: the
+ * service does not act on it yet. */
+typedef enum dlo_drift_action {
+    DLO_DRIFT_REPAIR, /* "repair": put the rules back */
+    DLO_DRIFT_REPORT, /* "report": only report the drift */
+} dlo_drift_action;
 
 typedef struct dlo_config {
     dlo_mode mode;              /* BOIMode; default nonboi */
@@ -104,6 +101,7 @@ typedef struct dlo_config {
     dlo_push_ports push_install_ports; /* PushInstallPorts; default vendor */
     bool close_push_ports;             /* ClosePushPortsWhenInstalled; default false */
     unsigned interval_minutes;         /* ReconcileIntervalMinutes */
+    dlo_drift_action drift_action;     /* DriftAction; default repair */
     unsigned test_interval_seconds;    /* TestReconcileIntervalSeconds; 0 when not set */
     unsigned interval_seconds;         /* the drift repair period that follows from both */
     /* PolicyFile, DetectionFile; NULL when not configured (the embedded data). From a key it is
@@ -141,6 +139,77 @@ typedef struct dlo_config_overrides {
 dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg,
                            const dlo_config_overrides *overrides, dlo_error *err);
 
+/* ---- one row per value ----
+ *
+ * A value is one row of dlo_config_rows: what it is called everywhere, its type, default and
+ * bounds, where it may come from, how /config shows it and where it lives in dlo_config. Loading,
+ * validation, the messages, copy, free, comparison, the command-line switches, /help, /config
+ * and its JSON, and the checks of the Group Policy template and the MSI (tests/policy) are all
+ * driven from the rows; the type decides how a value is parsed, stored and shown. */
+
+typedef enum dlo_config_type {
+    DLO_CT_MODE,     /* dlo_mode: REG_SZ nonboi, exclusive or occasional */
+    DLO_CT_ROLES,    /* dlo_role_set: role names, REG_SZ (commas) or REG_MULTI_SZ */
+    DLO_CT_PORT,     /* unsigned, 0 when not configured: a TCP port, REG_DWORD or REG_SZ */
+    DLO_CT_INSTANCE, /* char *, NULL when not configured: a SQL Server instance name */
+    DLO_CT_SCOPE,    /* char *, "*" when not configured: remote addresses in normal form */
+    DLO_CT_NUMBER,   /* unsigned, 0 when not configured: REG_DWORD from min to max */
+    DLO_CT_PATH,     /* char *, NULL when not configured: a file (see DLO_CFG_POLICY_FILE) */
+    DLO_CT_PROFILES, /* unsigned DLO_PROFILE_* bits, 0 when not configured */
+    DLO_CT_FLAG,     /* bool: REG_DWORD 0 (off) or 1 (on) */
+    DLO_CT_CHOICE,   /* an enum whose values are the indexes of `choices`: REG_SZ, one name */
+} dlo_config_type;
+
+/* One name a DLO_CT_CHOICE value takes, and what it means (for messages and help). */
+typedef struct dlo_config_choice {
+    const char *name;
+    const char *meaning;
+} dlo_config_choice;
+
+typedef struct dlo_config_row {
+    /* The registry value name, which is also the Group Policy setting's name and the id of its
+     * policy, element and presentation in policies/admx ("BOIMode"). */
+    const char *name;
+    dlo_config_type type;
+    size_t field;    /* offsetof the value in dlo_config */
+    size_t size;     /* sizeof the value: a mode or choice is an int-sized enum (test_config) */
+    bool tracks_set; /* a bool at set_field is made true once it is configured */
+    size_t set_field;
+    unsigned def;      /* MODE, NUMBER, FLAG, CHOICE: the default (NUMBER: 0 is "not set") */
+    unsigned min, max; /* NUMBER: the bounds, with `unit` ("minutes") for messages */
+    const char *unit;
+    const dlo_config_choice *choices; /* CHOICE: the names, in the enum's order */
+    size_t n_choices;
+    const char *what;     /* CHOICE: what a value is, for messages ("push-installation port
+                           * choice") */
+    const char *unset;    /* how /config shows it when not configured ("(detected)") */
+    bool quiet_default;   /* left out of the service's summary line while it is the default */
+    bool installer_only;  /* a diagnostic only the installer key holds; the others are read from
+                           * the policy key too, and are Group Policy settings and MSI properties */
+    const char *msi;      /* the MSI property that writes it (BOIMODE); NULL when installer_only */
+    const char *sw;       /* its switch for one run ("mode"), or NULL */
+    const char *sw_value; /* the switch's value in /help ("MODE") */
+    const char *sw_help;  /* the switch's line in /help */
+    /* Read, validated and shown, but nothing acts on it yet: /help adds
+     * DLO_CONFIG_RESERVED_HELP to its line, /config DLO_CONFIG_RESERVED_MARK to its value (and
+     * "reserved": true to its JSON), so that nobody takes the value shown for what happens. */
+    bool reserved;
+} dlo_config_row;
+
+#define DLO_CONFIG_RESERVED_HELP "Reserved: the service does not act on it yet."
+#define DLO_CONFIG_RESERVED_MARK "(reserved: the service does not act on it yet)"
+
+extern const dlo_config_row dlo_config_rows[DLO_CFG_COUNT];
+
+/* The row of an item, or NULL past the last. */
+const dlo_config_row *dlo_config_row_of(dlo_config_item item);
+/* The item's value in cfg, of the C type its row's type says. */
+const void *dlo_config_value(const dlo_config *cfg, dlo_config_item item);
+/* True for the types held as a string (char *, NULL when not configured but for a scope). */
+bool dlo_config_type_is_text(dlo_config_type type);
+/* The item whose switch is `name` (any case, n bytes), or DLO_CFG_COUNT. */
+dlo_config_item dlo_config_item_by_switch(const char *name, size_t n);
+
 /* The registry value name of an item ("BOIMode", "EdgeServers") and its switch ("mode",
  * "edgeservers"; NULL for values with no switch). */
 const char *dlo_config_item_name(dlo_config_item item);
@@ -161,10 +230,6 @@ const char *dlo_config_source_name(dlo_config_source src);
 /* The roles to plan for: Roles if set, else the detected ones; plus AddRoles; minus
  * ExcludeRoles. */
 dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected);
-
-/* The RemoteAddresses for a rule whose other end is any of `peers`: the union of their scopes
- * in normal form, "*" if any of them is "*" (or peers is empty). Replaces out's content. */
-dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out);
 
 /* True if both configurations have the same effective values (sources are not compared). */
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b);

@@ -84,6 +84,9 @@ typedef struct dlo_rule {
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
     dlo_role_set peers;       /* the roles at the other end */
     char *rows;               /* the policy rows it exists for, comma-separated ids */
+    /* Where those rows are, for the messages of a failed write: "matrix row server.edge-https,
+     * dlo-10.0.ports:159", "; "-joined when rows share the rule. */
+    char *origin;
     /* Why application and service are what they are ("bound: ...", "not bound: ...", "kept
      * ..."), from dlo/binding.h; NULL when binding was not worked out. */
     char *binding;
@@ -126,8 +129,9 @@ static inline const char *dlo_str(const char *s)
  *
  * Each property of INetFwRule the agent sets and checks is one row of dlo_props: its bit in a
  * difference mask, its name in reports and JSON, the dlo_rule field, how an unset value reads,
- * and its default. The diff, the reports, the plan's JSON and the backends are driven from it;
- * a new property is a row here (and its COM getter and putter in the Windows layer). */
+ * its default and its keys in a rule string. The diff, the reports, the plan's JSON, the rule
+ * string reader and the backends are driven from it; a new property is a row here (and its COM
+ * getter and putter in the Windows layer). */
 
 /* Windows' spelling of "any port" and "any address": what an unset list is written as. */
 #define DLO_FW_ANY "*"
@@ -200,9 +204,12 @@ typedef struct dlo_prop {
     size_t offset;      /* of the field in dlo_rule */
     const char *any;    /* text types: how reports and JSON show an unset (NULL or "") value */
     long def;           /* other types: the value of a new rule */
-    int json_pos;       /* place in dlo_rule_json's object (1, 2, ...; after the planner's
+    int json_pos;       /* place in the rule's JSON object (1, 2, ...; after the planner's
                          * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
     dlo_prop_scope scope;
+    /* Its keys in a rule string (MS-GPFAS 2.2.2, dlo/rulestr.h), separated by blanks ("LPort
+     * LPort2_10"): the reader finds a field's property by them and reads the value by type. */
+    const char *keys;
 } dlo_prop;
 
 #define DLO_PROP_JSON_TAIL 100

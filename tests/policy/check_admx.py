@@ -20,7 +20,13 @@ BaseTypes.xsd; ../shared/real-world/admx-schema beside the clone). Checks:
     is one the agent reads under its policy key, as a type it accepts;
   - every value the agent reads under its policy key is written by exactly one policy;
   - every string and presentation the ADMX refers to is in the ADML, and each presentation
-    control refers to an element of its policy.
+    control refers to an element of its policy;
+  - each value's policy is as its row (config_items) says: the policy, its element, the value
+    and the presentation are all named after the value; a mode or choice is an enum of exactly
+    the row's names, in its order, shown as a drop-down list whose default item is the row's
+    default; a number or port is a decimal with the row's bounds, shown as a decimal text box
+    (whose default is the row's, when it has one); any other value is a text, shown as a text
+    box. A value added to the rows and not to the template, or the other way round, fails.
 Prints one line per check and a closing "N passed, N failed" line.
 """
 import json
@@ -144,6 +150,50 @@ def check_flag(policy, name):
               % (pname, name, state, want))
 
 
+# The element and presentation control of each type of value (config_items "type").
+ELEMENT = {"mode": "enum", "choice": "enum", "number": "decimal", "port": "decimal"}
+CONTROL = {"enum": "dropdownList", "decimal": "decimalTextBox", "text": "textBox"}
+
+
+def check_row(policy, row, presentations):
+    """The policy of a value against its row: names, element, bounds, choices, presentation."""
+    name = row["name"]
+    check(policy.get("name") == name, "the policy of %s is named %s" % (name, name))
+    if row.get("flag"):
+        return
+    elements = policy.find("p:elements", NS)
+    elements = list(elements) if elements is not None else []
+    want = ELEMENT.get(row["type"], "text")
+    if not check(len(elements) == 1 and tag(elements[0]) == want
+                 and elements[0].get("id") == name and elements[0].get("valueName") == name,
+                 "policy %s: one <%s> element, id and valueName %s" % (name, want, name)):
+        return
+    e = elements[0]
+    if want == "enum":
+        values = [v.text for v in e.findall("p:item/p:value/p:string", NS)]
+        check(values == row["choices"], "policy %s: the enum's values %s are the row's choices %s"
+              % (name, values, row["choices"]))
+    if want == "decimal":
+        bounds = (e.get("minValue"), e.get("maxValue"))
+        check(bounds == (str(row["min"]), str(row["max"])),
+              "policy %s: the decimal's bounds %s are the row's %s..%s"
+              % (name, bounds, row["min"], row["max"]))
+    pres = presentations.get(name)
+    if not check(pres is not None and len(list(pres)) == 1, "policy %s: presentation %s has one control"
+                 % (name, name)):
+        return
+    control = list(pres)[0]
+    check(tag(control) == CONTROL[want] and control.get("refId") == name,
+          "policy %s: its control is a %s for %s" % (name, CONTROL[want], name))
+    if want == "enum":
+        default = str(row["choices"].index(row["default"]))
+        check(control.get("defaultItem") == default, "policy %s: the default item is %s (%s)"
+              % (name, default, row["default"]))
+    if want == "decimal" and row.get("default") is not None:
+        check(control.get("defaultValue") == str(row["default"]),
+              "policy %s: the default value is the row's %s" % (name, row["default"]))
+
+
 def main(args):
     schema_dir = None
     if args and args[0] == "--schema":
@@ -170,8 +220,11 @@ def main(args):
     strings = {s.get("id") for s in ET.parse(adml).getroot().iter("{%s}string" % NS["p"])}
     presentations = {pr.get("id"): pr for pr in ET.parse(adml).getroot().iter("{%s}presentation" % NS["p"])}
 
+    rows = {v["name"]: v for v in agent["values"] if v["policy"]}
     written = {}
     for policy in root.iter("{%s}policy" % NS["p"]):
+        if policy.get("name") in rows:
+            check_row(policy, rows[policy.get("name")], presentations)
         pname = policy.get("name")
         check(policy.get("class") == "Machine", "policy %s applies to computers (class Machine)" % pname)
         for key, name, typ in writes(policy):
@@ -232,8 +285,26 @@ MUTATIONS = [
                           r'namespace="Microsoft.Policies.Windows" />', x, count=1), l)),
     ("an element the schema does not know", "Microsoft's ADMX schema",
      lambda x, l: (x.replace("<supportedOn ref=", "<supported ref=", 1), l)),
+    ("a bound that is not the row's", "are the row's",
+     lambda x, l: (x.replace('maxValue="1440"', 'maxValue="1441"', 1), l)),
+    ("a choice the agent does not take", "are the row's choices",
+     lambda x, l: (x.replace("<string>rpc</string>", "<string>keywords</string>", 1), l)),
+    ("a control of the wrong kind", "its control is a",
+     lambda x, l: (x, re.sub(r'<textBox refId="Roles">(.*?)</textBox>',
+                             r'<multiTextBox refId="Roles">Roles</multiTextBox>', l, count=1))),
     ("a string the ADML lacks", "is in the ADML",
      lambda x, l: (x, re.sub(r'<string id="BOIMode">[^<]*</string>', "", l, count=1))),
+    # A row without its policy, and a policy without its row: the template and the rows differ.
+    ("a value of the rows no policy writes", "is written by one policy (none)",
+     lambda x, l: (re.sub(r'\s*<policy name="DriftAction".*?</policy>', "", x, count=1,
+                          flags=re.S), l)),
+    ("a policy for a value the rows lack", "the agent reads that value",
+     lambda x, l: (re.sub(r'(\s*<policy name=)"BindToServices"(.*?) valueName="BindToServices"'
+                          r'(.*?</policy>)', r'\g<0>\1"StaleSetting"\2 valueName="StaleSetting"\3',
+                          x, count=1, flags=re.S), l)),
+    ("a presentation the ADML lacks", "its presentation is in the ADML",
+     lambda x, l: (x, re.sub(r'<presentation id="DriftAction">.*?</presentation>', "", l,
+                             count=1, flags=re.S))),
 ]
 
 

@@ -19,8 +19,6 @@ from exportparse import (CSP_ADDRESS_KEYWORDS, CSP_NEWER_KEYWORDS, NETSH_ADDRESS
                          netsh_args, plan_list, ps_rule_blocks, to_plan_spelling)
 
 AGENT = sys.argv[1]
-ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
-         "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
 MODES = ["nonboi", "exclusive", "occasional"]
 # Scopes on several peers, with a range, an IPv6 prefix and every address keyword: netsh takes
 # only the first five keywords, the others only PowerShell and the Firewall CSP.
@@ -38,6 +36,10 @@ def run(*args, expect=0):
         raise SystemExit("%s %s: exit %d, expected %d: %s" % (AGENT, " ".join(args), p.returncode,
                                                             expect, p.stderr))
     return p.stdout, p.stderr
+
+
+# The roles the agent knows, from its own table (/matrix /json), never a list of this script's.
+ROLES = [r["name"] for r in json.loads(run("/matrix", "/json")[0])["roles"]]
 
 
 def fail(what):

@@ -183,8 +183,11 @@ def export(fmt, *args):
     return json.loads(p.stdout)
 
 
-CONFIGS = [["/roles:admin-server,admin-console,dedupe-server,maintenance-server,edge-server,"
-            "io-server,sql-server", "/mode:occasional"],
+# Every role the agent knows (/matrix /json "roles", never a list of this script's) at once, then
+# a client and an Edge Server with address keywords.
+ALL_ROLES = ",".join(r["name"] for r in json.loads(subprocess.run(
+    [AGENT, "/matrix", "/json"], capture_output=True, text=True, check=True).stdout)["roles"])
+CONFIGS = [["/roles:" + ALL_ROLES, "/mode:occasional"],
            ["/roles:client", "/mode:exclusive", "/edgeservers:192.0.2.1,Internet",
             "/adminservers:10.1.0.0/16,RmtIntranet,Intranet,Ply2Renders,LocalSubnet,DNS"],
            ["/roles:edge-server", "/mode:nonboi", "/clientnetworks:fd00::/64,DHCP,WINS,"

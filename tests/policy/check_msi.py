@@ -8,7 +8,7 @@ CONFIG_ITEMS (run through RUNNER, e.g. wine, when given) prints the values the a
 Checks: per-machine x64 package of VERSION; every component 64-bit; dloagent.exe under
 ProgramFiles64Folder\\Arctera\\DLO Firewall Agent; exactly one registry value per setting the
 agent reads (in the installer key, named as the agent reads it, REG_DWORD where the agent takes
-a number, from the property of its name in capitals, the property secure, its component turned
+a number, from the MSI property its row names, the property secure, its component turned
 on only by the package's own check); the service in the ServiceInstall and ServiceControl tables
 as /install registers it, its Event Log source as Registry rows, no custom action running
 /install or /uninstall; the custom actions in the order the uninstall and install need, the
@@ -103,7 +103,7 @@ def main():
         if not check(len(by_name.get(name, [])) == 1, "the package writes %s once" % name):
             continue
         r = by_name[name][0]
-        upper = name.upper()
+        upper = v["msi"]  # the row's MSI property
         dword = "REG_DWORD" in v["types"]
         want = ("#[%s]" if dword else "[%s]") % upper
         check(r["Value"] == want, "%s is written as %s from %s: %s" % (name, "REG_DWORD" if dword else "REG_SZ", upper, r["Value"]))
@@ -190,9 +190,9 @@ EVENTS = {"start on install": 0x1, "stop on install": 0x2, "delete on install": 
 
 
 def service_description():
-    """WIN_SERVICE_DESCRIPTION of agent/win/win/service.h: what /install sets."""
+    """WIN_SERVICE_DESCRIPTION of agent/win/win/svcrecovery.h: what /install sets."""
     header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "win", "win",
-                          "service.h")
+                          "svcrecovery.h")
     with open(header) as f:
         text = f.read()
     body = text.split("#define WIN_SERVICE_DESCRIPTION", 1)[1].split("\n\n", 1)[0]
@@ -212,7 +212,7 @@ def check_service(msi, seq, types):
           "it runs dloagent.exe, the key file of its component AgentExe, with /service (%s, %r)"
           % (r["Component_"], r["Arguments"]))
     check(r["DisplayName"] == "Arctera DLO Firewall Agent" and r["Description"] == service_description(),
-          "its display name and description are /install's (agent/win/win/service.h)")
+          "its display name and description are /install's (agent/win/win/svcrecovery.h)")
     check((int(r["ServiceType"]), int(r["StartType"]), int(r["ErrorControl"])) == (0x10, 2, 0x8001),
           "own process, automatic start, normal error control, vital: the install fails if it cannot be "
           "installed (%s %s %s)" % (r["ServiceType"], r["StartType"], r["ErrorControl"]))

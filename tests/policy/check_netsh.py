@@ -26,8 +26,6 @@ import tempfile
 from exportparse import cmd_lines, netsh_args
 
 AGENT, POLICY = sys.argv[1:3]
-ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
-         "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
 MODES = ["nonboi", "exclusive", "occasional"]
 VARIANTS = [[], ["/adminservers:10.1.0.5,DNS,WINS", "/clientnetworks:10.8.0.0/16,fd00::/64,LocalSubnet",
                  "/edgeservers:192.0.2.10-192.0.2.20,DefaultGateway,DHCP"],
@@ -145,6 +143,10 @@ def run(*args):
     if p.returncode not in (0, 2) or (p.returncode == 2 and "refused" not in p.stderr):
         raise SystemExit("%s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr))
     return p.returncode, p.stdout, p.stderr
+
+
+# The roles the agent knows, from its own table (/matrix /json), never a list of this script's.
+ROLES = [r["name"] for r in json.loads(run("/matrix", "/json")[1])["roles"]]
 
 
 def renamed_policy(title):

@@ -23,8 +23,6 @@ from exportparse import ps_rule_blocks, ps_string_at
 
 AGENT, POLICY, CMDLETS, MODULES = sys.argv[1:5]
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
-         "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
 MODES = ["nonboi", "exclusive", "occasional"]
 VARIANTS = [[], ["/pushinstallports:rpc", "/closepushportswheninstalled:1"],
             ["/corporateprofiles:domain,private", "/clientnetworks:10.8.0.0/16,RmtIntranet,Ply2Renders",
@@ -49,6 +47,10 @@ def agent(*args, policy=None):
     return p.stdout
 
 
+# The roles the agent knows, from its own table (/matrix /json), never a list of this script's.
+ROLES = [r["name"] for r in json.loads(agent("/matrix", "/json"))["roles"]]
+
+
 def read_cmdlets():
     table, current = {}, None
     with open(CMDLETS, encoding="utf-8") as f:
@@ -64,23 +66,32 @@ def read_cmdlets():
     return {k.lower(): {p.lower() for p in v | common} for k, v in table.items()}
 
 
-def grammar(script_bytes):
-    """The grammar's reading of the script, or None when the grammar is not installed."""
-    with tempfile.NamedTemporaryFile(suffix=".ps1", delete=False) as f:
-        f.write(script_bytes)
+def grammar(scripts):
+    """The grammar's reading of each script (bytes), in order, from one Node process; None when
+    the grammar is not installed."""
+    folder = tempfile.mkdtemp(prefix="dlo-ps-")
+    paths = []
     try:
+        for i, script_bytes in enumerate(scripts):
+            paths.append(os.path.join(folder, "%d.ps1" % i))
+            with open(paths[-1], "wb") as f:
+                f.write(script_bytes)
         # --liftoff-only: V8 otherwise recompiles the grammar's WebAssembly in the background and
         # waits for that at exit, about 30 s a run on this machine, for a parse of 0.1 s.
-        p = subprocess.run(["node", "--liftoff-only", os.path.join(HERE, "pstokens.cjs"), MODULES,
-                            f.name],
-                           capture_output=True, text=True)
+        p = subprocess.run(["node", "--liftoff-only", os.path.join(HERE, "pstokens.cjs"), MODULES]
+                           + paths, capture_output=True, text=True)
     finally:
-        os.unlink(f.name)
+        for path in paths:
+            os.unlink(path)
+        os.rmdir(folder)
     if p.returncode == 2:
         return None
     if p.returncode != 0:
         raise SystemExit("pstokens.cjs failed: " + p.stderr)
-    return json.loads(p.stdout)
+    trees = json.loads(p.stdout)
+    if len(trees) != len(scripts):
+        raise SystemExit("pstokens.cjs read %d of %d scripts" % (len(trees), len(scripts)))
+    return trees
 
 
 def check_commands(where, tree, cmdlets):
@@ -104,14 +115,10 @@ def check_commands(where, tree, cmdlets):
                      % (where, c["row"], s))
 
 
-def check_script(where, script_bytes, cmdlets):
-    tree = grammar(script_bytes)
-    if tree is None:
-        return False
+def check_script(where, tree, cmdlets):
     for e in tree["errors"]:
         fail("%s line %d: the grammar %s" % (where, e["row"], e["what"]))
     check_commands(where, tree, cmdlets)
-    return tree
 
 
 def decode(script_bytes):
@@ -131,7 +138,7 @@ def hostile_policy(name):
     return f.name
 
 
-def check_one_token(where, script_bytes, names, cmdlets):
+def check_one_token(where, script_bytes, tree, names, cmdlets):
     """Each name is one string token: PowerShell's rules read the DisplayName back exactly, and
     the grammar has that token on the line with nothing else a command."""
     text = decode(script_bytes)
@@ -143,9 +150,7 @@ def check_one_token(where, script_bytes, names, cmdlets):
     for n in names:
         if n not in got:
             fail("%s: the name %r does not come back as one string" % (where, n))
-    tree = check_script(where, script_bytes, cmdlets)
-    if not tree:
-        return
+    check_script(where, tree, cmdlets)
     lines = text.split("\n")
     for s in tree["strings"]:
         line = lines[s["row"] - 1]
@@ -158,7 +163,9 @@ def check_one_token(where, script_bytes, names, cmdlets):
         fail("%s: a name became a command" % where)
 
 
-def check_breakers(cmdlets):
+def breaker_scripts():
+    """(where, script, names) for a rule titled with each breaker."""
+    out = []
     for b in BREAKERS:
         title = "Admin%s -Direction Inbound; Write-Host pwned; %sx" % (b, b)
         policy = hostile_policy(title)
@@ -166,25 +173,30 @@ def check_breakers(cmdlets):
             plan = json.loads(agent("/plan", "/json", "/roles:admin-server", policy=policy))
             names = [r["name"] for r in plan["rules"] if title in r["name"]]
             script = agent("/export:powershell", "/roles:admin-server", policy=policy)
-            check_one_token("name with %r" % b, script, names, cmdlets)
         finally:
             os.unlink(policy)
         if not names:
             fail("no rule took the name with %r" % b)
+        out.append(("name with %r" % b, script, names))
+    return out
 
 
-def check_catches(cmdlets):
-    """The checks fail on a script in which one U+2019 was not doubled."""
+def broken_script():
+    """A script in which one U+2019 of a name was not doubled, and that name."""
     title = "Admin\u2019 -Direction Inbound; Write-Host pwned; \u2019x"
     policy = hostile_policy(title)
     try:
         script = agent("/export:powershell", "/roles:admin-server", policy=policy)
     finally:
         os.unlink(policy)
-    broken = script.replace("\u2019\u2019".encode(), "\u2019".encode(), 1)
+    return script.replace("\u2019\u2019".encode(), "\u2019".encode(), 1), title
+
+
+def check_catches(broken, tree, title, cmdlets):
+    """The checks fail on the broken script."""
     before = len(failures)
     quiet.append(True)
-    check_one_token("(the checks' own test)", broken, [title], cmdlets)
+    check_one_token("(the checks' own test)", broken, tree, [title], cmdlets)
     quiet.pop()
     caught = len(failures) > before
     del failures[before:]
@@ -194,19 +206,24 @@ def check_catches(cmdlets):
 
 def main():
     cmdlets = read_cmdlets()
-    if grammar(b"Write-Output 'x'\n") is None:
-        raise SystemExit("the PowerShell grammar is not in %s (toolchain/setup.sh installs it)"
-                         % MODULES)
-    scripts = 0
+    exports = []
     for mode in MODES:
         for role in ROLES:
             for v in VARIANTS:
                 script = agent("/export:powershell", "/roles:" + role, "/mode:" + mode, *v)
-                check_script("%s/%s %s" % (role, mode, " ".join(v)), script, cmdlets)
-                scripts += 1
-    check_breakers(cmdlets)
-    check_catches(cmdlets)
-    print("%d scripts and %d hostile names checked, %d failures" % (scripts, len(BREAKERS),
+                exports.append(("%s/%s %s" % (role, mode, " ".join(v)), script))
+    hostile = breaker_scripts()
+    broken, title = broken_script()
+    trees = grammar([s for _, s in exports] + [s for _, s, _ in hostile] + [broken])
+    if trees is None:
+        raise SystemExit("the PowerShell grammar is not in %s (toolchain/setup.sh installs it)"
+                         % MODULES)
+    for (where, script), tree in zip(exports, trees):
+        check_script(where, tree, cmdlets)
+    for (where, script, names), tree in zip(hostile, trees[len(exports):]):
+        check_one_token(where, script, tree, names, cmdlets)
+    check_catches(broken, trees[-1], title, cmdlets)
+    print("%d scripts and %d hostile names checked, %d failures" % (len(exports), len(BREAKERS),
                                                                     len(failures)))
     return 1 if failures else 0
 

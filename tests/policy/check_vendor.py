@@ -39,8 +39,6 @@ COMPONENTS = {
     "Dedupe Storage Location": "dedupe-storage",
     "Storage Location": "storage",
 }
-ROLES = ["admin-server", "admin-console", "dedupe-server", "maintenance-server", "edge-server",
-         "io-server", "client", "sql-server", "storage", "dedupe-storage", "web-restore"]
 MODES = ["nonboi", "exclusive", "occasional"]
 ALL_PROFILES = ["domain", "private", "public"]
 
@@ -180,11 +178,17 @@ def main():
     agent = sys.argv[3:] + [sys.argv[2]]
     check(len(vendor) == 19, "the vendor table has 19 rows, read %d" % len(vendor))
 
-    matrix = run(agent, ["/matrix", "/json"])["rows"]
+    matrix_json = run(agent, ["/matrix", "/json"])
+    matrix = matrix_json["rows"]
     match_rows(vendor, matrix)
+    # The roles the agent knows, from its own table, never a list of this script's: each must
+    # be a component of the vendor's table, so a role added without its vendor name fails here.
+    roles = [r["name"] for r in matrix_json["roles"]]
+    for role in roles:
+        check(role in COMPONENTS.values(), "role %s is a component of the vendor's table" % role)
 
     for mode in MODES:
-        for role in ROLES:
+        for role in roles:
             plan = run(agent, ["/plan", "/json", "/roles:" + role, "/mode:" + mode])
             rules = plan["rules"]
             seen = set()

@@ -7,7 +7,9 @@
 //              $var['Key'] = ... assignments (what a splat of it passes as parameters);
 //   functions: the names of the functions the script defines;
 //   strings:   each single-quoted string token, its line and its text, quotes included.
-// Usage: node pstokens.cjs MODULE_DIR FILE. Exit 2 when the grammar is not there.
+// Usage: node pstokens.cjs MODULE_DIR FILE...: a JSON array, one reading per FILE in order (one
+// process for many scripts: starting Node and loading the grammar costs more than a parse).
+// Exit 2 when the grammar is not there.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -59,15 +61,7 @@ function hashKeys(root) {
   return keys;
 }
 
-async function main() {
-  const [moduleDir, file] = process.argv.slice(2);
-  let parser;
-  try {
-    parser = await loadParser(moduleDir);
-  } catch (e) {
-    console.error(`no PowerShell grammar in ${moduleDir}: ${e.message}`);
-    process.exit(2);
-  }
+function reading(parser, file) {
   const text = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
   const tree = parser.parse(text);
   const errors = [];
@@ -86,6 +80,20 @@ async function main() {
     strings: descendants(tree.rootNode, "verbatim_string_characters").map((n) => ({
       row: n.startPosition.row + 1, text: n.text })),
   };
+  tree.delete();
+  return out;
+}
+
+async function main() {
+  const [moduleDir, ...files] = process.argv.slice(2);
+  let parser;
+  try {
+    parser = await loadParser(moduleDir);
+  } catch (e) {
+    console.error(`no PowerShell grammar in ${moduleDir}: ${e.message}`);
+    process.exit(2);
+  }
+  const out = files.map((f) => reading(parser, f));
   process.stdout.write(JSON.stringify(out), () => process.exit(0));
 }
 

@@ -161,12 +161,13 @@ static void test_configuration_switches(void **state)
                            "/EdgeServers:10.0.0.0/8,fe80::1", "/excluderoles:client"),
                      DLO_OK);
     assert_int_equal(cli.command, DLO_CMD_CONFIG);
-    assert_string_equal(cli.values[DLO_OPT_MODE], "occasional");
-    assert_string_equal(cli.values[DLO_OPT_SQLPORT], "1433");
+    assert_string_equal(cli.config[DLO_CFG_BOI_MODE], "occasional");
+    assert_string_equal(cli.config[DLO_CFG_SQL_PORT], "1433");
     /* Only the first ':' separates: IPv6 addresses keep theirs. */
-    assert_string_equal(cli.values[DLO_OPT_EDGESERVERS], "10.0.0.0/8,fe80::1");
-    assert_string_equal(cli.values[DLO_OPT_EXCLUDEROLES], "client");
-    assert_null(cli.values[DLO_OPT_ROLES]);
+    assert_string_equal(cli.config[DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER],
+                        "10.0.0.0/8,fe80::1");
+    assert_string_equal(cli.config[DLO_CFG_EXCLUDE_ROLES], "client");
+    assert_null(cli.config[DLO_CFG_ROLES]);
     expect_usage(PARSE(&cli, &err, "/run", "/mode"), &err, "/mode needs a value: /mode:MODE");
     expect_usage(PARSE(&cli, &err, "/run", "/roles:a", "/roles:b"), &err, "/roles is given twice");
     expect_usage(PARSE(&cli, &err, "/install", "/uninstall"), &err, "/install and /uninstall");
@@ -177,6 +178,7 @@ static void test_configuration_switches(void **state)
 static void test_help_lists_every_switch(void **state)
 {
     dlo_buf b;
+    int item;
     (void)state;
     dlo_buf_init(&b);
     dlo_cli_help(&b);
@@ -191,6 +193,21 @@ static void test_help_lists_every_switch(void **state)
     assert_non_null(strstr(dlo_buf_str(&b),
                            "\n  /dedupestorageservers:ADDRESSES\n"
                            "                        Remote addresses of the dedupe"));
+    /* Every configuration row with a switch, with its value and help, from the row alone. */
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        const dlo_config_row *row = dlo_config_row_of((dlo_config_item)item);
+        char want[128];
+        if (!row->sw)
+            continue;
+        snprintf(want, sizeof(want), "\n  /%s:%s", row->sw, row->sw_value);
+        if (!strstr(dlo_buf_str(&b), want) || !strstr(dlo_buf_str(&b), row->sw_help))
+            fail_msg("/help lacks /%s:%s or its help", row->sw, row->sw_value);
+        /* A value nothing acts on yet says so on its line, and only such a value. */
+        snprintf(want, sizeof(want), "%s " DLO_CONFIG_RESERVED_HELP "\n", row->sw_help);
+        if (!strstr(dlo_buf_str(&b), want) != !row->reserved)
+            fail_msg("/help: /%s %s", row->sw,
+                     row->reserved ? "is reserved and does not say so" : "is not reserved");
+    }
     dlo_buf_free(&b);
 }
 

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
 #include "dlo/report.h"
+#include "dlo/str.h"
 #include "fake_registry.h"
 #include "log_capture.h"
 
@@ -57,6 +59,8 @@ typedef struct item_case {
             "fe80::/64", "fe80::/64"                                                               \
     }
 
+#define SCOPE_CASE(id, name, title, scope, msi, sw, peers) ADDR_CASE(DLO_ROLE_##id),
+
 static const item_case cases[] = {
     {DLO_CFG_BOI_MODE, "BOIMode", "nonboi", SZ("Occasional", "occasional"),
      SZ("exclusive-boi", "exclusive"), SZ("turbo", "unknown BOI mode 'turbo'"), SZ("", "unused"),
@@ -95,17 +99,8 @@ static const item_case cases[] = {
      SZ("ABCDEFGHIJKLMNOPQ", "longer than 16 characters"),
      DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding a SQL Server instance name"),
      "mssqlserver", "MSSQLSERVER"},
-    ADDR_CASE(DLO_ROLE_ADMIN_SERVER),
-    ADDR_CASE(DLO_ROLE_ADMIN_CONSOLE),
-    ADDR_CASE(DLO_ROLE_DEDUPE_SERVER),
-    ADDR_CASE(DLO_ROLE_MAINTENANCE_SERVER),
-    ADDR_CASE(DLO_ROLE_EDGE_SERVER),
-    ADDR_CASE(DLO_ROLE_IO_SERVER),
-    ADDR_CASE(DLO_ROLE_CLIENT),
-    ADDR_CASE(DLO_ROLE_SQL_SERVER),
-    ADDR_CASE(DLO_ROLE_STORAGE),
-    ADDR_CASE(DLO_ROLE_DEDUPE_STORAGE),
-    ADDR_CASE(DLO_ROLE_WEB_RESTORE),
+    /* The scope of every role, from the role rows: a role added there is tested here. */
+    DLO_ROLE_ROWS(SCOPE_CASE)
     /* Profiles: names in any case, blanks around them ignored; "All" when all three. */
     {DLO_CFG_CORPORATE_PROFILES, "CorporateProfiles", "(port matrix)",
      SZ("Domain, private", "Domain,Private"), SZ("public", "Public"),
@@ -139,6 +134,11 @@ static const item_case cases[] = {
      DW(1441, "out of range"),
      SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), NULL,
      NULL},
+    {DLO_CFG_DRIFT_ACTION, "DriftAction", "repair", SZ("report", "report"),
+     SZ(" Repair ", "repair"),
+     SZ("ignore", "not a drift action; expected repair (put the rules back) or report"),
+     SZ("repair,report", "not a drift action"),
+     DW(1, "the type REG_DWORD is wrong; expected REG_SZ holding repair"), "REPORT", "report"},
     /* From a key, a file on a local drive by its absolute path; on the command line, as typed. */
     {DLO_CFG_POLICY_FILE, "PolicyFile", "(built-in)",
      SZ("C:\\ProgramData\\Arctera\\dlo.ports", "C:\\ProgramData\\Arctera\\dlo.ports"),
@@ -228,6 +228,75 @@ static dlo_status load(fake_registry *f, const dlo_cli *cli, dlo_config *cfg)
     if (st)
         fail_msg("load failed: %s", err.msg);
     return st;
+}
+
+/* The "every value" tests below walk `cases`: a row of dlo_config_rows with no case there
+ * would go untested, so a row without exactly one case fails here, by name. */
+static void test_every_row_has_a_case(void **state)
+{
+    int item;
+    size_t i, found;
+    (void)state;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        for (i = 0, found = 0; i < N_CASES; i++)
+            found += cases[i].item == (dlo_config_item)item;
+        if (found != 1)
+            fail_msg("configuration row %s has %u cases in test_config.c's table, expected 1",
+                     dlo_config_item_name((dlo_config_item)item), (unsigned)found);
+    }
+    assert_int_equal(N_CASES, DLO_CFG_COUNT);
+}
+
+/* What each row must say for the code it drives: a name and MSI property of its own, a switch
+ * with its help, bounds around a number's default, names for a choice, a text for "not
+ * configured" where the type has that state. */
+static void test_every_row_is_complete(void **state)
+{
+    int item, other;
+    (void)state;
+
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        const dlo_config_row *r = dlo_config_row_of((dlo_config_item)item);
+        bool can_be_unset = r->type == DLO_CT_PORT || r->type == DLO_CT_INSTANCE ||
+                            r->type == DLO_CT_NUMBER || r->type == DLO_CT_PATH ||
+                            r->type == DLO_CT_PROFILES || r->tracks_set;
+        char upper[64];
+        size_t k;
+
+        assert_non_null(r->name);
+        for (k = 0; r->name[k] && k + 1 < sizeof(upper); k++)
+            upper[k] =
+                (char)(r->name[k] >= 'a' && r->name[k] <= 'z' ? r->name[k] - 32 : r->name[k]);
+        upper[k] = '\0';
+        if (r->installer_only ? r->msi != NULL : !r->msi || strcmp(r->msi, upper) != 0)
+            fail_msg("%s: MSI property %s, expected %s", r->name, r->msi ? r->msi : "none",
+                     r->installer_only ? "none (installer key only)" : upper);
+        if (r->sw && (!r->sw_value || !r->sw_help))
+            fail_msg("%s: switch /%s without its value name and help", r->name, r->sw);
+        if (can_be_unset && !r->unset)
+            fail_msg("%s: no text for \"not configured\"", r->name);
+        if (r->type == DLO_CT_NUMBER &&
+            (!r->unit || r->min > r->max || (r->def && (r->def < r->min || r->def > r->max))))
+            fail_msg("%s: a number needs a unit and a default within %u..%u", r->name, r->min,
+                     r->max);
+        /* The code reads and writes a mode or choice as an int: its enum must be one. */
+        if ((r->type == DLO_CT_MODE || r->type == DLO_CT_CHOICE) && r->size != sizeof(int))
+            fail_msg("%s: its enum is %u bytes, not an int", r->name, (unsigned)r->size);
+        if (r->type == DLO_CT_FLAG && (r->min != 0 || r->max != 1 || r->def > 1))
+            fail_msg("%s: an on/off value is 0 or 1", r->name);
+        if (r->type == DLO_CT_CHOICE &&
+            (!r->choices || r->n_choices < 2 || !r->what || r->def >= r->n_choices))
+            fail_msg("%s: a choice needs two names or more, what it is and a default among them",
+                     r->name);
+        for (other = 0; other < item; other++) {
+            const dlo_config_row *o = dlo_config_row_of((dlo_config_item)other);
+            if (dlo_str_equal_ci(o->name, r->name) ||
+                (o->sw && r->sw && dlo_str_equal_ci(o->sw, r->sw)) || o->field == r->field)
+                fail_msg("%s and %s share a name, a switch or a field", o->name, r->name);
+        }
+    }
+    assert_null(dlo_config_row_of(DLO_CFG_COUNT));
 }
 
 static void test_missing_everything_gives_defaults(void **state)
@@ -647,18 +716,20 @@ static void test_scope_for_several_peers(void **state)
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     assert_int_equal(
-        dlo_config_scope_for(
-            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER), &b),
+        dlo_addr_scope_union((const char *const *)cfg.scopes,
+                             DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER),
+                             &b, NULL),
         DLO_OK);
     assert_string_equal(dlo_buf_str(&b),
                         "10.0.0.1/255.255.255.255,LocalSubnet,10.0.0.2/255.255.255.255");
     /* A peer with no scope allows any address, so the union is "*". */
     assert_int_equal(
-        dlo_config_scope_for(
-            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &b),
+        dlo_addr_scope_union((const char *const *)cfg.scopes,
+                             DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &b,
+                             NULL),
         DLO_OK);
     assert_string_equal(dlo_buf_str(&b), "*");
-    assert_int_equal(dlo_config_scope_for(&cfg, 0, &b), DLO_OK);
+    assert_int_equal(dlo_addr_scope_union((const char *const *)cfg.scopes, 0, &b, NULL), DLO_OK);
     assert_string_equal(dlo_buf_str(&b), "*");
     dlo_buf_free(&b);
     dlo_config_free(&cfg);
@@ -840,6 +911,24 @@ static void test_item_types_and_keys_match_the_load(void **state)
     assert_false(dlo_config_item_in_policy(DLO_CFG_COUNT));
 }
 
+/* How often needle occurs in s. */
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
+        n++;
+    return n;
+}
+
+/* The rows nothing acts on yet. */
+static int reserved_rows(void)
+{
+    int item, n = 0;
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        n += dlo_config_row_of((dlo_config_item)item)->reserved;
+    return n;
+}
+
 static void test_print_text_and_json(void **state)
 {
     fake_registry f;
@@ -852,6 +941,7 @@ static void test_print_text_and_json(void **state)
     fake_reg_dword(&f, INST, "SqlPort", 1433);
     fake_reg_sz(&f, INST, "EdgeServers", "10.0.0.0/8,LocalSubnet");
     fake_reg_sz(&f, INST, "ClientNetworks", "0.0.0.0/1,128.0.0.0/1");
+    fake_reg_sz(&f, POL, "DriftAction", "report");
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     dlo_report_config_text(&b, &cfg);
@@ -869,6 +959,10 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "  EdgeServers                   installer     "
                                             "10.0.0.0/255.0.0.0,LocalSubnet\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
+    /* A value nothing acts on yet is shown as read, and marked so; no other value is. */
+    assert_non_null(strstr(dlo_buf_str(&b), "  DriftAction                   policy        "
+                                            "report " DLO_CONFIG_RESERVED_MARK "\n"));
+    assert_int_equal(count(dlo_buf_str(&b), DLO_CONFIG_RESERVED_MARK), reserved_rows());
 
     dlo_buf_reset(&b);
     dlo_report_config_json(&b, &cfg);
@@ -886,6 +980,9 @@ static void test_print_text_and_json(void **state)
     assert_non_null(
         strstr(dlo_buf_str(&b), "\"IoServers\": {\"value\": [\"*\"], \"source\": \"default\"}"));
     assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
+    assert_non_null(strstr(dlo_buf_str(&b), "\"DriftAction\": {\"value\": \"report\", "
+                                            "\"source\": \"policy\", \"reserved\": true}"));
+    assert_int_equal(count(dlo_buf_str(&b), "\"reserved\": true"), reserved_rows());
 
     dlo_buf_reset(&b);
     dlo_report_config_summary(&b, &cfg);
@@ -893,6 +990,8 @@ static void test_print_text_and_json(void **state)
     assert_non_null(
         strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));
     assert_null(strstr(dlo_buf_str(&b), "IoServers"));
+    assert_non_null(
+        strstr(dlo_buf_str(&b), "DriftAction=report " DLO_CONFIG_RESERVED_MARK " (policy)"));
     dlo_buf_free(&b);
     dlo_config_free(&cfg);
     fake_reg_free(&f);
@@ -928,6 +1027,8 @@ static void test_scope_keywords_by_os_build(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_row_has_a_case),
+        cmocka_unit_test(test_every_row_is_complete),
         cmocka_unit_test(test_missing_everything_gives_defaults),
         cmocka_unit_test(test_every_value_valid_in_either_key),
         cmocka_unit_test(test_policy_wins_value_by_value),

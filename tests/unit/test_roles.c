@@ -6,7 +6,10 @@
 
 #include <string.h>
 
+#include "dlo/config.h"
 #include "dlo/roles.h"
+
+#include <stdio.h>
 
 static void test_every_role_round_trips(void **state)
 {
@@ -81,12 +84,43 @@ static void test_role_lists(void **state)
     assert_int_equal(dlo_roles_parse("admin", "Roles", &set, &err), DLO_E_USAGE);
 }
 
+/* The role list every script reads (/matrix /json "roles") holds each role of the table with
+ * its title and the configuration value of its scope, in order, and nothing else; a scope
+ * value's name, switch and MSI property are the role row's. */
+static void test_role_table_json_lists_every_role(void **state)
+{
+    dlo_buf b;
+    const char *at;
+    int r;
+    (void)state;
+
+    dlo_buf_init(&b);
+    dlo_roles_table_json(&b);
+    at = dlo_buf_str(&b);
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        const dlo_config_row *scope = dlo_config_row_of((dlo_config_item)(DLO_CFG_SCOPE_FIRST + r));
+        char want[256];
+        snprintf(want, sizeof(want), "{\"name\": \"%s\", \"title\": \"%s\", \"scope\": \"%s\"}",
+                 dlo_role_name((dlo_role)r), dlo_role_title((dlo_role)r), scope->name);
+        at = strstr(at, want);
+        if (!at)
+            fail_msg("role %s is not in the role list, in order: %s", dlo_role_name((dlo_role)r),
+                     dlo_buf_str(&b));
+        assert_int_equal(scope->type, DLO_CT_SCOPE);
+        assert_non_null(scope->sw);
+        assert_non_null(scope->msi);
+    }
+    assert_string_equal(at + strlen(at) - 2, "}]");
+    dlo_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_role_round_trips),
         cmocka_unit_test(test_mode_spellings),
         cmocka_unit_test(test_role_lists),
+        cmocka_unit_test(test_role_table_json_lists_every_role),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

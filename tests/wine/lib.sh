@@ -3,6 +3,11 @@
 passed=0
 failed=0
 
+# Wine's own programs, started by their full path: `wine reg` starts a Wine process that looks
+# the name up and starts reg.exe as a second one (about 50 ms more a call here); the path, one.
+REG='C:\windows\system32\reg.exe'
+SC='C:\windows\system32\sc.exe'
+
 ok() { passed=$((passed + 1)); echo "ok: $*"; }
 not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
 

@@ -9,10 +9,10 @@ exe=$1
 key='HKLM\SOFTWARE\Arctera\DLO\FirewallAgent'
 pol='HKLM\SOFTWARE\Policies\Arctera\DLO\FirewallAgent'
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
-reg_set() { quiet wine reg add "$1" /v "$2" /t "$3" /d "$4" /f; }
+reg_set() { quiet wine "$REG" add "$1" /v "$2" /t "$3" /d "$4" /f; }
 clean() {
-  quiet wine reg delete "$key" /f
-  quiet wine reg delete 'HKLM\SOFTWARE\Policies\Arctera' /f
+  quiet wine "$REG" delete "$key" /f
+  quiet wine "$REG" delete 'HKLM\SOFTWARE\Policies\Arctera' /f
 }
 trap clean EXIT
 clean
@@ -63,26 +63,26 @@ reg_set "$pol" BOIMode REG_SZ 'turbo'
 run_exe "$exe" /config
 expect_rc 2 "unknown mode"
 expect_match "$err" 'value BOIMode holds REG_SZ "turbo": unknown BOI mode .turbo.; valid modes are: nonboi' "unknown mode named with the valid ones"
-quiet wine reg delete "$pol" /v BOIMode /f
+quiet wine "$REG" delete "$pol" /v BOIMode /f
 
 reg_set "$key" EdgeServers REG_SZ '10.0.0.1,server01'
 run_exe "$exe" /config
 expect_rc 2 "host name in a scope"
 expect_match "$err" "value EdgeServers holds REG_SZ \"10\\.0\\.0\\.1,server01\": 'server01' is not an address" "the bad entry named"
-quiet wine reg delete "$key" /v EdgeServers /f
+quiet wine "$REG" delete "$key" /v EdgeServers /f
 
 long=$(head -c 5000 /dev/zero | tr '\0' 'a')
 reg_set "$key" IoServers REG_SZ "$long"
 run_exe "$exe" /config
 expect_rc 2 "5000 characters"
 expect_match "$err" 'holds REG_SZ of 5000 characters "a{20}.*\.\.\.": too long \(5000 characters\); expected at most 4096' "absurd length reported, value cut"
-quiet wine reg delete "$key" /v IoServers /f
+quiet wine "$REG" delete "$key" /v IoServers /f
 
 reg_set "$key" Roles REG_SZ 'clïent'
 run_exe "$exe" /config
 expect_rc 2 "non-ASCII role name"
 expect_match "$err" "unknown role 'clïent'" "UTF-8 kept intact in the message"
-quiet wine reg delete "$key" /v Roles /f
+quiet wine "$REG" delete "$key" /v Roles /f
 
 run_exe "$exe" /config /sqlport:0
 expect_rc 2 "/sqlport:0"

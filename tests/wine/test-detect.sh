@@ -30,7 +30,7 @@ must() { quiet "$@" || not_ok "setup: $*"; }
 # deletion, and creating it again fails until the SCM lets go of it.
 create_service() {
   _try=0
-  until quiet wine sc create "$1" binPath= "$bin" start= demand DisplayName= "$2"; do
+  until quiet wine "$SC" create "$1" binPath= "$bin" start= demand DisplayName= "$2"; do
     _try=$((_try + 1))
     if [ $_try -ge 10 ]; then
       not_ok "setup: cannot create service $1"
@@ -42,18 +42,18 @@ create_service() {
 
 remove_all() {
   for svc in DLOAdminSvcu DLOTestJournal 'MSSQL$DLOTEST' SQLBrowser MSSQLSERVER 'MSSQL$DLO'; do
-    quiet wine sc delete "$svc"
+    quiet wine "$SC" delete "$svc"
   done
-  quiet wine reg delete "$uninstall"'\{DLO-TEST-EDGE}' /f /reg:64
-  quiet wine reg delete "$uninstall"'\{DLO-TEST-IO}' /f /reg:32
-  quiet wine reg delete "$sql"'\Instance Names\SQL' /v DLOTEST /f /reg:64
-  quiet wine reg delete "$sql"'\MSSQL16.DLOTEST' /f /reg:64
+  quiet wine "$REG" delete "$uninstall"'\{DLO-TEST-EDGE}' /f /reg:64
+  quiet wine "$REG" delete "$uninstall"'\{DLO-TEST-IO}' /f /reg:32
+  quiet wine "$REG" delete "$sql"'\Instance Names\SQL' /v DLOTEST /f /reg:64
+  quiet wine "$REG" delete "$sql"'\MSSQL16.DLOTEST' /f /reg:64
   for inst in MSSQLSERVER DLO; do
-    quiet wine reg delete "$sql"'\Instance Names\SQL' /v $inst /f /reg:64
-    quiet wine reg delete "$sql"'\MSSQL16.'$inst /f /reg:64
+    quiet wine "$REG" delete "$sql"'\Instance Names\SQL' /v $inst /f /reg:64
+    quiet wine "$REG" delete "$sql"'\MSSQL16.'$inst /f /reg:64
   done
-  quiet wine reg delete "$config" /v SqlInstance /f /reg:64
-  quiet wine reg delete 'HKLM\SOFTWARE\DloagentTest' /f /reg:32
+  quiet wine "$REG" delete "$config" /v SqlInstance /f /reg:64
+  quiet wine "$REG" delete 'HKLM\SOFTWARE\DloagentTest' /f /reg:32
   rm -rf "$console_dir"
 }
 trap 'remove_all; rm -rf "$tmp"' EXIT
@@ -89,11 +89,11 @@ create_service DLOAdminSvcu "DLO Administration Service"
 create_service DLOTestJournal "Veritas DLO Change Journal Service"
 create_service 'MSSQL$DLOTEST' "SQL Server (DLOTEST)"
 create_service SQLBrowser "SQL Server Browser"
-must wine reg add "$uninstall"'\{DLO-TEST-EDGE}' /v DisplayName /t REG_SZ /d "Arctera DLO Edge Server" /f /reg:64
-must wine reg add "$uninstall"'\{DLO-TEST-IO}' /v DisplayName /t REG_SZ /d "Veritas DLO IO Server" /f /reg:32
-must wine reg add "$sql"'\Instance Names\SQL' /v DLOTEST /t REG_SZ /d MSSQL16.DLOTEST /f /reg:64
-must wine reg add "$ipall" /v TcpPort /t REG_SZ /d 14330 /f /reg:64
-must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+must wine "$REG" add "$uninstall"'\{DLO-TEST-EDGE}' /v DisplayName /t REG_SZ /d "Arctera DLO Edge Server" /f /reg:64
+must wine "$REG" add "$uninstall"'\{DLO-TEST-IO}' /v DisplayName /t REG_SZ /d "Veritas DLO IO Server" /f /reg:32
+must wine "$REG" add "$sql"'\Instance Names\SQL' /v DLOTEST /t REG_SZ /d MSSQL16.DLOTEST /f /reg:64
+must wine "$REG" add "$ipall" /v TcpPort /t REG_SZ /d 14330 /f /reg:64
+must wine "$REG" add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
 mkdir -p "$console_dir"
 : >"$console_dir/DLOConsoleu.exe"
 
@@ -138,13 +138,13 @@ expect_match "$out" '^      the file C:\\Program Files\\Arctera\\Arctera DLO\\DL
 expect_empty "$err" "/detect writes nothing to stderr"
 
 # --- Dynamic and garbage SQL ports ---
-must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "" /f /reg:64
-must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d 49823 /f /reg:64
+must wine "$REG" add "$ipall" /v TcpPort /t REG_SZ /d "" /f /reg:64
+must wine "$REG" add "$ipall" /v TcpDynamicPorts /t REG_SZ /d 49823 /f /reg:64
 run_exe "$exe" /detect /json
 json_check "$out" 'd["sql"]["tcp_ports"] == "49823" and d["sql"]["port_source"] == "dynamic"' \
   "SQL port from IPAll TcpDynamicPorts"
-must wine reg add "$ipall" /v TcpPort /t REG_SZ /d "14x" /f /reg:64
-must wine reg add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
+must wine "$REG" add "$ipall" /v TcpPort /t REG_SZ /d "14x" /f /reg:64
+must wine "$REG" add "$ipall" /v TcpDynamicPorts /t REG_SZ /d "" /f /reg:64
 run_exe "$exe" /detect /json
 json_check "$out" 'd["sql"]["tcp_ports"] == "1433" and d["sql"]["port_source"] == "default"' \
   "garbage SQL port falls back to 1433"
@@ -152,7 +152,7 @@ json_check "$out" '[w for w in d["warnings"] if "IPAll value TcpPort" in w and "
   "garbage SQL port is a warning naming the key, value and data"
 
 # --- A detection table of one's own: a file named by a registry value, both views ---
-must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_SZ /d 'C:\Program Files\Arctera\Arctera DLO' /f /reg:32
+must wine "$REG" add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_SZ /d 'C:\Program Files\Arctera\Arctera DLO' /f /reg:32
 cat >"$tmp/site.detect" <<'EOF'
 # A site's own table.
 dlo-detect 1
@@ -167,7 +167,7 @@ json_check "$out" 'd["table"].endswith("site.detect") and sorted(d["detected"]) 
 ign='(lambda role: [i["evidence"] for i in d["ignored"] if i["role"] == role])'
 json_check "$out" "[e for e in $ign('dedupe-server') if e['kind'] == 'regfile' and e['view'] == 32 and e['from'] == r'HKLM\\SOFTWARE\\DloagentTest\\InstallDir']" \
   "a file found through a registry value of the 32-bit view, ignored as the Wine user's"
-must wine reg add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_EXPAND_SZ /d '%ProgramFiles%\Arctera\Arctera DLO' /f /reg:32
+must wine "$REG" add 'HKLM\SOFTWARE\DloagentTest' /v InstallDir /t REG_EXPAND_SZ /d '%ProgramFiles%\Arctera\Arctera DLO' /f /reg:32
 run_exe "$exe" /detect /json "/detection:$site"
 json_check "$out" "[e for e in $ign('dedupe-server') if e['kind'] == 'regfile' and e['path'].lower() == r'c:\\program files\\arctera\\arctera dlo\\dloconsoleu.exe']" \
   "a REG_EXPAND_SZ path is read expanded"
@@ -196,8 +196,8 @@ create_service 'MSSQL$DLO' "SQL Server (DLO)"
 for inst in MSSQLSERVER:14331 DLO:14332; do
   name=${inst%%:*}
   port=${inst#*:}
-  must wine reg add "$sql"'\Instance Names\SQL' /v "$name" /t REG_SZ /d "MSSQL16.$name" /f /reg:64
-  must wine reg add "$sql"'\MSSQL16.'"$name"'\MSSQLServer\SuperSocketNetLib\Tcp\IPAll' /v TcpPort /t REG_SZ /d "$port" /f /reg:64
+  must wine "$REG" add "$sql"'\Instance Names\SQL' /v "$name" /t REG_SZ /d "MSSQL16.$name" /f /reg:64
+  must wine "$REG" add "$sql"'\MSSQL16.'"$name"'\MSSQLServer\SuperSocketNetLib\Tcp\IPAll' /v TcpPort /t REG_SZ /d "$port" /f /reg:64
 done
 sql_rule='"name": "Arctera DLO - SQL Server \(TCP-In\)", "direction": "in", "protocol": "tcp", "local_ports": '
 
@@ -208,7 +208,7 @@ json_check "$out" 'sorted(d["sql"]["instances"]) == ["DLO", "MSSQLSERVER"] and d
 json_check "$out" '[w for w in d["warnings"] if "2 SQL Server instances" in w and "name DLO" in w]' \
   "the warning asks for the instance to be named"
 
-must wine reg add "$config" /v SqlInstance /t REG_SZ /d 'MSSQL$DLO' /f /reg:64
+must wine "$REG" add "$config" /v SqlInstance /t REG_SZ /d 'MSSQL$DLO' /f /reg:64
 run_exe "$exe" /detect /json
 expect_rc 0 "/detect /json with SqlInstance in the installer key"
 json_check "$out" 'd["sql"]["instance"] == "DLO" and d["sql"]["tcp_ports"] == "14332" and "sql-server" in d["detected"] and d["warnings"] == []' \
@@ -230,7 +230,7 @@ expect_match "$out" "$sql_rule\"14332\"" "/plan with configured roles still read
 run_exe "$exe" /plan /json /mode:nonboi /sqlinstance:mssqlserver
 expect_match "$out" "$sql_rule\"14331\"" "/sqlinstance: picks the other instance for one run"
 
-must wine reg add "$config" /v SqlInstance /t REG_SZ /d NOPE /f /reg:64
+must wine "$REG" add "$config" /v SqlInstance /t REG_SZ /d NOPE /f /reg:64
 run_exe "$exe" /detect /json
 expect_rc 0 "/detect /json with an instance that is not there"
 json_check "$out" 'd["sql"]["instance"] is None and d["sql"]["tcp_ports"] == "1433" and "sql-server" not in d["detected"]' \

@@ -31,26 +31,43 @@ outside=$WINEPREFIX/drive_c/outside-$$.txt
 wexe=$(winpath "$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")")
 
 quiet() { "$@" </dev/null >/dev/null 2>&1; }
-# reg_set KEY NAME DATA [TYPE]: under load `wine reg add` now and then fails, even silently, so
+# reg_set KEY NAME DATA [TYPE]: under load `wine "$REG" add` now and then fails, even silently, so
 # the value is read back and the write retried; a write that never takes fails the script.
 reg_set() {
   shown=$3
   [ "${4:-}" = REG_DWORD ] && shown=$(printf '0x%x' "$3")
   for _ in 1 2 3; do
-    quiet wine reg add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f
-    wine reg query "$1" /v "$2" </dev/null 2>/dev/null | tr -d '\r' | grep -qiF -- "$shown" && return 0
+    quiet wine "$REG" add "$1" /v "$2" /t "${4:-REG_SZ}" /d "$3" /f
+    wine "$REG" query "$1" /v "$2" </dev/null 2>/dev/null | tr -d '\r' | grep -qiF -- "$shown" && return 0
     sleep 1
   done
   echo "reg add $1 /v $2 did not take" >&2
   exit 1
 }
-state() { wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
+state() { wine "$SC" query dloagent </dev/null 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
 now_ms() { date +%s%3N; }
 passes() { cat "$trace" 2>/dev/null | grep -c ' pass ('; }
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, tried every 0.1 s for at most SECONDS
+# (a bound far above what it takes, for a busy machine); fails if it never did. The checks wait
+# on the state they need, never for a fixed time.
+wait_until() {
+  _end=$(($(now_ms) + $1 * 1000))
+  shift
+  until "$@"; do
+    [ "$(now_ms)" -lt "$_end" ] || return 1
+    sleep 0.1
+  done
+}
+running() { [ "$(state)" = RUNNING ]; }
+passes_above() { [ "$(passes)" -gt "$1" ]; }
+later_than() { [ "$(date +%s)" -gt "$1" ]; }
+# next_second STAMP: until the clock is past STAMP's second (an ISO 8601 UTC time as the State
+# key holds them), so that a time written from now on differs from STAMP.
+next_second() { wait_until 5 later_than "$(date -u -d "$1" +%s)"; }
 rules_key='HKLM\SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy\FirewallRules'
 # The agent's rules in the store, one "ID<TAB>rule string" per line, sorted.
 owned() {
-  wine reg query "$rules_key" </dev/null 2>/dev/null | tr -d '\r' |
+  wine "$REG" query "$rules_key" </dev/null 2>/dev/null | tr -d '\r' |
     sed -n 's/^    \({[^ ]*}\)    REG_SZ    \(.*EmbedCtxt=Arctera DLO Firewall Agent|.*\)$/\1\t\2/p' | sort
 }
 owned_names() { owned | sed -n 's/.*|Name=\([^|]*\)|.*/\1/p' | sort; }
@@ -63,13 +80,13 @@ expect_compliant() {
 
 # The compliance state (README, "Fleet").
 statekey="$key\\State"
-state_value() { wine reg query "$statekey" </dev/null 2>/dev/null | tr -d '\r' | sed -n "s/^    $1    REG_[A-Z_]*    //p"; }
+state_value() { wine "$REG" query "$statekey" </dev/null 2>/dev/null | tr -d '\r' | sed -n "s/^    $1    REG_[A-Z_]*    //p"; }
 # state_is DESCRIPTION VERIFY_JSON_FILE|- [NAME=VALUE...]: the key holds the README's values
 # with their types, says what /verify /json said, and holds each NAME=VALUE.
 state_is() {
   _d=$1
   shift
-  wine reg query "$statekey" </dev/null >"$work/state.txt" 2>/dev/null
+  wine "$REG" query "$statekey" </dev/null >"$work/state.txt" 2>/dev/null
   if _why=$(python3 "$(dirname "$0")/state_matches.py" "$work/state.txt" "$@"); then ok "$_d"; else not_ok "$_d: $_why"; fi
 }
 # wait_state NAME VALUE SECONDS: until the key's NAME is VALUE (a pass writes it after its event).
@@ -100,16 +117,16 @@ expect_trace() {
   # apart from one that was never written.
   if wait_for "$1" "$2"; then ok "$3 (after ${waited_ms} ms)"; else not_ok "$3: /$1/ not in the trace within $2 s; trace:
 $(tail -12 "$trace" 2>/dev/null)
-policy key: $(wine reg query "$pol" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')
-installer key: $(wine reg query "$key" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')"; fi
+policy key: $(wine "$REG" query "$pol" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')
+installer key: $(wine "$REG" query "$key" </dev/null 2>&1 | tr -d '\r' | grep REG_ | tr -s ' ' | paste -sd ';')"; fi
 }
 
 cleanup() {
-  quiet wine sc stop dloagent
+  quiet wine "$SC" stop dloagent
   quiet wine "$exe" /uninstall
-  quiet wine sc delete DLOMaintenanceSvc
-  quiet wine reg delete "$key" /f
-  quiet wine reg delete 'HKLM\SOFTWARE\Policies\Arctera' /f
+  quiet wine "$SC" delete DLOMaintenanceSvc
+  quiet wine "$REG" delete "$key" /f
+  quiet wine "$REG" delete 'HKLM\SOFTWARE\Policies\Arctera' /f
   rm -rf "$work"
   rm -f "$trace" "$tracedir/planted-$$.log" "$outside"
   [ -d "$tracedir" ] && chmod o-w "$tracedir"
@@ -123,8 +140,8 @@ reg_set "$key" TraceFile "$tracename"
 reg_set "$key" BOIMode nonboi
 # Roles come from detection (nothing of DLO in the prefix yet) plus the Desktop Agent.
 reg_set "$key" AddRoles client
-quiet wine reg delete "$rules_key" /f
-quiet wine reg add "$rules_key" /f
+quiet wine "$REG" delete "$rules_key" /f
+quiet wine "$REG" add "$rules_key" /f
 
 # --- elevation ---
 run_exe "$unelevated" "$wexe" /install
@@ -148,24 +165,24 @@ if [ "$(state)" = "" ]; then ok "nothing was installed by the refused /install";
 run_exe "$exe" /install
 expect_rc 0 "/install"
 expect_match "$out" '^Installed service dloagent' "/install says what it did"
-sc=$(wine sc query dloagent </dev/null 2>/dev/null | tr -d '\r')
+sc=$(wine "$SC" query dloagent </dev/null 2>/dev/null | tr -d '\r')
 expect_match "$sc" 'SERVICE_NAME: dloagent' "sc query shows the service"
 expect_match "$sc" 'STATE *: *1 *STOPPED' "installed, not started"
-svc=$(wine reg query "$svckey" </dev/null 2>/dev/null | tr -d '\r')
+svc=$(wine "$REG" query "$svckey" </dev/null 2>/dev/null | tr -d '\r')
 image=$(printf '%s\n' "$svc" | sed -n 's/^ *ImagePath *REG_[A-Z_]* *//p')
 if [ "$image" = "\"$wexe\" /service" ]; then ok "ImagePath is the quoted path with /service"; else not_ok "ImagePath is $image, expected \"$wexe\" /service"; fi
 expect_match "$svc" 'Start +REG_DWORD +0x2$' "automatic start"
 expect_match "$svc" 'ObjectName +REG_SZ +LocalSystem$' "runs as LocalSystem"
 expect_match "$svc" 'DisplayName +REG_SZ +Arctera DLO Firewall Agent$' "display name"
 expect_match "$svc" 'Description +REG_SZ +Keeps the Windows Firewall rules' "description"
-ev=$(wine reg query "$evkey" </dev/null 2>/dev/null | tr -d '\r')
+ev=$(wine "$REG" query "$evkey" </dev/null 2>/dev/null | tr -d '\r')
 expect_match "$ev" "EventMessageFile +REG_EXPAND_SZ +$(printf '%s' "$wexe" | sed 's/[\\.]/\\&/g')\$" "Event Log source points at dloagent.exe"
 expect_match "$ev" 'TypesSupported +REG_DWORD +0x7$' "Event Log source types"
 run_exe "$exe" /install
 expect_rc 0 "/install again (an upgrade) updates in place"
 
 # --- start: a pass at start ---
-quiet wine sc start dloagent
+quiet wine "$SC" start dloagent
 expect_trace ' 1000 info dloagent ' 10 "event 1000: service started"
 expect_trace ' 1002 info configuration in effect: BOIMode=nonboi \(installer\)' 10 "event 1002: the configuration at start"
 expect_trace ' 1100 info pass \(start\): firewall rules applied for mode nonboi, roles client \(detected, \+ AddRoles\): 7 added' 10 "a pass at start applies the client's Non-BOI rules (event 1100)"
@@ -178,10 +195,10 @@ state_is "the start pass recorded the State key" - Compliant=1 RulesPlanned=7 Ru
   "PolicyRelease=Arctera DLO 10.0" "LastChange=$(state_value LastPass)"
 expect_match "$(state_value LastPass)" '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$' "LastPass is UTC ISO 8601"
 changed=$(state_value LastChange)
-sleep 1.1
+next_second "$changed"
 verify_json
 state_is "the State key says what /verify /json says" "$work/verify.json" "LastChange=$changed"
-subkeys=$(wine reg query "$key" </dev/null 2>/dev/null | tr -d '\r' | grep '^HKEY.*\\FirewallAgent\\' | sed 's/.*\\//')
+subkeys=$(wine "$REG" query "$key" </dev/null 2>/dev/null | tr -d '\r' | grep '^HKEY.*\\FirewallAgent\\' | sed 's/.*\\//')
 if [ "$subkeys" = "State" ]; then ok "the State key is the only subkey: no State.new or State.old left"; else not_ok "subkeys of the installer key: $subkeys"; fi
 expect_compliant "after the start pass"
 if owned_names | grep -qx 'Arctera DLO - SQL Server (TCP-Out)'; then ok "the store holds the client's SQL Server rule"; else not_ok "no SQL Server rule in the store: $(owned_names)"; fi
@@ -211,6 +228,8 @@ reg_set "$pol" AddRoles client
 reg_set "$pol" ExcludeRoles storage
 reg_set "$pol" SqlPort 1433 REG_DWORD
 expect_trace 'SqlPort=1433 \(policy\)' 15 "burst of three changes applied"
+# What is checked here and below is that no pass comes, which has no state to wait for: each
+# window outlasts the service's 2 s coalescing delay (WIN_DEBOUNCE_MS) with a margin for the pass.
 sleep 3
 n=$(($(passes) - before))
 if [ "$n" -ge 1 ] && [ "$n" -le 2 ]; then ok "three changes in a burst made $n pass(es)"; else not_ok "three changes in a burst made $n passes"; fi
@@ -226,9 +245,9 @@ kept=$(owned)
 reg_set "$pol" EdgeServers 10.0.0.300
 expect_trace ' 1200 error configuration invalid, firewall rules left as they are: HKLM\\SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent value EdgeServers holds REG_SZ "10\.0\.0\.300"' 10 "event 1200 names the key, the value and what it holds"
 if [ "$(state)" = "RUNNING" ]; then ok "still RUNNING after a bad value"; else not_ok "state is $(state) after a bad value"; fi
-sleep 1
-if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
+# The failed pass records its state after its event: once it has, the pass is over.
 wait_state Compliant 0x0 5
+if [ "$(owned)" = "$kept" ]; then ok "a bad value leaves every rule of the agent as it was"; else not_ok "the rules changed after a bad value"; fi
 state_is "the failed pass recorded Compliant 0, the error, and the last counts" - Compliant=0 RulesPlanned=1 RulesRight=1
 expect_match "$(state_value LastError)" 'EdgeServers holds REG_SZ "10\.0\.0\.300"' "LastError says what the event says"
 run_exe "$exe" /verify
@@ -236,14 +255,13 @@ expect_rc 2 "/verify with the bad value: exit 2"
 before=$(passes)
 reg_set "$pol" EdgeServers '10.0.0.0/8, LocalSubnet'
 expect_trace 'EdgeServers=10\.0\.0\.0/255\.0\.0\.0,LocalSubnet \(policy\)' 10 "fixed value: configuration in effect again"
-sleep 1
-if [ "$(passes)" -gt "$before" ]; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
+if wait_until 10 passes_above "$before"; then ok "and the loop reconciles again"; else not_ok "no pass after the fix"; fi
 wait_state Compliant 0x1 5
 state_is "the next pass records Compliant 1 and no error" - Compliant=1 LastError=
 
 # --- a DLO component installed later: its rules within seconds ---
 # DLOMaintenanceSvc is the Maintenance Server's service (policies/dlo-10.0.detect).
-quiet wine sc create DLOMaintenanceSvc binPath= 'C:\windows\system32\notepad.exe' start= demand
+quiet wine "$SC" create DLOMaintenanceSvc binPath= 'C:\windows\system32\notepad.exe' start= demand
 expect_trace 'pass \(.*services created or deleted' 20 "service created: pass"
 expect_trace ' 1500 info DLO role maintenance-server appeared' 5 "event 1500: the Maintenance Server appeared"
 if owned_names | grep -qx 'Arctera DLO - File Sharing (TCP-Out)'; then ok "its File Sharing rule is in the store"; else not_ok "no File Sharing rule after the Maintenance Server appeared: $(owned_names)"; fi
@@ -255,9 +273,9 @@ expect_trace 'pass \(drift-repair interval\)' 15 "drift-repair pass after the in
 line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
 id=$(printf '%s' "$line" | cut -f1)
 good=$(printf '%s' "$line" | cut -f2)
-sleep 1.1
 changed=$(state_value LastChange)
-quiet wine reg add "$rules_key" /v "$id" /t REG_SZ /d "$(printf '%s' "$good" | sed 's/|RPort=443|/|RPort=4443|/')" /f
+next_second "$changed"
+quiet wine "$REG" add "$rules_key" /v "$id" /t REG_SZ /d "$(printf '%s' "$good" | sed 's/|RPort=443|/|RPort=4443|/')" /f
 expect_trace ' 1101 warning pass \(drift-repair interval\): firewall rules changed by someone else were put back.*0 added, 1 updated, 0 removed' 15 "event 1101: the damaged rule repaired at the next interval"
 # The repairing pass records the state it left (compliant), and LastChange: it changed the firewall.
 _end=$(($(now_ms) + 5000))
@@ -267,11 +285,11 @@ state_is "after the repair: the State key says compliant, as /verify /json" "$wo
 if [ "$(state_value LastChange)" != "$changed" ]; then ok "the repair moved LastChange ($changed -> $(state_value LastChange))"; else not_ok "LastChange stayed $changed after the repair"; fi
 now=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|' | cut -f2)
 if [ "$now" = "$good" ]; then ok "the damaged rule is back as it was"; else not_ok "the rule is now: $now"; fi
-quiet wine sc delete DLOMaintenanceSvc
+quiet wine "$SC" delete DLOMaintenanceSvc
 
 # --- stop: prompt and clean ---
 start=$(now_ms)
-quiet wine sc stop dloagent
+quiet wine "$SC" stop dloagent
 while [ "$(state)" != "STOPPED" ] && [ $(($(now_ms) - start)) -lt 10000 ]; do sleep 0.1; done
 took=$(($(now_ms) - start))
 if [ "$(state)" = "STOPPED" ]; then ok "stopped (${took} ms after sc stop)"; else not_ok "not stopped 10 s after sc stop"; fi
@@ -283,12 +301,12 @@ if [ "$starts" -eq 1 ]; then ok "one service process from start to stop"; else n
 
 # --- the State key without the service: a drift /verify finds is recorded at once ---
 line=$(owned | grep 'Name=Arctera DLO - Edge Server HTTPS (TCP-Out)|')
-quiet wine reg add "$rules_key" /v "$(printf '%s' "$line" | cut -f1)" /t REG_SZ /d "$(printf '%s' "$line" | cut -f2 | sed 's/|RPort=443|/|RPort=4443|/')" /f
+quiet wine "$REG" add "$rules_key" /v "$(printf '%s' "$line" | cut -f1)" /t REG_SZ /d "$(printf '%s' "$line" | cut -f2 | sed 's/|RPort=443|/|RPort=4443|/')" /f
 verify_json
 expect_rc 1 "/verify after a drift"
 state_is "/verify records the drift: Compliant 0, as /verify /json says" "$work/verify.json" Compliant=0 Drifted=1
 last=$(state_value LastPass)
-sleep 1.1
+next_second "$last"
 run_exe "$unelevated" "$wexe" /verify
 expect_rc 1 "unelevated /verify"
 expect_empty "$err" "unelevated /verify says nothing of the State key"
@@ -349,18 +367,18 @@ reg_set "$key" TraceFile "$tracename"
 # --- /remove: the agent enforces nothing any more, and the State key goes with its rules ---
 run_exe "$exe" /remove
 expect_rc 0 "/remove"
-if quiet wine reg query "$statekey"; then not_ok "the State key is still there after /remove"; else ok "/remove deleted the State key"; fi
+if quiet wine "$REG" query "$statekey"; then not_ok "the State key is still there after /remove"; else ok "/remove deleted the State key"; fi
 
 # --- /uninstall of a running service ---
-quiet wine sc start dloagent
-sleep 1
+quiet wine "$SC" start dloagent
+wait_until 10 running || not_ok "the service did not start again: $(state)"
 run_exe "$exe" /uninstall
 expect_rc 0 "/uninstall"
 expect_match "$out" 'Stopped service dloagent' "/uninstall stopped the running service"
 expect_match "$out" 'Removed service dloagent' "/uninstall removed it"
-if wine sc query dloagent </dev/null 2>/dev/null | grep -q SERVICE_NAME; then not_ok "the service is still there"; else ok "no service left"; fi
-if quiet wine reg query "$svckey"; then not_ok "the service key is still there"; else ok "no service key left"; fi
-if quiet wine reg query "$evkey"; then not_ok "the Event Log source is still there"; else ok "no Event Log source left"; fi
+if wine "$SC" query dloagent </dev/null 2>/dev/null | grep -q SERVICE_NAME; then not_ok "the service is still there"; else ok "no service left"; fi
+if quiet wine "$REG" query "$svckey"; then not_ok "the service key is still there"; else ok "no service key left"; fi
+if quiet wine "$REG" query "$evkey"; then not_ok "the Event Log source is still there"; else ok "no Event Log source left"; fi
 run_exe "$exe" /uninstall
 expect_rc 0 "/uninstall again"
 expect_match "$out" 'not installed' "/uninstall again says there is nothing"

@@ -7,8 +7,11 @@ changes nothing; the
 uninstall leaves no service, no owned rule, no file and no value of its own, and every foreign
 rule as it was. Prints how long each msiexec took.
 
-Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe SET_SECURITY.exe
-(in the Wine session, double active). NEXT.msi is the same build with a higher ProductVersion;
+Usage: test_msi.py DLOAGENT.msi NEXT.msi RUN_UNELEVATED.exe SET_SECURITY.exe [PART...]
+(in the Wine session, double active). A PART is "administrator" (everything but the runs as a
+standard user) or "standard-user" (an install, then those runs): each starts from a clean machine
+and needs nothing of the other, so CTest runs them side by side in prefixes of their own; none
+given: both, one after the other. NEXT.msi is the same build with a higher ProductVersion;
 RUN_UNELEVATED.exe runs a program with the Administrators group deny-only
 (tests/win/run_unelevated.c); SET_SECURITY.exe sets a key's or a file's owner and DACL
 (tests/win/set_security.c)."""
@@ -440,12 +443,12 @@ def standard_user_cases():
     return cases
 
 
-def run_as_standard_user(what, args):
-    """One msiexec run without elevation: (exit code, refused by the package's check, whether
-    the key in both views, the product's registration and its exe are as they were)."""
+def run_as_standard_user(what, args, before):
+    """One msiexec run without elevation, the key's dumps being before: (exit code, refused by the
+    package's check, whether the key in both views, the product's registration and its exe are as
+    they were, the key's dumps after)."""
     exe = os.path.join(FOLDER, "DLO Firewall Agent", "dloagent.exe")
     registration = UNINSTALL + "\\" + msi_property(MSI, "ProductCode")
-    before = key_dumps()
     rc, log = msiexec("standard user: " + what, *args, unelevated=True)
     refused = "Nothing was changed" in log
     after = key_dumps()
@@ -466,8 +469,11 @@ def test_standard_user_cannot_change_the_configuration():
     reg_write("add", CONFIG_KEY, "/v", "BOIMode", "/t", "REG_SZ", "/d", "occasional", "/f", "/reg:32")
     changed, passed = [], []
     cases = standard_user_cases()
+    # Nothing but the runs changes the key's own values: what one run leaves is what the next
+    # finds, read once.
+    after = key_dumps()
     for what, args in cases:
-        rc, refused, intact, after = run_as_standard_user(what, args)
+        rc, refused, intact, after = run_as_standard_user(what, args, after)
         if not intact:
             changed.append("%s (exit %d): key now %s" % (what, rc, after))
         # An administrative image writes no configuration: nothing to refuse.
@@ -486,7 +492,7 @@ def test_standard_user_cannot_change_the_configuration():
                        ("plain repair, REINSTALL=ALL REINSTALLMODE=amus",
                         ("/i", MSI, "REINSTALL=ALL", "REINSTALLMODE=amus"))):
         before = key_dumps()
-        rc, refused, intact, after = run_as_standard_user(what, args)
+        rc, refused, intact, after = run_as_standard_user(what, args, before)
         check(not refused and after == before,
               "%s by a standard user passes the check and leaves the key byte for byte (exit %d): %s"
               % (what, rc, "refused" if refused else after))
@@ -728,28 +734,52 @@ def test_upgrade_from_the_previous_package(foreign_before):
     check(foreign() == foreign_before, "every foreign rule is unchanged")
 
 
-if __name__ == "__main__":
+def administrator(foreign_before):
+    test_install_on_an_edge_server(foreign_before)
+    test_another_build_of_this_version_is_refused()
+    test_repair_keeps_everything()
+    test_who_may_change_the_configuration()
+    test_untrusted_policy_file_keeps_the_rules()
+    test_a_key_users_may_change_is_not_believed()
+    test_upgrade_keeps_the_configuration(foreign_before)
+    test_bad_properties_on_the_installed_product()
+    test_uninstall_leaves_nothing(foreign_before)
+    test_bad_property_on_a_clean_machine()
+    test_failed_install_rolls_the_service_back()
+    test_upgrade_from_the_previous_package(foreign_before)
+
+
+def standard_user(foreign_before):
+    # The product as an administrator leaves it: installed with BOIMODE=exclusive, its service
+    # running (the repairs and maintenance installs of the other part end there too).
+    test_install_on_an_edge_server(foreign_before)
+    test_standard_user_cannot_change_the_configuration()
+
+
+PARTS = {"administrator": administrator, "standard-user": standard_user}
+
+
+def run_part(part):
     clean_machine()
     # Some foreign rules carry the agent's rule names under another grouping.
     plant(foreign_rules(60, [r["name"] for r in plan("/roles:edge-server", "/mode:exclusive")]))
     foreign_before = foreign()
     plant_user_made_trace_folders()
     try:
-        test_install_on_an_edge_server(foreign_before)
-        test_another_build_of_this_version_is_refused()
-        test_repair_keeps_everything()
-        test_who_may_change_the_configuration()
-        test_standard_user_cannot_change_the_configuration()
-        test_untrusted_policy_file_keeps_the_rules()
-        test_a_key_users_may_change_is_not_believed()
-        test_upgrade_keeps_the_configuration(foreign_before)
-        test_bad_properties_on_the_installed_product()
-        test_uninstall_leaves_nothing(foreign_before)
-        test_bad_property_on_a_clean_machine()
-        test_failed_install_rolls_the_service_back()
-        test_upgrade_from_the_previous_package(foreign_before)
+        PARTS[part](foreign_before)
     finally:
         clean_machine()
+
+
+if __name__ == "__main__":
+    parts = sys.argv[5:] or list(PARTS)
+    unknown = [p for p in parts if p not in PARTS]
+    try:
+        if unknown:
+            raise SystemExit("unknown part %s; expected one of %s" % (", ".join(unknown), ", ".join(PARTS)))
+        for part in parts:
+            run_part(part)
+    finally:
         subprocess.run(["rm", "-rf", work])
     for what, seconds in timings:
         print("time: msiexec %s: %.1f s" % (what, seconds))

@@ -10,7 +10,8 @@ right and whose peers all have a scope.
   stops the planned rule's traffic, every such rule is reported, and no warning names a rule
   that cannot apply (inactive, or for a packaged app); the may-* warnings are listed.
 - Constructed rules: a plain Block on 1433 and a Block over the SQL Server peers' addresses make
-  it non-compliant and are named; a Block for 198.51.100.7 (SqlServers is 10.40.0.5) does not.
+  it non-compliant and are named; a Block for 198.51.100.7 (outside every peer's 10.40.0.0/24)
+  does not.
 
 Usage: test_realworld.py PATH/TO/dloagent.exe SOURCE_DIR   (in the Wine session, double active)
 """
@@ -24,11 +25,6 @@ from winefw import RULES_KEY, check, finish, long_name, reg_import, reset_counte
 EXE, SOURCE = sys.argv[1], sys.argv[2]
 REAL = os.path.join(SOURCE, "..", "shared", "real-world", "firewall-rules")
 ROLES = ("/roles:admin-server,sql-server", "/mode:occasional")
-SCOPES = ("/adminservers:10.40.0.1", "/adminconsoles:10.40.1.0/24", "/dedupeservers:10.40.0.2",
-          "/maintenanceservers:10.40.0.3", "/edgeservers:10.40.0.4", "/ioservers:10.40.0.6",
-          "/clientnetworks:10.41.0.0/16", "/sqlservers:10.40.0.5", "/storageservers:10.40.0.7",
-          "/dedupestorageservers:10.40.0.8", "/webrestoremachines:10.40.0.9")
-ARGS = ROLES + SCOPES
 GP_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall"
 GP_RULES = GP_KEY + r"\FirewallRules"
 STORES = (("Group Policy", GP_RULES), ("local", RULES_KEY))  # as the messages name them
@@ -36,6 +32,23 @@ STORES = (("Group Policy", GP_RULES), ("local", RULES_KEY))  # as the messages n
 
 def agent(*args):
     return wine(EXE, *args)
+
+
+def peer_addresses():
+    """(role, scope value, address) of every role the agent knows (/matrix /json "roles", never a
+    list of this script's): 10.40.0.N for the Nth, so every peer has a scope, all in 10.40.0.0/24."""
+    rc, out, err = agent("/matrix", "/json")
+    if rc != 0:
+        print("FAIL: /matrix /json exits %d: %s" % (rc, err))
+        sys.exit(1)
+    return [(r["name"], r["scope"], "10.40.0.%d" % (i + 1))
+            for i, r in enumerate(json.loads(out)["roles"])]
+
+
+PEERS = peer_addresses()
+SQL_ADDRESS = next(a for name, _, a in PEERS if name == "sql-server")
+# A scope value's switch is its name, in any case.
+ARGS = ROLES + tuple("/%s:%s" % (scope, a) for _, scope, a in PEERS)
 
 
 def read_real(name):
@@ -265,8 +278,8 @@ def test_constructed(store, key):
         else:
             check(rc == 0 and not named and not [w for w in rep["warnings"]
                                                  if blamed(w["message"]) == name],
-                  "%s store: '%s' (198.51.100.7, SqlServers 10.40.0.5) blames nothing (%d, %s)"
-                  % (store, name, rc, named[:1]))
+                  "%s store: '%s' (198.51.100.7, SqlServers %s) blames nothing (%d, %s)"
+                  % (store, name, SQL_ADDRESS, rc, named[:1]))
 
 
 def test_may_block_is_a_warning(store, key):

@@ -10,140 +10,115 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum item_kind {
-    K_MODE,
-    K_ROLES,
-    K_PORT,
-    K_INSTANCE,
-    K_SCOPE,
-    K_MINUTES,
-    K_SECONDS,
-    K_PATH,
-    K_PROFILES,
-    K_BOOL,
-    K_PUSH
-} item_kind;
+typedef dlo_config_row item_def;
 
-typedef struct item_def {
-    const char *name; /* registry value name */
-    item_kind kind;
-    const char *sw;      /* the switch that overrides it for one run ("mode"), or NULL */
-    bool installer_only; /* not read from the policy key */
-} item_def;
-
-#define SCOPE(name, sw)                                                                            \
-    {                                                                                              \
-        name, K_SCOPE, sw, false                                                                   \
-    }
-
-/* One row per dlo_config_item; the scopes in dlo_role order. */
-static const item_def items[DLO_CFG_COUNT] = {
-    [DLO_CFG_BOI_MODE] = {"BOIMode", K_MODE, "mode", false},
-    [DLO_CFG_ROLES] = {"Roles", K_ROLES, "roles", false},
-    [DLO_CFG_ADD_ROLES] = {"AddRoles", K_ROLES, "addroles", false},
-    [DLO_CFG_EXCLUDE_ROLES] = {"ExcludeRoles", K_ROLES, "excluderoles", false},
-    [DLO_CFG_SQL_PORT] = {"SqlPort", K_PORT, "sqlport", false},
-    [DLO_CFG_SQL_INSTANCE] = {"SqlInstance", K_INSTANCE, "sqlinstance", false},
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_SERVER] = SCOPE("AdminServers", "adminservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_ADMIN_CONSOLE] = SCOPE("AdminConsoles", "adminconsoles"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_SERVER] = SCOPE("DedupeServers", "dedupeservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_MAINTENANCE_SERVER] =
-        SCOPE("MaintenanceServers", "maintenanceservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_EDGE_SERVER] = SCOPE("EdgeServers", "edgeservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_IO_SERVER] = SCOPE("IoServers", "ioservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_CLIENT] = SCOPE("ClientNetworks", "clientnetworks"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_SQL_SERVER] = SCOPE("SqlServers", "sqlservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_STORAGE] = SCOPE("StorageServers", "storageservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_DEDUPE_STORAGE] =
-        SCOPE("DedupeStorageServers", "dedupestorageservers"),
-    [DLO_CFG_SCOPE_FIRST + DLO_ROLE_WEB_RESTORE] =
-        SCOPE("WebRestoreMachines", "webrestoremachines"),
-    [DLO_CFG_CORPORATE_PROFILES] = {"CorporateProfiles", K_PROFILES, "corporateprofiles", false},
-    [DLO_CFG_INTERNET_PROFILES] = {"InternetProfiles", K_PROFILES, "internetprofiles", false},
-    [DLO_CFG_BIND_TO_SERVICES] = {"BindToServices", K_BOOL, "bindtoservices", false},
-    [DLO_CFG_PUSH_INSTALL_PORTS] = {"PushInstallPorts", K_PUSH, "pushinstallports", false},
-    [DLO_CFG_CLOSE_PUSH_PORTS] = {"ClosePushPortsWhenInstalled", K_BOOL,
-                                  "closepushportswheninstalled", false},
-    [DLO_CFG_INTERVAL] = {"ReconcileIntervalMinutes", K_MINUTES, NULL, false},
-    [DLO_CFG_POLICY_FILE] = {"PolicyFile", K_PATH, "policy", false},
-    [DLO_CFG_DETECTION_FILE] = {"DetectionFile", K_PATH, "detection", false},
-    [DLO_CFG_TEST_INTERVAL] = {"TestReconcileIntervalSeconds", K_SECONDS, NULL, true},
-};
-
-/* What each kind of value must be, for messages. */
-static const char *expected_text(item_kind kind)
+/* What a value of this row must be, for messages. */
+static const char *expected_text(const item_def *def, char *buf, size_t size)
 {
-    switch (kind) {
-    case K_MODE:
+    size_t i, used;
+
+    switch (def->type) {
+    case DLO_CT_MODE:
         return "REG_SZ holding a BOI mode: nonboi, exclusive or occasional";
-    case K_ROLES:
+    case DLO_CT_ROLES:
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding role names";
-    case K_PORT:
+    case DLO_CT_PORT:
         return "REG_DWORD or REG_SZ holding a TCP port number from 1 to 65535";
-    case K_INSTANCE:
+    case DLO_CT_INSTANCE:
         return "REG_SZ holding a SQL Server instance name: MSSQLSERVER, or NAME for the instance "
                "of service MSSQL$NAME (letters, digits, _, $ and #, at most 16 characters)";
-    case K_SCOPE:
+    case DLO_CT_SCOPE:
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding remote addresses as the Windows "
                "Firewall accepts them";
-    case K_MINUTES:
-        return "REG_DWORD holding a number of minutes from 1 to 1440";
-    case K_SECONDS:
-        return "REG_DWORD holding a number of seconds from 1 to 86400";
-    case K_PATH:
+    case DLO_CT_NUMBER:
+        snprintf(buf, size, "REG_DWORD holding a number of %s from %u to %u", def->unit, def->min,
+                 def->max);
+        return buf;
+    case DLO_CT_PATH:
         return "REG_SZ holding the absolute path of a file on a local drive (C:\\...)";
-    case K_PROFILES:
+    case DLO_CT_PROFILES:
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding firewall profiles: domain, "
                "private, public";
-    case K_BOOL:
+    case DLO_CT_FLAG:
         return "REG_DWORD holding 0 (off) or 1 (on)";
-    case K_PUSH:
-        return "REG_SZ holding vendor (the port matrix as written) or rpc (Windows' RPC and "
-               "RPC-EPMap keywords)";
+    case DLO_CT_CHOICE:
+        used = (size_t)snprintf(buf, size, "REG_SZ holding ");
+        for (i = 0; i < def->n_choices && used < size; i++)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)",
+                                     i == 0                    ? ""
+                                     : i + 1 == def->n_choices ? " or "
+                                                               : ", ",
+                                     def->choices[i].name, def->choices[i].meaning);
+        return buf;
     }
     return "?";
 }
 
-static bool type_allowed(item_kind kind, unsigned long type)
+#define EXPECTED_MAX 400
+
+static bool type_allowed(dlo_config_type type, unsigned long reg_type)
 {
-    switch (kind) {
-    case K_MODE:
-    case K_INSTANCE:
-    case K_PATH:
-    case K_PUSH:
-        return type == DLO_REG_SZ;
-    case K_ROLES:
-    case K_SCOPE:
-    case K_PROFILES:
-        return type == DLO_REG_SZ || type == DLO_REG_MULTI_SZ;
-    case K_PORT:
-        return type == DLO_REG_SZ || type == DLO_REG_DWORD;
-    case K_MINUTES:
-    case K_SECONDS:
-    case K_BOOL:
-        return type == DLO_REG_DWORD;
+    switch (type) {
+    case DLO_CT_MODE:
+    case DLO_CT_INSTANCE:
+    case DLO_CT_PATH:
+    case DLO_CT_CHOICE:
+        return reg_type == DLO_REG_SZ;
+    case DLO_CT_ROLES:
+    case DLO_CT_SCOPE:
+    case DLO_CT_PROFILES:
+        return reg_type == DLO_REG_SZ || reg_type == DLO_REG_MULTI_SZ;
+    case DLO_CT_PORT:
+        return reg_type == DLO_REG_SZ || reg_type == DLO_REG_DWORD;
+    case DLO_CT_NUMBER:
+    case DLO_CT_FLAG:
+        return reg_type == DLO_REG_DWORD;
     }
     return false;
 }
 
+const dlo_config_row *dlo_config_row_of(dlo_config_item item)
+{
+    return (unsigned)item < DLO_CFG_COUNT ? &dlo_config_rows[item] : NULL;
+}
+
+const void *dlo_config_value(const dlo_config *cfg, dlo_config_item item)
+{
+    return (const char *)cfg + dlo_config_rows[item].field;
+}
+
+static void *field_of(dlo_config *cfg, const item_def *def)
+{
+    return (char *)cfg + def->field;
+}
+
+dlo_config_item dlo_config_item_by_switch(const char *name, size_t n)
+{
+    int item;
+    for (item = 0; item < DLO_CFG_COUNT; item++)
+        if (dlo_config_rows[item].sw && dlo_equals_ci(name, n, dlo_config_rows[item].sw))
+            return (dlo_config_item)item;
+    return DLO_CFG_COUNT;
+}
+
 const char *dlo_config_item_name(dlo_config_item item)
 {
-    return (unsigned)item < DLO_CFG_COUNT ? items[item].name : "?";
+    return (unsigned)item < DLO_CFG_COUNT ? dlo_config_rows[item].name : "?";
 }
 
 const char *dlo_config_item_switch(dlo_config_item item)
 {
-    return (unsigned)item < DLO_CFG_COUNT ? items[item].sw : NULL;
+    return (unsigned)item < DLO_CFG_COUNT ? dlo_config_rows[item].sw : NULL;
 }
 
 bool dlo_config_item_in_policy(dlo_config_item item)
 {
-    return (unsigned)item < DLO_CFG_COUNT && !items[item].installer_only;
+    return (unsigned)item < DLO_CFG_COUNT && !dlo_config_rows[item].installer_only;
 }
 
 bool dlo_config_item_is_flag(dlo_config_item item)
 {
-    return (unsigned)item < DLO_CFG_COUNT && items[item].kind == K_BOOL;
+    return (unsigned)item < DLO_CFG_COUNT && dlo_config_rows[item].type == DLO_CT_FLAG;
 }
 
 unsigned dlo_config_item_types(dlo_config_item item)
@@ -154,7 +129,7 @@ unsigned dlo_config_item_types(dlo_config_item item)
     if ((unsigned)item >= DLO_CFG_COUNT)
         return 0;
     for (type = 0; type < 32; type++)
-        if (type_allowed(items[item].kind, type))
+        if (type_allowed(dlo_config_rows[item].type, type))
             mask |= DLO_REG_TYPE_BIT(type);
     return mask;
 }
@@ -174,61 +149,51 @@ const char *dlo_config_source_name(dlo_config_source src)
     return "?";
 }
 
+static void set_number(dlo_config *cfg, const item_def *def, unsigned v)
+{
+    void *f = field_of(cfg, def);
+    int e = (int)v;
+
+    switch (def->type) {
+    case DLO_CT_MODE:
+    case DLO_CT_CHOICE:
+        memcpy(f, &e, sizeof(e));
+        break;
+    case DLO_CT_ROLES:
+        *(dlo_role_set *)f = v;
+        break;
+    case DLO_CT_FLAG:
+        *(bool *)f = v != 0;
+        break;
+    default:
+        *(unsigned *)f = v;
+        break;
+    }
+}
+
+/* The drift repair period that follows from both interval values. */
+static void settle_interval(dlo_config *cfg)
+{
+    cfg->interval_seconds =
+        cfg->test_interval_seconds ? cfg->test_interval_seconds : cfg->interval_minutes * 60u;
+}
+
 dlo_status dlo_config_init(dlo_config *cfg)
 {
-    int r;
+    int item;
 
     memset(cfg, 0, sizeof(*cfg));
-    cfg->mode = DLO_MODE_NONBOI;
-    cfg->bind_to_services = true;
-    cfg->interval_minutes = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES;
-    cfg->interval_seconds = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES * 60u;
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        cfg->scopes[r] = dlo_strdup("*");
-        if (!cfg->scopes[r]) {
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        const item_def *def = &dlo_config_rows[item];
+        char **text = field_of(cfg, def);
+        if (def->type == DLO_CT_SCOPE && !(*text = dlo_strdup("*"))) {
             dlo_config_free(cfg);
             return DLO_E_NOMEM;
         }
+        if (!dlo_config_type_is_text(def->type))
+            set_number(cfg, def, def->def);
     }
-    return DLO_OK;
-}
-
-void dlo_config_free(dlo_config *cfg)
-{
-    int r;
-    free(cfg->sql_instance);
-    cfg->sql_instance = NULL;
-    free(cfg->policy_file);
-    cfg->policy_file = NULL;
-    free(cfg->detection_file);
-    cfg->detection_file = NULL;
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        free(cfg->scopes[r]);
-        cfg->scopes[r] = NULL;
-    }
-}
-
-dlo_status dlo_config_copy(dlo_config *dst, const dlo_config *src)
-{
-    int r;
-
-    *dst = *src;
-    dst->sql_instance = dst->policy_file = dst->detection_file = NULL;
-    for (r = 0; r < DLO_ROLE_COUNT; r++)
-        dst->scopes[r] = NULL;
-    if ((src->sql_instance && !(dst->sql_instance = dlo_strdup(src->sql_instance))) ||
-        (src->policy_file && !(dst->policy_file = dlo_strdup(src->policy_file))) ||
-        (src->detection_file && !(dst->detection_file = dlo_strdup(src->detection_file)))) {
-        dlo_config_free(dst);
-        return DLO_E_NOMEM;
-    }
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        dst->scopes[r] = dlo_strdup(src->scopes[r] ? src->scopes[r] : "*");
-        if (!dst->scopes[r]) {
-            dlo_config_free(dst);
-            return DLO_E_NOMEM;
-        }
-    }
+    settle_interval(cfg);
     return DLO_OK;
 }
 
@@ -283,12 +248,10 @@ typedef struct candidate {
 
 /* Parsed value of one candidate. */
 typedef struct parsed {
-    dlo_mode mode;
-    dlo_role_set roles;
-    unsigned number;
+    unsigned number; /* every type not held as text: the mode, roles, choice, flag, number */
     dlo_buf addrs;
     char instance[DLO_CONFIG_MAX_INSTANCE_CHARS + 1];
-    const char *path; /* K_PATH: trimmed, in the candidate's own text */
+    const char *path; /* DLO_CT_PATH: trimmed, in the candidate's own text */
     size_t path_len;
 } parsed;
 
@@ -306,8 +269,9 @@ static int parse_path(const candidate *c, const char *s, parsed *p, char *why, s
     if (!c->key)
         return 0;
     if (n < 4 || !dlo_path_on_drive(s, n)) {
+        char expected[EXPECTED_MAX];
         snprintf(why, size, "not an absolute path on a local drive; expected %s",
-                 expected_text(K_PATH));
+                 expected_text(&dlo_config_rows[DLO_CFG_POLICY_FILE], expected, sizeof(expected)));
         return -1;
     }
     return 0;
@@ -425,18 +389,14 @@ static dlo_status check_registry_value(const candidate *c, const item_def *def, 
                                        bool *done, dlo_error *err)
 {
     char tbuf[32];
-    char why[256];
+    char why[EXPECTED_MAX + 100], expected[EXPECTED_MAX];
     unsigned long long v = c->reg.number;
-    unsigned long lo = def->kind == K_BOOL ? 0 : 1;
-    unsigned long hi = def->kind == K_BOOL      ? 1
-                       : def->kind == K_PORT    ? 65535
-                       : def->kind == K_MINUTES ? 1440
-                                                : 86400;
 
     *done = true;
-    if (!type_allowed(def->kind, c->reg.type)) {
+    if (!type_allowed(def->type, c->reg.type)) {
         snprintf(why, sizeof(why), "the type %s is wrong; expected %s",
-                 dlo_reg_type_name(c->reg.type, tbuf, sizeof(tbuf)), expected_text(def->kind));
+                 dlo_reg_type_name(c->reg.type, tbuf, sizeof(tbuf)),
+                 expected_text(def, expected, sizeof(expected)));
         return problem(err, c, def, why);
     }
     if (c->reg.oversize) {
@@ -448,8 +408,9 @@ static dlo_status check_registry_value(const candidate *c, const item_def *def, 
         *done = false;
         return DLO_OK;
     }
-    if (v < lo || v > hi) {
-        snprintf(why, sizeof(why), "out of range; expected %s", expected_text(def->kind));
+    if (v < def->min || v > def->max) {
+        snprintf(why, sizeof(why), "out of range; expected %s",
+                 expected_text(def, expected, sizeof(expected)));
         return problem(err, c, def, why);
     }
     p->number = (unsigned)v;
@@ -503,8 +464,11 @@ static dlo_status parse_role_strings(const candidate *c, const item_def *def, co
         st = problem(err, c, def, why);
     } else {
         st = dlo_buf_status(&joined);
-        if (!st)
-            st = dlo_roles_parse(dlo_buf_str(&joined), where, &p->roles, err);
+        if (!st) {
+            dlo_role_set roles = 0;
+            st = dlo_roles_parse(dlo_buf_str(&joined), where, &roles, err);
+            p->number = roles;
+        }
     }
     dlo_buf_free(&joined);
     return st;
@@ -547,17 +511,29 @@ static int parse_bool_text(const char *s, unsigned *out)
     return 0;
 }
 
-static int parse_push_text(const char *s, unsigned *out)
+/* One of the row's choices, in any case, blanks around it ignored. */
+static int parse_choice_text(const item_def *def, const char *s, unsigned *out)
 {
-    size_t n = strlen(s);
+    size_t n = strlen(s), i;
     dlo_trim(&s, &n);
-    if (dlo_equals_ci(s, n, "vendor"))
-        *out = DLO_PUSH_PORTS_VENDOR;
-    else if (dlo_equals_ci(s, n, "rpc"))
-        *out = DLO_PUSH_PORTS_RPC;
-    else
-        return -1;
-    return 0;
+    for (i = 0; i < def->n_choices; i++) {
+        if (dlo_equals_ci(s, n, def->choices[i].name)) {
+            *out = (unsigned)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* A choice that is none of the row's: "not a <what>; expected a (...) or b (...)". */
+static dlo_status bad_choice(const candidate *c, const item_def *def, dlo_error *err)
+{
+    char expected[EXPECTED_MAX], why[EXPECTED_MAX + 100];
+    const char *list = expected_text(def, expected, sizeof(expected));
+
+    snprintf(why, sizeof(why), "not a %s; expected %s", def->what,
+             list + strlen("REG_SZ holding "));
+    return problem(err, c, def, why);
 }
 
 /* Parses the strings of candidate c (the command line, REG_SZ or REG_MULTI_SZ) by kind. */
@@ -570,14 +546,17 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
 
     dlo_buf_init(&where);
     describe(&where, c, def);
-    switch (def->kind) {
-    case K_MODE:
-        st = dlo_mode_parse(list->items[0], dlo_buf_str(&where), &p->mode, err);
+    switch (def->type) {
+    case DLO_CT_MODE: {
+        dlo_mode mode = DLO_MODE_NONBOI;
+        st = dlo_mode_parse(list->items[0], dlo_buf_str(&where), &mode, err);
+        p->number = (unsigned)mode;
         break;
-    case K_ROLES:
+    }
+    case DLO_CT_ROLES:
         st = parse_role_strings(c, def, list, dlo_buf_str(&where), p, err);
         break;
-    case K_PORT: {
+    case DLO_CT_PORT: {
         const char *bad = dlo_port_parse(list->items[0], &p->number);
         if (bad) {
             snprintf(why, sizeof(why),
@@ -588,11 +567,11 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
         }
         break;
     }
-    case K_INSTANCE:
+    case DLO_CT_INSTANCE:
         if (parse_instance(list->items[0], p->instance, why, sizeof(why)))
             st = problem(err, c, def, why);
         break;
-    case K_SCOPE:
+    case DLO_CT_SCOPE:
         st = dlo_addr_normalize(list->items, list->n, c->os_build, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
             char inner[DLO_ERROR_MAX];
@@ -600,26 +579,23 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
             dlo_error_set(err, st, "%s: %s", dlo_buf_str(&where), inner);
         }
         break;
-    case K_PATH:
+    case DLO_CT_PATH:
         if (parse_path(c, list->items[0], p, why, sizeof(why)))
             st = problem(err, c, def, why);
         break;
-    case K_PROFILES:
+    case DLO_CT_PROFILES:
         st = parse_profile_strings(c, def, list, p, err);
         break;
-    case K_BOOL:
+    case DLO_CT_FLAG:
         /* From the command line only: the registry holds a REG_DWORD. */
         if (parse_bool_text(list->items[0], &p->number))
             st = problem(err, c, def, "not 0 or 1; expected 0 (off) or 1 (on)");
         break;
-    case K_PUSH:
-        if (parse_push_text(list->items[0], &p->number))
-            st = problem(err, c, def,
-                         "not a push-installation port choice; expected vendor (the port "
-                         "matrix as written) or rpc (Windows' RPC and RPC-EPMap keywords)");
+    case DLO_CT_CHOICE:
+        if (parse_choice_text(def, list->items[0], &p->number))
+            st = bad_choice(c, def, err);
         break;
-    case K_MINUTES:
-    case K_SECONDS:
+    case DLO_CT_NUMBER:
         /* Only REG_DWORD is allowed, and the command line has no such switch. */
         st = dlo_error_set(err, DLO_E_INTERNAL, "%s: not a number", def->name);
         break;
@@ -709,72 +685,26 @@ static void note_problem(problems *pr, dlo_status st, const dlo_error *e, const 
 static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
                         dlo_config_source src)
 {
-    const item_def *def = &items[item];
-    char *s;
+    const item_def *def = &dlo_config_rows[item];
+    char *s = NULL;
 
     cfg->source[item] = src;
-    switch (def->kind) {
-    case K_MODE:
-        cfg->mode = p->mode;
-        break;
-    case K_ROLES:
-        if (item == DLO_CFG_ROLES) {
-            cfg->roles_set = true;
-            cfg->roles = p->roles;
-        } else if (item == DLO_CFG_ADD_ROLES) {
-            cfg->add_roles = p->roles;
-        } else {
-            cfg->exclude_roles = p->roles;
-        }
-        break;
-    case K_PORT:
-        cfg->sql_port = p->number;
-        break;
-    case K_INSTANCE:
+    if (def->tracks_set)
+        *(bool *)((char *)cfg + def->set_field) = true;
+    if (!dlo_config_type_is_text(def->type)) {
+        set_number(cfg, def, p->number);
+        return DLO_OK;
+    }
+    if (def->type == DLO_CT_INSTANCE)
         s = dlo_strdup(p->instance);
-        if (!s)
-            return DLO_E_NOMEM;
-        free(cfg->sql_instance);
-        cfg->sql_instance = s;
-        break;
-    case K_SCOPE:
+    else if (def->type == DLO_CT_SCOPE)
         s = dlo_strdup(dlo_buf_str(&p->addrs));
-        if (!s)
-            return DLO_E_NOMEM;
-        free(cfg->scopes[item - DLO_CFG_SCOPE_FIRST]);
-        cfg->scopes[item - DLO_CFG_SCOPE_FIRST] = s;
-        break;
-    case K_MINUTES:
-        cfg->interval_minutes = p->number;
-        break;
-    case K_SECONDS:
-        cfg->test_interval_seconds = p->number;
-        break;
-    case K_PROFILES:
-        if (item == DLO_CFG_CORPORATE_PROFILES)
-            cfg->corporate_profiles = p->number;
-        else
-            cfg->internet_profiles = p->number;
-        break;
-    case K_BOOL:
-        if (item == DLO_CFG_BIND_TO_SERVICES)
-            cfg->bind_to_services = p->number != 0;
-        else
-            cfg->close_push_ports = p->number != 0;
-        break;
-    case K_PUSH:
-        cfg->push_install_ports = (dlo_push_ports)p->number;
-        break;
-    case K_PATH: {
-        char **slot = item == DLO_CFG_POLICY_FILE ? &cfg->policy_file : &cfg->detection_file;
+    else
         s = dlo_strndup(p->path, p->path_len);
-        if (!s)
-            return DLO_E_NOMEM;
-        free(*slot);
-        *slot = s;
-        break;
-    }
-    }
+    if (!s)
+        return DLO_E_NOMEM;
+    free(*(char **)field_of(cfg, def));
+    *(char **)field_of(cfg, def) = s;
     return DLO_OK;
 }
 
@@ -783,7 +713,7 @@ static dlo_status apply(dlo_config *cfg, dlo_config_item item, const parsed *p,
 static void settle_item(dlo_config *cfg, dlo_config_item item, const candidate *c, size_t n,
                         problems *pr)
 {
-    const item_def *def = &items[item];
+    const item_def *def = &dlo_config_rows[item];
     int effective = -1;
     size_t i;
     dlo_error e;
@@ -816,7 +746,7 @@ static void settle_item(dlo_config *cfg, dlo_config_item item, const candidate *
 static void load_item(dlo_config *cfg, const dlo_registry *reg,
                       const dlo_config_overrides *overrides, dlo_config_item item, problems *pr)
 {
-    const item_def *def = &items[item];
+    const item_def *def = &dlo_config_rows[item];
     candidate c[3];
     size_t n = 0, i;
     dlo_error e;
@@ -890,8 +820,7 @@ dlo_status dlo_config_load(dlo_config *cfg, const dlo_registry *reg,
                  dlo_buf_str(&pr.others));
     }
     dlo_buf_free(&pr.others);
-    cfg->interval_seconds =
-        cfg->test_interval_seconds ? cfg->test_interval_seconds : cfg->interval_minutes * 60u;
+    settle_interval(cfg);
     if (pr.first) {
         dlo_config_free(cfg);
         if (dlo_config_init(cfg))
@@ -907,41 +836,4 @@ dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected)
 {
     dlo_role_set set = cfg->roles_set ? cfg->roles : detected;
     return (set | cfg->add_roles) & ~cfg->exclude_roles & DLO_ROLE_ALL_MASK;
-}
-
-dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out)
-{
-    dlo_error e;
-    dlo_error_clear(&e);
-    return dlo_addr_scope_union((const char *const *)cfg->scopes, peers, out, &e);
-}
-
-/* Two optional strings: both absent, or the same text. */
-static bool same_text(const char *a, const char *b)
-{
-    return !a == !b && (!a || strcmp(a, b) == 0);
-}
-
-bool dlo_config_equal(const dlo_config *a, const dlo_config *b)
-{
-    int r;
-
-    if (a->mode != b->mode || a->roles_set != b->roles_set ||
-        (a->roles_set && a->roles != b->roles) || a->add_roles != b->add_roles ||
-        a->exclude_roles != b->exclude_roles || a->sql_port != b->sql_port ||
-        a->interval_seconds != b->interval_seconds ||
-        a->corporate_profiles != b->corporate_profiles ||
-        a->internet_profiles != b->internet_profiles ||
-        a->bind_to_services != b->bind_to_services ||
-        a->push_install_ports != b->push_install_ports ||
-        a->close_push_ports != b->close_push_ports)
-        return false;
-    if (!same_text(a->sql_instance, b->sql_instance) ||
-        !same_text(a->policy_file, b->policy_file) ||
-        !same_text(a->detection_file, b->detection_file))
-        return false;
-    for (r = 0; r < DLO_ROLE_COUNT; r++)
-        if (strcmp(a->scopes[r] ? a->scopes[r] : "*", b->scopes[r] ? b->scopes[r] : "*") != 0)
-            return false;
-    return true;
 }

@@ -7,6 +7,7 @@
 #include "dlo/detect.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
+#include "dlo/exposure.h"
 #include "dlo/netprofiles.h"
 #include "dlo/plan.h"
 #include "dlo/planfile.h"
@@ -53,12 +54,18 @@ static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_sub
 
 /* The configuration of this run: the registry, overridden by the command line, for the
  * firewall of this machine's Windows build. */
+static void run_overrides(const dlo_platform *plat, const dlo_cli *cli,
+                          dlo_config_overrides *overrides)
+{
+    dlo_cli_config_overrides(cli, overrides);
+    overrides->os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+}
+
 static dlo_status load_config(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                               dlo_error *err)
 {
     dlo_config_overrides overrides;
-    dlo_cli_config_overrides(cli, &overrides);
-    overrides.os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+    run_overrides(plat, cli, &overrides);
     return dlo_config_load(cfg, plat->registry ? plat->registry : &no_registry, &overrides, err);
 }
 
@@ -142,9 +149,9 @@ static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
-            dlo_plan_json(out, &t.plan, &cfg);
+            dlo_report_plan_json(out, &t.plan, &cfg);
         else
-            dlo_plan_text(out, &t.plan, &cfg);
+            dlo_report_plan_text(out, &t.plan, &cfg);
         dlo_target_free(&t);
     }
     dlo_config_free(&cfg);
@@ -271,6 +278,9 @@ static bool machine_plan(const dlo_cli *cli)
     for (opt = 0; opt < DLO_OPT_COUNT_; opt++)
         if (opt != DLO_OPT_JSON && cli->values[opt])
             return false;
+    for (opt = 0; opt < DLO_CFG_COUNT; opt++)
+        if (cli->config[opt])
+            return false;
     return true;
 }
 
@@ -284,7 +294,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
                                 const char *command, dlo_buf *out, dlo_error *err)
 {
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st;
 
     st = open_firewall(plat, &fw, err);
@@ -307,7 +317,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
         dlo_report_apply_text(out, &rep);
     if (st)
         dlo_error_prefix(err, "%s: ", command);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
     return st;
 }
@@ -344,7 +354,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_config cfg;
     dlo_target t;
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (st) {
         note_failure(plat, cli, err);
@@ -357,7 +367,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
     if (!st)
-        st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
+        st = dlo_exposure_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)
         st = dlo_profile_mismatch_verify(rep.fw_state_read ? &rep.fw_state : NULL, &t.plan, &rep,
                                          err);
@@ -375,7 +385,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     } else {
         dlo_error_prefix(err, "/verify could not check the firewall: ");
     }
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);
@@ -471,9 +481,9 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     if (cli->values[DLO_OPT_COMPARE])
         st = matrix_compare(plat, cli, &pol, out, same, err);
     else if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_policy_json(out, &pol);
+        dlo_report_matrix_json(out, &pol);
     else
-        dlo_policy_text(out, &pol);
+        dlo_report_matrix_text(out, &pol);
     dlo_policy_free(&pol);
     return st;
 }
@@ -518,14 +528,16 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     return st;
 }
 
-static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                              dlo_error *err)
+static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
+                              dlo_service_command command, dlo_buf *out, dlo_error *err)
 {
+    dlo_config_overrides overrides;
     if (!plat->service_command)
         return dlo_error_set(err, DLO_E_USAGE,
                              "this command needs the Windows service host; it is not available "
                              "on this platform");
-    return plat->service_command(plat, cli, out, err);
+    run_overrides(plat, cli, &overrides);
+    return plat->service_command(plat, command, &overrides, out, err);
 }
 
 /* Runs the command of cli; its output for stdout goes to out. */
@@ -563,10 +575,13 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     case DLO_CMD_PROBE:
         return cmd_probe(plat, cli, out, compliant, err);
     case DLO_CMD_INSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_INSTALL, out, err);
     case DLO_CMD_UNINSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_UNINSTALL, out, err);
     case DLO_CMD_RUN:
+        return cmd_service(plat, cli, DLO_SERVICE_RUN, out, err);
     case DLO_CMD_SERVICE:
-        return cmd_service(plat, cli, out, err);
+        return cmd_service(plat, cli, DLO_SERVICE_HOST, out, err);
     case DLO_CMD_NONE:
         break;
     }

@@ -6,17 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef enum switch_kind { SW_COMMAND, SW_FLAG, SW_VALUE } switch_kind;
+/* SW_CONFIG: a configuration value's switch, from its row in dlo_config_rows. */
+typedef enum switch_kind { SW_COMMAND, SW_FLAG, SW_VALUE, SW_CONFIG } switch_kind;
 
 typedef struct cli_switch {
     const char *name;
     switch_kind kind;
-    int id;                 /* a dlo_command for SW_COMMAND, else a dlo_option */
+    int id; /* a dlo_command for SW_COMMAND, a dlo_config_item for SW_CONFIG, else a dlo_option */
     const char *value_name; /* SW_VALUE: what the value is, for help and errors */
     const char *help;
 } cli_switch;
 
-/* The single description of the command line: parsing, errors and /help all read it. */
+/* The command line apart from the configuration values, whose switches are in their rows
+ * (dlo_config_rows): parsing, errors and /help read both. */
 static const cli_switch switches[] = {
     {"help", SW_COMMAND, DLO_CMD_HELP, NULL, "Show this help."},
     {"?", SW_COMMAND, DLO_CMD_HELP, NULL, "Same as /help."},
@@ -40,10 +42,6 @@ static const cli_switch switches[] = {
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
     {"strict", SW_FLAG, DLO_OPT_STRICT, NULL,
      "With /verify: any warning (such as an overexposed port) makes it exit 1."},
-    {"policy", SW_VALUE, DLO_OPT_POLICY, "FILE",
-     "Read the port matrix from FILE, not the built-in one."},
-    {"detection", SW_VALUE, DLO_OPT_DETECTION, "FILE",
-     "Read the detection table from FILE instead of the built-in one."},
     {"compare", SW_VALUE, DLO_OPT_COMPARE, "FILE",
      "/plan, /matrix: what this plan (matrix) opens, closes, widens and narrows against FILE's "
      "(a saved /plan /json; a port matrix file). Exit 0 the same, 1 it differs."},
@@ -57,45 +55,6 @@ static const cli_switch switches[] = {
      "Run the service loop in this console until Ctrl+C (elevated)."},
     {"service", SW_COMMAND, DLO_CMD_SERVICE, NULL,
      "How the Service Control Manager starts the service; not for interactive use."},
-    {"mode", SW_VALUE, DLO_OPT_MODE, "MODE",
-     "BOI mode for this run: nonboi, exclusive, occasional."},
-    {"roles", SW_VALUE, DLO_OPT_ROLES, "ROLES", "Roles of this machine, instead of detection."},
-    {"addroles", SW_VALUE, DLO_OPT_ADDROLES, "ROLES", "Roles to add to the detected ones."},
-    {"excluderoles", SW_VALUE, DLO_OPT_EXCLUDEROLES, "ROLES", "Roles to leave out."},
-    {"sqlport", SW_VALUE, DLO_OPT_SQLPORT, "PORT", "TCP port of the DLO SQL Server instance."},
-    {"sqlinstance", SW_VALUE, DLO_OPT_SQLINSTANCE, "NAME",
-     "DLO's SQL Server instance: MSSQLSERVER or the NAME of MSSQL$NAME."},
-    {"adminservers", SW_VALUE, DLO_OPT_ADMINSERVERS, "ADDRESSES",
-     "Remote addresses of the Administration Servers."},
-    {"adminconsoles", SW_VALUE, DLO_OPT_ADMINCONSOLES, "ADDRESSES",
-     "Remote addresses of the Administration Consoles."},
-    {"dedupeservers", SW_VALUE, DLO_OPT_DEDUPESERVERS, "ADDRESSES",
-     "Remote addresses of the Dedupe Servers."},
-    {"maintenanceservers", SW_VALUE, DLO_OPT_MAINTENANCESERVERS, "ADDRESSES",
-     "Remote addresses of the Maintenance Servers."},
-    {"edgeservers", SW_VALUE, DLO_OPT_EDGESERVERS, "ADDRESSES",
-     "Remote addresses of the Edge Servers."},
-    {"ioservers", SW_VALUE, DLO_OPT_IOSERVERS, "ADDRESSES", "Remote addresses of the IO Servers."},
-    {"clientnetworks", SW_VALUE, DLO_OPT_CLIENTNETWORKS, "ADDRESSES",
-     "Remote addresses of the DLO clients."},
-    {"sqlservers", SW_VALUE, DLO_OPT_SQLSERVERS, "ADDRESSES",
-     "Remote addresses of the SQL Servers."},
-    {"storageservers", SW_VALUE, DLO_OPT_STORAGESERVERS, "ADDRESSES",
-     "Remote addresses of the storage locations."},
-    {"dedupestorageservers", SW_VALUE, DLO_OPT_DEDUPESTORAGESERVERS, "ADDRESSES",
-     "Remote addresses of the dedupe storage locations."},
-    {"webrestoremachines", SW_VALUE, DLO_OPT_WEBRESTOREMACHINES, "ADDRESSES",
-     "Remote addresses of the Web Restore machines."},
-    {"corporateprofiles", SW_VALUE, DLO_OPT_CORPORATEPROFILES, "PROFILES",
-     "Firewall profiles of the corporate-only paths: domain, private, public."},
-    {"internetprofiles", SW_VALUE, DLO_OPT_INTERNETPROFILES, "PROFILES",
-     "Firewall profiles of the paths to the Edge Server: domain, private, public."},
-    {"bindtoservices", SW_VALUE, DLO_OPT_BINDTOSERVICES, "0|1",
-     "Bind inbound rules to the service that listens, on evidence (default 1)."},
-    {"pushinstallports", SW_VALUE, DLO_OPT_PUSHINSTALLPORTS, "vendor|rpc",
-     "Push installation's dynamic range as written (vendor) or Windows' RPC keywords (rpc)."},
-    {"closepushportswheninstalled", SW_VALUE, DLO_OPT_CLOSEPUSHPORTS, "0|1",
-     "Close a client's push-installation ports once the DLO agent is detected (default 0)."},
     {"probe", SW_COMMAND, DLO_CMD_PROBE, NULL,
      "Check the planned paths: who listens here, which peers answer; change nothing."},
     {"timeout", SW_VALUE, DLO_OPT_TIMEOUT, "MS",
@@ -108,13 +67,31 @@ static const cli_switch switches[] = {
 
 #define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
 
-static const cli_switch *find_switch(const char *name, size_t n)
+/* The switch of a configuration value, as the table would hold it. */
+static cli_switch config_switch(dlo_config_item item)
+{
+    const dlo_config_row *row = dlo_config_row_of(item);
+    cli_switch sw = {row->sw, SW_CONFIG, (int)item, row->sw_value, row->sw_help};
+    return sw;
+}
+
+/* The switch called name (n bytes), from the table or a configuration row, into *out. */
+static bool find_switch(const char *name, size_t n, cli_switch *out)
 {
     size_t i;
-    for (i = 0; i < N_SWITCHES; i++)
-        if (dlo_equals_ci(name, n, switches[i].name))
-            return &switches[i];
-    return NULL;
+    dlo_config_item item;
+
+    for (i = 0; i < N_SWITCHES; i++) {
+        if (dlo_equals_ci(name, n, switches[i].name)) {
+            *out = switches[i];
+            return true;
+        }
+    }
+    item = dlo_config_item_by_switch(name, n);
+    if (item == DLO_CFG_COUNT)
+        return false;
+    *out = config_switch(item);
+    return true;
 }
 
 static const char *command_name(dlo_command cmd)
@@ -145,6 +122,8 @@ static bool given_before(const dlo_cli *out, const cli_switch *sw)
 {
     if (sw->kind == SW_COMMAND)
         return out->command == (dlo_command)sw->id;
+    if (sw->kind == SW_CONFIG)
+        return out->config[sw->id] != NULL;
     return out->values[sw->id] != NULL;
 }
 
@@ -176,10 +155,14 @@ static dlo_status take_switch(dlo_cli *out, const cli_switch *sw, const char *ar
         out->values[sw->id] = "";
         break;
     case SW_VALUE:
+    case SW_CONFIG:
         if (!value || !*value)
             return dlo_error_set(err, DLO_E_USAGE, "/%s needs a value: /%s:%s", sw->name, sw->name,
                                  sw->value_name);
-        out->values[sw->id] = value;
+        if (sw->kind == SW_CONFIG)
+            out->config[sw->id] = value;
+        else
+            out->values[sw->id] = value;
         break;
     }
     return DLO_OK;
@@ -193,7 +176,7 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *name = switch_name(arg), *value = NULL;
-        const cli_switch *sw;
+        cli_switch sw;
         dlo_status st;
         size_t n;
 
@@ -203,11 +186,10 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
         n = strcspn(name, ":=");
         if (name[n] != '\0')
             value = name + n + 1;
-        sw = n ? find_switch(name, n) : NULL;
-        if (!sw)
+        if (!n || !find_switch(name, n, &sw))
             return dlo_error_set(err, DLO_E_USAGE, "unknown switch '%s': see /help for the list",
                                  arg);
-        st = take_switch(out, sw, arg, value, err);
+        st = take_switch(out, &sw, arg, value, err);
         if (st)
             return st;
     }
@@ -218,46 +200,60 @@ dlo_status dlo_cli_parse(int argc, char **argv, dlo_cli *out, dlo_error *err)
 
 void dlo_cli_config_overrides(const dlo_cli *cli, dlo_config_overrides *out)
 {
-    int item;
-
     memset(out, 0, sizeof(*out));
-    for (item = 0; cli && item < DLO_CFG_COUNT; item++) {
-        const char *name = dlo_config_item_switch((dlo_config_item)item);
-        const cli_switch *sw = name ? find_switch(name, strlen(name)) : NULL;
-        if (sw && sw->kind == SW_VALUE)
-            out->values[item] = cli->values[sw->id];
+    if (cli)
+        memcpy(out->values, cli->config, sizeof(out->values));
+}
+
+/* One line of /help; `more` (may be NULL) follows the switch's own help. */
+static void help_line(dlo_buf *out, const cli_switch *sw, const char *more)
+{
+    char left[64];
+
+    if (sw->value_name)
+        snprintf(left, sizeof(left), "/%s:%s", sw->name, sw->value_name);
+    else
+        snprintf(left, sizeof(left), "/%s", sw->name);
+    dlo_buf_puts(out, "  ");
+    /* A long switch gets its help on the next line, so the column stays straight. */
+    if (strlen(left) >= 22) {
+        dlo_buf_printf(out, "%s\n  ", left);
+        left[0] = '\0';
     }
+    dlo_buf_pad(out, left, 22);
+    dlo_buf_printf(out, "%s%s%s\n", sw->help, more ? " " : "", more ? more : "");
 }
 
 void dlo_cli_help(dlo_buf *out)
 {
     size_t i;
-    int pass;
+    int item;
 
     dlo_buf_puts(out, "Usage: dloagent.exe COMMAND [OPTIONS]\n"
                       "Switches start with / or -, are case-insensitive, and take a value after "
                       "':' or '='.\n");
-    for (pass = 0; pass < 2; pass++) {
-        dlo_buf_puts(out, pass == 0 ? "\nCommands:\n" : "\nOptions:\n");
-        for (i = 0; i < N_SWITCHES; i++) {
-            char left[64];
-            const cli_switch *sw = &switches[i];
-            if ((sw->kind == SW_COMMAND) != (pass == 0))
-                continue;
-            if (sw->value_name)
-                snprintf(left, sizeof(left), "/%s:%s", sw->name, sw->value_name);
-            else
-                snprintf(left, sizeof(left), "/%s", sw->name);
-            dlo_buf_puts(out, "  ");
-            /* A long switch gets its help on the next line, so the column stays straight. */
-            if (strlen(left) >= 22) {
-                dlo_buf_printf(out, "%s\n  ", left);
-                left[0] = '\0';
-            }
-            dlo_buf_pad(out, left, 22);
-            dlo_buf_printf(out, "%s\n", sw->help);
-        }
+    /* Commands; the options of every command; the configuration values for one run; the
+     * options of /probe, which come last in the table. */
+    dlo_buf_puts(out, "\nCommands:\n");
+    for (i = 0; i < N_SWITCHES; i++)
+        if (switches[i].kind == SW_COMMAND)
+            help_line(out, &switches[i], NULL);
+    dlo_buf_puts(out, "\nOptions:\n");
+    for (i = 0;
+         i < N_SWITCHES && !(switches[i].kind == SW_VALUE && switches[i].id == DLO_OPT_TIMEOUT);
+         i++)
+        if (switches[i].kind != SW_COMMAND)
+            help_line(out, &switches[i], NULL);
+    for (item = 0; item < DLO_CFG_COUNT; item++) {
+        cli_switch sw = config_switch((dlo_config_item)item);
+        if (sw.name)
+            help_line(out, &sw,
+                      dlo_config_row_of((dlo_config_item)item)->reserved ? DLO_CONFIG_RESERVED_HELP
+                                                                         : NULL);
     }
+    for (; i < N_SWITCHES; i++)
+        if (switches[i].kind != SW_COMMAND)
+            help_line(out, &switches[i], NULL);
     dlo_buf_puts(out, "\nRoles: ");
     for (i = 0; i < DLO_ROLE_COUNT; i++)
         dlo_buf_printf(out, "%s%s", i ? ", " : "", dlo_role_name((dlo_role)i));

@@ -323,24 +323,24 @@ void dlo_report_detect_json(dlo_buf *b, const dlo_detect_result *r)
 
 /* ---- /config ---- */
 
-/* A role set: "a,b" or `none` as text, ["a", "b"] in JSON. */
-static void put_roles(dlo_buf *out, dlo_role_set set, bool json, const char *none)
+/* Text as itself, a JSON string in JSON. */
+static void put_text(dlo_buf *out, const char *s, bool json)
+{
+    if (json)
+        dlo_buf_json_str(out, s);
+    else
+        dlo_buf_puts(out, s);
+}
+
+/* A role set: "a,b" or (none) as text, ["a", "b"] in JSON. */
+static void put_roles(dlo_buf *out, dlo_role_set set, bool json)
 {
     if (json)
         dlo_roles_json(out, set);
     else if (set)
         dlo_roles_format(out, set);
     else
-        dlo_buf_puts(out, none);
-}
-
-/* A number, or what stands for "not configured": null in JSON, `unset` as text. */
-static void put_number(dlo_buf *out, unsigned n, bool json, const char *unset)
-{
-    if (n)
-        dlo_buf_printf(out, "%u", n);
-    else
-        dlo_buf_puts(out, json ? "null" : unset);
+        dlo_buf_puts(out, "(none)");
 }
 
 /* An address list: as stored in text, an array of its entries in JSON. */
@@ -352,12 +352,9 @@ static void put_scope(dlo_buf *out, const char *list, bool json)
         dlo_buf_puts(out, list);
 }
 
-/* Not configured (0): the port matrix's profiles for the mode apply. */
 static void put_profiles(dlo_buf *out, unsigned profiles, bool json)
 {
-    if (!profiles) {
-        dlo_buf_puts(out, json ? "null" : "(port matrix)");
-    } else if (json) {
+    if (json) {
         dlo_buf_putc(out, '[');
         dlo_profiles_json(out, profiles);
         dlo_buf_putc(out, ']');
@@ -366,88 +363,86 @@ static void put_profiles(dlo_buf *out, unsigned profiles, bool json)
     }
 }
 
+/* Whether the value is "not configured": shown as the row's `unset` text, null in JSON. A scope
+ * is never: not configured is "*". */
+static bool shown_unset(const dlo_config *cfg, dlo_config_item item)
+{
+    const dlo_config_row *row = dlo_config_row_of(item);
+    const void *v = dlo_config_value(cfg, item);
+
+    switch (row->type) {
+    case DLO_CT_ROLES:
+        return row->tracks_set && !*(const bool *)((const char *)cfg + row->set_field);
+    case DLO_CT_PORT:
+    case DLO_CT_NUMBER:
+    case DLO_CT_PROFILES:
+        return *(const unsigned *)v == 0;
+    case DLO_CT_INSTANCE:
+    case DLO_CT_PATH:
+        return *(char *const *)v == NULL;
+    default:
+        return false;
+    }
+}
+
+/* A value as its row's type says: text for /config, JSON for /config /json. */
 static void put_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item, bool json)
 {
-    switch (item) {
-    case DLO_CFG_BOI_MODE:
-        if (json)
-            dlo_buf_json_str(out, dlo_mode_name(cfg->mode));
-        else
-            dlo_buf_puts(out, dlo_mode_name(cfg->mode));
+    const dlo_config_row *row = dlo_config_row_of(item);
+    const void *v = dlo_config_value(cfg, item);
+    int e;
+
+    if (shown_unset(cfg, item)) {
+        dlo_buf_puts(out, json ? "null" : row->unset);
+        return;
+    }
+    switch (row->type) {
+    case DLO_CT_MODE:
+        memcpy(&e, v, sizeof(e));
+        put_text(out, dlo_mode_name((dlo_mode)e), json);
         break;
-    case DLO_CFG_ROLES:
-        if (cfg->roles_set)
-            put_roles(out, cfg->roles, json, "(none)");
-        else
-            dlo_buf_puts(out, json ? "null" : "(detected)");
+    case DLO_CT_CHOICE:
+        memcpy(&e, v, sizeof(e));
+        put_text(out, (unsigned)e < row->n_choices ? row->choices[e].name : "?", json);
         break;
-    case DLO_CFG_ADD_ROLES:
-        put_roles(out, cfg->add_roles, json, "(none)");
+    case DLO_CT_ROLES:
+        put_roles(out, *(const dlo_role_set *)v, json);
         break;
-    case DLO_CFG_EXCLUDE_ROLES:
-        put_roles(out, cfg->exclude_roles, json, "(none)");
+    case DLO_CT_PORT:
+    case DLO_CT_NUMBER:
+        dlo_buf_printf(out, "%u", *(const unsigned *)v);
         break;
-    case DLO_CFG_SQL_PORT:
-        put_number(out, cfg->sql_port, json, "(detected)");
+    case DLO_CT_INSTANCE:
+    case DLO_CT_PATH:
+        put_text(out, *(char *const *)v, json);
         break;
-    case DLO_CFG_SQL_INSTANCE:
-        if (!cfg->sql_instance)
-            dlo_buf_puts(out, json ? "null" : "(detected)");
-        else if (json)
-            dlo_buf_json_str(out, cfg->sql_instance);
-        else
-            dlo_buf_puts(out, cfg->sql_instance);
+    case DLO_CT_SCOPE: {
+        const char *s = *(char *const *)v;
+        put_scope(out, s ? s : "*", json);
         break;
-    case DLO_CFG_CORPORATE_PROFILES:
-    case DLO_CFG_INTERNET_PROFILES:
-        put_profiles(out,
-                     item == DLO_CFG_CORPORATE_PROFILES ? cfg->corporate_profiles
-                                                        : cfg->internet_profiles,
-                     json);
+    }
+    case DLO_CT_PROFILES:
+        put_profiles(out, *(const unsigned *)v, json);
         break;
-    case DLO_CFG_BIND_TO_SERVICES:
-    case DLO_CFG_CLOSE_PUSH_PORTS: {
-        bool on = item == DLO_CFG_BIND_TO_SERVICES ? cfg->bind_to_services : cfg->close_push_ports;
+    case DLO_CT_FLAG: {
+        bool on = *(const bool *)v;
         dlo_buf_puts(out, json ? (on ? "true" : "false") : (on ? "1 (on)" : "0 (off)"));
         break;
     }
-    case DLO_CFG_PUSH_INSTALL_PORTS: {
-        const char *v = cfg->push_install_ports == DLO_PUSH_PORTS_RPC ? "rpc" : "vendor";
-        if (json)
-            dlo_buf_json_str(out, v);
-        else
-            dlo_buf_puts(out, v);
-        break;
-    }
-    case DLO_CFG_INTERVAL:
-        put_number(out, cfg->interval_minutes, json, "?");
-        break;
-    case DLO_CFG_TEST_INTERVAL:
-        put_number(out, cfg->test_interval_seconds, json, "(not set)");
-        break;
-    case DLO_CFG_POLICY_FILE:
-    case DLO_CFG_DETECTION_FILE: {
-        const char *path = item == DLO_CFG_POLICY_FILE ? cfg->policy_file : cfg->detection_file;
-        if (!path)
-            dlo_buf_puts(out, json ? "null" : "(built-in)");
-        else if (json)
-            dlo_buf_json_str(out, path);
-        else
-            dlo_buf_puts(out, path);
-        break;
-    }
-    default:
-        if (item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST) {
-            const char *s = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
-            put_scope(out, s ? s : "*", json);
-        }
-        break;
     }
 }
 
 void dlo_report_config_value(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
 {
     put_value(out, cfg, item, false);
+}
+
+/* The value as /config and the service's summary show it: marked when nothing acts on it. */
+static void put_shown(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
+{
+    put_value(out, cfg, item, false);
+    if (dlo_config_row_of(item)->reserved)
+        dlo_buf_puts(out, " " DLO_CONFIG_RESERVED_MARK);
 }
 
 void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
@@ -463,7 +458,9 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
         dlo_buf_printf(out, "%s\n  \"%s\": {\"value\": ", item ? "," : "",
                        dlo_config_item_name((dlo_config_item)item));
         put_value(out, cfg, (dlo_config_item)item, true);
-        dlo_buf_printf(out, ", \"source\": \"%s\"}", dlo_config_source_name(cfg->source[item]));
+        dlo_buf_printf(out, ", \"source\": \"%s\"%s}", dlo_config_source_name(cfg->source[item]),
+                       dlo_config_row_of((dlo_config_item)item)->reserved ? ", \"reserved\": true"
+                                                                          : "");
     }
     dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
 }
@@ -474,9 +471,9 @@ static void scope_coverage(dlo_buf *out, const dlo_config *cfg, dlo_config_item 
 {
     const char *scope;
     unsigned covers;
-    if (item < DLO_CFG_SCOPE_FIRST || item > DLO_CFG_SCOPE_LAST)
+    if (dlo_config_row_of(item)->type != DLO_CT_SCOPE)
         return;
-    scope = cfg->scopes[item - DLO_CFG_SCOPE_FIRST];
+    scope = *(char *const *)dlo_config_value(cfg, item);
     covers = dlo_list_is_any(scope) ? 0 : dlo_addr_coverage(scope);
     if (!covers)
         return;
@@ -501,7 +498,7 @@ void dlo_report_config_text(dlo_buf *out, const dlo_config *cfg)
         dlo_buf_puts(out, "  ");
         dlo_buf_pad(out, dlo_config_item_name((dlo_config_item)item), 30);
         dlo_buf_pad(out, dlo_config_source_name(cfg->source[item]), 14);
-        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        put_shown(out, cfg, (dlo_config_item)item);
         scope_coverage(out, cfg, (dlo_config_item)item);
         dlo_buf_putc(out, '\n');
     }
@@ -513,22 +510,19 @@ void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg)
     bool first = true, some_default = false;
 
     for (item = 0; item < DLO_CFG_COUNT; item++) {
-        bool scope = item >= DLO_CFG_SCOPE_FIRST && item <= DLO_CFG_SCOPE_LAST;
-        if (scope && cfg->source[item] == DLO_SOURCE_DEFAULT) {
+        const dlo_config_row *row = dlo_config_row_of((dlo_config_item)item);
+        bool is_default = cfg->source[item] == DLO_SOURCE_DEFAULT;
+        if (row->type == DLO_CT_SCOPE && is_default) {
             some_default = true;
             continue;
         }
-        if (item == DLO_CFG_TEST_INTERVAL && !cfg->test_interval_seconds)
-            continue;
         /* The built-in data and the least-privilege defaults are the rule: only a departure
          * from them is worth a mention. */
-        if ((item == DLO_CFG_POLICY_FILE || item == DLO_CFG_DETECTION_FILE ||
-             (item >= DLO_CFG_CORPORATE_PROFILES && item <= DLO_CFG_CLOSE_PUSH_PORTS)) &&
-            cfg->source[item] == DLO_SOURCE_DEFAULT)
+        if (row->quiet_default && is_default)
             continue;
         dlo_buf_printf(out, "%s%s=", first ? "" : "; ",
                        dlo_config_item_name((dlo_config_item)item));
-        dlo_report_config_value(out, cfg, (dlo_config_item)item);
+        put_shown(out, cfg, (dlo_config_item)item);
         dlo_buf_printf(out, " (%s)", dlo_config_source_name(cfg->source[item]));
         first = false;
     }

@@ -5,22 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ROLE_ROW(id, name, title, scope, msi, sw, peers) [DLO_ROLE_##id] = {name, title, scope},
 static const struct {
     const char *name;
     const char *title;
-} roles[DLO_ROLE_COUNT] = {
-    [DLO_ROLE_ADMIN_SERVER] = {"admin-server", "DLO Administration Server"},
-    [DLO_ROLE_ADMIN_CONSOLE] = {"admin-console", "DLO Administration Console"},
-    [DLO_ROLE_DEDUPE_SERVER] = {"dedupe-server", "DLO Dedupe Server"},
-    [DLO_ROLE_MAINTENANCE_SERVER] = {"maintenance-server", "DLO Maintenance Server"},
-    [DLO_ROLE_EDGE_SERVER] = {"edge-server", "DLO Edge Server"},
-    [DLO_ROLE_IO_SERVER] = {"io-server", "DLO IO Server"},
-    [DLO_ROLE_CLIENT] = {"client", "DLO Clients"},
-    [DLO_ROLE_SQL_SERVER] = {"sql-server", "SQL Server"},
-    [DLO_ROLE_STORAGE] = {"storage", "Storage Location"},
-    [DLO_ROLE_DEDUPE_STORAGE] = {"dedupe-storage", "Dedupe Storage Location"},
-    [DLO_ROLE_WEB_RESTORE] = {"web-restore", "Web Restore Machine"},
-};
+    const char *scope;
+} roles[DLO_ROLE_COUNT] = {DLO_ROLE_ROWS(ROLE_ROW)};
 
 static const struct {
     const char *name;
@@ -155,6 +145,21 @@ void dlo_roles_json(dlo_buf *b, dlo_role_set set)
             dlo_buf_printf(b, "%s\"%s\"", first ? "" : ", ", roles[r].name);
             first = false;
         }
+    }
+    dlo_buf_putc(b, ']');
+}
+
+void dlo_roles_table_json(dlo_buf *b)
+{
+    int r;
+
+    dlo_buf_putc(b, '[');
+    for (r = 0; r < DLO_ROLE_COUNT; r++) {
+        dlo_buf_puts(b, r ? ", {\"name\": " : "{\"name\": ");
+        dlo_buf_json_str(b, roles[r].name);
+        dlo_buf_json_member(b, "title", roles[r].title);
+        dlo_buf_json_member(b, "scope", roles[r].scope);
+        dlo_buf_putc(b, '}');
     }
     dlo_buf_putc(b, ']');
 }

@@ -15,6 +15,7 @@
     X(name)                                                                                        \
     X(grouping)                                                                                    \
     X(rows)                                                                                        \
+    X(origin)                                                                                      \
     X(binding)                                                                                     \
     X(served_service)                                                                              \
     X(package_family)                                                                              \
@@ -26,50 +27,53 @@
 
 /* Reports show unset ports as "" (the plan's JSON says a side with no ports is ""), unset
  * addresses as "*" (Windows' own read-back). The rows from edge_traversal on are at their
- * defaults in every plan and have no place in the plan's JSON. */
+ * defaults in every plan and have no place in the plan's JSON. The keys are MS-GPFAS 2.2.2's,
+ * with the spellings Windows writes (RMauth beside RMAuth). */
 const dlo_prop dlo_props[DLO_PROP_COUNT] = {
     {DLO_PROP_DESCRIPTION, "description", DLO_PT_TEXT, FIELD(description), "", 0,
-     DLO_PROP_JSON_TAIL, DLO_SCOPE_NONE},
+     DLO_PROP_JSON_TAIL, DLO_SCOPE_NONE, "Desc"},
     {DLO_PROP_DIRECTION, "direction", DLO_PT_DIRECTION, FIELD(direction), NULL, DLO_DIR_IN, 1,
-     DLO_SCOPE_EXACT},
+     DLO_SCOPE_EXACT, "Dir"},
     {DLO_PROP_PROTOCOL, "protocol", DLO_PT_PROTOCOL, FIELD(protocol), NULL, DLO_PROTO_ANY, 2,
-     DLO_SCOPE_EXACT},
+     DLO_SCOPE_EXACT, "Protocol"},
     {DLO_PROP_PROFILES, "profiles", DLO_PT_PROFILES, FIELD(profiles), NULL, DLO_PROFILE_ALL, 6,
-     DLO_SCOPE_BITS},
+     DLO_SCOPE_BITS, "Profile"},
     {DLO_PROP_ACTION, "action", DLO_PT_ACTION, FIELD(action), NULL, DLO_ACTION_ALLOW, 7,
-     DLO_SCOPE_ZERO_NARROW},
-    {DLO_PROP_ENABLED, "enabled", DLO_PT_FLAG, FIELD(enabled), NULL, 1, 8, DLO_SCOPE_ZERO_NARROW},
-    {DLO_PROP_LOCAL_PORTS, "local_ports", DLO_PT_PORTS, FIELD(local_ports), "", 0, 3,
-     DLO_SCOPE_SET},
+     DLO_SCOPE_ZERO_NARROW, "Action"},
+    {DLO_PROP_ENABLED, "enabled", DLO_PT_FLAG, FIELD(enabled), NULL, 1, 8, DLO_SCOPE_ZERO_NARROW,
+     "Active"},
+    {DLO_PROP_LOCAL_PORTS, "local_ports", DLO_PT_PORTS, FIELD(local_ports), "", 0, 3, DLO_SCOPE_SET,
+     "LPort LPort2_10 LPort2_20 LPort2_24"},
     {DLO_PROP_REMOTE_PORTS, "remote_ports", DLO_PT_PORTS, FIELD(remote_ports), "", 0, 4,
-     DLO_SCOPE_SET},
+     DLO_SCOPE_SET, "RPort RPort2_10"},
     {DLO_PROP_LOCAL_ADDRESSES, "local_addresses", DLO_PT_ADDRS, FIELD(local_addresses), "*", 0, 0,
-     DLO_SCOPE_SET},
+     DLO_SCOPE_SET, "LA4 LA6"},
     {DLO_PROP_REMOTE_ADDRESSES, "remote_addresses", DLO_PT_ADDRS, FIELD(remote_addresses), "*", 0,
-     5, DLO_SCOPE_SET},
+     5, DLO_SCOPE_SET, "RA4 RA6 RA42 RA62"},
     {DLO_PROP_APPLICATION, "application", DLO_PT_NAME, FIELD(application), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
-    {DLO_PROP_SERVICE, "service", DLO_PT_NAME, FIELD(service), "", 0, 0, DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "App"},
+    {DLO_PROP_SERVICE, "service", DLO_PT_NAME, FIELD(service), "", 0, 0, DLO_SCOPE_UNSET_WIDE,
+     "Svc"},
     {DLO_PROP_EDGE_TRAVERSAL, "edge_traversal", DLO_PT_NUMBER, FIELD(edge_traversal), NULL, 0, 0,
-     DLO_SCOPE_ZERO_NARROW},
+     DLO_SCOPE_ZERO_NARROW, "Edge Defer"},
     {DLO_PROP_INTERFACE_TYPES, "interface_types", DLO_PT_WORDS, FIELD(interface_types), "All", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "IFType"},
     {DLO_PROP_INTERFACES, "interfaces", DLO_PT_WORDS, FIELD(interfaces), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "IF"},
     {DLO_PROP_ICMP_TYPES, "icmp_types", DLO_PT_WORDS, FIELD(icmp_types), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "ICMP4 ICMP6"},
     {DLO_PROP_APP_PACKAGE_ID, "app_package_id", DLO_PT_NAME, FIELD(app_package_id), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "AppPkgId"},
     {DLO_PROP_LOCAL_USER_OWNER, "local_user_owner", DLO_PT_NAME, FIELD(local_user_owner), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "LUOwn"},
     {DLO_PROP_LOCAL_USERS, "local_users", DLO_PT_TEXT, FIELD(local_users), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "LUAuth"},
     {DLO_PROP_REMOTE_USERS, "remote_users", DLO_PT_TEXT, FIELD(remote_users), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "RUAuth"},
     {DLO_PROP_REMOTE_MACHINES, "remote_machines", DLO_PT_TEXT, FIELD(remote_machines), "", 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "RMAuth RMauth"},
     {DLO_PROP_SECURE_FLAGS, "secure_flags", DLO_PT_NUMBER, FIELD(secure_flags), NULL, 0, 0,
-     DLO_SCOPE_UNSET_WIDE},
+     DLO_SCOPE_UNSET_WIDE, "Security Security2_9 Security2"},
 };
 
 static bool is_text(const dlo_prop *p)

@@ -9,19 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dlo_rulestr_info_init(dlo_rulestr_info *info)
-{
-    memset(info, 0, sizeof(*info));
-    dlo_strlist_init(&info->unknown);
-}
-
-void dlo_rulestr_info_free(dlo_rulestr_info *info)
-{
-    free(info->version);
-    dlo_strlist_free(&info->unknown);
-    memset(info, 0, sizeof(*info));
-}
-
 /* A store token and how COM spells it. */
 typedef struct keyword {
     const char *store;
@@ -135,7 +122,6 @@ static dlo_status set_text(char **field, const char *s, size_t n)
 
 typedef struct parse_state {
     dlo_rule *r;
-    dlo_rulestr_info *info;
     unsigned unreadable;
     bool profile_seen;
 } parse_state;
@@ -207,41 +193,6 @@ static bool read_profile(parse_state *ps, const char *v, size_t n)
         return false;
     ps->r->profiles = ps->profile_seen ? ps->r->profiles | bit : bit;
     ps->profile_seen = true;
-    return true;
-}
-
-/* Edge traversal, the INetFwRule3 strings and IPsec. Security fields are not spelled out in the
- * model: any of them is some IPsec requirement, which differs from the plan's none. */
-static bool rule3_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
-                        dlo_status *st, unsigned *bit, bool *bad)
-{
-    dlo_rule *r = ps->r;
-    int x = 0;
-    if (dlo_equals(k, nk, "Edge")) {
-        *bit = DLO_PROP_EDGE_TRAVERSAL;
-        *bad = !read_enum(v, nv, "TRUE", "FALSE", &x);
-        if (x && !r->edge_traversal)
-            r->edge_traversal = 1;
-    } else if (dlo_equals(k, nk, "Defer")) {
-        *bit = DLO_PROP_EDGE_TRAVERSAL;
-        *bad = !read_enum(v, nv, "App", "User", &x);
-        r->edge_traversal = x ? 2 : 3;
-    } else if (dlo_equals(k, nk, "LUOwn")) {
-        *st = set_text(&r->local_user_owner, v, nv);
-    } else if (dlo_equals(k, nk, "AppPkgId")) {
-        *st = set_text(&r->app_package_id, v, nv);
-    } else if (dlo_equals(k, nk, "LUAuth")) {
-        *st = set_text(&r->local_users, v, nv);
-    } else if (dlo_equals(k, nk, "RUAuth")) {
-        *st = set_text(&r->remote_users, v, nv);
-    } else if (dlo_equals_ci(k, nk, "RMAuth")) {
-        *st = set_text(&r->remote_machines, v, nv);
-    } else if (dlo_equals(k, nk, "Security") || dlo_equals(k, nk, "Security2_9") ||
-               dlo_equals(k, nk, "Security2")) {
-        r->secure_flags = 1;
-    } else {
-        return false;
-    }
     return true;
 }
 
@@ -323,80 +274,97 @@ static bool store_only_field(dlo_rule *r, const char *k, size_t nk, const char *
     return true;
 }
 
-/* The one-value fields of the model (enumerations, numbers, strings). Returns false for a key
- * it does not know; *bad when it knows the key but not the value. */
-static bool scalar_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
-                         dlo_status *st, unsigned *bit, bool *bad)
+/* The row of dlo_props one of whose rule-string keys is k, or NULL. */
+static const dlo_prop *prop_of_key(const char *k, size_t nk)
+{
+    size_t i;
+    for (i = 0; i < DLO_PROP_COUNT; i++) {
+        const char *key = dlo_props[i].keys;
+        while (key && *key) {
+            size_t n = strcspn(key, " ");
+            if (n == nk && memcmp(k, key, n) == 0)
+                return &dlo_props[i];
+            key += n + (key[n] == ' ');
+        }
+    }
+    return NULL;
+}
+
+/* The two numbers whose rule-string fields say more than one value: edge traversal (Edge=TRUE
+ * allows it, Defer=App or User defers the choice: INetFwRule3's 1, 2 and 3) and IPsec, which
+ * the model keeps as "some requirement" (any Security field), since the plan asks for none. */
+static void read_number(dlo_rule *r, const dlo_prop *p, const char *k, size_t nk, const char *v,
+                        size_t nv, bool *bad)
+{
+    int x = 0;
+    if (p->bit == DLO_PROP_SECURE_FLAGS) {
+        r->secure_flags = 1;
+    } else if (dlo_equals(k, nk, "Edge")) {
+        *bad = !read_enum(v, nv, "TRUE", "FALSE", &x);
+        if (x && !r->edge_traversal)
+            r->edge_traversal = 1;
+    } else {
+        *bad = !read_enum(v, nv, "App", "User", &x);
+        r->edge_traversal = x ? 2 : 3;
+    }
+}
+
+/* A property's field, read as its row's type says; *bad when the key is known but not the
+ * value. */
+static dlo_status read_prop(parse_state *ps, const dlo_prop *p, const char *k, size_t nk,
+                            const char *v, size_t nv, bool *bad)
 {
     dlo_rule *r = ps->r;
+    char **text = (char **)((char *)r + p->offset);
     int x = 0;
-    *st = DLO_OK;
-    if (dlo_equals(k, nk, "Action")) {
-        *bit = DLO_PROP_ACTION;
+
+    switch (p->type) {
+    case DLO_PT_PORTS:
+        return ports_field(text, v, nv, bad);
+    case DLO_PT_ADDRS:
+        return addrs_field(text, v, nv, bad);
+    case DLO_PT_WORDS:
+        return list_add(text, v, nv);
+    case DLO_PT_TEXT:
+    case DLO_PT_NAME:
+        return set_text(text, v, nv);
+    case DLO_PT_DIRECTION:
+        *bad = !read_enum(v, nv, "In", "Out", &x);
+        r->direction = x || *bad ? DLO_DIR_IN : DLO_DIR_OUT;
+        break;
+    case DLO_PT_PROTOCOL:
+        *bad = !read_protocol(v, nv, &r->protocol);
+        break;
+    case DLO_PT_PROFILES:
+        *bad = !read_profile(ps, v, nv);
+        break;
+    case DLO_PT_ACTION:
         /* ByPass lets authenticated traffic through even past Block rules: an Allow here. */
         *bad = !read_enum(v, nv, "Allow", "Block", &x) && !(x = dlo_equals_ci(v, nv, "ByPass"));
         r->action = x ? DLO_ACTION_ALLOW : DLO_ACTION_BLOCK;
-    } else if (dlo_equals(k, nk, "Active")) {
-        *bit = DLO_PROP_ENABLED;
+        break;
+    case DLO_PT_FLAG:
         *bad = !read_enum(v, nv, "TRUE", "FALSE", &x);
-        r->enabled = x;
-    } else if (dlo_equals(k, nk, "Dir")) {
-        *bit = DLO_PROP_DIRECTION;
-        *bad = !read_enum(v, nv, "In", "Out", &x);
-        r->direction = x || *bad ? DLO_DIR_IN : DLO_DIR_OUT;
-    } else if (dlo_equals(k, nk, "Protocol")) {
-        *bit = DLO_PROP_PROTOCOL;
-        *bad = !read_protocol(v, nv, &r->protocol);
-    } else if (dlo_equals(k, nk, "Profile")) {
-        *bit = DLO_PROP_PROFILES;
-        *bad = !read_profile(ps, v, nv);
-    } else if (dlo_equals(k, nk, "Name")) {
-        *st = set_text(&r->name, v, nv);
-    } else if (dlo_equals(k, nk, "Desc")) {
-        *st = set_text(&r->description, v, nv);
-    } else if (dlo_equals(k, nk, "EmbedCtxt")) {
-        *st = set_text(&r->grouping, v, nv);
-    } else if (dlo_equals(k, nk, "App")) {
-        *st = set_text(&r->application, v, nv);
-    } else if (dlo_equals(k, nk, "Svc")) {
-        *st = set_text(&r->service, v, nv);
-    } else {
-        return rule3_field(ps, k, nk, v, nv, st, bit, bad);
+        dlo_prop_set_number(r, p, x);
+        break;
+    case DLO_PT_NUMBER:
+        read_number(r, p, k, nk, v, nv, bad);
+        break;
     }
-    return true;
+    return DLO_OK;
 }
 
-static dlo_status list_field(parse_state *ps, const char *k, size_t nk, const char *v, size_t nv,
-                             unsigned *bit, bool *bad, bool *known)
+/* The fields that are no property: the rule's name and group. */
+static bool named_field(dlo_rule *r, const char *k, size_t nk, const char *v, size_t nv,
+                        dlo_status *st)
 {
-    dlo_rule *r = ps->r;
-    *known = true;
-    if (dlo_equals(k, nk, "LPort") || dlo_equals(k, nk, "LPort2_10") ||
-        dlo_equals(k, nk, "LPort2_20") || dlo_equals(k, nk, "LPort2_24")) {
-        *bit = DLO_PROP_LOCAL_PORTS;
-        return ports_field(&r->local_ports, v, nv, bad);
-    }
-    if (dlo_equals(k, nk, "RPort") || dlo_equals(k, nk, "RPort2_10")) {
-        *bit = DLO_PROP_REMOTE_PORTS;
-        return ports_field(&r->remote_ports, v, nv, bad);
-    }
-    if (dlo_equals(k, nk, "LA4") || dlo_equals(k, nk, "LA6")) {
-        *bit = DLO_PROP_LOCAL_ADDRESSES;
-        return addrs_field(&r->local_addresses, v, nv, bad);
-    }
-    if (dlo_equals(k, nk, "RA4") || dlo_equals(k, nk, "RA6") || dlo_equals(k, nk, "RA42") ||
-        dlo_equals(k, nk, "RA62")) {
-        *bit = DLO_PROP_REMOTE_ADDRESSES;
-        return addrs_field(&r->remote_addresses, v, nv, bad);
-    }
-    if (dlo_equals(k, nk, "IFType"))
-        return list_add(&r->interface_types, v, nv);
-    if (dlo_equals(k, nk, "IF"))
-        return list_add(&r->interfaces, v, nv);
-    if (dlo_equals(k, nk, "ICMP4") || dlo_equals(k, nk, "ICMP6"))
-        return list_add(&r->icmp_types, v, nv);
-    *known = false;
-    return DLO_OK;
+    if (dlo_equals(k, nk, "Name"))
+        *st = set_text(&r->name, v, nv);
+    else if (dlo_equals(k, nk, "EmbedCtxt"))
+        *st = set_text(&r->grouping, v, nv);
+    else
+        return false;
+    return true;
 }
 
 /* A field the reader does not model, or whose value did not read, stays on the rule as it was
@@ -416,44 +384,35 @@ static dlo_status keep_field(parse_state *ps, const char *f, size_t n)
     return DLO_OK;
 }
 
-static dlo_status keep_unknown(parse_state *ps, const char *f, size_t n)
-{
-    char *s;
-    dlo_status st = keep_field(ps, f, n);
-    if (st || !ps->info)
-        return st;
-    s = dlo_strndup(f, n);
-    if (!s)
-        return DLO_E_NOMEM;
-    st = dlo_strlist_add(&ps->info->unknown, s);
-    free(s);
-    return st;
-}
-
 static dlo_status one_field(parse_state *ps, const char *f, size_t n)
 {
     const char *eq = memchr(f, '=', n);
     size_t nk, nv;
+    const dlo_prop *prop;
     unsigned bit = 0;
     bool bad = false, known;
     dlo_status st;
     if (!eq || eq == f)
-        return keep_unknown(ps, f, n);
+        return keep_field(ps, f, n);
     nk = (size_t)(eq - f);
     nv = n - nk - 1;
-    known = scalar_field(ps, f, nk, eq + 1, nv, &st, &bit, &bad);
-    if (!known)
-        st = list_field(ps, f, nk, eq + 1, nv, &bit, &bad, &known);
+    prop = prop_of_key(f, nk);
+    st = DLO_OK;
+    if (prop) {
+        bit = prop->bit;
+        st = read_prop(ps, prop, f, nk, eq + 1, nv, &bad);
+    }
+    known = prop || named_field(ps->r, f, nk, eq + 1, nv, &st);
     if (!known && !st) {
         bool read;
         known = store_only_field(ps->r, f, nk, eq + 1, nv, &st, &read);
         if (known && !read && !st)
-            return keep_unknown(ps, f, n);
+            return keep_field(ps, f, n);
     }
     if (st)
         return st;
     if (!known)
-        return keep_unknown(ps, f, n);
+        return keep_field(ps, f, n);
     if (bad) {
         ps->unreadable |= bit;
         return keep_field(ps, f, n);
@@ -461,34 +420,27 @@ static dlo_status one_field(parse_state *ps, const char *f, size_t n)
     return DLO_OK;
 }
 
-static dlo_status read_version(parse_state *ps, const char *text, size_t len, size_t *at)
+/* Where the fields start: after the "v2.30|" the text begins with, which says nothing the
+ * fields do not. */
+static size_t after_version(const char *text, size_t len)
 {
     const char *bar = memchr(text, '|', len);
-    *at = 0;
-    if (!len || text[0] != 'v' || !bar)
-        return DLO_OK;
-    *at = (size_t)(bar - text) + 1;
-    if (!ps->info)
-        return DLO_OK;
-    ps->info->version = dlo_strndup(text + 1, (size_t)(bar - text) - 1);
-    return ps->info->version ? DLO_OK : DLO_E_NOMEM;
+    return len && text[0] == 'v' && bar ? (size_t)(bar - text) + 1 : 0;
 }
 
-dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_rulestr_info *info)
+dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out)
 {
     parse_state ps;
-    size_t at;
-    dlo_status st;
+    size_t at = after_version(text, len);
+    dlo_status st = DLO_OK;
 
     memset(&ps, 0, sizeof(ps));
     ps.r = out;
-    ps.info = info;
     out->enabled = false;
     out->direction = DLO_DIR_IN;
     out->protocol = DLO_PROTO_ANY;
     out->profiles = DLO_PROFILE_ALL;
     out->action = DLO_ACTION_ALLOW;
-    st = read_version(&ps, text, len, &at);
     while (!st && at < len) {
         const char *f = text + at, *bar = memchr(f, '|', len - at);
         size_t n = bar ? (size_t)(bar - f) : len - at;
@@ -496,8 +448,6 @@ dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_ru
             st = one_field(&ps, f, n);
         at += n + 1;
     }
-    if (info)
-        info->unreadable = ps.unreadable;
     out->unreadable = ps.unreadable;
     return st;
 }
