@@ -7,7 +7,7 @@
 #include "ca_props.h"
 #include "dlo/config.h"
 #include "dlo/msipolicy.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/winutil.h"
 
 /* Who started this install, from the token of the process this immediate action runs in: the

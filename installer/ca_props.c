@@ -7,7 +7,7 @@
 #include "dlo/buf.h"
 #include "dlo/log.h"
 #include "dlo/str.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/winutil.h"
 
 void ca_property_name(dlo_config_item item, char *out, size_t size)

@@ -23,7 +23,6 @@
 #include "ca_msi.h"
 #include "ca_plan.h"
 #include "ca_props.h"
-#include "win/service.h"
 #include "win/svcrecovery.h"
 #include "win/tracedir.h"
 #include "win/winutil.h"

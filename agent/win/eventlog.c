@@ -14,7 +14,7 @@
 #include "dlo/trust.h"
 #include "win/eventlog.h"
 #include "win/fssec.h"
-#include "win/registry.h"
+#include "win/winreg.h"
 #include "win/tracedir.h"
 #include "win/winutil.h"
 

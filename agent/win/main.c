@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "dlo/app.h"
-#include "win/platform.h"
+#include "win/winplatform.h"
 #include "win/winutil.h"
 
 int wmain(int argc, wchar_t **wargv)

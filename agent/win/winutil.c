@@ -92,6 +92,11 @@ dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char
     return dlo_error_set(err, st, "%s failed: 0x%08lx %s", what, (unsigned long)hr, text);
 }
 
+dlo_status win_last_error(dlo_error *err, const char *what)
+{
+    return win_error_set(err, GetLastError(), what);
+}
+
 bool win_is_elevated(void)
 {
     HANDLE token;
@@ -142,6 +147,16 @@ unsigned long win_os_build(void)
     unsigned platform, major, minor;
     unsigned long build;
     return win_os_version(&platform, &major, &minor, &build) ? build : 0;
+}
+
+dlo_status win_need_elevation(dlo_error *err, const char *command)
+{
+    if (win_is_elevated())
+        return DLO_OK;
+    return dlo_error_set(err, DLO_E_ACCESS,
+                         "/%s needs administrator rights: run it from an elevated command prompt "
+                         "(Run as administrator)",
+                         command);
 }
 
 bool win_is_local_system(void)

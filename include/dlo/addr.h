@@ -71,9 +71,6 @@ void dlo_addrset_free(dlo_addrset *s);
 dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err);
 /* Appends the normal form. */
 void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s);
-/* Leaves out each address entry that lies inside another entry of s (of two covering the same
- * addresses, the later), keeping the order of the rest; s means the same addresses after. */
-void dlo_addrset_drop_contained(dlo_addrset *s);
 /* The same addresses and keywords. */
 bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b);
 /* A list as a rule holds it (NULL and "" read as "*"), as the firewall may read it back, into
@@ -125,9 +122,6 @@ dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_ro
  * error too: "any address" is "*". */
 dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
                               dlo_buf *out, dlo_error *err);
-
-/* The same for a single string, for any build. */
-dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err);
 
 /* Parses one IPv4 (bytes[0..4)) or IPv6 (bytes[0..16)) address in s[0..n). */
 bool dlo_addr_parse_ipv4(const char *s, size_t n, unsigned char out[4]);

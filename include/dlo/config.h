@@ -231,10 +231,6 @@ const char *dlo_config_source_name(dlo_config_source src);
  * ExcludeRoles. */
 dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected);
 
-/* The RemoteAddresses for a rule whose other end is any of `peers`: the union of their scopes
- * in normal form, "*" if any of them is "*" (or peers is empty). Replaces out's content. */
-dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out);
-
 /* True if both configurations have the same effective values (sources are not compared). */
 bool dlo_config_equal(const dlo_config *a, const dlo_config *b);
 

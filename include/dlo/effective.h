@@ -69,8 +69,8 @@ dlo_status dlo_effective_read(const dlo_registry *reg, dlo_effective *out, dlo_e
  * every rule (dlo_effective_verify makes it so); COM's enumeration is not, so others' Allow rules
  * of the local store are judged only then. Sets rep->sources and recomputes *compliant. */
 dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state,
-                               const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
-                               dlo_error *err);
+                               const dlo_rule_list *plan, dlo_reconcile_report *rep,
+                               bool *compliant, dlo_error *err);
 
 /* For the service's pass event: one sentence on the effective policy of the plan, appended to
  * out ("local rules take effect on every planned profile", or where they do not, why, and
@@ -82,7 +82,7 @@ bool dlo_effective_summary(const dlo_effective *e, const dlo_fw_state *state,
 /* The stores read, dlo_reconcile_verify over the local store as read (COM enumerates it where
  * the account may not read it), then judged. */
 dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *reg,
-                                const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
-                                dlo_error *err);
+                                const dlo_rule_list *plan, dlo_reconcile_report *rep,
+                                bool *compliant, dlo_error *err);
 
 #endif

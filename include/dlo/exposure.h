@@ -7,7 +7,9 @@
 #ifndef DLO_EXPOSURE_H
 #define DLO_EXPOSURE_H
 
+#include "dlo/buf.h"
 #include "dlo/config.h"
+#include "dlo/reconcile.h"
 #include "dlo/roles.h"
 #include "dlo/rule.h"
 
@@ -31,5 +33,14 @@ typedef struct dlo_unscoped {
  * family (dlo_addr_coverage) on the Private or Public profile; then *out says where and what
  * narrows it. cfg NULL stands for the defaults (every scope `*`). */
 bool dlo_exposure_unscoped(const dlo_rule *r, const dlo_config *cfg, dlo_unscoped *out);
+
+/* The finding for people, the same in /plan and /verify: "'NAME' (in TCP 443) is open to any
+ * remote address on the Private and Public profiles: set EdgeServers to narrow it". */
+void dlo_exposure_text(dlo_buf *b, const dlo_rule *r, const dlo_unscoped *u);
+
+/* Adds /verify's `unscoped` warnings to rep: the planned rules open to any address on Private or
+ * Public for cfg's scopes, each with the values that would narrow it (dlo_problem.settings). */
+dlo_status dlo_exposure_add_unscoped(dlo_reconcile_report *rep, const dlo_rule_list *plan,
+                                     const dlo_config *cfg, dlo_error *err);
 
 #endif

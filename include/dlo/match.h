@@ -66,7 +66,4 @@ typedef struct dlo_match {
 void dlo_match_rule(const dlo_rule *foreign, const dlo_rule *path, const dlo_os_version *os,
                     dlo_match_purpose purpose, dlo_match *out);
 
-/* "applies", "does not apply", "may apply". */
-const char *dlo_match_answer_name(dlo_match_answer a);
-
 #endif

@@ -37,9 +37,9 @@ dlo_config_item dlo_profile_setting(int network);
 void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m);
 
 /* Adds a profile-mismatch warning to rep for each finding, from the firewall's current
- * profiles (state->current_profiles, as /verify read them: dlo_report.fw_state). NULL state: the
- * backend cannot say, nothing is added. */
+ * profiles (state->current_profiles, as /verify read them: dlo_reconcile_report.fw_state). NULL
+ * state: the backend cannot say, nothing is added. */
 dlo_status dlo_profile_mismatch_verify(const dlo_fw_state *state, const dlo_plan *plan,
-                                       dlo_report *rep, dlo_error *err);
+                                       dlo_reconcile_report *rep, dlo_error *err);
 
 #endif

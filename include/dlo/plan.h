@@ -56,6 +56,7 @@ typedef struct dlo_plan {
     dlo_role_set roles;
     char *sql_ports;
     const char *release; /* the policy's, borrowed */
+    const char *source;  /* where the policy was read from, borrowed: its rules' origin */
     /* Where roles and mode came from, for people ("detected", "policy"...); NULL: not said. */
     const char *roles_source;
     const char *mode_source;
@@ -81,8 +82,5 @@ void dlo_plan_free(dlo_plan *plan);
 /* The firewall rule name for a row's rule text, protocol and direction:
  * "Arctera DLO - Edge Server HTTPS (TCP-In)". */
 void dlo_plan_rule_name(dlo_buf *b, const char *rule, int protocol, dlo_direction dir);
-
-/* One rule as a JSON object (shared by /plan, /verify and /apply output). */
-void dlo_rule_json(dlo_buf *b, const dlo_rule *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* The seam between the portable core and the operating system: a struct of function pointers
- * that the Windows layer fills with Win32 and COM (agent/win/platform.c), the Linux build with
+ * that the Windows layer fills with Win32 and COM (agent/win/winplatform.c), the Linux build with
  * files and nothing else (agent/host/main.c), and the tests with fakes.
  *
  * Detection, the detection table, the targets and the dispatcher all take it, so it lives here
@@ -10,6 +10,7 @@
 #include "dlo/buf.h"
 #include "dlo/fwbackend.h"
 #include "dlo/registry.h"
+#include "dlo/service.h"
 #include "dlo/status.h"
 #include "dlo/trust.h"
 
@@ -17,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct dlo_cli;
 struct dlo_detect_os;
 struct dlo_probe_os;
 
@@ -69,9 +69,11 @@ typedef struct dlo_platform {
     const dlo_fs_security *fs_security;
     /* The commands only a service host can carry out (/install, /uninstall, /run, /service);
      * output for stdout goes to out. It is given the platform itself, which its passes plan
-     * and reconcile with. NULL where there is none (the host build). */
-    dlo_status (*service_command)(const struct dlo_platform *plat, const struct dlo_cli *cli,
-                                  dlo_buf *out, dlo_error *err);
+     * and reconcile with, and the values of the command line (/run's passes take them).
+     * NULL where there is none (the host build). */
+    dlo_status (*service_command)(const struct dlo_platform *plat, dlo_service_command command,
+                                  const dlo_config_overrides *overrides, dlo_buf *out,
+                                  dlo_error *err);
     /* What /probe reads and tries (dlo/probe.h): the listeners table, TCP connections with a
      * timeout, name resolution. NULL where there is none (the host build): /probe exits 3. */
     const struct dlo_probe_os *probe_os;

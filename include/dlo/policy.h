@@ -71,6 +71,7 @@ typedef struct dlo_policy_row {
 } dlo_policy_row;
 
 typedef struct dlo_policy {
+    char *source; /* where it was read from, as dlo_policy_parse was told */
     char *release;
     unsigned profiles[DLO_MODE_COUNT][DLO_NET_COUNT]; /* DLO_PROFILE_* bits */
     dlo_policy_row *rows;
@@ -86,14 +87,8 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
                             dlo_error *err);
 void dlo_policy_free(dlo_policy *p);
 
-/* /matrix output: the matrix as the agent understands it. */
-void dlo_policy_text(dlo_buf *b, const dlo_policy *pol);
-void dlo_policy_json(dlo_buf *b, const dlo_policy *pol);
-
-/* Checks a port list as the port matrix writes it ("135-139,445"): numbers 1-65535, ranges
- * low-high with low <= high, no blanks, no empty items, no keywords. The {sql-port} token is
- * accepted when allow_token is set. */
-bool dlo_ports_valid(const char *s, bool allow_token);
+/* "corporate", "internet" for a DLO_NET_*. */
+const char *dlo_policy_network_name(int network);
 
 /* The Windows keyword of a DLO_RPC_* ("RPC-EPMap", "RPC"). */
 const char *dlo_rpc_keyword(int which);

@@ -68,7 +68,7 @@ typedef struct dlo_problem {
 
 void dlo_problem_free(dlo_problem *p);
 
-typedef struct dlo_report {
+typedef struct dlo_reconcile_report {
     dlo_diff diff;          /* the changes needed (verify) or made (apply, remove) */
     dlo_rule_list firewall; /* the enumeration the diff points into */
     size_t planned;
@@ -95,9 +95,9 @@ typedef struct dlo_report {
     size_t withheld; /* removals not made */
     dlo_rule *kept;  /* the rules those updates wrote instead of the planned ones */
     size_t n_kept;
-} dlo_report;
+} dlo_reconcile_report;
 
-void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
+void dlo_reconcile_report_free(const dlo_fw_backend *fw, dlo_reconcile_report *rep);
 
 /* Judges the Block rules among `rules` (someone else's, from the `store` "local" or "Group
  * Policy"; a rule whose action did not read is judged too) against each planned rule by the
@@ -105,32 +105,33 @@ void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep);
  * problem per planned rule it stops, one that may apply a may-block warning naming it, its store
  * and the field. The rules that may block only because the planned rules they meet allow any
  * remote address share one may-block warning, whose settings are the peers' scope values. */
-dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *store,
-                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err);
+dlo_status dlo_reconcile_blocks(dlo_reconcile_report *rep, const dlo_rule_list *rules,
+                                const char *store, const dlo_rule_list *plan,
+                                const dlo_os_version *os, dlo_error *err);
 /* Appends a problem (or, with warnings, a warning) to the report. */
-dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
-                          dlo_error *err);
+dlo_status dlo_reconcile_add_problem(dlo_reconcile_report *rep, bool warning, const char *kind,
+                                     const char *message, dlo_error *err);
 /* The same, with the configuration values that would mend it (dlo_problem.settings). */
-dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *kind,
-                                   const char *message, const char *settings, dlo_error *err);
+dlo_status dlo_reconcile_add_mendable(dlo_reconcile_report *rep, bool warning, const char *kind,
+                                      const char *message, const char *settings, dlo_error *err);
 
 /* Makes the owned rules exactly the plan, an update writing what it narrows before what it
  * widens, so no state in between lets through more than both the old and the new rule. On a
  * failed write the owned rules are put back as
  * they were before the run (a second enumeration, then the same diff toward the snapshot) and
  * the error says which write failed and whether the rollback worked. */
-dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
-                               dlo_error *err);
+dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                               dlo_reconcile_report *rep, dlo_error *err);
 
 /* Changes nothing. *compliant is false when any planned rule is missing or drifted, an owned
  * rule is stale, or a problem makes the rules ineffective. */
 dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                dlo_report *rep, bool *compliant, dlo_error *err);
+                                dlo_reconcile_report *rep, bool *compliant, dlo_error *err);
 
 /* Appends to rep->problems what makes the planned rules ineffective, as /verify reports it: from
  * the firewall's state, the rules of rep->firewall and the planned rules rep->diff still needs. */
 dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                  dlo_report *rep, dlo_error *err);
+                                  dlo_reconcile_report *rep, dlo_error *err);
 
 /* As dlo_reconcile_apply; with keep_unplanned, a cautious pass, for when detection could not read
  * everything or a value fell back to a default (so a role may be missing, a port wrong): it adds
@@ -138,9 +139,10 @@ dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list 
  * profiles the union of what the rule has and what the plan says, and keeps a rule that names no
  * program or service unbound (binding it would narrow it). */
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                    bool keep_unplanned, dlo_report *rep, dlo_error *err);
+                                    bool keep_unplanned, dlo_reconcile_report *rep, dlo_error *err);
 
 /* Removes every owned rule, nothing else. */
-dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_error *err);
+dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_reconcile_report *rep,
+                                dlo_error *err);
 
 #endif

@@ -1,8 +1,8 @@
 /* The registry as the core sees it, one seam for the configuration and for detection alike:
  * read a value of a key under HKEY_LOCAL_MACHINE with its type, in the 64-bit or the 32-bit
- * view, and list the subkeys of a key. The Windows layer implements it once (agent/win/
- * registry.c); the tests with one in-memory registry (tests/unit/fake_registry.c), so every way
- * a value can be wrong is tested on the host. */
+ * view, and list the subkeys of a key. The Windows layer implements it once
+ * (agent/win/winreg.c); the tests with one in-memory registry (tests/unit/fake_registry.c), so
+ * every way a value can be wrong is tested on the host. */
 #ifndef DLO_REGISTRY_H
 #define DLO_REGISTRY_H
 

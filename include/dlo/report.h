@@ -1,16 +1,19 @@
 /* The reports the commands print, in text and JSON, kept apart from the modules that compute
  * what they show: detection and configuration return data, and only this module decides how
  * it reads. Each function appends to a buffer and prints nothing itself. Detection and
- * configuration print in report.c, the plan and the reconcile report in report_rules.c. */
+ * configuration print in report.c, the plan and the reconcile report in report_rules.c, /probe
+ * in report_probe.c. */
 #ifndef DLO_REPORT_H
 #define DLO_REPORT_H
 
 #include "dlo/buf.h"
+#include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/policy.h"
 #include "dlo/plan.h"
 #include "dlo/reconcile.h"
-#include "dlo/plan.h"
+#include "dlo/planfile.h"
 #include "dlo/probe.h"
 
 #include <stdbool.h>
@@ -35,28 +38,43 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg);
  * the scopes left at their default in one closing remark. */
 void dlo_report_config_summary(dlo_buf *out, const dlo_config *cfg);
 
+/* /matrix: the port matrix as the agent understands it (report_matrix.c); the JSON document
+ * {"release", "profiles", "rows": [...]}. */
+void dlo_report_matrix_text(dlo_buf *b, const dlo_policy *pol);
+void dlo_report_matrix_json(dlo_buf *b, const dlo_policy *pol);
+
 /* /probe: a header with the counts, then one line per inbound port (range) with its listeners
  * and per outbound address and port with the outcome and the time taken; or the JSON document
  * {"ok", "mode", "roles", "probed", "failed", "attempts", "not_listed", "inbound": [...],
- * "outbound": [...]}
- * (agent/core/front/probe_report.c). */
+ * "outbound": [...]}. */
 void dlo_report_probe_text(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_result *r);
 
 /* /plan output: the rules, then the exposure of the inbound ones (profiles, remote addresses,
  * the program they are bound to) and the unscoped findings (dlo/exposure.h) for cfg's scopes
  * (NULL: the defaults). JSON: {"mode", ..., "rules", "exposure", "warnings"}. */
-void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
-void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+
+/* /plan /compare:FILE and /matrix /compare:FILE (agent/core/front/report_compare.c): a header
+ * naming both sides, the counts, then one line per difference ("opens", "closes", "widens",
+ * "narrows", "changes") and, for a saved plan, one per property it does not state; or the JSON
+ * document {"compare", "differs", ..., "changes": [...]} ({"groups": [{"mode", "role",
+ * "changes"}]} for the matrix). `was` is the earlier side: FILE for a plan, the matrix in use
+ * for /matrix. */
+void dlo_report_compare_plan_text(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_plan_json(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_matrix_text(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
+void dlo_report_compare_matrix_json(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
 
 /* Output for people and for compliance tools. */
-void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep);
-void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error);
-void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant);
-void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant);
-/* Adds /verify's `unscoped` warnings: the planned rules open to any address on Private or
- * Public for cfg's scopes, worded as /plan words them. */
-dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
-                                   const dlo_config *cfg, dlo_error *err);
+void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep);
+void dlo_report_apply_json(dlo_buf *b, const dlo_reconcile_report *rep, const char *error);
+void dlo_report_verify_text(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant);
+void dlo_report_verify_json(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant);
 
 #endif

@@ -32,6 +32,11 @@ enum {
 
 typedef enum dlo_action { DLO_ACTION_BLOCK = 0, DLO_ACTION_ALLOW = 1 } dlo_action;
 
+/* How a binding's evidence starts when the evidence settled nothing and the rule keeps the
+ * program and service it has in the firewall (keep_binding; dlo/binding.h): the plan's JSON
+ * says so only there, so a saved plan is read back by it (dlo/planfile.h). */
+#define DLO_BINDING_KEPT "kept as it stands in the firewall"
+
 /* Every rule the agent owns carries this Grouping; nothing outside it is ever changed. */
 #define DLO_RULE_GROUPING "Arctera DLO Firewall Agent"
 
@@ -79,6 +84,9 @@ typedef struct dlo_rule {
     dlo_role_set local_roles; /* the roles on this machine the rule serves */
     dlo_role_set peers;       /* the roles at the other end */
     char *rows;               /* the policy rows it exists for, comma-separated ids */
+    /* Where those rows are, for the messages of a failed write: "matrix row server.edge-https,
+     * dlo-10.0.ports:159", "; "-joined when rows share the rule. */
+    char *origin;
     /* Why application and service are what they are ("bound: ...", "not bound: ...", "kept
      * ..."), from dlo/binding.h; NULL when binding was not worked out. */
     char *binding;
@@ -196,7 +204,7 @@ typedef struct dlo_prop {
     size_t offset;      /* of the field in dlo_rule */
     const char *any;    /* text types: how reports and JSON show an unset (NULL or "") value */
     long def;           /* other types: the value of a new rule */
-    int json_pos;       /* place in dlo_rule_json's object (1, 2, ...; after the planner's
+    int json_pos;       /* place in the rule's JSON object (1, 2, ...; after the planner's
                          * fields from DLO_PROP_JSON_TAIL on); 0: not in it */
     dlo_prop_scope scope;
     /* Its keys in a rule string (MS-GPFAS 2.2.2, dlo/rulestr.h), separated by blanks ("LPort

@@ -5,9 +5,9 @@
  *
  * The stores hold whatever any release or tool wrote, so reading never fails on content: a
  * field the reader does not model is kept, one it models but cannot read leaves the property at
- * the format's default and is named in `unreadable` (of info and of the rule), so an analysis
- * can refuse to trust it; both stay on the rule as written (dlo_rule.other_fields), for judging
- * it (dlo/match.h). A field that may repeat (ports, addresses, profiles, ICMP types, interface
+ * the format's default and is named in the rule's `unreadable`, so an analysis can refuse to
+ * trust it; both stay on the rule as written (dlo_rule.other_fields), for judging it
+ * (dlo/match.h). A field that may repeat (ports, addresses, profiles, ICMP types, interface
  * types, interfaces, platforms, trust tuples) keeps every value, each once. */
 #ifndef DLO_RULESTR_H
 #define DLO_RULESTR_H
@@ -18,22 +18,13 @@
 
 #include <stddef.h>
 
-typedef struct dlo_rulestr_info {
-    char *version;       /* "2.30" (without the 'v'), or NULL when the text has none */
-    dlo_strlist unknown; /* "Key=Value" of the fields not modelled, in their order */
-    unsigned unreadable; /* DLO_PROP_* bits of modelled fields whose value did not read */
-} dlo_rulestr_info;
-
-void dlo_rulestr_info_init(dlo_rulestr_info *info);
-void dlo_rulestr_info_free(dlo_rulestr_info *info);
-
 /* Reads text[0..len) into *out (dlo_rule_free'd first by the caller's init). The format's
  * defaults hold for absent fields: disabled (no Active=), inbound, any protocol, all profiles
  * (no Profile=), Allow. Lists come out in the COM spelling: ports "80,8000-8100,RPC", addresses
  * "10.0.0.0/255.0.0.0,LocalSubnet", the 2.20 address keywords as "Intranet", "RmtIntranet",
  * "Internet", "Ply2Renders", "CaptivePortal". The fields COM does not show go to
  * package_family (PFN), platforms (Platform, Platform2: "2:6:2>=") and trust_tuples (TTK...).
- * info may be NULL. DLO_E_NOMEM is the only failure. */
-dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_rulestr_info *info);
+ * DLO_E_NOMEM is the only failure. */
+dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out);
 
 #endif

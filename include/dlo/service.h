@@ -1,6 +1,6 @@
 /* What the service does on each wake-up, apart from how it waits.
  *
- * The Windows service host (agent/win/service.c) owns the waiting: stop requests, registry and
+ * The Windows service host (agent/win/svcloop.c) owns the waiting: stop requests, registry and
  * service-list notifications, the drift-repair timer, the coalescing of bursts. Each time it
  * decides to act it calls dlo_service_pass, which loads the configuration and, only when that
  * succeeded, calls the reconcile function of a dlo_service_ops. The pass never runs while
@@ -23,6 +23,14 @@ typedef enum dlo_wake {
     DLO_WAKE_TIMER = 1u << 3,    /* the drift-repair interval elapsed */
     DLO_WAKE_RETRY = 1u << 4,    /* the previous pass failed and is being retried */
 } dlo_wake;
+
+/* The commands only a service host carries out (dlo_platform.service_command). */
+typedef enum dlo_service_command {
+    DLO_SERVICE_INSTALL,   /* /install: register the service and its Event Log source */
+    DLO_SERVICE_UNINSTALL, /* /uninstall */
+    DLO_SERVICE_RUN,       /* /run: the service's loop in a console */
+    DLO_SERVICE_HOST,      /* /service: the loop under the Service Control Manager */
+} dlo_service_command;
 
 /* Appends "start, configuration changed" for the bits of why. */
 void dlo_wake_text(dlo_buf *out, unsigned why);

@@ -40,10 +40,6 @@ typedef enum dlo_state_item {
     DLO_ST_COUNT
 } dlo_state_item;
 
-/* The value's name in the key and its type (DLO_REG_DWORD or DLO_REG_SZ). */
-const char *dlo_state_name(dlo_state_item item);
-unsigned long dlo_state_type(dlo_state_item item);
-
 /* One record: number[] for the REG_DWORD values, text[] (owned, never NULL once set) for the
  * REG_SZ ones. */
 typedef struct dlo_state {
@@ -56,15 +52,15 @@ void dlo_state_free(dlo_state *s);
 
 /* What /verify found: its counts, the kinds of its problems, the plan's mode, roles and
  * release, no error. */
-dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan, const dlo_report *rep,
-                                 bool compliant, dlo_error *err);
+dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan,
+                                 const dlo_reconcile_report *rep, bool compliant, dlo_error *err);
 
 /* What a successful /apply or service pass left: every planned rule right, nothing missing or
  * drifted; stale only the owned rules it kept (keep_unplanned); the problems /verify would find
  * now, from the firewall's state and the run's own enumeration (the rules the agent does not
  * own are as the run read them), so the run reads the firewall once, as it always did. */
 dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dlo_plan *plan,
-                                dlo_report *rep, bool keep_unplanned, dlo_error *err);
+                                dlo_reconcile_report *rep, bool keep_unplanned, dlo_error *err);
 
 /* "2026-12-01T21:16:57Z" for seconds since 1970 (UTC). */
 void dlo_state_time(int64_t seconds, char out[21]);
@@ -85,9 +81,9 @@ dlo_status dlo_state_record_failure(const dlo_platform *plat, const char *messag
  * process (no other may write HKLM; an unelevated /verify records nothing and says nothing);
  * a record that cannot be written is a warning through dlo_log, never a failed run. */
 void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_plan *plan,
-                          dlo_report *rep, bool keep_unplanned);
-void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan, const dlo_report *rep,
-                           bool compliant);
+                          dlo_reconcile_report *rep, bool keep_unplanned);
+void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan,
+                           const dlo_reconcile_report *rep, bool compliant);
 void dlo_state_note_failure(const dlo_platform *plat, const char *message);
 /* After /remove (the uninstaller runs it): the agent enforces nothing any more, so the key,
  * which would say otherwise, is deleted. */

@@ -80,10 +80,8 @@ typedef struct dlo_fs_security {
  * treat that as not trusted too. */
 dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error *err);
 
-/* The same for a folder the service writes in (the trace folder): the folder and those above. */
-dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err);
-
-/* dlo_trust_folder, also trusting self_sid (may be NULL): the account the process runs as. An
+/* The same for a folder the service writes in (the trace folder): the folder and those above,
+ * also trusting self_sid (may be NULL): the account the process runs as. An
  * object only that account (or an administrator) can change gives nobody more than the process
  * already has, so a folder the process made for its own output may be owned by it. For the
  * service that account is SYSTEM, so nothing changes on Windows; under Wine every file belongs

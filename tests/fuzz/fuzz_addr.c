@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dlo_error_clear(&err);
     if (dlo_addr_normalize(tokens, n, DLO_OS_BUILD_UNKNOWN, &out, &err) == DLO_OK) {
         dlo_addrset in, normal;
-        if (dlo_addr_normalize_list(dlo_buf_str(&out), &again, &err) != DLO_OK ||
+        const char *written = dlo_buf_str(&out);
+        if (dlo_addr_normalize(&written, 1, DLO_OS_BUILD_UNKNOWN, &again, &err) != DLO_OK ||
             strcmp(dlo_buf_str(&out), dlo_buf_str(&again)) != 0)
             abort();
         if (dlo_addrset_parse(tokens, n, &in, &err) != DLO_OK ||

@@ -57,7 +57,7 @@ static bool parses(const dlo_prop *p, const char *text)
     if (p->type != DLO_PT_ADDRS || !text || !text[strspn(text, " \t")])
         return true; /* a blank list is "any" */
     dlo_buf_init(&addrs);
-    ok = dlo_addr_normalize_list(text, &addrs, NULL) == DLO_OK;
+    ok = dlo_addr_normalize(&text, 1, DLO_OS_BUILD_UNKNOWN, &addrs, NULL) == DLO_OK;
     dlo_buf_free(&addrs);
     return ok;
 }

@@ -190,9 +190,9 @@ EVENTS = {"start on install": 0x1, "stop on install": 0x2, "delete on install": 
 
 
 def service_description():
-    """WIN_SERVICE_DESCRIPTION of agent/win/win/service.h: what /install sets."""
+    """WIN_SERVICE_DESCRIPTION of agent/win/win/svcrecovery.h: what /install sets."""
     header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "win", "win",
-                          "service.h")
+                          "svcrecovery.h")
     with open(header) as f:
         text = f.read()
     body = text.split("#define WIN_SERVICE_DESCRIPTION", 1)[1].split("\n\n", 1)[0]
@@ -212,7 +212,7 @@ def check_service(msi, seq, types):
           "it runs dloagent.exe, the key file of its component AgentExe, with /service (%s, %r)"
           % (r["Component_"], r["Arguments"]))
     check(r["DisplayName"] == "Arctera DLO Firewall Agent" and r["Description"] == service_description(),
-          "its display name and description are /install's (agent/win/win/service.h)")
+          "its display name and description are /install's (agent/win/win/svcrecovery.h)")
     check((int(r["ServiceType"]), int(r["StartType"]), int(r["ErrorControl"])) == (0x10, 2, 0x8001),
           "own process, automatic start, normal error control, vital: the install fails if it cannot be "
           "installed (%s %s %s)" % (r["ServiceType"], r["StartType"], r["ErrorControl"]))

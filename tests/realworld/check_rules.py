@@ -194,7 +194,6 @@ def read_rule(text):
     parts = text.split("|")
     if not re.fullmatch(r"v[0-9]{1,3}\.[0-9]{1,3}", parts[0]):
         r.bad.append(parts[0])
-    r.version = parts[0][1:]
     for field in parts[1:]:
         if field == "":
             continue
@@ -209,7 +208,7 @@ def read_rule(text):
 def expected(r):
     """The agent's JSON as the independent reading has it."""
     edge = {"App": 2, "User": 3}.get(r.f["defer"], 1 if r.f["edge"] else 0)
-    out = {"version": r.version, "action": r.f["action"], "enabled": r.f["enabled"],
+    out = {"action": r.f["action"], "enabled": r.f["enabled"],
            "direction": r.f["direction"], "protocol": r.f["protocol"],
            "profiles": r.f["profiles"], "edge_traversal": edge,
            "secure_flags": r.f["secure_flags"]}

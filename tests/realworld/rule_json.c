@@ -18,16 +18,14 @@ static void member(dlo_buf *b, const char *key, const char *value)
         dlo_buf_puts(b, "null");
 }
 
-static void rule_json(dlo_buf *b, const dlo_rule *r, const dlo_rulestr_info *info)
+static void rule_json(dlo_buf *b, const dlo_rule *r)
 {
     dlo_buf_printf(b,
-                   "{\"version\": %s%s%s, \"action\": %d, \"enabled\": %s, \"direction\": %d, "
-                   "\"protocol\": %d, \"profiles\": %u, \"edge_traversal\": %d, "
-                   "\"secure_flags\": %d, \"unreadable\": %u",
-                   info->version ? "\"" : "", info->version ? info->version : "null",
-                   info->version ? "\"" : "", (int)r->action, r->enabled ? "true" : "false",
-                   (int)r->direction, r->protocol, r->profiles, r->edge_traversal, r->secure_flags,
-                   info->unreadable);
+                   "{\"action\": %d, \"enabled\": %s, \"direction\": %d, \"protocol\": %d, "
+                   "\"profiles\": %u, \"edge_traversal\": %d, \"secure_flags\": %d, "
+                   "\"unreadable\": %u",
+                   (int)r->action, r->enabled ? "true" : "false", (int)r->direction, r->protocol,
+                   r->profiles, r->edge_traversal, r->secure_flags, r->unreadable);
     member(b, "name", r->name);
     member(b, "description", r->description);
     member(b, "grouping", r->grouping);
@@ -72,16 +70,13 @@ int main(int argc, char **argv)
         while (fgets(line, sizeof(line), stdin)) {
             size_t n = strcspn(line, "\r\n");
             dlo_rule r;
-            dlo_rulestr_info info;
             dlo_rule_init(&r);
-            dlo_rulestr_info_init(&info);
-            if (dlo_rulestr_parse(line, n, &r, &info) != DLO_OK) {
+            if (dlo_rulestr_parse(line, n, &r) != DLO_OK) {
                 fprintf(stderr, "out of memory\n");
                 return 3;
             }
-            rule_json(&out, &r, &info);
+            rule_json(&out, &r);
             dlo_rule_free(&r);
-            dlo_rulestr_info_free(&info);
         }
     }
     if (dlo_buf_status(&out))

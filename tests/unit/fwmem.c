@@ -83,6 +83,31 @@ static void sort_stable(dlo_addrset *s)
     }
 }
 
+/* Entry i of s lies inside entry j (keywords are inside nothing). */
+static bool entry_inside(const dlo_addrset *s, size_t i, size_t j)
+{
+    dlo_addrset a = {false, &s->items[i], 1, 1}, b = {false, &s->items[j], 1, 1};
+    return i != j && dlo_addrset_meet(&a, &b) == DLO_ADDR_INSIDE;
+}
+
+/* Leaves out each entry inside another (of two covering the same addresses, the later), as
+ * Windows reads such a list back (WindowsFirewallHelper issue 64). */
+static void drop_contained(dlo_addrset *s)
+{
+    size_t i, j, kept = 0;
+    bool *drop = calloc(s->count + 1, sizeof(*drop));
+    if (!drop)
+        abort();
+    for (i = 0; i < s->count; i++)
+        for (j = 0; j < s->count && !drop[i]; j++)
+            drop[i] = entry_inside(s, i, j) && (j < i || !entry_inside(s, j, i));
+    for (i = 0; i < s->count; i++)
+        if (!drop[i])
+            s->items[kept++] = s->items[i];
+    s->count = kept;
+    free(drop);
+}
+
 /* An address list as m reads it back. */
 static void read_back_addresses(const fwmem *m, char **list)
 {
@@ -92,7 +117,7 @@ static void read_back_addresses(const fwmem *m, char **list)
     if (!m->readback || !in || !*in || dlo_addrset_parse(&in, 1, &s, NULL))
         return;
     if (m->readback & FWMEM_READBACK_DROP_CONTAINED)
-        dlo_addrset_drop_contained(&s);
+        drop_contained(&s);
     if (m->readback & FWMEM_READBACK_SORTED)
         sort_stable(&s);
     dlo_buf_init(&b);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/addr.h"
 #include "dlo/cli.h"
 #include "dlo/config.h"
 #include "dlo/log.h"
@@ -715,18 +716,20 @@ static void test_scope_for_several_peers(void **state)
     load(&f, NULL, &cfg);
     dlo_buf_init(&b);
     assert_int_equal(
-        dlo_config_scope_for(
-            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER), &b),
+        dlo_addr_scope_union((const char *const *)cfg.scopes,
+                             DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_IO_SERVER),
+                             &b, NULL),
         DLO_OK);
     assert_string_equal(dlo_buf_str(&b),
                         "10.0.0.1/255.255.255.255,LocalSubnet,10.0.0.2/255.255.255.255");
     /* A peer with no scope allows any address, so the union is "*". */
     assert_int_equal(
-        dlo_config_scope_for(
-            &cfg, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &b),
+        dlo_addr_scope_union((const char *const *)cfg.scopes,
+                             DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER) | DLO_ROLE_BIT(DLO_ROLE_CLIENT), &b,
+                             NULL),
         DLO_OK);
     assert_string_equal(dlo_buf_str(&b), "*");
-    assert_int_equal(dlo_config_scope_for(&cfg, 0, &b), DLO_OK);
+    assert_int_equal(dlo_addr_scope_union((const char *const *)cfg.scopes, 0, &b, NULL), DLO_OK);
     assert_string_equal(dlo_buf_str(&b), "*");
     dlo_buf_free(&b);
     dlo_config_free(&cfg);

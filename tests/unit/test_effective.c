@@ -100,13 +100,13 @@ static void plant_plan_in(fake_registry *f, const char *key)
 static void apply_plan(fwmem *m)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report r;
+    dlo_reconcile_report r;
     dlo_error err;
     assert_int_equal(dlo_reconcile_apply(&fw, &plan.rules, &r, &err), DLO_OK);
-    dlo_report_free(&fw, &r);
+    dlo_reconcile_report_free(&fw, &r);
 }
 
-static bool verify(fwmem *m, fake_registry *f, dlo_report *rep)
+static bool verify(fwmem *m, fake_registry *f, dlo_reconcile_report *rep)
 {
     dlo_fw_backend fw = fwmem_backend(m);
     dlo_error err;
@@ -132,7 +132,7 @@ static bool has(const dlo_problem *list, size_t n, const char *kind, const char 
 /* Each test starts from the plan applied, no Group Policy, an empty registry. */
 static fwmem m;
 static fake_registry f;
-static dlo_report rep;
+static dlo_reconcile_report rep;
 
 static int begin(void **state)
 {
@@ -151,10 +151,10 @@ static int end(void **state)
     return 0;
 }
 
-static void done(fwmem *m, dlo_report *rep)
+static void done(fwmem *m, dlo_reconcile_report *rep)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report_free(&fw, rep);
+    dlo_reconcile_report_free(&fw, rep);
 }
 
 static void test_without_group_policy_rules_are_local(void **state)
@@ -233,10 +233,10 @@ static void test_merge_off_without_and_with_the_rules_in_group_policy(void **sta
     /* The local rules gone: they do not apply anyway, Group Policy's do. */
     {
         dlo_fw_backend fw = fwmem_backend(&m);
-        dlo_report r2;
+        dlo_reconcile_report r2;
         dlo_error err;
         assert_int_equal(dlo_reconcile_remove(&fw, &r2, &err), DLO_OK);
-        dlo_report_free(&fw, &r2);
+        dlo_reconcile_report_free(&fw, &r2);
     }
     assert_true(verify(&m, &f, &rep));
     done(&m, &rep);

@@ -169,7 +169,7 @@ static void test_verify_adds_a_warning(void **state)
     dlo_target t;
     fwmem m;
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     (void)state;
     build(&t, DLO_ROLE_EDGE_SERVER, DLO_MODE_EXCLUSIVE, 0, DLO_PROFILE_DOMAIN);
@@ -187,13 +187,13 @@ static void test_verify_adds_a_warning(void **state)
     assert_non_null(strstr(rep.warnings[0].message, "set CorporateProfiles to domain,private"));
     assert_string_equal(rep.warnings[1].kind, "profile-mismatch");
     assert_non_null(strstr(rep.warnings[1].message, "set InternetProfiles to domain,private"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     /* A backend that cannot say adds nothing. */
     memset(&rep, 0, sizeof(rep));
     assert_int_equal(dlo_profile_mismatch_verify(NULL, &t.plan, &rep, &err), DLO_OK);
     assert_int_equal(rep.n_warnings, 0);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     fwmem_free(&m);
     dlo_target_free(&t);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dlo/policy.h"
+#include "dlo/report.h"
 #include "dlo/rule.h"
 #include "testutil.h"
 
@@ -279,11 +280,11 @@ static void test_served_by(void **state)
     assert_int_equal(pol.rows[2].served_by, DLO_SERVED_SQL_BROWSER);
     assert_null(pol.rows[2].served_name);
     dlo_buf_init(&b);
-    dlo_policy_text(&b, &pol);
+    dlo_report_matrix_text(&b, &pol);
     assert_non_null(strstr(dlo_buf_str(&b), "  served by: service DLOAdminSvcu\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  served by: service-display \"*DLO Edge*\"\n"));
     dlo_buf_reset(&b);
-    dlo_policy_json(&b, &pol);
+    dlo_report_matrix_json(&b, &pol);
     assert_non_null(strstr(dlo_buf_str(&b),
                            "\"served_by\": {\"kind\": \"service\", \"name\": \"DLOAdminSvcu\"}"));
     assert_non_null(
@@ -352,29 +353,6 @@ static void test_nul_and_long_lines_are_errors(void **state)
     assert_non_null(strstr(err.msg, "t:2: line is longer than 4096 bytes"));
 }
 
-static void test_ports_valid(void **state)
-{
-    (void)state;
-    assert_true(dlo_ports_valid("1", false));
-    assert_true(dlo_ports_valid("65535", false));
-    assert_true(dlo_ports_valid("135-139,445", false));
-    assert_true(dlo_ports_valid("49152-65535", false));
-    assert_true(dlo_ports_valid("80-80", false));
-    assert_true(dlo_ports_valid("{sql-port}", true));
-    assert_true(dlo_ports_valid("1434,{sql-port}", true));
-    assert_false(dlo_ports_valid("{sql-port}", false));
-    assert_false(dlo_ports_valid("", false));
-    assert_false(dlo_ports_valid("0", false));
-    assert_false(dlo_ports_valid("000080", false));
-    assert_false(dlo_ports_valid("99999999999999999999", false));
-    assert_false(dlo_ports_valid("80,", false));
-    assert_false(dlo_ports_valid(",80", false));
-    assert_false(dlo_ports_valid("80-", false));
-    assert_false(dlo_ports_valid("-80", false));
-    assert_false(dlo_ports_valid("80-70", false));
-    assert_false(dlo_ports_valid("+80", false));
-}
-
 /* A row's ports are parsed once: its port set is what the planner opens, and rows sharing a rule
  * name agree when their ports mean the same, however spelled. A port written with a leading zero
  * is refused: it would read back without it, and so differently from the file. */
@@ -441,7 +419,6 @@ int main(void)
         cmocka_unit_test(test_served_by),
         cmocka_unit_test(test_shipped_served_by),
         cmocka_unit_test(test_nul_and_long_lines_are_errors),
-        cmocka_unit_test(test_ports_valid),
         cmocka_unit_test(test_row_ports_are_a_port_set),
         cmocka_unit_test(test_leading_zero_ports_and_bad_utf8_are_refused),
     };

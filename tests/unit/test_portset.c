@@ -43,6 +43,8 @@ static void expect_refused(const char *in, unsigned flags, const char *needle)
 static void test_parse_and_format(void **state)
 {
     (void)state;
+    expect_format("1", 0, "1");
+    expect_format("65535", 0, "65535");
     expect_format("445", 0, "445");
     expect_format("135-139,445", 0, "135-139,445");
     /* Written order is kept (the plan shows the matrix's order); duplicates go. */
@@ -65,6 +67,8 @@ static void test_refusals_name_the_item(void **state)
     (void)state;
     expect_refused("0", 0, "'0' is not a port; expected a port 1-65535");
     expect_refused("65536", 0, "'65536' is not a port");
+    expect_refused("99999999999999999999", 0, "'99999999999999999999' is not a port");
+    expect_refused("+80", 0, "'+80' is not a port");
     expect_refused("000080", 0, "'000080' has a leading zero");
     expect_refused("0445", 0, "'0445' has a leading zero; expected a port 1-65535 written without");
     expect_refused("80-0090", DLO_PORTS_BLANKS, "'80-0090' has a leading zero");

@@ -110,7 +110,7 @@ static void plant_foreign(fwmem *m, const char *name, const char *grouping, int 
     dlo_rule_free(&r);
 }
 
-static dlo_status apply(fwmem *m, const dlo_plan *plan, dlo_report *rep, dlo_error *err)
+static dlo_status apply(fwmem *m, const dlo_plan *plan, dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_fw_backend fw = fwmem_backend(m);
     dlo_status st = dlo_reconcile_apply(&fw, &plan->rules, rep, err);
@@ -120,13 +120,13 @@ static dlo_status apply(fwmem *m, const dlo_plan *plan, dlo_report *rep, dlo_err
 static void apply_ok(fwmem *m, const dlo_plan *plan)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 }
 
-static bool verify(fwmem *m, const dlo_plan *plan, dlo_report *rep)
+static bool verify(fwmem *m, const dlo_plan *plan, dlo_reconcile_report *rep)
 {
     dlo_fw_backend fw = fwmem_backend(m);
     dlo_error err;
@@ -139,7 +139,7 @@ static void test_apply_from_empty_then_nothing_to_do(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     (void)state;
@@ -150,13 +150,13 @@ static void test_apply_from_empty_then_nothing_to_do(void **state)
 
     assert_false(verify(&m, &plan, &rep));
     assert_int_equal(rep.diff.count, plan.rules.count);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(rep.writes, plan.rules.count);
     assert_int_equal(m.adds, plan.rules.count);
     assert_int_equal(m.enumerations, 2); /* the verify above, and this apply: one each */
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(&m, &plan);
 
     fwmem_reset_counters(&m);
@@ -164,10 +164,10 @@ static void test_apply_from_empty_then_nothing_to_do(void **state)
     assert_int_equal(m.writes, 0);
     assert_int_equal(m.enumerations, 1);
     assert_int_equal(rep.diff.compliant, plan.rules.count);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     dlo_plan_free(&plan);
     fwmem_free(&m);
 }
@@ -177,7 +177,7 @@ static void test_foreign_rules_are_never_touched(void **state)
     fwmem m;
     dlo_plan plan, other;
     dlo_buf before, after;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     size_t i;
@@ -205,12 +205,12 @@ static void test_foreign_rules_are_never_touched(void **state)
     apply_ok(&m, &plan);
     assert_exactly(&m, &plan);
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     make_plan(DLO_ROLE_BIT(DLO_ROLE_CLIENT), DLO_MODE_EXCLUSIVE, &other);
     apply_ok(&m, &other);
     assert_exactly(&m, &other);
     assert_int_equal(dlo_reconcile_remove(&fw, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(fwmem_count(&m, DLO_RULE_GROUPING), 0);
 
     state_text(&m, false, &after);
@@ -233,12 +233,12 @@ static dlo_rule *owned_named(fwmem *m, const char *name)
 static void assert_repaired_with(fwmem *m, const dlo_plan *plan, unsigned writes)
 {
     dlo_fw_backend fw = fwmem_backend(m);
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     fwmem_reset_counters(m);
     assert_int_equal(dlo_reconcile_apply(&fw, &plan->rules, &rep, &err), DLO_OK);
     assert_int_equal(m->writes, writes);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(m, plan);
 }
 
@@ -255,7 +255,7 @@ static void test_drift_is_reported_and_repaired_with_one_write(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     dlo_buf text;
@@ -279,12 +279,12 @@ static void test_drift_is_reported_and_repaired_with_one_write(void **state)
                                                "Server HTTPS (TCP-In)\", \"differences\": "
                                                "[{\"property\": \"local_ports\", \"expected\": "
                                                "\"443\", \"actual\": \"4443\"}]}]"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     fwmem_reset_counters(&m);
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(m.writes, 1);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(&m, &plan);
 
     /* Disabled, and profiles narrowed: two properties, two writes. */
@@ -293,7 +293,7 @@ static void test_drift_is_reported_and_repaired_with_one_write(void **state)
     fwmem_reset_counters(&m);
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(m.writes, 2);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(&m, &plan);
 
     /* A protocol change cannot be edited in place: the rule is replaced. */
@@ -302,7 +302,7 @@ static void test_drift_is_reported_and_repaired_with_one_write(void **state)
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(m.adds, 1);
     assert_int_equal(m.removes, 1);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(&m, &plan);
 
     dlo_buf_free(&text);
@@ -420,7 +420,7 @@ static void test_read_back_in_another_spelling_is_compliant(void **state)
     const char *name = "Arctera DLO - File Sharing (TCP-In)";
     dlo_plan_settings s;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     dlo_rule *r;
@@ -442,24 +442,24 @@ static void test_read_back_in_another_spelling_is_compliant(void **state)
     dlo_rule_set(&r->remote_addresses, "localsubnet,192.168.1.5,10.0.0.0/24");
     dlo_rule_set(&r->local_addresses, "Any");
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     fwmem_reset_counters(&m);
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(m.writes, 0);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     /* Another meaning is drift. */
     dlo_rule_set(&owned_named(&m, name)->remote_addresses, "10.0.0.0/16,192.168.1.5,LocalSubnet");
     assert_false(verify(&m, &plan, &rep));
     assert_int_equal(rep.diff.items[0].differences, DLO_PROP_REMOTE_ADDRESSES);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     dlo_rule_set(&owned_named(&m, name)->local_ports, "445;135-139");
     dlo_rule_set(&owned_named(&m, name)->remote_addresses, "10.0.0.0/8/8");
     assert_false(verify(&m, &plan, &rep));
     assert_int_equal(rep.diff.items[0].differences,
                      DLO_PROP_LOCAL_PORTS | DLO_PROP_REMOTE_ADDRESSES);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_repaired_with(&m, &plan, 2);
     dlo_plan_free(&plan);
     fwmem_free(&m);
@@ -490,7 +490,7 @@ static void test_every_property_is_drift_and_repaired(void **state)
     const char *name = "Arctera DLO - Edge Server HTTPS (TCP-In)";
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_fw_backend fw;
     size_t i;
     (void)state;
@@ -499,7 +499,7 @@ static void test_every_property_is_drift_and_repaired(void **state)
     /* Windows' spelling of the defaults is no drift. */
     dlo_rule_set(&owned_named(&m, name)->interface_types, "all");
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const dlo_prop *p = dlo_prop_find(cases[i].bit);
@@ -514,7 +514,7 @@ static void test_every_property_is_drift_and_repaired(void **state)
         if (rep.diff.items[0].differences != cases[i].bit)
             fail_msg("case %d (%s): differences 0x%x", (int)i, p->name,
                      rep.diff.items[0].differences);
-        dlo_report_free(&fw, &rep);
+        dlo_reconcile_report_free(&fw, &rep);
         assert_repaired_with(&m, &plan, 1);
     }
     dlo_plan_free(&plan);
@@ -551,7 +551,7 @@ static void scoped_rule(dlo_rule *r, const char *ports, const char *remote, unsi
 static void check_never_wider(const dlo_rule *old, const dlo_rule *want, size_t expect_writes)
 {
     dlo_rule_list plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     fwmem m;
     dlo_fw_backend fw;
@@ -564,7 +564,7 @@ static void check_never_wider(const dlo_rule *old, const dlo_rule *want, size_t 
     fwmem_plant(&m, old);
     assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
     assert_int_equal(rep.writes, expect_writes);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(dlo_rule_differences(want, &m.rules.items[0]), 0);
     fwmem_free(&m);
 
@@ -575,7 +575,7 @@ static void check_never_wider(const dlo_rule *old, const dlo_rule *want, size_t 
         fwmem_plant(&m, old);
         m.fail_from = (unsigned)k;
         assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_E_ACCESS);
-        dlo_report_free(&fw, &rep);
+        dlo_reconcile_report_free(&fw, &rep);
         now = &m.rules.items[0];
         assert_int_equal(m.rules.count, 1);
         if (!lets_through_within(now, old) && !lets_through_within(now, want))
@@ -619,7 +619,7 @@ static void test_cautious_apply_never_narrows(void **state)
 {
     dlo_rule_list plan;
     dlo_rule old, stale;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     fwmem m;
     dlo_fw_backend fw;
@@ -646,7 +646,7 @@ static void test_cautious_apply_never_narrows(void **state)
     assert_non_null(strstr(dlo_buf_str(&text), "no rule was narrowed or removed (1 kept wider "
                                                "than planned, 1 removals withheld)"));
     dlo_buf_free(&text);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(m.rules.count, 2);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_true(dlo_ports_same(now->local_ports, "1433,14331"));
@@ -658,9 +658,9 @@ static void test_cautious_apply_never_narrows(void **state)
     fwmem_reset_counters(&m);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
     assert_int_equal(m.writes, 0);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, false, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(m.rules.count, 1);
     assert_int_equal(dlo_rule_differences(&plan.items[0], &m.rules.items[0]), 0);
 
@@ -677,7 +677,7 @@ static void test_cautious_apply_never_binds(void **state)
 {
     dlo_rule_list plan;
     dlo_rule old;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     fwmem m;
     dlo_fw_backend fw;
@@ -695,7 +695,7 @@ static void test_cautious_apply_never_binds(void **state)
 
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
     assert_int_equal(rep.widened, 1);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_null(now->application);
     assert_null(now->service);
@@ -709,7 +709,7 @@ static void test_cautious_apply_never_binds(void **state)
     fwmem_init(&m);
     fwmem_plant(&m, &old);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_string_equal(now->application, "C:\\Old\\sqlservr.exe");
     assert_string_equal(now->service, "MSSQL$OLD");
@@ -719,7 +719,7 @@ static void test_cautious_apply_never_binds(void **state)
     fwmem_free(&m);
     fwmem_init(&m);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_string_equal(now->application, "C:\\SQL\\Binn\\sqlservr.exe");
     fwmem_free(&m);
@@ -728,7 +728,7 @@ static void test_cautious_apply_never_binds(void **state)
 
     /* A full pass binds as planned. */
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, false, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_string_equal(now->application, "C:\\SQL\\Binn\\sqlservr.exe");
     assert_string_equal(now->service, "MSSQLSERVER");
@@ -746,7 +746,7 @@ static void test_kept_binding_is_never_written(void **state)
 {
     dlo_rule_list plan;
     dlo_rule bound;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     fwmem m;
     dlo_fw_backend fw;
@@ -762,7 +762,7 @@ static void test_kept_binding_is_never_written(void **state)
 
     /* Nothing stands yet: added unbound. */
     assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_true(!now->application && !now->service);
 
@@ -776,10 +776,10 @@ static void test_kept_binding_is_never_written(void **state)
     assert_int_equal(dlo_reconcile_verify(&fw, &plan, &rep, &compliant, &err), DLO_OK);
     assert_false(compliant);
     assert_int_equal(rep.diff.items[0].differences, DLO_PROP_PROFILES);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     fwmem_reset_counters(&m);
     assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(m.writes, 1);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_string_equal(now->application, "C:\\DLO\\DLOAdminSvcu.exe");
@@ -787,18 +787,18 @@ static void test_kept_binding_is_never_written(void **state)
     assert_int_equal(now->profiles, DLO_PROFILE_DOMAIN);
     assert_int_equal(dlo_reconcile_verify(&fw, &plan, &rep, &compliant, &err), DLO_OK);
     assert_true(compliant);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     /* A cautious pass leaves it too. */
     fwmem_reset_counters(&m);
     assert_int_equal(dlo_reconcile_apply_opts(&fw, &plan, true, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_int_equal(m.writes, 0);
 
     /* BindToServices 0 (a plan that names no program and keeps nothing) unbinds. */
     plan.items[0].keep_binding = false;
     assert_int_equal(dlo_reconcile_apply(&fw, &plan, &rep, &err), DLO_OK);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     now = fwmem_find(&m, "Scoped (TCP-In)", DLO_RULE_GROUPING);
     assert_true(!now->application || !*now->application);
     assert_true(!now->service || !*now->service);
@@ -812,7 +812,7 @@ static void test_stale_and_duplicate_owned_rules_are_removed(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     dlo_rule dup;
@@ -832,11 +832,11 @@ static void test_stale_and_duplicate_owned_rules_are_removed(void **state)
     assert_int_equal(rep.diff.count, 2);
     assert_int_equal(rep.diff.items[0].kind, DLO_CHANGE_REMOVE);
     assert_int_equal(rep.diff.items[1].kind, DLO_CHANGE_REMOVE);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_OK);
     assert_int_equal(rep.writes, 2);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     assert_exactly(&m, &plan);
     dlo_plan_free(&plan);
     fwmem_free(&m);
@@ -866,7 +866,7 @@ static void check_rollback_at_every_write(dlo_role_set roles_before, dlo_mode mo
     for (k = 1; k <= total; k++) {
         fwmem m;
         dlo_buf snap_before, snap_after;
-        dlo_report rep;
+        dlo_reconcile_report rep;
         dlo_error err;
         dlo_fw_backend fw;
         fwmem_init(&m);
@@ -889,7 +889,7 @@ static void check_rollback_at_every_write(dlo_role_set roles_before, dlo_mode mo
         if (!strstr(err.msg, "injected failure of write") ||
             !strstr(err.msg, "put back as they were"))
             fail_msg("write %u: unhelpful error '%s'", k, err.msg);
-        dlo_report_free(&fw, &rep);
+        dlo_reconcile_report_free(&fw, &rep);
         state_text(&m, true, &snap_after);
         if (strcmp(dlo_buf_str(&snap_before), dlo_buf_str(&snap_after)) != 0)
             fail_msg("failure at write %u of %u: owned rules differ after rollback", k, total);
@@ -921,11 +921,85 @@ static void test_rollback_on_mode_change(void **state)
     check_rollback_at_every_write(DLO_ROLE_ALL_MASK, DLO_MODE_OCCASIONAL, 0, DLO_MODE_NONBOI);
 }
 
+/* A failed write names the rule, its matrix row and the row's line, as the planner has them;
+ * a removal of a rule no row plans names the rule alone. */
+static void test_failed_write_names_the_matrix_row(void **state)
+{
+    dlo_plan plan;
+    fwmem m;
+    dlo_reconcile_report rep;
+    dlo_error err;
+    dlo_buf want;
+    dlo_fw_backend fw;
+    (void)state;
+    make_plan(DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE, &plan);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    dlo_buf_init(&want);
+    dlo_buf_printf(&want, "adding rule '%s' (", plan.rules.items[0].name);
+    test_rule_origin(&policy, "dlo-10.0.ports", plan.rules.items[0].rows, &want);
+    dlo_buf_puts(&want, ") failed: injected failure of write 1; ");
+    m.fail_at = 1;
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
+    if (strncmp(err.msg, dlo_buf_str(&want), want.len) != 0)
+        fail_msg("error '%s', expected it to start '%s'", err.msg, dlo_buf_str(&want));
+    dlo_reconcile_report_free(&fw, &rep);
+
+    /* The plan applied, then removed: the first removal fails. */
+    m.fail_at = 0;
+    apply_ok(&m, &plan);
+    fwmem_reset_counters(&m);
+    m.fail_at = 1;
+    assert_int_equal(dlo_reconcile_remove(&fw, &rep, &err), DLO_E_ACCESS);
+    if (strncmp(err.msg, "removing rule 'Arctera DLO - ", 29) != 0 || strstr(err.msg, "matrix row"))
+        fail_msg("a removal names its rule and no row: '%s'", err.msg);
+    dlo_reconcile_report_free(&fw, &rep);
+    dlo_buf_free(&want);
+    dlo_plan_free(&plan);
+    fwmem_free(&m);
+}
+
+/* A matrix named on the command line may sit deep in a folder tree: its path is not cut. */
+static void test_failed_write_names_a_long_matrix_path(void **state)
+{
+    char source[300];
+    dlo_policy deep;
+    dlo_plan plan;
+    fwmem m;
+    dlo_reconcile_report rep;
+    dlo_error err;
+    dlo_buf text;
+    dlo_fw_backend fw;
+    (void)state;
+    memset(source, 'd', sizeof(source));
+    memcpy(source, "C:\\", 3);
+    memcpy(source + sizeof(source) - 16, "\\dlo-10.0.ports", 16);
+    source[sizeof(source) - 1] = '\0';
+    dlo_buf_init(&text);
+    test_read_source_file("policies/dlo-10.0.ports", &text);
+    assert_int_equal(dlo_policy_parse(text.data, text.len, source, &deep, &err), DLO_OK);
+    assert_int_equal(dlo_plan_build(&deep, DLO_ROLE_BIT(DLO_ROLE_EDGE_SERVER), DLO_MODE_EXCLUSIVE,
+                                    NULL, &plan, &err),
+                     DLO_OK);
+    fwmem_init(&m);
+    fw = fwmem_backend(&m);
+    m.fail_at = 1;
+    assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
+    if (!strstr(err.msg, plan.rules.items[0].origin) ||
+        !strstr(err.msg, "failed: injected failure of write 1"))
+        fail_msg("error '%s' lacks '%s'", err.msg, plan.rules.items[0].origin);
+    dlo_reconcile_report_free(&fw, &rep);
+    fwmem_free(&m);
+    dlo_plan_free(&plan);
+    dlo_policy_free(&deep);
+    dlo_buf_free(&text);
+}
+
 static void test_failed_rollback_is_reported_and_next_run_converges(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_error err;
     dlo_fw_backend fw;
     (void)state;
@@ -936,7 +1010,7 @@ static void test_failed_rollback_is_reported_and_next_run_converges(void **state
     assert_int_equal(apply(&m, &plan, &rep, &err), DLO_E_ACCESS);
     assert_true(rep.rollback_failed);
     assert_non_null(strstr(err.msg, "the next run will repair them"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.fail_from = 0;
     apply_ok(&m, &plan);
     assert_exactly(&m, &plan);
@@ -944,7 +1018,8 @@ static void test_failed_rollback_is_reported_and_next_run_converges(void **state
     fwmem_free(&m);
 }
 
-static const dlo_problem *warning_of(const dlo_report *rep, const char *kind, const char *text)
+static const dlo_problem *warning_of(const dlo_reconcile_report *rep, const char *kind,
+                                     const char *text)
 {
     size_t i;
     for (i = 0; i < rep->n_warnings; i++)
@@ -953,7 +1028,7 @@ static const dlo_problem *warning_of(const dlo_report *rep, const char *kind, co
     return NULL;
 }
 
-static bool has_problem(const dlo_report *rep, const char *kind, const char *text)
+static bool has_problem(const dlo_reconcile_report *rep, const char *kind, const char *text)
 {
     size_t i;
     for (i = 0; i < rep->n_problems; i++)
@@ -966,25 +1041,25 @@ static void test_verify_reports_what_makes_rules_ineffective(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_fw_backend fw;
     dlo_rule *r;
     (void)state;
     fw = applied_edge_server(&m, &plan);
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     m.state.enabled[2] = false;
     assert_false(verify(&m, &plan, &rep));
     assert_true(has_problem(&rep, "firewall-off", "Public profile"));
     assert_int_equal(rep.diff.count, 0);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.state.enabled[2] = true;
 
     m.state.gp_override = true;
     assert_false(verify(&m, &plan, &rep));
     assert_true(has_problem(&rep, "gp-override", "Group Policy"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.state.gp_override = false;
 
     /* A foreign Block rule on an unrelated port, one for a program, one outbound: harmless. */
@@ -994,28 +1069,28 @@ static void test_verify_reports_what_makes_rules_ineffective(void **state)
                   "443");
     dlo_rule_set(&m.rules.items[m.rules.count - 1].application, "C:\\x\\y.exe");
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     /* A range covering 443, inbound TCP: it wins over the agent's Allow rule. */
     plant_foreign(&m, "Block web", "Hardening", DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP,
                   "400-500");
     assert_false(verify(&m, &plan, &rep));
     assert_true(has_problem(&rep, "blocked-by-rule",
                             "'Block web' blocks what 'Arctera DLO - Edge Server HTTPS (TCP-In)'"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.rules.items[m.rules.count - 1].enabled = false;
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     /* Outbound blocked by default: only a problem while outbound rules are missing. */
     m.state.outbound_block[0] = true;
     assert_true(verify(&m, &plan, &rep));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     r = owned_named(&m, "Arctera DLO - Dedupe Server AJP (TCP-Out)");
     assert_non_null(r);
     dlo_rule_set(&r->name, "renamed by someone");
     assert_false(verify(&m, &plan, &rep));
     assert_true(has_problem(&rep, "outbound-blocked", "Domain profile"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     dlo_plan_free(&plan);
     fwmem_free(&m);
@@ -1029,7 +1104,7 @@ static void test_blocks_for_want_of_a_scope_share_one_warning(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_fw_backend fw;
     const dlo_problem *w;
     int i;
@@ -1056,7 +1131,7 @@ static void test_blocks_for_want_of_a_scope_share_one_warning(void **state)
     assert_non_null(strstr(w->settings, "ClientNetworks"));
     assert_non_null(warning_of(&rep, "may-block", "the local rule 'For local users' may block"));
     assert_int_equal(rep.n_warnings, 2);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     dlo_plan_free(&plan);
     fwmem_free(&m);
 }
@@ -1068,7 +1143,7 @@ static void test_block_rules_meet_the_rpc_keywords(void **state)
 {
     fwmem m;
     dlo_plan plan;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_fw_backend fw;
     dlo_error err;
     dlo_plan_settings s;
@@ -1088,7 +1163,7 @@ static void test_block_rules_meet_the_rpc_keywords(void **state)
     assert_non_null(warning_of(&rep, "may-block",
                                "'Block dynamic' may block what 'Arctera DLO - Push Installation "
                                "RPC (TCP-In)' allows; its local ports"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.rules.items[m.rules.count - 1].enabled = false;
 
     plant_foreign(&m, "Block RPC", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "RPC");
@@ -1097,7 +1172,7 @@ static void test_block_rules_meet_the_rpc_keywords(void **state)
         has_problem(&rep, "blocked-by-rule",
                     "'Block RPC' blocks what 'Arctera DLO - Push Installation RPC (TCP-In)'"));
     assert_false(has_problem(&rep, "blocked-by-rule", "Endpoint Mapper"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     m.rules.items[m.rules.count - 1].enabled = false;
 
     plant_foreign(&m, "Block 135", NULL, DLO_ACTION_BLOCK, DLO_DIR_IN, DLO_PROTO_TCP, "135");
@@ -1105,7 +1180,7 @@ static void test_block_rules_meet_the_rpc_keywords(void **state)
     assert_true(has_problem(&rep, "blocked-by-rule",
                             "'Block 135' blocks what 'Arctera DLO - Push Installation RPC "
                             "Endpoint Mapper (TCP-In)'"));
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
 
     dlo_plan_free(&plan);
     fwmem_free(&m);
@@ -1130,6 +1205,8 @@ int main(void)
         cmocka_unit_test(test_rollback_from_empty),
         cmocka_unit_test(test_rollback_on_mode_change),
         cmocka_unit_test(test_failed_rollback_is_reported_and_next_run_converges),
+        cmocka_unit_test(test_failed_write_names_the_matrix_row),
+        cmocka_unit_test(test_failed_write_names_a_long_matrix_path),
         cmocka_unit_test(test_verify_reports_what_makes_rules_ineffective),
         cmocka_unit_test(test_read_back_in_another_spelling_is_compliant),
     };

@@ -248,9 +248,9 @@ static void test_folders_for_the_trace(void **state)
     standard_tree(&fs);
     s = seam(&fs);
     dlo_error_clear(&err);
-    assert_int_equal(dlo_trust_folder(&s, "C:\\ProgramData\\Arctera", &err), DLO_OK);
+    assert_int_equal(dlo_trust_folder_as(&s, "C:\\ProgramData\\Arctera", NULL, &err), DLO_OK);
     ace(&find(&fs, "C:\\ProgramData\\Arctera")->o, SOME_USER, true, false, DLO_ACCESS_WRITE_DAC);
-    assert_int_equal(dlo_trust_folder(&s, "C:\\ProgramData\\Arctera", &err), DLO_E_ACCESS);
+    assert_int_equal(dlo_trust_folder_as(&s, "C:\\ProgramData\\Arctera", NULL, &err), DLO_E_ACCESS);
     assert_non_null(strstr(err.msg, "the folder C:\\ProgramData\\Arctera may be changed by"));
 }
 
@@ -274,7 +274,7 @@ static void test_the_trace_folder_may_belong_to_the_account_the_agent_runs_as(vo
     }
     s = seam(&fs);
     dlo_error_clear(&err);
-    assert_int_equal(dlo_trust_folder(&s, tree[2], &err), DLO_E_ACCESS);
+    assert_int_equal(dlo_trust_folder_as(&s, tree[2], NULL, &err), DLO_E_ACCESS);
     assert_int_equal(dlo_trust_folder_as(&s, tree[2], NULL, &err), DLO_E_ACCESS);
     assert_int_equal(dlo_trust_folder_as(&s, tree[2], "S-1-5-21-1-2-3-1002", &err), DLO_E_ACCESS);
     assert_int_equal(dlo_trust_folder_as(&s, tree[2], SOME_USER, &err), DLO_OK);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dlo/buf.h"
 #include "dlo/policy.h"
@@ -38,6 +39,23 @@ static inline int test_load_source_policy(dlo_policy *pol)
     st = dlo_policy_parse(text.data, text.len, "dlo-10.0.ports", pol, &err);
     dlo_buf_free(&text);
     return st ? -1 : 0;
+}
+
+/* What a planned rule's origin says for its rows (comma-separated ids) of pol, read from
+ * `source`: "matrix row ID, SOURCE:LINE" for each, "; "-joined. */
+static inline void test_rule_origin(const dlo_policy *pol, const char *source, const char *rows,
+                                    dlo_buf *out)
+{
+    const char *p = rows;
+    size_t i;
+    while (p && *p) {
+        size_t n = strcspn(p, ",");
+        for (i = 0; i < pol->n_rows; i++)
+            if (strlen(pol->rows[i].id) == n && strncmp(pol->rows[i].id, p, n) == 0)
+                dlo_buf_printf(out, "%smatrix row %s, %s:%d", p == rows ? "" : "; ",
+                               pol->rows[i].id, source, pol->rows[i].line);
+        p += n + (p[n] == ',');
+    }
 }
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <wchar.h>
 
-#include "win/registry.h"
+#include "win/keywatch.h"
 
 static wchar_t base[128], key_path[192], other_path[192];
 

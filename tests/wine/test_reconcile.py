@@ -5,6 +5,7 @@ with one write, roll back at every failing write, and report what makes rules in
 
 Usage: test_reconcile.py PATH/TO/dloagent.exe   (in the Wine session, double active)"""
 import json
+import os
 import re
 import sys
 
@@ -18,6 +19,32 @@ ROLES = "/roles:edge-server,io-server"
 
 def agent(*args):
     return wine(EXE, *args)
+
+
+MATRIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies",
+                      "dlo-10.0.ports")
+FAILED_CHANGE = re.compile(r"(adding|updating|removing) rule '([^']+)'(?: \(([^()]*)\))? failed: ")
+ROW = re.compile(r"matrix row ([a-z0-9.-]+), dlo-10\.0\.ports:(\d+)$")
+
+
+def check_failed_change(err, what):
+    """A failed write names its rule, and a planned rule's matrix rows, each with the row's line
+    in the embedded matrix's file (a removal of a rule no longer planned names the rule alone)."""
+    m = FAILED_CHANGE.search(err)
+    if not check(m is not None, "%s: the error names the change and its rule (%s)" % (what, err.strip()[:300])):
+        return
+    if m.group(1) == "removing" and not m.group(3):
+        return
+    rows = [ROW.match(part) for part in (m.group(3) or "").split("; ")]
+    if not check(all(rows), "%s: the error names the rule's matrix rows and lines (%s)"
+                 % (what, err.strip()[:300])):
+        return
+    with open(MATRIX, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for row in rows:
+        line = int(row.group(2))
+        check(0 < line <= len(lines) and lines[line - 1].strip() == "row " + row.group(1),
+              "%s: line %d of dlo-10.0.ports starts row %s" % (what, line, row.group(1)))
 
 
 def plan(*args):
@@ -152,6 +179,7 @@ def check_rollback(setup_args, run_args, what):
         reset_counters()
         check(rc == 3 and "put back as they were" in err,
               "%s, write %d of %d fails: exit 3 and the error says the rules were put back (%d: %s)" % (what, k, total, rc, err.strip()[:200]))
+        check_failed_change(err, "%s, write %d" % (what, k))
         check(owned_contents() == before, "%s, write %d fails: owned rules exactly as before" % (what, k))
     rc, out, err = agent("/apply", *run_args)
     check(rc == 0, "%s converges on the next run" % what)
@@ -218,6 +246,9 @@ def test_failures_are_exit_3():
     rc, out, err = agent("/apply", "/json", ROLES, "/mode:exclusive")
     check(rc == 3, "an access-denied write gives exit 3 (%d)" % rc)
     check("Access denied" in err or "access denied" in err.lower(), "the error says access was denied (%s)" % err.strip()[:200])
+    check(re.search(r"adding rule '[^']+' \(matrix row", err) is not None,
+          "the first write is an add of a planned rule (%s)" % err.strip()[:200])
+    check_failed_change(err, "write 1 of an apply")
     check(json.loads(out)["ok"] is False, "/apply /json still prints its report")
     reset_counters()
 

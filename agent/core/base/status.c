@@ -17,7 +17,8 @@ dlo_status dlo_error_set(dlo_error *err, dlo_status st, const char *fmt, ...)
 
 void dlo_error_prefix(dlo_error *err, const char *fmt, ...)
 {
-    char prefix[256];
+    /* As long as a message: a context may hold paths (a failed write names its matrix file). */
+    char prefix[DLO_ERROR_MAX];
     char old[DLO_ERROR_MAX];
     va_list ap;
 

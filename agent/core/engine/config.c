@@ -837,10 +837,3 @@ dlo_role_set dlo_config_roles(const dlo_config *cfg, dlo_role_set detected)
     dlo_role_set set = cfg->roles_set ? cfg->roles : detected;
     return (set | cfg->add_roles) & ~cfg->exclude_roles & DLO_ROLE_ALL_MASK;
 }
-
-dlo_status dlo_config_scope_for(const dlo_config *cfg, dlo_role_set peers, dlo_buf *out)
-{
-    dlo_error e;
-    dlo_error_clear(&e);
-    return dlo_addr_scope_union((const char *const *)cfg->scopes, peers, out, &e);
-}

@@ -40,7 +40,7 @@ static dlo_status add_rule_value(void *user, const char *name, const dlo_reg_val
     r = dlo_rule_list_add(sr->out);
     if (!r)
         return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    st = dlo_rulestr_parse(v->text, strlen(v->text), r, NULL);
+    st = dlo_rulestr_parse(v->text, strlen(v->text), r);
     return st ? dlo_error_set(err, st, "out of memory") : DLO_OK;
 }
 
@@ -250,7 +250,7 @@ static void lack_text(dlo_buf *b, const dlo_rule *want, const dlo_rule *closest,
 typedef struct judge {
     const dlo_effective *e;
     const dlo_rule_list *plan;
-    dlo_report *rep;
+    dlo_reconcile_report *rep;
     profile_view v[3];
     const dlo_os_version *os; /* the machine's version, for platform validity */
     unsigned inert;           /* planned profiles where local rules do not apply */
@@ -258,7 +258,7 @@ typedef struct judge {
     dlo_error *err;
 } judge;
 
-static void drop_problems(dlo_report *rep, const char *kind)
+static void drop_problems(dlo_reconcile_report *rep, const char *kind)
 {
     size_t i, n = 0;
     for (i = 0; i < rep->n_problems; i++) {
@@ -275,7 +275,7 @@ static dlo_status add(judge *j, bool warning, const char *kind, dlo_buf *msg)
 {
     dlo_status st = dlo_buf_status(msg);
     if (!st)
-        st = dlo_report_add(j->rep, warning, kind, dlo_buf_str(msg), j->err);
+        st = dlo_reconcile_add_problem(j->rep, warning, kind, dlo_buf_str(msg), j->err);
     else
         dlo_error_set(j->err, st, "out of memory");
     dlo_buf_reset(msg);
@@ -404,7 +404,7 @@ static dlo_status judge_outbound(judge *j, dlo_buf *msg)
 
 static dlo_status judge_gp_blocks(judge *j)
 {
-    return dlo_report_blocks(j->rep, &j->e->gp.rules, "Group Policy", j->plan, j->os, j->err);
+    return dlo_reconcile_blocks(j->rep, &j->e->gp.rules, "Group Policy", j->plan, j->os, j->err);
 }
 
 /* f's remote addresses reach beyond want's scope: some of them lie outside it, and neither
@@ -560,8 +560,8 @@ static dlo_status judge_sources(judge *j, size_t *counted)
 }
 
 dlo_status dlo_effective_judge(const dlo_effective *e, const dlo_fw_state *state,
-                               const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
-                               dlo_error *err)
+                               const dlo_rule_list *plan, dlo_reconcile_report *rep,
+                               bool *compliant, dlo_error *err)
 {
     judge j;
     dlo_buf msg;
@@ -677,8 +677,8 @@ static void store_release(void *ctx, dlo_rule_list *list)
 }
 
 dlo_status dlo_effective_verify(const dlo_fw_backend *fw, const dlo_registry *reg,
-                                const dlo_rule_list *plan, dlo_report *rep, bool *compliant,
-                                dlo_error *err)
+                                const dlo_rule_list *plan, dlo_reconcile_report *rep,
+                                bool *compliant, dlo_error *err)
 {
     dlo_effective e;
     store_fw sf;

@@ -808,8 +808,3 @@ void dlo_match_rule(const dlo_rule *foreign, const dlo_rule *path, const dlo_os_
     if (decided < dlo_match_row_count)
         judges[decided](&in);
 }
-
-const char *dlo_match_answer_name(dlo_match_answer a)
-{
-    return a == DLO_MATCH_YES ? "applies" : a == DLO_MATCH_NO ? "does not apply" : "may apply";
-}

@@ -57,7 +57,7 @@ void dlo_profile_mismatch_text(dlo_buf *b, const dlo_profile_mismatch *m)
 }
 
 dlo_status dlo_profile_mismatch_verify(const dlo_fw_state *state, const dlo_plan *plan,
-                                       dlo_report *rep, dlo_error *err)
+                                       dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_profile_mismatch found[DLO_NET_COUNT];
     dlo_buf msg;
@@ -73,7 +73,7 @@ dlo_status dlo_profile_mismatch_verify(const dlo_fw_state *state, const dlo_plan
         dlo_profile_mismatch_text(&msg, &found[i]);
         st = dlo_buf_status(&msg)
                  ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                 : dlo_report_add_mendable(
+                 : dlo_reconcile_add_mendable(
                        rep, true, "profile-mismatch", dlo_buf_str(&msg),
                        dlo_config_item_name(dlo_profile_setting(found[i].network)), err);
     }

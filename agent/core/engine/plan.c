@@ -76,6 +76,26 @@ static void describe(dlo_buf *b, const dlo_rule *r, const char *ports, const cha
     dlo_buf_puts(b, ". Managed by dloagent: changes to this rule are undone.");
 }
 
+/* Appends to the rule's rows and origin the row it also exists for (the first: its only). */
+static dlo_status add_origin(dlo_rule *r, const char *source, const dlo_policy_row *row)
+{
+    dlo_buf rows, origin;
+    dlo_status st;
+    dlo_buf_init(&rows);
+    dlo_buf_init(&origin);
+    dlo_buf_printf(&rows, "%s%s%s", dlo_str(r->rows), r->rows ? "," : "", row->id);
+    dlo_buf_printf(&origin, "%s%smatrix row %s, %s:%d", dlo_str(r->origin), r->origin ? "; " : "",
+                   row->id, source, row->line);
+    st = dlo_buf_status(&rows) || dlo_buf_status(&origin) ||
+                 dlo_rule_set(&r->rows, dlo_buf_str(&rows)) ||
+                 dlo_rule_set(&r->origin, dlo_buf_str(&origin))
+             ? DLO_E_NOMEM
+             : DLO_OK;
+    dlo_buf_free(&origin);
+    dlo_buf_free(&rows);
+    return st;
+}
+
 static dlo_rule *find_rule(dlo_rule_list *l, const char *name)
 {
     size_t i;
@@ -103,14 +123,10 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy_row *row, const 
     if (r) {
         /* Same rule name: the policy parser guarantees the same ports, protocol and network, so
          * the union of local roles, peers and rows is exactly what the rows allow together. */
-        dlo_buf rows;
         r->local_roles |= local;
         r->peers |= peers;
-        dlo_buf_init(&rows);
-        dlo_buf_printf(&rows, "%s,%s", r->rows, row->id);
-        if (dlo_buf_status(&rows) || dlo_rule_set(&r->rows, dlo_buf_str(&rows)))
+        if (add_origin(r, plan->source, row))
             st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-        dlo_buf_free(&rows);
         goto cleanup_name;
     }
     r = dlo_rule_list_add(&plan->rules);
@@ -128,7 +144,7 @@ static dlo_status add_row_rule(dlo_plan *plan, const dlo_policy_row *row, const 
     if (dlo_rule_set(&r->served_service,
                      row->served_by == DLO_SERVED_SERVICE ? row->served_name : NULL) ||
         dlo_rule_set(&r->name, dlo_buf_str(&name)) ||
-        dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || dlo_rule_set(&r->rows, row->id) ||
+        dlo_rule_set(&r->grouping, DLO_RULE_GROUPING) || add_origin(r, plan->source, row) ||
         dlo_rule_set(&r->local_ports, dir == DLO_DIR_IN ? ports : "") ||
         dlo_rule_set(&r->remote_ports, dir == DLO_DIR_OUT ? ports : "") ||
         dlo_rule_set(&r->local_addresses, DLO_FW_ANY))
@@ -359,6 +375,7 @@ dlo_status dlo_plan_build(const dlo_policy *pol, dlo_role_set roles, dlo_mode mo
     out->roles = roles & DLO_ROLE_ALL_MASK;
     out->close_when_detected = s->close_when_detected;
     out->release = pol->release;
+    out->source = pol->source;
     for (i = 0; i < DLO_NET_COUNT; i++)
         out->profiles[i] = s->profiles[i] ? s->profiles[i] : pol->profiles[mode][i];
 

@@ -271,6 +271,18 @@ static const char *change_verb(dlo_change_kind k)
     return k == DLO_CHANGE_ADD ? "adding" : k == DLO_CHANGE_UPDATE ? "updating" : "removing";
 }
 
+/* Which change failed: the rule, and for a planned one the matrix rows it exists for and their
+ * lines, so the administrator finds what asked for it. */
+static void name_failed_change(dlo_error *err, const dlo_change *c)
+{
+    const dlo_rule *r = c->want ? c->want : c->have;
+    if (c->want && c->want->origin)
+        dlo_error_prefix(err, "%s rule '%s' (%s) failed: ", change_verb(c->kind), dlo_str(r->name),
+                         c->want->origin);
+    else
+        dlo_error_prefix(err, "%s rule '%s' failed: ", change_verb(c->kind), dlo_str(r->name));
+}
+
 static void release_list(const dlo_fw_backend *fw, dlo_rule_list *l)
 {
     if (fw->release)
@@ -300,7 +312,7 @@ static dlo_status snapshot_owned(const dlo_rule_list *all, dlo_rule_list *out, d
 
 /* Reconciles once more, toward the snapshot. */
 static dlo_status roll_back(const dlo_fw_backend *fw, const dlo_rule_list *snapshot,
-                            dlo_report *rep, dlo_error *err)
+                            dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_rule_list now;
     dlo_diff diff;
@@ -327,8 +339,8 @@ cleanup_now:
 }
 
 /* Every run starts alike: one enumeration, and the diff of the owned rules against the plan. */
-static dlo_status report_start(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
-                               dlo_error *err)
+static dlo_status report_start(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                               dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_status st;
     memset(rep, 0, sizeof(*rep));
@@ -340,8 +352,8 @@ static dlo_status report_start(const dlo_fw_backend *fw, const dlo_rule_list *pl
     return dlo_diff_compute(plan, &rep->firewall, &rep->diff, err);
 }
 
-dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan, dlo_report *rep,
-                               dlo_error *err)
+dlo_status dlo_reconcile_apply(const dlo_fw_backend *fw, const dlo_rule_list *plan,
+                               dlo_reconcile_report *rep, dlo_error *err)
 {
     return dlo_reconcile_apply_opts(fw, plan, false, rep, err);
 }
@@ -375,7 +387,7 @@ static unsigned kept_as_is(const dlo_rule *w, const dlo_rule *have)
 
 /* A cautious pass adds and widens only: removals are withheld, and each update keeps what the
  * rule lets through beyond the plan (rep->kept holds the rules it writes instead). */
-static dlo_status make_cautious(dlo_report *rep, dlo_error *err)
+static dlo_status make_cautious(dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_diff *diff = &rep->diff;
     size_t i, n = 0, updates = 0;
@@ -410,7 +422,7 @@ static dlo_status make_cautious(dlo_report *rep, dlo_error *err)
 }
 
 dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                    bool keep_unplanned, dlo_report *rep, dlo_error *err)
+                                    bool keep_unplanned, dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_rule_list snapshot;
     dlo_status st;
@@ -438,8 +450,7 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
         if (st) {
             dlo_error rb_err;
             dlo_status rb;
-            dlo_error_prefix(err, "%s rule '%s' failed: ", change_verb(c->kind),
-                             dlo_str(c->want ? c->want->name : c->have->name));
+            name_failed_change(err, c);
             dlo_error_clear(&rb_err);
             rb = roll_back(fw, &snapshot, rep, &rb_err);
             rep->rolled_back = true;
@@ -469,7 +480,7 @@ dlo_status dlo_reconcile_apply_opts(const dlo_fw_backend *fw, const dlo_rule_lis
     return st;
 }
 
-dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_error *err)
+dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_reconcile_report *rep, dlo_error *err)
 {
     static const dlo_rule_list nothing;
     return dlo_reconcile_apply(fw, &nothing, rep, err);
@@ -479,10 +490,10 @@ dlo_status dlo_reconcile_remove(const dlo_fw_backend *fw, dlo_report *rep, dlo_e
 
 static const char *const profile_titles[3] = {"Domain", "Private", "Public"};
 
-static dlo_status add_problem(dlo_report *rep, const char *kind, const char *message,
+static dlo_status add_problem(dlo_reconcile_report *rep, const char *kind, const char *message,
                               dlo_error *err)
 {
-    return dlo_report_add(rep, false, kind, message, err);
+    return dlo_reconcile_add_problem(rep, false, kind, message, err);
 }
 
 void dlo_problem_free(dlo_problem *p)
@@ -493,8 +504,8 @@ void dlo_problem_free(dlo_problem *p)
     p->kind = p->message = p->settings = NULL;
 }
 
-dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *kind,
-                                   const char *message, const char *settings, dlo_error *err)
+dlo_status dlo_reconcile_add_mendable(dlo_reconcile_report *rep, bool warning, const char *kind,
+                                      const char *message, const char *settings, dlo_error *err)
 {
     dlo_problem **list = warning ? &rep->warnings : &rep->problems;
     size_t *n = warning ? &rep->n_warnings : &rep->n_problems;
@@ -514,10 +525,10 @@ dlo_status dlo_report_add_mendable(dlo_report *rep, bool warning, const char *ki
     return DLO_OK;
 }
 
-dlo_status dlo_report_add(dlo_report *rep, bool warning, const char *kind, const char *message,
-                          dlo_error *err)
+dlo_status dlo_reconcile_add_problem(dlo_reconcile_report *rep, bool warning, const char *kind,
+                                     const char *message, dlo_error *err)
 {
-    return dlo_report_add_mendable(rep, warning, kind, message, NULL, err);
+    return dlo_reconcile_add_mendable(rep, warning, kind, message, NULL, err);
 }
 
 /* The foreign Block rules that may block only because they hold some remote addresses and the
@@ -532,7 +543,7 @@ typedef struct unscoped_blocks {
 } unscoped_blocks;
 
 typedef struct blocks_run {
-    dlo_report *rep;
+    dlo_reconcile_report *rep;
     const dlo_rule_list *plan;
     const dlo_os_version *os;
     const char *store; /* "local", "Group Policy" */
@@ -551,7 +562,7 @@ static dlo_status add_message(blocks_run *r, bool warning, const char *kind)
 {
     return dlo_buf_status(&r->msg)
                ? dlo_error_set(r->err, DLO_E_NOMEM, "out of memory")
-               : dlo_report_add(r->rep, warning, kind, dlo_buf_str(&r->msg), r->err);
+               : dlo_reconcile_add_problem(r->rep, warning, kind, dlo_buf_str(&r->msg), r->err);
 }
 
 /* The rule may block, by `maybe` for the first of n planned rules (`first`): one warning, or a
@@ -643,14 +654,15 @@ static dlo_status unscoped_warning(blocks_run *r)
                    u->paths > 1 ? " and other planned rules" : "", dlo_buf_str(&settings));
     st = dlo_buf_status(&r->msg) || dlo_buf_status(&settings)
              ? dlo_error_set(r->err, DLO_E_NOMEM, "out of memory")
-             : dlo_report_add_mendable(r->rep, true, "may-block", dlo_buf_str(&r->msg),
-                                       dlo_buf_str(&settings), r->err);
+             : dlo_reconcile_add_mendable(r->rep, true, "may-block", dlo_buf_str(&r->msg),
+                                          dlo_buf_str(&settings), r->err);
     dlo_buf_free(&settings);
     return st;
 }
 
-dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const char *store,
-                             const dlo_rule_list *plan, const dlo_os_version *os, dlo_error *err)
+dlo_status dlo_reconcile_blocks(dlo_reconcile_report *rep, const dlo_rule_list *rules,
+                                const char *store, const dlo_rule_list *plan,
+                                const dlo_os_version *os, dlo_error *err)
 {
     blocks_run r;
     size_t i;
@@ -673,7 +685,7 @@ dlo_status dlo_report_blocks(dlo_report *rep, const dlo_rule_list *rules, const 
 }
 
 static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                dlo_report *rep, dlo_error *err)
+                                dlo_reconcile_report *rep, dlo_error *err)
 {
     dlo_fw_state state;
     unsigned used = 0, missing_out = 0;
@@ -719,18 +731,18 @@ static dlo_status find_problems(const dlo_fw_backend *fw, const dlo_rule_list *p
                          "them through Group Policy or allow local rules to merge",
                          err);
     if (!st)
-        st = dlo_report_blocks(rep, &rep->firewall, "local", plan, &state.os, err);
+        st = dlo_reconcile_blocks(rep, &rep->firewall, "local", plan, &state.os, err);
     return st;
 }
 
 dlo_status dlo_reconcile_problems(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                  dlo_report *rep, dlo_error *err)
+                                  dlo_reconcile_report *rep, dlo_error *err)
 {
     return find_problems(fw, plan, rep, err);
 }
 
 dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *plan,
-                                dlo_report *rep, bool *compliant, dlo_error *err)
+                                dlo_reconcile_report *rep, bool *compliant, dlo_error *err)
 {
     dlo_status st;
 
@@ -745,7 +757,7 @@ dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *p
     return DLO_OK;
 }
 
-void dlo_report_free(const dlo_fw_backend *fw, dlo_report *rep)
+void dlo_reconcile_report_free(const dlo_fw_backend *fw, dlo_reconcile_report *rep)
 {
     size_t i;
     dlo_diff_free(&rep->diff);

@@ -23,16 +23,6 @@ static const struct {
     {"Version", DLO_REG_SZ},       {"PolicyRelease", DLO_REG_SZ},
 };
 
-const char *dlo_state_name(dlo_state_item item)
-{
-    return items[item].name;
-}
-
-unsigned long dlo_state_type(dlo_state_item item)
-{
-    return items[item].type;
-}
-
 void dlo_state_init(dlo_state *s)
 {
     memset(s, 0, sizeof(*s));
@@ -57,7 +47,7 @@ static dlo_status set_text(dlo_state *s, dlo_state_item item, const char *text, 
 }
 
 /* The kinds of the problems, each once, in the order found. */
-static void problem_kinds(dlo_buf *b, const dlo_report *rep)
+static void problem_kinds(dlo_buf *b, const dlo_reconcile_report *rep)
 {
     size_t i, j;
     for (i = 0; i < rep->n_problems; i++) {
@@ -69,7 +59,7 @@ static void problem_kinds(dlo_buf *b, const dlo_report *rep)
 }
 
 /* Mode, roles, release, problems and counts; the error cleared. */
-static dlo_status fill(dlo_state *s, const dlo_plan *plan, const dlo_report *rep,
+static dlo_status fill(dlo_state *s, const dlo_plan *plan, const dlo_reconcile_report *rep,
                        const uint32_t counts[3], bool compliant, dlo_error *err)
 {
     dlo_buf roles, kinds;
@@ -113,8 +103,8 @@ static uint32_t count_kind(const dlo_diff *d, dlo_change_kind kind, bool not_pla
     return n;
 }
 
-dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan, const dlo_report *rep,
-                                 bool compliant, dlo_error *err)
+dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan,
+                                 const dlo_reconcile_report *rep, bool compliant, dlo_error *err)
 {
     const uint32_t counts[3] = {count_kind(&rep->diff, DLO_CHANGE_ADD, false),
                                 count_kind(&rep->diff, DLO_CHANGE_UPDATE, false),
@@ -124,10 +114,10 @@ dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan, const dlo_r
 }
 
 dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dlo_plan *plan,
-                                dlo_report *rep, bool keep_unplanned, dlo_error *err)
+                                dlo_reconcile_report *rep, bool keep_unplanned, dlo_error *err)
 {
     uint32_t counts[3] = {0, 0, 0};
-    dlo_report after;
+    dlo_reconcile_report after;
     dlo_diff full;
     size_t i;
     dlo_status st;
@@ -252,8 +242,27 @@ static dlo_status record(const dlo_platform *plat, dlo_state *s, const dlo_state
     return st ? st : write_state(plat, s, !changed, err);
 }
 
-dlo_status dlo_state_record(const dlo_platform *plat, dlo_state *s, bool firewall_changed,
-                            int64_t now, dlo_error *err)
+/* s as the failure of a pass: the values recorded before (prev) kept, not compliant, and the
+ * error message. */
+static dlo_status as_failure(dlo_state *s, const dlo_state *prev, const char *message,
+                             dlo_error *err)
+{
+    dlo_status st = DLO_OK;
+    int i;
+
+    for (i = 0; i < DLO_ST_COUNT && !st; i++) {
+        s->number[i] = prev->number[i];
+        st = set_text(s, (dlo_state_item)i, prev->text[i], err);
+    }
+    s->number[DLO_ST_COMPLIANT] = 0;
+    if (!st)
+        st = set_text(s, DLO_ST_LAST_ERROR, message, err);
+    return st;
+}
+
+/* Records s over what the key holds; with a failure message, s is first made that failure. */
+static dlo_status record_over(const dlo_platform *plat, dlo_state *s, bool firewall_changed,
+                              int64_t now, const char *failure, dlo_error *err)
 {
     dlo_state prev;
     bool complete;
@@ -263,42 +272,41 @@ dlo_status dlo_state_record(const dlo_platform *plat, dlo_state *s, bool firewal
         return DLO_OK;
     dlo_state_init(&prev);
     st = read_recorded(plat->registry, &prev, &complete, err);
+    if (!st && failure)
+        st = as_failure(s, &prev, failure, err);
     if (!st)
         st = record(plat, s, &prev, complete, firewall_changed, now, err);
     dlo_state_free(&prev);
     return st;
 }
 
+dlo_status dlo_state_record(const dlo_platform *plat, dlo_state *s, bool firewall_changed,
+                            int64_t now, dlo_error *err)
+{
+    return record_over(plat, s, firewall_changed, now, NULL, err);
+}
+
 dlo_status dlo_state_record_failure(const dlo_platform *plat, const char *message, int64_t now,
                                     dlo_error *err)
 {
-    dlo_state prev, s;
-    bool complete;
-    int i;
+    dlo_state s;
     dlo_status st;
 
-    if (!plat->write_values || !plat->registry)
-        return DLO_OK;
-    dlo_state_init(&prev);
     dlo_state_init(&s);
-    st = read_recorded(plat->registry, &prev, &complete, err);
-    for (i = 0; i < DLO_ST_COUNT && !st; i++) {
-        s.number[i] = prev.number[i];
-        st = set_text(&s, (dlo_state_item)i, prev.text[i], err);
-    }
-    s.number[DLO_ST_COMPLIANT] = 0;
-    if (!st)
-        st = set_text(&s, DLO_ST_LAST_ERROR, message && *message ? message : "failed", err);
-    if (!st)
-        st = record(plat, &s, &prev, complete, false, now, err);
+    st = record_over(plat, &s, false, now, message && *message ? message : "failed", err);
     dlo_state_free(&s);
-    dlo_state_free(&prev);
     return st;
 }
 
-static bool may_record(const dlo_platform *plat)
+/* Whether this run may record a state, and then err and s (if given) ready for it. */
+static bool may_record(const dlo_platform *plat, dlo_state *s, dlo_error *err)
 {
-    return plat->write_values && plat->is_elevated && plat->is_elevated(plat->ctx);
+    if (!plat->write_values || !plat->is_elevated || !plat->is_elevated(plat->ctx))
+        return false;
+    dlo_error_clear(err);
+    if (s)
+        dlo_state_init(s);
+    return true;
 }
 
 /* Records s once computed (st), then frees it. */
@@ -313,29 +321,25 @@ static void note(const dlo_platform *plat, dlo_state *s, dlo_status st, bool fir
 }
 
 void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_plan *plan,
-                          dlo_report *rep, bool keep_unplanned)
+                          dlo_reconcile_report *rep, bool keep_unplanned)
 {
     dlo_state s;
     dlo_error err;
 
-    if (!may_record(plat))
+    if (!may_record(plat, &s, &err))
         return;
-    dlo_error_clear(&err);
-    dlo_state_init(&s);
     note(plat, &s, dlo_state_from_apply(&s, fw, plan, rep, keep_unplanned, &err), rep->writes > 0,
          &err);
 }
 
-void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan, const dlo_report *rep,
-                           bool compliant)
+void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan,
+                           const dlo_reconcile_report *rep, bool compliant)
 {
     dlo_state s;
     dlo_error err;
 
-    if (!may_record(plat))
+    if (!may_record(plat, &s, &err))
         return;
-    dlo_error_clear(&err);
-    dlo_state_init(&s);
     note(plat, &s, dlo_state_from_verify(&s, plan, rep, compliant, &err), false, &err);
 }
 
@@ -343,9 +347,8 @@ void dlo_state_note_failure(const dlo_platform *plat, const char *message)
 {
     dlo_error err;
 
-    if (!may_record(plat))
+    if (!may_record(plat, NULL, &err))
         return;
-    dlo_error_clear(&err);
     if (dlo_state_record_failure(plat, message, (int64_t)time(NULL), &err))
         dlo_log(DLO_LOG_WARN, "%s", err.msg);
 }
@@ -354,9 +357,8 @@ void dlo_state_note_removed(const dlo_platform *plat)
 {
     dlo_error err;
 
-    if (!may_record(plat))
+    if (!may_record(plat, NULL, &err))
         return;
-    dlo_error_clear(&err);
     if (plat->write_values(plat->ctx, DLO_STATE_KEY, NULL, 0, true, &err))
         dlo_log(DLO_LOG_WARN, "cannot delete HKLM\\%s: %s", DLO_STATE_KEY, err.msg);
 }

@@ -7,6 +7,7 @@
 #include "dlo/reconcile.h"
 #include "dlo/service.h"
 #include "dlo/state.h"
+#include "dlo/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,8 +89,8 @@ static dlo_status load_policy_file(const dlo_platform *plat, const char *path,
                                "give one with /policy:FILE");
     }
     if (!st)
-        st = dlo_policy_parse(dlo_buf_str(&text), text.len, path ? path : "built-in policy", pol,
-                              err);
+        st = dlo_policy_parse(dlo_buf_str(&text), text.len, path ? path : DLO_EMBEDDED_PORTMATRIX,
+                              pol, err);
     dlo_buf_free(&text);
     return st;
 }
@@ -281,7 +282,7 @@ static bool closed_rule(const dlo_plan_window *w, const char *name)
 
 /* ClosePushPortsWhenInstalled: the pass that removed a window's rules says so, once per window
  * (a later pass finds them gone and says nothing). */
-static void report_windows_closed(const dlo_plan *plan, const dlo_report *rep)
+static void report_windows_closed(const dlo_plan *plan, const dlo_reconcile_report *rep)
 {
     size_t w, i;
     for (w = 0; w < plan->n_windows; w++) {
@@ -308,7 +309,7 @@ static void report_windows_closed(const dlo_plan *plan, const dlo_report *rep)
     }
 }
 
-static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
+static size_t count_changes(const dlo_reconcile_report *rep, dlo_change_kind kind)
 {
     size_t i, n = 0;
     for (i = 0; i < rep->applied; i++)
@@ -321,7 +322,7 @@ static size_t count_changes(const dlo_report *rep, dlo_change_kind kind)
 /* What a cautious pass says after its event text: the port it kept, and that nothing was
  * narrowed. Empty for an ordinary pass. */
 static void caution_note(dlo_buf *b, const dlo_target *t, const dlo_service_loop *mem,
-                         const dlo_report *rep)
+                         const dlo_reconcile_report *rep)
 {
     if (t->sql_port_kept)
         dlo_buf_printf(b, "; kept SQL Server port %s read at the last pass: %s", mem->sql_port,
@@ -336,7 +337,7 @@ static void caution_note(dlo_buf *b, const dlo_target *t, const dlo_service_loop
 }
 
 static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_service_loop *mem,
-                     const dlo_report *rep, unsigned why, const char *effective)
+                     const dlo_reconcile_report *rep, unsigned why, const char *effective)
 {
     size_t added = count_changes(rep, DLO_CHANGE_ADD),
            updated = count_changes(rep, DLO_CHANGE_UPDATE),
@@ -442,7 +443,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
 {
     dlo_target t;
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st;
 
     st = dlo_target_build_kept(plat, cfg, mem->sql_port, &t, err);
@@ -480,7 +481,7 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
         remember_sql_port(mem, &t);
         dlo_state_note_apply(plat, &fw, &t.plan, &rep, t.keep_unplanned);
     }
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);

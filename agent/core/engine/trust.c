@@ -168,11 +168,6 @@ dlo_status dlo_trust_file(const dlo_fs_security *fs, const char *path, dlo_error
     return check_folders(fs, path, false, NULL, err);
 }
 
-dlo_status dlo_trust_folder(const dlo_fs_security *fs, const char *path, dlo_error *err)
-{
-    return dlo_trust_folder_as(fs, path, NULL, err);
-}
-
 dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, const char *self_sid,
                                dlo_error *err)
 {

@@ -2,12 +2,15 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
+#include "dlo/exposure.h"
 #include "dlo/netprofiles.h"
 #include "dlo/plan.h"
+#include "dlo/planfile.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
 #include "dlo/str.h"
@@ -51,12 +54,18 @@ static const dlo_registry no_registry = {NULL, no_registry_read, no_registry_sub
 
 /* The configuration of this run: the registry, overridden by the command line, for the
  * firewall of this machine's Windows build. */
+static void run_overrides(const dlo_platform *plat, const dlo_cli *cli,
+                          dlo_config_overrides *overrides)
+{
+    dlo_cli_config_overrides(cli, overrides);
+    overrides->os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+}
+
 static dlo_status load_config(const dlo_platform *plat, const dlo_cli *cli, dlo_config *cfg,
                               dlo_error *err)
 {
     dlo_config_overrides overrides;
-    dlo_cli_config_overrides(cli, &overrides);
-    overrides.os_build = plat->os_build ? plat->os_build(plat->ctx) : 0;
+    run_overrides(plat, cli, &overrides);
     return dlo_config_load(cfg, plat->registry ? plat->registry : &no_registry, &overrides, err);
 }
 
@@ -81,6 +90,57 @@ static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo
     return st;
 }
 
+/* The file /compare: names, capped as every data file is. One that cannot be read is a usage
+ * error (exit 2), before anything else is worked out. */
+static dlo_status read_compare_file(const dlo_platform *plat, const char *path, size_t max,
+                                    dlo_buf *text, dlo_error *err)
+{
+    dlo_status st = plat->read_file ? plat->read_file(plat->ctx, path, max, text, err)
+                                    : dlo_error_set(err, DLO_E_IO, "cannot read files here");
+    if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {
+        dlo_error_prefix(err, "/compare: ");
+        st = err->status = DLO_E_USAGE;
+    }
+    return st;
+}
+
+/* /plan /compare:FILE: FILE is the earlier plan, this run's the later; exit 1 when they
+ * differ (a property FILE does not state counts: nothing can be said to be the same). */
+static dlo_status plan_compare(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                               bool *same, dlo_error *err)
+{
+    const char *path = cli->values[DLO_OPT_COMPARE];
+    dlo_saved_plan was;
+    dlo_comparison cmp;
+    dlo_config cfg;
+    dlo_target t;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    st = read_compare_file(plat, path, DLO_PLANFILE_MAX_BYTES, &text, err);
+    if (!st && (st = dlo_planfile_parse(dlo_buf_str(&text), text.len, &was, err)) != 0)
+        dlo_error_prefix(err, "/compare: %s: ", path);
+    dlo_buf_free(&text);
+    if (st)
+        return st;
+    dlo_comparison_init(&cmp);
+    st = build_target_cfg(plat, cli, &cfg, &t, err);
+    if (!st) {
+        st = dlo_compare_rules(&was.rules, was.stated, &t.plan.rules, &cmp);
+        if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_compare_plan_json(out, path, &was, &t.plan, &cmp);
+        else if (!st)
+            dlo_report_compare_plan_text(out, path, &was, &t.plan, &cmp);
+        *same = cmp.count == 0;
+        dlo_target_free(&t);
+    }
+    dlo_config_free(&cfg);
+    dlo_comparison_free(&cmp);
+    dlo_saved_plan_free(&was);
+    return st == DLO_E_NOMEM ? dlo_error_set(err, st, "out of memory comparing the plans") : st;
+}
+
 static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                            dlo_error *err)
 {
@@ -89,9 +149,9 @@ static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (!st) {
         if (dlo_cli_flag(cli, DLO_OPT_JSON))
-            dlo_plan_json(out, &t.plan, &cfg);
+            dlo_report_plan_json(out, &t.plan, &cfg);
         else
-            dlo_plan_text(out, &t.plan, &cfg);
+            dlo_report_plan_text(out, &t.plan, &cfg);
         dlo_target_free(&t);
     }
     dlo_config_free(&cfg);
@@ -234,7 +294,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
                                 const char *command, dlo_buf *out, dlo_error *err)
 {
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st;
 
     st = open_firewall(plat, &fw, err);
@@ -257,7 +317,7 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
         dlo_report_apply_text(out, &rep);
     if (st)
         dlo_error_prefix(err, "%s: ", command);
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
     return st;
 }
@@ -294,7 +354,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_config cfg;
     dlo_target t;
     dlo_fw_backend fw;
-    dlo_report rep;
+    dlo_reconcile_report rep;
     dlo_status st = build_target_cfg(plat, cli, &cfg, &t, err);
     if (st) {
         note_failure(plat, cli, err);
@@ -307,7 +367,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
     if (!st)
-        st = dlo_report_add_unscoped(&rep, &t.plan.rules, &cfg, err);
+        st = dlo_exposure_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)
         st = dlo_profile_mismatch_verify(rep.fw_state_read ? &rep.fw_state : NULL, &t.plan, &rep,
                                          err);
@@ -325,7 +385,7 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     } else {
         dlo_error_prefix(err, "/verify could not check the firewall: ");
     }
-    dlo_report_free(&fw, &rep);
+    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);
@@ -376,7 +436,38 @@ static dlo_status cmd_version(const dlo_cli *cli, dlo_buf *out)
     return DLO_OK;
 }
 
-static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+/* /matrix /compare:FILE: the matrix in use is the earlier side, FILE (a new release's table)
+ * the later: what adopting FILE would change for each role in each mode. */
+static dlo_status matrix_compare(const dlo_platform *plat, const dlo_cli *cli,
+                                 const dlo_policy *in_use, dlo_buf *out, bool *same, dlo_error *err)
+{
+    const char *path = cli->values[DLO_OPT_COMPARE];
+    dlo_matrix_comparison m;
+    dlo_policy file;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    st = read_compare_file(plat, path, DLO_POLICY_MAX_BYTES, &text, err);
+    if (!st && (st = dlo_policy_parse(dlo_buf_str(&text), text.len, path, &file, err)) != 0)
+        dlo_error_prefix(err, "/compare: ");
+    dlo_buf_free(&text);
+    if (st)
+        return st;
+    st = dlo_compare_policies(in_use, &file, &m, err);
+    if (!st) {
+        if (dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_compare_matrix_json(out, path, in_use, &file, &m);
+        else
+            dlo_report_compare_matrix_text(out, path, in_use, &file, &m);
+        *same = m.count == 0;
+        dlo_matrix_comparison_free(&m);
+    }
+    dlo_policy_free(&file);
+    return st;
+}
+
+static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out, bool *same,
                              dlo_error *err)
 {
     dlo_policy pol;
@@ -387,12 +478,14 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_config_free(&cfg);
     if (st)
         return st;
-    if (dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_policy_json(out, &pol);
+    if (cli->values[DLO_OPT_COMPARE])
+        st = matrix_compare(plat, cli, &pol, out, same, err);
+    else if (dlo_cli_flag(cli, DLO_OPT_JSON))
+        dlo_report_matrix_json(out, &pol);
     else
-        dlo_policy_text(out, &pol);
+        dlo_report_matrix_text(out, &pol);
     dlo_policy_free(&pol);
-    return DLO_OK;
+    return st;
 }
 
 static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
@@ -435,20 +528,27 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     return st;
 }
 
-static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
-                              dlo_error *err)
+static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
+                              dlo_service_command command, dlo_buf *out, dlo_error *err)
 {
+    dlo_config_overrides overrides;
     if (!plat->service_command)
         return dlo_error_set(err, DLO_E_USAGE,
                              "this command needs the Windows service host; it is not available "
                              "on this platform");
-    return plat->service_command(plat, cli, out, err);
+    run_overrides(plat, cli, &overrides);
+    return plat->service_command(plat, command, &overrides, out, err);
 }
 
 /* Runs the command of cli; its output for stdout goes to out. */
 static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                            bool *compliant, dlo_error *err)
 {
+    if (cli->values[DLO_OPT_COMPARE] && cli->command != DLO_CMD_PLAN &&
+        cli->command != DLO_CMD_MATRIX)
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "/compare:FILE goes with /plan (a saved plan) or /matrix (a port "
+                             "matrix file) only");
     switch (cli->command) {
     case DLO_CMD_HELP:
         dlo_cli_help(out);
@@ -456,9 +556,10 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     case DLO_CMD_VERSION:
         return cmd_version(cli, out);
     case DLO_CMD_PLAN:
-        return cmd_plan(plat, cli, out, err);
+        return cli->values[DLO_OPT_COMPARE] ? plan_compare(plat, cli, out, compliant, err)
+                                            : cmd_plan(plat, cli, out, err);
     case DLO_CMD_MATRIX:
-        return cmd_matrix(plat, cli, out, err);
+        return cmd_matrix(plat, cli, out, compliant, err);
     case DLO_CMD_EXPORT:
         return cmd_export(plat, cli, out, err);
     case DLO_CMD_APPLY:
@@ -474,10 +575,13 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     case DLO_CMD_PROBE:
         return cmd_probe(plat, cli, out, compliant, err);
     case DLO_CMD_INSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_INSTALL, out, err);
     case DLO_CMD_UNINSTALL:
+        return cmd_service(plat, cli, DLO_SERVICE_UNINSTALL, out, err);
     case DLO_CMD_RUN:
+        return cmd_service(plat, cli, DLO_SERVICE_RUN, out, err);
     case DLO_CMD_SERVICE:
-        return cmd_service(plat, cli, out, err);
+        return cmd_service(plat, cli, DLO_SERVICE_HOST, out, err);
     case DLO_CMD_NONE:
         break;
     }

@@ -217,7 +217,7 @@ dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg, c
     if (dlo_str_equal_ci(format, "intune-omauri"))
         return dlo_export_omauri(b, plan, err);
     if (dlo_str_equal_ci(format, "json")) {
-        dlo_plan_json(b, plan, cfg);
+        dlo_report_plan_json(b, plan, cfg);
         return DLO_OK;
     }
     return dlo_error_set(err, DLO_E_USAGE,

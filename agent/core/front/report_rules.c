@@ -3,10 +3,7 @@
  * plan and the report; only this file decides how they read. */
 #include "dlo/report.h"
 
-#include "dlo/addr.h"
-
 #include "dlo/exposure.h"
-#include "dlo/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +62,7 @@ static void binding_json(dlo_buf *b, const dlo_rule *r)
     }
 }
 
-void dlo_rule_json(dlo_buf *b, const dlo_rule *r)
+static void rule_json(dlo_buf *b, const dlo_rule *r)
 {
     dlo_buf_puts(b, "{\"name\": ");
     dlo_buf_json_str(b, dlo_str(r->name));
@@ -123,35 +120,6 @@ static void exposure_json(dlo_buf *b, const dlo_rule_list *rules)
     dlo_buf_puts(b, first ? "]" : "\n]");
 }
 
-/* The finding for people, the same in /plan and /verify. */
-static void unscoped_message(dlo_buf *b, const dlo_rule *r, const dlo_unscoped *u)
-{
-    size_t i;
-    dlo_buf_printf(b, "'%s' (%s %s %s) is open to ", dlo_str(r->name),
-                   dlo_direction_name(r->direction), dlo_protocol_name(r->protocol),
-                   dlo_str(r->local_ports));
-    if (dlo_list_is_any(r->remote_addresses)) {
-        dlo_buf_puts(b, "any remote address");
-    } else {
-        size_t n = strlen(r->remote_addresses), shown = dlo_utf8_cut(r->remote_addresses, n, 100);
-        dlo_addr_coverage_text(b, u->coverage);
-        dlo_buf_printf(b, " (remote addresses %.*s%s)", (int)shown, r->remote_addresses,
-                       shown < n ? "..." : "");
-    }
-    dlo_buf_puts(b, " on the ");
-    dlo_profiles_text(b, u->profiles);
-    dlo_buf_puts(b, u->profiles == DLO_EXPOSURE_PROFILES ? " profiles" : " profile");
-    if (!u->n_values) {
-        dlo_buf_puts(b, ", and it has no peer role whose scope would narrow it");
-        return;
-    }
-    dlo_buf_puts(b, ": set ");
-    for (i = 0; i < u->n_values; i++)
-        dlo_buf_printf(b, "%s%s", i ? (i + 1 == u->n_values ? " and " : ", ") : "",
-                       dlo_config_item_name(u->values[i]));
-    dlo_buf_puts(b, " to narrow it");
-}
-
 static void unscoped_json(dlo_buf *b, const dlo_rule_list *rules, const dlo_config *cfg)
 {
     size_t i, k;
@@ -178,7 +146,7 @@ static void unscoped_json(dlo_buf *b, const dlo_rule_list *rules, const dlo_conf
         }
         dlo_buf_putc(b, ']');
         dlo_buf_reset(&msg);
-        unscoped_message(&msg, r, &u);
+        dlo_exposure_text(&msg, r, &u);
         dlo_buf_json_member(b, "message", dlo_buf_str(&msg));
         dlo_buf_putc(b, '}');
     }
@@ -222,7 +190,7 @@ static void windows_text(dlo_buf *b, const dlo_plan *plan)
     }
 }
 
-void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
+void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "{\"mode\": \"%s\", \"roles\": ", dlo_mode_name(plan->mode));
@@ -236,7 +204,7 @@ void dlo_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
     dlo_buf_puts(b, ", \"rules\": [");
     for (i = 0; i < plan->rules.count; i++) {
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
-        dlo_rule_json(b, &plan->rules.items[i]);
+        rule_json(b, &plan->rules.items[i]);
     }
     dlo_buf_puts(b, plan->rules.count ? "\n]" : "]");
     exposure_json(b, &plan->rules);
@@ -271,12 +239,12 @@ static void exposure_text(dlo_buf *b, const dlo_rule_list *rules, const dlo_conf
         if (!dlo_exposure_unscoped(&rules->items[i], cfg, &u))
             continue;
         dlo_buf_puts(b, "warning unscoped: ");
-        unscoped_message(b, &rules->items[i], &u);
+        dlo_exposure_text(b, &rules->items[i], &u);
         dlo_buf_putc(b, '\n');
     }
 }
 
-void dlo_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
+void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg)
 {
     size_t i;
     dlo_buf_printf(b, "Plan: %s, %s", dlo_str(plan->release), dlo_mode_title(plan->mode));
@@ -322,7 +290,7 @@ static const char *stale_text(dlo_stale_reason r)
     return r == DLO_STALE_DUPLICATE ? "duplicate" : "not-planned";
 }
 
-static size_t count_kind(const dlo_report *rep, dlo_change_kind k, size_t upto)
+static size_t count_kind(const dlo_reconcile_report *rep, dlo_change_kind k, size_t upto)
 {
     size_t i, n = 0;
     for (i = 0; i < upto; i++)
@@ -376,7 +344,7 @@ static void differences_json(dlo_buf *b, const dlo_change *c)
 }
 
 /* One line per change: what /apply did, or what /verify found, in the words given. */
-static void list_changes(dlo_buf *b, const dlo_report *rep, size_t n, const char *add,
+static void list_changes(dlo_buf *b, const dlo_reconcile_report *rep, size_t n, const char *add,
                          const char *update, const char *remove)
 {
     size_t i;
@@ -399,7 +367,7 @@ static void list_changes(dlo_buf *b, const dlo_report *rep, size_t n, const char
     }
 }
 
-void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
+void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep)
 {
     size_t n = rep->applied;
     dlo_buf_printf(b,
@@ -416,7 +384,8 @@ void dlo_report_apply_text(dlo_buf *b, const dlo_report *rep)
     list_changes(b, rep, n, "added   ", "updated ", "removed ");
 }
 
-static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_change_kind kind)
+static void names_json(dlo_buf *b, const dlo_reconcile_report *rep, size_t upto,
+                       dlo_change_kind kind)
 {
     size_t i;
     bool first = true;
@@ -439,7 +408,7 @@ static void names_json(dlo_buf *b, const dlo_report *rep, size_t upto, dlo_chang
     dlo_buf_putc(b, ']');
 }
 
-void dlo_report_apply_json(dlo_buf *b, const dlo_report *rep, const char *error)
+void dlo_report_apply_json(dlo_buf *b, const dlo_reconcile_report *rep, const char *error)
 {
     dlo_buf_printf(b, "{\"ok\": %s, \"added\": ", error ? "false" : "true");
     names_json(b, rep, rep->applied, DLO_CHANGE_ADD);
@@ -487,7 +456,7 @@ static void problems_json(dlo_buf *b, const dlo_problem *p, size_t n)
     dlo_buf_putc(b, ']');
 }
 
-void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
+void dlo_report_verify_text(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant)
 {
     size_t n = rep->diff.count;
     if (compliant) {
@@ -515,7 +484,7 @@ void dlo_report_verify_text(dlo_buf *b, const dlo_report *rep, bool compliant)
         dlo_buf_printf(b, "  note     %s\n", rep->note);
 }
 
-void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
+void dlo_report_verify_json(dlo_buf *b, const dlo_reconcile_report *rep, bool compliant)
 {
     size_t i, n = rep->diff.count;
     dlo_buf_printf(b, "{\"compliant\": %s, \"planned\": %zu, \"right\": %zu, \"missing\": ",
@@ -546,31 +515,4 @@ void dlo_report_verify_json(dlo_buf *b, const dlo_report *rep, bool compliant)
             dlo_buf_json_member(b, "note", rep->note);
     }
     dlo_buf_puts(b, "}\n");
-}
-
-dlo_status dlo_report_add_unscoped(dlo_report *rep, const dlo_rule_list *plan,
-                                   const dlo_config *cfg, dlo_error *err)
-{
-    dlo_status st = DLO_OK;
-    size_t i, k;
-    dlo_buf msg, settings;
-    dlo_buf_init(&msg);
-    dlo_buf_init(&settings);
-    for (i = 0; i < plan->count && !st; i++) {
-        dlo_unscoped u;
-        if (!dlo_exposure_unscoped(&plan->items[i], cfg, &u))
-            continue;
-        dlo_buf_reset(&msg);
-        dlo_buf_reset(&settings);
-        unscoped_message(&msg, &plan->items[i], &u);
-        for (k = 0; k < u.n_values; k++)
-            dlo_buf_printf(&settings, "%s%s", k ? "," : "", dlo_config_item_name(u.values[k]));
-        st = dlo_buf_status(&msg) || dlo_buf_status(&settings)
-                 ? dlo_error_set(err, DLO_E_NOMEM, "out of memory")
-                 : dlo_report_add_mendable(rep, true, "unscoped", dlo_buf_str(&msg),
-                                           dlo_buf_str(&settings), err);
-    }
-    dlo_buf_free(&msg);
-    dlo_buf_free(&settings);
-    return st;
 }

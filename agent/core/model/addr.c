@@ -1,5 +1,6 @@
 #include "dlo/addr.h"
 
+#include "addr_private.h"
 #include "dlo/str.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ static const struct {
 };
 
 /* Which of the firewall's keywords a normal spelling is, for comparing sets of them. */
-static int keyword_index(const char *normal)
+int dlo_addr_keyword_index(const char *normal)
 {
     int i;
     for (i = 0; i < (int)(sizeof(keywords) / sizeof(keywords[0])); i++)
@@ -242,7 +243,7 @@ static dlo_status bad(dlo_error *err, const char *tok, size_t n, const char *why
     return dlo_error_set(err, DLO_E_CONFIG, "'%.*s' %s", (int)(n > 80 ? 80 : n), tok, why);
 }
 
-static size_t addr_len(int family)
+size_t dlo_addr_len(int family)
 {
     return family == 4 ? 4 : 16;
 }
@@ -250,7 +251,7 @@ static size_t addr_len(int family)
 /* The addresses x/prefix covers: lo with the host bits cleared, hi with them set. */
 static void subnet_bounds(dlo_addr_entry *e)
 {
-    size_t i, len = addr_len(e->family);
+    size_t i, len = dlo_addr_len(e->family);
     for (i = 0; i < len; i++) {
         unsigned bits = e->prefix > i * 8 ? e->prefix - (unsigned)i * 8 : 0;
         unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff00u >> bits);
@@ -270,7 +271,7 @@ static dlo_status parse_range(const char *t, size_t n, const char *sep, dlo_addr
                    "two IPv6 addresses and no blanks, e.g. 10.0.0.1-10.0.0.99");
     if (x.family != y.family)
         return bad(err, t, n, "mixes IPv4 and IPv6; expected a range within one family");
-    if (memcmp(x.a, y.a, addr_len(x.family)) > 0)
+    if (memcmp(x.a, y.a, dlo_addr_len(x.family)) > 0)
         return bad(err, t, n, "starts after it ends; expected start-end with start <= end");
     e->kind = DLO_ADDR_RANGE;
     e->family = x.family;
@@ -427,7 +428,7 @@ static dlo_status check_windows_accepts(const char *t, size_t n, const dlo_addr_
 }
 
 /* Parses one entry (blanks already trimmed, n > 0, not "*"). */
-static dlo_status parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
+dlo_status dlo_addr_parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_error *err)
 {
     dlo_status st = parse_form(t, n, e, err);
     return st ? st : check_windows_accepts(t, n, e, err);
@@ -485,7 +486,7 @@ void dlo_addrset_free(dlo_addrset *s)
     dlo_addrset_init(s);
 }
 
-static dlo_status add_entry(dlo_addrset *s, const dlo_addr_entry *e)
+dlo_status dlo_addrset_add_entry(dlo_addrset *s, const dlo_addr_entry *e)
 {
     dlo_addr_entry *items;
     size_t i;
@@ -517,12 +518,8 @@ static dlo_status check_size(const char *const *tokens, size_t n, size_t max_cha
     return DLO_OK;
 }
 
-/* Calls each(t, n, ctx) for every comma-separated entry of tokens[0..n), blanks trimmed; fails on
- * an empty entry or too many. */
-typedef dlo_status (*entry_fn)(const char *t, size_t n, void *ctx, dlo_error *err);
-
-static dlo_status each_entry(const char *const *tokens, size_t n, entry_fn each, void *ctx,
-                             dlo_error *err)
+dlo_status dlo_addr_each_entry(const char *const *tokens, size_t n, dlo_addr_entry_fn each,
+                               void *ctx, dlo_error *err)
 {
     size_t i, entries = 0;
     dlo_status st = DLO_OK;
@@ -549,7 +546,7 @@ static dlo_status each_entry(const char *const *tokens, size_t n, entry_fn each,
     return st;
 }
 
-static bool is_star(const char *t, size_t n)
+bool dlo_addr_is_star(const char *t, size_t n)
 {
     return (n == 1 && t[0] == '*') || dlo_equals_ci(t, n, "any");
 }
@@ -566,7 +563,7 @@ static dlo_status check_build(const char *t, size_t n, const dlo_addr_entry *e,
     unsigned long since;
     if (e->kind != DLO_ADDR_KEYWORD || os_build == DLO_OS_BUILD_UNKNOWN)
         return DLO_OK;
-    since = keywords[keyword_index(e->keyword)].since;
+    since = keywords[dlo_addr_keyword_index(e->keyword)].since;
     if (os_build >= since)
         return DLO_OK;
     return dlo_error_set(err, DLO_E_CONFIG,
@@ -582,27 +579,27 @@ static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
     parse_ctx *c = ctx;
     dlo_addr_entry e;
     dlo_status st;
-    if (is_star(t, n)) {
+    if (dlo_addr_is_star(t, n)) {
         c->set->any = true;
         return DLO_OK;
     }
-    st = parse_entry(t, n, &e, err);
+    st = dlo_addr_parse_entry(t, n, &e, err);
     if (!st)
         st = check_build(t, n, &e, c->os_build, err);
-    if (!st && add_entry(c->set, &e))
+    if (!st && dlo_addrset_add_entry(c->set, &e))
         st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
     return st;
 }
 
-static dlo_status parse_for_build(const char *const *tokens, size_t n, unsigned long os_build,
-                                  size_t max_chars, dlo_addrset *out, dlo_error *err)
+dlo_status dlo_addr_parse_for_build(const char *const *tokens, size_t n, unsigned long os_build,
+                                    size_t max_chars, dlo_addrset *out, dlo_error *err)
 {
     parse_ctx c = {out, os_build};
     dlo_status st;
     dlo_addrset_init(out);
     st = check_size(tokens, n, max_chars, err);
     if (!st)
-        st = each_entry(tokens, n, parse_one, &c, err);
+        st = dlo_addr_each_entry(tokens, n, parse_one, &c, err);
     if (!st && out->any && out->count)
         st = dlo_error_set(err, DLO_E_CONFIG,
                            "'*' (any address) is combined with other entries; expected '*' alone, "
@@ -614,7 +611,7 @@ static dlo_status parse_for_build(const char *const *tokens, size_t n, unsigned 
 
 dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err)
 {
-    return parse_for_build(tokens, n, DLO_OS_BUILD_UNKNOWN, DLO_ADDR_MAX_CHARS, out, err);
+    return dlo_addr_parse_for_build(tokens, n, DLO_OS_BUILD_UNKNOWN, DLO_ADDR_MAX_CHARS, out, err);
 }
 
 void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s)
@@ -631,224 +628,6 @@ void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s)
     }
 }
 
-/* ---- comparing by meaning ---- */
-
-typedef struct span {
-    int family;
-    unsigned char lo[16], hi[16];
-} span;
-
-static int cmp_span(const void *a, const void *b)
-{
-    const span *x = a, *y = b;
-    if (x->family != y->family)
-        return x->family - y->family;
-    return memcmp(x->lo, y->lo, sizeof(x->lo));
-}
-
-/* hi + 1 == lo, or the spans overlap: they make one. */
-static bool touches(const span *prev, const span *next)
-{
-    unsigned char up[16];
-    size_t i = addr_len(prev->family);
-    if (prev->family != next->family)
-        return false;
-    if (memcmp(next->lo, prev->hi, sizeof(up)) <= 0)
-        return true;
-    memcpy(up, prev->hi, sizeof(up));
-    while (i-- > 0)
-        if (++up[i] != 0)
-            break;
-    return memcmp(up, next->lo, sizeof(up)) == 0 && memcmp(up, prev->hi, sizeof(up)) > 0;
-}
-
-/* The address entries of s as sorted, merged spans (*out allocated), and its keywords as bits. */
-static dlo_status spans_of(const dlo_addrset *s, span **out, size_t *n, unsigned *kw)
-{
-    size_t i, k = 0;
-    span *v = malloc((s->count ? s->count : 1) * sizeof(*v));
-    if (!v)
-        return DLO_E_NOMEM;
-    *kw = 0;
-    for (i = 0; i < s->count; i++) {
-        const dlo_addr_entry *e = &s->items[i];
-        if (e->kind == DLO_ADDR_KEYWORD) {
-            *kw |= 1u << (unsigned)(keyword_index(e->keyword));
-            continue;
-        }
-        v[k].family = e->family;
-        memcpy(v[k].lo, e->lo, sizeof(v[k].lo));
-        memcpy(v[k].hi, e->hi, sizeof(v[k].hi));
-        k++;
-    }
-    qsort(v, k, sizeof(*v), cmp_span);
-    *n = 0;
-    for (i = 0; i < k; i++) {
-        if (*n && touches(&v[*n - 1], &v[i])) {
-            if (memcmp(v[i].hi, v[*n - 1].hi, sizeof(v[i].hi)) > 0)
-                memcpy(v[*n - 1].hi, v[i].hi, sizeof(v[i].hi));
-            continue;
-        }
-        v[(*n)++] = v[i];
-    }
-    *out = v;
-    return DLO_OK;
-}
-
-bool dlo_addrset_equal(const dlo_addrset *a, const dlo_addrset *b)
-{
-    span *sa = NULL, *sb = NULL;
-    size_t na, nb;
-    unsigned ka, kb;
-    bool same = false;
-
-    if (a->any || b->any)
-        return a->any == b->any;
-    if (!spans_of(a, &sa, &na, &ka) && !spans_of(b, &sb, &nb, &kb))
-        same = ka == kb && na == nb && (na == 0 || memcmp(sa, sb, na * sizeof(*sa)) == 0);
-    free(sa);
-    free(sb);
-    return same;
-}
-
-/* The span of sorted, merged spans v[0..n) that holds x whole, or the first that meets it. */
-static int span_meets(const span *v, size_t n, const span *x)
-{
-    size_t i;
-    int best = 0;
-    for (i = 0; i < n; i++) {
-        if (v[i].family != x->family || memcmp(v[i].hi, x->lo, sizeof(x->lo)) < 0 ||
-            memcmp(v[i].lo, x->hi, sizeof(x->hi)) > 0)
-            continue;
-        if (memcmp(v[i].lo, x->lo, sizeof(x->lo)) <= 0 &&
-            memcmp(v[i].hi, x->hi, sizeof(x->hi)) >= 0)
-            return 2;
-        best = 1;
-    }
-    return best;
-}
-
-dlo_addr_meet dlo_addrset_meet(const dlo_addrset *a, const dlo_addrset *b)
-{
-    span *sa = NULL, *sb = NULL;
-    size_t na = 0, nb = 0, i;
-    unsigned ka, kb;
-    int inside = 1, some = 0;
-    if (!spans_of(a, &sa, &na, &ka) && !spans_of(b, &sb, &nb, &kb)) {
-        for (i = 0; i < na; i++) {
-            int m = span_meets(sb, nb, &sa[i]);
-            some |= m > 0;
-            inside &= m == 2;
-        }
-    }
-    free(sa);
-    free(sb);
-    return !some ? DLO_ADDR_APART : inside ? DLO_ADDR_INSIDE : DLO_ADDR_OVERLAP;
-}
-
-/* ---- what a list covers ---- */
-
-/* The addresses another machine can connect from, per family, as [lo, hi] spans: what a list
- * must cover to let every peer in (dlo/addr.h). */
-static const span peer_spans[] = {
-    {4, {1, 0, 0, 0}, {126, 255, 255, 255}},
-    {4, {128, 0, 0, 0}, {223, 255, 255, 255}},
-    {6,
-     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
-     {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-      0xff}},
-};
-
-/* need lies within one of the merged spans v[0..n) (merged spans are maximal, so a span the
- * union covers lies in one of them). */
-static bool spans_hold(const span *v, size_t n, const span *need)
-{
-    size_t i, len = addr_len(need->family);
-    for (i = 0; i < n; i++)
-        if (v[i].family == need->family && memcmp(v[i].lo, need->lo, len) <= 0 &&
-            memcmp(v[i].hi, need->hi, len) >= 0)
-            return true;
-    return false;
-}
-
-unsigned dlo_addrset_coverage(const dlo_addrset *s)
-{
-    unsigned covers = 0, kw = 0, missing = 0;
-    span *v = NULL;
-    size_t i, n = 0;
-
-    if (s->any)
-        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
-    if (spans_of(s, &v, &n, &kw))
-        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6; /* unjudged: taken as everything */
-    for (i = 0; i < sizeof(peer_spans) / sizeof(peer_spans[0]); i++)
-        if (!spans_hold(v, n, &peer_spans[i]))
-            missing |= peer_spans[i].family == 4 ? DLO_ADDR_COVERS_IPV4 : DLO_ADDR_COVERS_IPV6;
-    free(v);
-    covers = (DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6) & ~missing;
-    if (kw & (1u << (unsigned)keyword_index("Internet")))
-        covers |= DLO_ADDR_COVERS_INTERNET;
-    return covers;
-}
-
-/* Unset lists mean any address, as the firewall reads them back "*". */
-static dlo_status parse_lenient(const char *list, dlo_addrset *out)
-{
-    if (!list || dlo_is_blank_str(list)) {
-        dlo_addrset_init(out);
-        out->any = true;
-        return DLO_OK;
-    }
-    /* Windows reads an address back longer than it was written (10.0.0.1 as
-     * 10.0.0.1/255.255.255.255), so a list within the character limit can come back beyond it:
-     * the read-back is held to the entry limit only, or a long list would never compare equal. */
-    return parse_for_build(&list, 1, DLO_OS_BUILD_UNKNOWN, (size_t)-1, out, NULL);
-}
-
-dlo_status dlo_addrset_read(const char *list, dlo_addrset *out)
-{
-    return parse_lenient(list, out);
-}
-
-bool dlo_addr_same(const char *a, const char *b)
-{
-    dlo_addrset sa, sb;
-    bool same = false;
-    if (parse_lenient(a, &sa))
-        return false;
-    if (!parse_lenient(b, &sb)) {
-        same = dlo_addrset_equal(&sa, &sb);
-        dlo_addrset_free(&sb);
-    }
-    dlo_addrset_free(&sa);
-    return same;
-}
-
-unsigned dlo_addr_coverage(const char *list)
-{
-    dlo_addrset s;
-    unsigned covers;
-    if (parse_lenient(list, &s))
-        return DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
-    covers = dlo_addrset_coverage(&s);
-    dlo_addrset_free(&s);
-    return covers;
-}
-
-void dlo_addr_coverage_text(dlo_buf *b, unsigned coverage)
-{
-    unsigned both = DLO_ADDR_COVERS_IPV4 | DLO_ADDR_COVERS_IPV6;
-    const char *families = (coverage & both) == both           ? "every IPv4 and IPv6 address"
-                           : (coverage & DLO_ADDR_COVERS_IPV4) ? "every IPv4 address"
-                           : (coverage & DLO_ADDR_COVERS_IPV6) ? "every IPv6 address"
-                                                               : NULL;
-    if (families)
-        dlo_buf_puts(b, families);
-    if (coverage & DLO_ADDR_COVERS_INTERNET)
-        dlo_buf_puts(b, families ? " and every address outside the intranet (Internet)"
-                                 : "every address outside the intranet (Internet)");
-}
-
 dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
                               dlo_buf *out, dlo_error *err)
 {
@@ -856,7 +635,7 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long
     dlo_status st;
 
     dlo_buf_reset(out);
-    st = parse_for_build(tokens, n, os_build, DLO_ADDR_MAX_CHARS, &s, err);
+    st = dlo_addr_parse_for_build(tokens, n, os_build, DLO_ADDR_MAX_CHARS, &s, err);
     if (st)
         return st;
     dlo_addrset_format(out, &s);
@@ -866,133 +645,5 @@ dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long
         dlo_error_set(err, st, "out of memory");
         dlo_buf_reset(out);
     }
-    return st;
-}
-
-dlo_status dlo_addr_normalize_list(const char *list, dlo_buf *out, dlo_error *err)
-{
-    return dlo_addr_normalize(&list, 1, DLO_OS_BUILD_UNKNOWN, out, err);
-}
-
-/* ---- the union of peer scopes ---- */
-
-/* Entry i covers no address that entry j does not (of two entries covering the same addresses,
- * the later one is the one inside). */
-static bool inside(const dlo_addrset *s, size_t i, size_t j)
-{
-    const dlo_addr_entry *a = &s->items[i], *b = &s->items[j];
-    int lo, hi;
-    if (i == j || a->kind == DLO_ADDR_KEYWORD || b->kind == DLO_ADDR_KEYWORD ||
-        a->family != b->family)
-        return false;
-    lo = memcmp(b->lo, a->lo, sizeof(a->lo));
-    hi = memcmp(a->hi, b->hi, sizeof(a->hi));
-    return lo <= 0 && hi <= 0 && (lo < 0 || hi < 0 || j < i);
-}
-
-static bool contained(const dlo_addrset *s, size_t i)
-{
-    size_t j;
-    for (j = 0; j < s->count; j++)
-        if (inside(s, i, j))
-            return true;
-    return false;
-}
-
-void dlo_addrset_drop_contained(dlo_addrset *s)
-{
-    size_t i, kept = 0;
-    bool *drop = calloc(s->count ? s->count : 1, sizeof(*drop));
-    if (!drop)
-        return; /* nothing dropped means nothing lost: the list still means the same */
-    for (i = 0; i < s->count; i++)
-        drop[i] = contained(s, i);
-    for (i = 0; i < s->count; i++)
-        if (!drop[i])
-            s->items[kept++] = s->items[i];
-    s->count = kept;
-    free(drop);
-}
-
-typedef struct spelled {
-    const char *t;
-    size_t n;
-} spelled;
-
-typedef struct union_ctx {
-    dlo_addrset seen;
-    spelled *text; /* text[i]: how its scope spells seen.items[i] */
-    size_t cap;
-} union_ctx;
-
-/* Each entry once, by its normal form, as its list spells it. */
-static dlo_status union_one(const char *t, size_t n, void *ctx, dlo_error *err)
-{
-    union_ctx *u = ctx;
-    dlo_addr_entry e;
-    size_t before = u->seen.count;
-    dlo_status st = parse_entry(t, n, &e, err);
-    if (!st && add_entry(&u->seen, &e))
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    if (!st && u->seen.count > before) {
-        spelled *text = dlo_array_grow(u->text, &u->cap, before, sizeof(*text));
-        if (!text)
-            return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-        u->text = text;
-        u->text[before].t = t;
-        u->text[before].n = n;
-    }
-    return st;
-}
-
-/* The entries of the union in written order, less those inside another: the firewall may drop
- * them when it reads the list back (falahati/WindowsFirewallHelper issue 64), and a plan that
- * says no more than the firewall keeps reads the same in /plan and in the rule store. */
-static void union_write(const union_ctx *u, dlo_buf *out)
-{
-    size_t i;
-    for (i = 0; i < u->seen.count; i++) {
-        if (contained(&u->seen, i))
-            continue;
-        if (out->len)
-            dlo_buf_putc(out, ',');
-        dlo_buf_append(out, u->text[i].t, u->text[i].n);
-    }
-}
-
-dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_role_set peers,
-                                dlo_buf *out, dlo_error *err)
-{
-    const char *lists[DLO_ROLE_COUNT];
-    size_t n = 0;
-    int r;
-    union_ctx u;
-    dlo_status st;
-
-    dlo_buf_reset(out);
-    for (r = 0; r < DLO_ROLE_COUNT; r++) {
-        const char *s = scopes[r];
-        if (!(peers & DLO_ROLE_BIT(r)))
-            continue;
-        if (!s || dlo_is_blank_str(s) || is_star(s, strlen(s))) {
-            n = 0;
-            break;
-        }
-        lists[n++] = s;
-    }
-    if (n == 0) {
-        dlo_buf_putc(out, '*');
-        return dlo_buf_status(out);
-    }
-    memset(&u, 0, sizeof(u));
-    st = each_entry(lists, n, union_one, &u, err);
-    if (!st)
-        union_write(&u, out);
-    dlo_addrset_free(&u.seen);
-    free(u.text);
-    if (!st && dlo_buf_status(out))
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    if (st)
-        dlo_buf_reset(out);
     return st;
 }

@@ -49,6 +49,13 @@ const char *dlo_rpc_keyword(int which)
     return (unsigned)which < DLO_RPC_COUNT ? rpc_keywords[which] : "?";
 }
 
+static const char *const net_names[DLO_NET_COUNT] = {"corporate", "internet"};
+
+const char *dlo_policy_network_name(int network)
+{
+    return (unsigned)network < DLO_NET_COUNT ? net_names[network] : "?";
+}
+
 /* served-by kinds in the file, in dlo_served_by order (DLO_SERVED_UNSAID has none). */
 static const char *const served_names[] = {"",        "windows",        "sql-server", "sql-browser",
                                            "service", "service-display"};
@@ -98,15 +105,6 @@ static void split_word(const char *s, size_t n, size_t *key_len, const char **re
     dlo_trim(rest, rest_len);
 }
 
-bool dlo_ports_valid(const char *s, bool allow_token)
-{
-    dlo_portset set;
-    if (dlo_portset_parse(s, allow_token ? DLO_PORTS_SQL : 0, &set, NULL))
-        return false;
-    dlo_portset_free(&set);
-    return true;
-}
-
 /* Profile lists: "domain,private,public". */
 static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigned *out)
 {
@@ -121,7 +119,6 @@ static dlo_status parse_profile_list(parser *p, const char *s, size_t n, unsigne
 /* "profiles MODE corporate=P internet=P" */
 static dlo_status parse_profiles(parser *p, const char *s, size_t n)
 {
-    static const char *const nets[DLO_NET_COUNT] = {"corporate", "internet"};
     size_t wl, rl;
     const char *rest;
     dlo_mode mode;
@@ -143,13 +140,13 @@ static dlo_status parse_profiles(parser *p, const char *s, size_t n)
         for (eq = 0; eq < item_len && rest[eq] != '='; eq++)
             ;
         for (net = 0; net < DLO_NET_COUNT; net++)
-            if (eq < item_len && dlo_equals(rest, eq, nets[net]))
+            if (eq < item_len && dlo_equals(rest, eq, net_names[net]))
                 break;
         if (net == DLO_NET_COUNT)
             return perr(p, "expected corporate=PROFILES or internet=PROFILES, got '%.*s'",
                         (int)(item_len > 60 ? 60 : item_len), rest);
         if (seen[net])
-            return perr(p, "%s= is given twice", nets[net]);
+            return perr(p, "%s= is given twice", net_names[net]);
         seen[net] = true;
         if (parse_profile_list(p, rest + eq + 1, item_len - eq - 1, &p->pol->profiles[mode][net]))
             return p->err->status;
@@ -158,7 +155,7 @@ static dlo_status parse_profiles(parser *p, const char *s, size_t n)
     }
     for (net = 0; net < DLO_NET_COUNT; net++)
         if (!seen[net])
-            return perr(p, "profiles for %s lack %s=PROFILES", mode_keys[mode], nets[net]);
+            return perr(p, "profiles for %s lack %s=PROFILES", mode_keys[mode], net_names[net]);
     return DLO_OK;
 }
 
@@ -671,7 +668,10 @@ dlo_status dlo_policy_parse(const char *text, size_t len, const char *source, dl
     p.err = err;
     p.pol = out;
 
-    if (len > DLO_POLICY_MAX_BYTES)
+    out->source = dlo_strdup(source);
+    if (!out->source)
+        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    else if (len > DLO_POLICY_MAX_BYTES)
         st = perr(&p, "is %zu bytes; a policy file has at most %u", len, DLO_POLICY_MAX_BYTES);
     else
         st = parse_lines(&p, text, len);
@@ -701,155 +701,7 @@ void dlo_policy_free(dlo_policy *pol)
         free(r->served_name);
     }
     free(pol->rows);
+    free(pol->source);
     free(pol->release);
     memset(pol, 0, sizeof(*pol));
-}
-
-static const char *const net_names[DLO_NET_COUNT] = {"corporate", "internet"};
-
-/* served-by as the file writes it: "service DLOAdminSvcu", "service-display \"*DLO Edge*\"". */
-static void served_by_text(dlo_buf *b, const dlo_policy_row *r)
-{
-    dlo_buf_puts(b, served_names[r->served_by]);
-    if (r->served_by == DLO_SERVED_SERVICE)
-        dlo_buf_printf(b, " %s", r->served_name);
-    else if (r->served_by == DLO_SERVED_SERVICE_DISPLAY)
-        dlo_buf_printf(b, " \"%s\"", r->served_name);
-}
-
-/* {"RPC-EPMap": "135", "RPC": "49152-65535"}, or null for a row without rpc-ports. */
-static void rpc_ports_json(dlo_buf *b, const dlo_policy_row *r)
-{
-    int k;
-    bool first = true;
-    if (!r->has_rpc_ports) {
-        dlo_buf_puts(b, "null");
-        return;
-    }
-    dlo_buf_putc(b, '{');
-    for (k = 0; k < DLO_RPC_COUNT; k++) {
-        if (!r->rpc_ports[k].n_items)
-            continue;
-        dlo_buf_printf(b, "%s\"%s\": \"", first ? "" : ", ", rpc_keywords[k]);
-        dlo_portset_format(b, &r->rpc_ports[k]);
-        dlo_buf_putc(b, '"');
-        first = false;
-    }
-    dlo_buf_putc(b, '}');
-}
-
-void dlo_policy_json(dlo_buf *b, const dlo_policy *pol)
-{
-    size_t i;
-    int m, n;
-
-    dlo_buf_puts(b, "{\"release\": ");
-    dlo_buf_json_str(b, pol->release);
-    dlo_buf_puts(b, ", \"roles\": ");
-    dlo_roles_table_json(b);
-    dlo_buf_puts(b, ", \"profiles\": {");
-    for (m = 0; m < DLO_MODE_COUNT; m++) {
-        dlo_buf_printf(b, "%s\"%s\": {", m ? ", " : "", mode_keys[m]);
-        for (n = 0; n < DLO_NET_COUNT; n++) {
-            dlo_buf_printf(b, "%s\"%s\": [", n ? ", " : "", net_names[n]);
-            dlo_profiles_json(b, pol->profiles[m][n]);
-            dlo_buf_putc(b, ']');
-        }
-        dlo_buf_putc(b, '}');
-    }
-    dlo_buf_puts(b, "}, \"rows\": [");
-    for (i = 0; i < pol->n_rows; i++) {
-        const dlo_policy_row *r = &pol->rows[i];
-        dlo_buf_puts(b, i ? ",\n  {\"id\": " : "\n  {\"id\": ");
-        dlo_buf_json_str(b, r->id);
-        dlo_buf_json_member(b, "table", r->table);
-        dlo_buf_json_member(b, "process", r->process);
-        dlo_buf_json_member(b, "port", r->port_text);
-        dlo_buf_json_member(b, "ports", r->ports);
-        dlo_buf_json_member(b, "type", r->type);
-        dlo_buf_json_member(b, "rule", r->rule);
-        dlo_buf_puts(b, ", \"served_by\": ");
-        if (r->served_by == DLO_SERVED_UNSAID) {
-            dlo_buf_puts(b, "null");
-        } else {
-            dlo_buf_printf(b, "{\"kind\": \"%s\", \"name\": ", served_names[r->served_by]);
-            if (r->served_name)
-                dlo_buf_json_str(b, r->served_name);
-            else
-                dlo_buf_puts(b, "null");
-            dlo_buf_putc(b, '}');
-        }
-        dlo_buf_printf(b, ", \"network\": \"%s\", \"modes\": {", net_names[r->network]);
-        for (m = 0; m < DLO_MODE_COUNT; m++) {
-            dlo_buf_printf(b, "%s\"%s\": ", m ? ", " : "", mode_keys[m]);
-            if (!r->applies[m]) {
-                dlo_buf_puts(b, "null");
-                continue;
-            }
-            dlo_buf_puts(b, "{\"source\": ");
-            dlo_roles_json(b, r->sources[m]);
-            dlo_buf_puts(b, ", \"destination\": ");
-            dlo_roles_json(b, r->destinations[m]);
-            dlo_buf_putc(b, '}');
-        }
-        dlo_buf_puts(b, "}, \"rpc_ports\": ");
-        rpc_ports_json(b, r);
-        dlo_buf_puts(b, ", \"until_detected\": ");
-        dlo_roles_json(b, r->until_detected);
-        dlo_buf_putc(b, '}');
-    }
-    dlo_buf_puts(b, "\n]}\n");
-}
-
-/* The optional keys, one line each, as the file writes them. */
-static void policy_text_extras(dlo_buf *b, const dlo_policy_row *r)
-{
-    int k;
-    if (r->has_rpc_ports) {
-        dlo_buf_puts(b, "  rpc-ports      ");
-        for (k = 0; k < DLO_RPC_COUNT; k++) {
-            if (!r->rpc_ports[k].n_items)
-                continue;
-            dlo_buf_printf(b, " %s=", rpc_keywords[k]);
-            dlo_portset_format(b, &r->rpc_ports[k]);
-        }
-        dlo_buf_putc(b, '\n');
-    }
-    if (r->until_detected) {
-        dlo_buf_puts(b, "  until-detected  ");
-        dlo_roles_format(b, r->until_detected);
-        dlo_buf_putc(b, '\n');
-    }
-}
-
-void dlo_policy_text(dlo_buf *b, const dlo_policy *pol)
-{
-    size_t i;
-    int m;
-
-    dlo_buf_printf(b, "Port matrix: %s, %zu rows\n", pol->release, pol->n_rows);
-    for (i = 0; i < pol->n_rows; i++) {
-        const dlo_policy_row *r = &pol->rows[i];
-        dlo_buf_printf(b, "\n%s: %s, port %s (%s), %s network\n", r->id, r->process, r->ports,
-                       r->type, net_names[r->network]);
-        if (r->served_by != DLO_SERVED_UNSAID) {
-            dlo_buf_puts(b, "  served by: ");
-            served_by_text(b, r);
-            dlo_buf_putc(b, '\n');
-        }
-        for (m = 0; m < DLO_MODE_COUNT; m++) {
-            dlo_buf_puts(b, "  ");
-            dlo_buf_pad(b, dlo_mode_title((dlo_mode)m), 16);
-            if (!r->applies[m]) {
-                dlo_buf_puts(b, "NA\n");
-                continue;
-            }
-            dlo_buf_puts(b, "out: ");
-            dlo_roles_format(b, r->sources[m]);
-            dlo_buf_puts(b, "  in: ");
-            dlo_roles_format(b, r->destinations[m]);
-            dlo_buf_putc(b, '\n');
-        }
-        policy_text_extras(b, r);
-    }
 }

@@ -15,6 +15,7 @@
     X(name)                                                                                        \
     X(grouping)                                                                                    \
     X(rows)                                                                                        \
+    X(origin)                                                                                      \
     X(binding)                                                                                     \
     X(served_service)                                                                              \
     X(package_family)                                                                              \

@@ -9,19 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dlo_rulestr_info_init(dlo_rulestr_info *info)
-{
-    memset(info, 0, sizeof(*info));
-    dlo_strlist_init(&info->unknown);
-}
-
-void dlo_rulestr_info_free(dlo_rulestr_info *info)
-{
-    free(info->version);
-    dlo_strlist_free(&info->unknown);
-    memset(info, 0, sizeof(*info));
-}
-
 /* A store token and how COM spells it. */
 typedef struct keyword {
     const char *store;
@@ -135,7 +122,6 @@ static dlo_status set_text(char **field, const char *s, size_t n)
 
 typedef struct parse_state {
     dlo_rule *r;
-    dlo_rulestr_info *info;
     unsigned unreadable;
     bool profile_seen;
 } parse_state;
@@ -398,20 +384,6 @@ static dlo_status keep_field(parse_state *ps, const char *f, size_t n)
     return DLO_OK;
 }
 
-static dlo_status keep_unknown(parse_state *ps, const char *f, size_t n)
-{
-    char *s;
-    dlo_status st = keep_field(ps, f, n);
-    if (st || !ps->info)
-        return st;
-    s = dlo_strndup(f, n);
-    if (!s)
-        return DLO_E_NOMEM;
-    st = dlo_strlist_add(&ps->info->unknown, s);
-    free(s);
-    return st;
-}
-
 static dlo_status one_field(parse_state *ps, const char *f, size_t n)
 {
     const char *eq = memchr(f, '=', n);
@@ -421,7 +393,7 @@ static dlo_status one_field(parse_state *ps, const char *f, size_t n)
     bool bad = false, known;
     dlo_status st;
     if (!eq || eq == f)
-        return keep_unknown(ps, f, n);
+        return keep_field(ps, f, n);
     nk = (size_t)(eq - f);
     nv = n - nk - 1;
     prop = prop_of_key(f, nk);
@@ -435,12 +407,12 @@ static dlo_status one_field(parse_state *ps, const char *f, size_t n)
         bool read;
         known = store_only_field(ps->r, f, nk, eq + 1, nv, &st, &read);
         if (known && !read && !st)
-            return keep_unknown(ps, f, n);
+            return keep_field(ps, f, n);
     }
     if (st)
         return st;
     if (!known)
-        return keep_unknown(ps, f, n);
+        return keep_field(ps, f, n);
     if (bad) {
         ps->unreadable |= bit;
         return keep_field(ps, f, n);
@@ -448,34 +420,27 @@ static dlo_status one_field(parse_state *ps, const char *f, size_t n)
     return DLO_OK;
 }
 
-static dlo_status read_version(parse_state *ps, const char *text, size_t len, size_t *at)
+/* Where the fields start: after the "v2.30|" the text begins with, which says nothing the
+ * fields do not. */
+static size_t after_version(const char *text, size_t len)
 {
     const char *bar = memchr(text, '|', len);
-    *at = 0;
-    if (!len || text[0] != 'v' || !bar)
-        return DLO_OK;
-    *at = (size_t)(bar - text) + 1;
-    if (!ps->info)
-        return DLO_OK;
-    ps->info->version = dlo_strndup(text + 1, (size_t)(bar - text) - 1);
-    return ps->info->version ? DLO_OK : DLO_E_NOMEM;
+    return len && text[0] == 'v' && bar ? (size_t)(bar - text) + 1 : 0;
 }
 
-dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_rulestr_info *info)
+dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out)
 {
     parse_state ps;
-    size_t at;
-    dlo_status st;
+    size_t at = after_version(text, len);
+    dlo_status st = DLO_OK;
 
     memset(&ps, 0, sizeof(ps));
     ps.r = out;
-    ps.info = info;
     out->enabled = false;
     out->direction = DLO_DIR_IN;
     out->protocol = DLO_PROTO_ANY;
     out->profiles = DLO_PROFILE_ALL;
     out->action = DLO_ACTION_ALLOW;
-    st = read_version(&ps, text, len, &at);
     while (!st && at < len) {
         const char *f = text + at, *bar = memchr(f, '|', len - at);
         size_t n = bar ? (size_t)(bar - f) : len - at;
@@ -483,8 +448,6 @@ dlo_status dlo_rulestr_parse(const char *text, size_t len, dlo_rule *out, dlo_ru
             st = one_field(&ps, f, n);
         at += n + 1;
     }
-    if (info)
-        info->unreadable = ps.unreadable;
     out->unreadable = ps.unreadable;
     return st;
 }

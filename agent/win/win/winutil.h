@@ -25,12 +25,16 @@ void win_error_text(unsigned long code, char *out, size_t size);
 dlo_status win_error_status(unsigned long code);
 /* Records "what: <the message of code>" in err with win_error_status(code). */
 dlo_status win_error_set(dlo_error *err, unsigned long code, const char *what);
+/* win_error_set for GetLastError(). */
+dlo_status win_last_error(dlo_error *err, const char *what);
 /* The same for an HRESULT: DLO_E_ACCESS for access denied, else `other` (the caller knows what
  * failed: DLO_E_FIREWALL for the firewall's COM API). Records "what failed: 0xHHHHHHHH text". */
 dlo_status win_hresult_set(dlo_error *err, long hr, dlo_status other, const char *what);
 
 /* True when the process token is elevated and holds the Administrators group. */
 bool win_is_elevated(void);
+/* DLO_OK when elevated, else DLO_E_ACCESS saying that /command needs an elevated prompt. */
+dlo_status win_need_elevation(dlo_error *err, const char *command);
 /* True when the process runs as LocalSystem (S-1-5-18): a service, or an install that Group
  * Policy assigned at start-up. */
 bool win_is_local_system(void);

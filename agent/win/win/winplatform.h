@@ -1,7 +1,7 @@
 /* The dlo_platform of dloagent.exe: the one place that puts the Windows layer's parts
  * together. Nothing else in the layer includes it, so no feature file depends on another. */
-#ifndef DLO_WIN_PLATFORM_H
-#define DLO_WIN_PLATFORM_H
+#ifndef DLO_WIN_WINPLATFORM_H
+#define DLO_WIN_WINPLATFORM_H
 
 #include "dlo/platform.h"
 

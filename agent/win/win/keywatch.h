@@ -1,28 +1,10 @@
-/* The one registry module of the Windows layer: the dlo_registry seam over Win32 (HKLM, both
- * views, typed values, subkeys) that the configuration and detection read through, and the
- * watch on a key that may not exist that the service waits on. */
-#ifndef DLO_WIN_REGISTRY_H
-#define DLO_WIN_REGISTRY_H
+/* The watch on a configuration key, which may not exist yet, that the service waits on. */
+#ifndef DLO_WIN_KEYWATCH_H
+#define DLO_WIN_KEYWATCH_H
 
 #include <windows.h>
 
-#include "dlo/platform.h"
-#include "dlo/registry.h"
 #include "dlo/status.h"
-
-/* dlo_registry over RegOpenKeyExW, RegQueryValueExW and RegEnumKeyExW. The values of the
- * configuration keys are read only while their security is what dlo_trust_key trusts; else
- * the read fails with DLO_E_CONFIG naming the key and the account that may change it, which
- * the configuration reports as invalid (exit 2, event 1200: the rules stay as they are). */
-const dlo_registry *win_registry(void);
-/* The same without that check, for the installer's custom actions, which compare and carry
- * over what the key holds, whoever may change it. */
-const dlo_registry *win_registry_unchecked(void);
-
-/* dlo_platform.write_values: RegSetValueExW in place, or with `replace` a whole new key swapped
- * in by RegRenameKey (see the comment in registry.c for why a reader never sees half of it). */
-dlo_status win_reg_write_values(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
-                                bool replace, dlo_error *err);
 
 /* Watches HKLM\path for changes of its values, and its creation or deletion, without polling.
  * A key that does not exist cannot be watched, so the watch also holds the deepest ancestor

@@ -5,10 +5,12 @@
 #include "win/files.h"
 #include "win/fssec.h"
 #include "win/fwcom.h"
-#include "win/platform.h"
+#include "win/winplatform.h"
 #include "win/probe_os.h"
-#include "win/registry.h"
-#include "win/service.h"
+#include "win/winreg.h"
+#include "win/svcconsole.h"
+#include "win/svcinstall.h"
+#include "win/svcscm.h"
 #include "win/winutil.h"
 
 static bool platform_is_elevated(void *ctx)
@@ -21,6 +23,24 @@ static unsigned long platform_os_build(void *ctx)
 {
     (void)ctx;
     return win_os_build();
+}
+
+/* dlo_platform.service_command: the passes of /run and /service plan and reconcile on plat. */
+static dlo_status service_command(const dlo_platform *plat, dlo_service_command command,
+                                  const dlo_config_overrides *overrides, dlo_buf *out,
+                                  dlo_error *err)
+{
+    switch (command) {
+    case DLO_SERVICE_INSTALL:
+        return win_svcinstall_install(out, err);
+    case DLO_SERVICE_UNINSTALL:
+        return win_svcinstall_uninstall(out, err);
+    case DLO_SERVICE_RUN:
+        return win_svcconsole_run(plat, overrides, err);
+    case DLO_SERVICE_HOST:
+        return win_svcscm_run(plat, err);
+    }
+    return dlo_error_set(err, DLO_E_INTERNAL, "not a service command");
 }
 
 const dlo_platform *win_platform(void)
@@ -36,7 +56,7 @@ const dlo_platform *win_platform(void)
         .write_values = win_reg_write_values,
         .os_build = platform_os_build,
         .detect_os = &win_detect_os,
-        .service_command = win_service_command,
+        .service_command = service_command,
         .probe_os = &win_probe_os,
     };
     plat.registry = win_registry();

@@ -1,0 +1,1 @@
+#include "dlo/left.h"
