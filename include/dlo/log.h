@@ -16,7 +16,7 @@ void dlo_log_set(dlo_log_fn fn, void *ctx);
 void dlo_log(dlo_log_level level, const char *fmt, ...) DLO_PRINTF(2, 3);
 
 /* Event identifiers: what a monitoring rule matches on in the Windows Event Log (source
- * "dloagent", log Application). Each has a message in agent/win/dloagent.mc, and README.md
+ * "dloagent", log Application). Each has a message in agent/win/dloagent.mc, and docs/events.md
  * lists them; the numbers never change meaning once released. */
 typedef enum dlo_event {
     DLO_EV_NONE = 0, /* a message with no event of its own: logged as 1900-1902 by level */

@@ -7,11 +7,13 @@
 #define DLO_REPORT_H
 
 #include "dlo/buf.h"
+#include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/policy.h"
 #include "dlo/plan.h"
 #include "dlo/reconcile.h"
+#include "dlo/planfile.h"
 #include "dlo/probe.h"
 
 #include <stdbool.h>
@@ -64,6 +66,20 @@ void dlo_report_names_json(dlo_buf *b, const struct dlo_names *names);
 /* /config /json with the names (NULL: none) before "effectiveIntervalSeconds". */
 void dlo_report_config_json_names(dlo_buf *out, const dlo_config *cfg,
                                   const struct dlo_names *names);
+/* /plan /compare:FILE and /matrix /compare:FILE (agent/core/front/report_compare.c): a header
+ * naming both sides, the counts, then one line per difference ("opens", "closes", "widens",
+ * "narrows", "changes") and, for a saved plan, one per property it does not state; or the JSON
+ * document {"compare", "differs", ..., "changes": [...]} ({"groups": [{"mode", "role",
+ * "changes"}]} for the matrix). `was` is the earlier side: FILE for a plan, the matrix in use
+ * for /matrix. */
+void dlo_report_compare_plan_text(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_plan_json(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_matrix_text(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
+void dlo_report_compare_matrix_json(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
 
 /* Output for people and for compliance tools. */
 void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep);

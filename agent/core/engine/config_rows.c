@@ -1,6 +1,6 @@
 /* The configuration values, one row each (dlo/config.h says what a row holds). Adding a value is
  * a row here, its field in dlo_config and its documentation; the tests that catch a row left
- * half done are listed in README.md ("What a change takes"). */
+ * half done are listed in docs/architecture.md ("What a change takes"). */
 #include "dlo/config.h"
 
 #include <stddef.h>
