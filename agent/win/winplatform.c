@@ -7,6 +7,7 @@
 #include "win/fwcom.h"
 #include "win/winplatform.h"
 #include "win/probe_os.h"
+#include "win/resolver.h"
 #include "win/winreg.h"
 #include "win/svcconsole.h"
 #include "win/svcinstall.h"
@@ -58,6 +59,7 @@ const dlo_platform *win_platform(void)
         .detect_os = &win_detect_os,
         .service_command = service_command,
         .probe_os = &win_probe_os,
+        .resolver = &win_resolver,
     };
     plat.registry = win_registry();
     plat.fs_security = win_fs_security();

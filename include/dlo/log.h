@@ -29,6 +29,7 @@ typedef enum dlo_event {
     DLO_EV_RULES_UNCHANGED = 1102,  /* a pass found every rule as planned */
     DLO_EV_CONFIG_ERROR = 1200,     /* configuration invalid: firewall rules left as they are */
     DLO_EV_CONFIG_WARNING = 1201,   /* a value that does not take effect is invalid */
+    DLO_EV_NAME_KEPT = 1202, /* a host name of a scope does not resolve: its last known addresses */
     DLO_EV_FIREWALL_ERROR = 1300,   /* the firewall could not be read or changed */
     DLO_EV_RECONCILE_FAILED = 1301, /* a pass failed for another reason */
     DLO_EV_GPO_OVERRIDE = 1400,     /* Group Policy makes local rules ineffective */

@@ -20,6 +20,7 @@
 
 struct dlo_detect_os;
 struct dlo_probe_os;
+struct dlo_resolver;
 
 /* A value to write: a REG_DWORD (number) or a REG_SZ (text, UTF-8). */
 typedef struct dlo_reg_write {
@@ -77,6 +78,10 @@ typedef struct dlo_platform {
     /* What /probe reads and tries (dlo/probe.h): the listeners table, TCP connections with a
      * timeout, name resolution. NULL where there is none (the host build): /probe exits 3. */
     const struct dlo_probe_os *probe_os;
+    /* Resolves the host names of the scopes when the agent plans (dlo/names.h), with a time
+     * bound. NULL where there is none (the host build): a scope that names a host is then a
+     * configuration error unless its last known addresses are at hand. */
+    const struct dlo_resolver *resolver;
 } dlo_platform;
 
 #endif

@@ -80,6 +80,12 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
                               "RECONCILEINTERVALMINUTES", NULL, NULL, NULL),
                           .def = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES, .min = 1, .max = 1440,
                           .unit = "minutes", .unset = "?"},
+    [DLO_CFG_NAME_REFRESH] = {ROW("NameRefreshMinutes", DLO_CT_NUMBER, name_refresh_minutes,
+                                  "NAMEREFRESHMINUTES", "namerefreshminutes", "MINUTES",
+                                  "Resolve the host names of the scopes again after MINUTES "
+                                  "when the resolver gives no TTL (default 15)."),
+                              .def = DLO_CONFIG_DEFAULT_NAME_REFRESH_MINUTES, .min = 1, .max = 1440,
+                              .unit = "minutes", .unset = "?", .quiet_default = true},
     [DLO_CFG_DRIFT_ACTION] = {ROW("DriftAction", DLO_CT_CHOICE, drift_action, "DRIFTACTION",
                                   "driftaction", "repair|report",
                                   "On drift: put the rules back (repair) or only report it "

@@ -16,6 +16,7 @@
 #include "dlo/str.h"
 #include "dlo/probe.h"
 #include "dlo/reconcile.h"
+#include "dlo/names.h"
 #include "dlo/report.h"
 #include "dlo/roles.h"
 #include "dlo/state.h"
@@ -78,6 +79,12 @@ static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli,
     dlo_status st = load_config(plat, cli, cfg, err);
     if (!st)
         st = dlo_target_build(plat, cfg, t, err);
+    /* What reads the scopes after the plan (exposure, /probe, the exports) reads the addresses
+     * the rules hold, not the names. */
+    if (!st && (st = dlo_names_apply(&t->names, cfg)) != DLO_OK) {
+        dlo_target_free(t);
+        st = dlo_error_set(err, st, "out of memory");
+    }
     return st;
 }
 
@@ -515,17 +522,26 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_config cfg;
-    dlo_status st;
+    dlo_names names;
+    dlo_status st, names_st = DLO_OK;
 
     if (!plat->registry)
         return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
     st = load_config(plat, cli, &cfg, err);
+    /* What the names resolve to is shown beside the values; one that never resolved makes the
+     * configuration invalid here as in a pass (exit 2), after it is shown. */
+    dlo_names_init(&names);
+    if (!st && dlo_names_configured(&cfg))
+        names_st = dlo_names_resolve(plat->resolver, plat->registry, &cfg, &names, err);
     if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_report_config_json(out, &cfg);
-    else if (!st)
+        dlo_report_config_json_names(out, &cfg, &names);
+    else if (!st) {
         dlo_report_config_text(out, &cfg);
+        dlo_report_names_text(out, &names);
+    }
+    dlo_names_free(&names);
     dlo_config_free(&cfg);
-    return st;
+    return st ? st : names_st;
 }
 
 static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
