@@ -73,10 +73,15 @@ def agent(*args):
 
 
 def service_state():
-    rc, out, err = wine("sc", "query", "dloagent")
-    for line in out.splitlines():
-        if "STATE" in line:
-            return line.split()[-1]
+    """The service's state, or None when sc finds no such service. Under WINEDEBUG=-all an absent
+    service and a query Wine itself failed (now and then, on a loaded machine) look alike (exit 1,
+    nothing printed), so a query without a state is asked twice more before it counts as None."""
+    for attempt in range(3):
+        rc, out, err = wine("sc", "query", "dloagent")
+        for line in out.splitlines():
+            if "STATE" in line:
+                return line.split()[-1]
+        time.sleep(0.1)
     return None
 
 
