@@ -1,4 +1,4 @@
-# The release build of the shipped Windows binaries (README "Release build and signing"):
+# The release build of the shipped Windows binaries (docs/release.md):
 # dlo_release_binary(TARGET) strips TARGET after each link, keeping its debug information in
 # TARGET_FILE.debug beside it, and Authenticode-signs it; dlo_sign_command(VAR FILE) gives the
 # command that signs another file (the MSI) in place.

@@ -114,6 +114,14 @@ wine "$agent" /verify /strict </dev/null | tr -d '\r'
 rc=${PIPESTATUS[0]}
 set -e
 echo "(exit code $rc)"
+# A change board's question: what would scoping the Administration Consoles change?
+wine "$agent" /plan /json </dev/null | tr -d '\r' >"$demo/plan-now.json"
+show "dloagent.exe /plan /adminconsoles:10.20.0.0/16 /compare:plan-now.json   (what the change opens and closes)"
+set +e
+wine "$agent" /plan /adminconsoles:10.20.0.0/16 "/compare:Z:$demo/plan-now.json" </dev/null | tr -d '\r'
+rc=${PIPESTATUS[0]}
+set -e
+echo "(exit code $rc: 0 nothing differs, 1 something does)"
 show "reg query HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent\\State   (the compliance state inventory tools read)"
 run reg query 'HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State'
 show "reg query ...\\FirewallPolicy\\FirewallRules   (the firewall's rule store)"

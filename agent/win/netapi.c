@@ -34,3 +34,20 @@ const win_winsock *win_winsock_load(dlo_error *err)
                  BIND(dll, getaddrinfo, "GetAddrInfoW") && BIND(dll, freeaddrinfo, "FreeAddrInfoW");
     return loaded ? &api : NULL;
 }
+
+const win_winsock *win_winsock_start(dlo_error *err)
+{
+    static bool started;
+    const win_winsock *ws = win_winsock_load(err);
+    WSADATA wsa;
+    int rc;
+    if (!ws || started)
+        return ws;
+    rc = ws->startup(MAKEWORD(2, 2), &wsa);
+    if (rc) {
+        win_error_set(err, (unsigned long)rc, "WSAStartup");
+        return NULL;
+    }
+    started = true;
+    return ws;
+}

@@ -4,6 +4,7 @@
 #include "dlo/listeners.h"
 #include "win/netapi.h"
 #include "win/probe_os.h"
+#include "win/resolver.h"
 #include "win/winutil.h"
 
 /* The running services with their PIDs, read once per listeners table; the owner of each
@@ -150,23 +151,6 @@ static dlo_status win_listeners(void *ctx, dlo_listener_list *out, dlo_error *er
 }
 
 /* Winsock, loaded and started once; NULL (err says why) when it cannot be. */
-static const win_winsock *winsock_start(dlo_error *err)
-{
-    static bool started;
-    const win_winsock *ws = win_winsock_load(err);
-    WSADATA wsa;
-    int rc;
-    if (!ws || started)
-        return ws;
-    rc = ws->startup(MAKEWORD(2, 2), &wsa);
-    if (rc) {
-        win_error_set(err, (unsigned long)rc, "WSAStartup");
-        return NULL;
-    }
-    started = true;
-    return ws;
-}
-
 /* FD_ISSET without ws2_32's __WSAFDIsSet. */
 static bool in_set(SOCKET s, const fd_set *set)
 {
@@ -233,7 +217,7 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
     SOCKET socks[DLO_PROBE_CONCURRENCY];
     ULONGLONG start = GetTickCount64(), now;
     size_t i, pending = 0;
-    const win_winsock *ws = winsock_start(err);
+    const win_winsock *ws = win_winsock_start(err);
 
     (void)ctx;
     if (!ws)
@@ -272,56 +256,21 @@ static dlo_status win_connect(void *ctx, dlo_probe_conn *conns, size_t n, unsign
     return DLO_OK;
 }
 
+/* /probe /to:HOST: the agent's one resolver, with its bound. */
 static dlo_status win_resolve(void *ctx, const char *host, dlo_ip *out, size_t max, size_t *n,
                               dlo_error *err)
 {
-    ADDRINFOW hints, *res = NULL, *a;
-    wchar_t *whost = win_utf8_to_utf16(host, strlen(host));
-    const win_winsock *ws = winsock_start(err);
-    dlo_status st = ws ? DLO_OK : DLO_E_IO;
-    int rc;
-
+    dlo_resolved_ip ips[DLO_NAMES_MAX_ADDRS];
+    size_t got = 0;
+    unsigned ttl;
+    dlo_status st = win_resolver.resolve(NULL, host, DLO_NAMES_NAME_TIMEOUT_MS, ips,
+                                         DLO_NAMES_MAX_ADDRS, &got, &ttl, err);
     (void)ctx;
-    *n = 0;
-    if (!st && !whost)
-        st = dlo_error_set(err, DLO_E_NOMEM, "out of memory");
-    if (st) {
-        free(whost);
-        return st;
+    for (*n = 0; !st && *n < got && *n < max; (*n)++) {
+        out[*n].family = ips[*n].family;
+        memcpy(out[*n].addr, ips[*n].addr, sizeof(out[*n].addr));
     }
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = ws->getaddrinfo(whost, NULL, &hints, &res);
-    free(whost);
-    if (rc) {
-        char text[256];
-        win_error_text((unsigned long)rc, text, sizeof(text));
-        return dlo_error_set(
-            err, rc == WSAHOST_NOT_FOUND || rc == WSANO_DATA ? DLO_E_NOTFOUND : DLO_E_IO, "%s",
-            text);
-    }
-    for (a = res; a && *n < max; a = a->ai_next) {
-        dlo_ip ip;
-        size_t k;
-        bool seen = false;
-        memset(&ip, 0, sizeof(ip));
-        if (a->ai_family == AF_INET) {
-            ip.family = 4;
-            memcpy(ip.addr, &((struct sockaddr_in *)a->ai_addr)->sin_addr, 4);
-        } else if (a->ai_family == AF_INET6) {
-            ip.family = 6;
-            memcpy(ip.addr, &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr, 16);
-        } else {
-            continue;
-        }
-        for (k = 0; k < *n && !seen; k++)
-            seen = !memcmp(&out[k], &ip, sizeof(ip));
-        if (!seen)
-            out[(*n)++] = ip;
-    }
-    ws->freeaddrinfo(res);
-    return DLO_OK;
+    return st;
 }
 
 const dlo_probe_os win_probe_os = {NULL, win_listeners, win_connect, win_resolve};

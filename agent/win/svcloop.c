@@ -15,6 +15,7 @@
 #include "dlo/state.h"
 #include "dlo/target.h"
 #include "win/keywatch.h"
+#include "win/resolver.h"
 #include "win/svcloop.h"
 #include "win/winutil.h"
 
@@ -412,6 +413,8 @@ dlo_status win_loop_run(win_loop *loop, dlo_error *err)
         loop_close(&ls);
         return st;
     }
+    /* A pass resolving names gives up on them when the stop comes (win/resolver.h). */
+    win_resolver_set_stop(loop->stop);
     while (loop_pass_if_due(&ls)) {
         st = loop_wait(&ls, err);
         if (st)
@@ -419,6 +422,7 @@ dlo_status win_loop_run(win_loop *loop, dlo_error *err)
     }
     if (st == DLO_E_NOTFOUND)
         st = DLO_OK;
+    win_resolver_set_stop(NULL);
     if (loop->ops.stop)
         loop->ops.stop(loop->ops.ctx);
     loop->passes = ls.mem.passes;

@@ -125,6 +125,9 @@ dlo_status win_svcscm_run(const dlo_platform *plat, dlo_error *err)
                                  "to run the service loop in a console use /run");
         return win_error_set(err, code, "cannot connect to the Service Control Manager");
     }
-    DeleteCriticalSection(&host.lock);
-    return DLO_OK;
+    /* The Service Control Manager has been told SERVICE_STOPPED, and whoever stopped the service
+     * may now delete this very file (an uninstall, an installer's rollback): a process still
+     * unwinding COM and the C runtime keeps it in use, and Windows Installer then leaves it
+     * behind until a reboot. Nothing is left to save, so the process ends here. */
+    ExitProcess(0);
 }

@@ -9,6 +9,7 @@
 #include "win/fwlock.h"
 #include "win/winplatform.h"
 #include "win/probe_os.h"
+#include "win/resolver.h"
 #include "win/winreg.h"
 #include "win/svcconsole.h"
 #include "win/svcinstall.h"
@@ -78,6 +79,7 @@ const dlo_platform *win_platform(void)
         .probe_os = &win_probe_os,
         .lock_firewall = win_fwlock_take,
         .unlock_firewall = win_fwlock_release,
+        .resolver = &win_resolver,
     };
     plat.registry = win_registry();
     plat.fs_security = win_fs_security();

@@ -123,9 +123,19 @@ dlo_status dlo_addr_scope_union(const char *const scopes[DLO_ROLE_COUNT], dlo_ro
 dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
                               dlo_buf *out, dlo_error *err);
 
+/* The same for a scope value (AdminServers, ...), which may also name hosts (dlo/hostname.h):
+ * each host name is kept, in lower case and once, after the addresses; a token that is neither
+ * gets the address's error, or the name's when it was meant as one (dlo_hostname_intended).
+ * What the names resolve to is dlo/names.h's; a list holding a name is not a rule's list and
+ * dlo_addrset_parse refuses it. */
+dlo_status dlo_addr_normalize_scope(const char *const *tokens, size_t n, unsigned long os_build,
+                                    dlo_buf *out, dlo_error *err);
+
 /* Parses one IPv4 (bytes[0..4)) or IPv6 (bytes[0..16)) address in s[0..n). */
 bool dlo_addr_parse_ipv4(const char *s, size_t n, unsigned char out[4]);
 bool dlo_addr_parse_ipv6(const char *s, size_t n, unsigned char out[16]);
+/* Appends the text of an IPv4 (family 4, a[0..4)) or IPv6 address. */
+void dlo_addr_format(dlo_buf *b, int family, const unsigned char a[16]);
 /* Appends the RFC 5952 text of an IPv6 address. */
 void dlo_addr_format_ipv6(dlo_buf *b, const unsigned char a[16]);
 

@@ -40,6 +40,7 @@ typedef enum dlo_option {
     DLO_OPT_PORTS,
     DLO_OPT_TO,
     DLO_OPT_ROLE,
+    DLO_OPT_COMPARE,
     DLO_OPT_COUNT_,
 } dlo_option;
 

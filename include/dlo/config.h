@@ -23,6 +23,10 @@
 
 #define DLO_CONFIG_KEY_INSTALLER "SOFTWARE\\Arctera\\DLO\\FirewallAgent"
 #define DLO_CONFIG_KEY_POLICY    "SOFTWARE\\Policies\\Arctera\\DLO\\FirewallAgent"
+/* The last known addresses of the host names in scopes (dlo/names.h): one REG_SZ per name. The
+ * service writes it; it is believed, as the configuration keys are, only while nobody but
+ * SYSTEM, Administrators and TrustedInstaller can change it (dlo_trust_key_needed). */
+#define DLO_CONFIG_KEY_NAMES DLO_CONFIG_KEY_INSTALLER "\\Names"
 
 /* Longest string value and most list entries accepted; anything beyond is a mistake. */
 #define DLO_CONFIG_MAX_CHARS   4096
@@ -31,9 +35,10 @@
 /* Longest SQL Server instance name (SQL Server's own limit). */
 #define DLO_CONFIG_MAX_INSTANCE_CHARS 16
 
-#define DLO_CONFIG_DEFAULT_INTERVAL_MINUTES 60
-#define DLO_CONFIG_MIN_INTERVAL_MINUTES     1
-#define DLO_CONFIG_MAX_INTERVAL_MINUTES     1440
+#define DLO_CONFIG_DEFAULT_INTERVAL_MINUTES     60
+#define DLO_CONFIG_MIN_INTERVAL_MINUTES         1
+#define DLO_CONFIG_MAX_INTERVAL_MINUTES         1440
+#define DLO_CONFIG_DEFAULT_NAME_REFRESH_MINUTES 15
 
 typedef enum dlo_config_source {
     DLO_SOURCE_DEFAULT,
@@ -59,6 +64,7 @@ typedef enum dlo_config_item {
     DLO_CFG_PUSH_INSTALL_PORTS,
     DLO_CFG_CLOSE_PUSH_PORTS,
     DLO_CFG_INTERVAL,
+    DLO_CFG_NAME_REFRESH,
     DLO_CFG_DRIFT_ACTION,
     DLO_CFG_POLICY_FILE,
     DLO_CFG_DETECTION_FILE,
@@ -101,9 +107,12 @@ typedef struct dlo_config {
     dlo_push_ports push_install_ports; /* PushInstallPorts; default vendor */
     bool close_push_ports;             /* ClosePushPortsWhenInstalled; default false */
     unsigned interval_minutes;         /* ReconcileIntervalMinutes */
-    dlo_drift_action drift_action;     /* DriftAction; default repair */
-    unsigned test_interval_seconds;    /* TestReconcileIntervalSeconds; 0 when not set */
-    unsigned interval_seconds;         /* the drift repair period that follows from both */
+    /* NameRefreshMinutes: how often the service resolves the host names of the scopes again
+     * when the resolver gives no TTL, and the longest it waits when one does (dlo/names.h). */
+    unsigned name_refresh_minutes;
+    dlo_drift_action drift_action;  /* DriftAction; default repair */
+    unsigned test_interval_seconds; /* TestReconcileIntervalSeconds; 0 when not set */
+    unsigned interval_seconds;      /* the drift repair period that follows from both */
     /* PolicyFile, DetectionFile; NULL when not configured (the embedded data). From a key it is
      * an absolute path on a local drive; from the command line, the text as typed. Whether the
      * file may be believed is decided where it is read (dlo/target.h), not here. */

@@ -95,6 +95,11 @@ void dlo_export_profiles(dlo_buf *b, unsigned bits, bool lower, const char *quot
 
 /* The roles of the plan, comma-separated, for headers. */
 void dlo_export_roles(dlo_buf *b, const dlo_plan *plan);
+/* The host names of the scopes, resolved now, and the addresses the rules hold for them: with a
+ * line prefix ("# ", "REM "), lines for a comment; with NULL, one sentence for a field. Nothing
+ * when no scope names a host. Names are checked host names (letters, digits, '-', '.'), so
+ * they cannot end a comment or a string early. */
+void dlo_export_names(dlo_buf *b, const dlo_plan *plan, const char *line_prefix);
 
 /* ---- the Firewall CSP, shared by /export:intune and /export:intune-omauri ---- */
 

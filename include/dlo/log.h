@@ -16,20 +16,21 @@ void dlo_log_set(dlo_log_fn fn, void *ctx);
 void dlo_log(dlo_log_level level, const char *fmt, ...) DLO_PRINTF(2, 3);
 
 /* Event identifiers: what a monitoring rule matches on in the Windows Event Log (source
- * "dloagent", log Application). Each has a message in agent/win/dloagent.mc, and README.md
+ * "dloagent", log Application). Each has a message in agent/win/dloagent.mc, and docs/events.md
  * lists them; the numbers never change meaning once released. */
 typedef enum dlo_event {
     DLO_EV_NONE = 0, /* a message with no event of its own: logged as 1900-1902 by level */
     DLO_EV_SERVICE_STARTED = 1000,
     DLO_EV_SERVICE_STOPPED = 1001,
-    DLO_EV_CONFIG_IN_EFFECT = 1002,  /* the configuration changed (or at start): its values */
-    DLO_EV_SERVICE_PROBLEM = 1003,   /* the service host itself could not do something */
-    DLO_EV_RULES_APPLIED = 1100,     /* rules added, updated, removed, with counts */
-    DLO_EV_DRIFT_REPAIRED = 1101,    /* owned rules changed by someone else were put back */
-    DLO_EV_RULES_UNCHANGED = 1102,   /* a pass found every rule as planned */
-    DLO_EV_DRIFT_REPORTED = 1103,    /* DriftAction report: differences found, left standing */
-    DLO_EV_CONFIG_ERROR = 1200,      /* configuration invalid: firewall rules left as they are */
-    DLO_EV_CONFIG_WARNING = 1201,    /* a value that does not take effect is invalid */
+    DLO_EV_CONFIG_IN_EFFECT = 1002, /* the configuration changed (or at start): its values */
+    DLO_EV_SERVICE_PROBLEM = 1003,  /* the service host itself could not do something */
+    DLO_EV_RULES_APPLIED = 1100,    /* rules added, updated, removed, with counts */
+    DLO_EV_DRIFT_REPAIRED = 1101,   /* owned rules changed by someone else were put back */
+    DLO_EV_RULES_UNCHANGED = 1102,  /* a pass found every rule as planned */
+    DLO_EV_DRIFT_REPORTED = 1103,   /* DriftAction report: differences found, left standing */
+    DLO_EV_CONFIG_ERROR = 1200,     /* configuration invalid: firewall rules left as they are */
+    DLO_EV_CONFIG_WARNING = 1201,   /* a value that does not take effect is invalid */
+    DLO_EV_NAME_KEPT = 1202, /* a host name of a scope does not resolve: its last known addresses */
     DLO_EV_FIREWALL_ERROR = 1300,    /* the firewall could not be read or changed */
     DLO_EV_RECONCILE_FAILED = 1301,  /* a pass failed for another reason */
     DLO_EV_GPO_OVERRIDE = 1400,      /* Group Policy makes local rules ineffective */

@@ -51,6 +51,8 @@ typedef struct dlo_plan_window {
     dlo_strlist names; /* closed: the rules left out */
 } dlo_plan_window;
 
+struct dlo_names;
+
 typedef struct dlo_plan {
     dlo_mode mode;
     dlo_role_set roles;
@@ -70,6 +72,9 @@ typedef struct dlo_plan {
     bool close_when_detected;
     dlo_plan_window *windows;
     size_t n_windows;
+    /* The host names of the scopes and what each resolved to (dlo/names.h), borrowed from the
+     * target; NULL or empty when no scope names a host. */
+    const struct dlo_names *names;
 } dlo_plan;
 
 /* For each row that applies in the mode: a local role that is a Source gets an outbound rule to

@@ -21,6 +21,7 @@
 struct dlo_attr_os;
 struct dlo_detect_os;
 struct dlo_probe_os;
+struct dlo_resolver;
 
 /* A value to write: a REG_DWORD (number) or a REG_SZ (text, UTF-8). */
 typedef struct dlo_reg_write {
@@ -90,6 +91,10 @@ typedef struct dlo_platform {
      * cannot be had. unlock_firewall releases it. */
     dlo_status (*lock_firewall)(void *ctx, dlo_error *err);
     void (*unlock_firewall)(void *ctx);
+    /* Resolves the host names of the scopes when the agent plans (dlo/names.h), with a time
+     * bound. NULL where there is none (the host build): a scope that names a host is then a
+     * configuration error unless its last known addresses are at hand. */
+    const struct dlo_resolver *resolver;
 } dlo_platform;
 
 /* The firewall lock around a run's reading and writing, where the platform has one. */

@@ -82,6 +82,13 @@ bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b);
  * RPC-EPMap overlaps TCP 135 (the endpoint mapper's port); RPC overlaps only RPC. */
 bool dlo_portset_overlap(const dlo_portset *a, const dlo_portset *b);
 
+/* Sets *out (initialised here) to what a lets through and b does not: a's ports outside b's
+ * ranges, as sorted ranges, and a's keywords and placeholder b lacks. Nothing when b is any; any
+ * when a is any and b is not (every port but b's, which a list cannot write more briefly). */
+dlo_status dlo_portset_minus(const dlo_portset *a, const dlo_portset *b, dlo_portset *out);
+/* The set holds no port, keyword or placeholder. */
+bool dlo_portset_empty(const dlo_portset *s);
+
 /* One port, 1-65535, blanks around it allowed ("1433", " 1433 "), no leading zero. NULL, or
  * why not (dlo_decimal_parse). */
 const char *dlo_port_parse(const char *text, unsigned *port);

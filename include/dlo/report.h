@@ -7,14 +7,18 @@
 #define DLO_REPORT_H
 
 #include "dlo/buf.h"
+#include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/policy.h"
 #include "dlo/plan.h"
 #include "dlo/reconcile.h"
+#include "dlo/planfile.h"
 #include "dlo/probe.h"
 
 #include <stdbool.h>
+
+struct dlo_names;
 
 /* /detect: each role found with its evidence, each role looked for and not found with what was
  * looked for, the roles no table entry detects, the SQL Server and the warnings. The JSON form
@@ -53,6 +57,29 @@ void dlo_report_probe_json(dlo_buf *b, const dlo_plan *plan, const dlo_probe_res
  * (NULL: the defaults). JSON: {"mode", ..., "rules", "exposure", "warnings"}. */
 void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
 void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg);
+
+/* The host names of the scopes and what each resolved to (dlo/names.h): a section of /plan's and
+ * /config's text, and a `, "names": [{"name", "values", "state", "addresses", "ttl",
+ * "reason"}]` member of their JSON; nothing when no scope names a host. */
+void dlo_report_names_text(dlo_buf *b, const struct dlo_names *names);
+void dlo_report_names_json(dlo_buf *b, const struct dlo_names *names);
+/* /config /json with the names (NULL: none) before "effectiveIntervalSeconds". */
+void dlo_report_config_json_names(dlo_buf *out, const dlo_config *cfg,
+                                  const struct dlo_names *names);
+/* /plan /compare:FILE and /matrix /compare:FILE (agent/core/front/report_compare.c): a header
+ * naming both sides, the counts, then one line per difference ("opens", "closes", "widens",
+ * "narrows", "changes") and, for a saved plan, one per property it does not state; or the JSON
+ * document {"compare", "differs", ..., "changes": [...]} ({"groups": [{"mode", "role",
+ * "changes"}]} for the matrix). `was` is the earlier side: FILE for a plan, the matrix in use
+ * for /matrix. */
+void dlo_report_compare_plan_text(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_plan_json(dlo_buf *b, const char *file, const dlo_saved_plan *was,
+                                  const dlo_plan *now, const dlo_comparison *c);
+void dlo_report_compare_matrix_text(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
+void dlo_report_compare_matrix_json(dlo_buf *b, const char *file, const dlo_policy *was,
+                                    const dlo_policy *now, const dlo_matrix_comparison *m);
 
 /* Output for people and for compliance tools. */
 void dlo_report_apply_text(dlo_buf *b, const dlo_reconcile_report *rep);

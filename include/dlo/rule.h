@@ -32,6 +32,11 @@ enum {
 
 typedef enum dlo_action { DLO_ACTION_BLOCK = 0, DLO_ACTION_ALLOW = 1 } dlo_action;
 
+/* How a binding's evidence starts when the evidence settled nothing and the rule keeps the
+ * program and service it has in the firewall (keep_binding; dlo/binding.h): the plan's JSON
+ * says so only there, so a saved plan is read back by it (dlo/planfile.h). */
+#define DLO_BINDING_KEPT "kept as it stands in the firewall"
+
 /* Every rule the agent owns carries this Grouping; nothing outside it is ever changed. */
 #define DLO_RULE_GROUPING "Arctera DLO Firewall Agent"
 

@@ -10,6 +10,7 @@
 #define DLO_SERVICE_H
 
 #include "dlo/config.h"
+#include "dlo/names.h"
 #include "dlo/registry.h"
 #include "dlo/str.h"
 #include "dlo/status.h"
@@ -111,6 +112,11 @@ typedef struct dlo_service_loop {
     /* The kinds of the problems last logged as event 1402 ("blocked-by-rule,firewall-off");
      * "" when none. */
     char problems[256];
+    /* The host names of the last successful pass and what they resolved to (what the Names key
+     * holds), and when to resolve them again (0: no names). */
+    bool have_names;
+    dlo_names names;
+    unsigned names_refresh_seconds;
 } dlo_service_loop;
 
 void dlo_service_loop_init(dlo_service_loop *s);
@@ -125,8 +131,9 @@ void dlo_service_loop_free(dlo_service_loop *s);
  *   DLO_E_CONFIG  the configuration is invalid, or could not be read (the message says which):
  *                 logged as DLO_EV_CONFIG_ERROR, reconcile NOT called, the rules stay as they are;
  *   other         reconcile failed (its status): logged.
- * *interval_seconds receives the drift-repair period to use next: from the configuration just
- * loaded, else the last applied one, else the default. */
+ * *interval_seconds receives the period until the next unprompted pass: the drift-repair
+ * period from the configuration just loaded, else the last applied one, else the default; or
+ * sooner, when the host names of the scopes are due to be resolved again. */
 dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
                             const dlo_registry *reg, const dlo_config_overrides *overrides,
                             unsigned why, unsigned *interval_seconds);

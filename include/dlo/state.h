@@ -1,4 +1,4 @@
-/* The compliance state inventory tools read without running the agent (README, "Fleet"):
+/* The compliance state inventory tools read without running the agent (docs/fleet.md):
  * plain values under HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State, computed here from what a
  * pass, /apply or /verify found, and written through dlo_platform.write_values.
  *
@@ -21,7 +21,7 @@
 
 #define DLO_STATE_KEY DLO_CONFIG_KEY_INSTALLER "\\State"
 
-/* The values, in the order of the README's table and the MOF. */
+/* The values, in the order of the table in docs/fleet.md and the MOF. */
 typedef enum dlo_state_item {
     DLO_ST_COMPLIANT,
     DLO_ST_LAST_PASS,

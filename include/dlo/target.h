@@ -8,6 +8,7 @@
 #include "dlo/platform.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/names.h"
 #include "dlo/plan.h"
 #include "dlo/policy.h"
 #include "dlo/service.h"
@@ -28,13 +29,18 @@ typedef struct dlo_target {
     bool sql_port_fell_back;
     bool sql_port_kept;
     char roles_source[64];
+    /* The host names of the scopes, resolved before the plan was built with their addresses
+     * (plan.names points here). */
+    dlo_names names;
 } dlo_target;
 
-/* Builds the plan for cfg. Its PolicyFile and DetectionFile (when set) replace the embedded
- * data: from a key only if dlo_trust_file accepts the file, from the command line as they are.
- * Errors: DLO_E_CONFIG for a configured file that is not trusted, unreadable or invalid, and
- * when detection is needed but impossible here; DLO_E_USAGE/DLO_E_PARSE for a bad file named on
- * the command line; DLO_E_NOMEM. On failure nothing needs freeing. */
+/* Builds the plan for cfg. The host names of its scopes are resolved first (plat->resolver,
+ * last known addresses from plat->registry): a name that never resolved, or resolves to what no
+ * rule may hold, is DLO_E_CONFIG before anything else is read. Its PolicyFile and DetectionFile
+ * (when set) replace the embedded data: from a key only if dlo_trust_file accepts the file, from
+ * the command line as they are. Errors: DLO_E_CONFIG for a configured file that is not trusted,
+ * unreadable or invalid, and when detection is needed but impossible here; DLO_E_USAGE/DLO_E_PARSE
+ * for a bad file named on the command line; DLO_E_NOMEM. On failure nothing needs freeing. */
 dlo_status dlo_target_build(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                             dlo_error *err);
 /* The same; when detection can only give the SQL Server port's default, the plan uses

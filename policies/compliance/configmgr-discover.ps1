@@ -3,7 +3,7 @@
     Is the Arctera DLO Firewall Agent's firewall as planned on this machine? Discovery script of a Configuration Manager configuration item.
 .DESCRIPTION
     Reads the compliance state the agent's service records after each pass under
-    HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State (README, "Fleet"), without running the
+    HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State (docs/fleet.md), without running the
     agent. When that key is absent, incomplete, or its last pass is older than twice the
     reconcile interval plus 10 minutes (the service stopped, or an agent that does not record
     its state), it runs `dloagent.exe /verify /json` instead, which checks the firewall now and

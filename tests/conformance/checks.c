@@ -92,7 +92,7 @@ static void check_validation_order(void)
     ok(FAILED(hr), "RemotePorts with protocol any: 0x%08lx", (unsigned long)hr);
     ok(INetFwRule_put_Protocol(r, NET_FW_IP_PROTOCOL_TCP) == S_OK, "Protocol TCP");
     ok(PUT(r, LocalPorts, L"80") == S_OK, "LocalPorts 80 on TCP");
-    /* Source: windows-firewall-facts.md (IPBan): a rule with ports cannot go back to any. */
+    /* Source: IPBan (tests/conformance/README.md): a rule with ports cannot go back to any. */
     hr = INetFwRule_put_Protocol(r, NET_FW_IP_PROTOCOL_ANY_);
     ok(FAILED(hr), "Protocol any with ports set: 0x%08lx", (unsigned long)hr);
     ok(INetFwRule_get_Protocol(r, &protocol) == S_OK && protocol == NET_FW_IP_PROTOCOL_TCP,
@@ -116,8 +116,8 @@ static void check_scalars(void)
     LONG profiles = 0, protocol = 0;
     if (!r)
         return;
-    /* Source: none found that a plain string comes back other than as written (the facts page:
-     * only @resource strings are in doubt, and the agent writes none). */
+    /* Source: none found that a plain string comes back other than as written (only @resource
+     * strings are in doubt, and the agent writes none). */
     ok(PUT(r, Description, L"Conformance: read back as written") == S_OK, "put_Description");
     ok(INetFwRule_put_Direction(r, NET_FW_RULE_DIR_OUT) == S_OK, "put_Direction out");
     ok(INetFwRule_put_Action(r, NET_FW_ACTION_BLOCK) == S_OK, "put_Action block");
@@ -170,7 +170,7 @@ static void check_scalars(void)
     release(r);
 }
 
-/* Ports as sets: order and merging on read-back are undocumented (the facts page: "none"). */
+/* Ports as sets: order and merging on read-back are undocumented (no source found). */
 static int same_ports(const WCHAR *got, const WCHAR *const *want, int n)
 {
     const WCHAR *p = got;

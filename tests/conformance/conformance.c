@@ -1,8 +1,9 @@
 /* Conformance of the Windows Firewall COM API: every behaviour dloagent relies on, written once
  * and run against two targets, the firewall double under Wine (tests/fwdouble) and the real
  * Windows Firewall (tests/windows/run.ps1). Each expectation names its public source
- * (../shared/windows-firewall-facts.md gathers them) or says that none was found; where none
- * says which way Windows goes, both ways pass, and on the double the way its test key chose.
+ * (tests/conformance/README.md lists them with their addresses) or says that none was found;
+ * where none says which way Windows goes, both ways pass, and on the double the way its test key
+ * chose.
  * Checks only a double can make (counters, fault injection) are skipped elsewhere.
  *
  * Safe on a real machine: it creates only disabled rules in a Grouping of its own, removes them

@@ -115,7 +115,7 @@ static void check_loaded(const dlo_config *cfg, const dlo_registry *reg)
             abort();
         dlo_buf_reset(&b);
         dlo_error_clear(&err);
-        if (dlo_addr_normalize(&scope, 1, DLO_OS_BUILD_UNKNOWN, &b, &err) != DLO_OK ||
+        if (dlo_addr_normalize_scope(&scope, 1, DLO_OS_BUILD_UNKNOWN, &b, &err) != DLO_OK ||
             strcmp(dlo_buf_str(&b), cfg->scopes[r]) != 0)
             abort(); /* a scope not in normal form would be rewritten on every pass */
     }

@@ -472,7 +472,7 @@ static const struct keyword addr_keywords[] = {
     {L"WINS", L"WINS", FWR_ADDR_WINS},
     {L"DefaultGateway", L"DefaultGateway", FWR_ADDR_DEFAULTGATEWAY},
     /* COM spells these as the Firewall CSP does (RmtIntranet, Ply2Renders); RemoteIntranet and
-     * PlayToDevice are only PowerShell's parameter names (windows-firewall-facts.md). */
+     * PlayToDevice are only PowerShell's parameter names (New-NetFirewallRule on Learn). */
     {L"Intranet", L"IntrAnet", FWR_ADDR_INTRANET},
     {L"RmtIntranet", L"RmtIntrAnet", FWR_ADDR_REMOTEINTRANET},
     {L"Internet", L"IntErnet", FWR_ADDR_INTERNET},

@@ -4,7 +4,7 @@
 Usage: check_fleet.py SOURCE_DIR CONFIG_ITEMS
 
 The State key is the installer key (as CONFIG_ITEMS prints it, from the core) plus "\\State";
-its values and their types are those of the README's State table (section "Fleet").
+its values and their types are those of the State table of docs/fleet.md ("The State key").
 Checks:
  - policies/sccm/dloagent.mof (what clients collect) and dloagent-import.mof (what is reported)
    parse as MOF statements: comments and strings closed, braces, brackets and parentheses
@@ -36,9 +36,10 @@ MOF_TYPES = {"REG_DWORD": "uint32", "REG_SZ": "string"}
 WEF_NS = "{http://schemas.microsoft.com/2006/03/windows/events/subscription}"
 
 
-def state_values(readme):
-    """{name: registry type} from the README's State table (the rows of section "Fleet")."""
-    text = readme.split("\n## Fleet", 1)[-1].split("\n## ", 1)[0] if "\n## Fleet" in readme else ""
+def state_values(fleet):
+    """{name: registry type} from the State table of docs/fleet.md (section "The State key")."""
+    head = "\n## The State key\n"
+    text = fleet.split(head, 1)[-1].split("\n## ", 1)[0] if head in fleet else ""
     return dict(re.findall(r"^\| `(\w+)` \| `(REG_\w+)` \|", text, re.M))
 
 
@@ -221,10 +222,10 @@ def main():
     items = json.loads(subprocess.run(items_cmd, capture_output=True, text=True, check=True).stdout)
     key = items["installer_key"] + "\\State"
     check(key.startswith("HKLM\\"), "the State key is %s" % key)
-    with open(os.path.join(src, "README.md"), encoding="utf-8") as f:
+    with open(os.path.join(src, "docs", "fleet.md"), encoding="utf-8") as f:
         values = state_values(f.read())
     check(values and set(values.values()) <= set(MOF_TYPES),
-          "README's Fleet section lists the State values as REG_DWORD or REG_SZ (%s)" % values)
+          "docs/fleet.md's State table lists the values as REG_DWORD or REG_SZ (%s)" % values)
     check_mof(os.path.join(src, "policies", "sccm", "dloagent.mof"), "\\\\.\\root\\cimv2", values,
               collect_key="HKEY_LOCAL_MACHINE\\" + key.split("\\", 1)[1])
     check_mof(os.path.join(src, "policies", "sccm", "dloagent-import.mof"), "\\\\.\\root\\cimv2\\SMS", values)

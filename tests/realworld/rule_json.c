@@ -1,7 +1,7 @@
 /* The agent's reading of rule strings, as JSON, for the checks of tests/realworld: one rule
  * string per line of standard input (MS-GPFAS 2.2.2.19, as the stores hold them), one JSON
  * object per line out, every field of dlo_rule the reader sets. With --table it prints the
- * matching model's table (dlo/match.h) as the README's Markdown rows instead. */
+ * matching model's table (dlo/match.h) as the Markdown rows of docs/verify.md instead. */
 #include "dlo/buf.h"
 #include "dlo/match.h"
 #include "dlo/rulestr.h"

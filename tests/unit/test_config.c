@@ -51,7 +51,7 @@ typedef struct item_case {
     {                                                                                              \
         DLO_CFG_SCOPE_FIRST + (r), NULL, "*",                                                      \
             SZ("10.0.0.0/8, 192.168.1.7", "10.0.0.0/255.0.0.0,192.168.1.7/255.255.255.255"),       \
-            SZ("localsubnet", "LocalSubnet"),                                                      \
+            SZ("DLO-Admin.corp.example, localsubnet", "LocalSubnet,dlo-admin.corp.example"),       \
             SZ("10.0.0.300", "'10.0.0.300' is not a valid address"),                               \
             SZ("10.0.0.0/33", "prefix length over 32"),                                            \
             DW(1,                                                                                  \
@@ -134,6 +134,11 @@ static const item_case cases[] = {
      DW(1441, "out of range"),
      SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), NULL,
      NULL},
+    {DLO_CFG_NAME_REFRESH, "NameRefreshMinutes", "15", DW(5, "5"), DW(1440, "1440"),
+     DW(0, "out of range; expected REG_DWORD holding a number of minutes from 1 to 1440"),
+     DW(1441, "out of range"),
+     SZ("30", "the type REG_SZ is wrong; expected REG_DWORD holding a number of minutes"), " 30 ",
+     "30"},
     {DLO_CFG_DRIFT_ACTION, "DriftAction", "repair", SZ("report", "report"),
      SZ(" Repair ", "repair"),
      SZ("ignore", "not a drift action; expected repair (put the rules back) or report"),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dlo/export.h"
+#include "dlo/names.h"
 #include "dlo/str.h"
 
 #include <stdlib.h>
@@ -140,6 +141,59 @@ static void test_identity_depends_on_the_name_only(void **state)
     dlo_buf_free(&b);
 }
 
+/* A plan with a host name says, in every format, that the name was resolved at export time and
+ * which addresses the rules hold for it. */
+static void test_names_said_in_every_format(void **state)
+{
+    static const struct {
+        const char *format, *want;
+    } cases[] = {
+        {"powershell", "# Host names resolved at export time; the rules hold these addresses, "
+                       "not the names:\n#   dlo-admin.corp.example -> 10.20.0.5/255.255.255.255 "
+                       "(resolved)\n"},
+        {"netsh", "REM Host names resolved at export time; the rules hold these addresses, not "
+                  "the names:\nREM   dlo-admin.corp.example -> 10.20.0.5/255.255.255.255 "
+                  "(resolved)\n"},
+        {"json", "\"names\": [\n  {\"name\": \"dlo-admin.corp.example\", \"values\": "
+                 "[\"AdminServers\"], \"state\": \"resolved\", \"addresses\": "
+                 "[\"10.20.0.5/255.255.255.255\"]"},
+        {"intune", "Host names resolved at export time (the rules hold the addresses): "
+                   "dlo-admin.corp.example -> 10.20.0.5/255.255.255.255."},
+        {"intune-omauri", "Host names resolved at export time (the rules hold the addresses): "
+                          "dlo-admin.corp.example -> 10.20.0.5/255.255.255.255."},
+    };
+    dlo_plan plan;
+    dlo_names names;
+    dlo_name nm;
+    dlo_buf b;
+    dlo_error err;
+    size_t i;
+    (void)state;
+    memset(&plan, 0, sizeof(plan));
+    memset(&nm, 0, sizeof(nm));
+    dlo_names_init(&names);
+    nm.name = "dlo-admin.corp.example";
+    nm.addresses = "10.20.0.5/255.255.255.255";
+    nm.roles = DLO_ROLE_BIT(DLO_ROLE_ADMIN_SERVER);
+    names.items = &nm;
+    names.count = 1;
+    plan.names = &names;
+    plan.sql_ports = dlo_strdup("1433");
+    add_rule(&plan, "Arctera DLO - x", "10.20.0.5/255.255.255.255");
+    dlo_buf_init(&b);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(export_as(cases[i].format, &plan, &b, &err), DLO_OK);
+        if (!strstr(dlo_buf_str(&b), cases[i].want))
+            fail_msg("%s lacks '%s':\n%s", cases[i].format, cases[i].want, dlo_buf_str(&b));
+    }
+    /* No names, no such line. */
+    plan.names = NULL;
+    assert_int_equal(export_as("powershell", &plan, &b, &err), DLO_OK);
+    assert_null(strstr(dlo_buf_str(&b), "Host names"));
+    dlo_buf_free(&b);
+    dlo_plan_free(&plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_keywords_a_table_lacks_are_refused),
         cmocka_unit_test(test_intune_splits_by_150_and_by_build),
         cmocka_unit_test(test_identity_depends_on_the_name_only),
+        cmocka_unit_test(test_names_said_in_every_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,7 +232,7 @@ static void test_no_rpc_or_smb_open_to_all_off_domain(void **state)
             }
 }
 
-/* CorporateProfiles is the value that widens them, as README.md says. */
+/* CorporateProfiles is the value that widens them, as docs/configuration.md says. */
 static void test_corporate_profiles_widen_the_rpc_paths(void **state)
 {
     dlo_plan_settings s;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlo/cli.h"
@@ -17,6 +18,7 @@
 #include "dlo/service.h"
 #include "dlo/target.h"
 #include "fake_registry.h"
+#include "fake_resolver.h"
 #include "fake_sql.h"
 #include "log_capture.h"
 
@@ -543,6 +545,137 @@ static void test_failed_passes_are_told(void **state)
     rig_free(&r);
 }
 
+/* The Names key as the Windows layer writes it: with replace, exactly the values given. */
+static dlo_status names_write(void *ctx, const char *key, const dlo_reg_write *values, size_t n,
+                              bool replace, dlo_error *err)
+{
+    fake_sql *m = ctx;
+    size_t i;
+    (void)err;
+    if (strcmp(key, DLO_CONFIG_KEY_NAMES) != 0)
+        return DLO_OK; /* the compliance state: not this test's */
+    assert_true(replace);
+    for (i = m->reg.n; i-- > 0;)
+        if (strcmp(m->reg.entries[i].key, key) == 0)
+            fake_reg_remove(&m->reg, key, m->reg.entries[i].name);
+    for (i = 0; i < n; i++)
+        fake_reg_sz(&m->reg, key, values[i].name, values[i].text);
+    return DLO_OK;
+}
+
+static void set_scope(dlo_config *cfg, int role, const char *scope)
+{
+    free(cfg->scopes[role]);
+    cfg->scopes[role] = dlo_strdup(scope);
+}
+
+/* The rules whose remote addresses hold addr. */
+static size_t rules_toward(const fake_sql *m, const char *addr)
+{
+    size_t i, n = 0;
+    for (i = 0; i < m->fw.rules.count; i++) {
+        const char *ra = m->fw.rules.items[i].remote_addresses;
+        n += ra && strstr(ra, addr) != NULL;
+    }
+    return n;
+}
+
+/* A name whose address changes rewrites only the rules toward it; one that stops resolving keeps
+ * its last known addresses, also in a service that starts again; one that never resolved leaves
+ * every rule as it is. */
+static void test_host_names_across_passes(void **state)
+{
+    fake_sql m;
+    fake_resolver fr;
+    dlo_config cfg;
+    dlo_service_loop mem, restarted;
+    dlo_error err;
+    size_t console_rules;
+    (void)state;
+
+    fake_sql_init(&m, "1433");
+    fake_resolver_init(&fr);
+    m.plat.resolver = &fr.seam;
+    m.plat.write_values = names_write;
+    assert_int_equal(dlo_config_init(&cfg), DLO_OK);
+    set_scope(&cfg, DLO_ROLE_ADMIN_CONSOLE, "console.corp.example");
+    set_scope(&cfg, DLO_ROLE_CLIENT, "10.8.0.0/255.255.0.0,clients.corp.example");
+    fake_resolver_set(&fr, "console.corp.example", "10.20.0.5,2001:db8::5", 600, 1);
+    fake_resolver_set(&fr, "clients.corp.example", "10.9.0.7", 0, 1);
+    dlo_service_loop_init(&mem);
+    dlo_service_loop_init(&restarted);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_START, &err), DLO_OK);
+    console_rules = rules_toward(&m, "10.20.0.5/255.255.255.255");
+    assert_true(console_rules > 0);
+    assert_int_equal(rules_toward(&m, "2001:db8::5/128"), console_rules);
+    assert_true(rules_toward(&m, "10.9.0.7/255.255.255.255") > 0);
+    assert_int_equal(mem.names_refresh_seconds, 600);
+    assert_string_equal(m.reg.entries[m.reg.n - 2].name, "console.corp.example");
+
+    /* The console moves: only its rules are rewritten, and that is no drift. */
+    fake_resolver_set(&fr, "console.corp.example", "10.20.0.6", 600, 1);
+    fwmem_reset_counters(&m.fw);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_int_equal(m.fw.updates, console_rules);
+    assert_int_equal(m.fw.adds + m.fw.removes, 0);
+    assert_int_equal(rules_toward(&m, "10.20.0.6/255.255.255.255"), console_rules);
+    assert_int_equal(rules_toward(&m, "10.20.0.5/255.255.255.255"), 0);
+    assert_true(log_has("host names resolved to other addresses"));
+    assert_false(log_has("1101"));
+
+    /* It stops resolving: the rules keep 10.20.0.6, with a warning, once. */
+    fake_resolver_set(&fr, "console.corp.example", NULL, 0, 1);
+    fwmem_reset_counters(&m.fw);
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_int_equal(m.fw.writes, 0);
+    assert_true(log_has("1202 1 host name 'console.corp.example' did not resolve (no such host is "
+                        "known): the rules keep its last known addresses "
+                        "10.20.0.6/255.255.255.255"));
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &mem, DLO_WAKE_TIMER, &err), DLO_OK);
+    assert_false(log_has("1202"));
+
+    /* The service starts again: the persisted addresses are still kept. */
+    log_capture_reset();
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &restarted, DLO_WAKE_START, &err), DLO_OK);
+    assert_int_equal(m.fw.writes, 0);
+    assert_int_equal(rules_toward(&m, "10.20.0.6/255.255.255.255"), console_rules);
+    assert_true(log_has("1202 1 host name 'console.corp.example' did not resolve"));
+
+    /* A name never resolved: a configuration error, nothing written. */
+    set_scope(&cfg, DLO_ROLE_EDGE_SERVER, "edge.never.example");
+    fwmem_reset_counters(&m.fw);
+    assert_int_equal(dlo_agent_reconcile(&m.plat, &cfg, &restarted, DLO_WAKE_TIMER, &err),
+                     DLO_E_CONFIG);
+    assert_non_null(strstr(err.msg, "EdgeServers: host name 'edge.never.example' has never "
+                                    "resolved"));
+    assert_int_equal(m.fw.writes + m.fw.enumerations, 0);
+
+    dlo_service_loop_free(&restarted);
+    dlo_service_loop_free(&mem);
+    dlo_config_free(&cfg);
+    fake_sql_free(&m);
+}
+
+/* The next pass comes when the names are due, sooner than the drift-repair interval. */
+static void test_names_shorten_the_interval(void **state)
+{
+    rig r;
+    (void)state;
+    rig_init(&r);
+    fake_reg_dword(&r.reg, INST, "ReconcileIntervalMinutes", 60);
+    r.state.names_refresh_seconds = 900;
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(r.interval, 900);
+    r.state.names_refresh_seconds = 0;
+    assert_int_equal(pass(&r, DLO_WAKE_TIMER), DLO_OK);
+    assert_int_equal(r.interval, 3600);
+    rig_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -560,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_failed_passes_are_told),
         cmocka_unit_test(test_own_writes_cause_no_loop),
         cmocka_unit_test(test_no_skip_after_a_write_or_a_failure),
+        cmocka_unit_test(test_host_names_across_passes),
+        cmocka_unit_test(test_names_shorten_the_interval),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

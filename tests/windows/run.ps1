@@ -496,7 +496,7 @@ function Step-Compliance {
     Remove-NetFirewallRule -PolicyStore PersistentStore -Name $victim.Name -ErrorAction Stop
     Write-Note "service stopped, '$($victim.DisplayName)' removed with Remove-NetFirewallRule"
     # The service's last record is seconds old and says compliant: the scripts report it until it
-    # ages (README), which is what this shows.
+    # ages (docs/fleet.md), which is what this shows.
     $fresh = Invoke-ComplianceScript $detect 'intune-detect, record still fresh' $script:WinPs64
     Write-Note "observed: with the service's record still fresh, intune-detect exits $($fresh.Code): $($fresh.Out.Trim())"
     Set-RecordAged

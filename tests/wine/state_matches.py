@@ -2,7 +2,7 @@
 """Usage: state_matches.py REG_QUERY_OUTPUT [VERIFY_JSON] [NAME=VALUE ...]
 
 Checks the State key as `reg query HKLM\\...\\State` printed it (a file): it holds exactly the
-values of the README's State table, each with its type; with VERIFY_JSON (a file with what
+values of the State table of docs/fleet.md, each with its type; with VERIFY_JSON (a file with what
 `dloagent.exe /verify /json` printed, or "-" for none) Compliant, RulesPlanned, RulesRight,
 Missing, Drifted, Stale and Problems say what it says; each NAME=VALUE given is what the key
 holds (a DWORD as its decimal number). Prints each difference; exits 1 if there is one.
@@ -13,7 +13,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy"))
-from check_fleet import state_values  # noqa: E402 (the README's table, read once)
+from check_fleet import state_values  # noqa: E402 (docs/fleet.md's table, read once)
 
 
 def read_key(path):
@@ -34,7 +34,7 @@ def main():
         sys.stderr.write(__doc__)
         return 2
     here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "..", "README.md"), encoding="utf-8") as f:
+    with open(os.path.join(here, "..", "..", "docs", "fleet.md"), encoding="utf-8") as f:
         table = state_values(f.read())
     key = read_key(sys.argv[1])
     wrong = []

@@ -67,8 +67,8 @@ quiet wine "$REG" delete "$pol" /v BOIMode /f
 
 reg_set "$key" EdgeServers REG_SZ '10.0.0.1,server01'
 run_exe "$exe" /config
-expect_rc 2 "host name in a scope"
-expect_match "$err" "value EdgeServers holds REG_SZ \"10\\.0\\.0\\.1,server01\": 'server01' is not an address" "the bad entry named"
+expect_rc 2 "single-label host name in a scope"
+expect_match "$err" "value EdgeServers holds REG_SZ \"10\\.0\\.0\\.1,server01\": 'server01' is not a valid host name: it is a single label" "the bad entry named, and why a name of one label is refused"
 quiet wine "$REG" delete "$key" /v EdgeServers /f
 
 long=$(head -c 5000 /dev/zero | tr '\0' 'a')

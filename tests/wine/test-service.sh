@@ -78,10 +78,10 @@ expect_compliant() {
   if [ "$rc" -eq 0 ]; then ok "$1: /verify exits 0"; else not_ok "$1: /verify exits $rc: $out $err"; fi
 }
 
-# The compliance state (README, "Fleet").
+# The compliance state (docs/fleet.md).
 statekey="$key\\State"
 state_value() { wine "$REG" query "$statekey" </dev/null 2>/dev/null | tr -d '\r' | sed -n "s/^    $1    REG_[A-Z_]*    //p"; }
-# state_is DESCRIPTION VERIFY_JSON_FILE|- [NAME=VALUE...]: the key holds the README's values
+# state_is DESCRIPTION VERIFY_JSON_FILE|- [NAME=VALUE...]: the key holds the values of docs/fleet.md
 # with their types, says what /verify /json said, and holds each NAME=VALUE.
 state_is() {
   _d=$1

@@ -18,7 +18,7 @@ EXE, SRC = sys.argv[1], sys.argv[2]
 ROLES = ("/roles:edge-server", "/mode:exclusive")
 STATE_KEY = r"HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State"
 SCRIPTS = ("intune-detect.ps1", "configmgr-discover.ps1", "remediate.ps1")
-# The State value each JSON count stands for (README, "The State key").
+# The State value each JSON count stands for (docs/fleet.md, "The State key").
 STATE_OF = {"planned": "RulesPlanned", "right": "RulesRight", "missing": "Missing",
             "drifted": "Drifted", "stale": "Stale"}
 

@@ -4,6 +4,7 @@ with `wine reg`. Every check counts towards a closing "N passed, N failed" line.
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -48,8 +49,23 @@ def wine(*args):
             p.stderr.decode("utf-8", "replace").replace("\r", ""))
 
 
+# A read through Wine's reg.exe fails now and then on a loaded machine for reasons of Wine's own
+# (the program does not start, or ends before it printed), which a check would read as "no key".
+# A read is tried again when it failed without saying that the key is absent; each retry is
+# printed, so a flaky prefix shows in the log.
+READS = ("query", "export")
+ABSENT = "Unable to find the specified registry key"
+
+
 def reg(*args):
-    rc, out, err = wine("reg", *args)
+    tries = 3 if args and args[0].lower() in READS else 1
+    for attempt in range(tries):
+        rc, out, err = wine("reg", *args)
+        if rc == 0 or ABSENT in err or attempt == tries - 1:
+            return rc, out
+        print("note: reg %s failed (%d: %s), read again" % (" ".join(args[:2]), rc, err.strip()[:200]),
+              file=sys.stderr)
+        time.sleep(0.2)
     return rc, out
 
 

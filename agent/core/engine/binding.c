@@ -398,7 +398,7 @@ static dlo_status set_rule(dlo_rule *r, const binding *b)
     dlo_buf_printf(&text, "%s: %s",
                    b->image        ? "bound"
                    : b->configured ? "not bound"
-                                   : "kept as it stands in the firewall",
+                                   : DLO_BINDING_KEPT,
                    dlo_buf_str(&b->evidence));
     r->keep_binding = !b->image && !b->configured;
     st = dlo_buf_status(&text) || dlo_buf_status(&b->evidence) ||

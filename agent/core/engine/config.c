@@ -29,7 +29,7 @@ static const char *expected_text(const item_def *def, char *buf, size_t size)
                "of service MSSQL$NAME (letters, digits, _, $ and #, at most 16 characters)";
     case DLO_CT_SCOPE:
         return "REG_SZ (comma-separated) or REG_MULTI_SZ holding remote addresses as the Windows "
-               "Firewall accepts them";
+               "Firewall accepts them, or host names";
     case DLO_CT_NUMBER:
         snprintf(buf, size, "REG_DWORD holding a number of %s from %u to %u", def->unit, def->min,
                  def->max);
@@ -572,7 +572,7 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
             st = problem(err, c, def, why);
         break;
     case DLO_CT_SCOPE:
-        st = dlo_addr_normalize(list->items, list->n, c->os_build, &p->addrs, err);
+        st = dlo_addr_normalize_scope(list->items, list->n, c->os_build, &p->addrs, err);
         if (st == DLO_E_CONFIG && err) {
             char inner[DLO_ERROR_MAX];
             memcpy(inner, err->msg, sizeof(inner));
@@ -595,10 +595,22 @@ static dlo_status parse_strings(const candidate *c, const item_def *def, const s
         if (parse_choice_text(def, list->items[0], &p->number))
             st = bad_choice(c, def, err);
         break;
-    case DLO_CT_NUMBER:
-        /* Only REG_DWORD is allowed, and the command line has no such switch. */
-        st = dlo_error_set(err, DLO_E_INTERNAL, "%s: not a number", def->name);
+    case DLO_CT_NUMBER: {
+        /* From the command line only: the registry holds a REG_DWORD. */
+        unsigned long v = 0;
+        const char *s = list->items[0], *bad;
+        size_t n = strlen(s);
+        char expected[EXPECTED_MAX];
+        dlo_trim(&s, &n);
+        bad = dlo_decimal_parse(s, n, def->min, def->max, &v);
+        p->number = (unsigned)v;
+        if (bad) {
+            snprintf(why, sizeof(why), "%s; expected %s", bad,
+                     expected_text(def, expected, sizeof(expected)));
+            st = problem(err, c, def, why);
+        }
         break;
+    }
     }
     if (!st)
         st = dlo_buf_status(&where);

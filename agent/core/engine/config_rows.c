@@ -1,6 +1,6 @@
 /* The configuration values, one row each (dlo/config.h says what a row holds). Adding a value is
  * a row here, its field in dlo_config and its documentation; the tests that catch a row left
- * half done are listed in README.md ("What a change takes"). */
+ * half done are listed in docs/architecture.md ("What a change takes"). */
 #include "dlo/config.h"
 
 #include <stddef.h>
@@ -80,6 +80,12 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
                               "RECONCILEINTERVALMINUTES", NULL, NULL, NULL),
                           .def = DLO_CONFIG_DEFAULT_INTERVAL_MINUTES, .min = 1, .max = 1440,
                           .unit = "minutes", .unset = "?"},
+    [DLO_CFG_NAME_REFRESH] = {ROW("NameRefreshMinutes", DLO_CT_NUMBER, name_refresh_minutes,
+                                  "NAMEREFRESHMINUTES", "namerefreshminutes", "MINUTES",
+                                  "Resolve the host names of the scopes again after MINUTES "
+                                  "when the resolver gives no TTL (default 15)."),
+                              .def = DLO_CONFIG_DEFAULT_NAME_REFRESH_MINUTES, .min = 1, .max = 1440,
+                              .unit = "minutes", .unset = "?", .quiet_default = true},
     [DLO_CFG_DRIFT_ACTION] = {ROW("DriftAction", DLO_CT_CHOICE, drift_action, "DRIFTACTION",
                                   "driftaction", "repair|report",
                                   "On drift: put the rules back (repair) or only report it "

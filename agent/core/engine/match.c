@@ -404,7 +404,7 @@ static const char *base_name(const char *path)
 }
 
 /* A program of Windows itself: the Windows folder by its variables (the form Windows' own rules
- * keep, README "Rules bound to the program that serves them") or on any drive. */
+ * keep, docs/verify.md "Rules bound to the program that serves them") or on any drive. */
 static bool in_windows_folder(const char *path)
 {
     return dlo_str_prefix_ci(path, "%SystemRoot%\\") || dlo_str_prefix_ci(path, "%windir%\\") ||
@@ -695,7 +695,7 @@ static dlo_match_answer judge_other(const judge_in *in)
       "MS-GPFAS 2.2.2.5, 2.2.6.2 (CS-ACTION-VAL)")                                                 \
     X(judge_owner, "the agent's own rule", "EmbedCtxt",                                            \
       "the agent's Grouping: does not apply (the diff judges it against the plan)",                \
-      "README, /apply, /verify, /remove")                                                          \
+      "docs/verify.md, /apply, /verify, /remove")                                                  \
     X(judge_direction, "direction", "Dir", "the other direction: does not apply",                  \
       "MS-GPFAS 2.2.2.4")                                                                          \
     X(judge_protocol, "protocol", "Protocol",                                                      \

@@ -46,6 +46,7 @@ void dlo_service_loop_free(dlo_service_loop *s)
     if (s->have_logged)
         dlo_config_free(&s->logged);
     dlo_strlist_free(&s->owned_ids);
+    dlo_names_free(&s->names);
     dlo_service_loop_init(s);
 }
 
@@ -157,6 +158,9 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
     keep(&s->applied, &s->have_applied, &cfg);
 
 cleanup_cfg:
+    /* Names are resolved again on their own schedule, also after a pass they failed. */
+    if (s->names_refresh_seconds && s->names_refresh_seconds < *interval_seconds)
+        *interval_seconds = s->names_refresh_seconds;
     dlo_config_free(&cfg);
     dlo_buf_free(&text);
     return st;

@@ -185,6 +185,11 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
 
     memset(t, 0, sizeof(*t));
     memset(&settings, 0, sizeof(settings));
+    st = dlo_names_resolve(plat->resolver, plat->registry, cfg, &t->names, err);
+    if (st) {
+        dlo_names_free(&t->names);
+        return st;
+    }
     /* With the roles configured, detection still runs for the port of a configured SQL Server
      * instance, unless SqlPort gives it. */
     if (!cfg->roles_set || (cfg->sql_instance && !cfg->sql_port && plat->detect_os)) {
@@ -193,8 +198,10 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
                                  "no roles configured and component detection is not available "
                                  "here: name the roles with /roles:ROLE,... (see /help)");
         st = dlo_target_detect(plat, cfg, &t->det, err);
-        if (st)
+        if (st) {
+            dlo_names_free(&t->names);
             return st;
+        }
         t->detected = true;
         detected = t->det.roles;
         t->keep_unplanned = !cfg->roles_set && t->det.partial;
@@ -216,7 +223,7 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
         t->keep_unplanned = t->keep_unplanned || t->sql_port_fell_back;
     }
     for (r = 0; r < DLO_ROLE_COUNT; r++)
-        settings.scopes[r] = cfg->scopes[r];
+        settings.scopes[r] = dlo_names_scope(&t->names, cfg, r);
     push_settings(&settings, cfg, t);
     settings.profiles[DLO_NET_CORPORATE] = cfg->corporate_profiles;
     settings.profiles[DLO_NET_INTERNET] = cfg->internet_profiles;
@@ -232,6 +239,7 @@ dlo_status dlo_target_build_kept(const dlo_platform *plat, const dlo_config *cfg
     describe_roles_source(t, cfg);
     t->plan.roles_source = t->roles_source;
     t->plan.mode_source = dlo_config_source_name(cfg->source[DLO_CFG_BOI_MODE]);
+    t->plan.names = &t->names;
     return DLO_OK;
 
 cleanup_policy:
@@ -239,12 +247,14 @@ cleanup_policy:
 cleanup_detect:
     if (t->detected)
         dlo_detect_result_free(&t->det);
+    dlo_names_free(&t->names);
     memset(t, 0, sizeof(*t));
     return st;
 }
 
 void dlo_target_free(dlo_target *t)
 {
+    dlo_names_free(&t->names);
     dlo_plan_free(&t->plan);
     dlo_policy_free(&t->pol);
     if (t->detected)
@@ -352,7 +362,7 @@ static bool drift_pass(unsigned why)
 
 static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_service_loop *mem,
                      const dlo_reconcile_report *rep, unsigned why, const char *effective,
-                     const char *who)
+                     const char *who, bool renamed)
 {
     size_t added = count_changes(rep, DLO_CHANGE_ADD),
            updated = count_changes(rep, DLO_CHANGE_UPDATE),
@@ -375,7 +385,7 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_servi
                       "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned; %s%s",
                       dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode),
                       dlo_buf_str(&roles), t->roles_source, effective, dlo_buf_str(&note));
-    else if (drift_pass(why))
+    else if (drift_pass(why) && !renamed)
         dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
                       "%s: firewall rules changed by someone else were put back for mode "
                       "%s: %zu added, %zu updated, %zu removed; %s%s%s",
@@ -383,11 +393,11 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_servi
                       effective, dlo_buf_str(&note), who);
     else
         dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
-                      "%s: firewall rules applied for mode %s, roles %s (%s): %zu added, %zu "
+                      "%s: firewall rules applied for mode %s, roles %s (%s)%s: %zu added, %zu "
                       "updated, %zu removed, %zu unchanged; %s%s",
                       dlo_buf_str(&pass), dlo_mode_name(cfg->mode), dlo_buf_str(&roles),
-                      t->roles_source, added, updated, removed, rep->diff.compliant, effective,
-                      dlo_buf_str(&note));
+                      t->roles_source, renamed ? ", host names resolved to other addresses" : "",
+                      added, updated, removed, rep->diff.compliant, effective, dlo_buf_str(&note));
     dlo_buf_free(&note);
     dlo_buf_free(&roles);
     dlo_buf_free(&pass);
@@ -590,7 +600,7 @@ static void report_common(const dlo_platform *plat, const dlo_fw_backend *fw, co
 /* DriftAction repair: the firewall made the plan, drift put back and its author named. */
 static dlo_status repair_pass(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
                               const dlo_fw_backend *fw, dlo_service_loop *mem, unsigned why,
-                              dlo_error *err)
+                              bool renamed, dlo_error *err)
 {
     dlo_reconcile_report rep, post;
     dlo_buf effective, who, by;
@@ -612,7 +622,7 @@ static dlo_status repair_pass(const dlo_platform *plat, const dlo_config *cfg, d
     dlo_buf_init(&by);
     report_common(plat, fw, t, &rep, mem, false, &effective);
     attribute_pass(plat, mem, &rep, rep.applied, drift_pass(why), &who, &by);
-    log_pass(t, cfg, mem, &rep, why, dlo_buf_str(&effective), dlo_buf_str(&who));
+    log_pass(t, cfg, mem, &rep, why, dlo_buf_str(&effective), dlo_buf_str(&who), renamed);
     /* The state the pass left is what /verify finds now; a cautious pass kept rules /verify
      * would call drifted, so its state is worked out from its own reading instead. */
     judged = !t->keep_unplanned && judge_after(plat, fw, t, &post, &compliant, err) == DLO_OK;
@@ -662,16 +672,80 @@ static dlo_status report_pass(const dlo_platform *plat, const dlo_config *cfg, d
     return DLO_OK;
 }
 
+/* A name that stopped resolving is said when it starts keeping its last known addresses, not
+ * at every pass it still does. */
+static void report_names_kept(const dlo_names *now, const dlo_service_loop *mem)
+{
+    size_t i, j;
+    for (i = 0; i < now->count; i++) {
+        const dlo_name *nm = &now->items[i];
+        bool before = false;
+        if (nm->state != DLO_NAME_KEPT)
+            continue;
+        for (j = 0; mem->have_names && j < mem->names.count; j++)
+            before = before || (strcmp(mem->names.items[j].name, nm->name) == 0 &&
+                                mem->names.items[j].state == DLO_NAME_KEPT);
+        if (!before)
+            dlo_log_event(DLO_EV_NAME_KEPT, DLO_LOG_WARN,
+                          "host name '%s' did not resolve (%s): the rules keep its last known "
+                          "addresses %s until it resolves again",
+                          nm->name, nm->why, nm->addresses);
+    }
+}
+
+/* The last known addresses as the Names key holds them: one REG_SZ per name that has any,
+ * name = addresses (strings borrowed from names). */
+static void known_values(const dlo_names *names, dlo_reg_write *values, size_t max, size_t *n)
+{
+    size_t i;
+    *n = 0;
+    for (i = 0; i < names->count && *n < max; i++) {
+        const dlo_name *nm = &names->items[i];
+        if (!nm->addresses)
+            continue;
+        memset(&values[*n], 0, sizeof(values[0]));
+        values[*n].name = nm->name;
+        values[*n].type = DLO_REG_SZ;
+        values[*n].text = nm->addresses;
+        (*n)++;
+    }
+}
+
+/* The last known addresses, persisted when they changed, and remembered for the next pass. */
+static void keep_names(const dlo_platform *plat, dlo_service_loop *mem, dlo_target *t)
+{
+    dlo_reg_write values[64];
+    size_t n = 0;
+    dlo_error e;
+    bool changed = !mem->have_names || !dlo_names_same(&mem->names, &t->names);
+    known_values(&t->names, values, sizeof(values) / sizeof(values[0]), &n);
+    dlo_error_clear(&e);
+    if (changed && plat->write_values && (n || mem->have_names) &&
+        plat->write_values(plat->ctx, DLO_CONFIG_KEY_NAMES, values, n, true, &e))
+        dlo_log(DLO_LOG_WARN, "cannot record the addresses of the host names in HKLM\%s: %s",
+                DLO_CONFIG_KEY_NAMES, e.msg);
+    dlo_names_free(&mem->names);
+    mem->names = t->names;
+    mem->have_names = true;
+    dlo_names_init(&t->names);
+    t->plan.names = NULL;
+}
+
 dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
                                dlo_service_loop *mem, unsigned why, dlo_error *err)
 {
     dlo_target t;
     dlo_fw_backend fw;
     dlo_status st;
+    bool renamed;
 
+    mem->names_refresh_seconds = dlo_names_configured(cfg) ? cfg->name_refresh_minutes * 60u : 0;
     st = dlo_target_build_kept(plat, cfg, mem->sql_port, &t, err);
     if (st)
         return st;
+    mem->names_refresh_seconds = t.names.refresh_seconds;
+    renamed = mem->have_names && !dlo_names_same(&mem->names, &t.names);
+    report_names_kept(&t.names, mem);
     if (!plat->open_firewall) {
         st = dlo_error_set(err, DLO_E_FIREWALL, "this build has no firewall to work on");
         goto cleanup_target;
@@ -683,13 +757,14 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
     if (cfg->drift_action == DLO_DRIFT_REPORT) {
         st = report_pass(plat, cfg, &t, &fw, mem, why, err);
     } else if (!(st = dlo_platform_lock(plat, err))) {
-        st = repair_pass(plat, cfg, &t, &fw, mem, why, err);
+        st = repair_pass(plat, cfg, &t, &fw, mem, why, renamed, err);
         dlo_platform_unlock(plat);
     }
     if (!st) {
         mem->have_roles = true;
         mem->roles = t.plan.roles;
         remember_sql_port(mem, &t);
+        keep_names(plat, mem, &t);
     }
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:

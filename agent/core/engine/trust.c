@@ -180,7 +180,8 @@ dlo_status dlo_trust_folder_as(const dlo_fs_security *fs, const char *path, cons
 bool dlo_trust_key_needed(const char *key)
 {
     return dlo_str_equal_ci(key, DLO_CONFIG_KEY_INSTALLER) ||
-           dlo_str_equal_ci(key, DLO_CONFIG_KEY_POLICY);
+           dlo_str_equal_ci(key, DLO_CONFIG_KEY_POLICY) ||
+           dlo_str_equal_ci(key, DLO_CONFIG_KEY_NAMES);
 }
 
 /* The key above `key` ("SOFTWARE\\Arctera" for "SOFTWARE\\Arctera\\DLO"); false for a key

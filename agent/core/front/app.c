@@ -2,6 +2,7 @@
 
 #include "dlo/buf.h"
 #include "dlo/cli.h"
+#include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
 #include "dlo/drift.h"
@@ -10,11 +11,13 @@
 #include "dlo/exposure.h"
 #include "dlo/netprofiles.h"
 #include "dlo/plan.h"
+#include "dlo/planfile.h"
 #include "dlo/policy.h"
 #include "dlo/portset.h"
 #include "dlo/str.h"
 #include "dlo/probe.h"
 #include "dlo/reconcile.h"
+#include "dlo/names.h"
 #include "dlo/report.h"
 #include "dlo/roles.h"
 #include "dlo/state.h"
@@ -77,6 +80,12 @@ static dlo_status build_target_cfg(const dlo_platform *plat, const dlo_cli *cli,
     dlo_status st = load_config(plat, cli, cfg, err);
     if (!st)
         st = dlo_target_build(plat, cfg, t, err);
+    /* What reads the scopes after the plan (exposure, /probe, the exports) reads the addresses
+     * the rules hold, not the names. */
+    if (!st && (st = dlo_names_apply(&t->names, cfg)) != DLO_OK) {
+        dlo_target_free(t);
+        st = dlo_error_set(err, st, "out of memory");
+    }
     return st;
 }
 
@@ -87,6 +96,57 @@ static dlo_status build_target(const dlo_platform *plat, const dlo_cli *cli, dlo
     dlo_status st = build_target_cfg(plat, cli, &cfg, t, err);
     dlo_config_free(&cfg);
     return st;
+}
+
+/* The file /compare: names, capped as every data file is. One that cannot be read is a usage
+ * error (exit 2), before anything else is worked out. */
+static dlo_status read_compare_file(const dlo_platform *plat, const char *path, size_t max,
+                                    dlo_buf *text, dlo_error *err)
+{
+    dlo_status st = plat->read_file ? plat->read_file(plat->ctx, path, max, text, err)
+                                    : dlo_error_set(err, DLO_E_IO, "cannot read files here");
+    if (st == DLO_E_IO || st == DLO_E_NOTFOUND || st == DLO_E_ACCESS) {
+        dlo_error_prefix(err, "/compare: ");
+        st = err->status = DLO_E_USAGE;
+    }
+    return st;
+}
+
+/* /plan /compare:FILE: FILE is the earlier plan, this run's the later; exit 1 when they
+ * differ (a property FILE does not state counts: nothing can be said to be the same). */
+static dlo_status plan_compare(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+                               bool *same, dlo_error *err)
+{
+    const char *path = cli->values[DLO_OPT_COMPARE];
+    dlo_saved_plan was;
+    dlo_comparison cmp;
+    dlo_config cfg;
+    dlo_target t;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    st = read_compare_file(plat, path, DLO_PLANFILE_MAX_BYTES, &text, err);
+    if (!st && (st = dlo_planfile_parse(dlo_buf_str(&text), text.len, &was, err)) != 0)
+        dlo_error_prefix(err, "/compare: %s: ", path);
+    dlo_buf_free(&text);
+    if (st)
+        return st;
+    dlo_comparison_init(&cmp);
+    st = build_target_cfg(plat, cli, &cfg, &t, err);
+    if (!st) {
+        st = dlo_compare_rules(&was.rules, was.stated, &t.plan.rules, &cmp);
+        if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_compare_plan_json(out, path, &was, &t.plan, &cmp);
+        else if (!st)
+            dlo_report_compare_plan_text(out, path, &was, &t.plan, &cmp);
+        *same = cmp.count == 0;
+        dlo_target_free(&t);
+    }
+    dlo_config_free(&cfg);
+    dlo_comparison_free(&cmp);
+    dlo_saved_plan_free(&was);
+    return st == DLO_E_NOMEM ? dlo_error_set(err, st, "out of memory comparing the plans") : st;
 }
 
 static dlo_status cmd_plan(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
@@ -394,7 +454,38 @@ static dlo_status cmd_version(const dlo_cli *cli, dlo_buf *out)
     return DLO_OK;
 }
 
-static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
+/* /matrix /compare:FILE: the matrix in use is the earlier side, FILE (a new release's table)
+ * the later: what adopting FILE would change for each role in each mode. */
+static dlo_status matrix_compare(const dlo_platform *plat, const dlo_cli *cli,
+                                 const dlo_policy *in_use, dlo_buf *out, bool *same, dlo_error *err)
+{
+    const char *path = cli->values[DLO_OPT_COMPARE];
+    dlo_matrix_comparison m;
+    dlo_policy file;
+    dlo_buf text;
+    dlo_status st;
+
+    dlo_buf_init(&text);
+    st = read_compare_file(plat, path, DLO_POLICY_MAX_BYTES, &text, err);
+    if (!st && (st = dlo_policy_parse(dlo_buf_str(&text), text.len, path, &file, err)) != 0)
+        dlo_error_prefix(err, "/compare: ");
+    dlo_buf_free(&text);
+    if (st)
+        return st;
+    st = dlo_compare_policies(in_use, &file, &m, err);
+    if (!st) {
+        if (dlo_cli_flag(cli, DLO_OPT_JSON))
+            dlo_report_compare_matrix_json(out, path, in_use, &file, &m);
+        else
+            dlo_report_compare_matrix_text(out, path, in_use, &file, &m);
+        *same = m.count == 0;
+        dlo_matrix_comparison_free(&m);
+    }
+    dlo_policy_free(&file);
+    return st;
+}
+
+static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out, bool *same,
                              dlo_error *err)
 {
     dlo_policy pol;
@@ -405,12 +496,14 @@ static dlo_status cmd_matrix(const dlo_platform *plat, const dlo_cli *cli, dlo_b
     dlo_config_free(&cfg);
     if (st)
         return st;
-    if (dlo_cli_flag(cli, DLO_OPT_JSON))
+    if (cli->values[DLO_OPT_COMPARE])
+        st = matrix_compare(plat, cli, &pol, out, same, err);
+    else if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_matrix_json(out, &pol);
     else
         dlo_report_matrix_text(out, &pol);
     dlo_policy_free(&pol);
-    return DLO_OK;
+    return st;
 }
 
 static dlo_status cmd_detect(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
@@ -440,17 +533,26 @@ static dlo_status cmd_config(const dlo_platform *plat, const dlo_cli *cli, dlo_b
                              dlo_error *err)
 {
     dlo_config cfg;
-    dlo_status st;
+    dlo_names names;
+    dlo_status st, names_st = DLO_OK;
 
     if (!plat->registry)
         return dlo_error_set(err, DLO_E_IO, "/config: there is no registry on this platform");
     st = load_config(plat, cli, &cfg, err);
+    /* What the names resolve to is shown beside the values; one that never resolved makes the
+     * configuration invalid here as in a pass (exit 2), after it is shown. */
+    dlo_names_init(&names);
+    if (!st && dlo_names_configured(&cfg))
+        names_st = dlo_names_resolve(plat->resolver, plat->registry, &cfg, &names, err);
     if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
-        dlo_report_config_json(out, &cfg);
-    else if (!st)
+        dlo_report_config_json_names(out, &cfg, &names);
+    else if (!st) {
         dlo_report_config_text(out, &cfg);
+        dlo_report_names_text(out, &names);
+    }
+    dlo_names_free(&names);
     dlo_config_free(&cfg);
-    return st;
+    return st ? st : names_st;
 }
 
 static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
@@ -469,6 +571,11 @@ static dlo_status cmd_service(const dlo_platform *plat, const dlo_cli *cli,
 static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf *out,
                            bool *compliant, dlo_error *err)
 {
+    if (cli->values[DLO_OPT_COMPARE] && cli->command != DLO_CMD_PLAN &&
+        cli->command != DLO_CMD_MATRIX)
+        return dlo_error_set(err, DLO_E_USAGE,
+                             "/compare:FILE goes with /plan (a saved plan) or /matrix (a port "
+                             "matrix file) only");
     switch (cli->command) {
     case DLO_CMD_HELP:
         dlo_cli_help(out);
@@ -476,9 +583,10 @@ static dlo_status dispatch(const dlo_platform *plat, const dlo_cli *cli, dlo_buf
     case DLO_CMD_VERSION:
         return cmd_version(cli, out);
     case DLO_CMD_PLAN:
-        return cmd_plan(plat, cli, out, err);
+        return cli->values[DLO_OPT_COMPARE] ? plan_compare(plat, cli, out, compliant, err)
+                                            : cmd_plan(plat, cli, out, err);
     case DLO_CMD_MATRIX:
-        return cmd_matrix(plat, cli, out, err);
+        return cmd_matrix(plat, cli, out, compliant, err);
     case DLO_CMD_EXPORT:
         return cmd_export(plat, cli, out, err);
     case DLO_CMD_APPLY:

@@ -42,6 +42,9 @@ static const cli_switch switches[] = {
     {"json", SW_FLAG, DLO_OPT_JSON, NULL, "Print machine-readable JSON instead of text."},
     {"strict", SW_FLAG, DLO_OPT_STRICT, NULL,
      "With /verify: any warning (such as an overexposed port) makes it exit 1."},
+    {"compare", SW_VALUE, DLO_OPT_COMPARE, "FILE",
+     "/plan, /matrix: what this plan (matrix) opens, closes, widens and narrows against FILE's "
+     "(a saved /plan /json; a port matrix file). Exit 0 the same, 1 it differs."},
     {"config", SW_COMMAND, DLO_CMD_CONFIG, NULL,
      "Show the effective configuration and where each value comes from."},
     {"install", SW_COMMAND, DLO_CMD_INSTALL, NULL,

@@ -2,6 +2,7 @@
  * its own beside this one, with its consumer's keyword table. */
 #include "dlo/export.h"
 #include "dlo/log.h"
+#include "dlo/names.h"
 #include "dlo/report.h"
 
 #include "dlo/str.h"
@@ -203,6 +204,32 @@ void dlo_export_roles(dlo_buf *b, const dlo_plan *plan)
         if (plan->roles & DLO_ROLE_BIT(i))
             dlo_buf_printf(b, "%s%s", (plan->roles & (DLO_ROLE_BIT(i) - 1)) ? "," : "",
                            dlo_role_name((dlo_role)i));
+}
+
+void dlo_export_names(dlo_buf *b, const dlo_plan *plan, const char *line_prefix)
+{
+    size_t i;
+    if (!plan->names || !plan->names->count)
+        return;
+    if (line_prefix)
+        dlo_buf_printf(b,
+                       "%sHost names resolved at export time; the rules hold these addresses, "
+                       "not the names:\n",
+                       line_prefix);
+    else
+        dlo_buf_puts(b, " Host names resolved at export time (the rules hold the addresses):");
+    for (i = 0; i < plan->names->count; i++) {
+        const dlo_name *nm = &plan->names->items[i];
+        if (line_prefix)
+            dlo_buf_printf(b, "%s  %s -> %s (%s)\n", line_prefix, nm->name,
+                           nm->addresses ? nm->addresses : "(none)",
+                           dlo_name_state_name(nm->state));
+        else
+            dlo_buf_printf(b, "%s %s -> %s", i ? ";" : "", nm->name,
+                           nm->addresses ? nm->addresses : "(none)");
+    }
+    if (!line_prefix)
+        dlo_buf_putc(b, '.');
 }
 
 dlo_status dlo_export(dlo_buf *b, const dlo_plan *plan, const dlo_config *cfg, const char *format,

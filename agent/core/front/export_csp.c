@@ -101,6 +101,7 @@ void dlo_export_csp_description(dlo_buf *b, const dlo_plan *plan, const char *fo
     dlo_buf_init(&d);
     dlo_buf_printf(&d, "Made by dloagent %s /export:%s from the port matrix of %s, mode %s.",
                    DLO_VERSION_STRING, format, dlo_str(plan->release), dlo_mode_name(plan->mode));
+    dlo_export_names(&d, plan, NULL);
     dlo_buf_json_str(b, dlo_buf_str(&d));
     dlo_buf_free(&d);
 }

@@ -219,6 +219,7 @@ dlo_status dlo_export_netsh(dlo_buf *b, const dlo_plan *plan, dlo_error *err)
                     "elevated. netsh cannot set\nREM a Group: each rule is replaced by name and "
                     "direction, and the rules made are not\nREM the agent's (/apply owns rules "
                     "by Group). Prefer /export:powershell where it runs.\n");
+    dlo_export_names(b, plan, "REM ");
     for (i = 0; i < plan->rules.count; i++)
         netsh_rule(b, &r, &plan->rules.items[i], i);
     st = dlo_export_refusals_status(&r, FORMAT, err);

@@ -334,12 +334,13 @@ static void ps_header(dlo_buf *b, const dlo_plan *plan)
         "# removed, and a GPO is saved only when something changed. One line per rule says\n"
         "# what was done. Windows PowerShell 5.1 and later, elevated.\n"
         "#   the local store:  .\\dlo-firewall.ps1\n"
-        "#   a GPO:            .\\dlo-firewall.ps1 -PolicyStore 'contoso.com\\DLO Servers'\n"
-        "[CmdletBinding()]\n"
-        "param([string]$PolicyStore = 'PersistentStore')\n"
-        "$ErrorActionPreference = 'Stop'\n"
-        "$matrix = ",
+        "#   a GPO:            .\\dlo-firewall.ps1 -PolicyStore 'contoso.com\\DLO Servers'\n",
         DLO_VERSION_STRING);
+    dlo_export_names(b, plan, "# ");
+    dlo_buf_puts(b, "[CmdletBinding()]\n"
+                    "param([string]$PolicyStore = 'PersistentStore')\n"
+                    "$ErrorActionPreference = 'Stop'\n"
+                    "$matrix = ");
     ps_string(b, dlo_str(plan->release));
     dlo_buf_puts(b, "\n$group = ");
     ps_string(b, DLO_RULE_GROUPING);

@@ -1,4 +1,5 @@
 #include "dlo/report.h"
+#include "dlo/names.h"
 
 #include "dlo/addr.h"
 
@@ -447,6 +448,11 @@ static void put_shown(dlo_buf *out, const dlo_config *cfg, dlo_config_item item)
 
 void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
 {
+    dlo_report_config_json_names(out, cfg, NULL);
+}
+
+void dlo_report_config_json_names(dlo_buf *out, const dlo_config *cfg, const dlo_names *names)
+{
     int item;
 
     dlo_buf_puts(out, "{\"keys\": {\"policy\": ");
@@ -462,7 +468,9 @@ void dlo_report_config_json(dlo_buf *out, const dlo_config *cfg)
                        dlo_config_row_of((dlo_config_item)item)->reserved ? ", \"reserved\": true"
                                                                           : "");
     }
-    dlo_buf_printf(out, "\n },\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
+    dlo_buf_puts(out, "\n }");
+    dlo_report_names_json(out, names);
+    dlo_buf_printf(out, ",\n \"effectiveIntervalSeconds\": %u}\n", cfg->interval_seconds);
 }
 
 /* A scope that is not `*` but covers as much (dlo_addr_coverage) says so: spelled otherwise, it
@@ -474,6 +482,9 @@ static void scope_coverage(dlo_buf *out, const dlo_config *cfg, dlo_config_item 
     if (dlo_config_row_of(item)->type != DLO_CT_SCOPE)
         return;
     scope = *(char *const *)dlo_config_value(cfg, item);
+    /* With names, what it covers is the plan's to say, from the addresses (dlo/exposure.h). */
+    if (dlo_names_in_scope(scope))
+        return;
     covers = dlo_list_is_any(scope) ? 0 : dlo_addr_coverage(scope);
     if (!covers)
         return;

@@ -201,6 +201,7 @@ void dlo_report_plan_json(dlo_buf *b, const dlo_plan *plan, const dlo_config *cf
     if (plan->mode_source)
         dlo_buf_json_member(b, "mode_source", plan->mode_source);
     dlo_buf_json_member(b, "sql_ports", plan->sql_ports);
+    dlo_report_names_json(b, plan->names);
     dlo_buf_puts(b, ", \"rules\": [");
     for (i = 0; i < plan->rules.count; i++) {
         dlo_buf_puts(b, i ? ",\n  " : "\n  ");
@@ -260,6 +261,7 @@ void dlo_report_plan_text(dlo_buf *b, const dlo_plan *plan, const dlo_config *cf
     dlo_buf_printf(b, ", SQL Server port %s\n%zu rule%s\n", plan->sql_ports, plan->rules.count,
                    plan->rules.count == 1 ? "" : "s");
     windows_text(b, plan);
+    dlo_report_names_text(b, plan->names);
     if (!plan->rules.count)
         return;
     dlo_buf_puts(b, "\nDir  Proto Ports                          Profiles               "

@@ -1,6 +1,7 @@
 #include "dlo/addr.h"
 
 #include "addr_private.h"
+#include "dlo/hostname.h"
 #include "dlo/str.h"
 
 #include <stdio.h>
@@ -434,7 +435,7 @@ dlo_status dlo_addr_parse_entry(const char *t, size_t n, dlo_addr_entry *e, dlo_
     return st ? st : check_windows_accepts(t, n, e, err);
 }
 
-static void format_addr(dlo_buf *b, int family, const unsigned char a[16])
+void dlo_addr_format(dlo_buf *b, int family, const unsigned char a[16])
 {
     ip x;
     x.family = family;
@@ -449,12 +450,12 @@ static void format_entry(dlo_buf *b, const dlo_addr_entry *e)
         dlo_buf_puts(b, e->keyword);
         break;
     case DLO_ADDR_RANGE:
-        format_addr(b, e->family, e->lo);
+        dlo_addr_format(b, e->family, e->lo);
         dlo_buf_putc(b, '-');
-        format_addr(b, e->family, e->hi);
+        dlo_addr_format(b, e->family, e->hi);
         break;
     case DLO_ADDR_SUBNET:
-        format_addr(b, e->family, e->addr);
+        dlo_addr_format(b, e->family, e->addr);
         if (e->family == 4)
             format_v4_mask(b, e->prefix);
         else
@@ -554,6 +555,7 @@ bool dlo_addr_is_star(const char *t, size_t n)
 typedef struct parse_ctx {
     dlo_addrset *set;
     unsigned long os_build;
+    dlo_strlist *names; /* where host names go; NULL: a name is refused as any bad token is */
 } parse_ctx;
 
 /* A keyword the firewall of that build does not know yet is refused, as Windows refuses it. */
@@ -574,6 +576,35 @@ static dlo_status check_build(const char *t, size_t n, const dlo_addr_entry *e,
                          (int)(n > 80 ? 80 : n), t, os_build, since);
 }
 
+/* A host name, kept once in lower case. */
+static dlo_status add_name(dlo_strlist *names, const char *t, size_t n, dlo_error *err)
+{
+    char lower[DLO_HOSTNAME_MAX + 1];
+    size_t i;
+    dlo_hostname_lower(t, n, lower);
+    for (i = 0; i < names->count; i++)
+        if (strcmp(names->items[i], lower) == 0)
+            return DLO_OK;
+    if (dlo_strlist_add(names, lower))
+        return dlo_error_set(err, DLO_E_NOMEM, "out of memory");
+    return DLO_OK;
+}
+
+/* A token that is no address: a host name where names are allowed, and the name's error when
+ * it was meant as one (it holds letters no address has). */
+static dlo_status parse_name(const char *t, size_t n, parse_ctx *c, dlo_status st, dlo_error *err)
+{
+    char why[600];
+    if (!c->names)
+        return st;
+    if (!dlo_hostname_check(t, n, why, sizeof(why)))
+        return add_name(c->names, t, n, err);
+    if (!dlo_hostname_intended(t, n))
+        return st;
+    return dlo_error_set(err, DLO_E_CONFIG, "'%.*s' is not a valid host name: %s",
+                         (int)(n > 80 ? 80 : n), t, why);
+}
+
 static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
 {
     parse_ctx *c = ctx;
@@ -584,6 +615,8 @@ static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
         return DLO_OK;
     }
     st = dlo_addr_parse_entry(t, n, &e, err);
+    if (st == DLO_E_CONFIG)
+        return parse_name(t, n, c, st, err);
     if (!st)
         st = check_build(t, n, &e, c->os_build, err);
     if (!st && dlo_addrset_add_entry(c->set, &e))
@@ -591,22 +624,29 @@ static dlo_status parse_one(const char *t, size_t n, void *ctx, dlo_error *err)
     return st;
 }
 
-dlo_status dlo_addr_parse_for_build(const char *const *tokens, size_t n, unsigned long os_build,
-                                    size_t max_chars, dlo_addrset *out, dlo_error *err)
+/* The list, and where names go when they are allowed (NULL: refused). */
+static dlo_status parse_list(const char *const *tokens, size_t n, unsigned long os_build,
+                             size_t max_chars, dlo_addrset *out, dlo_strlist *names, dlo_error *err)
 {
-    parse_ctx c = {out, os_build};
+    parse_ctx c = {out, os_build, names};
     dlo_status st;
     dlo_addrset_init(out);
     st = check_size(tokens, n, max_chars, err);
     if (!st)
         st = dlo_addr_each_entry(tokens, n, parse_one, &c, err);
-    if (!st && out->any && out->count)
+    if (!st && out->any && (out->count || (names && names->count)))
         st = dlo_error_set(err, DLO_E_CONFIG,
                            "'*' (any address) is combined with other entries; expected '*' alone, "
                            "or only addresses and keywords");
     if (st)
         dlo_addrset_free(out);
     return st;
+}
+
+dlo_status dlo_addr_parse_for_build(const char *const *tokens, size_t n, unsigned long os_build,
+                                    size_t max_chars, dlo_addrset *out, dlo_error *err)
+{
+    return parse_list(tokens, n, os_build, max_chars, out, NULL, err);
 }
 
 dlo_status dlo_addrset_parse(const char *const *tokens, size_t n, dlo_addrset *out, dlo_error *err)
@@ -628,22 +668,43 @@ void dlo_addrset_format(dlo_buf *b, const dlo_addrset *s)
     }
 }
 
-dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
-                              dlo_buf *out, dlo_error *err)
+/* The normal form of a list; names (when allowed) follow the addresses. */
+static dlo_status normalize(const char *const *tokens, size_t n, unsigned long os_build,
+                            bool allow_names, dlo_buf *out, dlo_error *err)
 {
     dlo_addrset s;
+    dlo_strlist names;
     dlo_status st;
+    size_t i;
 
     dlo_buf_reset(out);
-    st = dlo_addr_parse_for_build(tokens, n, os_build, DLO_ADDR_MAX_CHARS, &s, err);
+    dlo_strlist_init(&names);
+    st = parse_list(tokens, n, os_build, DLO_ADDR_MAX_CHARS, &s, allow_names ? &names : NULL, err);
+    if (!st) {
+        dlo_addrset_format(out, &s);
+        for (i = 0; i < names.count; i++)
+            dlo_buf_printf(out, "%s%s", out->len ? "," : "", names.items[i]);
+        dlo_addrset_free(&s);
+    }
+    dlo_strlist_free(&names);
     if (st)
         return st;
-    dlo_addrset_format(out, &s);
-    dlo_addrset_free(&s);
     st = dlo_buf_status(out);
     if (st) {
         dlo_error_set(err, st, "out of memory");
         dlo_buf_reset(out);
     }
     return st;
+}
+
+dlo_status dlo_addr_normalize(const char *const *tokens, size_t n, unsigned long os_build,
+                              dlo_buf *out, dlo_error *err)
+{
+    return normalize(tokens, n, os_build, false, out, err);
+}
+
+dlo_status dlo_addr_normalize_scope(const char *const *tokens, size_t n, unsigned long os_build,
+                                    dlo_buf *out, dlo_error *err)
+{
+    return normalize(tokens, n, os_build, true, out, err);
 }

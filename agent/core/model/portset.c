@@ -269,6 +269,57 @@ bool dlo_portset_equal(const dlo_portset *a, const dlo_portset *b)
             memcmp(a->ranges, b->ranges, a->n_ranges * sizeof(*a->ranges)) == 0);
 }
 
+/* [lo, hi] less b's ranges, into out. */
+static dlo_status minus_range(unsigned lo, unsigned hi, const dlo_portset *b, dlo_portset *out)
+{
+    size_t i;
+    dlo_status st = DLO_OK;
+    for (i = 0; i < b->n_ranges && lo <= hi && !st; i++) {
+        const dlo_port_range *r = &b->ranges[i];
+        dlo_port_item it = {DLO_PORT_RANGE, lo, r->lo - 1, NULL};
+        if (r->hi < lo)
+            continue;
+        if (r->lo > hi)
+            break;
+        if (r->lo > lo)
+            st = add_item(out, &it);
+        if (r->hi >= hi)
+            return st;
+        lo = r->hi + 1;
+    }
+    if (!st && lo <= hi) {
+        dlo_port_item it = {DLO_PORT_RANGE, lo, hi, NULL};
+        st = add_item(out, &it);
+    }
+    return st;
+}
+
+dlo_status dlo_portset_minus(const dlo_portset *a, const dlo_portset *b, dlo_portset *out)
+{
+    size_t i;
+    dlo_status st = DLO_OK;
+    dlo_portset_init(out);
+    if (b->any)
+        return DLO_OK;
+    out->any = a->any;
+    for (i = 0; i < a->n_ranges && !st; i++)
+        st = minus_range(a->ranges[i].lo, a->ranges[i].hi, b, out);
+    for (i = 0; i < a->n_items && !st; i++) {
+        const dlo_port_item *it = &a->items[i];
+        if ((it->kind == DLO_PORT_KEYWORD && !(b->keywords & keyword_bit(it->keyword))) ||
+            (it->kind == DLO_PORT_SQL && !b->sql))
+            st = add_item(out, it);
+    }
+    if (st)
+        dlo_portset_free(out);
+    return st;
+}
+
+bool dlo_portset_empty(const dlo_portset *s)
+{
+    return !s->any && s->n_items == 0;
+}
+
 bool dlo_portset_has_item(const dlo_portset *s, const dlo_port_item *it)
 {
     size_t i;

@@ -38,5 +38,7 @@ typedef struct win_winsock {
 /* The functions, resolved once per process; NULL when one is missing (err names it). */
 const win_iphlp *win_iphlp_load(dlo_error *err);
 const win_winsock *win_winsock_load(dlo_error *err);
+/* The same, with Winsock started (WSAStartup) once per process. */
+const win_winsock *win_winsock_start(dlo_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 <#
   The compliance scripts of policies/compliance (dot-sourced by run.ps1), run as Intune and
   Configuration Manager run them: Windows PowerShell, 64-bit, -NoProfile -ExecutionPolicy Bypass
-  -File, as an administrator (both tools run them as SYSTEM). README, "Compliance with SCCM
+  -File, as an administrator (both tools run them as SYSTEM). docs/fleet.md, "Compliance with SCCM
   (Configuration Manager) or Intune": each prints exactly one line, "Compliant: ..." or
   "Non-compliant: ..."; intune-detect.ps1 exits 1 when not compliant, configmgr-discover.ps1
   always exits 0; remediate.ps1 exits 0 once the machine is compliant.
@@ -28,7 +28,7 @@ function Test-Detection([string]$file, [int]$exit, [string]$verdict, [string]$de
 }
 
 # The record the service left is trusted until it is older than twice the reconcile interval
-# plus 10 minutes (README, the compliance table): a LastPass that old is what a service stopped
+# plus 10 minutes (docs/fleet.md, the compliance table): a LastPass that old is what a service stopped
 # for that long leaves, without waiting for it.
 function Set-RecordAged {
     $old = (Get-ItemProperty -LiteralPath $script:StatePath -Name LastPass -ErrorAction Stop).LastPass

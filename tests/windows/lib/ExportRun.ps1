@@ -74,7 +74,7 @@ function Test-DisplayNameTokens([string]$file, [string[]]$names) {
     return $values
 }
 
-# The rules of a plan netsh cannot carry (README, "Delivering the rules"): a remote address
+# The rules of a plan netsh cannot carry (docs/fleet.md, "Delivering the rules"): a remote address
 # keyword netsh has none for, or a keyword in the remote ports. Their names.
 $script:NetshLacks = @('intranet', 'rmtintranet', 'internet', 'ply2renders')
 

@@ -1,6 +1,6 @@
 <#
   The installer key believed only while nobody else can change it (dot-sourced by run.ps1;
-  README, Security: "The configuration keys are believed only when nobody else can change
+  docs/security.md: "The configuration keys are believed only when nobody else can change
   them"): Users given SetValue on the key, the installed agent's /plan exits 2 naming Users, the
   service logs event 1200 and leaves the rules; with the key's own DACL back, /plan exits 0.
 #>

@@ -84,7 +84,7 @@ function Remove-SeedValues {
 # The installer key's own section in one registry view as `reg export` writes it: its header
 # and values, no subkey (the service rewrites State after each pass). The export stays in
 # $OutDir when $keep, else it is deleted once read. reg export walks the subkeys too, and the
-# service swaps State for a new key at each pass (README, The State key): an export that failed
+# service swaps State for a new key at each pass (docs/fleet.md, The State key): an export that failed
 # is tried again, up to three times, and one that never succeeded differs from every reading.
 function Get-KeyExport([string]$view, [string]$label, [bool]$keep) {
     $file = Join-Path $script:OutDir "$label-reg$view.reg"

@@ -1,6 +1,6 @@
 <#
   /apply and /verify timed against this machine's real rule store (dot-sourced by run.ps1),
-  for the README's Performance section: the plan of tests/bench (Administration Server, Console
+  for docs/performance.md: the plan of tests/bench (Administration Server, Console
   and SQL Server, Occasional BOI), so the row sits beside the figures measured against the
   double. Wall time of the whole process, as there.
 #>
