@@ -136,7 +136,8 @@ t0=$(date +%s%N)
 run reg delete "$rules_key" /v "$rule_id" /f
 back=""
 for _ in $(seq 1 200); do
-  if run reg query "$rules_key" | grep -qF "|Name=$rule_name|"; then back=$(date +%s%N); break; fi
+  # grep reads to the end (no -q): under pipefail an early exit would fail reg's write.
+  if run reg query "$rules_key" | grep -F "|Name=$rule_name|" >/dev/null; then back=$(date +%s%N); break; fi
   sleep 0.05
 done
 if [ -n "$back" ]; then
@@ -146,7 +147,7 @@ else
 fi
 show "the service's event (its trace file, as the Event Log would show it)"
 sleep 0.5
-grep -a ' 1101 ' "$trace" | tail -1 | fold -s -w 120
+grep -a ' 1101 ' "$trace" | tail -1 | fold -s -w 120 || echo "(no event 1101 in the trace)"
 
 step "Uninstall: msiexec /x dloagent.msi /qn"
 t0=$(date +%s%N)

@@ -161,7 +161,8 @@ static void test_unchanged_configuration_after_a_notification_is_no_work(void **
     assert_int_equal(r.engine.calls, 2);
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES), DLO_OK);
     assert_int_equal(r.engine.calls, 3);
-    assert_int_equal(r.engine.last_why, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES);
+    /* The configuration did not change: that is not given as a reason. */
+    assert_int_equal(r.engine.last_why, DLO_WAKE_SERVICES);
     /* A real change does. */
     fake_reg_sz(&r.reg, POL, "BOIMode", "nonboi");
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
@@ -500,6 +501,24 @@ static void test_own_writes_cause_no_loop(void **state)
     rig_free(&r);
 }
 
+/* A configuration rewritten as it was, beside a change of the firewall: the pass is for the
+ * firewall alone (a drift pass), not for a new plan. */
+static void test_unchanged_configuration_is_no_reason(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_FIREWALL);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL);
+    rig_free(&r);
+}
+
 /* A pass that writes, or fails, leaves nothing to compare with: the next wake-up reads. */
 static void test_no_skip_after_a_write_or_a_failure(void **state)
 {
@@ -695,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_no_skip_after_a_write_or_a_failure),
         cmocka_unit_test(test_host_names_across_passes),
         cmocka_unit_test(test_names_shorten_the_interval),
+        cmocka_unit_test(test_unchanged_configuration_is_no_reason),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

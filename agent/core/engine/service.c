@@ -127,8 +127,15 @@ dlo_status dlo_service_pass(dlo_service_loop *s, const dlo_service_ops *ops,
             keep(&s->logged, &s->have_logged, &copy);
     }
 
-    if (why == DLO_WAKE_CONFIG && s->have_applied && dlo_config_equal(&s->applied, &cfg))
-        goto cleanup_cfg;
+    /* A configuration key rewritten with the same values (Group Policy's refresh, the State
+     * key's swap under the installer key) is no reason: alone it needs no pass, and beside a
+     * change of the firewall it must not make that pass look like one for a new plan (the
+     * drift would be reported as rules applied, and nobody looked up for it). */
+    if ((why & DLO_WAKE_CONFIG) && s->have_applied && dlo_config_equal(&s->applied, &cfg)) {
+        why &= ~(unsigned)DLO_WAKE_CONFIG;
+        if (!why)
+            goto cleanup_cfg;
+    }
 
     /* Whatever follows, the firewall is looked at afresh by the next wake-up of its keys,
      * until a pass that wrote nothing says what it saw. */
