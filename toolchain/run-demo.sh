@@ -67,6 +67,11 @@ run reg add "$rules_key" /v '{D0000000-0000-4000-8000-000000000001}' /t REG_SZ /
   /d 'v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=3389|Name=Remote Desktop (kept by the administrator)|EmbedCtxt=Remote Desktop|' >/dev/null
 echo "planted one foreign rule (Remote Desktop, TCP 3389)"
 
+# Wine's Event Log keeps nothing: the service also writes its events to a trace file, read below.
+trace="$WINEPREFIX/drive_c/ProgramData/Arctera/DLO Firewall Agent/Trace/demo.log"
+rm -f "$trace"
+run reg add 'HKLM\SOFTWARE\Arctera\DLO\FirewallAgent' /v TraceFile /t REG_SZ /d demo.log /f >/dev/null
+
 step "Silent install: msiexec /i dloagent.msi /qn BOIMODE=occasional"
 t0=$(date +%s%N)
 set +e
@@ -121,6 +126,28 @@ show "reg query HKLM\\SOFTWARE\\Arctera\\DLO\\FirewallAgent\\State   (the compli
 run reg query 'HKLM\SOFTWARE\Arctera\DLO\FirewallAgent\State'
 show "reg query ...\\FirewallPolicy\\FirewallRules   (the firewall's rule store)"
 run reg query "$rules_key"
+
+step "Drift closed within a second: one of the agent's rules deleted with reg delete"
+owned_rule=$(run reg query "$rules_key" | sed -n 's/^    \({[^ ]*}\)    REG_SZ    .*|Name=\([^|]*\)|.*EmbedCtxt=Arctera DLO Firewall Agent|.*/\1\t\2/p' | head -1)
+rule_id=${owned_rule%%$'\t'*}
+rule_name=${owned_rule#*$'\t'}
+show "reg delete ...\\FirewallRules /v $rule_id /f   ($rule_name)"
+t0=$(date +%s%N)
+run reg delete "$rules_key" /v "$rule_id" /f
+back=""
+for _ in $(seq 1 200); do
+  # grep reads to the end (no -q): under pipefail an early exit would fail reg's write.
+  if run reg query "$rules_key" | grep -F "|Name=$rule_name|" >/dev/null; then back=$(date +%s%N); break; fi
+  sleep 0.05
+done
+if [ -n "$back" ]; then
+  echo "the service put '$rule_name' back $(((back - t0) / 1000000)) ms after reg delete started"
+else
+  echo "the rule was not back within 10 s"
+fi
+show "the service's event (its trace file, as the Event Log would show it)"
+sleep 0.5
+grep -a ' 1101 ' "$trace" | tail -1 | fold -s -w 120 || echo "(no event 1101 in the trace)"
 
 step "Uninstall: msiexec /x dloagent.msi /qn"
 t0=$(date +%s%N)

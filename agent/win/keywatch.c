@@ -13,8 +13,16 @@ void win_key_watch_init(win_key_watch *w, const wchar_t *path)
     w->path = path;
 }
 
+void win_key_watch_init_tree(win_key_watch *w, const wchar_t *path)
+{
+    win_key_watch_init(w, path);
+    w->subtree = true;
+}
+
 void win_key_watch_close(win_key_watch *w)
 {
+    bool subtree = w->subtree;
+
     if (w->key)
         RegCloseKey(w->key);
     if (w->ancestor)
@@ -24,6 +32,7 @@ void win_key_watch_close(win_key_watch *w)
     if (w->ancestor_event)
         CloseHandle(w->ancestor_event);
     win_key_watch_init(w, w->path);
+    w->subtree = subtree;
 }
 
 static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
@@ -36,19 +45,32 @@ static dlo_status watch_error(dlo_error *err, LSTATUS rc, const wchar_t *path)
 }
 
 /* Opens HKLM\path and asks for a notification of the changes in filter, on an event of its
- * own. ERROR_FILE_NOT_FOUND, with nothing held, when the key does not exist. */
-static LSTATUS watch_one(const wchar_t *path, DWORD filter, HKEY *key, HANDLE *event)
+ * own. ERROR_FILE_NOT_FOUND, with nothing held, when the key does not exist, also when it is
+ * being deleted: a tree deleted by another process (RegDeleteTree, a .reg import removing
+ * Group Policy's firewall key) can still be opened between its subkeys' deletion and its own,
+ * and asking for a notification on it then fails with ERROR_KEY_DELETED (seen under Wine, event
+ * 1003 "Key deleted (error 1018)"); the ancestor's watch must take over then, as for a key that
+ * was never there. */
+static LSTATUS watch_one(const wchar_t *path, DWORD filter, BOOL subtree, HKEY *key, HANDLE *event)
 {
     LSTATUS rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_NOTIFY | KEY_WOW64_64KEY, key);
 
     if (rc != ERROR_SUCCESS) {
         *key = NULL;
-        return rc;
+        return rc == ERROR_KEY_DELETED ? ERROR_FILE_NOT_FOUND : rc;
     }
     *event = CreateEventW(NULL, FALSE, FALSE, NULL);
     if (!*event)
         return (LSTATUS)GetLastError();
-    return RegNotifyChangeKeyValue(*key, FALSE, filter, *event, TRUE);
+    rc = RegNotifyChangeKeyValue(*key, subtree, filter, *event, TRUE);
+    if (rc == ERROR_KEY_DELETED) {
+        RegCloseKey(*key);
+        CloseHandle(*event);
+        *key = NULL;
+        *event = NULL;
+        rc = ERROR_FILE_NOT_FOUND;
+    }
+    return rc;
 }
 
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
@@ -63,8 +85,9 @@ dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
      * key's notification by handle value: had the old handles been closed first, a new handle
      * could take an old one's value. */
     win_key_watch_init(&fresh, w->path);
-    rc = watch_one(w->path, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, &fresh.key,
-                   &fresh.key_event);
+    fresh.subtree = w->subtree;
+    rc = watch_one(w->path, REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET, w->subtree,
+                   &fresh.key, &fresh.key_event);
     if (rc != ERROR_SUCCESS && (fresh.key || rc != ERROR_FILE_NOT_FOUND)) {
         st = watch_error(err, rc, w->path);
         goto done;
@@ -79,7 +102,8 @@ dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err)
     rc = ERROR_FILE_NOT_FOUND;
     while (rc == ERROR_FILE_NOT_FOUND && !fresh.ancestor && (slash = wcsrchr(parent, L'\\'))) {
         *slash = L'\0';
-        rc = watch_one(parent, REG_NOTIFY_CHANGE_NAME, &fresh.ancestor, &fresh.ancestor_event);
+        rc = watch_one(parent, REG_NOTIFY_CHANGE_NAME, FALSE, &fresh.ancestor,
+                       &fresh.ancestor_event);
     }
     if (!fresh.ancestor && rc == ERROR_FILE_NOT_FOUND)
         st = dlo_error_set(err, DLO_E_INTERNAL, "no ancestor of the key exists");

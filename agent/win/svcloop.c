@@ -1,11 +1,15 @@
 /* The loop the service and /run share, after OpenVPN's openvpnserv: a pass at start, then
- * passes when the configuration keys change, when services are created or deleted, when the
- * drift-repair timer fires, coalescing bursts, and a stop request seen only between passes. */
+ * passes when the configuration keys change, when the firewall's rules or settings (local or
+ * Group Policy's) or a network's category change, when services are created or deleted, when
+ * the drift-repair timer fires, coalescing bursts (dlo/coalesce.h), and a stop request seen
+ * only between passes. */
 #include <windows.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlo/coalesce.h"
+#include "dlo/fwprint.h"
 #include "dlo/log.h"
 #include "dlo/report.h"
 #include "dlo/state.h"
@@ -199,16 +203,10 @@ static void set_timer_ms(HANDLE timer, unsigned long long ms)
     SetWaitableTimer(timer, &due, 0, NULL, NULL, FALSE);
 }
 
-/* Coalescing: a pass WIN_DEBOUNCE_MS after the last change of a burst, but no later than
- * WIN_DEBOUNCE_MAX_MS after its first. */
-static void debounce(HANDLE timer, unsigned long long *burst_start)
+/* A change of kind why: the pass is due when the core's coalescing says. */
+static void coalesce(HANDLE timer, dlo_coalesce *c, unsigned why)
 {
-    unsigned long long now = GetTickCount64(), due = now + WIN_DEBOUNCE_MS;
-
-    if (!*burst_start)
-        *burst_start = now;
-    if (due > *burst_start + WIN_DEBOUNCE_MAX_MS)
-        due = *burst_start + WIN_DEBOUNCE_MAX_MS;
+    unsigned long long now = GetTickCount64(), due = dlo_coalesce_note(c, why, now);
     set_timer_ms(timer, due > now ? due - now : 1);
 }
 
@@ -246,15 +244,32 @@ static void run_pass(win_loop *loop, dlo_service_loop *state, unsigned why, HAND
         *retry_ms = WIN_RETRY_FIRST_MS;
 }
 
+/* The keys watched, and what a change of each wakes the service for. The firewall's keys are
+ * watched with their subkeys: the rule store and the profile keys under FirewallPolicy, Group
+ * Policy's rules and profiles under WindowsFirewall, each network's key under Profiles. */
+static const struct {
+    const wchar_t *path;
+    bool subtree;
+    unsigned why;
+} watched[] = {
+    {L"" DLO_CONFIG_KEY_POLICY, false, DLO_WAKE_CONFIG},
+    {L"" DLO_CONFIG_KEY_INSTALLER, false, DLO_WAKE_CONFIG},
+    {L"" DLO_WATCH_LOCAL_KEY, true, DLO_WAKE_FIREWALL},
+    {L"" DLO_WATCH_GP_KEY, true, DLO_WAKE_GROUP_POLICY},
+    {L"" DLO_WATCH_NETWORK_KEY, true, DLO_WAKE_NETWORK},
+};
+#define N_WATCHED (sizeof(watched) / sizeof(watched[0]))
+
 /* What the loop holds while it runs. */
 typedef struct loop_state {
     win_loop *loop;
-    win_key_watch keys[2];
+    win_key_watch keys[N_WATCHED];
     svc_watch services;
     dlo_service_loop mem;
     HANDLE coalesce, interval;
-    unsigned pending, timer_reason;
-    unsigned long long burst_start, retry_ms;
+    dlo_coalesce burst;             /* changes waiting for their pass */
+    unsigned pending, timer_reason; /* what is due now: start, the interval, a retry */
+    unsigned long long retry_ms;
     bool run_now;
 } loop_state;
 
@@ -269,8 +284,13 @@ static dlo_status loop_open(loop_state *ls, win_loop *loop, dlo_error *err)
     ls->retry_ms = WIN_RETRY_FIRST_MS;
     ls->run_now = true;
     dlo_service_loop_init(&ls->mem);
-    win_key_watch_init(&ls->keys[0], L"" DLO_CONFIG_KEY_POLICY);
-    win_key_watch_init(&ls->keys[1], L"" DLO_CONFIG_KEY_INSTALLER);
+    dlo_coalesce_init(&ls->burst);
+    for (i = 0; i < N_WATCHED; i++) {
+        if (watched[i].subtree)
+            win_key_watch_init_tree(&ls->keys[i], watched[i].path);
+        else
+            win_key_watch_init(&ls->keys[i], watched[i].path);
+    }
     ls->coalesce = CreateWaitableTimerW(NULL, FALSE, NULL);
     ls->interval = CreateWaitableTimerW(NULL, FALSE, NULL);
     if (!ls->coalesce || !ls->interval)
@@ -281,7 +301,7 @@ static dlo_status loop_open(loop_state *ls, win_loop *loop, dlo_error *err)
             return st;
     }
     /* Watch first, read after: a change between the two is then never missed. */
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < N_WATCHED; i++)
         arm_watch(&ls->keys[i]);
     svc_watch_open(&ls->services);
     return DLO_OK;
@@ -292,7 +312,7 @@ static void loop_close(loop_state *ls)
     size_t i;
 
     svc_watch_close(&ls->services);
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < N_WATCHED; i++)
         win_key_watch_close(&ls->keys[i]);
     if (ls->coalesce)
         CloseHandle(ls->coalesce);
@@ -309,11 +329,13 @@ static bool loop_pass_if_due(loop_state *ls)
 
     /* The notification APC may also have run inside a pass (COM waits alertably). */
     if (svc_watch_changed(&ls->services, false)) {
-        ls->pending |= DLO_WAKE_SERVICES;
-        if (!ls->run_now)
-            debounce(ls->coalesce, &ls->burst_start);
+        if (ls->run_now)
+            ls->pending |= DLO_WAKE_SERVICES;
+        else
+            coalesce(ls->coalesce, &ls->burst, DLO_WAKE_SERVICES);
     }
-    why = ls->pending;
+    /* A pass due now takes the changes waiting too: it reads everything anyway. */
+    why = ls->run_now ? ls->pending | dlo_coalesce_take(&ls->burst) : ls->pending;
     if (!ls->run_now || !why) {
         ls->run_now = false;
         return true;
@@ -323,11 +345,10 @@ static bool loop_pass_if_due(loop_state *ls)
     if (WaitForSingleObject(ls->loop->stop, 0) == WAIT_OBJECT_0)
         return false;
     ls->pending = 0;
-    ls->burst_start = 0;
     CancelWaitableTimer(ls->coalesce);
     /* Follow keys that appeared since they were armed, in case a notification was missed
      * (Wine does not signal a watched key's deletion). */
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < N_WATCHED; i++)
         if (!ls->keys[i].key)
             arm_watch(&ls->keys[i]);
     run_pass(ls->loop, &ls->mem, why, ls->interval, &ls->timer_reason, &ls->retry_ms);
@@ -338,15 +359,15 @@ static bool loop_pass_if_due(loop_state *ls)
  * (no message) when the stop event is set, another status when the wait failed. */
 static dlo_status loop_wait(loop_state *ls, dlo_error *err)
 {
-    HANDLE h[8];
-    int watch_of[8]; /* the key watch a wait slot belongs to, or -1 */
+    HANDLE h[4 + 2 * N_WATCHED];
+    int watch_of[4 + 2 * N_WATCHED]; /* the key watch a wait slot belongs to, or -1 */
     DWORD n = 0, w;
     size_t i;
 
-    for (i = 0; i < 8; i++)
+    for (i = 0; i < sizeof(h) / sizeof(h[0]); i++)
         watch_of[i] = -1;
     h[n++] = ls->loop->stop;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < N_WATCHED; i++) {
         const HANDLE events[2] = {ls->keys[i].key_event, ls->keys[i].ancestor_event};
         size_t j;
         for (j = 0; j < 2; j++) {
@@ -371,16 +392,14 @@ static dlo_status loop_wait(loop_state *ls, dlo_error *err)
     w -= WAIT_OBJECT_0;
     if (watch_of[w] >= 0) {
         arm_watch(&ls->keys[watch_of[w]]);
-        ls->pending |= DLO_WAKE_CONFIG;
-        debounce(ls->coalesce, &ls->burst_start);
+        coalesce(ls->coalesce, &ls->burst, watched[watch_of[w]].why);
     } else if (h[w] == ls->coalesce) {
         ls->run_now = true;
     } else if (h[w] == ls->interval) {
         ls->pending |= ls->timer_reason;
         ls->run_now = true;
     } else if (h[w] == ls->services.poll && svc_watch_changed(&ls->services, true)) {
-        ls->pending |= DLO_WAKE_SERVICES;
-        debounce(ls->coalesce, &ls->burst_start);
+        coalesce(ls->coalesce, &ls->burst, DLO_WAKE_SERVICES);
     }
     return DLO_OK;
 }
@@ -406,6 +425,8 @@ dlo_status win_loop_run(win_loop *loop, dlo_error *err)
     win_resolver_set_stop(NULL);
     if (loop->ops.stop)
         loop->ops.stop(loop->ops.ctx);
+    loop->passes = ls.mem.passes;
+    loop->unchanged = ls.mem.unchanged;
     loop_close(&ls);
     return st;
 }

@@ -97,7 +97,9 @@ static void WINAPI svc_main(DWORD argc, wchar_t **argv)
         dlo_log_event(DLO_EV_SERVICE_STOPPED, DLO_LOG_ERR, "stopped on an error: %s", err.msg);
     else
         dlo_log_event(DLO_EV_SERVICE_STOPPED, DLO_LOG_INFO,
-                      "stop requested; the firewall rules stay as they are");
+                      "stop requested; the firewall rules stay as they are (%lu passes; %lu "
+                      "wake-ups found the firewall as the last pass read it)",
+                      loop.passes, loop.unchanged);
     win_log_close(&log);
     CloseHandle(host.stop);
     /* An error exit makes the Service Control Manager apply the recovery actions. */

@@ -5,6 +5,8 @@
 #include "win/files.h"
 #include "win/fssec.h"
 #include "win/fwcom.h"
+#include "win/fwevents.h"
+#include "win/fwlock.h"
 #include "win/winplatform.h"
 #include "win/probe_os.h"
 #include "win/resolver.h"
@@ -44,6 +46,22 @@ static dlo_status service_command(const dlo_platform *plat, dlo_service_command 
     return dlo_error_set(err, DLO_E_INTERNAL, "not a service command");
 }
 
+/* The executable's full path, UTF-8, for telling the agent's own changes from others' in the
+ * firewall's events; NULL when it cannot be had. */
+static const char *self_image(void)
+{
+    static char *path;
+    wchar_t w[MAX_PATH + 1];
+    DWORD n;
+
+    if (!path) {
+        n = GetModuleFileNameW(NULL, w, MAX_PATH + 1);
+        if (n && n <= MAX_PATH)
+            path = win_utf16_to_utf8(w);
+    }
+    return path;
+}
+
 const dlo_platform *win_platform(void)
 {
     static dlo_platform plat = {
@@ -59,9 +77,13 @@ const dlo_platform *win_platform(void)
         .detect_os = &win_detect_os,
         .service_command = service_command,
         .probe_os = &win_probe_os,
+        .lock_firewall = win_fwlock_take,
+        .unlock_firewall = win_fwlock_release,
         .resolver = &win_resolver,
     };
     plat.registry = win_registry();
     plat.fs_security = win_fs_security();
+    plat.attr_os = win_attr_os();
+    plat.self_image = self_image();
     return &plat;
 }

@@ -78,8 +78,8 @@ typedef enum dlo_push_ports {
     DLO_PUSH_PORTS_RPC,    /* "rpc": the dynamic range as Windows' RPC and RPC-EPMap keywords */
 } dlo_push_ports;
 
-/* DriftAction: what the service does when the firewall has drifted from the plan. Reserved: the
- * service does not act on it yet. */
+/* DriftAction: what the service does when the firewall has drifted from the plan (its pass,
+ * dlo_agent_reconcile); /apply by hand applies either way. */
 typedef enum dlo_drift_action {
     DLO_DRIFT_REPAIR, /* "repair": put the rules back */
     DLO_DRIFT_REPORT, /* "report": only report the drift */

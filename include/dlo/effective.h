@@ -11,14 +11,11 @@
 #include "dlo/reconcile.h"
 #include "dlo/registry.h"
 #include "dlo/rule.h"
+#include "dlo/rulestr.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#define DLO_GP_POLICY_KEY "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
-#define DLO_LOCAL_POLICY_KEY                                                                       \
-    "SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
 
 /* A setting Group Policy leaves alone, so the local one holds. */
 #define DLO_GP_UNSET (-1)

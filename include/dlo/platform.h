@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dlo_attr_os;
 struct dlo_detect_os;
 struct dlo_probe_os;
 struct dlo_resolver;
@@ -78,10 +79,34 @@ typedef struct dlo_platform {
     /* What /probe reads and tries (dlo/probe.h): the listeners table, TCP connections with a
      * timeout, name resolution. NULL where there is none (the host build): /probe exits 3. */
     const struct dlo_probe_os *probe_os;
+    /* The firewall's events and account names, to say who changed an owned rule
+     * (dlo/attribution.h). NULL where there are none: every answer is "unknown". */
+    const struct dlo_attr_os *attr_os;
+    /* The agent's own executable as a full path (UTF-8), which tells its own changes from
+     * others' in those events; NULL or "" where it is not known. */
+    const char *self_image;
+    /* Optional: holds the lock that keeps two processes of the agent from writing the firewall
+     * at once (a hand-run /apply and the service's pass); waits for it up to a bound. NULL where
+     * no other process can write (the host build). A failure names what holds it or why it
+     * cannot be had. unlock_firewall releases it. */
+    dlo_status (*lock_firewall)(void *ctx, dlo_error *err);
+    void (*unlock_firewall)(void *ctx);
     /* Resolves the host names of the scopes when the agent plans (dlo/names.h), with a time
      * bound. NULL where there is none (the host build): a scope that names a host is then a
      * configuration error unless its last known addresses are at hand. */
     const struct dlo_resolver *resolver;
 } dlo_platform;
+
+/* The firewall lock around a run's reading and writing, where the platform has one. */
+static inline dlo_status dlo_platform_lock(const dlo_platform *plat, dlo_error *err)
+{
+    return plat->lock_firewall ? plat->lock_firewall(plat->ctx, err) : DLO_OK;
+}
+
+static inline void dlo_platform_unlock(const dlo_platform *plat)
+{
+    if (plat->unlock_firewall)
+        plat->unlock_firewall(plat->ctx);
+}
 
 #endif

@@ -95,6 +95,10 @@ typedef struct dlo_reconcile_report {
     size_t withheld; /* removals not made */
     dlo_rule *kept;  /* the rules those updates wrote instead of the planned ones */
     size_t n_kept;
+    /* Who changed or deleted each missing or drifted rule (dlo/drift.h): per item of diff,
+     * the short form of dlo_attribution_by, or NULL where nobody looked. NULL: nobody did. */
+    char **changed_by;
+    size_t n_changed_by;
 } dlo_reconcile_report;
 
 void dlo_reconcile_report_free(const dlo_fw_backend *fw, dlo_reconcile_report *rep);

@@ -18,6 +18,12 @@
 
 #include <stddef.h>
 
+/* The two stores, under HKLM: Group Policy's firewall key and the local firewall policy, each
+ * with its FirewallRules and profile keys. */
+#define DLO_GP_POLICY_KEY "SOFTWARE\\Policies\\Microsoft\\WindowsFirewall"
+#define DLO_LOCAL_POLICY_KEY                                                                       \
+    "SYSTEM\\CurrentControlSet\\Services\\SharedAccess\\Parameters\\FirewallPolicy"
+
 /* Reads text[0..len) into *out (dlo_rule_free'd first by the caller's init). The format's
  * defaults hold for absent fields: disabled (no Active=), inbound, any protocol, all profiles
  * (no Profile=), Allow. Lists come out in the COM spelling: ports "80,8000-8100,RPC", addresses

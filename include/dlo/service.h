@@ -12,18 +12,31 @@
 #include "dlo/config.h"
 #include "dlo/names.h"
 #include "dlo/registry.h"
+#include "dlo/str.h"
 #include "dlo/status.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Why a pass runs; several at once when a burst was coalesced. */
 typedef enum dlo_wake {
-    DLO_WAKE_START = 1u << 0,    /* the service (or /run) has just started */
-    DLO_WAKE_CONFIG = 1u << 1,   /* a configuration key changed */
-    DLO_WAKE_SERVICES = 1u << 2, /* a service was created or deleted */
-    DLO_WAKE_TIMER = 1u << 3,    /* the drift-repair interval elapsed */
-    DLO_WAKE_RETRY = 1u << 4,    /* the previous pass failed and is being retried */
+    DLO_WAKE_START = 1u << 0,        /* the service (or /run) has just started */
+    DLO_WAKE_CONFIG = 1u << 1,       /* a configuration key changed */
+    DLO_WAKE_SERVICES = 1u << 2,     /* a service was created or deleted */
+    DLO_WAKE_TIMER = 1u << 3,        /* the drift-repair interval elapsed */
+    DLO_WAKE_RETRY = 1u << 4,        /* the previous pass failed and is being retried */
+    DLO_WAKE_FIREWALL = 1u << 5,     /* the local rule store or the profile settings changed */
+    DLO_WAKE_GROUP_POLICY = 1u << 6, /* Group Policy's firewall key changed */
+    DLO_WAKE_NETWORK = 1u << 7,      /* a network's category changed */
 } dlo_wake;
+
+/* The wake-ups that only a change of the firewall's keys caused: when those keys hash as they
+ * did when the last pass read them (dlo/fwprint.h), there is nothing new to look at. */
+#define DLO_WAKE_FIREWALL_KEYS (DLO_WAKE_FIREWALL | DLO_WAKE_GROUP_POLICY)
+/* The wake-ups that find drift rather than ask for a new plan: what such a pass changes, it
+ * changes back (event 1101, attribution), and in report mode it only reports. */
+#define DLO_WAKE_DRIFT                                                                             \
+    (DLO_WAKE_TIMER | DLO_WAKE_RETRY | DLO_WAKE_FIREWALL | DLO_WAKE_GROUP_POLICY | DLO_WAKE_NETWORK)
 
 /* The commands only a service host carries out (dlo_platform.service_command). */
 typedef enum dlo_service_command {
@@ -80,6 +93,25 @@ typedef struct dlo_service_loop {
     /* The SQL Server port the last pass read (not a default): used in its place by a pass that
      * could only fall back to the default. "" until one was read. */
     char sql_port[128];
+    /* No chasing of the agent's own writes: the hash of the firewall's keys (dlo/fwprint.h)
+     * when the last pass that wrote nothing read them. A pass that wrote leaves have_print
+     * false, so the wake-up its own writes cause gets one pass that reads (and, finding
+     * everything right, writes nothing); that pass sets it. */
+    bool have_print;
+    uint64_t print;
+    bool wrote; /* set by the reconcile: this pass wrote to the firewall */
+    /* Counts since the start, for the stop event and the benchmark. */
+    unsigned long passes; /* reconciles run */
+    unsigned long
+        unchanged; /* wake-ups that found the firewall's keys as the last pass read them */
+    /* Attribution (dlo/attribution.h): the owned rules' IDs in the local store by name, as
+     * the last pass read them ("ID\tname"), which a later pass needs for a rule deleted since;
+     * and when the agent last wrote to the firewall (FILETIME ticks; 0 before any pass). */
+    dlo_strlist owned_ids;
+    int64_t last_write;
+    /* The kinds of the problems last logged as event 1402 ("blocked-by-rule,firewall-off");
+     * "" when none. */
+    char problems[256];
     /* The host names of the last successful pass and what they resolved to (what the Names key
      * holds), and when to resolve them again (0: no names). */
     bool have_names;
@@ -94,7 +126,8 @@ void dlo_service_loop_free(dlo_service_loop *s);
  * reconciles. Returns
  *   DLO_OK        reconciled, or nothing to do: only DLO_WAKE_CONFIG woke it and the effective
  *                 configuration is the one last applied (Group Policy rewrites its keys on every
- *                 refresh);
+ *                 refresh), or only DLO_WAKE_FIREWALL_KEYS woke it and those keys hash as the
+ *                 last pass that wrote nothing read them (s->unchanged counts these);
  *   DLO_E_CONFIG  the configuration is invalid, or could not be read (the message says which):
  *                 logged as DLO_EV_CONFIG_ERROR, reconcile NOT called, the rules stay as they are;
  *   other         reconcile failed (its status): logged.

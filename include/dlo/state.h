@@ -37,6 +37,8 @@ typedef enum dlo_state_item {
     DLO_ST_LAST_ERROR,
     DLO_ST_VERSION,
     DLO_ST_POLICY_RELEASE,
+    DLO_ST_LAST_DRIFT,    /* when the service last found an owned rule changed or deleted */
+    DLO_ST_LAST_DRIFT_BY, /* who did it (dlo_attribution_by): "unknown" when no event says */
     DLO_ST_COUNT
 } dlo_state_item;
 
@@ -62,6 +64,10 @@ dlo_status dlo_state_from_verify(dlo_state *s, const dlo_plan *plan,
 dlo_status dlo_state_from_apply(dlo_state *s, const dlo_fw_backend *fw, const dlo_plan *plan,
                                 dlo_reconcile_report *rep, bool keep_unplanned, dlo_error *err);
 
+/* A drift the service found in this pass: LastDrift and LastDriftBy. A record without one
+ * keeps the values the key holds. */
+dlo_status dlo_state_set_drift(dlo_state *s, int64_t when, const char *by, dlo_error *err);
+
 /* "2026-12-01T21:16:57Z" for seconds since 1970 (UTC). */
 void dlo_state_time(int64_t seconds, char out[21]);
 
@@ -84,6 +90,10 @@ void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, co
                           dlo_reconcile_report *rep, bool keep_unplanned);
 void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan,
                            const dlo_reconcile_report *rep, bool compliant);
+/* The same for the service's pass, with the drift it found (drift_by NULL: none). */
+void dlo_state_note_pass(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_plan *plan,
+                         dlo_reconcile_report *rep, bool keep_unplanned, bool verify_only,
+                         bool compliant, const char *drift_by);
 void dlo_state_note_failure(const dlo_platform *plat, const char *message);
 /* After /remove (the uninstaller runs it): the agent enforces nothing any more, so the key,
  * which would say otherwise, is deleted. */

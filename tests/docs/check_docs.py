@@ -180,10 +180,16 @@ def switch_mentions(text):
             yield n, m.group(1).lower()
 
 
+# The agent numbers its events 1000-1999 (include/dlo/log.h); the docs also quote the firewall's
+# own events (2004-2099, Security's 4946-4948) that attribution reads, which are not the agent's.
+AGENT_EVENT = re.compile(r"^1\d{3}$")
+
+
 def event_mentions(text):
     for m in re.finditer(r"\b[Ee]vents?\s+((?:\d{4}(?:,\s*|\s+and\s+|\s+or\s+)?)+)", text):
         for n in re.findall(r"\d{4}", m.group(1)):
-            yield line_of(text, m.start()), n
+            if AGENT_EVENT.match(n):
+                yield line_of(text, m.start()), n
     for header, rows in tables(text):
         if header and header[0] in ("event", "id"):
             for n, first in rows:

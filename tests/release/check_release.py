@@ -14,7 +14,7 @@ signed: each BINARY (the first is dloagent.exe) has an Authenticode signature th
 `osslsigncode verify` accepts with CAFILE as trust anchor, no debug sections, and a
 .gnu_debuglink naming BINARY.debug beside it, which holds the debug information and matches
 the link's CRC; both MSIs are signed; the dloagent.exe inside each MSI is the signed build,
-at most 512 KiB; the custom action DLL in the Binary table is signed.
+at most 768 KiB; the custom action DLL in the Binary table is signed.
 
 Prints one line per check and a closing "N passed, N failed" line; exits 1 if any failed.
 """
@@ -31,7 +31,9 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wine"))
 from winefw import check, finish  # noqa: E402 (the shared check counter)
 
-MAX_EXE_BYTES = 512 * 1024
+# An unstripped exe is several MiB; the stripped one is about 530 KiB with host names, plan
+# comparison and drift attribution, so this bound catches the debug information, not growth.
+MAX_EXE_BYTES = 768 * 1024
 RT_VERSION = 16
 RT_MANIFEST = 24
 

@@ -964,9 +964,10 @@ static void test_print_text_and_json(void **state)
     assert_non_null(strstr(dlo_buf_str(&b), "  EdgeServers                   installer     "
                                             "10.0.0.0/255.0.0.0,LocalSubnet\n"));
     assert_non_null(strstr(dlo_buf_str(&b), "  ReconcileIntervalMinutes      default       60\n"));
-    /* A value nothing acts on yet is shown as read, and marked so; no other value is. */
+    /* A value nothing acts on yet is shown as read, and marked so; no other value is. The
+     * service acts on DriftAction: it is shown as read, unmarked. */
     assert_non_null(strstr(dlo_buf_str(&b), "  DriftAction                   policy        "
-                                            "report " DLO_CONFIG_RESERVED_MARK "\n"));
+                                            "report\n"));
     assert_int_equal(count(dlo_buf_str(&b), DLO_CONFIG_RESERVED_MARK), reserved_rows());
 
     dlo_buf_reset(&b);
@@ -986,7 +987,7 @@ static void test_print_text_and_json(void **state)
         strstr(dlo_buf_str(&b), "\"IoServers\": {\"value\": [\"*\"], \"source\": \"default\"}"));
     assert_non_null(strstr(dlo_buf_str(&b), "\"effectiveIntervalSeconds\": 3600}"));
     assert_non_null(strstr(dlo_buf_str(&b), "\"DriftAction\": {\"value\": \"report\", "
-                                            "\"source\": \"policy\", \"reserved\": true}"));
+                                            "\"source\": \"policy\"}"));
     assert_int_equal(count(dlo_buf_str(&b), "\"reserved\": true"), reserved_rows());
 
     dlo_buf_reset(&b);
@@ -995,8 +996,7 @@ static void test_print_text_and_json(void **state)
     assert_non_null(
         strstr(dlo_buf_str(&b), "EdgeServers=10.0.0.0/255.0.0.0,LocalSubnet (installer)"));
     assert_null(strstr(dlo_buf_str(&b), "IoServers"));
-    assert_non_null(
-        strstr(dlo_buf_str(&b), "DriftAction=report " DLO_CONFIG_RESERVED_MARK " (policy)"));
+    assert_non_null(strstr(dlo_buf_str(&b), "DriftAction=report (policy)"));
     dlo_buf_free(&b);
     dlo_config_free(&cfg);
     fake_reg_free(&f);

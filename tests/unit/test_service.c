@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dlo/cli.h"
+#include "dlo/effective.h"
 #include "dlo/log.h"
 #include "dlo/portset.h"
 #include "dlo/report.h"
@@ -30,6 +31,7 @@ typedef struct fake_engine {
     dlo_mode last_mode;
     dlo_service_loop *last_mem;
     dlo_status result;
+    bool writes; /* the pass writes to the firewall */
     int failures;
     char failure[DLO_ERROR_MAX];
 } fake_engine;
@@ -49,6 +51,7 @@ static dlo_status fake_reconcile(void *ctx, const dlo_config *cfg, dlo_service_l
     e->last_why = why;
     e->last_mode = cfg->mode;
     e->last_mem = mem;
+    mem->wrote = e->writes;
     if (e->result)
         return dlo_error_set(err, e->result, "the firewall said no");
     return DLO_OK;
@@ -158,7 +161,8 @@ static void test_unchanged_configuration_after_a_notification_is_no_work(void **
     assert_int_equal(r.engine.calls, 2);
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES), DLO_OK);
     assert_int_equal(r.engine.calls, 3);
-    assert_int_equal(r.engine.last_why, DLO_WAKE_CONFIG | DLO_WAKE_SERVICES);
+    /* The configuration did not change: that is not given as a reason. */
+    assert_int_equal(r.engine.last_why, DLO_WAKE_SERVICES);
     /* A real change does. */
     fake_reg_sz(&r.reg, POL, "BOIMode", "nonboi");
     assert_int_equal(pass(&r, DLO_WAKE_CONFIG), DLO_OK);
@@ -442,7 +446,99 @@ static void test_wake_text(void **state)
     dlo_buf_init(&b);
     dlo_wake_text(&b, DLO_WAKE_CONFIG | DLO_WAKE_TIMER);
     assert_string_equal(dlo_buf_str(&b), "configuration changed, drift-repair interval");
+    dlo_buf_reset(&b);
+    dlo_wake_text(&b, DLO_WAKE_FIREWALL | DLO_WAKE_GROUP_POLICY | DLO_WAKE_NETWORK);
+    assert_string_equal(dlo_buf_str(&b), "firewall changed, Group Policy's firewall settings "
+                                         "changed, network category changed");
     dlo_buf_free(&b);
+}
+
+#define RULES DLO_LOCAL_POLICY_KEY "\\FirewallRules"
+
+/* The agent's own writes wake it: the pass after a writing pass reads and finds nothing to do;
+ * after that, notifications that leave the firewall's keys as that pass read them cause no
+ * pass, and a real change (any of the watched keys) causes one. */
+static void test_own_writes_cause_no_loop(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    fake_reg_sz(&r.reg, RULES, "{1}", "v2.30|Action=Allow|Name=A|EmbedCtxt=" DLO_RULE_GROUPING "|");
+    r.engine.writes = true;
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(r.engine.calls, 1);
+    /* Its own writes' notification: the firewall is read once more. */
+    r.engine.writes = false;
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    /* Late notifications of the same writes, and rewrites of the same values: nothing. */
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL | DLO_WAKE_GROUP_POLICY), DLO_OK);
+    fake_reg_sz(&r.reg, RULES, "{1}", "v2.30|Action=Allow|Name=A|EmbedCtxt=" DLO_RULE_GROUPING "|");
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    assert_int_equal(r.state.unchanged, 3);
+    assert_int_equal(r.state.passes, 2);
+    /* A foreign change of a rule, of a profile setting, of Group Policy's key: a pass each. */
+    fake_reg_sz(&r.reg, RULES, "{1}", "v2.30|Action=Allow|Name=A|LPort=1|");
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 3);
+    fake_reg_dword(&r.reg, DLO_LOCAL_POLICY_KEY "\\PublicProfile", "EnableFirewall", 0);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 4);
+    fake_reg_dword(&r.reg, DLO_GP_POLICY_KEY "\\DomainProfile", "AllowLocalPolicyMerge", 0);
+    assert_int_equal(pass(&r, DLO_WAKE_GROUP_POLICY), DLO_OK);
+    assert_int_equal(r.engine.calls, 5);
+    fake_reg_sz(&r.reg, DLO_GP_POLICY_KEY "\\FirewallRules", "{2}", "v2.30|Action=Block|");
+    assert_int_equal(pass(&r, DLO_WAKE_GROUP_POLICY), DLO_OK);
+    assert_int_equal(r.engine.calls, 6);
+    /* Whatever else woke it is never skipped: the interval, a network's category. */
+    assert_int_equal(pass(&r, DLO_WAKE_TIMER), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_NETWORK), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL | DLO_WAKE_SERVICES), DLO_OK);
+    assert_int_equal(r.engine.calls, 9);
+    rig_free(&r);
+}
+
+/* A configuration rewritten as it was, beside a change of the firewall: the pass is for the
+ * firewall alone (a drift pass), not for a new plan. */
+static void test_unchanged_configuration_is_no_reason(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 2);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_FIREWALL);
+    fake_reg_sz(&r.reg, INST, "BOIMode", "exclusive");
+    assert_int_equal(pass(&r, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.last_why, DLO_WAKE_CONFIG | DLO_WAKE_FIREWALL);
+    rig_free(&r);
+}
+
+/* A pass that writes, or fails, leaves nothing to compare with: the next wake-up reads. */
+static void test_no_skip_after_a_write_or_a_failure(void **state)
+{
+    rig r;
+    (void)state;
+
+    rig_init(&r);
+    r.engine.writes = true;
+    assert_int_equal(pass(&r, DLO_WAKE_START), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 3);
+    r.engine.writes = false;
+    r.engine.result = DLO_E_FIREWALL;
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_E_FIREWALL);
+    r.engine.result = DLO_OK;
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(pass(&r, DLO_WAKE_FIREWALL), DLO_OK);
+    assert_int_equal(r.engine.calls, 5);
+    rig_free(&r);
 }
 
 /* The compliance state records a failed pass with the message of its event; a good pass
@@ -614,8 +710,11 @@ int main(void)
         cmocka_unit_test(test_event_messages_show_hidden_characters_escaped),
         cmocka_unit_test(test_wake_text),
         cmocka_unit_test(test_failed_passes_are_told),
+        cmocka_unit_test(test_own_writes_cause_no_loop),
+        cmocka_unit_test(test_no_skip_after_a_write_or_a_failure),
         cmocka_unit_test(test_host_names_across_passes),
         cmocka_unit_test(test_names_shorten_the_interval),
+        cmocka_unit_test(test_unchanged_configuration_is_no_reason),
     };
     return cmocka_run_group_tests(tests, log_capture_start, log_capture_stop);
 }

@@ -120,12 +120,51 @@ static void test_a_key_that_appears_is_seen_through_its_ancestor(void **state)
     RegDeleteKeyExW(HKEY_LOCAL_MACHINE, key_path, KEY_WOW64_64KEY, 0);
 }
 
+/* A tree watched with its subkeys (the firewall's keys): a value set deep inside is seen; when
+ * the whole tree is deleted under the watch (Group Policy's key, when the last firewall GPO
+ * goes), arming again watches the ancestor, and the tree created again is seen. */
+static void test_a_tree_deleted_and_created_again(void **state)
+{
+    win_key_watch w;
+    dlo_error err;
+    wchar_t deep[256];
+    HKEY k;
+    (void)state;
+    swprintf(deep, 256, L"%ls\\FirewallRules", key_path);
+    k = create(deep);
+    win_key_watch_init_tree(&w, key_path);
+    assert_int_equal(win_key_watch_arm(&w, &err), DLO_OK);
+    set_value(k, 5);
+    assert_int_equal(WaitForSingleObject(w.key_event, 2000), WAIT_OBJECT_0);
+    RegCloseKey(k);
+    assert_int_equal(win_key_watch_arm(&w, &err), DLO_OK);
+    assert_int_equal(RegDeleteTreeW(HKEY_LOCAL_MACHINE, key_path), ERROR_SUCCESS);
+    RegDeleteKeyExW(HKEY_LOCAL_MACHINE, key_path, KEY_WOW64_64KEY, 0);
+    assert_true(WaitForSingleObject(w.key_event, 2000) == WAIT_OBJECT_0 ||
+                WaitForSingleObject(w.ancestor_event, 0) == WAIT_OBJECT_0);
+    if (win_key_watch_arm(&w, &err) != DLO_OK)
+        fail_msg("arming after the tree was deleted: %s", err.msg);
+    assert_null(w.key);
+    assert_non_null(w.ancestor_event);
+    k = create(deep);
+    assert_int_equal(WaitForSingleObject(w.ancestor_event, 2000), WAIT_OBJECT_0);
+    assert_int_equal(win_key_watch_arm(&w, &err), DLO_OK);
+    assert_non_null(w.key);
+    set_value(k, 6);
+    assert_int_equal(WaitForSingleObject(w.key_event, 2000), WAIT_OBJECT_0);
+    win_key_watch_close(&w);
+    RegCloseKey(k);
+    RegDeleteTreeW(HKEY_LOCAL_MACHINE, key_path);
+    RegDeleteKeyExW(HKEY_LOCAL_MACHINE, key_path, KEY_WOW64_64KEY, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_notification_request_resets_its_event),
         cmocka_unit_test(test_an_existing_key_and_its_ancestor_have_events_of_their_own),
         cmocka_unit_test(test_a_key_that_appears_is_seen_through_its_ancestor),
+        cmocka_unit_test(test_a_tree_deleted_and_created_again),
     };
     return cmocka_run_group_tests(tests, make_base, remove_base);
 }

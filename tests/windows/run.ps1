@@ -26,7 +26,9 @@
        byte in both registry views, the product and its exe still there, each run refused;
        Users allowed to set values of the key: /plan exit 2, event 1200; the compliance scripts
        of policies/compliance compliant, with a rule deleted and the service stopped, and after
-       remediate.ps1; this machine's KnownDLLs against tests/known-dlls.txt (printed);
+       remediate.ps1; an owned rule deleted with Remove-NetFirewallRule while the service runs,
+       put back within 20 s, LastDriftBy and event 1101 naming WmiPrvSE.exe or PowerShell and
+       this runner's account; this machine's KnownDLLs against tests/known-dlls.txt (printed);
     4. every rule of someone else the same as before, unless the firewall's log names someone
        else for its change; five rules planted to look like the agent's among them.
   Prints "ok: ..." or "FAIL: ..." per check (also in checks.txt); exits 1 if any failed. Every
@@ -50,7 +52,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-foreach ($lib in 'Exec', 'ReadBack', 'Warnings', 'Foreign', 'Timing', 'ExportRun', 'StandardUser', 'MsiUser', 'KeyTrust', 'Compliance') {
+foreach ($lib in 'Exec', 'ReadBack', 'Warnings', 'Foreign', 'Timing', 'ExportRun', 'StandardUser', 'MsiUser', 'KeyTrust', 'Compliance', 'Drift') {
     . (Join-Path (Join-Path $PSScriptRoot 'lib') "$lib.ps1")
 }
 
@@ -557,6 +559,7 @@ function Invoke-Steps {
     Step-Msi
     Step-MsiStandardUser
     Step-Compliance
+    Step-DriftWatch
     Step-KnownDlls
     $after = Read-ForeignRules @($owned, $suiteGroup)
     foreach ($id in $script:restore.Canaries) {

@@ -91,7 +91,7 @@ const dlo_config_row dlo_config_rows[DLO_CFG_COUNT] = {
                                   "On drift: put the rules back (repair) or only report it "
                                   "(report)."),
                               .def = DLO_DRIFT_REPAIR, .choices = drift_choices, .n_choices = 2,
-                              .what = "drift action", .quiet_default = true, .reserved = true},
+                              .what = "drift action", .quiet_default = true},
     [DLO_CFG_POLICY_FILE] = {ROW("PolicyFile", DLO_CT_PATH, policy_file, "POLICYFILE", "policy",
                                  "FILE", "Read the port matrix from FILE, not the built-in one."),
                              .unset = "(built-in)", .quiet_default = true},

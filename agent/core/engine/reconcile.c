@@ -760,6 +760,9 @@ dlo_status dlo_reconcile_verify(const dlo_fw_backend *fw, const dlo_rule_list *p
 void dlo_reconcile_report_free(const dlo_fw_backend *fw, dlo_reconcile_report *rep)
 {
     size_t i;
+    for (i = 0; i < rep->n_changed_by; i++)
+        free(rep->changed_by[i]);
+    free(rep->changed_by);
     dlo_diff_free(&rep->diff);
     release_list(fw, &rep->firewall);
     for (i = 0; i < rep->n_problems; i++)

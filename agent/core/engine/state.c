@@ -20,7 +20,8 @@ static const struct {
     {"Mode", DLO_REG_SZ},          {"Roles", DLO_REG_SZ},         {"RulesPlanned", DLO_REG_DWORD},
     {"RulesRight", DLO_REG_DWORD}, {"Missing", DLO_REG_DWORD},    {"Drifted", DLO_REG_DWORD},
     {"Stale", DLO_REG_DWORD},      {"Problems", DLO_REG_SZ},      {"LastError", DLO_REG_SZ},
-    {"Version", DLO_REG_SZ},       {"PolicyRelease", DLO_REG_SZ},
+    {"Version", DLO_REG_SZ},       {"PolicyRelease", DLO_REG_SZ}, {"LastDrift", DLO_REG_SZ},
+    {"LastDriftBy", DLO_REG_SZ},
 };
 
 void dlo_state_init(dlo_state *s)
@@ -221,6 +222,28 @@ static dlo_status write_state(const dlo_platform *plat, const dlo_state *s, bool
     return st;
 }
 
+dlo_status dlo_state_set_drift(dlo_state *s, int64_t when, const char *by, dlo_error *err)
+{
+    char at[21];
+    dlo_status st;
+
+    dlo_state_time(when, at);
+    st = set_text(s, DLO_ST_LAST_DRIFT, at, err);
+    return st ? st : set_text(s, DLO_ST_LAST_DRIFT_BY, by, err);
+}
+
+/* A run that found no drift says nothing new about the last one: the key's values stay. */
+static dlo_status keep_drift(dlo_state *s, const dlo_state *prev, dlo_error *err)
+{
+    dlo_status st = DLO_OK;
+    if (!s->text[DLO_ST_LAST_DRIFT]) {
+        st = set_text(s, DLO_ST_LAST_DRIFT, prev->text[DLO_ST_LAST_DRIFT], err);
+        if (!st)
+            st = set_text(s, DLO_ST_LAST_DRIFT_BY, prev->text[DLO_ST_LAST_DRIFT_BY], err);
+    }
+    return st;
+}
+
 /* Writes s against prev (complete: prev holds every value). */
 static dlo_status record(const dlo_platform *plat, dlo_state *s, const dlo_state *prev,
                          bool complete, bool firewall_changed, int64_t now, dlo_error *err)
@@ -231,7 +254,9 @@ static dlo_status record(const dlo_platform *plat, dlo_state *s, const dlo_state
     dlo_status st;
 
     dlo_state_time(now, when);
-    st = set_text(s, DLO_ST_VERSION, DLO_VERSION_STRING, err);
+    st = keep_drift(s, prev, err);
+    if (!st)
+        st = set_text(s, DLO_ST_VERSION, DLO_VERSION_STRING, err);
     if (!st)
         st = set_text(s, DLO_ST_LAST_PASS, when, err);
     for (i = 0; i < DLO_ST_COUNT && !changed; i++)
@@ -330,6 +355,23 @@ void dlo_state_note_apply(const dlo_platform *plat, const dlo_fw_backend *fw, co
         return;
     note(plat, &s, dlo_state_from_apply(&s, fw, plan, rep, keep_unplanned, &err), rep->writes > 0,
          &err);
+}
+
+void dlo_state_note_pass(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_plan *plan,
+                         dlo_reconcile_report *rep, bool keep_unplanned, bool verify_only,
+                         bool compliant, const char *drift_by)
+{
+    dlo_state s;
+    dlo_error err;
+    dlo_status st;
+
+    if (!may_record(plat, &s, &err))
+        return;
+    st = verify_only ? dlo_state_from_verify(&s, plan, rep, compliant, &err)
+                     : dlo_state_from_apply(&s, fw, plan, rep, keep_unplanned, &err);
+    if (!st && drift_by)
+        st = dlo_state_set_drift(&s, (int64_t)time(NULL), drift_by, &err);
+    note(plat, &s, st, rep->writes > 0, &err);
 }
 
 void dlo_state_note_verify(const dlo_platform *plat, const dlo_plan *plan,

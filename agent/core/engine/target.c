@@ -1,6 +1,7 @@
 #include "dlo/target.h"
 
 #include "dlo/binding.h"
+#include "dlo/drift.h"
 #include "dlo/effective.h"
 #include "dlo/log.h"
 #include "dlo/netprofiles.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Where this run's item (PolicyFile, DetectionFile) was configured, for messages. */
 static const char *file_origin(const dlo_config *cfg, dlo_config_item item)
@@ -262,8 +264,14 @@ void dlo_target_free(dlo_target *t)
 
 /* ---- the service's pass ---- */
 
-static void report_components(const dlo_service_loop *mem, dlo_role_set now)
+/* With DriftAction report (`report`) nothing is added or removed: the events say so. */
+static void report_components(const dlo_service_loop *mem, dlo_role_set now, bool report)
 {
+    const char *added = report ? "its firewall rules are planned (DriftAction is report: not added)"
+                               : "its firewall rules are added";
+    const char *removed = report ? "its firewall rules are no longer planned (DriftAction is "
+                                   "report: not removed)"
+                                 : "its firewall rules are removed";
     int r;
     if (!mem->have_roles)
         return;
@@ -271,13 +279,12 @@ static void report_components(const dlo_service_loop *mem, dlo_role_set now)
         dlo_role_set bit = DLO_ROLE_BIT(r);
         if ((now & bit) && !(mem->roles & bit))
             dlo_log_event(DLO_EV_COMPONENT_APPEARED, DLO_LOG_INFO,
-                          "DLO role %s appeared on this machine: its firewall rules are added",
-                          dlo_role_name((dlo_role)r));
+                          "DLO role %s appeared on this machine: %s", dlo_role_name((dlo_role)r),
+                          added);
         else if (!(now & bit) && (mem->roles & bit))
             dlo_log_event(DLO_EV_COMPONENT_DISAPPEARED, DLO_LOG_INFO,
-                          "DLO role %s is no longer on this machine: its firewall rules are "
-                          "removed",
-                          dlo_role_name((dlo_role)r));
+                          "DLO role %s is no longer on this machine: %s",
+                          dlo_role_name((dlo_role)r), removed);
     }
 }
 
@@ -346,9 +353,16 @@ static void caution_note(dlo_buf *b, const dlo_target *t, const dlo_service_loop
                        rep->widened, rep->withheld);
 }
 
+/* A pass that looks for drift rather than for a new plan: nothing about the plan changed. */
+static bool drift_pass(unsigned why)
+{
+    return (why & DLO_WAKE_DRIFT) &&
+           !(why & (DLO_WAKE_START | DLO_WAKE_CONFIG | DLO_WAKE_SERVICES));
+}
+
 static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_service_loop *mem,
                      const dlo_reconcile_report *rep, unsigned why, const char *effective,
-                     bool renamed)
+                     const char *who, bool renamed)
 {
     size_t added = count_changes(rep, DLO_CHANGE_ADD),
            updated = count_changes(rep, DLO_CHANGE_UPDATE),
@@ -371,12 +385,12 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_servi
                       "%s: all %zu firewall rules for mode %s, roles %s (%s) are as planned; %s%s",
                       dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode),
                       dlo_buf_str(&roles), t->roles_source, effective, dlo_buf_str(&note));
-    else if (why == DLO_WAKE_TIMER && !renamed)
+    else if (drift_pass(why) && !renamed)
         dlo_log_event(DLO_EV_DRIFT_REPAIRED, DLO_LOG_WARN,
                       "%s: firewall rules changed by someone else were put back for mode "
-                      "%s: %zu added, %zu updated, %zu removed; %s%s",
+                      "%s: %zu added, %zu updated, %zu removed; %s%s%s",
                       dlo_buf_str(&pass), dlo_mode_name(cfg->mode), added, updated, removed,
-                      effective, dlo_buf_str(&note));
+                      effective, dlo_buf_str(&note), who);
     else
         dlo_log_event(DLO_EV_RULES_APPLIED, DLO_LOG_INFO,
                       "%s: firewall rules applied for mode %s, roles %s (%s)%s: %zu added, %zu "
@@ -386,6 +400,56 @@ static void log_pass(const dlo_target *t, const dlo_config *cfg, const dlo_servi
                       added, updated, removed, rep->diff.compliant, effective, dlo_buf_str(&note));
     dlo_buf_free(&note);
     dlo_buf_free(&roles);
+    dlo_buf_free(&pass);
+}
+
+/* Each difference from the plan, for the report-only pass's event. */
+static void describe_differences(dlo_buf *b, const dlo_reconcile_report *rep)
+{
+    size_t i;
+    unsigned bit;
+
+    for (i = 0; i < rep->diff.count; i++) {
+        const dlo_change *c = &rep->diff.items[i];
+        const char *name = dlo_str(c->kind == DLO_CHANGE_ADD ? c->want->name : c->have->name);
+        static const char *const kind[] = {"missing", "drifted", "stale"};
+        dlo_buf_printf(b, "; %s '", kind[c->kind]);
+        dlo_buf_put_shown(b, name, strlen(name), false);
+        dlo_buf_putc(b, '\'');
+        for (bit = 1; c->kind == DLO_CHANGE_UPDATE && bit && bit <= c->differences; bit <<= 1) {
+            if (!(c->differences & bit))
+                continue;
+            dlo_buf_printf(b, ", %s is \"", dlo_prop_name(bit));
+            dlo_prop_value(b, c->have, bit);
+            dlo_buf_puts(b, "\", expected \"");
+            dlo_prop_value(b, c->want, bit);
+            dlo_buf_putc(b, '"');
+        }
+    }
+}
+
+static void log_report(const dlo_config *cfg, const dlo_reconcile_report *rep, unsigned why,
+                       const char *effective, const char *who)
+{
+    dlo_buf pass, list;
+
+    dlo_buf_init(&pass);
+    dlo_buf_init(&list);
+    dlo_wake_text(&pass, why);
+    describe_differences(&list, rep);
+    if (!rep->diff.count)
+        dlo_log_event(DLO_EV_RULES_UNCHANGED, DLO_LOG_INFO,
+                      "pass (%s): all %zu firewall rules for mode %s are as planned; %s",
+                      dlo_buf_str(&pass), rep->planned, dlo_mode_name(cfg->mode), effective);
+    else
+        dlo_log_event(DLO_EV_DRIFT_REPORTED, DLO_LOG_WARN,
+                      "pass (%s): DriftAction is report, so nothing was changed: %zu of %zu "
+                      "planned rules right for mode %s, %zu difference%s from the plan left "
+                      "standing%s%s; %s",
+                      dlo_buf_str(&pass), rep->diff.compliant, rep->planned,
+                      dlo_mode_name(cfg->mode), rep->diff.count, rep->diff.count == 1 ? "" : "s",
+                      dlo_buf_str(&list), who, effective);
+    dlo_buf_free(&list);
     dlo_buf_free(&pass);
 }
 
@@ -447,6 +511,165 @@ static void remember_sql_port(dlo_service_loop *mem, const dlo_target *t)
     ports = dlo_str(t->det.sql.tcp_ports);
     if (strlen(ports) < sizeof(mem->sql_port))
         memcpy(mem->sql_port, ports, strlen(ports) + 1);
+}
+
+/* Problems that void planned rules (a Block rule of someone else, in either store; the
+ * firewall off; outbound blocked), as /verify finds them: said when they start or change, not
+ * every pass. Group Policy's override has its own event (1400). */
+static void report_problems(const dlo_reconcile_report *post, dlo_service_loop *mem)
+{
+    dlo_buf kinds, text;
+    size_t i;
+
+    dlo_buf_init(&kinds);
+    dlo_buf_init(&text);
+    for (i = 0; i < post->n_problems; i++) {
+        const dlo_problem *p = &post->problems[i];
+        if (strcmp(p->kind, "gp-override") == 0)
+            continue;
+        if (!strstr(dlo_buf_str(&kinds), p->kind))
+            dlo_buf_printf(&kinds, "%s%s", kinds.len ? "," : "", p->kind);
+        dlo_buf_printf(&text, "%s%s: %s", text.len ? "; " : "", p->kind, p->message);
+    }
+    if (kinds.len && strcmp(dlo_buf_str(&kinds), mem->problems) != 0)
+        dlo_log_event(DLO_EV_RULES_INEFFECTIVE, DLO_LOG_WARN,
+                      "planned firewall rules do not take effect as planned: %s",
+                      dlo_buf_str(&text));
+    if (kinds.len < sizeof(mem->problems))
+        memcpy(mem->problems, dlo_buf_str(&kinds), kinds.len + 1);
+    dlo_buf_free(&text);
+    dlo_buf_free(&kinds);
+}
+
+/* Who made the drift a drift pass found (first n changes of rep), into `who` for the event and
+ * `by` for the State key; and the IDs of the owned rules kept for the next pass. The IDs are
+ * read only when the pass found or made a change, or none are known yet. */
+static void attribute_pass(const dlo_platform *plat, dlo_service_loop *mem,
+                           dlo_reconcile_report *rep, size_t n, bool drift, dlo_buf *who,
+                           dlo_buf *by)
+{
+    int64_t now = dlo_drift_ticks((int64_t)time(NULL));
+    dlo_strlist ids;
+    dlo_error err;
+    dlo_status st = DLO_OK;
+
+    dlo_strlist_init(&ids);
+    if (n || rep->writes || !mem->owned_ids.count)
+        st = dlo_drift_read_ids(plat->registry, &ids, &err);
+    if (drift && n)
+        st = dlo_drift_attribute(plat, rep, n, &mem->owned_ids, &ids, mem->last_write,
+                                 now + 10000000ll, who, by, &err);
+    if (!st && ids.count)
+        st = dlo_drift_merge_ids(&mem->owned_ids, &ids, &err);
+    if (st && st != DLO_E_NOTFOUND)
+        dlo_log(DLO_LOG_WARN, "who changed the rules could not be looked up: %s", err.msg);
+    if (rep->writes || !mem->last_write)
+        mem->last_write = now;
+    dlo_strlist_free(&ids);
+}
+
+/* The firewall as /verify finds it after the pass: the rules and what voids them, both stores. */
+static dlo_status judge_after(const dlo_platform *plat, const dlo_fw_backend *fw,
+                              const dlo_target *t, dlo_reconcile_report *post, bool *compliant,
+                              dlo_error *err)
+{
+    dlo_status st = dlo_effective_verify(fw, plat->registry, &t->plan.rules, post, compliant, err);
+    if (st)
+        dlo_reconcile_report_free(fw, post);
+    return st;
+}
+
+/* What each pass reports, whatever DriftAction: components, the push window, Group Policy's
+ * override, the networks; and the sentence on the effective policy for its event. */
+static void report_common(const dlo_platform *plat, const dlo_fw_backend *fw, const dlo_target *t,
+                          const dlo_reconcile_report *rep, dlo_service_loop *mem, bool report,
+                          dlo_buf *effective)
+{
+    dlo_fw_state state;
+    /* One read of the firewall's state for both reports; NULL when it cannot be had. */
+    const dlo_fw_state *have = &state;
+    memset(&state, 0, sizeof(state));
+    if (!fw->get_state || fw->get_state(fw->ctx, &state, NULL) != DLO_OK)
+        have = NULL;
+    report_components(mem, t->plan.roles, report);
+    report_windows_closed(&t->plan, rep);
+    report_gp_override(plat, have, &t->plan.rules, mem, effective);
+    report_profile_mismatch(have, &t->plan, mem);
+}
+
+/* DriftAction repair: the firewall made the plan, drift put back and its author named. */
+static dlo_status repair_pass(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
+                              const dlo_fw_backend *fw, dlo_service_loop *mem, unsigned why,
+                              bool renamed, dlo_error *err)
+{
+    dlo_reconcile_report rep, post;
+    dlo_buf effective, who, by;
+    bool compliant = false, judged;
+    dlo_status st;
+
+    if (t->keep_unplanned)
+        dlo_log(DLO_LOG_WARN,
+                "component detection could not read everything, or the SQL Server port fell "
+                "back to the default: no rule is narrowed or removed this time");
+    st = dlo_reconcile_apply_opts(fw, &t->plan.rules, t->keep_unplanned, &rep, err);
+    if (st) {
+        dlo_reconcile_report_free(fw, &rep);
+        return st;
+    }
+    mem->wrote = rep.writes > 0;
+    dlo_buf_init(&effective);
+    dlo_buf_init(&who);
+    dlo_buf_init(&by);
+    report_common(plat, fw, t, &rep, mem, false, &effective);
+    attribute_pass(plat, mem, &rep, rep.applied, drift_pass(why), &who, &by);
+    log_pass(t, cfg, mem, &rep, why, dlo_buf_str(&effective), dlo_buf_str(&who), renamed);
+    /* The state the pass left is what /verify finds now; a cautious pass kept rules /verify
+     * would call drifted, so its state is worked out from its own reading instead. */
+    judged = !t->keep_unplanned && judge_after(plat, fw, t, &post, &compliant, err) == DLO_OK;
+    if (judged) {
+        report_problems(&post, mem);
+        post.writes = rep.writes;
+    }
+    dlo_state_note_pass(plat, fw, &t->plan, judged ? &post : &rep, t->keep_unplanned, judged,
+                        compliant, by.len ? dlo_buf_str(&by) : NULL);
+    if (judged)
+        dlo_reconcile_report_free(fw, &post);
+    dlo_buf_free(&by);
+    dlo_buf_free(&who);
+    dlo_buf_free(&effective);
+    dlo_reconcile_report_free(fw, &rep);
+    return DLO_OK;
+}
+
+/* DriftAction report: nothing written; each difference from the plan logged with who made it. */
+static dlo_status report_pass(const dlo_platform *plat, const dlo_config *cfg, dlo_target *t,
+                              const dlo_fw_backend *fw, dlo_service_loop *mem, unsigned why,
+                              dlo_error *err)
+{
+    dlo_reconcile_report post;
+    dlo_buf effective, who, by;
+    bool compliant = false;
+    size_t n;
+    dlo_status st = judge_after(plat, fw, t, &post, &compliant, err);
+
+    if (st)
+        return st;
+    mem->wrote = false;
+    dlo_buf_init(&effective);
+    dlo_buf_init(&who);
+    dlo_buf_init(&by);
+    report_common(plat, fw, t, &post, mem, true, &effective);
+    report_problems(&post, mem);
+    n = post.diff.count;
+    attribute_pass(plat, mem, &post, n, drift_pass(why) && n, &who, &by);
+    log_report(cfg, &post, why, dlo_buf_str(&effective), dlo_buf_str(&who));
+    dlo_state_note_pass(plat, fw, &t->plan, &post, false, true, compliant,
+                        by.len ? dlo_buf_str(&by) : NULL);
+    dlo_buf_free(&by);
+    dlo_buf_free(&who);
+    dlo_buf_free(&effective);
+    dlo_reconcile_report_free(fw, &post);
+    return DLO_OK;
 }
 
 /* A name that stopped resolving is said when it starts keeping its last known addresses, not
@@ -513,7 +736,6 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
 {
     dlo_target t;
     dlo_fw_backend fw;
-    dlo_reconcile_report rep;
     dlo_status st;
     bool renamed;
 
@@ -531,33 +753,19 @@ dlo_status dlo_agent_reconcile(const dlo_platform *plat, const dlo_config *cfg,
     st = plat->open_firewall(plat->ctx, &fw, err);
     if (st)
         goto cleanup_target;
-    if (t.keep_unplanned)
-        dlo_log(DLO_LOG_WARN,
-                "component detection could not read everything, or the SQL Server port fell "
-                "back to the default: no rule is narrowed or removed this time");
-    st = dlo_reconcile_apply_opts(&fw, &t.plan.rules, t.keep_unplanned, &rep, err);
+    /* A hand-run /apply and this pass read and write under one lock, never interleaved. */
+    if (cfg->drift_action == DLO_DRIFT_REPORT) {
+        st = report_pass(plat, cfg, &t, &fw, mem, why, err);
+    } else if (!(st = dlo_platform_lock(plat, err))) {
+        st = repair_pass(plat, cfg, &t, &fw, mem, why, renamed, err);
+        dlo_platform_unlock(plat);
+    }
     if (!st) {
-        dlo_buf effective;
-        dlo_fw_state state;
-        /* One read of the firewall's state for both reports; NULL when it cannot be had. */
-        const dlo_fw_state *have = &state;
-        memset(&state, 0, sizeof(state));
-        if (!fw.get_state || fw.get_state(fw.ctx, &state, NULL) != DLO_OK)
-            have = NULL;
-        dlo_buf_init(&effective);
-        report_components(mem, t.plan.roles);
-        report_windows_closed(&t.plan, &rep);
-        report_gp_override(plat, have, &t.plan.rules, mem, &effective);
-        report_profile_mismatch(have, &t.plan, mem);
-        log_pass(&t, cfg, mem, &rep, why, dlo_buf_str(&effective), renamed);
-        dlo_buf_free(&effective);
         mem->have_roles = true;
         mem->roles = t.plan.roles;
         remember_sql_port(mem, &t);
-        dlo_state_note_apply(plat, &fw, &t.plan, &rep, t.keep_unplanned);
         keep_names(plat, mem, &t);
     }
-    dlo_reconcile_report_free(&fw, &rep);
     plat->close_firewall(plat->ctx, &fw);
 cleanup_target:
     dlo_target_free(&t);

@@ -5,6 +5,7 @@
 #include "dlo/compare.h"
 #include "dlo/config.h"
 #include "dlo/detect.h"
+#include "dlo/drift.h"
 #include "dlo/effective.h"
 #include "dlo/export.h"
 #include "dlo/exposure.h"
@@ -310,14 +311,22 @@ static dlo_status run_reconcile(const dlo_platform *plat, const dlo_cli *cli, co
             note_failure(plat, cli, err);
         return st;
     }
-    st = t ? dlo_reconcile_apply_opts(&fw, &t->plan.rules, t->keep_unplanned, &rep, err)
-           : dlo_reconcile_remove(&fw, &rep, err);
-    if (t && st)
+    memset(&rep, 0, sizeof(rep));
+    /* Read and written under the lock, so the service's pass never writes in between. */
+    st = dlo_platform_lock(plat, err);
+    if (!st) {
+        st = t ? dlo_reconcile_apply_opts(&fw, &t->plan.rules, t->keep_unplanned, &rep, err)
+               : dlo_reconcile_remove(&fw, &rep, err);
+        if (t && st)
+            note_failure(plat, cli, err);
+        else if (t && machine_plan(cli))
+            dlo_state_note_apply(plat, &fw, &t->plan, &rep, t->keep_unplanned);
+        else if (!t && !st)
+            dlo_state_note_removed(plat);
+        dlo_platform_unlock(plat);
+    } else if (t) {
         note_failure(plat, cli, err);
-    else if (t && machine_plan(cli))
-        dlo_state_note_apply(plat, &fw, &t->plan, &rep, t->keep_unplanned);
-    else if (!t && !st)
-        dlo_state_note_removed(plat);
+    }
     if (dlo_cli_flag(cli, DLO_OPT_JSON))
         dlo_report_apply_json(out, &rep, st ? err->msg : NULL);
     else if (!st)
@@ -373,6 +382,8 @@ static dlo_status cmd_verify(const dlo_platform *plat, const dlo_cli *cli, dlo_b
         goto cleanup_target;
     }
     st = dlo_effective_verify(&fw, plat->registry, &t.plan.rules, &rep, compliant, err);
+    if (!st && dlo_cli_flag(cli, DLO_OPT_JSON))
+        st = dlo_drift_for_verify(plat, &rep, err);
     if (!st)
         st = dlo_exposure_add_unscoped(&rep, &t.plan.rules, &cfg, err);
     if (!st)

@@ -405,6 +405,8 @@ static void names_json(dlo_buf *b, const dlo_reconcile_report *rep, size_t upto,
         } else if (kind == DLO_CHANGE_REMOVE) {
             dlo_buf_json_member(b, "reason", stale_text(c->reason));
         }
+        if (i < rep->n_changed_by && rep->changed_by[i])
+            dlo_buf_json_member(b, "changed_by", rep->changed_by[i]);
         dlo_buf_putc(b, '}');
     }
     dlo_buf_putc(b, ']');

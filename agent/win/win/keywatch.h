@@ -4,6 +4,8 @@
 
 #include <windows.h>
 
+#include <stdbool.h>
+
 #include "dlo/status.h"
 
 /* Watches HKLM\path for changes of its values, and its creation or deletion, without polling.
@@ -23,6 +25,7 @@
  * the thread that waits. */
 typedef struct win_key_watch {
     const wchar_t *path;   /* under HKLM */
+    bool subtree;          /* the key's subkeys too, to any depth */
     HKEY key;              /* the key itself, when it exists */
     HKEY ancestor;         /* the deepest existing ancestor */
     HANDLE key_event;      /* signalled when the key changes; NULL while it does not exist */
@@ -30,6 +33,9 @@ typedef struct win_key_watch {
 } win_key_watch;
 
 void win_key_watch_init(win_key_watch *w, const wchar_t *path);
+/* The same for a key watched with all its subkeys (RegNotifyChangeKeyValue's bWatchSubtree):
+ * a value written in any of them, or a subkey created or deleted anywhere below. */
+void win_key_watch_init_tree(win_key_watch *w, const wchar_t *path);
 /* (Re-)arms the watch: opens and watches the key or its ancestor, then closes the old handles.
  * The events are new each time (closing a watched key signals the old ones). */
 dlo_status win_key_watch_arm(win_key_watch *w, dlo_error *err);

@@ -11,10 +11,6 @@
 #include "dlo/service.h"
 #include "dlo/status.h"
 
-/* Burst coalescing: a pass runs this long after the last change of a burst, and at the latest
- * this long after its first change. */
-#define WIN_DEBOUNCE_MS     2000u
-#define WIN_DEBOUNCE_MAX_MS 10000u
 /* After a failed pass, the first retry, doubling up to the drift-repair interval. */
 #define WIN_RETRY_FIRST_MS 30000u
 /* Where the Service Control Manager cannot notify service creation and deletion (Wine), the
@@ -26,6 +22,9 @@ typedef struct win_loop {
     const dlo_registry *registry;
     const dlo_config_overrides *overrides; /* the switches of /run, or NULL */
     dlo_service_ops ops;
+    /* Set when it returns: the passes run, and the wake-ups that found the firewall's keys as
+     * the last pass read them (dlo_service_loop), for the stop event. */
+    unsigned long passes, unchanged;
 } win_loop;
 
 /* The work of each pass: the reconcile engine on plat (dlo_agent_reconcile), the configuration
