@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wine"))
 from winefw import (RULES_KEY, foreign_rules, long_name, owned, parse, reg, reg_import,  # noqa: E402
-                    reset_counters, reset_store, rules, wine)
+                    reset_counters, reset_store, rules, trace_lines, trace_path, wine)
 
 EXE = sys.argv[1]
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -32,17 +32,12 @@ IDLE = int(sys.argv[3]) if len(sys.argv) > 3 else 120
 KEY = r"HKLM\SOFTWARE\Arctera\DLO\FirewallAgent"
 GP_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall"
 TRACE_NAME = "bench-drift.log"
-TRACE = os.path.join(os.environ["WINEPREFIX"], "drive_c", "ProgramData", "Arctera",
-                     "DLO Firewall Agent", "Trace", TRACE_NAME)
+TRACE = trace_path(TRACE_NAME)
 EDGE = "Arctera DLO - Edge Server HTTPS (TCP-Out)"
 
 
 def trace():
-    try:
-        with open(TRACE, encoding="utf-8", errors="replace") as f:
-            return f.read().splitlines()
-    except FileNotFoundError:
-        return []
+    return trace_lines(TRACE)
 
 
 def stamp(line):

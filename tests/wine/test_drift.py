@@ -15,15 +15,15 @@ import sys
 import time
 
 from winefw import (RULES_KEY, check, finish, long_name, owned, parse, reg, reg_import,
-                    reg_values, reg_write, reset_counters, reset_store, rules, wine)
+                    reg_values, reg_write, reset_counters, reset_store, rules, trace_lines,
+                    trace_path, wine)
 
 EXE = sys.argv[1]
 KEY = r"HKLM\SOFTWARE\Arctera\DLO\FirewallAgent"
 STATE = KEY + r"\State"
 GP_KEY = r"HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall"
 TRACE_NAME = "drift-test-%d.log" % os.getpid()
-TRACE = os.path.join(os.environ["WINEPREFIX"], "drive_c", "ProgramData", "Arctera",
-                     "DLO Firewall Agent", "Trace", TRACE_NAME)
+TRACE = trace_path(TRACE_NAME)
 # Far above what a change takes (the benchmark's p95 is under a second); a loaded machine here
 # has taken several seconds for a Wine process start.
 BOUND = 20
@@ -31,11 +31,7 @@ EDGE = "Arctera DLO - Edge Server HTTPS (TCP-Out)"
 
 
 def trace():
-    try:
-        with open(TRACE, encoding="utf-8", errors="replace") as f:
-            return f.read().splitlines()
-    except FileNotFoundError:
-        return []
+    return trace_lines(TRACE)
 
 
 def events(ids):

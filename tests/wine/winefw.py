@@ -259,3 +259,18 @@ def store_matches_plan(planned, what):
             ok &= check(good, "%s: '%s' has the planned %s (%s)" % (what, r["name"], prop, "|".join(
                 "%s=%s" % (k, ",".join(v)) for k, v in sorted(f.items()) if k != "Desc")))
     return ok
+
+
+def trace_path(name):
+    """Where the service writes its trace file TraceFile=name, in this Wine prefix."""
+    return os.path.join(os.environ["WINEPREFIX"], "drive_c", "ProgramData", "Arctera",
+                        "DLO Firewall Agent", "Trace", name)
+
+
+def trace_lines(path):
+    """The trace file's lines; none before the service first wrote it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
