@@ -7,14 +7,10 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build/windows
-export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-sh "$root/tests/wine/session.sh" start
-trap 'sh "$root/tests/fwdouble/activate.sh" stop "$build/tests/fwdouble/fwdouble.dll" >/dev/null; sh "$root/tests/wine/session.sh" stop >/dev/null' EXIT
-sh "$root/tests/fwdouble/activate.sh" start "$build/tests/fwdouble/fwdouble.dll"
 real=$root/../shared/real-world/firewall-rules
 if [ -f "$real/others.txt" ]; then
-    python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" --real "$real" "$@"
+    exec sh "$root/tests/bench/with-double.sh" python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" --real "$real" "$@"
 else
     echo "# $real is absent: no run with the real rule stores"
-    python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" "$@"
+    exec sh "$root/tests/bench/with-double.sh" python3 "$root/tests/bench/bench_reconcile.py" "$build/dloagent.exe" "$@"
 fi
