@@ -389,8 +389,10 @@ def test_who_may_change_the_configuration():
           and "would change the configuration" not in log and "the check of who may change" not in log,
           "an unelevated plain repair passes the configuration check")
     check(os.path.isfile(exe), "and puts the deleted exe back")
+    errors = [l.strip() for l in log.splitlines() if "rror" in l or "Return value" in l][-6:]
     check(rc == 0 and not failed and service_state() == "RUNNING",
-          "and completes (exit %d, failed: %s), the service running (%s)" % (rc, failed, service_state()))
+          "and completes (exit %d, failed: %s), the service running (%s); the log's last errors: %s"
+          % (rc, failed, service_state(), errors))
     check(config_values() == {"BOIMode": ("REG_SZ", "occasional")},
           "and the configuration is as it was: %s" % config_values())
 
